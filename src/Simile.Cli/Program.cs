@@ -1,0 +1,73 @@
+using Simile;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Simile.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var app = new CommandApp();
+        app.Configure(Configure);
+        try
+        {
+            return app.Run(args);
+        }
+        catch (Exception e)
+        {
+            return ReportError(e);
+        }
+    }
+
+    /// <summary>One command class per verb; each is a thin call into Simile.Analyses.</summary>
+    public static void Configure(IConfigurator config)
+    {
+        config.SetApplicationName("simile");
+        config.PropagateExceptions();
+        config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
+    }
+
+    /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>
+    public static int ReportError(Exception e)
+    {
+        var user = FindUserError(e);
+        if (user is not null)
+        {
+            Console.Error.WriteLine("simile: error: " + user.OneLine);
+            return 2;
+        }
+        if (e is CommandParseException or CommandRuntimeException)
+        {
+            Console.Error.WriteLine("simile: error: " + e.Message.Replace('\n', ' ') + ". Fix: see 'simile --help' or 'simile <verb> --help'.");
+            return 2;
+        }
+        Console.Error.WriteLine("simile: internal error: " + e);
+        return 1;
+    }
+
+    private static SimileException? FindUserError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SimileException s) return s;
+            if (e is AggregateException a && a.InnerExceptions.Count > 0)
+            {
+                var inner = FindUserError(a.InnerExceptions[0]);
+                if (inner is not null) return inner;
+            }
+        }
+        return null;
+    }
+}
+
+public sealed class VersionCommand : Command<VersionCommand.Settings>
+{
+    public sealed class Settings : CommandSettings { }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        Console.WriteLine(typeof(Simile.SimileException).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+        return 0;
+    }
+}
