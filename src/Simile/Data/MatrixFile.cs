@@ -284,7 +284,47 @@ public static class MatrixFile
 
         AddRow(firstData.Value.Fields, firstData.Value.Line);
         if (!header && second is not null) AddRow(second.Value.Fields, second.Value.Line);
-        for (var r = Next(); r is not null; r = Next()) AddRow(r.Value.Fields, r.Value.Line);
+        // Remaining rows: a span-based fast path for plain numeric lines; anything unusual (quotes, a bad
+        // cell, a wrong field count, a duplicate name) goes through the general path, which reports it.
+        bool TryFastRow(string line)
+        {
+            int mark = values.Count, field = 0;
+            string? name = null;
+            ReadOnlySpan<char> rest = line;
+            while (true)
+            {
+                int idx = rest.IndexOf(delim);
+                var cell = (idx < 0 ? rest : rest[..idx]).Trim();
+                if (field >= width) break;
+                if (field == 0 && names) name = cell.ToString();
+                else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) values.Add(v);
+                else break;
+                field++;
+                if (idx < 0)
+                {
+                    if (field != width) break;
+                    if (names)
+                    {
+                        if (name!.Length == 0 || nameLines!.ContainsKey(name)) break;
+                        nameLines[name] = lineNo;
+                        rowNames!.Add(name);
+                    }
+                    rows++;
+                    return true;
+                }
+                rest = rest[(idx + 1)..];
+            }
+            values.RemoveRange(mark, values.Count - mark);
+            return false;
+        }
+
+        string? raw;
+        while ((raw = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(raw)) continue;
+            if (raw.Contains('"') || !TryFastRow(raw)) AddRow(SplitLine(raw, delim, path, lineNo), lineNo);
+        }
 
         var matrix = new Matrix(rows, cols, values.ToArray());
         return new LabeledMatrix(matrix, rowNames, columnNames, path);
