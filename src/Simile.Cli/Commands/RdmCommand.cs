@@ -17,7 +17,7 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         public string A { get; init; } = "";
 
         [CommandOption("--rdm <KIND>")]
-        [Description("Dissimilarity: cosine (default), correlation, euclidean, sqeuclidean-per-feature.")]
+        [Description("Dissimilarity: cosine, correlation, euclidean, sqeuclidean-per-feature.")]
         [DefaultValue("cosine")]
         public string Rdm { get; init; } = "cosine";
 
