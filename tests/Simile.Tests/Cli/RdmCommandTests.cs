@@ -73,4 +73,27 @@ public class RdmCommandTests
         Assert.Contains("--out", r.Stderr);
         Assert.Equal(["bad.csv"], dir.Files());
     }
+
+    [Theory]
+    [InlineData("f8_fortran_2x3.npy", 0, "Fortran order")]
+    [InlineData("i8_2x3.npy", 0, "unsupported .npy dtype '<i8'")]
+    [InlineData("f8_2x3.npy", -5, "needs 48 bytes of data, found 43")]
+    [InlineData("f8_2x3.npy", 60000, "header length 60000 goes beyond the end of the file")]
+    [InlineData("f4_3d_2x3x4.npy", 0, "3 dimensions")]
+    public void BadNpyInputsAreOneLineErrorsAndLeaveNoOutput(string fixture, int change, string expected)
+    {
+        using var dir = new TempFolder();
+        byte[] bytes = File.ReadAllBytes(Path.Combine(TestPaths.RepoRoot, "tests", "Simile.Tests", "Data", "npy", fixture));
+        if (change < 0) bytes = bytes[..^(-change)];
+        if (change > 0) System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)change);
+        string input = dir.Write("in.npy", bytes);
+        var r = CliRunner.Run("rdm", input, "--out", dir.File("rdm.npy"));
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Equal("", r.Stdout);
+        string line = Assert.Single(r.Stderr.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("simile: error: " + input, line);
+        Assert.Contains(expected, line);
+        Assert.Contains("Fix: ", line);
+        Assert.Equal(["in.npy"], dir.Files());
+    }
 }
