@@ -39,10 +39,10 @@ public sealed record LabeledMatrix(Matrix Values, IReadOnlyList<string>? RowName
 /// CSV/TSV: one row per item. Fields may be double-quoted (RFC 4180, "" for a quote) and are trimmed;
 /// blank lines are skipped. Auto-detection (override with <see cref="MatrixReadOptions"/>):
 /// the <b>first column holds item names</b> when the first cell of the first data row is not a number;
-/// the <b>first row is a header</b> when any of its cells after the first is not a number, when its first
-/// cell is empty (pandas' <c>to_csv</c> index corner), when its first cell is text but the next row's is a
-/// number, or when its cells after the first are the integers 0..k−1 or 1..k (k ≥ 3, pandas' default column
-/// labels). Values are parsed with the invariant culture (dot decimal separator). NaN/Inf cells, ragged rows,
+/// the <b>first row is a header</b> when all of its cells after the first are (non-empty) text, when those
+/// cells are the integers 0..k−1 or 1..k after a text or empty corner cell (pandas' default column labels;
+/// k ≥ 3 unless the corner is empty), or when its first cell is text and the next row's first cell is a number.
+/// A first row with only some text cells is data, so a typo there is reported rather than taken for a header. Values are parsed with the invariant culture (dot decimal separator). NaN/Inf cells, ragged rows,
 /// non-numeric cells and duplicate item names are errors that name file, line and column.
 /// </para>
 /// <para>.npy: 1-D (n values, read as n×1) or 2-D float32/float64. Item names come from a sidecar next to
@@ -77,8 +77,7 @@ public static class MatrixFile
     private static LabeledMatrix ReadNpy(string path, MatrixReadOptions options)
     {
         var m = NpyFile.ReadMatrix(path);
-        if (options.Header == Presence.Yes)
-            throw new SimileException($"{path}: a .npy file has no header row", "drop the header option for .npy inputs");
+        // --header does not apply to .npy (there is no header row); it is ignored so one option can serve mixed inputs.
         IReadOnlyList<string>? names = null;
         if (options.RowNames != Presence.No)
         {
@@ -334,24 +333,29 @@ public static class MatrixFile
 
     private static bool LooksLikeHeader(List<string> row, List<string>? next)
     {
-        for (int c = 1; c < row.Count; c++)
-            if (Classify(row[c], out _) == Cell.Text) return true;
-        if (row[0].Length == 0) return true;
-        bool firstIsText = Classify(row[0], out _) == Cell.Text;
-        if (firstIsText && next is not null && next.Count > 0 && Classify(next[0], out _) != Cell.Text) return true;
-        // pandas default column labels 0..k-1 (or 1..k) after a names corner such as "word".
-        if (firstIsText && row.Count - 1 >= 3)
+        if (row.Count > 1)
+        {
+            // Every cell after the first is text: column names ("word,d1,d2" or "x,y").
+            bool restText = true;
+            for (int c = 1; c < row.Count && restText; c++)
+                restText = row[c].Length > 0 && Classify(row[c], out _) == Cell.Text;
+            if (restText) return true;
+        }
+        bool firstIsText = Classify(row[0], out _) == Cell.Text;   // includes an empty corner cell
+        // pandas default column labels 0..k-1 (or 1..k) after a corner such as "word" (k >= 3) or an empty one.
+        if (firstIsText && row.Count > 1 && (row.Count - 1 >= 3 || row[0].Length == 0))
         {
             bool zeroBased = true, oneBased = true;
             for (int c = 1; c < row.Count; c++)
             {
-                if (!int.TryParse(row[c], NumberStyles.None, CultureInfo.InvariantCulture, out int k)) return false;
+                if (!int.TryParse(row[c], NumberStyles.None, CultureInfo.InvariantCulture, out int k)) { zeroBased = oneBased = false; break; }
                 zeroBased &= k == c - 1;
                 oneBased &= k == c;
             }
-            return zeroBased || oneBased;
+            if (zeroBased || oneBased) return true;
         }
-        return false;
+        // A named first row above unnamed numeric rows can only be a header ("x" over a column of numbers).
+        return firstIsText && row[0].Length > 0 && next is not null && next.Count > 0 && Classify(next[0], out _) == Cell.Number;
     }
 
     private static StreamReader OpenText(string path)

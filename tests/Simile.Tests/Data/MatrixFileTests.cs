@@ -44,6 +44,7 @@ public class MatrixFileTests
     [InlineData("1,2\n3,4\n5,6\n", false, false)]
     [InlineData("x,y\n1,2\n3,4\n", true, false)]
     [InlineData(",0,1,2\na,1,2,3\nb,4,5,6\n", true, true)]          // pandas to_csv with an unnamed index
+    [InlineData(",0,1\na,1,2\nb,4,5\n", true, true)]
     [InlineData("word,0,1,2\na,1,2,3\nb,4,5,6\n", true, true)]      // pandas with default integer column labels
     [InlineData("x\n1\n2\n", true, false)]
     [InlineData("\n\n1, 2\n\n3 ,4\n", false, false)]                // blank lines skipped, cells trimmed
@@ -100,6 +101,9 @@ public class MatrixFileTests
     [InlineData("a,1,2\nb,3,4\na,5,6\n", "line 3: duplicate item name 'a' (first on line 1)")]
     [InlineData("a,1,2\n\"b,3,4\n", "line 2, column 1: quoted field has no closing quote")]
     [InlineData("1,2,3\n4,5,6\n1,2,3,4,5,6,7\n", "line 3: row has 7")]
+    [InlineData("a,1,oops\nb,2,3\n", "line 1, column 3: non-numeric cell 'oops'")]   // not taken for a header
+    [InlineData("1,,2\n3,4,5\n", "line 1, column 2: non-numeric cell '(empty)'")]
+    [InlineData(",1.5,2.5\nb,3,4\n", "line 1, column 1: empty item name")]
     public void BadCsvNamesFileLineAndColumn(string csv, string expected)
     {
         using var dir = new TempFolder();
