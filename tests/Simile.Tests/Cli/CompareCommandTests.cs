@@ -182,6 +182,7 @@ public class CompareCommandTests
     [InlineData("two.csv", "a,1,2\nb,3,4\n", "comparisons need at least 3")]
     [InlineData("empty.csv", "", "file is empty")]
     [InlineData("bad.npy", "not numpy at all", "bad magic")]
+    [InlineData("zero.csv", "a,1,2\nb,0,0\nc,3,4\n", "('b')")]                 // cosine undefined for an all-zero row
     public void BadInputFilesNameFileAndPlace(string name, string content, string expected)
     {
         using var dir = new TempFolder();
