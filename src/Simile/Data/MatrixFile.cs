@@ -33,8 +33,9 @@ public sealed record LabeledMatrix(Matrix Values, IReadOnlyList<string>? RowName
 }
 
 /// <summary>
-/// Reads and writes items × features matrices: CSV (<c>.csv</c>, comma), TSV (<c>.tsv</c>/<c>.tab</c>, tab;
-/// <c>.txt</c>: tab if the first line has one, else comma) and NumPy <c>.npy</c> (see <see cref="NpyFile"/>).
+/// Reads and writes items × features matrices: CSV (<c>.csv</c>, comma), TSV (<c>.tsv</c>/<c>.tab</c>, tab),
+/// <c>.txt</c> (tab if the first line has one, else comma, else runs of whitespace as <c>numpy.savetxt</c> writes,
+/// with '#' comment lines) and NumPy <c>.npy</c> (see <see cref="NpyFile"/>).
 /// <para>
 /// CSV/TSV: one row per item. Fields may be double-quoted (RFC 4180, "" for a quote) and are trimmed;
 /// blank lines are skipped. Auto-detection (override with <see cref="MatrixReadOptions"/>):
@@ -135,12 +136,21 @@ public static class MatrixFile
         return Cell.Text;
     }
 
-    private static char DelimiterFor(string ext, string? firstLine) => ext switch
+    /// <summary>',' for .csv, tab for .tsv/.tab; .txt: tab, else comma, else ' ' (runs of whitespace, numpy.savetxt's default).</summary>
+    private static char DelimiterFor(string ext, string firstLine) => ext switch
     {
         ".csv" => ',',
         ".tsv" or ".tab" => '\t',
-        _ => firstLine is not null && firstLine.Contains('\t') ? '\t' : ',',
+        _ => firstLine.Contains('\t') ? '\t' : firstLine.Contains(',') ? ',' : ' ',
     };
+
+    /// <summary>Lines of whitespace-separated .txt files become tab-separated; '#' lines there are comments (numpy.loadtxt).</summary>
+    private static string? Normalise(string line, char delim)
+    {
+        if (delim != ' ') return line;
+        if (line.TrimStart().StartsWith('#')) return null;
+        return string.Join('\t', line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
 
     /// <summary>Splits one line; quoted fields keep their content verbatim, unquoted ones are trimmed.</summary>
     internal static List<string> SplitLine(string line, char delim, string path, int lineNo)
@@ -202,8 +212,14 @@ public static class MatrixFile
             {
                 lineNo++;
                 if (string.IsNullOrWhiteSpace(line)) continue;
-                if (delim == '\0') delim = DelimiterFor(ext, line);
-                return (SplitLine(line, delim, path, lineNo), lineNo);
+                if (delim == '\0')
+                {
+                    if (ext == ".txt" && line.TrimStart().StartsWith('#')) continue;
+                    delim = DelimiterFor(ext, line);
+                }
+                line = Normalise(line, delim);
+                if (line is null) continue;
+                return (SplitLine(line, delim == ' ' ? '\t' : delim, path, lineNo), lineNo);
             }
             return null;
         }
@@ -229,7 +245,8 @@ public static class MatrixFile
             Presence.No => false,
             _ => Classify(firstData.Value.Fields[0], out _) == Cell.Text,
         };
-        string delimName = delim == '\t' ? "tab" : "comma";
+        string delimName = delim switch { '\t' => "tab", ' ' => "whitespace", _ => "comma" };
+        char fieldSep = delim == ' ' ? '\t' : delim;
         int width = header ? first.Value.Fields.Count : firstData.Value.Fields.Count;
         int widthLine = header ? first.Value.Line : firstData.Value.Line;
         int cols = width - (names ? 1 : 0);
@@ -292,7 +309,7 @@ public static class MatrixFile
             ReadOnlySpan<char> rest = line;
             while (true)
             {
-                int idx = rest.IndexOf(delim);
+                int idx = rest.IndexOf(fieldSep);
                 var cell = (idx < 0 ? rest : rest[..idx]).Trim();
                 if (field >= width) break;
                 if (field == 0 && names) name = cell.ToString();
@@ -322,7 +339,9 @@ public static class MatrixFile
         {
             lineNo++;
             if (string.IsNullOrWhiteSpace(raw)) continue;
-            if (raw.Contains('"') || !TryFastRow(raw)) AddRow(SplitLine(raw, delim, path, lineNo), lineNo);
+            string? text = Normalise(raw, delim);
+            if (text is null) continue;
+            if (text.Contains('"') || !TryFastRow(text)) AddRow(SplitLine(text, fieldSep, path, lineNo), lineNo);
         }
 
         var matrix = new Matrix(rows, cols, values.ToArray());

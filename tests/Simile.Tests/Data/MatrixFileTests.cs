@@ -70,6 +70,17 @@ public class MatrixFileTests
     }
 
     [Fact]
+    public void WhitespaceSeparatedTextAsNumpySavetxtWritesIt()
+    {
+        using var dir = new TempFolder();
+        var lm = MatrixFile.Read(dir.Write("m.txt", "# written by numpy\n1.000000000000000000e+00 -2.5e-01\n  3   4\n\n5\t6\n"));
+        Assert.Null(lm.RowNames);
+        Assert.Equal([1.0, -0.25, 3, 4, 5, 6], lm.Values.Values);
+        var e = Assert.Throws<SimileException>(() => MatrixFile.Read(dir.Write("r.txt", "1 2\n3 4 5\n")));
+        Assert.Contains("line 2: row has 3 whitespace-separated fields, expected 2", e.Message);
+    }
+
+    [Fact]
     public void ForcedOptionsOverrideDetection()
     {
         using var dir = new TempFolder();
