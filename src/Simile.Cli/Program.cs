@@ -26,6 +26,7 @@ public static class Program
         config.SetApplicationName("simile");
         config.PropagateExceptions();
         config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
+        config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
     }
 
     /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>
