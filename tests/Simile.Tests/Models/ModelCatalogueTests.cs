@@ -76,5 +76,10 @@ public class ModelCatalogueTests
         Assert.Contains("6=last_hidden_state", text);
         Assert.DoesNotContain("unavailable", text);
         Assert.Contains("PDDL", ModelCatalogue.Describe("glove-100d"));
+        // Arctic-xs is a different export (pytorch 2.2, opset 11, Constant nodes instead of initializers): same layout found
+        var arctic = ModelCatalogue.Describe("arctic-xs");
+        Assert.Contains("layers found: 6 attention Softmax nodes, heads 12", arctic);
+        Assert.Contains("0=/embeddings/LayerNorm/", arctic);
+        Assert.Contains("6=last_hidden_state", arctic);
     }
 }
