@@ -138,6 +138,18 @@ public class GloveNpmSourceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MissingNpmIsAUserErrorThatSaysHowToInstallIt()
+    {
+        using var tmp = new TempFolder();
+        var source = new GloveNpmSource(tmp.Path, npmCommand: "simile-test-no-such-npm-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<SimileException>(() => source.Open());
+        Assert.Contains("npm", e.Message);
+        Assert.Contains("Node.js", e.Fix);
+        Assert.False(source.IsCached);
+        Assert.Empty(Directory.GetFileSystemEntries(tmp.Path));   // the temporary npm folder is removed
+    }
+
+    [Fact]
     public void RealPackageWhenCached()
     {
         var source = new GloveNpmSource();

@@ -82,7 +82,7 @@ public sealed class OnnxTensor
         if (!external && raw.Length > 0)
         {
             int size = ElementSize(type);
-            if (size > 0 && (long)raw.Length != count * size)
+            if (size > 0 && (raw.Length % size != 0 || raw.Length / size != count))
                 throw OnnxModelFile.Invalid(source,
                     $"initializer '{name}' has dims [{string.Join(", ", dims)}] ({count} × {size} bytes) but raw_data holds {raw.Length} bytes");
         }
