@@ -26,6 +26,7 @@ public static class Program
         config.SetApplicationName("simile");
         config.PropagateExceptions();
         config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
+        config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
     }
 
     /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>
