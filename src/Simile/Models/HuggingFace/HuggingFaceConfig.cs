@@ -36,6 +36,7 @@ public sealed record HuggingFaceConfig(
             throw new SimileException($"'{path}' is not valid JSON (line {e.LineNumber + 1}): {e.Message}", "fix or re-download config.json", e);
         }
         using (doc)
+        try
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
@@ -49,6 +50,10 @@ public sealed record HuggingFaceConfig(
                 _ => throw new SimileException($"'{path}' has model_type \"{type}\", which the native engine does not run",
                     "use a BERT (model_type \"bert\") or GPT-2 (model_type \"gpt2\") checkpoint"),
             };
+        }
+        catch (InvalidOperationException e)   // a string that is not valid UTF-8 once unescaped
+        {
+            throw new SimileException($"'{path}' has a string that is not valid text: {e.Message}", "fix or re-download config.json", e);
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -196,8 +195,10 @@ public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
             var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", tokens) + "\n"));
             var tok = BertTokenizer.Create(stream, new BertOptions
             {
+                // Lowercasing and accent stripping (BERT strips accents whenever it lowercases) are done before the
+                // library sees the text: its accent stripping relies on string.Normalize, a no-op under InvariantGlobalization.
                 LowerCaseBeforeTokenization = lowerCase,
-                RemoveNonSpacingMarks = lowerCase,   // BERT strips accents whenever it lowercases (strip_accents unset)
+                RemoveNonSpacingMarks = false,
             });
             return new WordPieceModelTokenizer(tok, tokens, lowerCase, source);
         }
@@ -226,63 +227,30 @@ public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
 
     private (List<int> Ids, List<string> Pieces, List<(int, int)> Offsets) Encode(string text)
     {
-        var tokens = _tokenizer.EncodeToTokens(text, out string? normalized);
-        var map = normalized is null || normalized.Length == text.Length ? null : NormalizedToOriginal(text, normalized);
+        // Uncased models: lowercase + accent stripping here (see BertTextNormalizer), keeping a map back to the input.
+        int[]? toOriginal = null;
+        string input = _lowerCase ? BertTextNormalizer.Normalize(text, out toOriginal) : text;
+        var tokens = _tokenizer.EncodeToTokens(input, out string? normalized);
+        int normLength = normalized?.Length ?? input.Length;
         var ids = new List<int>(tokens.Count);
         var pieces = new List<string>(tokens.Count);
         var offsets = new List<(int, int)>(tokens.Count);
-        int normLength = normalized?.Length ?? text.Length;
         foreach (var t in tokens)
         {
             ids.Add(t.Id);
             pieces.Add(t.Id >= 0 && t.Id < _tokens.Length ? _tokens[t.Id] : t.Value);
             var (s, len) = ToOffset(t.Offset, normLength);
-            if (map is not null)
+            int e = s + len;
+            if (normLength != input.Length)
             {
-                int os = map[s], oe = map[s + len];
-                offsets.Add((os, Math.Max(0, oe - os)));
+                // The library changed the length again (e.g. control characters removed): scale into the input.
+                s = (int)((long)s * input.Length / Math.Max(1, normLength));
+                e = (int)((long)e * input.Length / Math.Max(1, normLength));
             }
-            else offsets.Add((s, len));
+            if (toOriginal is not null) { s = toOriginal[s]; e = toOriginal[e]; }
+            offsets.Add((s, Math.Max(0, e - s)));
         }
         return (ids, pieces, offsets);
-    }
-
-    /// <summary>
-    /// When normalisation changed the text's length (accent stripping of precomposed letters, ligatures …), maps each
-    /// index of the normalised text back to the original by normalising the original one character at a time.
-    /// Falls back to a proportional map if the per-character normalisation does not reproduce the whole.
-    /// </summary>
-    private int[] NormalizedToOriginal(string text, string normalized)
-    {
-        var map = new int[normalized.Length + 1];
-        var sb = new StringBuilder();
-        var pos = new List<int>();
-        for (int i = 0; i < text.Length;)
-        {
-            int len = char.IsSurrogatePair(text, i) ? 2 : 1;
-            string piece = NormalizeChar(text.Substring(i, len));
-            for (int j = 0; j < piece.Length; j++) pos.Add(i);
-            sb.Append(piece);
-            i += len;
-        }
-        if (sb.ToString() == normalized)
-        {
-            for (int j = 0; j < pos.Count; j++) map[j] = pos[j];
-            map[normalized.Length] = text.Length;
-            return map;
-        }
-        for (int j = 0; j <= normalized.Length; j++) map[j] = (int)((long)j * text.Length / Math.Max(1, normalized.Length));
-        return map;
-    }
-
-    private string NormalizeChar(string c)
-    {
-        if (!_lowerCase) return c;
-        string d = c.ToLowerInvariant().Normalize(NormalizationForm.FormD);
-        var sb = new StringBuilder(d.Length);
-        foreach (char ch in d)
-            if (CharUnicodeInfo.GetUnicodeCategory(ch) != UnicodeCategory.NonSpacingMark) sb.Append(ch);
-        return sb.ToString();
     }
 
     protected override string? WordOfToken(string token) =>

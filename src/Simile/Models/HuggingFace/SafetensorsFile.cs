@@ -113,6 +113,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             throw new SimileException($"safetensors file '{path}' has a malformed JSON header: {e.Message}", "the file is corrupt: download it again", e);
         }
         using (doc)
+        try
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw Bad(path, "the JSON header is not an object");
@@ -131,6 +132,10 @@ public sealed unsafe class SafetensorsFile : IDisposable
                 if (tensors.ContainsKey(prop.Name)) throw Bad(path, $"tensor '{prop.Name}' appears twice in the header");
                 tensors[prop.Name] = ParseTensor(path, prop.Name, prop.Value, dataLength);
             }
+        }
+        catch (InvalidOperationException e)   // a name or string that is not valid UTF-8 once unescaped
+        {
+            throw new SimileException($"safetensors file '{path}' has an invalid header: {e.Message}", "the file is corrupt: download it again", e);
         }
 
         // Ranges must not overlap (empty tensors take no bytes).
