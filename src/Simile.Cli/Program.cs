@@ -26,6 +26,7 @@ public static class Program
         config.SetApplicationName("simile");
         config.PropagateExceptions();
         config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
+        config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
         config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
     }
 
