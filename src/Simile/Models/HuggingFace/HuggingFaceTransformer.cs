@@ -79,9 +79,6 @@ public sealed class HuggingFaceEmbeddings : IWordEmbeddings
 /// <summary>A BERT or GPT-2 model folder run by the native forward pass, weights memory-mapped.</summary>
 public sealed class HuggingFaceTransformer : ITransformerModel
 {
-    /// <summary>Tokens per packed batch: bounds the activation memory of one forward call.</summary>
-    public const int TokensPerBatch = 4096;
-
     private readonly SafetensorsCheckpoint? _checkpoint;
     private readonly BertModel? _bert;
     private readonly Gpt2Model? _gpt2;
@@ -121,43 +118,9 @@ public sealed class HuggingFaceTransformer : ITransformerModel
 
     public TokenizedText TokenizeText(string text) => Tokenizer.EncodeText(text);
 
-    public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null)
-    {
-        var inputs = new TokenizedText[texts.Count];
-        for (int i = 0; i < texts.Count; i++)
-        {
-            var tok = TokenizeText(texts[i]);
-            if (tok.Count == 0)
-                throw new SimileException($"text {i + 1} (\"{texts[i]}\") has no tokens for {Info.Name}", "remove empty texts");
-            if (tok.Count > MaxPositions)
-                throw new SimileException($"text {i + 1} (\"{Clip(texts[i])}\") is {tok.Count} tokens long, more than the {MaxPositions} positions of {Info.Name}",
-                    "shorten the text");
-            foreach (int id in tok.Ids)
-                if ((uint)id >= (uint)Shape.Rows)
-                    throw new SimileException($"text {i + 1} has token id {id}, outside the {Shape.Rows}-row embedding matrix of {Info.Name}",
-                        "the tokenizer and the weights do not belong together: check the model folder");
-            inputs[i] = tok;
-        }
-
-        var runs = new TransformerRun[texts.Count];
-        int done = 0;
-        while (done < inputs.Length)
-        {
-            // Pack texts in order until the token budget is used (at least one text per batch).
-            int end = done, tokens = 0;
-            while (end < inputs.Length && (end == done || tokens + inputs[end].Count <= TokensPerBatch)) tokens += inputs[end++].Count;
-            var batch = inputs[done..end].Select(t => t.Ids).ToList();
-            var outputs = _bert is not null ? _bert.Forward(batch, withAttention) : _gpt2!.Forward(batch, withAttention);
-            for (int b = 0; b < outputs.Count; b++)
-                runs[done + b] = new TransformerRun(inputs[done + b], RepresentationLabels, Shape.Cols, outputs[b].Hidden,
-                    _bert?.Heads ?? _gpt2!.Heads, outputs[b].Attention);
-            done = end;
-            progress?.Report((double)done / inputs.Length);
-        }
-        return runs;
-    }
-
-    private static string Clip(string s) => s.Length <= 40 ? s : s[..40] + "…";
+    public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
+        NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, MaxPositions, Shape.Rows,
+            _bert is not null ? _bert.Forward : _gpt2!.Forward, RepresentationLabels, Shape.Cols, _bert?.Heads ?? _gpt2!.Heads);
 
     public void Dispose() => _checkpoint?.Dispose();
 }
