@@ -176,6 +176,19 @@ public class ForwardPassTests
     }
 
     [Fact]
+    public void GeluErfIsTheErfGeluToFloatPrecision()
+    {
+        var xs = Enumerable.Range(0, 4001).Select(i => (float)(-10 + i * 0.005)).ToArray();
+        var y = (float[])xs.Clone();
+        TransformerOps.GeluErf(y);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double exact = 0.5 * xs[i] * (1 + SpecialFunctions.Erf(xs[i] / Math.Sqrt(2)));
+            Assert.True(Math.Abs(y[i] - exact) <= 2e-7 * Math.Max(1, Math.Abs(xs[i])), $"x = {xs[i]}: {y[i]} vs {exact}");
+        }
+    }
+
+    [Fact]
     public void ErfIsContinuousAcrossTheSeriesAndFractionSwitch()
     {
         for (double x = -6; x <= 6; x += 0.01)
