@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Simile.Models;
 using Simile.Models.HuggingFace;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,7 +12,7 @@ public sealed class InspectCommand : Command<InspectCommand.Settings>
     public sealed class Settings : CommandSettings
     {
         [CommandArgument(0, "<MODEL>")]
-        [Description("A Hugging Face model folder (config.json, *.safetensors, tokenizer files).")]
+        [Description("A Hugging Face model folder (config.json, *.safetensors, tokenizer files), a catalogue name or a model file.")]
         public string Model { get; init; } = "";
 
         [CommandOption("--plain")]
@@ -22,8 +23,11 @@ public sealed class InspectCommand : Command<InspectCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (!HuggingFaceModel.IsModelFolder(settings.Model))
-            throw new SimileException($"'{settings.Model}' is not a Hugging Face model folder (no config.json there)",
-                "give the folder that holds config.json, the safetensors weights and the tokenizer files");
+        {
+            // Catalogue names, .onnx files and vector files: the catalogue's own description.
+            Console.Write(ModelCatalogue.Describe(settings.Model));
+            return 0;
+        }
         if (settings.Plain)
         {
             Console.Write(HuggingFaceModel.Describe(settings.Model));
