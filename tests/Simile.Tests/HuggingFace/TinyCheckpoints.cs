@@ -241,6 +241,7 @@ internal sealed class TinyModel
                 File.WriteAllText(Path.Combine(folder, "tokenizer.json"), JsonSerializer.Serialize(new
                 {
                     version = "1.0",
+                    pre_tokenizer = new { type = "ByteLevel", add_prefix_space = false, trim_offsets = true, use_regex = true },
                     model = new { type = "BPE", vocab, merges = Gpt2Merges },
                 }));
             else

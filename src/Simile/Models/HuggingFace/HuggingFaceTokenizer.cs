@@ -25,8 +25,12 @@ public abstract class HuggingFaceTokenizer
     /// <summary>One word as it appears inside a text, without special tokens (GPT-2: with its leading space).</summary>
     public abstract WordTokens EncodeWord(string word);
 
+    private IReadOnlyList<string>? _vocabularyWords;
+
     /// <summary>Vocabulary entries that are one whole word (letters only) and tokenize back to exactly that token, in id order.</summary>
-    public IReadOnlyList<string> VocabularyWords()
+    public IReadOnlyList<string> VocabularyWords() => _vocabularyWords ??= FindVocabularyWords();
+
+    private List<string> FindVocabularyWords()
     {
         var words = new List<string>();
         for (int id = 0; id < IdToToken.Count; id++)
@@ -110,6 +114,11 @@ public abstract class HuggingFaceTokenizer
             }
             if (type == "BPE")
             {
+                // Only byte-level BPE (GPT-2 style) is read: a BPE with another pre-tokenizer would be mis-tokenized.
+                if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null
+                    && !pre.GetRawText().Contains("\"ByteLevel\"", StringComparison.Ordinal))
+                    throw new SimileException($"'{path}': BPE tokenizer without a ByteLevel pre-tokenizer is not supported (only GPT-2-style byte-level BPE)",
+                        "provide the model's vocab.json + merges.txt, or use a byte-level BPE model");
                 if (!model.TryGetProperty("merges", out var m) || m.ValueKind != JsonValueKind.Array)
                     throw new SimileException($"'{path}': BPE model has no 'merges' array", "fix or re-download tokenizer.json");
                 var mergeLines = new List<string>();
