@@ -65,6 +65,25 @@ public class ForwardPassTests
         }
     }
 
+    [Fact]
+    public void BertWithoutPrefixAndWithLegacyGammaBetaNames()
+    {
+        using var dir = new TempFolder();
+        var tiny = TinyModel.Bert(seed: 12);
+        // Older checkpoints: no "bert." prefix, LayerNorm parameters named gamma/beta.
+        var renamed = tiny.Tensors.Select(t => t with
+        {
+            Name = t.Name[TinyModel.BertPrefix.Length..].Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta"),
+        }).ToList();
+        tiny.Tensors.Clear();
+        tiny.Tensors.AddRange(renamed);
+        tiny.WriteFolder(dir.Path);
+        using var model = HuggingFaceModel.Open(dir.Path);
+        var run = model.Run(["the cat sat on the mat."], withAttention: true)[0];
+        var (hidden, attention) = ReferenceTransformer.Bert(tiny.W, TinyModel.BertPrefix, run.Input.Ids, tiny.D, tiny.H, tiny.I, tiny.L, tiny.Eps);
+        AssertMatchesReference(run, hidden, attention, tiny.H);
+    }
+
     [Theory]
     [InlineData(SafetensorsDType.F32, "transformer.", 1)]
     [InlineData(SafetensorsDType.F16, "", 1)]
