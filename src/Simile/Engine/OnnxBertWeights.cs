@@ -178,60 +178,13 @@ public static class OnnxBertWeights
 
     private static ReadOnlyMemory<float> Floats(OnnxModelFile m, string name) => m.Initializer(name).FloatValues();
 
-    /// <summary>A float scalar from an initializer or a Constant node's tensor attribute (raw_data or float_data).</summary>
+    /// <summary>A float scalar from an initializer or a Constant node (through the ONNX reader's ConstantTensor).</summary>
     private static double? ScalarConstant(OnnxModelFile m, string value)
     {
-        if (m.TryGetInitializer(value, out var t))
-            return t.ElementCount == 1 && t.DataType == OnnxDataType.Float ? t.FloatValues().Span[0] : null;
-        var node = m.ProducerOf(value);
-        var attr = node?.OpType == "Constant" ? node.Attribute("value") : null;
-        if (attr is null) return node?.Attribute("value_float")?.F;
-        return FloatFromTensorProto(attr.RawMessage.Span);
-    }
-
-    /// <summary>Reads a one-element float TensorProto: field 2 data_type = 1, field 4 float_data or field 9 raw_data.</summary>
-    private static double? FloatFromTensorProto(ReadOnlySpan<byte> p)
-    {
-        float? value = null;
-        long dataType = 0;
-        int i = 0;
-        while (i < p.Length)
-        {
-            ulong tag = Varint(p, ref i);
-            int field = (int)(tag >> 3), wire = (int)(tag & 7);
-            switch (wire)
-            {
-                case 0: { ulong v = Varint(p, ref i); if (field == 2) dataType = (long)v; break; }
-                case 1: i += 8; break;
-                case 5:
-                    if (i + 4 > p.Length) return null;
-                    if (field == 4) value = BitConverter.ToSingle(p.Slice(i, 4));
-                    i += 4;
-                    break;
-                case 2:
-                {
-                    int len = (int)Varint(p, ref i);
-                    if (len < 0 || i + len > p.Length) return null;
-                    if ((field == 9 || field == 4) && len == 4) value = BitConverter.ToSingle(p.Slice(i, 4));
-                    i += len;
-                    break;
-                }
-                default: return null;
-            }
-        }
-        return dataType == 1 ? value : null;
-    }
-
-    private static ulong Varint(ReadOnlySpan<byte> p, ref int i)
-    {
-        ulong v = 0;
-        for (int shift = 0; i < p.Length && shift < 64; shift += 7)
-        {
-            byte b = p[i++];
-            v |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80) break;
-        }
-        return v;
+        var t = m.ConstantTensor(value);
+        if (t is not null && t.ElementCount == 1 && t.DataType is OnnxDataType.Float or OnnxDataType.Double or OnnxDataType.Float16)
+            return t.FloatValues().Span[0];
+        return m.ProducerOf(value) is { OpType: "Constant" } node ? node.Attribute("value_float")?.F : null;
     }
 
     private static SimileException Unsupported(OnnxModelFile m, string what) =>
