@@ -47,12 +47,13 @@ public static class Figures
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
         hm.ManualRange = new ScottPlot.Range(range.Min, range.Max);
         hm.NaNCellColor = Colors.White;
-        hm.Extent = new CoordinateRect(0, n, 0, n);       // cell (i, j) covers x∈[j, j+1], y∈[n-i-1, n-i]
+        hm.Rectangle = new CoordinateRect(0, n, 0, n);       // cell (i, j) covers x∈[j, j+1], y∈[n-i-1, n-i]
         var bar = plt.Add.ColorBar(hm);
         bar.Label = colourLabel;
         bar.LabelStyle.FontSize = 14;
         bar.LabelStyle.FontName = FontName;
         bar.Axis.TickLabelStyle.FontSize = 12;
+        bar.Axis.TickGenerator = NiceTicks(range.Min, range.Max);
         bar.Axis.TickLabelStyle.FontName = FontName;
 
         foreach (int b in boundaries)
@@ -141,12 +142,13 @@ public static class Figures
         var hm = plt.Add.Heatmap(counts);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
         hm.NaNCellColor = Colors.White;
-        hm.Extent = new CoordinateRect(x0, x1, y0, y1);
+        hm.Rectangle = new CoordinateRect(x0, x1, y0, y1);
         var bar = plt.Add.ColorBar(hm);
         bar.Label = "log10(pairs per bin)";
         bar.LabelStyle.FontSize = 14;
         bar.LabelStyle.FontName = FontName;
         bar.Axis.TickLabelStyle.FontSize = 12;
+        bar.Axis.TickGenerator = SparseTicks();
         double n = x.Length, slope = (n * sxy - sx * sy) / (n * sxx - sx * sx), icept = (sy - slope * sx) / n;
         if (double.IsFinite(slope))
         {
@@ -176,9 +178,9 @@ public static class Figures
             if (referenceLabel is not null)
             {
                 line.LegendText = referenceLabel;
-                var legend = plt.ShowLegend(Alignment.UpperRight);
-                legend.FontSize = 13;
-                legend.FontName = FontName;
+                plt.ShowLegend(Edge.Bottom);        // outside the data area: never covers a bar
+                plt.Legend.FontSize = 13;
+                plt.Legend.FontName = FontName;
             }
         }
         float tickSize = n <= 40 ? 13 : n <= 80 ? 10 : 8;
@@ -208,12 +210,13 @@ public static class Figures
         var hm = plt.Add.Heatmap(values);
         hm.Colormap = new ScottPlot.Colormaps.Viridis();
         hm.ManualRange = new ScottPlot.Range(range.Min, range.Max);
-        hm.Extent = new CoordinateRect(0, k, 0, k);
+        hm.Rectangle = new CoordinateRect(0, k, 0, k);
         var bar = plt.Add.ColorBar(hm);
         bar.Label = colourLabel;
         bar.LabelStyle.FontSize = 14;
         bar.LabelStyle.FontName = FontName;
         bar.Axis.TickLabelStyle.FontSize = 12;
+        bar.Axis.TickGenerator = NiceTicks(range.Min, range.Max);
         double mid = (range.Min + range.Max) / 2;
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
@@ -238,6 +241,22 @@ public static class Figures
         return Render(plt, name, title, side + 120, side);
     }
 
+    /// <summary>About six round-valued ticks between lo and hi (1, 2 or 5 × 10^k steps), no minor ticks.</summary>
+    private static ScottPlot.TickGenerators.NumericManual NiceTicks(double lo, double hi)
+    {
+        double span = Math.Max(hi - lo, 1e-12), raw = span / 6, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(f => f * mag).First(s => s >= raw);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (double t = Math.Ceiling(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+        {
+            double v = Math.Abs(t) < step * 1e-9 ? 0 : t;
+            ticks.AddMajor(v, v.ToString(step < 0.1 ? "0.00" : step < 1 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return ticks;
+    }
+
+    private static ScottPlot.TickGenerators.NumericAutomatic SparseTicks() => new() { TickDensity = 0.5 };
+
     private static Plot NewPlot()
     {
         var plt = new Plot();
@@ -251,6 +270,8 @@ public static class Figures
 
     private static void Label(Plot plt, string title, string? xLabel, string? yLabel)
     {
+        if (plt.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Bottom.TickGenerator = SparseTicks();
+        if (plt.Axes.Left.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Left.TickGenerator = SparseTicks();
         plt.Title(title, 16);
         if (xLabel is not null) plt.XLabel(xLabel, 15);
         if (yLabel is not null) plt.YLabel(yLabel, 15);

@@ -1,4 +1,5 @@
 using System.Text;
+using Simile.Data;
 
 namespace Simile.Reports;
 
@@ -36,23 +37,7 @@ public sealed class ReportOutput
     }
 
     /// <summary>Creates the folder if needed and checks that files can be created in it (before long work starts).</summary>
-    public static void EnsureWritable(string folder)
-    {
-        string full = Path.GetFullPath(folder);
-        if (File.Exists(full))
-            throw new SimileException($"output folder '{folder}' is an existing file", "choose a folder path with --out, not a file");
-        string probe = Path.Combine(full, $".simile-probe.{Environment.ProcessId}.{Guid.NewGuid():N}");
-        try
-        {
-            Directory.CreateDirectory(full);
-            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose)) { }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            throw new SimileException($"output folder '{folder}' is not writable: {e.Message}",
-                "choose a folder you can write to with --out, or fix its permissions", e);
-        }
-    }
+    public static void EnsureWritable(string folder) => AtomicFile.EnsureWritableFolder(Path.GetFullPath(folder));
 
     /// <summary>Writes every file atomically; returns their full paths.</summary>
     public IReadOnlyList<string> WriteAll()
@@ -62,30 +47,10 @@ public sealed class ReportOutput
         foreach (var (name, bytes) in _files)
         {
             string path = Path.Combine(Folder, name);
-            WriteAtomically(path, bytes);
+            AtomicFile.Write(path, stream => stream.Write(bytes));
             written.Add(path);
         }
         return written;
-    }
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var s = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                s.Write(bytes);
-                s.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw new SimileException($"cannot write output file '{path}': {e.Message}",
-                "check free disk space and that the file is not open or read-only", e);
-        }
     }
 
     /// <summary>A model or word name made safe for a file name: anything but letters, digits, '.', '_' and '-' becomes '-'.</summary>
