@@ -1,0 +1,278 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using Simile.Analyses;
+using Simile.Data;
+using Simile.Models;
+using Simile.Reports;
+using Simile.Similarity;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Simile.Cli.Commands;
+
+/// <summary><c>simile rsa</c>: the seed analysis (part 1) for every pair of the given models.</summary>
+public sealed class RsaCommand : Command<RsaCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-m|--model <MODEL>")]
+        [Description("A model name from 'simile models' or a path; give two or more (repeat the option).")]
+        public string[] Models { get; set; } = [];
+
+        [CommandOption("-w|--words <FILE>")]
+        [Description("Word list TSV (header 'word<TAB>category'). Default: the 34 seed words (data/seed-words.tsv).")]
+        public string? Words { get; set; }
+
+        [CommandOption("--rdm <KIND>")]
+        [Description("Within-model matrix: cosine (default), correlation, euclidean, sqeuclidean-per-feature.")]
+        public string Rdm { get; set; } = "cosine";
+
+        [CommandOption("--permutations <N>")]
+        [Description("Permutations for the p-value (default 10000; 0 = no test).")]
+        public int Permutations { get; set; } = 10_000;
+
+        [CommandOption("--bootstrap <N>")]
+        [Description("Bootstrap resamples for the 95% interval (default 1000; 0 = none).")]
+        public int Bootstrap { get; set; } = 1_000;
+
+        [CommandOption("--seed <S>")]
+        [Description("Seed of every random draw (default 1).")]
+        public ulong Seed { get; set; } = 1;
+
+        [CommandOption("--subword <POLICY>")]
+        [Description("Words split into several tokens: error (default), mean, first, last.")]
+        public string Subword { get; set; } = "error";
+
+        [CommandOption("--skip-missing")]
+        [Description("Drop words a model lacks from every model (and say which) instead of failing.")]
+        public bool SkipMissing { get; set; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder (default ./simile-out).")]
+        public string Out { get; set; } = "simile-out";
+
+        [CommandOption("-v|--verbose")]
+        [Description("Print load and compute times.")]
+        public bool Verbose { get; set; }
+
+        public override ValidationResult Validate()
+        {
+            if (Permutations < 0) return ValidationResult.Error("--permutations must be 0 or more");
+            if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Models.Length < 2)
+            throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
+                "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
+        var run = new SeedRun(settings.Out, settings.Verbose);
+        var options = SeedRun.Options(settings.Rdm, settings.Permutations, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
+        var words = SeedRun.ReadWords(settings.Words);
+        var models = run.LoadModels(settings.Models, optional: new HashSet<string>());
+        try
+        {
+            var result = run.Analyse(models, words, options);
+            run.PrintSummary(result, explain: false);
+            run.WriteOutputs(result);
+        }
+        finally
+        {
+            foreach (var m in models) m.Dispose();
+        }
+        return 0;
+    }
+}
+
+/// <summary>The shared body of <c>rsa</c> and <c>demo</c>: load, analyse with progress bars, print, write.</summary>
+internal sealed class SeedRun(string outFolder, bool verbose)
+{
+    /// <summary>Opens a model by catalogue name or path. Tests may replace it with fakes.</summary>
+    internal static Func<string, IWordEmbeddings> OpenModel { get; set; } = DefaultOpen;
+
+    private static IWordEmbeddings DefaultOpen(string name) =>
+        throw new SimileException($"unknown model '{name}'", "see 'simile models' for the catalogue");
+
+    private readonly IAnsiConsole _out = AnsiConsole.Console;
+
+    public static SeedAnalysisOptions Options(string rdm, int permutations, int bootstrap, ulong seed, string subword, bool skipMissing) =>
+        new()
+        {
+            Kind = DissimilarityKinds.Parse(rdm),
+            Permutations = permutations,
+            BootstrapResamples = bootstrap,
+            Seed = seed,
+            Subword = ParseSubword(subword),
+            SkipMissing = skipMissing,
+        };
+
+    public static SubwordPolicy ParseSubword(string s) => s.Trim().ToLowerInvariant() switch
+    {
+        "error" => SubwordPolicy.Error,
+        "mean" => SubwordPolicy.Mean,
+        "first" => SubwordPolicy.First,
+        "last" => SubwordPolicy.Last,
+        _ => throw new SimileException($"unknown --subword policy '{s}'", "use one of error, mean, first, last"),
+    };
+
+    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv).</summary>
+    public static WordList ReadWords(string? path)
+    {
+        var words = WordListFile.Read(path ?? DefaultWordsFile());
+        WordSelection.Validate(words, path ?? "data/seed-words.tsv");
+        return words;
+    }
+
+    public static string DefaultWordsFile()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
+                if (File.Exists(candidate)) return candidate;
+            }
+        throw new SimileException("the default word list data/seed-words.tsv was not found above " + AppContext.BaseDirectory,
+            "pass a word list with --words FILE, or run simile from the repository");
+    }
+
+    /// <summary>Loads the models (checking the output folder first, so a bad --out fails before any long work).</summary>
+    public List<IWordEmbeddings> LoadModels(IReadOnlyList<string> names, IReadOnlySet<string> optional)
+    {
+        ReportOutput.EnsureWritable(outFolder);
+        var models = new List<IWordEmbeddings>();
+        try
+        {
+            foreach (string name in names)
+            {
+                var clock = Stopwatch.StartNew();
+                IWordEmbeddings? model = null;
+                try
+                {
+                    _out.Status().Start($"loading {Markup.Escape(name)}…", _ => model = OpenModel(name));
+                }
+                catch (SimileException e) when (optional.Contains(name))
+                {
+                    _out.MarkupLine($"[yellow]{Markup.Escape(name)} is not available[/] ({Markup.Escape(e.OneLine)}); carrying on without it.");
+                    continue;
+                }
+                models.Add(model!);
+                if (verbose) _out.MarkupLine($"[grey]loaded {Markup.Escape(name)} in {Seconds(clock.Elapsed)}[/]");
+            }
+        }
+        catch
+        {
+            foreach (var m in models) m.Dispose();
+            throw;
+        }
+        return models;
+    }
+
+    /// <summary>Runs the analysis with a progress bar per long stage.</summary>
+    public SeedAnalysisResult Analyse(IReadOnlyList<IWordEmbeddings> models, WordList words, SeedAnalysisOptions options)
+    {
+        SeedAnalysisResult? result = null;
+        if (!_out.Profile.Capabilities.Interactive)
+            return SeedAnalysis.Run(models, words, options);
+        _out.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                var gate = new object();
+                var progress = new SyncProgress(p =>
+                {
+                    lock (gate)
+                    {
+                        if (!tasks.TryGetValue(p.Stage, out var task))
+                            tasks[p.Stage] = task = ctx.AddTask(Markup.Escape(p.Stage), maxValue: 1.0);
+                        task.Value = Math.Clamp(p.Fraction, 0, 1);
+                    }
+                });
+                result = SeedAnalysis.Run(models, words, options, progress);
+                lock (gate) foreach (var t in tasks.Values) t.Value = t.MaxValue;
+            });
+        return result!;
+    }
+
+    public void PrintSummary(SeedAnalysisResult r, bool explain)
+    {
+        _out.WriteLine();
+        _out.MarkupLine("[bold]Models[/] (vocabulary × dims)");
+        foreach (var m in r.Models) _out.MarkupLine($"  {Markup.Escape(m.Model.ToString())}   [grey]{Markup.Escape(m.Model.Source)}[/]");
+
+        if (r.Selection is { } sel)
+        {
+            _out.WriteLine();
+            _out.MarkupLine($"[bold]Words[/]: {r.Words.Count}{(r.Words.HasCategories ? $" in {r.Words.CategoryNames.Count} categories ({Markup.Escape(string.Join(", ", r.Words.CategoryNames))})" : "")}");
+            foreach (var c in sel.Checks)
+            {
+                var multi = c.MultiToken;
+                _out.MarkupLine(multi.Count == 0
+                    ? $"  {Markup.Escape(c.Model)}: every word is a single token"
+                    : $"  {Markup.Escape(c.Model)}: {multi.Count} split, pooled by {sel.Policy.ToString().ToLowerInvariant()}: " +
+                      Markup.Escape(string.Join(", ", multi.Select(t => $"{t.Word} = {string.Join(" + ", t.Pieces)}"))));
+            }
+            if (sel.Skipped.Count > 0)
+                _out.MarkupLine("  [yellow]skipped[/] (missing from a model): " +
+                    Markup.Escape(string.Join(", ", sel.Skipped.Select(s => $"{s.Word} (not in {string.Join(", ", s.MissingIn)})"))));
+        }
+
+        _out.WriteLine();
+        string quantity = SeedReport.QuantityName(r.Kind);
+        _out.MarkupLine($"[bold]RSA[/]: Pearson and Spearman correlation of the {Markup.Escape(quantity)} matrices, every pair of models");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("model A").AddColumn("model B")
+            .AddColumn(new TableColumn("Pearson r").RightAligned()).AddColumn(new TableColumn("Spearman ρ").RightAligned())
+            .AddColumn(new TableColumn("p (Pearson)").RightAligned()).AddColumn(new TableColumn("95% CI").RightAligned())
+            .AddColumn(new TableColumn("direct r").RightAligned());
+        foreach (var p in r.Pairs)
+            table.AddRow(Markup.Escape(p.A), Markup.Escape(p.B), F(p.Pearson), F(p.Spearman),
+                p.PearsonTest is { } t ? Markup.Escape(SeedReport.FormatP(t.PValue, t.Permutations)) : "–",
+                p.PearsonInterval is { } ci ? $"[[{F(ci.Lower)}, {F(ci.Upper)}]]" : "–",
+                p.Direct is { } d ? F(d.Mean) + (p.SharedLineage ? " [yellow](lineage)[/]" : "") : "[grey]undefined[/]");
+        _out.Write(table);
+
+        foreach (var p in r.Pairs.Where(p => p.Direct is null))
+            _out.MarkupLine($"  [grey]direct correlation {Markup.Escape(p.A)}–{Markup.Escape(p.B)} undefined: {Markup.Escape(p.DirectUndefinedReason ?? "")}[/]");
+        if (explain)
+            _out.MarkupLine("  [grey]Even with equal widths a direct correlation compares coordinates, and independently trained models have " +
+                            "unrelated axes; only the geometry (RSA) is comparable.[/]");
+
+        _out.WriteLine();
+        var rot = r.Rotation;
+        _out.MarkupLine($"[bold]Rotation control[/]: {Markup.Escape(rot.Model)} vs a randomly rotated copy of itself: " +
+                        $"direct r = {F(rot.DirectCorrelationMean)} (chance ±{F(rot.ExpectedSpread)}), RSA r = {F(rot.RsaPearson)}");
+        if (explain)
+            _out.MarkupLine("  [grey]A rotation keeps every angle between word vectors, so RSA stays 1, but scrambles the coordinates, so the " +
+                            "direct correlation drops to about 0: direct correlation measures shared axes, not shared meaning.[/]");
+        foreach (var note in r.Notes) _out.MarkupLine($"[yellow]Note[/]: {Markup.Escape(note)}");
+
+        if (verbose)
+        {
+            _out.WriteLine();
+            foreach (var t in r.Timings) _out.MarkupLine($"[grey]{Markup.Escape(t.Stage)}: {Seconds(t.Elapsed)}[/]");
+        }
+    }
+
+    public void WriteOutputs(SeedAnalysisResult r)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<string> written = [];
+        _out.Status().Start("drawing figures and writing the report…", _ => written = SeedReport.Write(r, outFolder));
+        _out.WriteLine();
+        _out.MarkupLine($"Wrote {written.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outFolder))}[/] " +
+                        $"(report.html, results.json, figures as PNG + SVG, matrices as CSV){(verbose ? $" [grey]in {Seconds(clock.Elapsed)}[/]" : "")}");
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
+    private sealed class SyncProgress(Action<AnalysisProgress> report) : IProgress<AnalysisProgress>
+    {
+        public void Report(AnalysisProgress value) => report(value);
+    }
+}
