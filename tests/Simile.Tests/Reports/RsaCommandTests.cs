@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Simile.Tests.Reports;
+
+/// <summary>The rsa/demo verbs run as a separate process (the real entry point, exit code and stderr).</summary>
+public class RsaCommandTests
+{
+    internal static (int Exit, string Out, string Err) RunCli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string err = p.StandardError.ReadToEnd();
+        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("simile did not finish"); }
+        return (p.ExitCode, stdout.Result, err);
+    }
+
+    private static string Temp(string name) => Path.Combine(Path.GetTempPath(), "simile-cli-" + Guid.NewGuid().ToString("N"), name);
+
+    private static void AssertOneLineError((int Exit, string Out, string Err) r, params string[] contains)
+    {
+        Assert.Equal(2, r.Exit);
+        var lines = r.Err.TrimEnd('\n', '\r').Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("simile: error: ", lines[0]);
+        foreach (var c in contains) Assert.Contains(c, lines[0]);
+    }
+
+    [Fact]
+    public void MalformedWordsFileNamesTheLine()
+    {
+        string words = Temp("words.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(words)!);
+        File.WriteAllText(words, "word\tcategory\nsun\tspace\n\tspace\nmoon\tspace\n");
+        string outDir = Temp("out");
+        try
+        {
+            AssertOneLineError(RunCli("rsa", "--model", "a", "--model", "b", "--words", words, "--out", outDir), "line 3");
+            Assert.False(Directory.Exists(outDir) && Directory.EnumerateFiles(outDir).Any());
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(words)!, true); }
+    }
+
+    [Fact]
+    public void DuplicateWordsExitTwo()
+    {
+        string words = Temp("words.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(words)!);
+        File.WriteAllText(words, "word\nsun\nmoon\nstar\nsun\n");
+        try { AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--words", words, "--out", Temp("out")), "duplicate", "sun"); }
+        finally { Directory.Delete(Path.GetDirectoryName(words)!, true); }
+    }
+
+    [Fact]
+    public void TooFewWordsExitTwo()
+    {
+        string words = Temp("words.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(words)!);
+        File.WriteAllText(words, "word\nsun\nmoon\n");
+        try { AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--words", words, "--out", Temp("out")), "2 words"); }
+        finally { Directory.Delete(Path.GetDirectoryName(words)!, true); }
+    }
+
+    [Fact]
+    public void UnwritableOutputFolderExitsTwoWithoutWriting()
+    {
+        string file = Path.GetTempFileName();   // an existing file where the folder should go
+        try
+        {
+            AssertOneLineError(RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--out", file), file);
+            Assert.Equal(0, new FileInfo(file).Length);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void OneModelIsNotEnough() =>
+        AssertOneLineError(RunCli("rsa", "-m", "minilm", "--out", Temp("out")), "at least two models");
+
+    [Fact]
+    public void UnknownModelExitsTwo() =>
+        AssertOneLineError(RunCli("rsa", "-m", "no-such-model", "-m", "minilm", "--out", Temp("out")), "no-such-model", "simile models");
+
+    [Fact]
+    public void BadOptionValuesExitTwo()
+    {
+        AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--rdm", "manhattan", "--out", Temp("out")), "manhattan");
+        AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--subword", "avg", "--out", Temp("out")), "avg");
+    }
+}
