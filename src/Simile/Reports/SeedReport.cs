@@ -74,7 +74,7 @@ public static class SeedReport
         }
 
         figures.Add(Figures.WordBars($"rotation-{ReportOutput.SafeName(r.Rotation.Model)}",
-            $"Rotation control: {r.Rotation.Model} vs a randomly rotated copy (RSA r = {r.Rotation.RsaPearson:0.000})",
+            $"Rotation control: {r.Rotation.Model} vs a rotated copy (RSA r = {r.Rotation.RsaPearson:0.000}, mean direct r = {r.Rotation.DirectCorrelationMean:0.000})",
             words.Words, r.Rotation.PerWord, "Pearson r of the two vectors"));
 
         var rsa = r.RsaMatrix();
