@@ -91,10 +91,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
 internal sealed class SeedRun(string outFolder, bool verbose)
 {
     /// <summary>Opens a model by catalogue name or path. Tests may replace it with fakes.</summary>
-    internal static Func<string, IWordEmbeddings> OpenModel { get; set; } = DefaultOpen;
-
-    private static IWordEmbeddings DefaultOpen(string name) =>
-        throw new SimileException($"unknown model '{name}'", "see 'simile models' for the catalogue");
+    internal static Func<string, IProgress<double>?, IWordEmbeddings> OpenModel { get; set; } = ModelCatalogue.Resolve;
 
     private readonly IAnsiConsole _out = AnsiConsole.Console;
 
@@ -151,7 +148,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
                 IWordEmbeddings? model = null;
                 try
                 {
-                    _out.Status().Start($"loading {Markup.Escape(name)}…", _ => model = OpenModel(name));
+                    model = CliProgress.Run($"loading {name}", p => OpenModel(name, p));
                 }
                 catch (SimileException e) when (optional.Contains(name))
                 {
@@ -174,9 +171,11 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     public SeedAnalysisResult Analyse(IReadOnlyList<IWordEmbeddings> models, WordList words, SeedAnalysisOptions options)
     {
         SeedAnalysisResult? result = null;
-        if (!_out.Profile.Capabilities.Interactive)
+        if (!CliProgress.Enabled)
             return SeedAnalysis.Run(models, words, options);
-        _out.Progress()
+        // Progress bars go to stderr (like CliProgress), so stdout stays a clean summary when piped.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(ctx =>
@@ -224,16 +223,17 @@ internal sealed class SeedRun(string outFolder, bool verbose)
         _out.WriteLine();
         string quantity = SeedReport.QuantityName(r.Kind);
         _out.MarkupLine($"[bold]RSA[/]: Pearson and Spearman correlation of the {Markup.Escape(quantity)} matrices, every pair of models");
+        string pHeader = r.Options.Permutations > 0 ? $"p ({r.Options.Permutations:N0} perm.)" : "p";
         var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("model A").AddColumn("model B")
+            .AddColumn("models")
             .AddColumn(new TableColumn("Pearson r").RightAligned()).AddColumn(new TableColumn("Spearman ρ").RightAligned())
-            .AddColumn(new TableColumn("p (Pearson)").RightAligned()).AddColumn(new TableColumn("95% CI").RightAligned())
+            .AddColumn(new TableColumn(Markup.Escape(pHeader)).RightAligned()).AddColumn(new TableColumn("95% CI").RightAligned())
             .AddColumn(new TableColumn("direct r").RightAligned());
         foreach (var p in r.Pairs)
-            table.AddRow(Markup.Escape(p.A), Markup.Escape(p.B), F(p.Pearson), F(p.Spearman),
-                p.PearsonTest is { } t ? Markup.Escape(SeedReport.FormatP(t.PValue, t.Permutations)) : "–",
-                p.PearsonInterval is { } ci ? $"[[{F(ci.Lower)}, {F(ci.Upper)}]]" : "–",
-                p.Direct is { } d ? F(d.Mean) + (p.SharedLineage ? " [yellow](lineage)[/]" : "") : "[grey]undefined[/]");
+            table.AddRow(Markup.Escape($"{p.A} – {p.B}"), F(p.Pearson), F(p.Spearman),
+                p.PearsonTest is { } t ? Markup.Escape(ShortP(t.PValue, t.Permutations)) : "–",
+                p.PearsonInterval is { } ci ? $"{F(ci.Lower)}–{F(ci.Upper)}" : "–",
+                p.Direct is { } d ? F(d.Mean) + (p.SharedLineage ? " [yellow]*[/]" : "") : "[grey]undefined[/]");
         _out.Write(table);
 
         foreach (var p in r.Pairs.Where(p => p.Direct is null))
@@ -249,6 +249,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
         if (explain)
             _out.MarkupLine("  [grey]A rotation keeps every angle between word vectors, so RSA stays 1, but scrambles the coordinates, so the " +
                             "direct correlation drops to about 0: direct correlation measures shared axes, not shared meaning.[/]");
+        if (r.Pairs.Any(p => p.SharedLineage)) _out.MarkupLine("[yellow]*[/] shared lineage (see the note below)");
         foreach (var note in r.Notes) _out.MarkupLine($"[yellow]Note[/]: {Markup.Escape(note)}");
 
         if (verbose)
@@ -262,11 +263,17 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<string> written = [];
-        _out.Status().Start("drawing figures and writing the report…", _ => written = SeedReport.Write(r, outFolder));
+        CliProgress.Run("drawing figures and writing the report", _ => written = SeedReport.Write(r, outFolder));
         _out.WriteLine();
         _out.MarkupLine($"Wrote {written.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outFolder))}[/] " +
                         $"(report.html, results.json, figures as PNG + SVG, matrices as CSV){(verbose ? $" [grey]in {Seconds(clock.Elapsed)}[/]" : "")}");
     }
+
+    /// <summary>"≤ 1.0e-04" at the resolution limit of the test, else the value.</summary>
+    private static string ShortP(double p, int permutations) =>
+        p <= 1.0000001 / (permutations + 1)
+            ? "≤ " + (1.0 / (permutations + 1)).ToString(permutations >= 1000 ? "0.0e+00" : "0.####", CultureInfo.InvariantCulture)
+            : p.ToString(p < 0.001 ? "0.0e+00" : "0.0000", CultureInfo.InvariantCulture);
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Simile.Data;
 using Simile.Engine;
 using Simile.Inference;
@@ -11,6 +12,7 @@ namespace Simile.Analyses;
 public static class RandomRotation
 {
     /// <summary>A d×d orthogonal matrix drawn from the seed (row-major).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Matrix Orthogonal(int d, ulong seed)
     {
         if (d < 1) throw new ArgumentOutOfRangeException(nameof(d));
@@ -30,12 +32,12 @@ public static class RandomRotation
             for (int pass = 0; pass < 2; pass++)
                 for (int p = 0; p < c; p++)
                 {
-                    double dot = System.Numerics.Tensors.TensorPrimitives.Dot<double>(g[p], col);
-                    for (int r = 0; r < d; r++) col[r] -= dot * g[p][r];
+                    double dot = TensorPrimitives.Dot<double>(g[p], col);
+                    TensorPrimitives.MultiplyAdd<double>(g[p], -dot, col, col);   // col -= dot · g[p]
                 }
-            double norm = System.Numerics.Tensors.TensorPrimitives.Norm<double>(col);
+            double norm = TensorPrimitives.Norm<double>(col);
             if (norm < 1e-12) throw new InvalidOperationException("degenerate Gaussian draw (probability zero)");
-            for (int r = 0; r < d; r++) col[r] /= norm;
+            TensorPrimitives.Divide<double>(col, norm, col);
         }
         var q = new Matrix(d, d);
         for (int c = 0; c < d; c++)
