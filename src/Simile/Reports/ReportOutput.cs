@@ -21,6 +21,9 @@ public sealed class ReportOutput
 
     public IReadOnlyList<string> Names => _files.Select(f => f.Name).ToList();
 
+    /// <summary>The rendered bytes of one file (before or after writing).</summary>
+    public byte[] Get(string name) => _files.First(f => f.Name == name).Bytes;
+
     public void Add(string name, byte[] bytes)
     {
         if (name.Contains('/') || name.Contains('\\')) throw new ArgumentException("file names only", nameof(name));

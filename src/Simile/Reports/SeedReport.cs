@@ -26,7 +26,11 @@ public static class SeedReport
     }
 
     /// <summary>Renders and writes everything to <paramref name="folder"/>; returns the written paths.</summary>
-    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder) => Build(r, folder).WriteAll();
+    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder)
+    {
+        ReportOutput.EnsureWritable(folder);     // fail before the figures are drawn
+        return Build(r, folder).WriteAll();
+    }
 
     public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r)
     {

@@ -97,7 +97,7 @@ public class SeedReportTests
         var (alpha, beta, _, _) = SeedFakes.Models(words);
         var result = SeedFakes.NaiveResult(words, alpha, beta);
         var output = SeedReport.Build(result, TempFolder());
-        string html = SeedHtml.Write(result, SeedReport.BuildFigures(result));
+        string html = System.Text.Encoding.UTF8.GetString(output.Get("report.html"));
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("data:image/png;base64,", html);
         // Every src/href is an embedded data: URI (or an in-page anchor); nothing is fetched.
