@@ -31,6 +31,26 @@ public class RsaCommandTests
     }
 
     [Fact]
+    public void RunsEndToEndOnTheEmbeddedModels()
+    {
+        string outDir = Temp("out");
+        try
+        {
+            var r = RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--permutations", "49", "--bootstrap", "20", "--seed", "4", "--out", outDir);
+            Assert.True(r.Exit == 0, r.Err);
+            Assert.Contains("minilm: 30522 × 384", r.Out);
+            Assert.Contains("0.844", r.Out);                 // RSA Pearson of the two models on the seed words
+            Assert.Contains("Rotation control", r.Out);
+            foreach (var f in new[] { "results.json", "report.html", "similarity-minilm.csv", "similarity-arctic-xs.png", "similarity-arctic-xs.svg",
+                                      "rsa-minilm-vs-arctic-xs.png", "direct-minilm-vs-arctic-xs.svg", "models-rsa.png" })
+                Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+            Assert.Equal(0.02, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 12);
+        }
+        finally { if (Directory.Exists(Path.GetDirectoryName(outDir))) Directory.Delete(Path.GetDirectoryName(outDir)!, true); }
+    }
+
+    [Fact]
     public void MalformedWordsFileNamesTheLine()
     {
         string words = Temp("words.tsv");
