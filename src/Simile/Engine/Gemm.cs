@@ -8,8 +8,10 @@ namespace Simile.Engine;
 /// </summary>
 /// <remarks>
 /// Cache-blocked and packed (BLIS loop order), SIMD micro-kernel (Vector512 or Vector256 with FMA),
-/// multi-threaded over tiles of C for large products. Every element of C is summed in the same order
-/// whatever the thread count, so results are bit-identical for any <see cref="MaxThreads"/>.
+/// multi-threaded over tiles of C for large products. Every element of C is computed by the same sequence of
+/// operations (a fused multiply-add chain per block of 256 along k, added to C) whatever the thread count, the
+/// shape of the call or the element's position: results are bit-identical for any <see cref="MaxThreads"/>, and
+/// identical input rows give identical outputs (exact ties stay ties).
 /// When beta is 0, C is overwritten (NaN/garbage in C is ignored), as in BLAS.
 /// </remarks>
 public static partial class Gemm

@@ -80,17 +80,41 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         }
     }
 
-    /// <summary>Tiny products: a plain loop (packing would cost more than it saves).</summary>
+    /// <summary>
+    /// Tiny products: a plain loop (packing would cost more than it saves). It does exactly the arithmetic of the
+    /// blocked path for every element (a fused multiply-add chain over each KC block, added to C), so an element's
+    /// value never depends on the shape of the call or its position in C.
+    /// </summary>
     private static void SmallProduct(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB)
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
-                T s = T.Zero;
-                for (int p = 0; p < k; p++)
-                    s += (transA ? a[(long)p * lda + i] : a[(long)i * lda + p]) * (transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j]);
-                c[(long)i * ldc + j] += s;
+                T* cij = c + (long)i * ldc + j;
+                for (int p0 = 0; p0 < k; p0 += KC)
+                {
+                    int p1 = Math.Min(k, p0 + KC);
+                    T acc = T.Zero;
+                    for (int p = p0; p < p1; p++)
+                    {
+                        T x = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
+                        T y = transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
+                        acc = MulAdd(x, y, acc);
+                    }
+                    *cij += acc;
+                }
             }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T MulAdd(T x, T y, T acc)
+    {
+        if (Fma.IsSupported && (Use512 || Use256))
+        {
+            if (typeof(T) == typeof(float)) return (T)(object)MathF.FusedMultiplyAdd((float)(object)x, (float)(object)y, (float)(object)acc);
+            if (typeof(T) == typeof(double)) return (T)(object)Math.FusedMultiplyAdd((double)(object)x, (double)(object)y, (double)(object)acc);
+        }
+        return x * y + acc;
     }
 
     private static void Blocked(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB)

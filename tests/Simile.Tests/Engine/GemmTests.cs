@@ -131,4 +131,31 @@ public class GemmTests
         var c = new double[4];
         Assert.Throws<ArgumentException>(() => Gemm.Multiply(a, b, c, 2, 2, 3));
     }
+
+    [Fact]
+    public void ElementValueDoesNotDependOnCallShapeOrPosition()
+    {
+        var rng = new Random(3);
+        int d = 300, n = 90;
+        var x = Random(rng, n * d);
+        // Row 7 duplicated at rows 40 and 89.
+        Array.Copy(x, 7 * d, x, 40 * d, d);
+        Array.Copy(x, 7 * d, x, 89 * d, d);
+        var full = new double[n * n];
+        Gemm.Multiply(x, x, full, n, n, d, transposeB: true);   // X·Xᵀ
+        Assert.Equal(full[7 * n + 40], full[7 * n + 7]);
+        Assert.Equal(full[40 * n + 89], full[89 * n + 89]);
+        for (int j = 0; j < n; j++)
+        {
+            Assert.Equal(full[7 * n + j], full[40 * n + j]);
+            Assert.Equal(full[7 * n + j], full[89 * n + j]);
+        }
+        // One element at a time (tiny-product path) gives the same bits as the blocked path.
+        foreach (var (i, j) in new[] { (0, 0), (7, 40), (88, 3), (89, 89) })
+        {
+            var one = new double[1];
+            Gemm.Multiply(x.AsSpan(i * d, d), d, x.AsSpan(j * d, d), d, one, 1, 1, 1, d, false, true);
+            Assert.Equal(full[i * n + j], one[0]);
+        }
+    }
 }
