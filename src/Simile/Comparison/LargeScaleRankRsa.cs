@@ -151,121 +151,34 @@ public static class LargeScaleRankRsa
 
     // ---------------------------------------------------------------- values
 
-    private static int BlockRows(int n) => Math.Clamp((int)(4_000_000L / Math.Max(1, n)), 16, Math.Max(16, n));
-
-    /// <summary>Transformed rows for the dissimilarity: d_ij = Offset − Scale·(u_i·u_j), or via squared norms for (sq)euclidean.</summary>
-    private static double[] TransformRows(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
-    {
-        int n = x.Rows, d = x.Cols;
-        if (d == 0) throw new SimileException($"the {label} matrix has no columns", "give vectors with at least one feature");
-        string Row(int i) => rowNames is not null && i < rowNames.Count ? $"row {i + 1} ('{rowNames[i]}')" : $"row {i + 1}";
-        var u = new double[(long)n * d];
-        var mean = new double[d];
-        if (kind is DissimilarityKind.SqEuclideanPerFeature or DissimilarityKind.Euclidean)
-        {
-            // Distances do not change when every row moves by the same vector; centring keeps the norms small.
-            for (int i = 0; i < n; i++)
-            {
-                var row = x.RowReadOnly(i);
-                for (int j = 0; j < d; j++) mean[j] += row[j];
-            }
-            for (int j = 0; j < d; j++) mean[j] /= n;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.RowReadOnly(i);
-            var dst = u.AsSpan(i * d, d);
-            for (int j = 0; j < d; j++)
-                if (!double.IsFinite(row[j]))
-                    throw new SimileException($"{Row(i)}, column {j + 1} of the {label} matrix is {row[j]}", "remove that word or fix the vectors");
-            switch (kind)
-            {
-                case DissimilarityKind.Cosine:
-                    {
-                        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
-                        if (norm == 0)
-                            throw new SimileException($"{Row(i)} of the {label} matrix is all zeros, so its cosine similarity is undefined",
-                                "remove that word or use the correlation or sqeuclidean-per-feature kind");
-                        for (int j = 0; j < d; j++) dst[j] = row[j] / norm;
-                        break;
-                    }
-                case DissimilarityKind.Correlation:
-                    {
-                        double rm = 0;
-                        for (int j = 0; j < d; j++) rm += row[j];
-                        rm /= d;
-                        double ss = 0;
-                        for (int j = 0; j < d; j++) { dst[j] = row[j] - rm; ss += dst[j] * dst[j]; }
-                        double norm = Math.Sqrt(ss);
-                        if (norm == 0)
-                            throw new SimileException($"{Row(i)} of the {label} matrix is constant, so its correlation with other rows is undefined",
-                                "remove that word or use the cosine or sqeuclidean-per-feature kind");
-                        for (int j = 0; j < d; j++) dst[j] /= norm;
-                        break;
-                    }
-                default:
-                    for (int j = 0; j < d; j++) dst[j] = row[j] - mean[j];
-                    break;
-            }
-        }
-        return u;
-    }
+    private static int BlockRows(int n) => PairDissimilarities.BlockRows(n);
 
     /// <summary>Float32 dissimilarities of all pairs, condensed order, as order-preserving uint keys (4·m bytes).</summary>
     internal static uint[] DissimilarityKeys(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames,
         MemoryTracker? tracker = null, Action<double>? progress = null)
     {
-        int n = x.Rows, d = x.Cols;
-        var u = TransformRows(x, kind, label, rowNames);
-        tracker?.Add(u.LongLength * 8);
-        bool squared = kind is DissimilarityKind.SqEuclideanPerFeature or DissimilarityKind.Euclidean;
-
-        // Squared norms from the GEMM itself (diagonal of U·Uᵀ), so q_i + q_j − 2g_ij is exactly 0 for duplicate rows.
-        var q = new double[n];
-        if (squared)
-        {
-            var g = new double[64 * 64];
-            for (int b0 = 0; b0 < n; b0 += 64)
-            {
-                int rows = Math.Min(64, n - b0);
-                Gemm.Multiply(u.AsSpan(b0 * d), d, u.AsSpan(b0 * d), d, g, rows, rows, rows, d, false, true);
-                for (int r = 0; r < rows; r++) q[b0 + r] = g[r * rows + r];
-            }
-        }
-
+        int n = x.Rows;
+        var pairs = new PairDissimilarities(x, kind, label, rowNames);
+        tracker?.Add(pairs.Bytes);
         long m = CondensedIndex.Length(n);
         var keys = new uint[m];
         tracker?.Add(m * 4);
         int blockRows = BlockRows(n);
         var block = new double[(long)Math.Min(blockRows, n) * n];
         tracker?.Add(block.LongLength * 8);
-        double invD = 1.0 / d;
         for (int i0 = 0; i0 < n - 1; i0 += blockRows)
         {
             int i1 = Math.Min(n - 1, i0 + blockRows);
-            int cols = n - i0;
-            // block[(i−i0)×cols + (j−i0)] = u_i · u_j for i in [i0, i1), j in [i0, n)
-            Gemm.Multiply(u.AsSpan(i0 * d), d, u.AsSpan(i0 * d), d, block, cols, i1 - i0, cols, d, false, true);
-            int bi0 = i0;
+            pairs.ComputeBlock(i0, i1, block);
             Parallel.For(i0, i1, i =>
             {
                 long k = CondensedIndex.RowStart(n, i);
-                int off = (i - bi0) * cols - bi0;
                 for (int j = i + 1; j < n; j++, k++)
-                {
-                    double g = block[off + j];
-                    double v = kind switch
-                    {
-                        DissimilarityKind.Cosine or DissimilarityKind.Correlation => 1.0 - g,
-                        DissimilarityKind.SqEuclideanPerFeature => (q[i] + q[j] - 2.0 * g) * invD,
-                        _ => Math.Sqrt(Math.Max(0.0, q[i] + q[j] - 2.0 * g)),
-                    };
-                    keys[k] = SortableKey((float)v);
-                }
+                    keys[k] = SortableKey((float)pairs.Value(block, i0, i, j));
             });
             progress?.Invoke((double)i1 / (n - 1));
         }
-        tracker?.Remove(block.LongLength * 8 + u.LongLength * 8);
+        tracker?.Remove(block.LongLength * 8 + pairs.Bytes);
         return keys;
     }
 
