@@ -6,20 +6,265 @@ namespace Simile.Inference;
 /// <summary>Result of a Mantel-style permutation test: p = (k+1)/(N+1), k = permutations with statistic ≥ observed.</summary>
 public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulong Seed, double Observed, double PValue, int AtLeastAsExtreme);
 
+/// <summary>
+/// Mantel permutation test of the second-order relation between two dissimilarity matrices over the same items.
+/// <para>
+/// Permutation p (0-based) relabels the items of <c>b</c> by π = <see cref="SeededRandom.ForBlock"/>(seed, p).Shuffle(0..n−1):
+/// the permuted value of pair (i, j) is b(π(i), π(j)). Every requested measure is evaluated on the same permutations.
+/// Permutations are computed in parallel blocks, but each permutation's draw depends only on (seed, p), so the
+/// result is identical for any thread count and any block size. One-sided: k counts permutations whose statistic is
+/// ≥ the observed one; p = (k + 1)/(N + 1).
+/// </para>
+/// <para>
+/// Cost per permutation is O(m) (m = n(n−1)/2 pairs), with no re-sorting:
+/// Pearson is the dot product of the pre-centred condensed a with pre-centred b read through the permuted index map
+/// (b kept as a full n×n matrix, so each row is gathered from cache); cosine ranks permutations identically
+/// (its numerator is that dot product plus a permutation-invariant constant), so it shares the count.
+/// Spearman permutes the pre-computed ranks (stored as exact integers 2·rank − (m+1)) and sums their products
+/// in exact integer arithmetic; rho-a is proportional to the same sum and shares the count.
+/// Kendall tau-b/tau-a re-count concordance under every permutation (dense ranks are permuted, so only the
+/// O(m log m) merge count is repeated): exact but roughly 20–50× slower than Pearson — use it for small n.
+/// Floating-point statistics (Pearson, cosine) within 1e-12 (on the r scale) of the observed count as ties, i.e. as ≥.
+/// </para>
+/// </summary>
 public static class PermutationTest
 {
+    /// <summary>Permutations per parallel work item (scheduling only; results do not depend on it).</summary>
+    private const int BlockSize = 8;
+
     /// <summary>
     /// Permutes the items of <paramref name="b"/> (same permutation on rows and columns) N times; seeded,
     /// deterministic whatever the thread count. One result per requested measure (all from the same permutations).
     /// </summary>
     public static IReadOnlyList<PermutationResult> Run(DissimilarityMatrix a, DissimilarityMatrix b,
         IReadOnlyList<RsaMeasure> measures, int permutations, ulong seed, IProgress<double>? progress = null)
-        => throw new NotImplementedException();
+        => Run(a, b, measures, permutations, seed, new ParallelOptions(), progress);
+
+    /// <summary>
+    /// As <see cref="Run(DissimilarityMatrix, DissimilarityMatrix, IReadOnlyList{RsaMeasure}, int, ulong, IProgress{double}?)"/>,
+    /// with the parallelism set by <paramref name="parallel"/> (MaxDegreeOfParallelism, TaskScheduler, CancellationToken).
+    /// <paramref name="progress"/> receives the completed fraction (0..1) from worker threads.
+    /// </summary>
+    public static IReadOnlyList<PermutationResult> Run(DissimilarityMatrix a, DissimilarityMatrix b,
+        IReadOnlyList<RsaMeasure> measures, int permutations, ulong seed, ParallelOptions parallel, IProgress<double>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(measures);
+        Inputs.CheckPair(a, b);
+        if (permutations < 1)
+            throw new SimileException($"the number of permutations must be at least 1, got {permutations}", "use e.g. --permutations 1000");
+        if (measures.Count == 0) return [];
+
+        int n = a.N;
+        var distinct = measures.Distinct().ToList();
+        bool wantLinear = distinct.Any(m => m is RsaMeasure.Pearson or RsaMeasure.Cosine);
+        bool wantRank = distinct.Any(m => m is RsaMeasure.Spearman or RsaMeasure.RhoA);
+        bool wantKendall = distinct.Any(m => m is RsaMeasure.KendallTauB or RsaMeasure.TauA);
+
+        var observedValue = distinct.ToDictionary(m => m, m => RsaMeasures.Compute(m, a.Condensed, b.Condensed));
+        var linear = wantLinear ? new LinearKernel(a, b) : null;
+        var rank = wantRank ? new RankKernel(a, b) : null;
+        var kendall = wantKendall ? new KendallKernel(a, b) : null;
+
+        // Statistics under the identity, computed by the same kernels (so a permutation equal to the identity ties exactly).
+        var identity = Enumerable.Range(0, n).ToArray();
+        double linearObserved = linear?.Statistic(identity) ?? 0;
+        Int128 rankObserved = rank?.Statistic(identity) ?? 0;
+        long kendallObserved = kendall?.Statistic(identity) ?? 0;
+        double linearTolerance = linear is null ? 0 : 1e-12 * linear.Scale;
+
+        var linearCount = new int[permutations];
+        var rankCount = new int[permutations];
+        var kendallCount = new int[permutations];
+        int blocks = (permutations + BlockSize - 1) / BlockSize;
+        int done = 0;
+        Parallel.For(0, blocks, parallel, () => new int[n], (block, _, perm) =>
+        {
+            int p0 = block * BlockSize, p1 = Math.Min(permutations, p0 + BlockSize);
+            for (int p = p0; p < p1; p++)
+            {
+                Permutation(seed, p, perm);
+                if (linear is not null && linear.Statistic(perm) >= linearObserved - linearTolerance) linearCount[p] = 1;
+                if (rank is not null && rank.Statistic(perm) >= rankObserved) rankCount[p] = 1;
+                if (kendall is not null && kendall.Statistic(perm) >= kendallObserved) kendallCount[p] = 1;
+            }
+            if (progress is not null)
+                progress.Report(Interlocked.Add(ref done, p1 - p0) / (double)permutations);
+            return perm;
+        }, _ => { });
+
+        int kLinear = linearCount.Sum(), kRank = rankCount.Sum(), kKendall = kendallCount.Sum();
+        var results = new List<PermutationResult>(measures.Count);
+        foreach (var m in measures)
+        {
+            int k = m switch
+            {
+                RsaMeasure.Pearson or RsaMeasure.Cosine => kLinear,
+                RsaMeasure.Spearman or RsaMeasure.RhoA => kRank,
+                _ => kKendall,
+            };
+            double observed = observedValue[m];
+            double pValue = double.IsNaN(observed) ? double.NaN : (k + 1.0) / (permutations + 1.0);
+            results.Add(new PermutationResult(m, permutations, seed, observed, pValue, k));
+        }
+        return results;
+    }
+
+    /// <summary>The item permutation number <paramref name="p"/> under <paramref name="seed"/> (Fisher–Yates on 0..n−1).</summary>
+    public static void Permutation(ulong seed, long p, Span<int> perm)
+    {
+        for (int i = 0; i < perm.Length; i++) perm[i] = i;
+        SeededRandom.ForBlock(seed, p).Shuffle(perm);
+    }
+
+    /// <summary>Σ_{i&lt;j} ac(i,j)·bc(π(i),π(j)) with a, b mean-centred; b stored square so a row gathers from cache.</summary>
+    private sealed class LinearKernel
+    {
+        private readonly int _n;
+        private readonly double[] _a;       // condensed, centred
+        private readonly double[] _bSquare; // n×n, centred, diagonal unused
+        public double Scale { get; }        // |ac|·|bc|: the statistic divided by it is Pearson r
+
+        public LinearKernel(DissimilarityMatrix a, DissimilarityMatrix b)
+        {
+            _n = a.N;
+            double ma = a.Condensed.Average(), mb = b.Condensed.Average();
+            _a = a.Condensed.Select(v => v - ma).ToArray();
+            _bSquare = new double[(long)_n * _n];
+            long k = 0;
+            for (int i = 0; i < _n; i++)
+                for (int j = i + 1; j < _n; j++, k++)
+                    _bSquare[(long)i * _n + j] = _bSquare[(long)j * _n + i] = b.Condensed[k] - mb;
+            double saa = 0, sbb = 0;
+            foreach (double v in _a) saa += v * v;
+            foreach (double v in b.Condensed) sbb += (v - mb) * (v - mb);
+            Scale = Math.Sqrt(saa * sbb);
+        }
+
+        public double Statistic(ReadOnlySpan<int> perm)
+        {
+            int n = _n;
+            double total = 0;
+            long k = 0;
+            for (int i = 0; i < n - 1; i++)
+            {
+                var row = _bSquare.AsSpan((int)((long)perm[i] * n), n);
+                double s0 = 0, s1 = 0;
+                int j = i + 1;
+                for (; j + 1 < n; j += 2, k += 2)
+                {
+                    s0 += _a[k] * row[perm[j]];
+                    s1 += _a[k + 1] * row[perm[j + 1]];
+                }
+                for (; j < n; j++, k++) s0 += _a[k] * row[perm[j]];
+                total += s0 + s1;
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Σ_{i&lt;j} ra(i,j)·rb(π(i),π(j)) with r = 2·average rank − (m+1) (exact integers), summed exactly.</summary>
+    private sealed class RankKernel
+    {
+        private readonly int _n;
+        private readonly int[] _a;       // condensed
+        private readonly int[] _bSquare; // n×n
+        private readonly int _segment;   // inner-loop length whose long sum cannot overflow
+
+        public RankKernel(DissimilarityMatrix a, DissimilarityMatrix b)
+        {
+            _n = a.N;
+            long m = a.Condensed.LongLength;
+            var (ra, rb) = RsaMeasures.BothAverageRanks(a.Condensed, b.Condensed);
+            _a = new int[m];
+            for (long k = 0; k < m; k++) _a[k] = checked((int)(2 * ra[k] - (m + 1)));
+            _bSquare = new int[(long)_n * _n];
+            long kk = 0;
+            for (int i = 0; i < _n; i++)
+                for (int j = i + 1; j < _n; j++, kk++)
+                    _bSquare[(long)i * _n + j] = _bSquare[(long)j * _n + i] = checked((int)(2 * rb[kk] - (m + 1)));
+            double maxProduct = Math.Max(1.0, (double)m * m);
+            _segment = (int)Math.Clamp(long.MaxValue / 2 / maxProduct, 1, int.MaxValue);
+        }
+
+        public Int128 Statistic(ReadOnlySpan<int> perm)
+        {
+            int n = _n;
+            Int128 total = 0;
+            long k = 0;
+            for (int i = 0; i < n - 1; i++)
+            {
+                var row = _bSquare.AsSpan((int)((long)perm[i] * n), n);
+                int j = i + 1;
+                while (j < n)
+                {
+                    int end = (int)Math.Min(n, (long)j + _segment);
+                    long s = 0;
+                    for (; j < end; j++, k++) s += (long)_a[k] * row[perm[j]];
+                    total += s;
+                }
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Concordant − discordant pairs between a and permuted b (integers; tau-b and tau-a are proportional to it).</summary>
+    private sealed class KendallKernel
+    {
+        private readonly int _n;
+        private readonly int[] _dx;
+        private readonly int _distinctX;
+        private readonly long _xTies;
+        private readonly int[] _dySquare; // dense ranks of b, n×n
+        private readonly int _distinctY;
+        private readonly long _yTies;
+
+        public KendallKernel(DissimilarityMatrix a, DissimilarityMatrix b)
+        {
+            _n = a.N;
+            var sx = Ranks.Sort(a.Condensed, "first matrix");
+            _dx = Ranks.Dense(sx, out _distinctX, out _xTies);
+            var sy = Ranks.Sort(b.Condensed, "second matrix");
+            var dy = Ranks.Dense(sy, out _distinctY, out _yTies);
+            _dySquare = new int[(long)_n * _n];
+            long k = 0;
+            for (int i = 0; i < _n; i++)
+                for (int j = i + 1; j < _n; j++, k++)
+                    _dySquare[(long)i * _n + j] = _dySquare[(long)j * _n + i] = dy[k];
+        }
+
+        public long Statistic(ReadOnlySpan<int> perm)
+        {
+            int n = _n;
+            int m = _dx.Length;
+            var dy = new int[m];
+            long k = 0;
+            for (int i = 0; i < n - 1; i++)
+            {
+                var row = _dySquare.AsSpan((int)((long)perm[i] * n), n);
+                for (int j = i + 1; j < n; j++, k++) dy[k] = row[perm[j]];
+            }
+            // Positions in y order by counting sort on the dense ranks.
+            var start = new int[_distinctY + 1];
+            foreach (int v in dy) start[v + 1]++;
+            for (int g = 0; g < _distinctY; g++) start[g + 1] += start[g];
+            var yOrder = new int[m];
+            for (int pos = 0; pos < m; pos++) yOrder[start[dy[pos]]++] = pos;
+            return KendallCounts.FromDense(_dx, _distinctX, _xTies, yOrder, dy, _yTies).ConcordantMinusDiscordant;
+        }
+    }
 }
 
 /// <summary>Percentile bootstrap interval over items.</summary>
 public sealed record BootstrapInterval(RsaMeasure Measure, int Resamples, ulong Seed, double Estimate, double Lower, double Upper, double Level);
 
+/// <summary>
+/// Item bootstrap of a second-order measure. Resample r draws n items with replacement from
+/// <see cref="SeededRandom.ForBlock"/>(seed, r) (n × NextInt(n)); the resampled pair (p, q), p &lt; q, takes the values of
+/// the original pair (s_p, s_q), and pairs of an item with its own copy (s_p = s_q) are dropped. The interval is the
+/// percentile interval at <c>level</c> with numpy <c>percentile</c>'s default 'linear' interpolation. Resamples whose
+/// measure is undefined (NaN, e.g. too few distinct items) are left out of the percentiles. Deterministic for a seed
+/// whatever the thread count.
+/// </summary>
 public static class Bootstrap
 {
     /// <summary>
@@ -28,5 +273,100 @@ public static class Bootstrap
     /// </summary>
     public static BootstrapInterval Run(DissimilarityMatrix a, DissimilarityMatrix b, RsaMeasure measure,
         int resamples, ulong seed, double level = 0.95, IProgress<double>? progress = null)
-        => throw new NotImplementedException();
+        => Run(a, b, measure, resamples, seed, new ParallelOptions(), level, progress);
+
+    /// <summary>As the overload above, with the parallelism set by <paramref name="parallel"/>.</summary>
+    public static BootstrapInterval Run(DissimilarityMatrix a, DissimilarityMatrix b, RsaMeasure measure,
+        int resamples, ulong seed, ParallelOptions parallel, double level = 0.95, IProgress<double>? progress = null)
+    {
+        var values = Distribution(a, b, measure, resamples, seed, parallel, progress);
+        if (!(level > 0 && level < 1))
+            throw new SimileException($"the confidence level must be between 0 and 1 (exclusive), got {level}", "use e.g. 0.95");
+        var finite = values.Where(v => !double.IsNaN(v)).ToArray();
+        Array.Sort(finite);
+        double tail = Math.Round(50.0 * (1.0 - level), 10); // percent, e.g. 2.5 for level 0.95
+        double lower = Percentile(finite, tail), upper = Percentile(finite, 100.0 - tail);
+        double estimate = RsaMeasures.Compute(measure, a.Condensed, b.Condensed);
+        return new BootstrapInterval(measure, resamples, seed, estimate, lower, upper, level);
+    }
+
+    /// <summary>The measure on each resample, index r = resample r (NaN where undefined).</summary>
+    public static double[] Distribution(DissimilarityMatrix a, DissimilarityMatrix b, RsaMeasure measure,
+        int resamples, ulong seed, ParallelOptions parallel, IProgress<double>? progress = null)
+    {
+        Inputs.CheckPair(a, b);
+        if (resamples < 1)
+            throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
+        int n = a.N;
+        var values = new double[resamples];
+        int done = 0;
+        Parallel.For(0, resamples, parallel, r =>
+        {
+            var rng = SeededRandom.ForBlock(seed, r);
+            var items = new int[n];
+            for (int i = 0; i < n; i++) items[i] = rng.NextInt(n);
+            var (va, vb) = Resample(a, b, items);
+            values[r] = va.Length < 2 ? double.NaN : RsaMeasures.Compute(measure, va, vb);
+            if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
+        });
+        return values;
+    }
+
+    /// <summary>The condensed vectors over the resampled items, without pairs of an item with its own copy.</summary>
+    internal static (double[] A, double[] B) Resample(DissimilarityMatrix a, DissimilarityMatrix b, ReadOnlySpan<int> items)
+    {
+        int n = items.Length, N = a.N;
+        long count = 0;
+        // count equal pairs to size the output exactly: Σ over items of c(c−1)/2
+        var multiplicity = new int[N];
+        foreach (int s in items) multiplicity[s]++;
+        long same = 0;
+        foreach (int c in multiplicity) same += (long)c * (c - 1) / 2;
+        long length = (long)n * (n - 1) / 2 - same;
+        var va = new double[length];
+        var vb = new double[length];
+        for (int p = 0; p < n - 1; p++)
+        {
+            int sp = items[p];
+            for (int q = p + 1; q < n; q++)
+            {
+                int sq = items[q];
+                if (sp == sq) continue;
+                long k = CondensedIndex.Of(N, sp, sq);
+                va[count] = a.Condensed[k];
+                vb[count] = b.Condensed[k];
+                count++;
+            }
+        }
+        return (va, vb);
+    }
+
+    /// <summary>numpy.percentile(sorted, q) with the default 'linear' method (q in percent); NaN for no values.</summary>
+    public static double Percentile(ReadOnlySpan<double> sorted, double q)
+    {
+        if (sorted.Length == 0) return double.NaN;
+        double virtualIndex = q / 100.0 * (sorted.Length - 1);
+        int previous = (int)Math.Floor(virtualIndex);
+        previous = Math.Clamp(previous, 0, sorted.Length - 1);
+        int next = Math.Min(previous + 1, sorted.Length - 1);
+        double t = virtualIndex - previous;
+        double lo = sorted[previous], hi = sorted[next];
+        // numpy's _lerp: a + (b − a)·t, or b − (b − a)·(1 − t) when t ≥ 0.5.
+        double diff = hi - lo;
+        return t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
+    }
+}
+
+internal static class Inputs
+{
+    public static void CheckPair(DissimilarityMatrix a, DissimilarityMatrix b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.N != b.N)
+            throw new SimileException($"the two dissimilarity matrices cover different numbers of items ({a.N} and {b.N})",
+                "compare matrices over the same items (same word list, same order)");
+        if (a.N < 3)
+            throw new SimileException($"inference needs at least 3 items, got {a.N}", "give at least 3 words/items");
+    }
 }
