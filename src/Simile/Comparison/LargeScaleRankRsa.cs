@@ -374,7 +374,7 @@ public static class LargeScaleRankRsa
         });
         t?.Remove(sorted.LongLength * 8);
         sorted = null!;
-        long discordant = Inversions.Count(ys, ranksB2);
+        long discordant = ParallelInversions.Count(ys, ranksB2);
         long tot = m * (m - 1) / 2;
         long conMinusDis = tot - tiesA - tiesB + jointTies - 2 * discordant;
         double tauB = conMinusDis / Math.Sqrt(tot - tiesA) / Math.Sqrt(tot - tiesB);
@@ -384,7 +384,7 @@ public static class LargeScaleRankRsa
 }
 
 /// <summary>Counts inversions (i &lt; j, a_i &gt; a_j) with a parallel bottom-up merge sort; sorts the array.</summary>
-internal static class Inversions
+internal static class ParallelInversions
 {
     private const int Run = 1 << 14;
 
