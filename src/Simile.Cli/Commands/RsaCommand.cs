@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Simile.Analyses;
+using Simile.Comparison;
 using Simile.Data;
 using Simile.Models;
 using Simile.Reports;
@@ -56,8 +57,26 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         [Description("Print load and compute times.")]
         public bool Verbose { get; set; }
 
+        [CommandOption("--vocabulary <SET>")]
+        [Description("'shared': instead of a word list, every letters-only word all models know as one whole token.")]
+        public string? Vocabulary { get; set; }
+
+        [CommandOption("--limit <N>")]
+        [Description("With --vocabulary shared: keep the first N words in frequency order.")]
+        public int? Limit { get; set; }
+
+        [CommandOption("--min-frequency-rank <R>")]
+        [Description("With --vocabulary shared: skip words more frequent than rank R (1 = the most frequent).")]
+        public int? MinFrequencyRank { get; set; }
+
         public override ValidationResult Validate()
         {
+            if (Vocabulary is not null && Vocabulary.Trim().ToLowerInvariant() != "shared")
+                return ValidationResult.Error($"--vocabulary '{Vocabulary}' is not known; use --vocabulary shared");
+            if (Vocabulary is not null && Words is not null)
+                return ValidationResult.Error("give either --words or --vocabulary shared, not both");
+            if (Vocabulary is null && (Limit is not null || MinFrequencyRank is not null))
+                return ValidationResult.Error("--limit and --min-frequency-rank go with --vocabulary shared");
             if (Permutations < 0) return ValidationResult.Error("--permutations must be 0 or more");
             if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
             return ValidationResult.Success();
@@ -71,6 +90,21 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
                 "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
         var run = new SeedRun(settings.Out, settings.Verbose);
         var options = SeedRun.Options(settings.Rdm, settings.Permutations, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
+        if (settings.Vocabulary is not null)
+        {
+            var vocabModels = run.LoadModels(settings.Models, optional: new HashSet<string>());
+            try
+            {
+                var result = run.AnalyseVocabulary(vocabModels, settings.Limit, settings.MinFrequencyRank, options);
+                run.PrintSummary(result);
+                run.WriteOutputs(result);
+            }
+            finally
+            {
+                foreach (var m in vocabModels) m.Dispose();
+            }
+            return 0;
+        }
         var words = SeedRun.ReadWords(settings.Words);
         var models = run.LoadModels(settings.Models, optional: new HashSet<string>());
         try
@@ -171,8 +205,14 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     public SeedAnalysisResult Analyse(IReadOnlyList<IWordEmbeddings> models, WordList words, SeedAnalysisOptions options)
     {
         SeedAnalysisResult? result = null;
-        if (!CliProgress.Enabled)
-            return SeedAnalysis.Run(models, words, options);
+        WithProgress(progress => result = SeedAnalysis.Run(models, words, options, progress));
+        return result!;
+    }
+
+    /// <summary>Progress bars (one per stage) on stderr while <paramref name="work"/> runs; none when stderr is redirected.</summary>
+    private static void WithProgress(Action<IProgress<AnalysisProgress>?> work)
+    {
+        if (!CliProgress.Enabled) { work(null); return; }
         // Progress bars go to stderr (like CliProgress), so stdout stays a clean summary when piped.
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         console.Progress()
@@ -191,10 +231,60 @@ internal sealed class SeedRun(string outFolder, bool verbose)
                         task.Value = Math.Clamp(p.Fraction, 0, 1);
                     }
                 });
-                result = SeedAnalysis.Run(models, words, options, progress);
+                work(progress);
                 lock (gate) foreach (var t in tasks.Values) t.Value = t.MaxValue;
             });
+    }
+
+    public VocabularyAnalysisResult AnalyseVocabulary(IReadOnlyList<IWordEmbeddings> models, int? limit, int? minRank, SeedAnalysisOptions options)
+    {
+        VocabularyAnalysisResult? result = null;
+        WithProgress(progress => result = SharedVocabularyAnalysis.Run(models, limit, minRank, options, progress));
         return result!;
+    }
+
+    public void PrintSummary(VocabularyAnalysisResult r)
+    {
+        _out.WriteLine();
+        _out.MarkupLine("[bold]Models[/] (vocabulary × dims)");
+        foreach (var m in r.Models) _out.MarkupLine($"  {Markup.Escape(m.ToString())}   [grey]{Markup.Escape(m.Source)}[/]");
+        _out.WriteLine();
+        var v = r.Vocabulary;
+        _out.MarkupLine($"[bold]Shared vocabulary[/]: {v.SharedCount:N0} letters-only words are one whole token in every model" +
+                        (v.MinFrequencyRank is int mr ? $"; {v.AfterRankFilter:N0} from frequency rank {mr}" : "") +
+                        (v.Limit is int l ? $"; first {l:N0} kept" : "") +
+                        $" → [bold]{r.Words.Count:N0} words, {CondensedIndex.Length(r.Words.Count):N0} word pairs[/] (frequency order: {Markup.Escape(v.FrequencyOrderFrom)})");
+        _out.WriteLine();
+        string pHeader = r.Options.Permutations > 0 ? $"p ({r.Options.Permutations:N0} perm.)" : "p";
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("models")
+            .AddColumn(new TableColumn("Pearson r").RightAligned()).AddColumn(new TableColumn("Spearman ρ").RightAligned())
+            .AddColumn(new TableColumn(Markup.Escape(pHeader)).RightAligned()).AddColumn(new TableColumn("direct r").RightAligned());
+        foreach (var p in r.Pairs)
+            table.AddRow(Markup.Escape($"{p.A} – {p.B}"), F(p.Pearson), F(p.Spearman),
+                p.PearsonTest is { } t ? Markup.Escape(ShortP(t.PValue, t.Permutations)) : "–",
+                p.Direct is { } d ? F(d.Mean) + (p.SharedLineage ? " [yellow]*[/]" : "") : "[grey]undefined[/]");
+        _out.Write(table);
+        var rot = r.Rotation;
+        _out.MarkupLine($"[bold]Rotation control[/]: {Markup.Escape(rot.Model)} vs a randomly rotated copy: direct r = {F(rot.DirectCorrelationMean)}, RSA r = {F(rot.RsaPearson)}");
+        foreach (var note in r.Notes.Skip(1)) _out.MarkupLine($"[yellow]Note[/]: {Markup.Escape(note)}");
+        if (verbose)
+        {
+            _out.WriteLine();
+            foreach (var t in r.Timings) _out.MarkupLine($"[grey]{Markup.Escape(t.Stage)}: {Seconds(t.Elapsed)}[/]");
+            foreach (var p in r.Pairs)
+                _out.MarkupLine($"[grey]{Markup.Escape(p.A)}–{Markup.Escape(p.B)}: peak {p.Detail.PeakBytes / 1048576.0:0} MiB; " +
+                                Markup.Escape(string.Join(", ", p.Detail.Routes.Select(kv => $"{kv.Key.Name()} by {kv.Value}"))) + "[/]");
+        }
+    }
+
+    public void WriteOutputs(VocabularyAnalysisResult r)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<string> written = [];
+        CliProgress.Run("drawing figures and writing the report", _ => written = VocabularyReport.Write(r, outFolder));
+        _out.WriteLine();
+        _out.MarkupLine($"Wrote {written.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outFolder))}[/]" +
+                        $"{(verbose ? $" [grey]in {Seconds(clock.Elapsed)}[/]" : "")}");
     }
 
     public void PrintSummary(SeedAnalysisResult r, bool explain)

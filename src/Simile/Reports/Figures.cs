@@ -161,6 +161,85 @@ public static class Figures
         return Render(plt, name, title, 820, 640);
     }
 
+    /// <summary>
+    /// A precomputed 2-D histogram drawn as a density plot (log10 count per bin, empty bins white) with the
+    /// least-squares line fitted to the bin centres weighted by their counts.
+    /// </summary>
+    /// <param name="counts">[row, col]: row = y bin counted from the TOP, col = x bin from the left.</param>
+    public static Figure DensityGrid(string name, string title, long[,] counts, (double Min, double Max) x, (double Min, double Max) y,
+        string xLabel, string yLabel)
+    {
+        int rows = counts.GetLength(0), cols = counts.GetLength(1);
+        var cells = new double[rows, cols];
+        double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++)
+            {
+                long k = counts[r, c];
+                cells[r, c] = k == 0 ? double.NaN : Math.Log10(k);
+                if (k == 0) continue;
+                double cx = x.Min + (c + 0.5) * (x.Max - x.Min) / cols, cy = y.Max - (r + 0.5) * (y.Max - y.Min) / rows;
+                w += k; sx += k * cx; sy += k * cy; sxx += k * cx * cx; sxy += k * cx * cy;
+            }
+        var plt = NewPlot();
+        var hm = plt.Add.Heatmap(cells);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        hm.NaNCellColor = Colors.White;
+        hm.Rectangle = new CoordinateRect(x.Min, x.Max, y.Min, y.Max);
+        var bar = plt.Add.ColorBar(hm);
+        bar.Label = "log10(word pairs per bin)";
+        bar.LabelStyle.FontSize = 14;
+        bar.LabelStyle.FontName = FontName;
+        bar.Axis.TickLabelStyle.FontSize = 12;
+        double slope = (w * sxy - sx * sy) / (w * sxx - sx * sx), icept = (sy - slope * sx) / w;
+        if (double.IsFinite(slope) && double.IsFinite(icept))
+        {
+            var line = plt.Add.Line(x.Min, icept + slope * x.Min, x.Max, icept + slope * x.Max);
+            line.LineWidth = 2;
+            line.LineColor = FitColor;
+        }
+        plt.Axes.SetLimits(x.Min, x.Max, y.Min, y.Max);
+        Label(plt, title, xLabel, yLabel);
+        return Render(plt, name, title, 820, 660);
+    }
+
+    /// <summary>Distributions of values in [lo, hi] as outlined histograms (share of items per bin), one line per series.</summary>
+    public static Figure Distributions(string name, string title, IReadOnlyList<(string Label, double[] Values)> series,
+        string xLabel, double lo = -1, double hi = 1, int bins = 80)
+    {
+        var plt = NewPlot();
+        var palette = new[] { WithinColor, BetweenColor, FitColor, NeutralColor };
+        for (int s = 0; s < series.Count; s++)
+        {
+            var (label, values) = series[s];
+            var counts = new double[bins];
+            int used = 0;
+            foreach (double v in values)
+            {
+                if (!double.IsFinite(v)) continue;
+                counts[Math.Clamp((int)((v - lo) / (hi - lo) * bins), 0, bins - 1)]++;
+                used++;
+            }
+            // Step outline: two points per bin edge.
+            var xs = new List<double>(); var ys = new List<double>();
+            for (int b = 0; b < bins; b++)
+            {
+                double share = used == 0 ? 0 : counts[b] / used;
+                xs.Add(lo + b * (hi - lo) / bins); ys.Add(share);
+                xs.Add(lo + (b + 1) * (hi - lo) / bins); ys.Add(share);
+            }
+            var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray(), palette[s % palette.Length]);
+            line.LineWidth = 2;
+            line.LegendText = $"{label} (n = {used:N0})";
+        }
+        plt.ShowLegend(Alignment.UpperLeft);
+        plt.Legend.FontSize = 13;
+        plt.Legend.FontName = FontName;
+        plt.Axes.SetLimitsX(lo, hi);
+        Label(plt, title, xLabel, "share of words");
+        return Render(plt, name, title, 760, 520);
+    }
+
     /// <summary>One bar per word (e.g. its direct correlation across two models), labels rotated under the axis.</summary>
     public static Figure WordBars(string name, string title, IReadOnlyList<string> words, double[] values, string yLabel,
         double? referenceLine = null, string? referenceLabel = null)
