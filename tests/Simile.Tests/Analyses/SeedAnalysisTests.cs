@@ -23,19 +23,19 @@ public class SeedAnalysisTests
         for (int m = 0; m < 4; m++)
         {
             var display = r.Models[m].Display;
-            for (int k = 0; k < display.Length; k++) Assert.Equal(sims[m][k], display[k], 12);
+            for (int k = 0; k < display.Length; k++) Assert.Equal(sims[m][k], display[k], 1e-12);
         }
         foreach (var p in r.Pairs)
         {
             int a = r.IndexOf(p.A), b = r.IndexOf(p.B);
-            Assert.Equal(SeedFakes.NaivePearson(sims[a], sims[b]), p.Pearson, 10);
-            Assert.Equal(SeedFakes.NaiveSpearman(sims[a], sims[b]), p.Spearman, 10);
+            Assert.Equal(SeedFakes.NaivePearson(sims[a], sims[b]), p.Pearson, 1e-10);
+            Assert.Equal(SeedFakes.NaiveSpearman(sims[a], sims[b]), p.Spearman, 1e-10);
             if (raw[a].Cols == raw[b].Cols)
             {
                 var naive = SeedFakes.NaiveDirect(raw[a], raw[b]);
                 Assert.NotNull(p.Direct);
-                for (int i = 0; i < naive.Length; i++) Assert.Equal(naive[i], p.Direct!.PerItem[i], 10);
-                Assert.Equal(naive.Average(), p.Direct!.Mean, 10);
+                for (int i = 0; i < naive.Length; i++) Assert.Equal(naive[i], p.Direct!.PerItem[i], 1e-10);
+                Assert.Equal(naive.Average(), p.Direct!.Mean, 1e-10);
                 Assert.Null(p.DirectUndefinedReason);
             }
             else
@@ -57,17 +57,17 @@ public class SeedAnalysisTests
         var (alpha, beta, _, _) = SeedFakes.Models(words);
         var r = SeedAnalysis.Run([alpha, beta], words, NoInference);
         Assert.Equal("alpha", r.Rotation.Model);
-        Assert.Equal(1.0, r.Rotation.RsaPearson, 9);
+        Assert.Equal(1.0, r.Rotation.RsaPearson, 1e-9);
         // Per-word r of a 64-d vector with a random rotation of it: mean 0, sd ≈ 1/8; the mean of 34 is within ±0.1.
         Assert.InRange(r.Rotation.DirectCorrelationMean, -0.1, 0.1);
         Assert.Equal(34, r.Rotation.PerWord.Length);
-        Assert.Equal(0.125, r.Rotation.ExpectedSpread, 12);
+        Assert.Equal(0.125, r.Rotation.ExpectedSpread, 1e-12);
 
         // Recompute the rotated copy independently and check the per-word values.
         var x = alpha.Vectors(words.Words, SubwordPolicy.Error).Vectors;
         var rotated = RandomRotation.Apply(x, RandomRotation.Orthogonal(64, 3));
         var naive = SeedFakes.NaiveDirect(x, rotated);
-        for (int i = 0; i < 34; i++) Assert.Equal(naive[i], r.Rotation.PerWord[i], 10);
+        for (int i = 0; i < 34; i++) Assert.Equal(naive[i], r.Rotation.PerWord[i], 1e-10);
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public class SeedAnalysisTests
             {
                 double dot = 0;
                 for (int k = 0; k < 50; k++) dot += q[k, i] * q[k, j];
-                Assert.Equal(i == j ? 1.0 : 0.0, dot, 12);
+                Assert.Equal(i == j ? 1.0 : 0.0, dot, 1e-12);
             }
         Assert.Equal(q.Values, RandomRotation.Orthogonal(50, 11).Values);
         Assert.NotEqual(q.Values, RandomRotation.Orthogonal(50, 12).Values);
@@ -118,12 +118,12 @@ public class SeedAnalysisTests
 
         var r = SeedAnalysis.Run([alpha, beta, scrambled], words, options);
         var ab = r.Pairs.Single(p => p.B == "beta" && p.A == "alpha");
-        Assert.Equal(1.0 / 200, ab.PearsonTest!.PValue, 12);          // nothing beats r ≈ 0.9 among 199 shuffles
+        Assert.Equal(1.0 / 200, ab.PearsonTest!.PValue, 1e-12);          // nothing beats r ≈ 0.9 among 199 shuffles
         Assert.True(ab.PearsonInterval!.Lower <= ab.Pearson && ab.Pearson <= ab.PearsonInterval.Upper);
         Assert.True(ab.PearsonInterval.Upper - ab.PearsonInterval.Lower > 0.001);
         var aScr = r.Pairs.Single(p => p.B == "scrambled" && p.A == "alpha");
         Assert.True(aScr.PearsonTest!.PValue > 0.01, $"scrambled p = {aScr.PearsonTest.PValue}");
-        Assert.Equal((aScr.PearsonTest.AtLeastAsExtreme + 1.0) / 200, aScr.PearsonTest.PValue, 12);
+        Assert.Equal((aScr.PearsonTest.AtLeastAsExtreme + 1.0) / 200, aScr.PearsonTest.PValue, 1e-12);
 
         var again = SeedAnalysis.Run([alpha, beta, scrambled], words, options);
         Assert.Equal(r.Pairs.Select(p => p.PearsonTest!.PValue), again.Pairs.Select(p => p.PearsonTest!.PValue));

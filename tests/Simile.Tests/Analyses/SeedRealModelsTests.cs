@@ -22,13 +22,13 @@ public class SeedRealModelsTests
         var pair = Assert.Single(r.Pairs);
         Assert.InRange(pair.Pearson, 0.6, 1.0);
         Assert.InRange(pair.Spearman, 0.5, 1.0);
-        Assert.Equal(0.01, pair.PearsonTest!.PValue, 12);                  // (0 + 1)/(99 + 1)
+        Assert.Equal(0.01, pair.PearsonTest!.PValue, 1e-12);                  // (0 + 1)/(99 + 1)
         Assert.True(pair.PearsonInterval!.Lower < pair.Pearson && pair.Pearson < pair.PearsonInterval.Upper);
         // Same width and shared lineage: the token embeddings correlate directly.
         Assert.NotNull(pair.Direct);
         Assert.True(pair.SharedLineage, $"direct mean {pair.Direct!.Mean}");
         // Rotation control: geometry kept exactly, coordinates scrambled.
-        Assert.Equal(1.0, r.Rotation.RsaPearson, 9);
+        Assert.Equal(1.0, r.Rotation.RsaPearson, 1e-9);
         Assert.InRange(r.Rotation.DirectCorrelationMean, -0.1, 0.1);
     }
 }

@@ -66,12 +66,12 @@ public class SeedVocabularyTests
         var a = SeedFakes.NaiveCosineSimilarity(berty.Vectors(words, SubwordPolicy.Error).Vectors);
         var b = SeedFakes.NaiveCosineSimilarity(glovey.Vectors(words, SubwordPolicy.Error).Vectors);
         var p = Assert.Single(r.Pairs);
-        Assert.Equal(SeedFakes.NaivePearson(a, b), p.Pearson, 9);
-        Assert.Equal(SeedFakes.NaiveSpearman(a, b), p.Spearman, 6);     // rank route sorts float32 keys
-        Assert.Equal(0.02, p.PearsonTest!.PValue, 12);
+        Assert.Equal(SeedFakes.NaivePearson(a, b), p.Pearson, 1e-9);
+        Assert.Equal(SeedFakes.NaiveSpearman(a, b), p.Spearman, 1e-6);     // rank route sorts float32 keys
+        Assert.Equal(0.02, p.PearsonTest!.PValue, 1e-12);
         Assert.Null(p.Direct);                                          // 64 vs 48 dims
         Assert.Equal(33L * 32 / 2, p.Density.Counts.Sum());
-        Assert.Equal(1.0, r.Rotation.RsaPearson, 9);
+        Assert.Equal(1.0, r.Rotation.RsaPearson, 1e-9);
 
         string dir = Path.Combine(Path.GetTempPath(), "simile-vocab-" + Guid.NewGuid().ToString("N"));
         try
@@ -86,7 +86,7 @@ public class SeedVocabularyTests
             foreach (var key in new[] { "words", "categories", "rdm", "models", "pairs", "rotation_control" })
                 Assert.True(root.TryGetProperty(key, out _), key);
             Assert.Equal(33, root.GetProperty("words").GetArrayLength());
-            Assert.Equal(p.Pearson, root.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("pearson").GetDouble(), 15);
+            Assert.Equal(p.Pearson, root.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("pearson").GetDouble(), 1e-15);
             Assert.Equal(JsonValueKind.Null, root.GetProperty("pairs")[0].GetProperty("direct_correlation").ValueKind);
             Assert.Equal(34, root.GetProperty("vocabulary").GetProperty("shared_words").GetInt32());
         }

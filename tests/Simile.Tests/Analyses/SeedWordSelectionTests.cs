@@ -104,6 +104,6 @@ public class SeedWordSelectionTests
         var v = sel.Vectors[0].Vectors;
         double sun = v[0, 5], lamp = a.Vectors(["lamp"], SubwordPolicy.Error).Vectors[0, 5];
         double expected = policy switch { SubwordPolicy.Mean => (sun + lamp) / 2, SubwordPolicy.First => sun, _ => lamp };
-        Assert.Equal(expected, v[3, 5], 12);
+        Assert.Equal(expected, v[3, 5], 1e-12);
     }
 }

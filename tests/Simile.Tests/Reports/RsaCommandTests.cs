@@ -45,7 +45,7 @@ public class RsaCommandTests
                                       "rsa-minilm-vs-arctic-xs.png", "direct-minilm-vs-arctic-xs.svg", "models-rsa.png" })
                 Assert.True(File.Exists(Path.Combine(outDir, f)), f);
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
-            Assert.Equal(0.02, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 12);
+            Assert.Equal(0.02, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 1e-12);
         }
         finally { if (Directory.Exists(Path.GetDirectoryName(outDir))) Directory.Delete(Path.GetDirectoryName(outDir)!, true); }
     }

@@ -82,12 +82,12 @@ public class SeedReportTests
         Assert.Equal(JsonValueKind.Null, ab.GetProperty("direct_correlation").ValueKind);
         var ag = pairs[1];
         Assert.Equal(34, ag.GetProperty("direct_correlation").GetProperty("per_word").GetArrayLength());
-        Assert.Equal(result.Pairs[1].Direct!.Mean, ag.GetProperty("direct_correlation").GetProperty("mean").GetDouble(), 15);
-        Assert.Equal(result.Pairs[0].Pearson, ab.GetProperty("rsa").GetProperty("pearson").GetDouble(), 15);
+        Assert.Equal(result.Pairs[1].Direct!.Mean, ag.GetProperty("direct_correlation").GetProperty("mean").GetDouble(), 1e-15);
+        Assert.Equal(result.Pairs[0].Pearson, ab.GetProperty("rsa").GetProperty("pearson").GetDouble(), 1e-15);
 
         var rot = root.GetProperty("rotation_control");
         foreach (var key in new[] { "model", "direct_correlation_mean", "rsa_pearson" }) Assert.True(rot.TryGetProperty(key, out _), key);
-        Assert.Equal(1.0, rot.GetProperty("rsa_pearson").GetDouble(), 9);
+        Assert.Equal(1.0, rot.GetProperty("rsa_pearson").GetDouble(), 1e-9);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public class SeedReportTests
         Assert.Equal("asteroid", row2[0]);
         Assert.Equal(1.0, double.Parse(row2[2], System.Globalization.CultureInfo.InvariantCulture));
         double expected = SeedFakes.NaiveCosineSimilarity(result.Models[0].Vectors.Vectors)[Simile.Similarity.CondensedIndex.Of(34, 1, 5)];
-        Assert.Equal(expected, double.Parse(row2[6], System.Globalization.CultureInfo.InvariantCulture), 12);
+        Assert.Equal(expected, double.Parse(row2[6], System.Globalization.CultureInfo.InvariantCulture), 1e-12);
     }
 
     [Fact]
