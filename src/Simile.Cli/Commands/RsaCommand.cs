@@ -127,7 +127,14 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     /// <summary>Opens a model by catalogue name or path. Tests may replace it with fakes.</summary>
     internal static Func<string, IProgress<double>?, IWordEmbeddings> OpenModel { get; set; } = ModelCatalogue.Resolve;
 
-    private readonly IAnsiConsole _out = AnsiConsole.Console;
+    private readonly IAnsiConsole _out = Wide(AnsiConsole.Console);
+
+    /// <summary>Piped output has no terminal width; 120 columns keep the summary table on one line per pair.</summary>
+    private static IAnsiConsole Wide(IAnsiConsole console)
+    {
+        if (Console.IsOutputRedirected && console.Profile.Width < 120) console.Profile.Width = 120;
+        return console;
+    }
 
     public static SeedAnalysisOptions Options(string rdm, int permutations, int bootstrap, ulong seed, string subword, bool skipMissing) =>
         new()

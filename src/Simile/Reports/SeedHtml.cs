@@ -91,7 +91,10 @@ public static class SeedHtml
 
         // Matrices.
         sb.Append($"<h2>Within-model matrices ({H(quantity)})</h2>\n<p>Words are in category order with white lines between categories; " +
-                  "all models share one colour scale, so equal colours mean equal values. The diagonal (a word with itself) is left blank.</p>\n");
+                  (SeedAnalysis.IsSimilarityKind(r.Kind)
+                      ? "all models share one colour scale, so equal colours mean equal values. "
+                      : "each model has its own colour scale, because distances have model-specific magnitudes. ") +
+                  "The diagonal (a word with itself) is left blank.</p>\n");
         foreach (var m in r.Models) Img(sb, fig, $"similarity-{ReportOutput.SafeName(m.Model.Name)}");
 
         // Direct correlations.

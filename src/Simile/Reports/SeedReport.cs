@@ -43,7 +43,8 @@ public static class SeedReport
         bool similarity = SeedAnalysis.IsSimilarityKind(r.Kind);
         string quantity = QuantityName(r.Kind);
 
-        // One colour scale shared by every model's matrix.
+        // One colour scale shared by every model's matrix for the bounded similarity kinds; distances have
+        // model-specific magnitudes (e.g. GloVe's norms are several times BERT's), so each gets its own scale.
         var displays = r.Models.Select(m => m.Display).ToList();
         double lo = displays.SelectMany(d => d).Where(double.IsFinite).DefaultIfEmpty(0).Min();
         double hi = displays.SelectMany(d => d).Where(double.IsFinite).DefaultIfEmpty(1).Max();
@@ -56,8 +57,10 @@ public static class SeedReport
             for (int a = 0; a < n; a++)
                 for (int b = 0; b < n; b++)
                     square[a, b] = a == b ? (similarity ? 1.0 : 0.0) : displays[m][CondensedIndex.Of(n, order[a], order[b])];
+            var scale = similarity ? range : NiceRange(displays[m].Where(double.IsFinite).DefaultIfEmpty(0).Min(),
+                                                       displays[m].Where(double.IsFinite).DefaultIfEmpty(1).Max());
             figures.Add(Figures.Heatmap($"similarity-{ReportOutput.SafeName(model.Model.Name)}",
-                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, range, quantity));
+                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, scale, quantity));
         }
 
         bool[]? within = words.HasCategories ? WithinCategory(words) : null;

@@ -6,9 +6,13 @@ namespace Simile.Tests.Reports;
 /// <summary>The rsa/demo verbs run as a separate process (the real entry point, exit code and stderr).</summary>
 public class RsaCommandTests
 {
-    internal static (int Exit, string Out, string Err) RunCli(params string[] args)
+    internal static (int Exit, string Out, string Err) RunCli(params string[] args) => RunCliWith(null, args);
+
+    internal static (int Exit, string Out, string Err) RunCliWith(IReadOnlyDictionary<string, string>? env, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
@@ -48,6 +52,28 @@ public class RsaCommandTests
             Assert.Equal(0.02, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 1e-12);
         }
         finally { if (Directory.Exists(Path.GetDirectoryName(outDir))) Directory.Delete(Path.GetDirectoryName(outDir)!, true); }
+    }
+
+    [Fact]
+    public void DemoCarriesOnWithoutGloVe()
+    {
+        // No npm on PATH and an empty cache: GloVe cannot be had, the demo says so and runs the two BERT models.
+        string root = Temp("");
+        string outDir = Path.Combine(root, "out"), cache = Path.Combine(root, "cache");
+        Directory.CreateDirectory(cache);
+        try
+        {
+            var r = RunCliWith(new Dictionary<string, string> { ["PATH"] = Path.Combine(root, "no-bin"), ["SIMILE_CACHE"] = cache },
+                "demo", "--out", outDir);
+            Assert.True(r.Exit == 0, r.Err);
+            Assert.Contains("glove-100d is not available", r.Out);
+            Assert.Contains("carrying", r.Out);
+            Assert.Contains("minilm: 30522 × 384", r.Out);
+            Assert.Contains("Rotation control", r.Out);
+            Assert.True(File.Exists(Path.Combine(outDir, "rsa-minilm-vs-arctic-xs.png")));
+            Assert.False(File.Exists(Path.Combine(outDir, "similarity-glove-100d.png")));
+        }
+        finally { Directory.Delete(root, true); }
     }
 
     [Fact]
