@@ -129,7 +129,7 @@ public class RsaCommandTests
 
     [Fact]
     public void UnknownModelExitsTwo() =>
-        AssertOneLineError(RunCli("rsa", "-m", "no-such-model", "-m", "minilm", "--out", Temp("out")), "no-such-model", "simile models");
+        AssertOneLineError(RunCli("rsa", "-m", "no-such-model", "-m", "minilm", "--out", Temp("out")), "no-such-model", "minilm, arctic-xs, glove-100d");
 
     [Fact]
     public void BadOptionValuesExitTwo()
