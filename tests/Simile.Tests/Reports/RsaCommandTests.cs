@@ -4,8 +4,15 @@ using Xunit;
 namespace Simile.Tests.Reports;
 
 /// <summary>The rsa/demo verbs run as a separate process (the real entry point, exit code and stderr).</summary>
-public class RsaCommandTests
+public sealed class RsaCommandTests : IDisposable
 {
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "simile-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, true);
+    }
+
     internal static (int Exit, string Out, string Err) RunCli(params string[] args) => RunCliWith(null, args);
 
     internal static (int Exit, string Out, string Err) RunCliWith(IReadOnlyDictionary<string, string>? env, params string[] args)
@@ -23,7 +30,8 @@ public class RsaCommandTests
         return (p.ExitCode, stdout.Result, err);
     }
 
-    private static string Temp(string name) => Path.Combine(Path.GetTempPath(), "simile-cli-" + Guid.NewGuid().ToString("N"), name);
+    /// <summary>A fresh path under this test's temporary root (deleted after the test).</summary>
+    private string Temp(string name) => Path.Combine(_root, Guid.NewGuid().ToString("N"), name);
 
     private static void AssertOneLineError((int Exit, string Out, string Err) r, params string[] contains)
     {
