@@ -18,12 +18,14 @@ public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulo
 /// <para>
 /// Cost per permutation is O(m) (m = n(n−1)/2 pairs), with no re-sorting:
 /// Pearson is the dot product of the pre-centred condensed a with pre-centred b read through the permuted index map
-/// (b kept as a full n×n matrix, so each row is gathered from cache); cosine ranks permutations identically
+/// (both stored as float32, products summed in float64; b kept as a full n×n matrix, so each row is gathered from
+/// cache; the reported Observed value is the exact float64 measure); cosine ranks permutations identically
 /// (its numerator is that dot product plus a permutation-invariant constant), so it shares the count.
 /// Spearman permutes the pre-computed ranks (stored as exact integers 2·rank − (m+1)) and sums their products
 /// in exact integer arithmetic; rho-a is proportional to the same sum and shares the count.
 /// Kendall tau-b/tau-a re-count concordance under every permutation (dense ranks are permuted, so only the
-/// O(m log m) merge count is repeated): exact but roughly 20–50× slower than Pearson — use it for small n.
+/// O(m log m) merge count is repeated): exact but about 50× slower than Pearson (n = 600: ~18 ms against ~0.4 ms
+/// per permutation) — use it for small n.
 /// Floating-point statistics (Pearson, cosine) within 1e-12 (on the r scale) of the observed count as ties, i.e. as ≥.
 /// </para>
 /// </summary>
