@@ -108,6 +108,32 @@ public class OnnxModelFileTests
     }
 
     [Fact]
+    public void RandomlyDamagedBytesGiveOnlySimileExceptions()
+    {
+        var good = TinyModel();
+        var rng = new Random(20261128);
+        int rejected = 0;
+        for (int trial = 0; trial < 3000; trial++)
+        {
+            var bad = (byte[])good.Clone();
+            int flips = 1 + rng.Next(4);
+            for (int f = 0; f < flips; f++) bad[rng.Next(bad.Length)] = (byte)rng.Next(256);
+            try
+            {
+                var m = OnnxModelFile.Parse(bad, "fuzz.onnx");
+                foreach (var t in m.Initializers)
+                {
+                    try { _ = t.DataType == OnnxDataType.Float ? t.FloatValues().Length : 0; }
+                    catch (SimileException) { }
+                }
+                _ = m.WithExtraOutputs(m.Nodes.SelectMany(n => n.Outputs).Where(o => o.Length > 0).Take(2));
+            }
+            catch (SimileException) { rejected++; }
+        }
+        Assert.True(rejected > 100, $"only {rejected} damaged files rejected");
+    }
+
+    [Fact]
     public void BadVarintIsRejected()
     {
         var bytes = new byte[] { 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 };

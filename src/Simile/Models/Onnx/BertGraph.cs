@@ -109,21 +109,30 @@ public sealed class BertGraph
         return false;
     }
 
-    /// <summary>Heads from a Concat of 1-element int64 constants [.., heads, head_dim] feeding a Reshape (heads·head_dim = dims).</summary>
+    /// <summary>
+    /// Heads from the shape a Reshape splits the hidden size into: [.., heads, head_dim] with heads·head_dim = dims
+    /// and heads &lt; head_dim, given either as a constant shape tensor or as a Concat of 1-element constants
+    /// (initializers or Constant nodes; Unsqueeze of a scalar constant counts too).
+    /// </summary>
     private static int FindHeads(OnnxModelFile model, int dims)
     {
+        long Scalar(string value)
+        {
+            var t = model.ConstantTensor(value);
+            if (t is null)
+            {
+                var producer = model.ProducerOf(value);
+                if (producer?.OpType == "Unsqueeze" && producer.Inputs.Count >= 1) t = model.ConstantTensor(producer.Inputs[0]);
+            }
+            return t is not null && t.ElementCount == 1 && t.DataType is OnnxDataType.Int64 or OnnxDataType.Int32 ? t.IntValues()[0] : -1;
+        }
         foreach (var reshape in model.Nodes.Where(n => n.OpType == "Reshape" && n.Inputs.Count == 2))
         {
             var values = new List<long>();
-            var concat = model.ProducerOf(reshape.Inputs[1]);
-            if (concat?.OpType == "Concat")
-            {
-                foreach (string input in concat.Inputs)
-                    values.Add(model.TryGetInitializer(input, out var t) && t.ElementCount == 1 && t.DataType is OnnxDataType.Int64 or OnnxDataType.Int32
-                        ? t.IntValues()[0] : -1);
-            }
-            else if (model.TryGetInitializer(reshape.Inputs[1], out var shape) && shape.DataType == OnnxDataType.Int64)
-                values.AddRange(shape.IntValues());
+            var whole = model.ConstantTensor(reshape.Inputs[1]);
+            if (whole is not null && whole.DataType == OnnxDataType.Int64) values.AddRange(whole.IntValues());
+            else if (model.ProducerOf(reshape.Inputs[1]) is { OpType: "Concat" } concat)
+                values.AddRange(concat.Inputs.Select(Scalar));
             for (int i = 0; i + 1 < values.Count; i++)
                 if (values[i] > 1 && values[i + 1] > 1 && values[i] * values[i + 1] == dims && values[i] < values[i + 1])
                     return (int)values[i];

@@ -82,7 +82,7 @@ public sealed class OnnxTensor
         if (!external && raw.Length > 0)
         {
             int size = ElementSize(type);
-            if (size > 0 && (long)raw.Length != count * size)
+            if (size > 0 && (raw.Length % size != 0 || raw.Length / size != count))
                 throw OnnxModelFile.Invalid(source,
                     $"initializer '{name}' has dims [{string.Join(", ", dims)}] ({count} × {size} bytes) but raw_data holds {raw.Length} bytes");
         }
@@ -269,6 +269,33 @@ public sealed class OnnxModelFile
         _consumers.TryGetValue(valueName, out var list) ? list : [];
 
     public bool IsInitializer(string valueName) => _initializerByName.ContainsKey(valueName);
+
+    /// <summary>
+    /// The tensor behind a constant value: an initializer, or the output of a Constant node (attribute
+    /// <c>value</c> tensor, <c>value_int</c> or <c>value_ints</c>). Null when the value is computed.
+    /// </summary>
+    public OnnxTensor? ConstantTensor(string valueName)
+    {
+        if (_initializerByName.TryGetValue(valueName, out var init)) return init;
+        var node = ProducerOf(valueName);
+        if (node is null || node.OpType != "Constant") return null;
+        foreach (var a in node.Attributes)
+        {
+            switch (a.Name)
+            {
+                case "value" when a.RawMessage.Length > 0:
+                {
+                    long offset = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(a.RawMessage, out var seg) ? seg.Offset : 0;
+                    return ParseTensor(new ProtoReader(a.RawMessage, offset, Source, "TensorProto"));
+                }
+                case "value_int":
+                    return new OnnxTensor(Source, valueName, OnnxDataType.Int64, [], false, default, null, [a.I], null);
+                case "value_ints":
+                    return new OnnxTensor(Source, valueName, OnnxDataType.Int64, [a.Ints.Count], false, default, null, a.Ints, null);
+            }
+        }
+        return null;
+    }
 
     /// <summary>The declared type of a value (graph input/output or value_info), or null when the graph does not declare it.</summary>
     public OnnxValueInfo? DeclaredValue(string name) =>

