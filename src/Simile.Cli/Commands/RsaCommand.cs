@@ -30,8 +30,11 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         public string Rdm { get; set; } = "cosine";
 
         [CommandOption("--permutations <N>")]
-        [Description("Permutations for the p-value (default 10000; 0 = no test).")]
-        public int Permutations { get; set; } = 10_000;
+        [Description("Permutations for the p-value (default 10000, or 100 with --vocabulary shared; 0 = no test).")]
+        public int? Permutations { get; set; }
+
+        /// <summary>Each permutation of a whole vocabulary costs a full O(n·dA·dB) pass, so that default is smaller.</summary>
+        public int PermutationsOrDefault => Permutations ?? (Vocabulary is null ? 10_000 : 100);
 
         [CommandOption("--bootstrap <N>")]
         [Description("Bootstrap resamples for the 95% interval (default 1000; 0 = none).")]
@@ -77,7 +80,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
                 return ValidationResult.Error("give either --words or --vocabulary shared, not both");
             if (Vocabulary is null && (Limit is not null || MinFrequencyRank is not null))
                 return ValidationResult.Error("--limit and --min-frequency-rank go with --vocabulary shared");
-            if (Permutations < 0) return ValidationResult.Error("--permutations must be 0 or more");
+            if (Permutations is < 0) return ValidationResult.Error("--permutations must be 0 or more");
             if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
             return ValidationResult.Success();
         }
@@ -89,7 +92,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
             throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
                 "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
         var run = new SeedRun(settings.Out, settings.Verbose);
-        var options = SeedRun.Options(settings.Rdm, settings.Permutations, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
+        var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
         if (settings.Vocabulary is not null)
         {
             var vocabModels = run.LoadModels(settings.Models, optional: new HashSet<string>());

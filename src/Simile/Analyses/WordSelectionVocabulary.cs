@@ -15,7 +15,7 @@ public sealed record SharedVocabulary(
 public static partial class WordSelectionVocabulary
 {
     /// <summary>
-    /// The shared vocabulary for whole-vocabulary RSA: words made of letters only that are a single whole token
+    /// The shared vocabulary for whole-vocabulary RSA: words of two or more letters (nothing else) that are a single whole token
     /// (or entry) in every model, ranked by the vocabulary order of the first static model (word-vector files such
     /// as GloVe are sorted by corpus frequency; BERT vocabularies are not), else of the first model.
     /// <paramref name="minFrequencyRank"/> R keeps words at 1-based rank ≥ R (skipping the R−1 most frequent);
@@ -55,10 +55,13 @@ public static partial class WordSelectionVocabulary
         return new SharedVocabulary(words, sharedCount, afterRank, ranking.Info.Name, limit, minFrequencyRank);
     }
 
-    /// <summary>Letters only (any script), at least one: drops numbers, punctuation and BERT's [unused] markers.</summary>
+    /// <summary>
+    /// Letters only (any script), at least two: drops numbers, punctuation, BERT's [unused] markers and the single
+    /// characters that open BERT vocabularies.
+    /// </summary>
     public static bool IsLetterWord(string w)
     {
-        if (w.Length == 0) return false;
+        if (w.Length < 2) return false;
         foreach (char c in w) if (!char.IsLetter(c)) return false;
         return true;
     }

@@ -89,6 +89,10 @@ public class SeedVocabularyTests
             Assert.Equal(p.Pearson, root.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("pearson").GetDouble(), 1e-15);
             Assert.Equal(JsonValueKind.Null, root.GetProperty("pairs")[0].GetProperty("direct_correlation").ValueKind);
             Assert.Equal(34, root.GetProperty("vocabulary").GetProperty("shared_words").GetInt32());
+            string html = File.ReadAllText(Path.Combine(dir, "report.html"));
+            foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(html, "(src|href)\\s*=\\s*\"([^\"]*)\""))
+                Assert.StartsWith("data:", m.Groups[2].Value);
+            Assert.Contains("data:image/png;base64,", html);
         }
         finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
     }

@@ -63,6 +63,21 @@ public sealed class RsaCommandTests : IDisposable
     }
 
     [Fact]
+    public void SharedVocabularyRunsEndToEnd()
+    {
+        string outDir = Temp("out");
+        var r = RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--vocabulary", "shared", "--limit", "300", "--permutations", "19", "--out", outDir);
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("300 words", r.Out);
+        Assert.Contains("44,850", r.Out);
+        Assert.True(File.Exists(Path.Combine(outDir, "rsa-minilm-vs-arctic-xs.png")));
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal(300, json.RootElement.GetProperty("words").GetArrayLength());
+        Assert.Equal(0.05, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 1e-12);
+    }
+
+    [Fact]
     public void DemoCarriesOnWithoutGloVe()
     {
         // No npm on PATH and an empty cache: GloVe cannot be had, the demo says so and runs the two BERT models.
