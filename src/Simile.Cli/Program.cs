@@ -30,6 +30,8 @@ public static class Program
         config.AddCommand<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
         config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
         config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
+        config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
+        config.AddCommand<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
     }
 
     /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>

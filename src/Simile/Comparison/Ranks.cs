@@ -11,9 +11,9 @@ namespace Simile.Comparison;
 public static class Ranks
 {
     private const int RadixThreshold = 2048;
-    private const int DigitBits = 11;
+    private const int DigitBits = 8;
     private const int Buckets = 1 << DigitBits;
-    private const int Passes = (64 + DigitBits - 1) / DigitBits; // 6
+    private const int Passes = 64 / DigitBits; // 8
 
     /// <summary>
     /// Average ranks, 1-based: tied values get the mean of the positions they occupy (scipy.stats.rankdata,
@@ -22,7 +22,7 @@ public static class Ranks
     public static double[] Average(ReadOnlySpan<double> values)
     {
         var sorted = Sort(values, "values");
-        var ranks = new double[values.Length];
+        var ranks = GC.AllocateUninitializedArray<double>(values.Length);
         AverageFromSorted(sorted, ranks);
         return ranks;
     }
@@ -48,23 +48,30 @@ public static class Ranks
     internal static SortedKeys Sort(ReadOnlySpan<double> values, string what)
     {
         int m = values.Length;
-        var keys = new ulong[m];
-        var order = new int[m];
+        var keys = GC.AllocateUninitializedArray<ulong>(m);
+        var order = GC.AllocateUninitializedArray<int>(m);
+        bool radix = m >= RadixThreshold;
+        // One read pass: NaN check, keys, and (for the radix sort) all digit histograms.
+        var counts = radix ? new int[Passes * Buckets] : [];
         for (int k = 0; k < m; k++)
         {
             double v = values[k];
             if (double.IsNaN(v))
                 throw new SimileException($"position {k} of the {what} is NaN; ranks are undefined",
                     "remove or replace undefined values before comparing (e.g. check the items behind that pair)");
-            keys[k] = OrderedKey(v);
+            ulong key = OrderedKey(v);
+            keys[k] = key;
             order[k] = k;
+            if (radix)
+                for (int p = 0; p < Passes; p++)
+                    counts[p * Buckets + (int)((key >> (p * DigitBits)) & (Buckets - 1))]++;
         }
-        if (m < RadixThreshold)
+        if (!radix)
         {
             Array.Sort(keys, order);
             return new SortedKeys(keys, order);
         }
-        return RadixSort(keys, order);
+        return RadixSort(keys, order, counts);
     }
 
     /// <summary>Maps a double to a ulong whose unsigned order is the numeric order (−0.0 → +0.0 first).</summary>
@@ -74,21 +81,12 @@ public static class Ranks
         return (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
     }
 
-    /// <summary>LSD radix sort of (key, order) pairs; the input arrays are reused as scratch.</summary>
-    private static SortedKeys RadixSort(ulong[] keys, int[] order)
+    /// <summary>LSD radix sort of (key, order) pairs given all digit histograms; the input arrays are reused as scratch.</summary>
+    private static SortedKeys RadixSort(ulong[] keys, int[] order, int[] counts)
     {
         int m = keys.Length;
-        // All digit histograms in one read pass.
-        var counts = new int[Passes * Buckets];
-        for (int k = 0; k < m; k++)
-        {
-            ulong key = keys[k];
-            for (int p = 0; p < Passes; p++)
-                counts[p * Buckets + (int)((key >> (p * DigitBits)) & (Buckets - 1))]++;
-        }
-
-        var keys2 = new ulong[m];
-        var order2 = new int[m];
+        ulong[]? keys2 = null;
+        int[]? order2 = null;
         var offsets = new int[Buckets];
         for (int p = 0; p < Passes; p++)
         {
@@ -99,6 +97,8 @@ public static class Ranks
                 if (hist[b] != 0) { trivial = hist[b] == m; break; }
             if (trivial) continue;
 
+            keys2 ??= GC.AllocateUninitializedArray<ulong>(m);
+            order2 ??= GC.AllocateUninitializedArray<int>(m);
             int sum = 0;
             for (int b = 0; b < Buckets; b++) { offsets[b] = sum; sum += hist[b]; }
             int shift = p * DigitBits;

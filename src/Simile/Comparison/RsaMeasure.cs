@@ -96,6 +96,11 @@ public static class RsaMeasures
         CheckLengths(a.Length, b.Length);
         if (a.Length < 2) { CheckNoNaN(a, "first vector"); CheckNoNaN(b, "second vector"); return double.NaN; }
         var (ra, rb) = BothAverageRanks(a, b);
+        return RhoAFromRanks(ra, rb);
+    }
+
+    internal static double RhoAFromRanks(ReadOnlySpan<double> ra, ReadOnlySpan<double> rb)
+    {
         double ma = TensorPrimitives.Sum<double>(ra) / ra.Length;
         double mb = TensorPrimitives.Sum<double>(rb) / rb.Length;
         CentredSums(ra, ma, rb, mb, out double sab, out _, out _);
@@ -128,10 +133,19 @@ public static class RsaMeasures
     internal static (double[] A, double[] B) BothAverageRanks(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         if (a.Length < 1 << 16) return (Ranks.Average(a), Ranks.Average(b));
-        var ca = a.ToArray();
-        var cb = b.ToArray();
         double[]? ra = null, rb = null;
-        Parallel.Invoke(() => ra = Ranks.Average(ca), () => rb = Ranks.Average(cb));
+        unsafe
+        {
+            // The spans stay pinned for the duration of both (joined) tasks.
+            fixed (double* pa = a, pb = b)
+            {
+                nint ia = (nint)pa, ib = (nint)pb;
+                int m = a.Length;
+                Parallel.Invoke(
+                    () => ra = Ranks.Average(new ReadOnlySpan<double>((void*)ia, m)),
+                    () => rb = Ranks.Average(new ReadOnlySpan<double>((void*)ib, m)));
+            }
+        }
         return (ra!, rb!);
     }
 
@@ -214,9 +228,16 @@ internal readonly record struct KendallCounts(long Total, long XTies, long YTies
         Ranks.SortedKeys sx = default, sy = default;
         if (m >= 1 << 16)
         {
-            var cx = x.ToArray();
-            var cy = y.ToArray();
-            Parallel.Invoke(() => sx = Ranks.Sort(cx, "first vector"), () => sy = Ranks.Sort(cy, "second vector"));
+            unsafe
+            {
+                fixed (double* px = x, py = y)
+                {
+                    nint ix = (nint)px, iy = (nint)py;
+                    Parallel.Invoke(
+                        () => sx = Ranks.Sort(new ReadOnlySpan<double>((void*)ix, m), "first vector"),
+                        () => sy = Ranks.Sort(new ReadOnlySpan<double>((void*)iy, m), "second vector"));
+                }
+            }
         }
         else
         {

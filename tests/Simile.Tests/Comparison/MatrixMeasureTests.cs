@@ -45,6 +45,41 @@ public class MatrixMeasureTests
     }
 
     [Fact]
+    public void ProcrustesCrossChecksWithBuresAndUnitFrobenius()
+    {
+        double angle = Procrustes.AngularDistance(C2, C3);
+        ReferenceData.Close(ReferenceData.Scalar("c2-c3", "numpy_formula_procrustes_euclidean_unit_frobenius"), Math.Sqrt(2 - 2 * Math.Cos(angle)));
+        // rsatoolbox 'bures' on 'euclidean' RDMs is cos(angle); its sqrtm route is only good to ~1e-9.
+        ReferenceData.Close(ReferenceData.Scalar("c2-c3", "rsatoolbox_compare_euclidean_rdms", "bures"), Math.Cos(angle), 1e-8);
+        // 'bures_metric' = tr A + tr B − 2‖XcᵀYc‖_*/sqrt(Px·Py) with G = XcXcᵀ/P (the RDM's 1/P)
+        double nx2 = Center(C2).Values.Sum(v => v * v);
+        double ny2 = Center(C3).Values.Sum(v => v * v);
+        double metric = nx2 / 64 + ny2 / 48 - 2 * Procrustes.NuclearNorm(C2, C3) / Math.Sqrt(64.0 * 48);
+        ReferenceData.Close(ReferenceData.Scalar("c2-c3", "rsatoolbox_compare_euclidean_rdms", "bures_metric"), metric, 1e-7);
+    }
+
+    [Fact]
+    public void DescriptorLabelRdmsOfClusterMeansMatchRsatoolbox()
+    {
+        // rsatoolbox averages rows per label and sorts the conditions alphabetically: fruit, furniture, space.
+        var labels = ReferenceData.C2Labels();
+        var order = labels.Distinct().OrderBy(l => l, StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { "fruit", "furniture", "space" }, order);
+        var x = C2;
+        var means = new Matrix(order.Length, x.Cols);
+        for (int c = 0; c < order.Length; c++)
+        {
+            var rows = Enumerable.Range(0, x.Rows).Where(i => labels[i] == order[c]).ToArray();
+            foreach (int i in rows) for (int j = 0; j < x.Cols; j++) means[c, j] += x[i, j];
+            for (int j = 0; j < x.Cols; j++) means[c, j] /= rows.Length;
+        }
+        ReferenceData.Close(ReferenceData.Vector("c2", "rsatoolbox_rdm_euclidean_descriptor_label"),
+            Dissimilarity.Compute(means, DissimilarityKind.SqEuclideanPerFeature).Condensed);
+        ReferenceData.Close(ReferenceData.Vector("c2", "rsatoolbox_rdm_correlation_descriptor_label"),
+            Dissimilarity.Compute(means, DissimilarityKind.Correlation).Condensed);
+    }
+
+    [Fact]
     public void ProcrustesRoutesAgree()
     {
         // n=34 < 48, 64 takes the QR route; the first 20 items with widths 64/48 still do; widths 8/12 take the direct route.

@@ -139,6 +139,31 @@ public class RsaMeasureTests
         Assert.InRange(t, 0.2, 0.9);
     }
 
+    [Theory]
+    [InlineData(100_003, 1000)]   // parallel chunks + merge levels, many ties
+    [InlineData(70_000, 70_000)]
+    [InlineData(5_000, 10)]       // single chunk
+    public void InversionCountEqualsFenwickTreeCount(int m, int distinct)
+    {
+        var rng = new SeededRandom((ulong)m);
+        var a = new int[m];
+        for (int k = 0; k < m; k++) a[k] = rng.NextInt(distinct);
+        // Independent count: for each element, earlier elements strictly greater (Fenwick tree over values).
+        var tree = new long[distinct + 1];
+        long expected = 0;
+        for (int k = 0; k < m; k++)
+        {
+            long notGreater = 0;
+            for (int i = a[k] + 1; i > 0; i -= i & -i) notGreater += tree[i];
+            expected += k - notGreater;
+            for (int i = a[k] + 1; i <= distinct; i += i & -i) tree[i]++;
+        }
+        var copy = (int[])a.Clone();
+        Assert.Equal(expected, Inversions.CountAndSort(copy));
+        Array.Sort(a);
+        Assert.Equal(a, copy);
+    }
+
     [Fact]
     public void AverageRanksMatchRankdataConvention()
     {

@@ -47,6 +47,7 @@ public class SymmetricEigenTests
     [InlineData(10, 2UL)]
     [InlineData(57, 3UL)]
     [InlineData(120, 4UL)]
+    [InlineData(301, 5UL)]
     public void RandomSymmetricMatricesDecompose(int n, ulong seed)
     {
         var a = RandomSymmetric(n, seed);

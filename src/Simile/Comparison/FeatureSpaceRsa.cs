@@ -1,0 +1,396 @@
+using Simile.Data;
+using Simile.Engine;
+using Simile.Inference;
+using Simile.Similarity;
+
+namespace Simile.Comparison;
+
+/// <summary>
+/// The sums over the upper triangle (i &lt; j) that Pearson and the uncentred cosine between two condensed
+/// dissimilarity vectors need, computed in feature space without any n×n matrix.
+/// </summary>
+/// <param name="Pairs">m = n(n−1)/2.</param>
+/// <param name="SumA">Σ a_ij over i&lt;j (a = model A's dissimilarity).</param>
+/// <param name="SumB">Σ b_ij.</param>
+/// <param name="SumAA">Σ a_ij².</param>
+/// <param name="SumBB">Σ b_ij².</param>
+/// <param name="SumAB">Σ a_ij b_ij.</param>
+public sealed record UpperTriangleSums(long Pairs, double SumA, double SumB, double SumAA, double SumBB, double SumAB)
+{
+    /// <summary>Pearson r of the two condensed vectors (rsatoolbox 'corr', scipy pearsonr).</summary>
+    public double Pearson
+    {
+        get
+        {
+            double m = Pairs;
+            double cov = SumAB - SumA * SumB / m;
+            double va = SumAA - SumA * SumA / m, vb = SumBB - SumB * SumB / m;
+            return cov / Math.Sqrt(va * vb);
+        }
+    }
+
+    /// <summary>Uncentred cosine a·b/(|a||b|) of the dissimilarity vectors (rsatoolbox 'cosine').</summary>
+    public double Cosine => SumAB / Math.Sqrt(SumAA * SumBB);
+}
+
+/// <summary>
+/// RSA and CKA between two models' n×d matrices in feature space: O(n·dA·dB) time, O(dA·dB) extra memory
+/// (plus one normalised copy of each input), float64 throughout. No n×n or n(n−1)/2 array is ever built.
+/// </summary>
+/// <remarks>
+/// Every supported dissimilarity is written as M_ij = α_i + α_j + c·u_i·u_j with transformed rows u_i:
+/// <list type="bullet">
+/// <item>cosine: u = x/|x|, α = ½, c = −1 (M = 1 − cosine similarity);</item>
+/// <item>correlation: u = (x − mean(x))/|x − mean(x)|, α = ½, c = −1 (M = 1 − r);</item>
+/// <item>sqeuclidean-per-feature: u = x − column mean (distances do not change), α = |u|²/P, c = −2/P.</item>
+/// </list>
+/// Summed over all (i, j): ΣM = 2nΣα + c|Uᵀ1|², and
+/// Σ M^A M^B = 2n αA·αB + 2ΣαA ΣαB + 2cB (VᵀαA)·(Vᵀ1) + 2cA (UᵀαB)·(Uᵀ1) + cA cB ‖UᵀV‖_F²;
+/// the upper triangle is half of (all − diagonal). For the cosine and correlation kinds the sums are taken in
+/// similarity form (α = 0, c = 1), which cancels less, and converted (a = 1 − s) afterwards; Pearson is the
+/// same either way. Plain euclidean distance (a square root) has no such form: use the rank route or the
+/// explicit route for it.
+/// </remarks>
+public static class FeatureSpaceRsa
+{
+    /// <summary>Whether <paramref name="kind"/> has a feature-space form (all but plain euclidean).</summary>
+    public static bool Supports(DissimilarityKind kind) => kind != DissimilarityKind.Euclidean;
+
+    /// <summary>Upper-triangle sums of the two kind-<paramref name="kind"/> dissimilarity vectors of the rows of a and b.</summary>
+    public static UpperTriangleSums Sums(Matrix a, Matrix b, DissimilarityKind kind,
+        IReadOnlyList<string>? rowNames = null)
+    {
+        CheckPair(a, b);
+        var sa = RowModel.Create(a, kind, "first", rowNames);
+        var sb = RowModel.Create(b, kind, "second", rowNames);
+        return Combine(sa, sb, CrossAll(sa, sb), DiagonalProduct(sa.Diagonal, sb.Diagonal, null), kind);
+    }
+
+    /// <summary>Pearson r between the condensed dissimilarity vectors (equals Pearson of the similarities).</summary>
+    public static double Pearson(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
+        => Sums(a, b, kind, rowNames).Pearson;
+
+    /// <summary>
+    /// Mantel permutation test of the Pearson RSA: item labels of b are permuted (rows of b, i.e. rows and
+    /// columns of its dissimilarity matrix), the statistic is recomputed through VᵀPU per permutation.
+    /// Permutation p uses <c>SeededRandom.ForBlock(seed, p)</c>, so the result does not depend on thread count.
+    /// p = (k+1)/(N+1), k = permutations with r ≥ observed.
+    /// </summary>
+    public static PermutationResult PearsonPermutationTest(Matrix a, Matrix b, DissimilarityKind kind,
+        int permutations, ulong seed, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+    {
+        if (permutations < 1)
+            throw new SimileException($"permutation count {permutations} is not positive", "use --permutations 1 or more (e.g. 1000)");
+        CheckPair(a, b);
+        var sa = RowModel.Create(a, kind, "first", rowNames);
+        var sb = RowModel.Create(b, kind, "second", rowNames);
+        double observed = Combine(sa, sb, CrossAll(sa, sb), DiagonalProduct(sa.Diagonal, sb.Diagonal, null), kind).Pearson;
+
+        int n = a.Rows;
+        var stats = new double[permutations];
+        int done = 0;
+        // Big products are multi-threaded inside the GEMM: run permutations one after another.
+        // Small ones run one permutation per thread.
+        bool parallelOuter = (long)n * sa.Dims * sb.Dims < 1L << 21;
+        void One(int p)
+        {
+            var perm = new int[n];
+            for (int i = 0; i < n; i++) perm[i] = i;
+            SeededRandom.ForBlock(seed, p).Shuffle(perm);
+            var permuted = sb.Permuted(perm);
+            double cross = CrossAll(sa, permuted);
+            double diag = DiagonalProduct(sa.Diagonal, sb.Diagonal, perm);
+            stats[p] = Combine(sa, sb, cross, diag, kind).Pearson;
+            int d = Interlocked.Increment(ref done);
+            if (progress is not null && (d % 16 == 0 || d == permutations)) progress.Report((double)d / permutations);
+        }
+        if (parallelOuter) Parallel.For(0, permutations, One);
+        else for (int p = 0; p < permutations; p++) One(p);
+
+        int atLeast = 0;
+        foreach (double s in stats) if (s >= observed) atLeast++;
+        return new PermutationResult(RsaMeasure.Pearson, permutations, seed, observed,
+            (atLeast + 1.0) / (permutations + 1.0), atLeast);
+    }
+
+    /// <summary>Linear CKA (Kornblith 2019): ‖YcᵀXc‖_F² / (‖XcᵀXc‖_F ‖YcᵀYc‖_F), columns centred. O(n·d²).</summary>
+    public static double LinearCka(Matrix x, Matrix y)
+    {
+        CheckPair(x, y);
+        var xc = CentreColumns(x);
+        var yc = CentreColumns(y);
+        double xy = FrobeniusSquaredOfProduct(xc, x.Cols, yc, y.Cols, x.Rows);
+        double xx = FrobeniusSquaredOfProduct(xc, x.Cols, xc, x.Cols, x.Rows);
+        double yy = FrobeniusSquaredOfProduct(yc, y.Cols, yc, y.Cols, y.Rows);
+        return xy / Math.Sqrt(xx * yy);
+    }
+
+    /// <summary>
+    /// Debiased linear CKA: unbiased HSIC (Song et al. 2012) on K = XcXcᵀ, L = YcYcᵀ with zeroed diagonals,
+    /// HSIC_u = [tr(K̃L̃) + (1ᵀK̃1)(1ᵀL̃1)/((n−1)(n−2)) − 2/(n−2)·1ᵀK̃L̃1] / (n(n−3)), then
+    /// HSIC_u(K,L)/sqrt(HSIC_u(K,K)·HSIC_u(L,L)). Needs n ≥ 4. Every term comes from d×d products and n-vectors.
+    /// </summary>
+    public static double DebiasedLinearCka(Matrix x, Matrix y)
+    {
+        CheckPair(x, y);
+        int n = x.Rows;
+        if (n < 4) throw new SimileException($"debiased CKA needs at least 4 items, got {n}", "use more words or linear CKA");
+        var xc = CentreColumns(x);
+        var yc = CentreColumns(y);
+        var kx = new GramTerms(xc, n, x.Cols);
+        var ly = new GramTerms(yc, n, y.Cols);
+        double kl = HsicUnbiased(kx, ly, FrobeniusSquaredOfProduct(xc, x.Cols, yc, y.Cols, n), n);
+        double kk = HsicUnbiased(kx, kx, FrobeniusSquaredOfProduct(xc, x.Cols, xc, x.Cols, n), n);
+        double ll = HsicUnbiased(ly, ly, FrobeniusSquaredOfProduct(yc, y.Cols, yc, y.Cols, n), n);
+        return kl / Math.Sqrt(kk * ll);
+    }
+
+    /// <summary>Diagonal of K = XXᵀ and K̃1 (row sums with the diagonal removed), each of length n.</summary>
+    private sealed class GramTerms
+    {
+        public readonly double[] Diagonal;
+        public readonly double[] OffDiagonalRowSums;
+        public readonly double OffDiagonalTotal;
+
+        public GramTerms(double[] x, int n, int d)
+        {
+            Diagonal = new double[n];
+            OffDiagonalRowSums = new double[n];
+            var colSum = new double[d];   // Xᵀ1, d
+            for (int i = 0; i < n; i++)
+            {
+                var row = new ReadOnlySpan<double>(x, i * d, d);
+                for (int c = 0; c < d; c++) colSum[c] += row[c];
+            }
+            double total = 0;
+            for (int i = 0; i < n; i++)
+            {
+                var row = new ReadOnlySpan<double>(x, i * d, d);
+                double dii = 0, ri = 0;
+                for (int c = 0; c < d; c++) { dii += row[c] * row[c]; ri += row[c] * colSum[c]; }
+                Diagonal[i] = dii;
+                OffDiagonalRowSums[i] = ri - dii;   // (K1 − diag K)_i
+                total += ri - dii;
+            }
+            OffDiagonalTotal = total;
+        }
+    }
+
+    private static double HsicUnbiased(GramTerms k, GramTerms l, double frobeniusCross, int n)
+    {
+        // tr(K̃L̃) = Σ_{i≠j} K_ij L_ij = ‖XᵀY‖_F² − Σ_i K_ii L_ii
+        double trace = frobeniusCross;
+        for (int i = 0; i < n; i++) trace -= k.Diagonal[i] * l.Diagonal[i];
+        double middle = k.OffDiagonalTotal * l.OffDiagonalTotal / ((n - 1.0) * (n - 2.0));
+        double last = 0;
+        for (int i = 0; i < n; i++) last += k.OffDiagonalRowSums[i] * l.OffDiagonalRowSums[i];
+        return (trace + middle - 2.0 / (n - 2.0) * last) / (n * (n - 3.0));
+    }
+
+    private static void CheckPair(Matrix a, Matrix b)
+    {
+        if (a.Rows != b.Rows)
+            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
+                "give both models the same word list");
+        if (a.Rows < 3)
+            throw new SimileException($"only {a.Rows} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+    }
+
+    private static double[] CentreColumns(Matrix x)
+    {
+        int n = x.Rows, d = x.Cols;
+        var mean = new double[d];
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.RowReadOnly(i);
+            for (int c = 0; c < d; c++) mean[c] += row[c];
+        }
+        for (int c = 0; c < d; c++) mean[c] /= n;
+        var r = new double[(long)n * d];
+        for (int i = 0; i < n; i++)
+        {
+            var row = x.RowReadOnly(i);
+            var dst = r.AsSpan(i * d, d);
+            for (int c = 0; c < d; c++) dst[c] = row[c] - mean[c];
+        }
+        return r;
+    }
+
+    /// <summary>‖UᵀV‖_F² for U (n×du) and V (n×dv), row-major; the product is du×dv.</summary>
+    internal static double FrobeniusSquaredOfProduct(double[] u, int du, double[] v, int dv, int n)
+    {
+        var p = new double[(long)du * dv];
+        Gemm.Multiply(u, v, p, du, dv, n, transposeA: true);
+        return System.Numerics.Tensors.TensorPrimitives.Dot(p, p);
+    }
+
+    /// <summary>Σ over all (i, j) of M^A_ij M^B_ij (diagonal included).</summary>
+    private static double CrossAll(RowModel a, RowModel b)
+    {
+        int n = a.N;
+        double s = a.C * b.C * FrobeniusSquaredOfProduct(a.U, a.Dims, b.U, b.Dims, n);
+        if (a.Alpha is null && b.Alpha is null) return s;
+        var alphaA = a.Alpha ?? new double[n];
+        var alphaB = b.Alpha ?? new double[n];
+        double dot = 0, sumA = 0, sumB = 0;
+        for (int i = 0; i < n; i++) { dot += alphaA[i] * alphaB[i]; sumA += alphaA[i]; sumB += alphaB[i]; }
+        s += 2.0 * n * dot + 2.0 * sumA * sumB;
+        if (a.Alpha is not null) s += 2 * b.C * Dot(b.TransposeTimes(alphaA), b.ColumnSums);
+        if (b.Alpha is not null) s += 2 * a.C * Dot(a.TransposeTimes(alphaB), a.ColumnSums);
+        return s;
+    }
+
+    /// <summary>Σ_i diagA_i · diagB_{perm(i)} (perm null = identity).</summary>
+    private static double DiagonalProduct(double[] diagA, double[] diagB, int[]? perm)
+    {
+        double s = 0;
+        for (int i = 0; i < diagA.Length; i++) s += diagA[i] * diagB[perm is null ? i : perm[i]];
+        return s;
+    }
+
+    private static double Dot(double[] x, double[] y) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(x, y);
+
+    private static UpperTriangleSums Combine(RowModel a, RowModel b, double crossAll, double crossDiagonal, DissimilarityKind kind)
+    {
+        long m = CondensedIndex.Length(a.N);
+        double sa = 0.5 * (a.SumAll - a.SumDiagonal);
+        double sb = 0.5 * (b.SumAll - b.SumDiagonal);
+        double saa = 0.5 * (a.SquaresAll - a.SquaresDiagonal);
+        double sbb = 0.5 * (b.SquaresAll - b.SquaresDiagonal);
+        double sab = 0.5 * (crossAll - crossDiagonal);
+        if (kind is DissimilarityKind.Cosine or DissimilarityKind.Correlation)
+        {
+            // Sums were taken over similarities s; the dissimilarity is 1 − s.
+            double ma = m;
+            return new UpperTriangleSums(m, ma - sa, ma - sb, ma - 2 * sa + saa, ma - 2 * sb + sbb, ma - sa - sb + sab);
+        }
+        return new UpperTriangleSums(m, sa, sb, saa, sbb, sab);
+    }
+
+    /// <summary>One model's rows in the M_ij = α_i + α_j + c·u_i·u_j form, with the sums that do not involve the other model.</summary>
+    private sealed class RowModel
+    {
+        public int N, Dims;
+        public double[] U = [];         // n×d, row-major
+        public double[]? Alpha;         // n, null = all zero
+        public double C;
+        public double[] Diagonal = [];  // M_ii, n
+        public double[] ColumnSums = [];// Uᵀ1, d
+        public double SumAll, SumDiagonal, SquaresAll, SquaresDiagonal;
+
+        public double[] TransposeTimes(double[] w)
+        {
+            var r = new double[Dims];   // Uᵀw, d
+            for (int i = 0; i < N; i++)
+            {
+                var row = new ReadOnlySpan<double>(U, i * Dims, Dims);
+                double wi = w[i];
+                for (int c = 0; c < Dims; c++) r[c] += wi * row[c];
+            }
+            return r;
+        }
+
+        /// <summary>The same model with its items relabelled: row i of the result is row perm[i]. Only U and α are permuted.</summary>
+        public RowModel Permuted(int[] perm)
+        {
+            var u = new double[U.Length];
+            for (int i = 0; i < N; i++)
+                Array.Copy(U, (long)perm[i] * Dims, u, (long)i * Dims, Dims);
+            double[]? alpha = null;
+            if (Alpha is not null)
+            {
+                alpha = new double[N];
+                for (int i = 0; i < N; i++) alpha[i] = Alpha[perm[i]];
+            }
+            return new RowModel { N = N, Dims = Dims, U = u, Alpha = alpha, C = C, ColumnSums = ColumnSums };
+        }
+
+        public static RowModel Create(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
+        {
+            int n = x.Rows, d = x.Cols;
+            if (d == 0) throw new SimileException($"the {label} matrix has no columns", "give vectors with at least one feature");
+            var u = new double[(long)n * d];
+            double[]? alpha = null;
+            double c = 1;
+            string Row(int i) => rowNames is not null && i < rowNames.Count ? $"row {i + 1} ('{rowNames[i]}')" : $"row {i + 1}";
+            for (int i = 0; i < n; i++)
+            {
+                var row = x.RowReadOnly(i);
+                for (int j = 0; j < d; j++)
+                    if (!double.IsFinite(row[j]))
+                        throw new SimileException($"{Row(i)}, column {j + 1} of the {label} matrix is {row[j]}", "remove that word or fix the vectors");
+            }
+            switch (kind)
+            {
+                case DissimilarityKind.Cosine:
+                    for (int i = 0; i < n; i++)
+                    {
+                        var row = x.RowReadOnly(i);
+                        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
+                        if (norm == 0)
+                            throw new SimileException($"{Row(i)} of the {label} matrix is all zeros, so its cosine similarity is undefined",
+                                "remove that word or use the correlation or sqeuclidean-per-feature kind");
+                        var dst = u.AsSpan(i * d, d);
+                        for (int j = 0; j < d; j++) dst[j] = row[j] / norm;
+                    }
+                    break;
+                case DissimilarityKind.Correlation:
+                    for (int i = 0; i < n; i++)
+                    {
+                        var row = x.RowReadOnly(i);
+                        double mean = 0;
+                        for (int j = 0; j < d; j++) mean += row[j];
+                        mean /= d;
+                        var dst = u.AsSpan(i * d, d);
+                        double ss = 0;
+                        for (int j = 0; j < d; j++) { dst[j] = row[j] - mean; ss += dst[j] * dst[j]; }
+                        double norm = Math.Sqrt(ss);
+                        if (norm == 0)
+                            throw new SimileException($"{Row(i)} of the {label} matrix is constant, so its correlation with other rows is undefined",
+                                "remove that word or use the cosine or sqeuclidean-per-feature kind");
+                        for (int j = 0; j < d; j++) dst[j] /= norm;
+                    }
+                    break;
+                case DissimilarityKind.SqEuclideanPerFeature:
+                    {
+                        var mean = new double[d];
+                        for (int i = 0; i < n; i++)
+                        {
+                            var row = x.RowReadOnly(i);
+                            for (int j = 0; j < d; j++) mean[j] += row[j];
+                        }
+                        for (int j = 0; j < d; j++) mean[j] /= n;
+                        alpha = new double[n];
+                        for (int i = 0; i < n; i++)
+                        {
+                            var row = x.RowReadOnly(i);
+                            var dst = u.AsSpan(i * d, d);
+                            double ss = 0;
+                            for (int j = 0; j < d; j++) { dst[j] = row[j] - mean[j]; ss += dst[j] * dst[j]; }
+                            alpha[i] = ss / d;
+                        }
+                        c = -2.0 / d;
+                        break;
+                    }
+                default:
+                    throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
+                        "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
+            }
+
+            var model = new RowModel { N = n, Dims = d, U = u, Alpha = alpha, C = c };
+            model.ColumnSums = model.TransposeTimes(Enumerable.Repeat(1.0, n).ToArray());
+            model.Diagonal = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                var row = new ReadOnlySpan<double>(u, i * d, d);
+                model.Diagonal[i] = (alpha is null ? 0 : 2 * alpha[i]) + c * System.Numerics.Tensors.TensorPrimitives.Dot(row, row);
+            }
+            double sumAlpha = alpha?.Sum() ?? 0;
+            model.SumAll = 2.0 * n * sumAlpha + c * Dot(model.ColumnSums, model.ColumnSums);
+            model.SumDiagonal = model.Diagonal.Sum();
+            model.SquaresAll = CrossAll(model, model);
+            model.SquaresDiagonal = DiagonalProduct(model.Diagonal, model.Diagonal, null);
+            return model;
+        }
+    }
+}

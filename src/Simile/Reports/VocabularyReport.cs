@@ -1,0 +1,205 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Simile.Analyses;
+using Simile.Similarity;
+
+namespace Simile.Reports;
+
+/// <summary>
+/// Outputs of <c>rsa --vocabulary shared</c>: results.json (the seed analysis' keys, ci95 null, plus a "vocabulary"
+/// block), rsa-&lt;a&gt;-vs-&lt;b&gt; drawn as density plots, direct-&lt;a&gt;-vs-&lt;b&gt; as distributions, models-rsa and a
+/// self-contained report.html. No word × word CSV or heatmap: with tens of thousands of words they would hold
+/// hundreds of millions of values.
+/// </summary>
+public static class VocabularyReport
+{
+    public static IReadOnlyList<string> Write(VocabularyAnalysisResult r, string folder)
+    {
+        ReportOutput.EnsureWritable(folder);
+        return Build(r, folder).WriteAll();
+    }
+
+    public static ReportOutput Build(VocabularyAnalysisResult r, string folder)
+    {
+        var output = new ReportOutput(folder);
+        output.AddText("results.json", Json(r));
+        var figures = BuildFigures(r);
+        foreach (var f in figures) output.AddFigure(f);
+        output.AddText("report.html", Html(r, figures));
+        return output;
+    }
+
+    public static IReadOnlyList<Figure> BuildFigures(VocabularyAnalysisResult r)
+    {
+        var figures = new List<Figure>();
+        bool similarity = SeedAnalysis.IsSimilarityKind(r.Kind);
+        string quantity = SeedReport.QuantityName(r.Kind);
+        foreach (var p in r.Pairs)
+        {
+            var g = p.Density;
+            int bins = g.Bins;
+            var counts = new long[bins, bins];
+            for (int ra = 0; ra < bins; ra++)
+                for (int cb = 0; cb < bins; cb++)
+                {
+                    // A on x, B on y; similarities are 1 − d, which mirrors both axes.
+                    int col = similarity ? bins - 1 - ra : ra;
+                    int rowFromTop = similarity ? cb : bins - 1 - cb;
+                    counts[rowFromTop, col] = g[ra, cb];
+                }
+            var x = similarity ? (1 - g.MaxA, 1 - g.MinA) : (g.MinA, g.MaxA);
+            var y = similarity ? (1 - g.MaxB, 1 - g.MinB) : (g.MinB, g.MaxB);
+            string pair = $"{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}";
+            string title = $"{p.A} vs {p.B}, {g.Pairs:N0} word pairs: r = {p.Pearson:0.000}" +
+                           (p.PearsonTest is { } t ? $", {SeedReport.FormatP(t.PValue, t.Permutations)}" : "");
+            figures.Add(Figures.DensityGrid($"rsa-{pair}", title, counts, x, y, $"{p.A} {quantity}", $"{p.B} {quantity}"));
+            if (p.Direct is { } d)
+                figures.Add(Figures.Distributions($"direct-{pair}", $"Direct per-word correlation: {p.A} vs {p.B}",
+                    [($"{p.A} vs {p.B}", d.PerItem), ($"{r.Rotation.Model} vs rotated copy", r.Rotation.PerWord)], "Pearson r of a word's two vectors"));
+        }
+        var rsa = r.RsaMatrix();
+        double lo = Math.Min(0, rsa.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).Min());
+        figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models over {r.Words.Count:N0} words",
+            rsa, r.Models.Select(m => m.Name).ToList(), (lo, 1.0), "RSA r"));
+        return figures;
+    }
+
+    public static string Json(VocabularyAnalysisResult r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("words");
+            foreach (var word in r.Words.Words) w.WriteStringValue(word);
+            w.WriteEndArray();
+            w.WriteStartArray("categories");
+            foreach (var _ in r.Words.Words) w.WriteNullValue();
+            w.WriteEndArray();
+            w.WriteString("rdm", r.Kind.Name());
+            w.WriteStartArray("models");
+            foreach (var m in r.Models)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", m.Name);
+                w.WriteNumber("vocab_size", m.VocabularySize);
+                w.WriteNumber("dims", m.Dims);
+                w.WriteString("source", m.Source);
+                w.WriteString("architecture", m.Architecture);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("pairs");
+            foreach (var p in r.Pairs)
+            {
+                w.WriteStartObject();
+                w.WriteString("a", p.A);
+                w.WriteString("b", p.B);
+                w.WriteStartObject("rsa");
+                SeedResultsJson.Number(w, "pearson", p.Pearson);
+                SeedResultsJson.Number(w, "spearman", p.Spearman);
+                SeedResultsJson.Number(w, "p_value", p.PearsonTest?.PValue);
+                w.WriteNull("ci95");
+                w.WriteNumber("permutations", r.Options.Permutations);
+                w.WriteNumber("word_pairs", p.Detail.Pairs);
+                w.WriteEndObject();
+                w.WritePropertyName("direct_correlation");
+                if (p.Direct is { } d)
+                {
+                    w.WriteStartObject();
+                    SeedResultsJson.Number(w, "mean", d.Mean);
+                    w.WriteStartArray("per_word");
+                    foreach (double v in d.PerItem) SeedResultsJson.Value(w, v);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                else w.WriteNullValue();
+                if (p.DirectUndefinedReason is not null) w.WriteString("direct_correlation_note", p.DirectUndefinedReason);
+                w.WriteBoolean("shared_lineage", p.SharedLineage);
+                w.WriteNumber("peak_bytes", p.Detail.PeakBytes);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartObject("rotation_control");
+            w.WriteString("model", r.Rotation.Model);
+            SeedResultsJson.Number(w, "direct_correlation_mean", r.Rotation.DirectCorrelationMean);
+            SeedResultsJson.Number(w, "rsa_pearson", r.Rotation.RsaPearson);
+            SeedResultsJson.Number(w, "expected_spread", r.Rotation.ExpectedSpread);
+            w.WriteEndObject();
+            w.WriteStartObject("vocabulary");
+            w.WriteNumber("words", r.Words.Count);
+            w.WriteNumber("shared_words", r.Vocabulary.SharedCount);
+            w.WriteNumber("after_min_frequency_rank", r.Vocabulary.AfterRankFilter);
+            w.WriteString("frequency_order_from", r.Vocabulary.FrequencyOrderFrom);
+            if (r.Vocabulary.Limit is int l) w.WriteNumber("limit", l); else w.WriteNull("limit");
+            if (r.Vocabulary.MinFrequencyRank is int mr) w.WriteNumber("min_frequency_rank", mr); else w.WriteNull("min_frequency_rank");
+            w.WriteEndObject();
+            w.WriteNumber("seed", r.Options.Seed);
+            w.WriteStartArray("notes");
+            foreach (var n in r.Notes) w.WriteStringValue(n);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    public static string Html(VocabularyAnalysisResult r, IReadOnlyList<Figure> figures)
+    {
+        var fig = figures.ToDictionary(f => f.Name);
+        string quantity = SeedReport.QuantityName(r.Kind);
+        int n = r.Words.Count;
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Simile: shared vocabulary</title>\n<style>\n")
+          .Append(Css).Append("</style>\n</head>\n<body>\n")
+          .Append($"<h1>How {r.Models.Count} models represent {n:N0} shared words</h1>\n")
+          .Append("<h2>What was computed</h2>\n<p>")
+          .Append($"The words are every letters-only word that is one whole token in every model ({r.Vocabulary.SharedCount:N0} shared")
+          .Append(r.Vocabulary.MinFrequencyRank is int mr ? $", from frequency rank {mr}" : "")
+          .Append(r.Vocabulary.Limit is int l ? $", the first {l:N0}" : "")
+          .Append($"; frequency order from {H(r.Vocabulary.FrequencyOrderFrom)}). Within each model the {H(quantity)} of every pair of words ")
+          .Append($"({CondensedIndex.Length(n):N0} pairs) forms the model's geometry; RSA correlates these values between models ")
+          .Append("(Pearson r, and Spearman ρ on their ranks) without ever building the n × n matrices. ")
+          .Append(r.Options.Permutations > 0 ? $"p comes from {r.Options.Permutations:N0} permutations of the words (seed {r.Options.Seed}). " : "")
+          .Append("No bootstrap interval is given: with this many words it would be extremely narrow and each resample costs a full pass.</p>\n")
+          .Append("<p>Direct correlation compares a word's two vectors coordinate by coordinate. It is undefined across widths and meaningless ")
+          .Append("between independently trained models, whose axes are arbitrary: the rotation control turns ")
+          .Append($"{H(r.Rotation.Model)}'s vectors by a random orthogonal matrix, which leaves its geometry intact (RSA {F(r.Rotation.RsaPearson)}) ")
+          .Append($"but drops the direct correlation to {F(r.Rotation.DirectCorrelationMean)}.</p>\n");
+        sb.Append("<h2>Notes</h2>\n<ul>\n");
+        foreach (var note in r.Notes) sb.Append("<li>").Append(H(note)).Append("</li>\n");
+        sb.Append("</ul>\n<h2>Models</h2>\n<table>\n<tr><th>model</th><th>vocabulary × dims</th><th>source</th></tr>\n");
+        foreach (var m in r.Models)
+            sb.Append($"<tr><td>{H(m.Name)}</td><td class=\"num\">{m.VocabularySize:N0} × {m.Dims}</td><td>{H(m.Source)}</td></tr>\n");
+        sb.Append("</table>\n<h2>RSA between models</h2>\n<table>\n<tr><th>model A</th><th>model B</th><th>Pearson r</th><th>Spearman ρ</th>" +
+                  "<th>p (Pearson)</th><th>direct correlation</th></tr>\n");
+        foreach (var p in r.Pairs)
+            sb.Append($"<tr><td>{H(p.A)}</td><td>{H(p.B)}</td><td class=\"num\">{F(p.Pearson)}</td><td class=\"num\">{F(p.Spearman)}</td>")
+              .Append($"<td class=\"num\">{(p.PearsonTest is { } t ? H(SeedReport.FormatP(t.PValue, t.Permutations)) : "–")}</td>")
+              .Append($"<td>{(p.Direct is { } d ? $"mean r = {F(d.Mean)}{(p.SharedLineage ? " (shared lineage)" : "")}" : "undefined: " + H(p.DirectUndefinedReason ?? ""))}</td></tr>\n");
+        sb.Append("</table>\n");
+        foreach (var f in figures) Img(sb, f);
+        sb.Append("<h2>Words</h2>\n<p>First words: ").Append(H(string.Join(", ", r.Words.Words.Take(60))))
+          .Append(n > 60 ? ", …" : "").Append(" (all in results.json).</p>\n</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    private static void Img(StringBuilder sb, Figure f) =>
+        sb.Append($"<figure><img alt=\"{H(f.Title)}\" width=\"{f.Width}\" src=\"data:image/png;base64,")
+          .Append(Convert.ToBase64String(f.Png)).Append($"\"><figcaption>{H(f.Title)}</figcaption></figure>\n");
+
+    private static string H(string s) => WebUtility.HtmlEncode(s);
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+
+    private const string Css = """
+        body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+        h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
+        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+        th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+        th { background: #f3f3f3; } td.num { text-align: right; }
+        figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+        figcaption { font-size: 0.88em; color: #555; }
+
+        """;
+}

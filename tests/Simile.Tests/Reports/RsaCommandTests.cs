@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Simile.Tests.Reports;
+
+/// <summary>The rsa/demo verbs run as a separate process (the real entry point, exit code and stderr).</summary>
+public sealed class RsaCommandTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "simile-cli-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, true);
+    }
+
+    internal static (int Exit, string Out, string Err) RunCli(params string[] args) => RunCliWith(null, args);
+
+    internal static (int Exit, string Out, string Err) RunCliWith(IReadOnlyDictionary<string, string>? env, params string[] args)
+    {
+        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
+        var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["NO_COLOR"] = "1";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string err = p.StandardError.ReadToEnd();
+        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("simile did not finish"); }
+        return (p.ExitCode, stdout.Result, err);
+    }
+
+    /// <summary>A fresh path under this test's temporary root (deleted after the test).</summary>
+    private string Temp(string name) => Path.Combine(_root, Guid.NewGuid().ToString("N"), name);
+
+    private static void AssertOneLineError((int Exit, string Out, string Err) r, params string[] contains)
+    {
+        Assert.Equal(2, r.Exit);
+        var lines = r.Err.TrimEnd('\n', '\r').Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("simile: error: ", lines[0]);
+        foreach (var c in contains) Assert.Contains(c, lines[0]);
+    }
+
+    [Fact]
+    public void RunsEndToEndOnTheEmbeddedModels()
+    {
+        string outDir = Temp("out");
+        try
+        {
+            var r = RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--permutations", "49", "--bootstrap", "20", "--seed", "4", "--out", outDir);
+            Assert.True(r.Exit == 0, r.Err);
+            Assert.Contains("minilm: 30522 × 384", r.Out);
+            Assert.Contains("0.844", r.Out);                 // RSA Pearson of the two models on the seed words
+            Assert.Contains("Rotation control", r.Out);
+            foreach (var f in new[] { "results.json", "report.html", "similarity-minilm.csv", "similarity-arctic-xs.png", "similarity-arctic-xs.svg",
+                                      "rsa-minilm-vs-arctic-xs.png", "direct-minilm-vs-arctic-xs.svg", "models-rsa.png" })
+                Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+            Assert.Equal(0.02, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 1e-12);
+        }
+        finally { if (Directory.Exists(Path.GetDirectoryName(outDir))) Directory.Delete(Path.GetDirectoryName(outDir)!, true); }
+    }
+
+    [Fact]
+    public void SharedVocabularyRunsEndToEnd()
+    {
+        string outDir = Temp("out");
+        var r = RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--vocabulary", "shared", "--limit", "300", "--permutations", "19", "--out", outDir);
+        Assert.True(r.Exit == 0, r.Err);
+        Assert.Contains("300 words", r.Out);
+        Assert.Contains("44,850", r.Out);
+        Assert.True(File.Exists(Path.Combine(outDir, "rsa-minilm-vs-arctic-xs.png")));
+        Assert.True(File.Exists(Path.Combine(outDir, "report.html")));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        Assert.Equal(300, json.RootElement.GetProperty("words").GetArrayLength());
+        Assert.Equal(0.05, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 1e-12);
+    }
+
+    [Fact]
+    public void DemoCarriesOnWithoutGloVe()
+    {
+        // No npm on PATH and an empty cache: GloVe cannot be had, the demo says so and runs the two BERT models.
+        string root = Temp("");
+        string outDir = Path.Combine(root, "out"), cache = Path.Combine(root, "cache");
+        Directory.CreateDirectory(cache);
+        try
+        {
+            var r = RunCliWith(new Dictionary<string, string> { ["PATH"] = Path.Combine(root, "no-bin"), ["SIMILE_CACHE"] = cache },
+                "demo", "--out", outDir);
+            Assert.True(r.Exit == 0, r.Err);
+            Assert.Contains("glove-100d is not available", r.Out);
+            Assert.Contains("carrying", r.Out);
+            Assert.Contains("minilm: 30522 × 384", r.Out);
+            Assert.Contains("Rotation control", r.Out);
+            Assert.True(File.Exists(Path.Combine(outDir, "rsa-minilm-vs-arctic-xs.png")));
+            Assert.False(File.Exists(Path.Combine(outDir, "similarity-glove-100d.png")));
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
+    public void MalformedWordsFileNamesTheLine()
+    {
+        string words = Temp("words.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(words)!);
+        File.WriteAllText(words, "word\tcategory\nsun\tspace\n\tspace\nmoon\tspace\n");
+        string outDir = Temp("out");
+        try
+        {
+            AssertOneLineError(RunCli("rsa", "--model", "a", "--model", "b", "--words", words, "--out", outDir), "line 3");
+            Assert.False(Directory.Exists(outDir) && Directory.EnumerateFiles(outDir).Any());
+        }
+        finally { Directory.Delete(Path.GetDirectoryName(words)!, true); }
+    }
+
+    [Fact]
+    public void DuplicateWordsExitTwo()
+    {
+        string words = Temp("words.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(words)!);
+        File.WriteAllText(words, "word\nsun\nmoon\nstar\nsun\n");
+        try { AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--words", words, "--out", Temp("out")), "duplicate", "sun"); }
+        finally { Directory.Delete(Path.GetDirectoryName(words)!, true); }
+    }
+
+    [Fact]
+    public void TooFewWordsExitTwo()
+    {
+        string words = Temp("words.tsv");
+        Directory.CreateDirectory(Path.GetDirectoryName(words)!);
+        File.WriteAllText(words, "word\nsun\nmoon\n");
+        try { AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--words", words, "--out", Temp("out")), "2 words"); }
+        finally { Directory.Delete(Path.GetDirectoryName(words)!, true); }
+    }
+
+    [Fact]
+    public void UnwritableOutputFolderExitsTwoWithoutWriting()
+    {
+        string file = Path.GetTempFileName();   // an existing file where the folder should go
+        try
+        {
+            AssertOneLineError(RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--out", file), file);
+            Assert.Equal(0, new FileInfo(file).Length);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void OneModelIsNotEnough() =>
+        AssertOneLineError(RunCli("rsa", "-m", "minilm", "--out", Temp("out")), "at least two models");
+
+    [Fact]
+    public void UnknownModelExitsTwo() =>
+        AssertOneLineError(RunCli("rsa", "-m", "no-such-model", "-m", "minilm", "--out", Temp("out")), "no-such-model", "minilm, arctic-xs, glove-100d");
+
+    [Fact]
+    public void BadOptionValuesExitTwo()
+    {
+        AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--rdm", "manhattan", "--out", Temp("out")), "manhattan");
+        AssertOneLineError(RunCli("rsa", "-m", "a", "-m", "b", "--subword", "avg", "--out", Temp("out")), "avg");
+    }
+}

@@ -1,0 +1,33 @@
+using Simile.Analyses;
+using Simile.Comparison;
+using Simile.Similarity;
+using Xunit;
+
+namespace Simile.Tests.Scale;
+
+/// <summary>The scale routes against the library's explicit route (Dissimilarity + RsaMeasures, Cka).</summary>
+public class ExplicitLibraryRouteTests
+{
+    [Theory]
+    [InlineData(DissimilarityKind.Cosine, 50, 12, 30)]
+    [InlineData(DissimilarityKind.Correlation, 25, 40, 8)]
+    [InlineData(DissimilarityKind.SqEuclideanPerFeature, 44, 6, 6)]
+    [InlineData(DissimilarityKind.Euclidean, 31, 9, 17)]
+    public void WholeVocabularyEqualsExplicitRoute(DissimilarityKind kind, int n, int da, int db)
+    {
+        var (a, b) = ExplicitRoute.RandomPair(n, da, db, (ulong)(7 * n + db), 0.4);
+        var ra = Dissimilarity.Compute(a, kind).Condensed;
+        var rb = Dissimilarity.Compute(b, kind).Condensed;
+        var r = WholeVocabularyRsa.Run(a, b, kind, Enum.GetValues<RsaMeasure>());
+        foreach (var m in Enum.GetValues<RsaMeasure>())
+            Assert.Equal(RsaMeasures.Compute(m, ra, rb), r.Measures[m], 1e-12);
+    }
+
+    [Fact]
+    public void CkaAgreesWithTheLibraryCka()
+    {
+        var (a, b) = ExplicitRoute.RandomPair(60, 30, 11, 3, 2.0);
+        Assert.Equal(Cka.Linear(a, b), FeatureSpaceRsa.LinearCka(a, b), 1e-13);
+        Assert.Equal(Cka.LinearDebiased(a, b), FeatureSpaceRsa.DebiasedLinearCka(a, b), 1e-13);
+    }
+}
