@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Simile.Comparison;
 using Simile.Similarity;
 
@@ -349,14 +350,88 @@ public static class Bootstrap
         int done = 0;
         Parallel.For(0, resamples, parallel, r =>
         {
-            var rng = SeededRandom.ForBlock(seed, r);
-            var items = new int[n];
-            for (int i = 0; i < n; i++) items[i] = rng.NextInt(n);
-            var (va, vb) = Resample(a, b, items);
-            values[r] = va.Length < 2 ? double.NaN : RsaMeasures.Compute(measure, va, vb);
+            var items = Draw(seed, r, n);
+            if (measure is RsaMeasure.Pearson or RsaMeasure.Cosine)
+            {
+                values[r] = WeightedLinear(a, b, Multiplicities(items, n), measure == RsaMeasure.Pearson);
+            }
+            else
+            {
+                Array.Sort(items); // pair order does not change the measures; sorted items read the triangle row by row
+                var (va, vb) = Resample(a, b, items);
+                values[r] = va.Length < 2 ? double.NaN : RsaMeasures.Compute(measure, va, vb);
+            }
             if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
         });
         return values;
+    }
+
+    /// <summary>The items of resample <paramref name="r"/>: n draws of NextInt(n) from ForBlock(seed, r).</summary>
+    public static int[] Draw(ulong seed, long r, int n)
+    {
+        var rng = SeededRandom.ForBlock(seed, r);
+        var items = new int[n];
+        for (int i = 0; i < n; i++) items[i] = rng.NextInt(n);
+        return items;
+    }
+
+    private static double[] Multiplicities(int[] items, int n)
+    {
+        var c = new double[n];
+        foreach (int s in items) c[s]++;
+        return c;
+    }
+
+    /// <summary>
+    /// Pearson (centred) or cosine over the resampled pairs without materialising them: original pair (u, v), u &lt; v,
+    /// occurs c_u·c_v times among the resampled pairs (c = multiplicities; pairs of an item with its own copy are not
+    /// pairs of the condensed triangle), so the measure is the weighted one with weights c_u·c_v. Two passes
+    /// (weighted means, then centred sums), each a vectorised dot per row. Equal to the materialised computation up
+    /// to round-off.
+    /// </summary>
+    internal static double WeightedLinear(DissimilarityMatrix a, DissimilarityMatrix b, double[] c, bool centre)
+    {
+        int n = a.N;
+        double ma = 0, mb = 0;
+        if (centre)
+        {
+            double w = 0, sa = 0, sb = 0;
+            for (int u = 0; u < n - 1; u++)
+            {
+                if (c[u] == 0) continue;
+                int k0 = (int)CondensedIndex.RowStart(n, u), len = n - 1 - u;
+                var cv = new ReadOnlySpan<double>(c, u + 1, len);
+                w += c[u] * TensorPrimitives.Sum(cv);
+                sa += c[u] * TensorPrimitives.Dot(cv, new ReadOnlySpan<double>(a.Condensed, k0, len));
+                sb += c[u] * TensorPrimitives.Dot(cv, new ReadOnlySpan<double>(b.Condensed, k0, len));
+            }
+            if (w < 2) return double.NaN;
+            ma = sa / w;
+            mb = sb / w;
+        }
+        double sab = 0, saa = 0, sbb = 0, pairs = 0;
+        var ta = new double[n];
+        var tb = new double[n];
+        var tw = new double[n];
+        for (int u = 0; u < n - 1; u++)
+        {
+            if (c[u] == 0) continue;
+            int k0 = (int)CondensedIndex.RowStart(n, u), len = n - 1 - u;
+            var cv = new ReadOnlySpan<double>(c, u + 1, len);
+            var xa = ta.AsSpan(0, len);
+            var xb = tb.AsSpan(0, len);
+            var wa = tw.AsSpan(0, len);
+            TensorPrimitives.Subtract(new ReadOnlySpan<double>(a.Condensed, k0, len), ma, xa);
+            TensorPrimitives.Subtract(new ReadOnlySpan<double>(b.Condensed, k0, len), mb, xb);
+            TensorPrimitives.Multiply(xa, cv, wa);                 // c_v·(a − ā)
+            sab += c[u] * TensorPrimitives.Dot<double>(wa, xb);
+            saa += c[u] * TensorPrimitives.Dot<double>(wa, xa);
+            TensorPrimitives.Multiply(xb, cv, wa);                 // c_v·(b − b̄)
+            sbb += c[u] * TensorPrimitives.Dot<double>(wa, xb);
+            pairs += c[u] * TensorPrimitives.Sum(cv);
+        }
+        if (pairs < 2 || saa == 0 || sbb == 0) return double.NaN;
+        return Math.Clamp(sab / (Math.Sqrt(saa) * Math.Sqrt(sbb)), -1.0, 1.0);
     }
 
     /// <summary>The condensed vectors over the resampled items, without pairs of an item with its own copy.</summary>

@@ -162,6 +162,29 @@ public class InferenceTests
         Assert.Equal(a[1, 3], va[7]);
     }
 
+    [Theory]
+    [InlineData(RsaMeasure.Pearson)]
+    [InlineData(RsaMeasure.Cosine)]
+    public void WeightedResampleEqualsMaterialisedResample(RsaMeasure measure)
+    {
+        var (a, b) = Pair(31, 23, 0.7);
+        for (int r = 0; r < 20; r++)
+        {
+            var items = Bootstrap.Draw(99, r, a.N);
+            var (va, vb) = Bootstrap.Resample(a, b, items);
+            var c = new double[a.N];
+            foreach (int s in items) c[s]++;
+            double expected = RsaMeasures.Compute(measure, va, vb);
+            Assert.Equal(expected, Bootstrap.WeightedLinear(a, b, c, measure == RsaMeasure.Pearson), 1e-12);
+        }
+        var dist = Bootstrap.Distribution(a, b, measure, 20, 99, new ParallelOptions());
+        for (int r = 0; r < 20; r++)
+        {
+            var (va, vb) = Bootstrap.Resample(a, b, Bootstrap.Draw(99, r, a.N));
+            Assert.Equal(RsaMeasures.Compute(measure, va, vb), dist[r], 1e-12);
+        }
+    }
+
     [Fact]
     public void PercentileFollowsNumpyLinear()
     {
