@@ -71,6 +71,35 @@ public class InferenceTests
     }
 
     [Fact]
+    public void SimdAndScalarKernelsAgreeWithBruteForce()
+    {
+        var (a, b) = Pair(17, 61, 0.05, levels: 40);
+        RsaMeasure[] measures = [RsaMeasure.Pearson, RsaMeasure.Spearman];
+        int perms = 60;
+        IReadOnlyList<PermutationResult> simd, scalar;
+        try
+        {
+            PermutationTest.DisableSimd = true;
+            scalar = PermutationTest.Run(a, b, measures, perms, 5);
+        }
+        finally { PermutationTest.DisableSimd = false; }
+        simd = PermutationTest.Run(a, b, measures, perms, 5);
+        Assert.Equal(scalar, simd);
+        var perm = new int[a.N];
+        foreach (var r in simd)
+        {
+            int k = 0;
+            for (int p = 0; p < perms; p++)
+            {
+                PermutationTest.Permutation(5, p, perm);
+                if (RsaMeasures.Compute(r.Measure, a.Condensed, Permuted(b, perm)) >= r.Observed - 1e-12) k++;
+            }
+            Assert.Equal(k, r.AtLeastAsExtreme);
+        }
+        Assert.InRange(simd[0].PValue, 0.02, 1.0); // weak coupling: not all permutations beaten
+    }
+
+    [Fact]
     public void SameSeedSameResultForAnyThreadCount()
     {
         var (a, b) = Pair(5, 40, 0.2);
