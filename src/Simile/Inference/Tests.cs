@@ -30,6 +30,8 @@ public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulo
 /// O(m log m) merge count is repeated): exact but about 50× slower than Pearson (n = 600: ~18 ms against ~0.4 ms
 /// per permutation) — use it for small n.
 /// Floating-point statistics (Pearson, cosine) within 1e-12 (on the r scale) of the observed count as ties, i.e. as ≥.
+/// The row gathers use AVX2 where available. For large n the loop is memory-bound: each permutation reads every row of
+/// the stored b once (n²·4 bytes per statistic, 100 MB at n = 5,000).
 /// </para>
 /// </summary>
 public static class PermutationTest
