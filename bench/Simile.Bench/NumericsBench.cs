@@ -41,6 +41,10 @@ public static class NumericsBench
         var results = PermutationTest.Run(da, db, [RsaMeasure.Pearson, RsaMeasure.Spearman], permutations, 42);
         output.WriteLine($"  permutation test, {permutations} perms, pearson+spearman: {cp} ({1000 * cp.Cpu / permutations:F1} ms cpu/perm)");
         foreach (var r in results) output.WriteLine($"    {r.Measure.Name(),-10} observed {r.Observed:F6}  p = {r.PValue:G4}");
+        int resamples = Math.Max(1, permutations / 10);
+        var cb = Clock.Start();
+        var ci = Bootstrap.Run(da, db, RsaMeasure.Pearson, resamples, 42);
+        output.WriteLine($"  bootstrap, {resamples} resamples, pearson: {cb}  95% CI [{ci.Lower:F4}, {ci.Upper:F4}]");
     }
 
     /// <summary>Wall time and process CPU time since start (CPU time is the honest figure on a loaded machine).</summary>

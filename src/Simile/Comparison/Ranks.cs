@@ -4,8 +4,9 @@ namespace Simile.Comparison;
 
 /// <summary>
 /// Ranking of long vectors (millions of condensed pairs): average ranks as scipy <c>rankdata</c> ('average'),
-/// dense ranks and sort orders. Sorting is an LSD radix sort on order-preserving 64-bit keys (11-bit digits,
+/// dense ranks and sort orders. Sorting is an LSD radix sort on order-preserving 64-bit keys (8-bit digits,
 /// passes whose digit is the same for every key are skipped), O(m) per pass; short vectors use Array.Sort.
+/// Measures that rank two vectors (Spearman, rho-a, Kendall) sort them on two threads.
 /// −0.0 and +0.0 are equal (one tie group), as in numpy.
 /// </summary>
 public static class Ranks

@@ -71,6 +71,35 @@ public class InferenceTests
     }
 
     [Fact]
+    public void SimdAndScalarKernelsAgreeWithBruteForce()
+    {
+        var (a, b) = Pair(17, 61, 0.05, levels: 40);
+        RsaMeasure[] measures = [RsaMeasure.Pearson, RsaMeasure.Spearman];
+        int perms = 60;
+        IReadOnlyList<PermutationResult> simd, scalar;
+        try
+        {
+            PermutationTest.DisableSimd = true;
+            scalar = PermutationTest.Run(a, b, measures, perms, 5);
+        }
+        finally { PermutationTest.DisableSimd = false; }
+        simd = PermutationTest.Run(a, b, measures, perms, 5);
+        Assert.Equal(scalar, simd);
+        var perm = new int[a.N];
+        foreach (var r in simd)
+        {
+            int k = 0;
+            for (int p = 0; p < perms; p++)
+            {
+                PermutationTest.Permutation(5, p, perm);
+                if (RsaMeasures.Compute(r.Measure, a.Condensed, Permuted(b, perm)) >= r.Observed - 1e-12) k++;
+            }
+            Assert.Equal(k, r.AtLeastAsExtreme);
+        }
+        Assert.InRange(simd[0].PValue, 0.02, 1.0); // weak coupling: not all permutations beaten
+    }
+
+    [Fact]
     public void SameSeedSameResultForAnyThreadCount()
     {
         var (a, b) = Pair(5, 40, 0.2);
@@ -160,6 +189,29 @@ public class InferenceTests
         Assert.Equal(b[0, 1], vb[1]);
         Assert.Equal(a[3, 1], va[6]);
         Assert.Equal(a[1, 3], va[7]);
+    }
+
+    [Theory]
+    [InlineData(RsaMeasure.Pearson)]
+    [InlineData(RsaMeasure.Cosine)]
+    public void WeightedResampleEqualsMaterialisedResample(RsaMeasure measure)
+    {
+        var (a, b) = Pair(31, 23, 0.7);
+        for (int r = 0; r < 20; r++)
+        {
+            var items = Bootstrap.Draw(99, r, a.N);
+            var (va, vb) = Bootstrap.Resample(a, b, items);
+            var c = new double[a.N];
+            foreach (int s in items) c[s]++;
+            double expected = RsaMeasures.Compute(measure, va, vb);
+            Assert.Equal(expected, Bootstrap.WeightedLinear(a, b, c, measure == RsaMeasure.Pearson), 1e-12);
+        }
+        var dist = Bootstrap.Distribution(a, b, measure, 20, 99, new ParallelOptions());
+        for (int r = 0; r < 20; r++)
+        {
+            var (va, vb) = Bootstrap.Resample(a, b, Bootstrap.Draw(99, r, a.N));
+            Assert.Equal(RsaMeasures.Compute(measure, va, vb), dist[r], 1e-12);
+        }
     }
 
     [Fact]
