@@ -257,7 +257,7 @@ internal static class MatrixChecks
         var v = m.Values;
         for (int k = 0; k < v.Length; k++)
             if (!double.IsFinite(v[k]))
-                throw new SimileException($"row {k / m.Cols}, column {k % m.Cols} of the {which} matrix is {v[k]}",
+                throw new SimileException($"row {k / m.Cols + 1}, column {k % m.Cols + 1} of the {which} matrix is {v[k]}",
                     "check the source vectors for overflow or missing values; every value must be finite");
     }
 

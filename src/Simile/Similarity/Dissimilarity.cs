@@ -172,7 +172,7 @@ public static class Dissimilarity
             for (int k = 0; k < v.Length; k++)
                 if (!double.IsFinite(v[k]))
                     throw new SimileException(
-                        $"{RowLabel(k / x.Cols, rowNames)}, column {k % x.Cols} is {v[k]}",
+                        $"{RowLabel(k / x.Cols, rowNames)}, column {k % x.Cols + 1} is {v[k]}",
                         "check the source vectors for overflow or missing values; every value must be finite");
         }
     }
@@ -194,5 +194,5 @@ public static class Dissimilarity
     }
 
     internal static string RowLabel(int i, IReadOnlyList<string>? rowNames)
-        => rowNames is null ? $"row {i}" : $"row {i} ('{rowNames[i]}')";
+        => rowNames is null ? $"row {i + 1}" : $"row {i + 1} ('{rowNames[i]}')"; // 1-based, like every message
 }

@@ -192,7 +192,7 @@ public class MatrixMeasureTests
         Assert.Contains("same width", Assert.Throws<SimileException>(() => DirectCorrelation.Compute(x, wide)).Message);
         var bad = x.Clone();
         bad[3, 2] = double.NaN;
-        Assert.Contains("row 3, column 2", Assert.Throws<SimileException>(() => Cka.Linear(x, bad)).Message);
+        Assert.Contains("row 4, column 3", Assert.Throws<SimileException>(() => Cka.Linear(x, bad)).Message);
     }
 
     // ---- helpers and explicit n×n oracles ----

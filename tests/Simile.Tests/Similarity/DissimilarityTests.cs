@@ -99,7 +99,7 @@ public class DissimilarityTests
     {
         var x = Matrix.FromArray(new double[,] { { 1, 2 }, { 0, 0 }, { 3, 1 } });
         var e = Assert.Throws<SimileException>(() => Dissimilarity.Compute(x, DissimilarityKind.Cosine, ["a", "void", "c"]));
-        Assert.Contains("row 1 ('void')", e.Message);
+        Assert.Contains("row 2 ('void')", e.Message);
         Assert.Contains("all zeros", e.Message);
         Assert.Throws<SimileException>(() => Dissimilarity.CosineSimilarity(x));
         // euclidean is fine with a zero row
@@ -111,7 +111,7 @@ public class DissimilarityTests
     {
         var x = Matrix.FromArray(new double[,] { { 1, 2, 3 }, { 4, 1, 0 }, { 3, 1, 1 }, { 7, 7, 7 } });
         var e = Assert.Throws<SimileException>(() => Dissimilarity.Compute(x, DissimilarityKind.Correlation));
-        Assert.Contains("row 3", e.Message);
+        Assert.Contains("row 4", e.Message);
         Assert.Contains("constant", e.Message);
         Assert.False(string.IsNullOrWhiteSpace(e.Fix));
         Assert.Equal(7, x[3, 0]); // input untouched
@@ -126,7 +126,7 @@ public class DissimilarityTests
         foreach (var kind in Enum.GetValues<DissimilarityKind>())
         {
             var e = Assert.Throws<SimileException>(() => Dissimilarity.Compute(x, kind, ["a", "b", "cat"]));
-            Assert.Contains("row 2 ('cat'), column 1", e.Message);
+            Assert.Contains("row 3 ('cat'), column 2", e.Message);
         }
     }
 
