@@ -45,7 +45,7 @@ public static class Program
         }
         if (e is CommandParseException or CommandRuntimeException)
         {
-            Console.Error.WriteLine("simile: error: " + e.Message.Replace('\n', ' ') + ". Fix: see 'simile --help' or 'simile <verb> --help'.");
+            Console.Error.WriteLine("simile: error: " + e.Message.Replace('\n', ' ').TrimEnd().TrimEnd('.') + ". Fix: see 'simile --help' or 'simile <verb> --help'.");
             return 2;
         }
         Console.Error.WriteLine("simile: internal error: " + e);
