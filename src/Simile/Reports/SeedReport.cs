@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using Simile.Analyses;
+using Simile.Similarity;
+
+namespace Simile.Reports;
+
+/// <summary>
+/// Every output of the seed analysis, rendered in memory and then written atomically into one folder:
+/// results.json, similarity-&lt;model&gt;.csv/.png/.svg, rsa-&lt;a&gt;-vs-&lt;b&gt;.png/.svg, direct-&lt;a&gt;-vs-&lt;b&gt;.png/.svg,
+/// rotation-&lt;model&gt;.png/.svg, models-rsa.png/.svg and the self-contained report.html.
+/// </summary>
+public static class SeedReport
+{
+    /// <summary>Renders all outputs (no files written yet).</summary>
+    public static ReportOutput Build(SeedAnalysisResult r, string folder)
+    {
+        var output = new ReportOutput(folder);
+        output.AddText("results.json", SeedResultsJson.Write(r));
+        var figures = BuildFigures(r);
+        foreach (var f in figures) output.AddFigure(f);
+        foreach (var m in r.Models)
+            output.AddText($"similarity-{ReportOutput.SafeName(m.Model.Name)}.csv", MatrixCsv(r.Words.Words, m));
+        output.AddText("report.html", SeedHtml.Write(r, figures));
+        return output;
+    }
+
+    /// <summary>Renders and writes everything to <paramref name="folder"/>; returns the written paths.</summary>
+    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder) => Build(r, folder).WriteAll();
+
+    public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r)
+    {
+        var figures = new List<Figure>();
+        var words = r.Words;
+        int n = words.Count;
+        var order = CategoryOrder(words);
+        var orderedLabels = order.Select(i => words.Words[i]).ToList();
+        var boundaries = CategoryBoundaries(words, order);
+        bool similarity = SeedAnalysis.IsSimilarityKind(r.Kind);
+        string quantity = QuantityName(r.Kind);
+
+        // One colour scale shared by every model's matrix.
+        var displays = r.Models.Select(m => m.Display).ToList();
+        double lo = displays.SelectMany(d => d).Where(double.IsFinite).DefaultIfEmpty(0).Min();
+        double hi = displays.SelectMany(d => d).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        var range = NiceRange(lo, hi);
+
+        for (int m = 0; m < r.Models.Count; m++)
+        {
+            var model = r.Models[m];
+            var square = new double[n, n];
+            for (int a = 0; a < n; a++)
+                for (int b = 0; b < n; b++)
+                    square[a, b] = a == b ? (similarity ? 1.0 : 0.0) : displays[m][CondensedIndex.Of(n, order[a], order[b])];
+            figures.Add(Figures.Heatmap($"similarity-{ReportOutput.SafeName(model.Model.Name)}",
+                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, range, quantity));
+        }
+
+        bool[]? within = words.HasCategories ? WithinCategory(words) : null;
+        foreach (var p in r.Pairs)
+        {
+            var a = r.Models[r.IndexOf(p.A)];
+            var b = r.Models[r.IndexOf(p.B)];
+            string pair = $"{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}";
+            string title = $"{p.A} vs {p.B}: RSA r = {p.Pearson:0.000}" +
+                           (p.PearsonTest is { } t ? $", {FormatP(t.PValue, t.Permutations)}" : "");
+            figures.Add(Figures.RsaScatter($"rsa-{pair}", title, a.Display, b.Display, within,
+                $"{p.A} {quantity}", $"{p.B} {quantity}"));
+            if (p.Direct is { } d)
+                figures.Add(Figures.WordBars($"direct-{pair}",
+                    $"Direct correlation per word: {p.A} vs {p.B} (mean r = {d.Mean:0.000})",
+                    words.Words, d.PerItem, "Pearson r of the two vectors", r.Rotation.DirectCorrelationMean,
+                    $"rotation control mean ({r.Rotation.DirectCorrelationMean:0.000})"));
+        }
+
+        figures.Add(Figures.WordBars($"rotation-{ReportOutput.SafeName(r.Rotation.Model)}",
+            $"Rotation control: {r.Rotation.Model} vs a randomly rotated copy (RSA r = {r.Rotation.RsaPearson:0.000})",
+            words.Words, r.Rotation.PerWord, "Pearson r of the two vectors"));
+
+        var rsa = r.RsaMatrix();
+        double rsaLo = Math.Min(0, rsa.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).Min());
+        figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models (Pearson r of {quantity} matrices)",
+            rsa, r.Models.Select(m => m.Model.Name).ToList(), (rsaLo, 1.0), "RSA r"));
+        return figures;
+    }
+
+    /// <summary>The n × n matrix with word labels (row and column headers), in word-list order, full precision.</summary>
+    public static string MatrixCsv(IReadOnlyList<string> words, ModelMatrices m)
+    {
+        int n = words.Count;
+        var display = m.Display;
+        double diagonal = SeedAnalysis.IsSimilarityKind(m.Dissimilarity.Kind) ? 1.0 : 0.0;
+        var sb = new StringBuilder();
+        sb.Append("word");
+        foreach (var w in words) sb.Append(',').Append(CsvField(w));
+        sb.Append('\n');
+        for (int i = 0; i < n; i++)
+        {
+            sb.Append(CsvField(words[i]));
+            for (int j = 0; j < n; j++)
+                sb.Append(',').Append((i == j ? diagonal : display[CondensedIndex.Of(n, i, j)]).ToString("R", CultureInfo.InvariantCulture));
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Word indices grouped by category (categories in order of first appearance, uncategorised last), stable.</summary>
+    public static int[] CategoryOrder(Simile.Data.WordList words)
+    {
+        var rank = words.CategoryNames.Select((c, i) => (c, i)).ToDictionary(t => t.c, t => t.i);
+        return Enumerable.Range(0, words.Count)
+            .OrderBy(i => words.Categories[i] is { } c ? rank[c] : int.MaxValue)
+            .ThenBy(i => i).ToArray();
+    }
+
+    /// <summary>Positions in <paramref name="order"/> where a new category starts (excluding 0).</summary>
+    public static List<int> CategoryBoundaries(Simile.Data.WordList words, int[] order)
+    {
+        var b = new List<int>();
+        if (!words.HasCategories) return b;
+        for (int k = 1; k < order.Length; k++)
+            if (words.Categories[order[k]] != words.Categories[order[k - 1]]) b.Add(k);
+        return b;
+    }
+
+    /// <summary>Per condensed pair: both words have the same (non-null) category.</summary>
+    public static bool[] WithinCategory(Simile.Data.WordList words)
+    {
+        int n = words.Count;
+        var within = new bool[CondensedIndex.Length(n)];
+        long k = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++, k++)
+                within[k] = words.Categories[i] is { } c && c == words.Categories[j];
+        return within;
+    }
+
+    public static string QuantityName(DissimilarityKind kind) => kind switch
+    {
+        DissimilarityKind.Cosine => "cosine similarity",
+        DissimilarityKind.Correlation => "correlation (1 − d)",
+        DissimilarityKind.Euclidean => "euclidean distance",
+        DissimilarityKind.SqEuclideanPerFeature => "squared distance / dims",
+        _ => kind.Name(),
+    };
+
+    /// <summary>"p = 0.0312" or, at the resolution limit of N permutations, "p < 1.0e-04 (10,000 permutations)".</summary>
+    public static string FormatP(double p, int permutations)
+    {
+        double floor = 1.0 / (permutations + 1);
+        if (p <= floor * 1.0000001) return $"p ≤ {floor.ToString(floor < 0.001 ? "0.0e+00" : "0.####", CultureInfo.InvariantCulture)} ({permutations:N0} permutations)";
+        return p < 0.001 ? $"p = {p.ToString("0.0e+00", CultureInfo.InvariantCulture)}" : $"p = {p.ToString("0.0000", CultureInfo.InvariantCulture)}";
+    }
+
+    private static (double, double) NiceRange(double lo, double hi)
+    {
+        double l = Math.Floor(lo * 10) / 10, h = Math.Ceiling(hi * 10) / 10;
+        if (h <= l) h = l + 0.1;
+        return (l, h);
+    }
+
+    private static string CsvField(string s) =>
+        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
+}

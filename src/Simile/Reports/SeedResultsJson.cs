@@ -1,0 +1,123 @@
+using System.Text;
+using System.Text.Json;
+using Simile.Analyses;
+using Simile.Similarity;
+
+namespace Simile.Reports;
+
+/// <summary>
+/// results.json of the seed analysis. The required shape is
+/// <c>{"words", "categories", "rdm", "models": [{"name","vocab_size","dims","source"}], "pairs": [{"a","b",
+/// "rsa": {"pearson","spearman","p_value","ci95": [lo, hi]}, "direct_correlation": {"mean","per_word"} | null}],
+/// "rotation_control": {"model","direct_correlation_mean","rsa_pearson"}}</c>; p_value is the permutation p of
+/// Pearson. Extra keys carry the settings and notes. NaN and absent values are written as null.
+/// </summary>
+public static class SeedResultsJson
+{
+    public static string Write(SeedAnalysisResult r)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("words");
+            foreach (var word in r.Words.Words) w.WriteStringValue(word);
+            w.WriteEndArray();
+            w.WriteStartArray("categories");
+            foreach (var c in r.Words.Categories) { if (c is null) w.WriteNullValue(); else w.WriteStringValue(c); }
+            w.WriteEndArray();
+            w.WriteString("rdm", r.Kind.Name());
+
+            w.WriteStartArray("models");
+            foreach (var m in r.Models)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", m.Model.Name);
+                w.WriteNumber("vocab_size", m.Model.VocabularySize);
+                w.WriteNumber("dims", m.Model.Dims);
+                w.WriteString("source", m.Model.Source);
+                w.WriteString("architecture", m.Model.Architecture);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+
+            w.WriteStartArray("pairs");
+            foreach (var p in r.Pairs)
+            {
+                w.WriteStartObject();
+                w.WriteString("a", p.A);
+                w.WriteString("b", p.B);
+                w.WriteStartObject("rsa");
+                Number(w, "pearson", p.Pearson);
+                Number(w, "spearman", p.Spearman);
+                Number(w, "p_value", p.PearsonTest?.PValue);
+                w.WritePropertyName("ci95");
+                if (p.PearsonInterval is { } ci)
+                {
+                    w.WriteStartArray();
+                    Value(w, ci.Lower);
+                    Value(w, ci.Upper);
+                    w.WriteEndArray();
+                }
+                else w.WriteNullValue();
+                Number(w, "spearman_p_value", p.SpearmanTest?.PValue);
+                w.WriteNumber("permutations", r.Options.Permutations);
+                w.WriteNumber("bootstrap_resamples", r.Options.BootstrapResamples);
+                w.WriteEndObject();
+                w.WritePropertyName("direct_correlation");
+                if (p.Direct is { } d)
+                {
+                    w.WriteStartObject();
+                    Number(w, "mean", d.Mean);
+                    w.WriteStartArray("per_word");
+                    foreach (double v in d.PerItem) Value(w, v);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+                else w.WriteNullValue();
+                if (p.DirectUndefinedReason is not null) w.WriteString("direct_correlation_note", p.DirectUndefinedReason);
+                w.WriteBoolean("shared_lineage", p.SharedLineage);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+
+            w.WriteStartObject("rotation_control");
+            w.WriteString("model", r.Rotation.Model);
+            Number(w, "direct_correlation_mean", r.Rotation.DirectCorrelationMean);
+            Number(w, "rsa_pearson", r.Rotation.RsaPearson);
+            Number(w, "expected_spread", r.Rotation.ExpectedSpread);
+            w.WriteEndObject();
+
+            w.WriteNumber("seed", r.Options.Seed);
+            w.WriteString("subword", r.Options.Subword.ToString().ToLowerInvariant());
+            w.WriteStartArray("skipped_words");
+            foreach (var s in r.Selection?.Skipped ?? [])
+            {
+                w.WriteStartObject();
+                w.WriteString("word", s.Word);
+                w.WriteStartArray("missing_in");
+                foreach (var m in s.MissingIn) w.WriteStringValue(m);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("notes");
+            foreach (var n in r.Notes) w.WriteStringValue(n);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    internal static void Number(Utf8JsonWriter w, string name, double? v)
+    {
+        w.WritePropertyName(name);
+        Value(w, v);
+    }
+
+    internal static void Value(Utf8JsonWriter w, double? v)
+    {
+        if (v is double d && double.IsFinite(d)) w.WriteNumberValue(d);
+        else w.WriteNullValue();
+    }
+}
