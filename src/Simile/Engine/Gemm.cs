@@ -6,8 +6,21 @@ namespace Simile.Engine;
 /// <c>C[m×n] = op(A)[m×k] · op(B)[k×n] + beta·C</c>, where op(A) = A (stored m×k, row stride lda) or Aᵀ
 /// (A stored k×m, row stride lda), and likewise for B; C has row stride ldc.
 /// </summary>
+/// <remarks>
+/// Cache-blocked and packed (BLIS loop order), SIMD micro-kernel (Vector512 or Vector256 with FMA),
+/// multi-threaded over tiles of C for large products. Every element of C is summed in the same order
+/// whatever the thread count, so results are bit-identical for any <see cref="MaxThreads"/>.
+/// When beta is 0, C is overwritten (NaN/garbage in C is ignored), as in BLAS.
+/// </remarks>
 public static partial class Gemm
 {
+    /// <summary>Upper bound on worker threads (default: all processors). 1 forces a single-threaded run.</summary>
+    public static int MaxThreads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Micro-kernel in use on this machine, e.g. "Vector512 8x32 (float)"; for benchmarks and reports.</summary>
+    public static string KernelDescription<T>() where T : unmanaged, System.Numerics.INumber<T>
+        => GemmKernel<T>.Description;
+
     /// <summary>C = op(A)·op(B) + beta·C with dense strides (lda/ldb/ldc = the stored row lengths).</summary>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transposeA = false, bool transposeB = false, float beta = 0f)
@@ -21,29 +34,10 @@ public static partial class Gemm
     /// <summary>Strided form: lda, ldb, ldc are the row strides of A, B and C as stored.</summary>
     public static void Multiply(ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
         int m, int n, int k, bool transposeA = false, bool transposeB = false, float beta = 0f)
-    {
-        // Plain reference loop; replaced by the blocked SIMD kernel.
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                float s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (transposeA ? a[p * lda + i] : a[i * lda + p]) * (transposeB ? b[j * ldb + p] : b[p * ldb + j]);
-                c[i * ldc + j] = beta == 0f ? s : s + beta * c[i * ldc + j];
-            }
-    }
+        => GemmKernel<float>.Run(a, lda, b, ldb, c, ldc, m, n, k, transposeA, transposeB, beta);
 
     /// <inheritdoc cref="Multiply(ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, int, int, int, bool, bool, float)"/>
     public static void Multiply(ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc,
         int m, int n, int k, bool transposeA = false, bool transposeB = false, double beta = 0.0)
-    {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-            {
-                double s = 0;
-                for (int p = 0; p < k; p++)
-                    s += (transposeA ? a[p * lda + i] : a[i * lda + p]) * (transposeB ? b[j * ldb + p] : b[p * ldb + j]);
-                c[i * ldc + j] = beta == 0.0 ? s : s + beta * c[i * ldc + j];
-            }
-    }
+        => GemmKernel<double>.Run(a, lda, b, ldb, c, ldc, m, n, k, transposeA, transposeB, beta);
 }
