@@ -1,0 +1,95 @@
+using System.ComponentModel;
+using Simile.Data;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Simile.Cli;
+
+/// <summary>Options shared by verbs that read items × features matrices (CSV/TSV/.npy).</summary>
+public class MatrixInputSettings : CommandSettings
+{
+    [CommandOption("--header <MODE>")]
+    [Description("CSV/TSV: does the first row name the columns? auto (default: detected), yes, no.")]
+    [DefaultValue("auto")]
+    public string Header { get; init; } = "auto";
+
+    [CommandOption("--row-names <MODE>")]
+    [Description("CSV/TSV: does the first column name the items? auto (default: detected), yes, no. For .npy, yes requires NAME.words.tsv/.txt next to it.")]
+    [DefaultValue("auto")]
+    public string RowNames { get; init; } = "auto";
+
+    public MatrixReadOptions ReadOptions() => new()
+    {
+        Header = CliSupport.ParsePresence(Header, "--header"),
+        RowNames = CliSupport.ParsePresence(RowNames, "--row-names"),
+    };
+}
+
+/// <summary>Small helpers the verbs share: option parsing, stdout console, stderr progress.</summary>
+public static class CliSupport
+{
+    public static Presence ParsePresence(string value, string option) => value.Trim().ToLowerInvariant() switch
+    {
+        "auto" => Presence.Auto,
+        "yes" or "true" or "1" => Presence.Yes,
+        "no" or "false" or "0" => Presence.No,
+        _ => throw new SimileException($"{option} '{value}' is not a mode", $"use {option} auto, yes or no"),
+    };
+
+    /// <summary>A Spectre console over the current <see cref="Console.Out"/> (so redirected/captured output works).</summary>
+    public static IAnsiConsole Stdout() => AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.Out),
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+    });
+
+    /// <summary>True when progress may be drawn: stderr is a terminal and SIMILE_NO_PROGRESS is unset.</summary>
+    public static bool ProgressEnabled =>
+        !Console.IsErrorRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("SIMILE_NO_PROGRESS"));
+
+    /// <summary>Stage progress on stderr (one rewritten line), or null when stderr is not a terminal.</summary>
+    public static StderrProgress? Progress() => ProgressEnabled ? new StderrProgress() : null;
+
+    /// <summary>Checks an output path's extension and folder before any work is done.</summary>
+    public static void CheckOutputPath(string path, IReadOnlyList<string> extensions)
+    {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (!extensions.Contains(ext))
+            throw new SimileException($"output '{path}': unsupported file type '{(ext.Length == 0 ? "(none)" : ext)}'",
+                $"name the output with one of {string.Join(", ", extensions)}");
+        if (Directory.Exists(path))
+            throw new SimileException($"output '{path}' is a folder", "give a file name inside it");
+        AtomicFile.EnsureWritableFolder(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+    }
+}
+
+/// <summary>Writes "simile: stage 42%" to stderr, rewriting one line, at most every 100 ms; <see cref="Dispose"/> clears it.</summary>
+public sealed class StderrProgress : IProgress<(string Stage, double Fraction)>, IDisposable
+{
+    private readonly object _gate = new();
+    private long _lastTicks;
+    private string _lastStage = "";
+    private bool _drawn;
+
+    public void Report((string Stage, double Fraction) value)
+    {
+        lock (_gate)
+        {
+            long now = Environment.TickCount64;
+            if (value.Stage == _lastStage && now - _lastTicks < 100 && value.Fraction < 1) return;
+            _lastTicks = now; _lastStage = value.Stage;
+            Console.Error.Write($"\rsimile: {value.Stage} {Math.Clamp(value.Fraction, 0, 1) * 100,3:0}%   ");
+            _drawn = true;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_drawn) Console.Error.Write("\r" + new string(' ', 40) + "\r");
+            _drawn = false;
+        }
+    }
+}

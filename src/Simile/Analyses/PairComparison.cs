@@ -1,0 +1,298 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Simile.Comparison;
+using Simile.Data;
+using Simile.Inference;
+using Simile.Similarity;
+
+namespace Simile.Analyses;
+
+/// <summary>What <c>simile compare</c> can compute, by CLI/JSON name.</summary>
+public enum PairMeasure { Pearson, Spearman, KendallTauB, TauA, RhoA, Cosine, Cka, Procrustes, Direct }
+
+public static class PairMeasures
+{
+    /// <summary>CLI names, in <see cref="PairMeasure"/> order: the six RSA measures, then cka, procrustes, direct.</summary>
+    public static readonly IReadOnlyList<string> Names =
+        ["pearson", "spearman", "kendall_tau_b", "tau_a", "rho_a", "cosine", "cka", "procrustes", "direct"];
+
+    public static readonly IReadOnlySet<PairMeasure> All = Enum.GetValues<PairMeasure>().ToHashSet();
+
+    public static string Name(this PairMeasure m) => Names[(int)m];
+
+    /// <summary>The RSA measure behind a pair measure, or null for cka/procrustes/direct.</summary>
+    public static RsaMeasure? AsRsa(this PairMeasure m) => m <= PairMeasure.Cosine ? (RsaMeasure)(int)m : null;
+
+    /// <summary>Parses a comma-separated list ("pearson,cka"); "all" or an empty list means every measure.</summary>
+    public static IReadOnlySet<PairMeasure> ParseList(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return All;
+        var set = new HashSet<PairMeasure>();
+        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string name = raw.ToLowerInvariant().Replace('-', '_');
+            if (name == "all") { set.UnionWith(All); continue; }
+            int i = Names.ToList().IndexOf(name);
+            if (i < 0)
+                throw new SimileException($"unknown measure '{raw}' in --measures",
+                    $"use a comma-separated list of {string.Join(",", Names)} (or 'all')");
+            set.Add((PairMeasure)i);
+        }
+        if (set.Count == 0)
+            throw new SimileException("--measures lists no measure", $"name at least one of {string.Join(",", Names)}");
+        return set;
+    }
+}
+
+/// <summary>Options of a two-matrix comparison. Seed 0 is the documented default; the same seed gives the same p and interval.</summary>
+public sealed record PairComparisonOptions
+{
+    /// <summary>Within-model dissimilarity used for the RSA measures and the inference.</summary>
+    public DissimilarityKind Kind { get; init; } = DissimilarityKind.Cosine;
+    public IReadOnlySet<PairMeasure> Measures { get; init; } = PairMeasures.All;
+    /// <summary>Item permutations for the Mantel test of Pearson and Spearman (0 = no test).</summary>
+    public int Permutations { get; init; }
+    /// <summary>Bootstrap resamples of items for a 95% interval of Pearson (0 = none).</summary>
+    public int Bootstrap { get; init; }
+    public ulong Seed { get; init; }
+    /// <summary>Receives (stage, fraction done) while the slow parts run.</summary>
+    public IProgress<(string Stage, double Fraction)>? Progress { get; init; }
+}
+
+public sealed record RsaScore(RsaMeasure Measure, double Value);
+public sealed record CkaScores(double Linear, double LinearDebiased);
+public sealed record ProcrustesScores(double Angular);
+public sealed record PermutationSummary(int N, ulong Seed, double PPearson, double PSpearman);
+public sealed record BootstrapSummary(int N, ulong Seed, double PearsonLower, double PearsonUpper);
+
+/// <summary>
+/// Everything <c>simile compare</c> reports; <see cref="ToJson"/> writes exactly the JSON contract:
+/// <c>{"items", "features": [dA, dB], "rdm", "rsa": {asked measures only} | null, "cka": {"linear", "linear_debiased"} | null,
+/// "procrustes": {"angular"} | null, "direct_correlation": {"mean", "per_item"} | null,
+/// "permutation": {"n", "seed", "p_pearson", "p_spearman"} | null, "bootstrap": {"n", "seed", "pearson_ci95": [lo, hi]} | null}</c>.
+/// A block is null when it was not asked for (direct_correlation also when the widths differ); NaN is written as null.
+/// </summary>
+public sealed record PairComparisonResult(
+    int Items,
+    int FeaturesA,
+    int FeaturesB,
+    DissimilarityKind Rdm,
+    IReadOnlyList<RsaScore>? Rsa,
+    CkaScores? Cka,
+    ProcrustesScores? Procrustes,
+    DirectCorrelationResult? DirectCorrelation,
+    PermutationSummary? Permutation,
+    BootstrapSummary? Bootstrap,
+    IReadOnlyList<string>? ItemNames,
+    IReadOnlyList<string> Notes)
+{
+    public string ToJson(bool indented = true)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = indented }))
+            WriteJson(w);
+        return Encoding.UTF8.GetString(ms.ToArray());
+    }
+
+    public void WriteJson(Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("items", Items);
+        w.WriteStartArray("features");
+        w.WriteNumberValue(FeaturesA);
+        w.WriteNumberValue(FeaturesB);
+        w.WriteEndArray();
+        w.WriteString("rdm", Rdm.Name());
+
+        if (Rsa is null) w.WriteNull("rsa");
+        else
+        {
+            w.WriteStartObject("rsa");
+            foreach (var s in Rsa) Number(w, s.Measure.Name(), s.Value);
+            w.WriteEndObject();
+        }
+
+        if (Cka is null) w.WriteNull("cka");
+        else
+        {
+            w.WriteStartObject("cka");
+            Number(w, "linear", Cka.Linear);
+            Number(w, "linear_debiased", Cka.LinearDebiased);
+            w.WriteEndObject();
+        }
+
+        if (Procrustes is null) w.WriteNull("procrustes");
+        else
+        {
+            w.WriteStartObject("procrustes");
+            Number(w, "angular", Procrustes.Angular);
+            w.WriteEndObject();
+        }
+
+        if (DirectCorrelation is null) w.WriteNull("direct_correlation");
+        else
+        {
+            w.WriteStartObject("direct_correlation");
+            Number(w, "mean", DirectCorrelation.Mean);
+            w.WriteStartArray("per_item");
+            foreach (double v in DirectCorrelation.PerItem) Number(w, null, v);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        if (Permutation is null) w.WriteNull("permutation");
+        else
+        {
+            w.WriteStartObject("permutation");
+            w.WriteNumber("n", Permutation.N);
+            w.WriteNumber("seed", Permutation.Seed);
+            Number(w, "p_pearson", Permutation.PPearson);
+            Number(w, "p_spearman", Permutation.PSpearman);
+            w.WriteEndObject();
+        }
+
+        if (Bootstrap is null) w.WriteNull("bootstrap");
+        else
+        {
+            w.WriteStartObject("bootstrap");
+            w.WriteNumber("n", Bootstrap.N);
+            w.WriteNumber("seed", Bootstrap.Seed);
+            w.WriteStartArray("pearson_ci95");
+            Number(w, null, Bootstrap.PearsonLower);
+            Number(w, null, Bootstrap.PearsonUpper);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Full precision (shortest round-trip text); NaN/Inf become null since JSON has no NaN.</summary>
+    private static void Number(Utf8JsonWriter w, string? name, double v)
+    {
+        if (name is not null) w.WritePropertyName(name);
+        if (!double.IsFinite(v)) w.WriteNullValue();
+        else w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture), skipInputValidation: true);
+    }
+}
+
+/// <summary>
+/// Compares two items × features matrices of the same items (the <c>compare</c> verb): second-order RSA
+/// between their within-model dissimilarity matrices, linear CKA (plain and debiased), angular Procrustes
+/// distance, per-item direct correlation (equal widths only), and optionally a seeded permutation test
+/// and bootstrap interval.
+/// <para>Items: both matrices need the same number of rows (at least 3). When both have item names they must
+/// name the same items; if the order differs, B's rows are reordered to A's order (a note says so).</para>
+/// </summary>
+public static class PairComparison
+{
+    public const int MinimumItems = 3;
+
+    public static PairComparisonResult Run(LabeledMatrix a, LabeledMatrix b, PairComparisonOptions? options = null)
+    {
+        options ??= new PairComparisonOptions();
+        if (options.Permutations < 0)
+            throw new SimileException($"--permutations is {options.Permutations}", "give 0 (no test) or a positive count such as 1000");
+        if (options.Bootstrap < 0)
+            throw new SimileException($"--bootstrap is {options.Bootstrap}", "give 0 (no interval) or a positive count such as 1000");
+        var notes = new List<string>();
+        (a, b) = AlignItems(a, b, notes);
+        int n = a.Rows;
+        var measures = options.Measures;
+        var progress = options.Progress;
+
+        var rsaAsked = measures.Select(m => m.AsRsa()).Where(r => r is not null).Select(r => r!.Value).OrderBy(r => r).ToList();
+        bool needRdms = rsaAsked.Count > 0 || options.Permutations > 0 || options.Bootstrap > 0;
+        DissimilarityMatrix? ra = null, rb = null;
+        if (needRdms)
+        {
+            progress?.Report(("dissimilarities", 0));
+            ra = Dissimilarity.Compute(a.Values, options.Kind, a.RowNames);
+            rb = Dissimilarity.Compute(b.Values, options.Kind, b.RowNames ?? a.RowNames);
+        }
+
+        List<RsaScore>? rsa = null;
+        if (rsaAsked.Count > 0)
+            rsa = rsaAsked.Select(m => new RsaScore(m, RsaMeasures.Compute(m, ra!.Condensed, rb!.Condensed))).ToList();
+
+        CkaScores? cka = null;
+        if (measures.Contains(PairMeasure.Cka))
+        {
+            progress?.Report(("cka", 0));
+            cka = new CkaScores(Cka.Linear(a.Values, b.Values), Cka.LinearDebiased(a.Values, b.Values));
+        }
+
+        ProcrustesScores? procrustes = null;
+        if (measures.Contains(PairMeasure.Procrustes))
+        {
+            progress?.Report(("procrustes", 0));
+            procrustes = new ProcrustesScores(Simile.Comparison.Procrustes.AngularDistance(a.Values, b.Values));
+        }
+
+        DirectCorrelationResult? direct = null;
+        if (measures.Contains(PairMeasure.Direct))
+        {
+            if (a.Cols == b.Cols) direct = DirectCorrelation.Compute(a.Values, b.Values);
+            else notes.Add($"direct correlation skipped: widths differ ({a.Cols} vs {b.Cols} features)");
+        }
+
+        PermutationSummary? permutation = null;
+        if (options.Permutations > 0)
+        {
+            var stage = progress is null ? null : new StageProgress(progress, "permutations");
+            var results = PermutationTest.Run(ra!, rb!, [RsaMeasure.Pearson, RsaMeasure.Spearman], options.Permutations, options.Seed, stage);
+            double P(RsaMeasure m) => results.First(r => r.Measure == m).PValue;
+            permutation = new PermutationSummary(options.Permutations, options.Seed, P(RsaMeasure.Pearson), P(RsaMeasure.Spearman));
+        }
+
+        BootstrapSummary? bootstrap = null;
+        if (options.Bootstrap > 0)
+        {
+            var stage = progress is null ? null : new StageProgress(progress, "bootstrap");
+            var ci = Inference.Bootstrap.Run(ra!, rb!, RsaMeasure.Pearson, options.Bootstrap, options.Seed, 0.95, stage);
+            bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, ci.Lower, ci.Upper);
+        }
+
+        return new PairComparisonResult(n, a.Cols, b.Cols, options.Kind, rsa, cka, procrustes, direct,
+            permutation, bootstrap, a.RowNames ?? b.RowNames, notes);
+    }
+
+    /// <summary>Forwards a stage's fraction synchronously (System.Progress would post it to the thread pool, out of order).</summary>
+    private sealed class StageProgress(IProgress<(string Stage, double Fraction)> outer, string stage) : IProgress<double>
+    {
+        public void Report(double value) => outer.Report((stage, value));
+    }
+
+    /// <summary>Checks counts and, when both sides are named, that they name the same items (reordering B to A's order).</summary>
+    internal static (LabeledMatrix A, LabeledMatrix B) AlignItems(LabeledMatrix a, LabeledMatrix b, List<string> notes)
+    {
+        if (a.Rows != b.Rows)
+            throw new SimileException(
+                $"'{a.Path}' has {a.Rows} items (rows) but '{b.Path}' has {b.Rows}",
+                "give both files one row per item, for the same items");
+        if (a.Rows < MinimumItems)
+            throw new SimileException($"'{a.Path}' has {a.Rows} item{(a.Rows == 1 ? "" : "s")}; comparisons need at least {MinimumItems}",
+                $"give at least {MinimumItems} items (rows)");
+        if (a.Cols < 1 || b.Cols < 1)
+            throw new SimileException($"'{(a.Cols < 1 ? a.Path : b.Path)}' has no feature columns", "give at least one value per item");
+        if (a.RowNames is null || b.RowNames is null) return (a, b);
+        if (a.RowNames.SequenceEqual(b.RowNames, StringComparer.Ordinal)) return (a, b);
+
+        var indexInB = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < b.RowNames.Count; i++) indexInB[b.RowNames[i]] = i;
+        var order = new int[a.Rows];
+        for (int i = 0; i < a.Rows; i++)
+        {
+            if (!indexInB.TryGetValue(a.RowNames[i], out order[i]))
+            {
+                var onlyB = b.RowNames.Except(a.RowNames, StringComparer.Ordinal).Take(3).Select(s => $"'{s}'");
+                throw new SimileException(
+                    $"item '{a.RowNames[i]}' ({a.DescribeRow(i)} of '{a.Path}') is not in '{b.Path}' (which has {string.Join(", ", onlyB)} instead)",
+                    "compare matrices of the same items: both files need the same item names");
+            }
+        }
+        notes.Add($"rows of '{b.Path}' reordered to the item order of '{a.Path}'");
+        var reordered = new LabeledMatrix(b.Values.SelectRows(order), a.RowNames, b.ColumnNames, b.Path);
+        return (a, reordered);
+    }
+}
