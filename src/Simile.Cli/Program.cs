@@ -28,6 +28,7 @@ public static class Program
         config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
         config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare two items × features matrices: RSA, CKA, Procrustes, direct correlation.").WithExample("compare", "examples/model-a.csv", "examples/model-b.csv");
         config.AddCommand<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
+        config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
     }
 
     /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>

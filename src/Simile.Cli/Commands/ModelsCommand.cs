@@ -1,0 +1,49 @@
+using System.Globalization;
+using Simile.Models;
+using Spectre.Console.Cli;
+
+namespace Simile.Cli.Commands;
+
+/// <summary><c>simile models</c>: the model catalogue as a table (or tab-separated with --tsv).</summary>
+public sealed class ModelsCommand : Command<ModelsCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--tsv")]
+        [System.ComponentModel.Description("Write tab-separated values (with a header row) instead of a table.")]
+        public bool Tsv { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var entries = ModelCatalogue.Entries();
+        var inv = CultureInfo.InvariantCulture;
+        if (settings.Tsv)
+        {
+            Console.WriteLine("name\tarchitecture\tvocabulary\tdims\tlayers\theads\tsource\tlicence\tcached\tattribution");
+            foreach (var m in entries)
+                Console.WriteLine(string.Join('\t', m.Name, m.Architecture, m.VocabularySize.ToString(inv), m.Dims.ToString(inv),
+                    m.Layers.ToString(inv), m.Heads.ToString(inv), m.Source, m.Licence, m.Cached ? "yes" : "no", m.Attribution ?? ""));
+            return 0;
+        }
+        // A plain aligned table: readable in a terminal, in a log and in a pipe alike.
+        string[] header = ["name", "arch", "vocab", "dims", "layers", "heads", "source", "licence", "cached"];
+        var rows = entries.Select(m => new[]
+        {
+            m.Name, m.Architecture, m.VocabularySize.ToString("N0", inv), m.Dims.ToString(inv),
+            m.Layers == 0 ? "-" : m.Layers.ToString(inv), m.Heads == 0 ? "-" : m.Heads.ToString(inv),
+            m.Source.Split(' ')[0], m.Licence, m.Cached ? "yes" : "no",
+        }).ToList();
+        bool[] right = [false, false, true, true, true, true, false, false, false];
+        var widths = header.Select((h, c) => Math.Max(h.Length, rows.Max(r => r[c].Length))).ToArray();
+        string Line(string[] cells) => string.Join("  ", cells.Select((x, c) => right[c] ? x.PadLeft(widths[c]) : x.PadRight(widths[c]))).TrimEnd();
+        Console.WriteLine(Line(header));
+        Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var r in rows) Console.WriteLine(Line(r));
+        Console.WriteLine();
+        foreach (var m in entries)
+            Console.WriteLine($"{m.Name}: {m.Source}" + (m.Attribution is null ? "" : $". {m.Attribution}")
+                + (m.Cached ? "" : ". Not cached yet: fetched on first use."));
+        return 0;
+    }
+}
