@@ -247,7 +247,7 @@ public static class LayerReport
     internal static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
     /// <summary>A p-value, or "&lt; 1/(N+1)"-style floor when no permutation reached the observed value.</summary>
-    internal static string P(double p, int permutations)
+    public static string P(double p, int permutations)
     {
         if (!double.IsFinite(p) || permutations <= 0) return "–";
         double floor = 1.0 / (permutations + 1);
@@ -255,7 +255,7 @@ public static class LayerReport
     }
 
     /// <summary>"= 0.03" or "≤ 0.001" (for running text).</summary>
-    internal static string PRelation(double p, int permutations)
+    public static string PRelation(double p, int permutations)
     {
         string s = P(p, permutations);
         return s.StartsWith('≤') ? s : "= " + s;

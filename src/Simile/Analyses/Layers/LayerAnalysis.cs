@@ -14,7 +14,7 @@ public sealed record LayerAnalysisOptions
     public int Permutations { get; init; } = 1000;
     /// <summary>Bootstrap resamples for the selectivity intervals (0 = none).</summary>
     public int Bootstrap { get; init; } = 1000;
-    public ulong Seed { get; init; } = 1;
+    public ulong Seed { get; init; }
     /// <summary>Compute classical MDS maps (for the figures).</summary>
     public bool Mds { get; init; } = true;
     /// <summary>Above this many words, MDS is computed for three representations only (token, middle, last).</summary>

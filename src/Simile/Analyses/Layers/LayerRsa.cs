@@ -1,4 +1,6 @@
-using Simile.Engine;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Simile.Inference;
 using Simile.Similarity;
 
@@ -87,16 +89,10 @@ public static class LayerRsa
         int ra = rowZ.Length, rb = colZ.Length;
         long m = CondensedIndex.Length(n);
         if (m < 2) throw new SimileException($"RSA needs at least 3 words; got {n}", "use a longer word list");
-        // A: ra × m, row-major, the row representations' vectors stacked.
-        var a = new double[ra * m];
-        for (int r = 0; r < ra; r++) rowZ[r].CopyTo(a, r * m);
-        // Columns interleaved: pair k holds the rb column values contiguously (one cache line per gathered pair).
-        var colInterleaved = new double[m * rb];
-        for (int c = 0; c < rb; c++)
-            for (long k = 0; k < m; k++) colInterleaved[k * rb + c] = colZ[c][k];
-
+        var kernel = new PermutedGridKernel(rowZ, colZ, n, keepSquare: permutations > 0);
         var observed = new double[ra * rb];
-        Gemm.Multiply(a, colInterleaved, observed, ra, rb, (int)m);
+        var identity = Enumerable.Range(0, n).ToArray();
+        kernel.Compute(identity, observed, kernel.NewAccumulator());
         bool Counts(int r, int c) => !within || r != c;
 
         int bestR = -1, bestC = -1;
@@ -117,7 +113,7 @@ public static class LayerRsa
             int done = 0;
             var gate = new object();
             Parallel.For(0, blocks,
-                () => (Y: new double[m * rb], G: new double[ra * rb], Perm: new int[n], Counts: new int[ra * rb]),
+                () => (Acc: kernel.NewAccumulator(), G: new double[ra * rb], Perm: new int[n], Counts: new int[ra * rb]),
                 (block, _, local) =>
                 {
                     int p0 = block * PermutationsPerBlock, p1 = Math.Min(permutations, p0 + PermutationsPerBlock);
@@ -126,8 +122,7 @@ public static class LayerRsa
                         var perm = local.Perm;
                         for (int i = 0; i < n; i++) perm[i] = i;
                         SeededRandom.ForBlock(seed, p).Shuffle(perm);
-                        GatherPermuted(colInterleaved, local.Y, perm, n, rb);
-                        Gemm.Multiply(a, local.Y, local.G, ra, rb, (int)m);
+                        kernel.Compute(perm, local.G, local.Acc);
                         double mx = double.NegativeInfinity;
                         for (int r = 0; r < ra; r++)
                             for (int c = 0; c < rb; c++)
@@ -167,21 +162,75 @@ public static class LayerRsa
         return new RsaGrid(rowModel, columnModel, rowLabels.ToList(), columnLabels.ToList(), within, observed,
             bestR, bestC, best, permutations, seed, maxP, cellP, adjP);
     }
+}
 
-    /// <summary>y[k(i,j)·rb + c] = x[k(π i, π j)·rb + c] for every pair i &lt; j (pdist order k).</summary>
-    private static void GatherPermuted(double[] x, double[] y, int[] perm, int n, int rb)
+/// <summary>
+/// The grid of Σ_k rowZ[r][k] · colZ[c][k(π)] for a permutation π of the items, all cells at once. The row vectors
+/// are stored pair-major (pair k holds its ra values together) and streamed in pdist order; the column vectors are
+/// stored as a full n×n square, pair-major, padded to whole SIMD vectors, so for row i every gathered pair (π i, π j)
+/// lies in one square row — a few kilobytes that stay in cache — and each pair costs ra × ⌈rb/4⌉ fused multiply-adds.
+/// </summary>
+internal sealed class PermutedGridKernel
+{
+    private readonly int _n, _ra, _rb, _vectors;
+    private readonly double[] _rows;    // m × ra, pair-major (pdist order)
+    private readonly double[] _square;  // n × n × (vectors·4), pair (p, q) at (p·n + q)·stride; diagonal zero
+
+    public PermutedGridKernel(double[][] rowZ, double[][] colZ, int n, bool keepSquare = true)
     {
+        _n = n; _ra = rowZ.Length; _rb = colZ.Length;
+        _vectors = (_rb + 3) / 4;
+        long m = CondensedIndex.Length(n);
+        _rows = new double[m * _ra];
+        for (int r = 0; r < _ra; r++)
+            for (long k = 0; k < m; k++) _rows[k * _ra + r] = rowZ[r][k];
+        int stride = _vectors * 4;
+        long squareLength = (long)n * n * stride;
+        if (squareLength > Array.MaxLength)
+            throw new SimileException($"{n} words × {_rb} representations are too many for the permutation grid",
+                "use fewer words, or --permutations 0");
+        _square = new double[squareLength];
+        long kk = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++, kk++)
+                for (int c = 0; c < _rb; c++)
+                {
+                    double v = colZ[c][kk];
+                    _square[((long)i * n + j) * stride + c] = v;
+                    _square[((long)j * n + i) * stride + c] = v;
+                }
+    }
+
+    public Vector256<double>[] NewAccumulator() => new Vector256<double>[_ra * _vectors];
+
+    /// <summary>grid[r·rb + c] = Σ_{i&lt;j} rowZ[r](i,j) · colZ[c](π i, π j).</summary>
+    public void Compute(int[] perm, double[] grid, Vector256<double>[] acc)
+    {
+        int n = _n, ra = _ra, nv = _vectors, stride = nv * 4;
+        Array.Clear(acc);
+        ref double rows = ref MemoryMarshal.GetArrayDataReference(_rows);
+        ref double square = ref MemoryMarshal.GetArrayDataReference(_square);
+        ref Vector256<double> a0 = ref MemoryMarshal.GetArrayDataReference(acc);
         long k = 0;
         for (int i = 0; i < n; i++)
         {
-            int pi = perm[i];
-            long rowStartPi = CondensedIndex.RowStart(n, pi);
+            long rowBase = (long)perm[i] * n;
             for (int j = i + 1; j < n; j++, k++)
             {
-                int pj = perm[j];
-                long src = pi < pj ? rowStartPi + (pj - pi - 1) : CondensedIndex.RowStart(n, pj) + (pi - pj - 1);
-                Array.Copy(x, src * rb, y, k * rb, rb);
+                ref double b = ref Unsafe.Add(ref square, (nint)((rowBase + perm[j]) * stride));
+                ref double a = ref Unsafe.Add(ref rows, (nint)(k * ra));
+                for (int v = 0; v < nv; v++)
+                {
+                    var bv = Vector256.LoadUnsafe(ref b, (nuint)(v * 4));
+                    for (int r = 0; r < ra; r++)
+                    {
+                        ref var slot = ref Unsafe.Add(ref a0, r * nv + v);
+                        slot = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, r)), bv, slot);
+                    }
+                }
             }
         }
+        for (int r = 0; r < ra; r++)
+            for (int c = 0; c < _rb; c++) grid[r * _rb + c] = acc[r * nv + c / 4].GetElement(c % 4);
     }
 }
