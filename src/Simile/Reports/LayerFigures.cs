@@ -8,8 +8,10 @@ namespace Simile.Reports;
 /// <param name="Values">One value per representation (NaN = no point).</param>
 /// <param name="Lower">Optional lower band edge per representation.</param>
 /// <param name="Upper">Optional upper band edge per representation.</param>
+/// <param name="Secondary">Drawn thinner, lighter and with open square markers (a second model, or values before normalisation).
+/// Dash patterns are avoided: the SVG backend does not support them.</param>
 /// <param name="ColorIndex">Palette index (default: the series' position).</param>
-public sealed record LayerSeries(string Label, double[] Values, double[]? Lower = null, double[]? Upper = null, bool Dashed = false, int? ColorIndex = null);
+public sealed record LayerSeries(string Label, double[] Values, double[]? Lower = null, double[]? Upper = null, bool Secondary = false, int? ColorIndex = null);
 
 /// <summary>
 /// The layer analysis figures (ScottPlot 5, the house style of <see cref="Figures"/>): representation grids with
@@ -100,22 +102,23 @@ public static class LayerFigures
                 if (ok.Length >= 2)
                 {
                     var band = plt.Add.FillY(ok.Select(i => xs[i]).ToArray(), ok.Select(i => ser.Lower[i]).ToArray(), ok.Select(i => ser.Upper[i]).ToArray());
-                    band.FillStyle.Color = color.WithAlpha(0.18);
+                    band.FillStyle.Color = color.WithAlpha(0.12);
                     band.LineStyle.Width = 0;
                     foreach (int i in ok) { lo = Math.Min(lo, ser.Lower[i]); hi = Math.Max(hi, ser.Upper[i]); }
                 }
             }
             var okv = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ser.Values[i])).ToArray();
-            var line = plt.Add.Scatter(okv.Select(i => xs[i]).ToArray(), okv.Select(i => ser.Values[i]).ToArray(), color);
-            line.LineWidth = 2.5f;
-            line.MarkerSize = 7;
+            var line = plt.Add.Scatter(okv.Select(i => xs[i]).ToArray(), okv.Select(i => ser.Values[i]).ToArray(),
+                ser.Secondary ? color.WithAlpha(0.75) : color);
+            line.LineWidth = ser.Secondary ? 1.5f : 2.5f;
+            line.MarkerSize = ser.Secondary ? 8 : 7;
+            if (ser.Secondary) line.MarkerShape = MarkerShape.OpenSquare;
             line.LegendText = ser.Label;
-            if (ser.Dashed) line.LinePattern = LinePattern.Dashed;
             foreach (int i in okv) { lo = Math.Min(lo, ser.Values[i]); hi = Math.Max(hi, ser.Values[i]); }
         }
         if (referenceLine is double rl)
         {
-            plt.Add.HorizontalLine(rl, 1, Color.FromHex("#404040"), LinePattern.Dotted);
+            plt.Add.HorizontalLine(rl, 1, Color.FromHex("#909090"));
             lo = Math.Min(lo, rl); hi = Math.Max(hi, rl);
         }
         if (!double.IsFinite(lo)) { lo = 0; hi = 1; }
@@ -123,13 +126,13 @@ public static class LayerFigures
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, xLabels.Count).Select(i => (double)i).ToArray(), xLabels.ToArray());
         plt.Axes.SetLimits(-0.3, xLabels.Count - 0.7, lo - pad, hi + pad);
-        var legend = plt.ShowLegend(Alignment.UpperLeft);
-        legend.FontSize = 12;
-        legend.FontName = Figures.FontName;
+        plt.ShowLegend(Edge.Right);
+        plt.Legend.FontSize = 12;
+        plt.Legend.FontName = Figures.FontName;
         plt.Title(title, 15);
         plt.XLabel("representation (token embedding, then layer outputs)", 14);
         plt.YLabel(yLabel, 14);
-        return Render(plt, name, title, Math.Max(720, 60 * xLabels.Count + 260), 520);
+        return Render(plt, name, title, Math.Max(860, 60 * xLabels.Count + 460), 520);
     }
 
     /// <summary>
@@ -190,9 +193,9 @@ public static class LayerFigures
             legend.FontName = Figures.FontName;
         }
         plt.HideAxesAndGrid();
-        plt.Axes.SetLimits(-0.65, (columns - 1) * 1.25 + 0.65, -(rowsOfPanels - 1) * 1.3 - 0.65, 0.75);
+        plt.Axes.SetLimits(-0.65, (columns - 1) * 1.25 + (catNames.Count > 0 ? 1.15 : 0.65), -(rowsOfPanels - 1) * 1.3 - 0.65, 0.75);
         plt.Title(title, 15);
-        int w = columns * 270 + 80, h = rowsOfPanels * 280 + 80;
+        int w = columns * 270 + (catNames.Count > 0 ? 190 : 80), h = rowsOfPanels * 280 + 80;
         return Render(plt, name, title, w, h);
     }
 

@@ -47,7 +47,7 @@ public static class LayerReport
         {
             var m = r.Models[i];
             aniso.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.Anisotropy, ColorIndex: i));
-            if (normalized) aniso.Add(new LayerSeries($"{m.Model} (raw)", m.AnisotropyRaw, Dashed: true, ColorIndex: i));
+            if (normalized) aniso.Add(new LayerSeries($"{m.Model} (raw)", m.AnisotropyRaw, Secondary: true, ColorIndex: i));
         }
         figs.Add(LayerFigures.AcrossRepresentations("layers-anisotropy", "Anisotropy: mean cosine similarity of all word pairs",
             xLabels, aniso, "mean pairwise cosine", referenceLine: 0));
@@ -61,7 +61,7 @@ public static class LayerReport
                 if (m.CategoryRsa is null) continue;
                 rsa.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.CategoryRsa.Select(c => c.Pearson).ToArray(), ColorIndex: i));
                 if (m.CategoryRsaRaw is not null)
-                    rsa.Add(new LayerSeries($"{m.Model} (raw)", m.CategoryRsaRaw.Select(c => c.Pearson).ToArray(), Dashed: true, ColorIndex: i));
+                    rsa.Add(new LayerSeries($"{m.Model} (raw)", m.CategoryRsaRaw.Select(c => c.Pearson).ToArray(), Secondary: true, ColorIndex: i));
             }
             figs.Add(LayerFigures.AcrossRepresentations("layers-category-rsa", "Category RSA: cosine distances vs the category model (Pearson r)",
                 xLabels, rsa, "Pearson r with the category RDM", referenceLine: 0));
@@ -77,7 +77,7 @@ public static class LayerReport
                     var values = m.Selectivity.Select(rep => rep[c].Value).ToArray();
                     var lo = m.Selectivity.Select(rep => rep[c].Lower).ToArray();
                     var hi = m.Selectivity.Select(rep => rep[c].Upper).ToArray();
-                    sel.Add(new LayerSeries($"{m.Model}: {cats[c]}", values, lo, hi, Dashed: i % 2 == 1, ColorIndex: c));
+                    sel.Add(new LayerSeries($"{m.Model}: {cats[c]}", values, lo, hi, Secondary: i % 2 == 1, ColorIndex: c));
                 }
             }
             figs.Add(LayerFigures.AcrossRepresentations("layers-selectivity",
