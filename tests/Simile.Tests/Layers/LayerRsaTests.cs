@@ -70,6 +70,19 @@ public class LayerRsaTests
         Assert.Equal(best, grid.BestValue);
     }
 
+    [Theory]
+    [InlineData(5)]   // two SIMD vectors of columns, the second partly padded
+    [InlineData(9)]   // three vectors: one column block without a partner
+    public void ManyRepresentationsFillEveryCell(int reps)
+    {
+        var s = Stack("m", 7, Enumerable.Range(0, reps).Select(r => 3 + r % 3).ToArray(), 21);
+        var grid = LayerRsa.Within(s, permutations: 10, seed: 2);
+        var sims = s.Sets.Select(v => CosineCondensed(v.Vectors)).ToArray();
+        for (int r = 0; r < reps; r++)
+            for (int c = 0; c < reps; c++)
+                Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
+    }
+
     [Fact]
     public void MaxCalibratedPValueEqualsANaivePermutationOfTheWholeGrid()
     {

@@ -89,7 +89,7 @@ public static class LayerRsa
         int ra = rowZ.Length, rb = colZ.Length;
         long m = CondensedIndex.Length(n);
         if (m < 2) throw new SimileException($"RSA needs at least 3 words; got {n}", "use a longer word list");
-        var kernel = new PermutedGridKernel(rowZ, colZ, n, keepSquare: permutations > 0);
+        var kernel = new PermutedGridKernel(rowZ, colZ, n);
         var observed = new double[ra * rb];
         var identity = Enumerable.Range(0, n).ToArray();
         kernel.Compute(identity, observed, kernel.NewAccumulator());
@@ -165,25 +165,28 @@ public static class LayerRsa
 }
 
 /// <summary>
-/// The grid of Σ_k rowZ[r][k] · colZ[c][k(π)] for a permutation π of the items, all cells at once. The row vectors
-/// are stored pair-major (pair k holds its ra values together) and streamed in pdist order; the column vectors are
-/// stored as a full n×n square, pair-major, padded to whole SIMD vectors, so for row i every gathered pair (π i, π j)
-/// lies in one square row — a few kilobytes that stay in cache — and each pair costs ra × ⌈rb/4⌉ fused multiply-adds.
+/// The grid of Σ_k rowZ[r][k] · colZ[c][k(π)] for a permutation π of the items, all cells at once. The column
+/// vectors are stored as a full n×n square, pair-major (pair (p, q) holds its rb values together, padded to whole
+/// 4-double SIMD vectors), so for row i every gathered pair (π i, π j) lies in one square row — a few kilobytes that
+/// stay in cache. Per permutation the gathered square offsets are computed once; then for every row representation
+/// (and every two column vectors) one streaming pass accumulates in registers with fused multiply-adds.
 /// </summary>
 internal sealed class PermutedGridKernel
 {
     private readonly int _n, _ra, _rb, _vectors;
-    private readonly double[] _rows;    // m × ra, pair-major (pdist order)
+    private readonly long _m;
+    private readonly double[] _rows;    // ra × m, representation-major (pdist order)
     private readonly double[] _square;  // n × n × (vectors·4), pair (p, q) at (p·n + q)·stride; diagonal zero
 
-    public PermutedGridKernel(double[][] rowZ, double[][] colZ, int n, bool keepSquare = true)
+    public PermutedGridKernel(double[][] rowZ, double[][] colZ, int n)
     {
         _n = n; _ra = rowZ.Length; _rb = colZ.Length;
         _vectors = (_rb + 3) / 4;
-        long m = CondensedIndex.Length(n);
-        _rows = new double[m * _ra];
-        for (int r = 0; r < _ra; r++)
-            for (long k = 0; k < m; k++) _rows[k * _ra + r] = rowZ[r][k];
+        _m = CondensedIndex.Length(n);
+        if ((long)n * n > int.MaxValue)
+            throw new SimileException($"{n} words are too many for the permutation grid", "use fewer words, or --permutations 0");
+        _rows = new double[_m * _ra];
+        for (int r = 0; r < _ra; r++) rowZ[r].CopyTo(_rows, r * _m);
         int stride = _vectors * 4;
         long squareLength = (long)n * n * stride;
         if (squareLength > Array.MaxLength)
@@ -201,36 +204,42 @@ internal sealed class PermutedGridKernel
                 }
     }
 
-    public Vector256<double>[] NewAccumulator() => new Vector256<double>[_ra * _vectors];
+    /// <summary>Scratch for one thread: the gathered square offsets of every pair.</summary>
+    public int[] NewAccumulator() => new int[_m];
 
     /// <summary>grid[r·rb + c] = Σ_{i&lt;j} rowZ[r](i,j) · colZ[c](π i, π j).</summary>
-    public void Compute(int[] perm, double[] grid, Vector256<double>[] acc)
+    public void Compute(int[] perm, double[] grid, int[] pairs)
     {
-        int n = _n, ra = _ra, nv = _vectors, stride = nv * 4;
-        Array.Clear(acc);
-        ref double rows = ref MemoryMarshal.GetArrayDataReference(_rows);
-        ref double square = ref MemoryMarshal.GetArrayDataReference(_square);
-        ref Vector256<double> a0 = ref MemoryMarshal.GetArrayDataReference(acc);
+        int n = _n, nv = _vectors, stride = nv * 4;
         long k = 0;
         for (int i = 0; i < n; i++)
         {
-            long rowBase = (long)perm[i] * n;
-            for (int j = i + 1; j < n; j++, k++)
+            int rowBase = perm[i] * n;
+            for (int j = i + 1; j < n; j++, k++) pairs[k] = rowBase + perm[j];
+        }
+        ref double square = ref MemoryMarshal.GetArrayDataReference(_square);
+        ref int pair0 = ref MemoryMarshal.GetArrayDataReference(pairs);
+        Span<double> lanes = stackalloc double[8];
+        for (int r = 0; r < _ra; r++)
+        {
+            ref double a = ref MemoryMarshal.GetArrayDataReference(_rows);
+            a = ref Unsafe.Add(ref a, (nint)(r * _m));
+            for (int v = 0; v < nv; v += 2)
             {
-                ref double b = ref Unsafe.Add(ref square, (nint)((rowBase + perm[j]) * stride));
-                ref double a = ref Unsafe.Add(ref rows, (nint)(k * ra));
-                for (int v = 0; v < nv; v++)
+                bool two = v + 1 < nv;
+                var acc0 = Vector256<double>.Zero;
+                var acc1 = Vector256<double>.Zero;
+                for (nint q = 0; q < (nint)_m; q++)
                 {
-                    var bv = Vector256.LoadUnsafe(ref b, (nuint)(v * 4));
-                    for (int r = 0; r < ra; r++)
-                    {
-                        ref var slot = ref Unsafe.Add(ref a0, r * nv + v);
-                        slot = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref a, r)), bv, slot);
-                    }
+                    var av = Vector256.Create(Unsafe.Add(ref a, q));
+                    ref double b = ref Unsafe.Add(ref square, (nint)Unsafe.Add(ref pair0, q) * stride + v * 4);
+                    acc0 = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref b), acc0);
+                    if (two) acc1 = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref b, 4), acc1);
                 }
+                acc0.CopyTo(lanes);
+                acc1.CopyTo(lanes[4..]);
+                for (int c = v * 4; c < Math.Min(_rb, v * 4 + 8); c++) grid[r * _rb + c] = lanes[c - v * 4];
             }
         }
-        for (int r = 0; r < ra; r++)
-            for (int c = 0; c < _rb; c++) grid[r * _rb + c] = acc[r * nv + c / 4].GetElement(c % 4);
     }
 }
