@@ -131,20 +131,21 @@ public static class AttentionFigures
         for (int k = 0; k < export.Layers.Count; k++)
         {
             int layer = export.Layers[k];
-            var pngs = new List<byte[]>(export.Heads.Count);
-            for (int h = 0; h < export.Heads.Count; h++)
+            // heads render independently (one plot each), so they are drawn in parallel; files are written in order
+            var pngs = new byte[export.Heads.Count][];
+            Parallel.For(0, export.Heads.Count, h =>
             {
-                int head = export.Heads[h];
-                var (png, _, _) = Head($"{export.Model} · layer {layer} · head {head}", export.Matrix(k, h), labels);
-                pngs.Add(png);
-                if (perHead)
+                pngs[h] = Head($"{export.Model} · layer {layer} · head {export.Heads[h]}", export.Matrix(k, h), labels).Png;
+                progress?.Report(Interlocked.Increment(ref done) / (double)total);
+            });
+            if (perHead)
+                for (int h = 0; h < export.Heads.Count; h++)
                 {
-                    string path = Path.Combine(headFolder, $"layer-{layer}-head-{head}.png");
+                    string path = Path.Combine(headFolder, $"layer-{layer}-head-{export.Heads[h]}.png");
+                    var png = pngs[h];
                     AtomicFile.Write(path, s => s.Write(png));
                     written.Add(path);
                 }
-                progress?.Report(++done / (double)total);
-            }
             string gridPath = Path.Combine(folder, $"layer-{layer}.png");
             var grid = LayerGrid($"{export.Model} · attention of layer {layer} (0-based) · rows: query tokens, columns: key tokens",
                 pngs, columns);

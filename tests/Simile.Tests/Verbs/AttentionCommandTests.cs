@@ -120,6 +120,39 @@ public class AttentionCommandTests
         Assert.True(File.Exists(Path.Combine(outDir, "layer-1.png")));
     }
 
+    [Fact]
+    public void NativeEngineAttentionAgreesWithOnnxRuntime()
+    {
+        AttentionExport Run(TransformerEngine engine)
+        {
+            using var model = TransformerBackend.Open("minilm", engine);
+            return AttentionExport.Compute(model, "The cat sat on the mat.", "0,5", "all");
+        }
+        var onnx = Run(TransformerEngine.Onnx);
+        var native = Run(TransformerEngine.Native);
+        Assert.Equal(onnx.Shape, native.Shape);
+        Assert.Equal(onnx.Input.Ids, native.Input.Ids);
+        double worst = 0;
+        for (int i = 0; i < onnx.Values.Length; i++) worst = Math.Max(worst, Math.Abs(onnx.Values[i] - native.Values[i]));
+        Assert.True(worst < 1e-3, $"max |onnx - native| = {worst}");
+    }
+
+    [Fact]
+    public void EngineErrors()
+    {
+        using var dir = new TempFolder();
+        var r = CliRunner.Run("attention", "--model", "minilm", "--text", "a b c", "--engine", "gpu", "--out", dir.File("x"));
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("--engine 'gpu'", r.Stderr);
+        string folder = Path.Combine(dir.Path, "tiny-gpt2");
+        Directory.CreateDirectory(folder);
+        HuggingFace.TinyModel.Gpt2(1).WriteFolder(folder);
+        r = CliRunner.Run("attention", "--model", folder, "--text", "the cat", "--engine", "onnx", "--out", dir.File("x"));
+        Assert.True(r.ExitCode == 2, r.ToString());
+        Assert.Contains("not an ONNX graph", r.Stderr);
+        Assert.False(Directory.Exists(dir.File("x")));
+    }
+
     [Theory]
     [InlineData("all", 4, new[] { 0, 1, 2, 3 })]
     [InlineData("3,0", 4, new[] { 3, 0 })]
