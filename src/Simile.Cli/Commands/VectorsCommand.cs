@@ -29,6 +29,15 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
         [Description("none (default: the word alone), neutral (built-in templates), or a template with {word}; repeatable (averaged).")]
         public string[] Context { get; init; } = [];
 
+        [CommandOption("--corpus <FILE>")]
+        [Description("Text file, one sentence per line: each word is averaged over its whole-word occurrences (case-insensitive).")]
+        public string? Corpus { get; init; }
+
+        [CommandOption("--max-contexts <N>")]
+        [Description("With --corpus: at most N contexts per word (default 50).")]
+        [DefaultValue(ContextSpec.DefaultMaxContexts)]
+        public int MaxContexts { get; init; } = ContextSpec.DefaultMaxContexts;
+
         [CommandOption("--subword <POLICY>")]
         [Description("A word split into several tokens: mean (default), first, last, or error.")]
         [DefaultValue("mean")]
@@ -47,21 +56,28 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("give --model (e.g. --model minilm)");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("give --out FILE.npy");
+            if (Corpus is not null && Context.Length > 0) return ValidationResult.Error("give either --context or --corpus, not both");
             return ValidationResult.Success();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        CliSupport.CheckOutputPath(settings.Out!, [".npy"]);
+        // The output name is checked now; its folder is created only when the files are written (nothing is left behind on errors).
+        string outPath = settings.Out!;
+        if (!Path.GetExtension(outPath).Equals(".npy", StringComparison.OrdinalIgnoreCase))
+            throw new SimileException($"output '{outPath}': vectors are written as .npy", "name the output FILE.npy (the sidecar FILE.json goes next to it)");
+        if (Directory.Exists(outPath))
+            throw new SimileException($"output '{outPath}' is a folder", "give a file name inside it, e.g. " + Path.Combine(outPath, "vectors.npy"));
         var subword = LayersCommand.ParseSubword(settings.Subword);
         var engine = TransformerBackend.ParseEngine(settings.Engine);
-        var contextSpec = settings.Context.Length == 0 ? ContextSpec.None : ContextSpec.Parse(settings.Context);
+        var contextSpec = settings.Corpus is not null ? ContextSpec.FromCorpusFile(settings.Corpus, settings.MaxContexts)
+            : settings.Context.Length == 0 ? ContextSpec.None : ContextSpec.Parse(settings.Context);
         var words = LayersCommand.LoadWords(settings.Words);
 
         var export = CliProgress.Run("Reading word vectors",
             p => WordVectorsExport.Compute(settings.Model!, words, settings.Layer, contextSpec, subword, engine, p));
-        export.Write(settings.Out!);
+        export.Write(outPath);
 
         var console = CliSupport.Stdout();
         var inv = CultureInfo.InvariantCulture;

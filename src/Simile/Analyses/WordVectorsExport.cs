@@ -27,6 +27,12 @@ public sealed record WordVectorsExport(
     int Dims,
     float[] Values)
 {
+    /// <summary>How many contexts each word was averaged over (1 with no context); set by <see cref="FromTransformer"/>.</summary>
+    public IReadOnlyList<int>? ContextCounts { get; init; }
+
+    /// <summary>Human-readable context setting, e.g. "corpus news.txt, up to 50 contexts per word".</summary>
+    public string? ContextDescription { get; init; }
+
     /// <summary>The only representation of a static model.</summary>
     public const string TokenLabel = "token";
 
@@ -99,7 +105,11 @@ public sealed record WordVectorsExport(
             for (int i = 0; i < m.Values.Length; i++) dst[i] = (float)m.Values[i];
         }
         return new WordVectorsExport(name, model.Info.Architecture, words.Words, words.Categories, layers, pieces,
-            context.Name, context.Kind == ContextKind.Templates ? context.Templates : [], subword, d, values);
+            context.Name, context.Kind == ContextKind.Templates ? context.Templates : [], subword, d, values)
+        {
+            ContextCounts = stack.ContextCounts,
+            ContextDescription = context.ToString(),
+        };
     }
 
     /// <summary>A static model's rows (its only representation is "token"); context does not apply.</summary>
@@ -164,6 +174,11 @@ public sealed record WordVectorsExport(
             if (ContextTemplates.Count > 0)
             {
                 w.WriteStartArray("context_templates"); foreach (var t in ContextTemplates) w.WriteStringValue(t); w.WriteEndArray();
+            }
+            if (ContextDescription is not null) w.WriteString("context_description", ContextDescription);
+            if (ContextCounts is not null)
+            {
+                w.WriteStartArray("context_counts"); foreach (int c in ContextCounts) w.WriteNumberValue(c); w.WriteEndArray();
             }
             w.WriteString("subword", Subword.ToString().ToLowerInvariant());
             w.WriteStartArray("words"); foreach (var x in Words) w.WriteStringValue(x); w.WriteEndArray();

@@ -107,12 +107,36 @@ public class VectorsCommandTests
     }
 
     [Fact]
+    public void CorpusContexts()
+    {
+        using var dir = new TempFolder();
+        string words = WriteWords(dir, ("cat", "animal"), ("dog", "animal"), ("sun", "sky"));
+        string corpus = dir.Write("corpus.txt", "The cat slept.\nA dog barked at the cat.\nThe sun rose.\n");
+        string outPath = dir.File("c.npy");
+        var r = CliRunner.Run("vectors", "--model", "minilm", "--words", words, "--corpus", corpus, "--layer", "6", "--out", outPath);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal([1, 3, 384], NpyFile.Read(outPath).Shape);
+        var side = Sidecar(outPath);
+        Assert.Equal("corpus", side.GetProperty("context").GetString());
+        Assert.Equal([2, 1, 1], side.GetProperty("context_counts").EnumerateArray().Select(x => x.GetInt32()));
+        Assert.Contains("corpus.txt", side.GetProperty("context_description").GetString());
+    }
+
+    [Fact]
     public void UnknownLayerIsOneLineAndLeavesNoFiles()
     {
         using var dir = new TempFolder();
         string words = WriteWords(dir, ("cat", "animal"), ("dog", "animal"), ("sun", "sky"));
         var r = CliRunner.Run("vectors", "--model", "minilm", "--words", words, "--layer", "9", "--out", dir.File("v.npy"));
         AssertOneLineError(r, "'9'", "token, 0, 1, 2, 3, 4, 5, 6");
+        Assert.Equal(["words.tsv"], dir.Files());
+
+        r = CliRunner.Run("vectors", "--model", "minilm", "--words", words, "--layer", "nope", "--out", dir.File("sub/v.npy"));
+        AssertOneLineError(r, "'nope'");
+        Assert.False(Directory.Exists(dir.File("sub")));
+
+        r = CliRunner.Run("vectors", "--model", "minilm", "--words", words, "--out", dir.File("v.csv"));
+        AssertOneLineError(r, ".npy");
         Assert.Equal(["words.tsv"], dir.Files());
     }
 
