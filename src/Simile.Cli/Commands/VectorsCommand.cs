@@ -49,7 +49,7 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
         public string Engine { get; init; } = "default";
 
         [CommandOption("-o|--out <FILE.npy>")]
-        [Description("Output .npy (float32 [layers, words, dims]); the sidecar FILE.json is written next to it.")]
+        [Description("Output .npy (float32 [[layers, words, dims]]); the sidecar FILE.json is written next to it.")]
         public string? Out { get; init; }
 
         public override ValidationResult Validate()

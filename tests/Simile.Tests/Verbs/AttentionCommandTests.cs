@@ -168,3 +168,20 @@ public class AttentionCommandTests
     public void ParseSelectionRejects(string spec) =>
         Assert.Throws<SimileException>(() => AttentionExport.ParseSelection(spec, 4, "--layers", "layer"));
 }
+
+/// <summary>Help text goes through Spectre markup: a stray [ ] in a description makes it an internal error (exit 1).
+/// Spectre writes help to its own console, so only the exit code and stderr are checked.</summary>
+[Collection(ConsoleCollection.Name)]
+public class VerbHelpTests
+{
+    [Theory]
+    [InlineData("vectors", "--help")]
+    [InlineData("attention", "--help")]
+    [InlineData("--help")]
+    public void HelpRenders(params string[] args)
+    {
+        var r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("", r.Stderr);
+    }
+}
