@@ -1,0 +1,165 @@
+using System.ComponentModel;
+using System.Globalization;
+using Simile.Analyses.Layers;
+using Simile.Data;
+using Simile.Models;
+using Simile.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Simile.Cli.Commands;
+
+/// <summary><c>simile layers</c>: RSA through every layer of one or two transformers, categories, anisotropy, maps.</summary>
+public sealed class LayersCommand : Command<LayersCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("-m|--model <MODEL>")]
+        [Description("A transformer: minilm, arctic-xs, a Hugging Face folder or a BERT-style .onnx. Give it once or twice.")]
+        public string[] Models { get; init; } = [];
+
+        [CommandOption("--words <FILE>")]
+        [Description("Word list TSV (header 'word<TAB>category'). Default: the 34 seed words (data/seed-words.tsv).")]
+        public string? Words { get; init; }
+
+        [CommandOption("--context <TEXT>")]
+        [Description("none (the word alone), neutral (default: built-in templates), or a template with {word}; repeatable.")]
+        public string[] Context { get; init; } = [];
+
+        [CommandOption("--corpus <FILE>")]
+        [Description("Text file, one sentence per line: every whole-word occurrence of each word (case-insensitive) is a context.")]
+        public string? Corpus { get; init; }
+
+        [CommandOption("--max-contexts <N>")]
+        [Description("With --corpus: at most N contexts per word (default 50).")]
+        [DefaultValue(ContextSpec.DefaultMaxContexts)]
+        public int MaxContexts { get; init; } = ContextSpec.DefaultMaxContexts;
+
+        [CommandOption("--subword <POLICY>")]
+        [Description("A word split into several tokens: mean (default), first, last, or error.")]
+        [DefaultValue("mean")]
+        public string Subword { get; init; } = "mean";
+
+        [CommandOption("--normalize <KIND>")]
+        [Description("Before similarity: none (default), center, zscore, or remove-pcs:K (remove the top K principal components).")]
+        [DefaultValue("none")]
+        public string Normalize { get; init; } = "none";
+
+        [CommandOption("--permutations <N>")]
+        [Description("Permutations for the max-calibrated grid p-values and the category RSA p-values (default 1000; 0 = none).")]
+        [DefaultValue(1000)]
+        public int Permutations { get; init; } = 1000;
+
+        [CommandOption("--bootstrap <N>")]
+        [Description("Bootstrap resamples for the selectivity intervals (default 1000; 0 = none).")]
+        [DefaultValue(1000)]
+        public int Bootstrap { get; init; } = 1000;
+
+        [CommandOption("--seed <S>")]
+        [Description("Seed for permutations and bootstrap (default 0); the same seed gives the same results on any machine.")]
+        [DefaultValue(0UL)]
+        public ulong Seed { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Output folder for results.json, figures (PNG + SVG) and report.html (default: layers-out).")]
+        [DefaultValue("layers-out")]
+        public string Out { get; init; } = "layers-out";
+
+        public override ValidationResult Validate()
+        {
+            if (Models.Length is < 1 or > 2) return ValidationResult.Error("give --model once or twice");
+            if (Permutations < 0) return ValidationResult.Error("--permutations must be 0 or more");
+            if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
+            if (Corpus is not null && Context.Length > 0) return ValidationResult.Error("give either --context or --corpus, not both");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var options = ParseOptions(settings);
+        var words = LoadWords(settings.Words);
+        ReportOutput.EnsureWritable(settings.Out); // before the long work
+
+        var models = new List<(string Name, ITransformerModel Model)>();
+        try
+        {
+            foreach (var m in settings.Models) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
+            LayerAnalysisResult result;
+            using (var progress = CliSupport.Progress())
+                result = LayerAnalysis.Run(models, words, options, progress);
+            var files = LayerReport.Write(result, settings.Out);
+            Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
+        }
+        finally
+        {
+            foreach (var (_, model) in models) model.Dispose();
+        }
+        return 0;
+    }
+
+    internal static LayerAnalysisOptions ParseOptions(Settings s) => new()
+    {
+        Context = s.Corpus is not null ? ContextSpec.FromCorpusFile(s.Corpus, s.MaxContexts) : ContextSpec.Parse(s.Context),
+        Subword = ParseSubword(s.Subword),
+        Normalization = Normalization.Parse(s.Normalize),
+        Permutations = s.Permutations,
+        Bootstrap = s.Bootstrap,
+        Seed = s.Seed,
+    };
+
+    internal static SubwordPolicy ParseSubword(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "mean" => SubwordPolicy.Mean,
+        "first" => SubwordPolicy.First,
+        "last" => SubwordPolicy.Last,
+        "error" => SubwordPolicy.Error,
+        _ => throw new SimileException($"--subword '{value}' is not a pooling policy", "use --subword mean, first, last or error"),
+    };
+
+    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv, found above the binary).</summary>
+    internal static WordList LoadWords(string? path)
+    {
+        if (path is not null) return WordListFile.Read(path);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
+            {
+                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
+                if (File.Exists(candidate)) return WordListFile.Read(candidate);
+            }
+        throw new SimileException("the default word list data/seed-words.tsv was not found",
+            "pass a word list with --words FILE (TSV with header 'word<TAB>category')");
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+
+    internal static void Summarize(IAnsiConsole console, LayerAnalysisResult r, string outDir, int files)
+    {
+        var counts = r.Models[0].Stack.ContextCounts;
+        console.MarkupLine($"[bold]{Markup.Escape(string.Join(" and ", r.Models.Select(m => m.Model)))}[/]: {r.Words.Count} words, " +
+                           $"context {Markup.Escape(r.Options.Context.ToString())} ({counts.Min()}–{counts.Max()} per word), " +
+                           $"normalisation {Markup.Escape(r.Options.Normalization.ToString())}");
+        var table = new Table().AddColumn("grid").AddColumn("best pair").AddColumn(new TableColumn("r").RightAligned())
+            .AddColumn(new TableColumn("max-calibrated p").RightAligned());
+        foreach (var m in r.Models)
+            table.AddRow(Markup.Escape(m.Model + " within"), Markup.Escape($"{m.Within.RowLabels[m.Within.BestRow]} – {m.Within.ColumnLabels[m.Within.BestColumn]}"),
+                F(m.Within.BestValue), Markup.Escape(LayerReport.P(m.Within.MaxPValue, m.Within.Permutations)));
+        foreach (var g in r.Across)
+            table.AddRow(Markup.Escape($"{g.RowModel} × {g.ColumnModel}"), Markup.Escape($"{g.RowLabels[g.BestRow]} – {g.ColumnLabels[g.BestColumn]}"),
+                F(g.BestValue), Markup.Escape(LayerReport.P(g.MaxPValue, g.Permutations)));
+        console.Write(table);
+        var per = new Table().AddColumn("model").AddColumn("representation").AddColumn(new TableColumn("anisotropy").RightAligned());
+        bool cats = r.Models.Any(m => m.CategoryRsa is not null);
+        if (cats) per.AddColumn(new TableColumn("category RSA r").RightAligned()).AddColumn(new TableColumn("p").RightAligned());
+        foreach (var m in r.Models)
+            for (int i = 0; i < m.Labels.Count; i++)
+            {
+                var row = new List<string> { Markup.Escape(m.Model), Markup.Escape(m.Labels[i]), F(m.Anisotropy[i]) };
+                if (cats) { row.Add(F(m.CategoryRsa![i].Pearson)); row.Add(Markup.Escape(LayerReport.P(m.CategoryRsa[i].PValue, m.CategoryRsa[i].Permutations))); }
+                per.AddRow(row.ToArray());
+            }
+        console.Write(per);
+        foreach (var note in r.Notes) console.MarkupLine($"[grey]note: {Markup.Escape(note)}[/]");
+        console.MarkupLine($"wrote {files} files to [bold]{Markup.Escape(Path.GetFullPath(outDir))}[/] (results.json, report.html, figures)");
+    }
+}

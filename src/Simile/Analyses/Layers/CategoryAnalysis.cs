@@ -1,0 +1,227 @@
+using Simile.Data;
+using Simile.Engine;
+using Simile.Inference;
+using Simile.Similarity;
+
+namespace Simile.Analyses.Layers;
+
+/// <summary>The category model RDM: 0 for two words of the same category, 1 across categories (rsatoolbox get_categorical_rdm).</summary>
+public static class CategoryModel
+{
+    /// <summary>Condensed (pdist order), length n(n−1)/2.</summary>
+    public static double[] Rdm(IReadOnlyList<string> categories)
+    {
+        int n = categories.Count;
+        var rdm = new double[CondensedIndex.Length(n)];
+        long k = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) rdm[k++] = string.Equals(categories[i], categories[j], StringComparison.Ordinal) ? 0.0 : 1.0;
+        return rdm;
+    }
+
+    /// <summary>The words' categories as codes 0..K−1 (order of first appearance); throws naming a word without one.</summary>
+    public static (int[] Codes, IReadOnlyList<string> Names) Codes(IReadOnlyList<string> words, IReadOnlyList<string?> categories)
+    {
+        var names = new List<string>();
+        var codes = new int[categories.Count];
+        for (int i = 0; i < categories.Count; i++)
+        {
+            var c = categories[i];
+            if (string.IsNullOrWhiteSpace(c))
+                throw new SimileException($"word '{words[i]}' (row {i + 1} of the word list) has no category",
+                    "give every word a category in the second column, or none at all to skip the category analyses");
+            int code = names.IndexOf(c);
+            if (code < 0) { code = names.Count; names.Add(c); }
+            codes[i] = code;
+        }
+        return (codes, names);
+    }
+}
+
+/// <summary>Category RSA of one representation: Pearson r between its cosine-distance RDM and the category model RDM.</summary>
+public sealed record CategoryRsa(string Representation, double Pearson, double PValue, int Permutations);
+
+/// <summary>
+/// A category's selectivity in one representation: mean cosine similarity among its words minus their mean similarity
+/// to the other categories' words, with a percentile bootstrap interval (words resampled within categories).
+/// </summary>
+public sealed record Selectivity(string Category, string Representation, double Value, double Lower, double Upper, double Level, int Resamples);
+
+/// <summary>How each representation of a model separates the word categories.</summary>
+public static class CategoryAnalysis
+{
+    private const int ResamplesPerChunk = 256;
+
+    /// <summary>
+    /// Category RSA per representation: r = Pearson(1 − cosine similarity, category RDM), and its permutation p-value:
+    /// permutation p shuffles the category labels with SeededRandom.ForBlock(seed, p).Shuffle (one permutation shared by
+    /// every representation); p = (k+1)/(N+1), k = permutations with r ≥ observed.
+    /// </summary>
+    public static IReadOnlyList<CategoryRsa> Rsa(RepresentationStack stack, IReadOnlyList<string> categories, int permutations = 1000, ulong seed = 1)
+    {
+        var (codes, _) = CategoryModel.Codes(stack.Words, categories);
+        int n = stack.WordCount;
+        if (categories.Count != n) throw new ArgumentException("one category per word");
+        var model = CategoryModel.Rdm(categories);
+        var modelZ = LayerMath.Standardize(model);
+        int reps = stack.Count;
+        // zd[r]: standardised cosine distances. Distance = 1 − similarity, so its standardised vector is −z(similarity).
+        var zd = LayerRsa.StandardizedSimilarities(stack);
+        foreach (var z in zd) for (int k = 0; k < z.Length; k++) z[k] = -z[k];
+        var observed = zd.Select(z => LayerMath.Dot(z, modelZ)).ToArray();
+        var pvalues = new double[reps];
+        if (permutations <= 0 || double.IsNaN(modelZ[0]))
+        {
+            Array.Fill(pvalues, double.NaN);
+        }
+        else
+        {
+            // With z centred, r = Σ_between z_k / ‖c − c̄‖ = −Σ_within z_k / ‖c − c̄‖; the norm is the same for every
+            // relabelling (the number of within pairs does not change), so only the within sums are recomputed.
+            double cNorm = 0, cMean = model.Average();
+            foreach (double v in model) cNorm += (v - cMean) * (v - cMean);
+            cNorm = Math.Sqrt(cNorm);
+            int m = zd[0].Length;
+            var inter = new double[(long)m * reps];
+            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * reps + r] = zd[r][k];
+            int categoriesCount = codes.Max() + 1;
+            var counts = new int[reps];
+            var gate = new object();
+            Parallel.For(0, (permutations + 15) / 16,
+                () => (Labels: new int[n], Sum: new double[reps], Counts: new int[reps], Members: new List<int>[categoriesCount]),
+                (block, _, local) =>
+                {
+                    for (int c = 0; c < categoriesCount; c++) local.Members[c] ??= new List<int>();
+                    for (int p = block * 16; p < Math.Min(permutations, block * 16 + 16); p++)
+                    {
+                        codes.CopyTo(local.Labels, 0);
+                        SeededRandom.ForBlock(seed, p).Shuffle(local.Labels);
+                        foreach (var list in local.Members) list.Clear();
+                        for (int i = 0; i < n; i++) local.Members[local.Labels[i]].Add(i); // ascending within each list
+                        Array.Clear(local.Sum);
+                        foreach (var list in local.Members)
+                            for (int a = 0; a < list.Count; a++)
+                            {
+                                long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
+                                for (int b = a + 1; b < list.Count; b++)
+                                {
+                                    long k = rowStart + list[b];
+                                    for (int r = 0; r < reps; r++) local.Sum[r] += inter[k * reps + r];
+                                }
+                            }
+                        for (int r = 0; r < reps; r++)
+                            if (-local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
+                    }
+                    return local;
+                },
+                local => { lock (gate) for (int r = 0; r < reps; r++) counts[r] += local.Counts[r]; });
+            for (int r = 0; r < reps; r++) pvalues[r] = (counts[r] + 1.0) / (permutations + 1.0);
+        }
+        return Enumerable.Range(0, reps).Select(r => new CategoryRsa(stack.Labels[r], observed[r], pvalues[r], Math.Max(0, permutations))).ToList();
+    }
+
+    /// <summary>
+    /// Selectivity of every category in one matrix of vectors (n×d): [category] → (value, lower, upper).
+    /// Resample b draws, for each category in order of first appearance, as many of its words as it has, uniformly with
+    /// replacement, from SeededRandom.ForBlock(seed, b).NextInt; a pair of a word with its own copy is dropped.
+    /// With multiplicities w: within = Σ_{i&lt;j in c} w_i w_j s_ij / Σ_{i&lt;j in c} w_i w_j,
+    /// between = Σ_{i in c, j not in c} w_i w_j s_ij / (n_c (n − n_c)); selectivity = within − between.
+    /// </summary>
+    public static IReadOnlyList<Selectivity> SelectivityOf(Matrix vectors, IReadOnlyList<string> words, IReadOnlyList<string> categories,
+        string representation = "", int resamples = 1000, ulong seed = 1, double level = 0.95)
+    {
+        var (codes, names) = CategoryModel.Codes(words, categories);
+        int n = vectors.Rows, k = names.Count;
+        // Reorder the items so each category is one contiguous block (stable: file order within a category).
+        var order = Enumerable.Range(0, n).OrderBy(i => codes[i]).ToArray();
+        var start = new int[k + 1];
+        for (int i = 0; i < n; i++) start[codes[order[i]] + 1]++;
+        for (int c = 0; c < k; c++) start[c + 1] += start[c];
+        var s = LayerMath.CosineSimilaritySquare(vectors.SelectRows(order), order.Select(i => words[i]).ToList(), representation);
+        for (int i = 0; i < n; i++) s[(long)i * n + i] = 0.0; // no self pairs
+
+        var ones = new double[n];
+        Array.Fill(ones, 1.0);
+        var observed = Compute(s, n, start, ones, 1)[0];
+        var boot = new double[k][];
+        for (int c = 0; c < k; c++) boot[c] = new double[Math.Max(0, resamples)];
+        for (int b0 = 0; b0 < resamples; b0 += ResamplesPerChunk)
+        {
+            int bs = Math.Min(ResamplesPerChunk, resamples - b0);
+            var w = new double[(long)n * bs]; // n × bs multiplicities
+            for (int b = 0; b < bs; b++)
+            {
+                var rng = SeededRandom.ForBlock(seed, b0 + b);
+                for (int c = 0; c < k; c++)
+                {
+                    int size = start[c + 1] - start[c];
+                    for (int t = 0; t < size; t++) w[(long)(start[c] + rng.NextInt(size)) * bs + b] += 1.0;
+                }
+            }
+            var res = Compute(s, n, start, w, bs);
+            for (int b = 0; b < bs; b++) for (int c = 0; c < k; c++) boot[c][b0 + b] = res[b][c];
+        }
+        var list = new List<Selectivity>(k);
+        for (int c = 0; c < k; c++)
+        {
+            var valid = boot[c].Where(double.IsFinite).ToArray();
+            Array.Sort(valid);
+            double alpha = (1 - level) / 2;
+            bool enough = valid.Length > 0 && valid.Length >= 0.5 * resamples;
+            list.Add(new Selectivity(names[c], representation, observed[c],
+                enough ? LayerMath.Percentile(valid, alpha) : double.NaN,
+                enough ? LayerMath.Percentile(valid, 1 - alpha) : double.NaN, level, Math.Max(0, resamples)));
+        }
+        return list;
+    }
+
+    /// <summary>Selectivity per representation of a stack: [representation][category].</summary>
+    public static IReadOnlyList<IReadOnlyList<Selectivity>> Selectivity(RepresentationStack stack, IReadOnlyList<string> categories,
+        int resamples = 1000, ulong seed = 1, double level = 0.95)
+        => stack.Sets.Select((set, r) => SelectivityOf(set.Vectors, stack.Words, categories,
+            stack.Labels[r], resamples, seed, level)).ToList();
+
+    /// <summary>
+    /// Selectivities for bs weight columns: s is n×n (category blocks contiguous, zero diagonal), w is n×bs.
+    /// T = S·W and, per category block, Tc = S_cc·W_c through the GEMM kernel; then within and between sums.
+    /// Returns [column][category].
+    /// </summary>
+    private static double[][] Compute(double[] s, int n, int[] start, double[] w, int bs)
+    {
+        int k = start.Length - 1;
+        var t = new double[(long)n * bs];
+        Gemm.Multiply(s, n, w, bs, t, bs, n, bs, n);
+        var tc = new double[(long)n * bs];
+        for (int c = 0; c < k; c++)
+        {
+            int a = start[c], size = start[c + 1] - a;
+            if (size == 0) continue;
+            Gemm.Multiply(s.AsSpan(a * n + a), n, w.AsSpan(a * bs), bs, tc.AsSpan(a * bs), bs, size, bs, size);
+        }
+        var result = new double[bs][];
+        for (int b = 0; b < bs; b++)
+        {
+            result[b] = new double[k];
+            for (int c = 0; c < k; c++)
+            {
+                double withinSum = 0, betweenSum = 0, wSum = 0, wSq = 0;
+                for (int i = start[c]; i < start[c + 1]; i++)
+                {
+                    double wi = w[(long)i * bs + b];
+                    if (wi == 0) continue;
+                    double tci = tc[(long)i * bs + b];
+                    withinSum += wi * tci;
+                    betweenSum += wi * (t[(long)i * bs + b] - tci);
+                    wSum += wi; wSq += wi * wi;
+                }
+                withinSum *= 0.5;
+                double withinPairs = 0.5 * (wSum * wSum - wSq);
+                double betweenPairs = wSum * (n - wSum);
+                double within = withinPairs > 0 ? withinSum / withinPairs : double.NaN;
+                double between = betweenPairs > 0 ? betweenSum / betweenPairs : double.NaN;
+                result[b][c] = within - between;
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,276 @@
+using System.Text.RegularExpressions;
+using Simile.Data;
+using Simile.Models;
+
+namespace Simile.Analyses.Layers;
+
+/// <summary>Where a word's contextual vector comes from.</summary>
+public enum ContextKind
+{
+    /// <summary>The word alone (BERT: [CLS] word [SEP]; GPT-2: the word with its leading space).</summary>
+    None,
+    /// <summary>Sentences made from templates holding "{word}", averaged.</summary>
+    Templates,
+    /// <summary>Every whole-word, case-insensitive occurrence in a corpus file (one sentence per line), up to a maximum, averaged.</summary>
+    Corpus,
+}
+
+/// <summary>How to place words into text before reading a transformer's representations.</summary>
+public sealed record ContextSpec(ContextKind Kind, IReadOnlyList<string> Templates, string? CorpusName,
+    IReadOnlyList<string>? CorpusLines, int MaxContexts)
+{
+    /// <summary>The placeholder a template must hold.</summary>
+    public const string Placeholder = "{word}";
+
+    /// <summary>Default cap on corpus contexts per word.</summary>
+    public const int DefaultMaxContexts = 50;
+
+    /// <summary>
+    /// The built-in neutral templates (used for <c>--context neutral</c>, the default). They use "the" so that
+    /// no article has to agree with the word, and carry no topic of their own.
+    /// </summary>
+    public static readonly IReadOnlyList<string> NeutralTemplates =
+    [
+        "This is the {word}.",
+        "I thought about the {word}.",
+        "Here is the {word}.",
+        "The {word} is here.",
+        "We talked about the {word}.",
+        "Look at the {word}.",
+    ];
+
+    public static ContextSpec None { get; } = new(ContextKind.None, [], null, null, 1);
+
+    public static ContextSpec Neutral { get; } = new(ContextKind.Templates, NeutralTemplates, null, null, NeutralTemplates.Count);
+
+    /// <summary>User templates; each must contain "{word}" (every occurrence is replaced, the first is read).</summary>
+    public static ContextSpec FromTemplates(IEnumerable<string> templates)
+    {
+        var list = templates.ToList();
+        if (list.Count == 0) throw new SimileException("no context template given", "pass --context \"… {word} …\" or --context none");
+        foreach (var t in list)
+            if (!t.Contains(Placeholder, StringComparison.Ordinal))
+                throw new SimileException($"context template \"{t}\" has no {Placeholder} placeholder",
+                    "write the template with {word} where the word goes, e.g. --context \"I saw the {word}.\"");
+        return new ContextSpec(ContextKind.Templates, list, null, null, list.Count);
+    }
+
+    /// <summary>A corpus file: one sentence per line (UTF-8).</summary>
+    public static ContextSpec FromCorpusFile(string path, int maxContexts = DefaultMaxContexts)
+    {
+        if (!File.Exists(path))
+            throw new SimileException($"corpus file '{path}' not found", "pass an existing text file with one sentence per line to --corpus");
+        return FromCorpusLines(File.ReadAllLines(path), Path.GetFileName(path), maxContexts);
+    }
+
+    /// <summary>A corpus given as lines (one sentence each).</summary>
+    public static ContextSpec FromCorpusLines(IReadOnlyList<string> lines, string name, int maxContexts = DefaultMaxContexts)
+    {
+        if (maxContexts < 1)
+            throw new SimileException($"--max-contexts {maxContexts} is not a positive number", "pass --max-contexts 1 or more");
+        return new ContextSpec(ContextKind.Corpus, [], name, lines, maxContexts);
+    }
+
+    /// <summary>Parses the CLI form: "none", "neutral", or templates with {word}.</summary>
+    public static ContextSpec Parse(IReadOnlyList<string>? contexts)
+    {
+        if (contexts is null || contexts.Count == 0) return Neutral;
+        if (contexts.Count == 1 && contexts[0].Trim().Equals("none", StringComparison.OrdinalIgnoreCase)) return None;
+        if (contexts.Count == 1 && contexts[0].Trim().Equals("neutral", StringComparison.OrdinalIgnoreCase)) return Neutral;
+        return FromTemplates(contexts);
+    }
+
+    public override string ToString() => Kind switch
+    {
+        ContextKind.None => "none (the word alone)",
+        ContextKind.Templates when ReferenceEquals(Templates, NeutralTemplates) => $"neutral templates ({Templates.Count})",
+        ContextKind.Templates => $"templates: {string.Join(" | ", Templates)}",
+        _ => $"corpus {CorpusName}, up to {MaxContexts} contexts per word",
+    };
+
+    /// <summary>The JSON/CLI name of the setting.</summary>
+    public string Name => Kind switch
+    {
+        ContextKind.None => "none",
+        ContextKind.Templates when ReferenceEquals(Templates, NeutralTemplates) => "neutral",
+        ContextKind.Templates => "templates",
+        _ => "corpus",
+    };
+}
+
+/// <summary>One occurrence of a word inside a text: the text and the word's character span.</summary>
+public readonly record struct WordContext(string Text, int Start, int Length);
+
+/// <summary>
+/// A word's vector at every representation of a transformer: the word's tokens are located in each context by
+/// character offsets, pooled per <see cref="SubwordPolicy"/>, and averaged over the contexts.
+/// </summary>
+public static class ContextualVectors
+{
+    /// <summary>Texts per forward-pass chunk (bounds memory: a run holds every representation of every token).</summary>
+    public const int ChunkSize = 128;
+
+    /// <summary>Characters kept either side of a corpus occurrence in a very long line.</summary>
+    private const int CorpusWindow = 300;
+
+    /// <summary>The contexts a word is read in, per <paramref name="spec"/>. Corpus: may be empty.</summary>
+    public static IReadOnlyList<WordContext> ContextsFor(string word, ContextSpec spec, bool usesLeadingSpace)
+    {
+        switch (spec.Kind)
+        {
+            case ContextKind.None:
+                return usesLeadingSpace ? [new WordContext(" " + word, 1, word.Length)] : [new WordContext(word, 0, word.Length)];
+            case ContextKind.Templates:
+                return spec.Templates.Select(t =>
+                {
+                    int at = t.IndexOf(ContextSpec.Placeholder, StringComparison.Ordinal);
+                    string before = t[..at].Replace(ContextSpec.Placeholder, word, StringComparison.Ordinal);
+                    string text = t.Replace(ContextSpec.Placeholder, word, StringComparison.Ordinal);
+                    return new WordContext(text, before.Length, word.Length);
+                }).ToList();
+            default:
+                return CorpusOccurrences(word, spec.CorpusLines ?? [], spec.MaxContexts);
+        }
+    }
+
+    /// <summary>Whole-word, case-insensitive occurrences in file order, at most <paramref name="max"/>.</summary>
+    public static IReadOnlyList<WordContext> CorpusOccurrences(string word, IReadOnlyList<string> lines, int max)
+    {
+        var found = new List<WordContext>();
+        var re = new Regex(@"(?<![\p{L}\p{N}_])" + Regex.Escape(word) + @"(?![\p{L}\p{N}_])",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        foreach (var line in lines)
+        {
+            if (line.Length == 0) continue;
+            for (var m = re.Match(line); m.Success; m = m.NextMatch())
+            {
+                found.Add(Window(line, m.Index, m.Length));
+                if (found.Count >= max) return found;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>A long line is cut to a window around the occurrence, at whitespace, so it fits the model's length.</summary>
+    private static WordContext Window(string line, int start, int length)
+    {
+        if (line.Length <= 2 * CorpusWindow + length) return new WordContext(line, start, length);
+        int from = Math.Max(0, start - CorpusWindow), to = Math.Min(line.Length, start + length + CorpusWindow);
+        if (from > 0) { int sp = line.IndexOf(' ', from); if (sp >= 0 && sp < start) from = sp + 1; }
+        if (to < line.Length) { int sp = line.LastIndexOf(' ', to - 1); if (sp >= start + length) to = sp; }
+        return new WordContext(line[from..to], start - from, length);
+    }
+
+    /// <summary>
+    /// Indices of the tokens whose character span overlaps [start, start+length); special tokens (empty spans) never do.
+    /// </summary>
+    public static int[] LocateTokens(TokenizedText input, int start, int length)
+    {
+        var hits = new List<int>();
+        for (int t = 0; t < input.Count; t++)
+        {
+            var (s, l) = input.Offsets[t];
+            if (l > 0 && s < start + length && s + l > start) hits.Add(t);
+        }
+        return hits.ToArray();
+    }
+
+    /// <summary>
+    /// Every representation of <paramref name="model"/> for <paramref name="words"/> per <paramref name="context"/>.
+    /// Throws <see cref="SimileException"/> naming words with no corpus context, and (policy Error) words split into pieces.
+    /// </summary>
+    public static RepresentationStack Compute(ITransformerModel model, IReadOnlyList<string> words, ContextSpec context,
+        SubwordPolicy policy = SubwordPolicy.Mean, IProgress<double>? progress = null, string? modelName = null)
+    {
+        int n = words.Count;
+        if (n == 0) throw new SimileException("the word list is empty", "give at least two words");
+        var perWord = new IReadOnlyList<WordContext>[n];
+        for (int w = 0; w < n; w++) perWord[w] = ContextsFor(words[w], context, model.UsesLeadingSpace);
+        var missing = Enumerable.Range(0, n).Where(w => perWord[w].Count == 0).Select(w => words[w]).ToList();
+        if (missing.Count > 0)
+            throw new SimileException(
+                $"corpus {context.CorpusName} has no whole-word occurrence of {missing.Count} word(s): {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", …" : "")}",
+                "add sentences using these words to the corpus, remove them from the word list, or use --context instead of --corpus");
+
+        // Flatten (word, context) jobs; identical texts are run once.
+        var jobs = new List<(int Word, int TextIndex, int Start, int Length)>();
+        var texts = new List<string>();
+        var textIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int w = 0; w < n; w++)
+            foreach (var c in perWord[w])
+            {
+                if (!textIndex.TryGetValue(c.Text, out int ti)) { ti = texts.Count; texts.Add(c.Text); textIndex[c.Text] = ti; }
+                jobs.Add((w, ti, c.Start, c.Length));
+            }
+        var jobsByText = jobs.GroupBy(j => j.TextIndex).ToDictionary(g => g.Key, g => g.ToList());
+
+        IReadOnlyList<string> labels = model.RepresentationLabels;
+        int reps = labels.Count;
+        double[][]? sums = null; // [rep][n × d]
+        int dims = 0;
+        var counts = new int[n];
+        for (int chunkStart = 0; chunkStart < texts.Count; chunkStart += ChunkSize)
+        {
+            var chunk = texts.GetRange(chunkStart, Math.Min(ChunkSize, texts.Count - chunkStart));
+            var runs = model.Run(chunk, withAttention: false);
+            if (runs.Count != chunk.Count) throw new InvalidOperationException($"model returned {runs.Count} runs for {chunk.Count} texts");
+            for (int k = 0; k < runs.Count; k++)
+            {
+                var run = runs[k];
+                if (sums is null)
+                {
+                    dims = run.Dims;
+                    if (run.Labels.Count != reps) throw new InvalidOperationException("run labels differ from the model's representation labels");
+                    sums = new double[reps][];
+                    for (int r = 0; r < reps; r++) sums[r] = new double[(long)n * dims];
+                }
+                foreach (var job in jobsByText[chunkStart + k])
+                {
+                    var tokens = LocateTokens(run.Input, job.Start, job.Length);
+                    if (tokens.Length == 0)
+                        throw new SimileException(
+                            $"word '{words[job.Word]}' could not be located among the tokens of \"{run.Input.Text}\"",
+                            "check the word for characters the tokenizer drops; remove it from the word list");
+                    if (tokens.Length > 1 && policy == SubwordPolicy.Error)
+                        throw new SimileException(
+                            $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => run.Input.Pieces[t]))}) in \"{run.Input.Text}\"",
+                            "pass --subword mean (or first/last) to pool the pieces, or remove the word");
+                    ReadOnlySpan<int> use = policy switch
+                    {
+                        SubwordPolicy.First => tokens.AsSpan(0, 1),
+                        SubwordPolicy.Last => tokens.AsSpan(tokens.Length - 1, 1),
+                        _ => tokens,
+                    };
+                    double scale = 1.0 / use.Length;
+                    for (int r = 0; r < reps; r++)
+                    {
+                        var hidden = run.Hidden[r];
+                        var acc = sums![r].AsSpan(job.Word * dims, dims);
+                        foreach (int t in use)
+                        {
+                            var row = hidden.AsSpan(t * dims, dims);
+                            for (int f = 0; f < dims; f++) acc[f] += scale * row[f];
+                        }
+                    }
+                    counts[job.Word]++;
+                }
+            }
+            progress?.Report(Math.Min(1.0, (chunkStart + chunk.Count) / (double)texts.Count));
+        }
+
+        string name = modelName ?? model.Info.Name;
+        var sets = new List<VectorSet>(reps);
+        for (int r = 0; r < reps; r++)
+        {
+            var m = new Matrix(n, dims, sums![r]);
+            for (int w = 0; w < n; w++)
+            {
+                double inv = 1.0 / counts[w];
+                var row = m.Row(w);
+                for (int f = 0; f < dims; f++) row[f] *= inv;
+            }
+            sets.Add(new VectorSet(words, m, $"{name}:{labels[r]}"));
+        }
+        return new RepresentationStack(name, labels.ToList(), sets, words.ToList(), counts, context.ToString());
+    }
+}

@@ -1,0 +1,93 @@
+using Simile.Data;
+using Simile.Engine;
+using Simile.Similarity;
+
+namespace Simile.Analyses.Layers;
+
+/// <summary>The numeric building blocks the layer analyses share (cosine similarity, z-scored condensed vectors).</summary>
+internal static class LayerMath
+{
+    /// <summary>Rows scaled to unit length (n×d). An all-zero or non-finite row throws, naming the word and representation.</summary>
+    public static Matrix UnitRows(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
+    {
+        var u = x.Clone();
+        for (int i = 0; i < u.Rows; i++)
+        {
+            var row = u.Row(i);
+            double ss = 0;
+            foreach (double v in row) ss += v * v;
+            if (!(ss > 0) || !double.IsFinite(ss))
+            {
+                string word = words is not null && i < words.Count ? $"'{words[i]}'" : $"row {i}";
+                throw new SimileException(
+                    $"the vector of {word}{(where is null ? "" : " in " + where)} is {(double.IsFinite(ss) ? "all zeros" : "not finite")}, so its cosine similarity is undefined",
+                    "remove the word, or use a normalisation that does not wipe it out (e.g. fewer --normalize remove-pcs components)");
+            }
+            double inv = 1.0 / Math.Sqrt(ss);
+            for (int f = 0; f < row.Length; f++) row[f] *= inv;
+        }
+        return u;
+    }
+
+    /// <summary>Full n×n cosine similarity (row-major), X̂X̂ᵀ through the GEMM kernel; the diagonal is set to exactly 1.</summary>
+    public static double[] CosineSimilaritySquare(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
+    {
+        var u = UnitRows(x, words, where);
+        int n = u.Rows;
+        var s = new double[(long)n * n];
+        Gemm.Multiply(u.Values, u.Values, s, n, n, u.Cols, transposeA: false, transposeB: true);
+        for (int i = 0; i < n; i++)
+        {
+            s[(long)i * n + i] = 1.0;
+            for (int j = i + 1; j < n; j++) // exact symmetry
+            {
+                double v = 0.5 * (s[(long)i * n + j] + s[(long)j * n + i]);
+                s[(long)i * n + j] = v; s[(long)j * n + i] = v;
+            }
+        }
+        return s;
+    }
+
+    /// <summary>Condensed (pdist order) cosine similarity, length n(n−1)/2.</summary>
+    public static double[] CosineSimilarityCondensed(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
+        => Condense(CosineSimilaritySquare(x, words, where), x.Rows);
+
+    /// <summary>The strict upper triangle of a row-major n×n matrix, pdist order.</summary>
+    public static double[] Condense(double[] square, int n)
+    {
+        var c = new double[CondensedIndex.Length(n)];
+        long k = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) c[k++] = square[(long)i * n + j];
+        return c;
+    }
+
+    /// <summary>
+    /// The vector centred and scaled to unit length, so the Pearson r of two such vectors is their dot product.
+    /// A constant vector (r undefined) gives all NaN.
+    /// </summary>
+    public static double[] Standardize(ReadOnlySpan<double> v)
+    {
+        double mean = 0;
+        foreach (double x in v) mean += x;
+        mean /= v.Length;
+        var z = new double[v.Length];
+        double ss = 0;
+        for (int k = 0; k < v.Length; k++) { z[k] = v[k] - mean; ss += z[k] * z[k]; }
+        double inv = ss > 0 ? 1.0 / Math.Sqrt(ss) : double.NaN;
+        for (int k = 0; k < z.Length; k++) z[k] *= inv;
+        return z;
+    }
+
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+        => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+
+    /// <summary>Linear-interpolated percentile of sorted values (numpy's default method); q in [0, 1].</summary>
+    public static double Percentile(double[] sorted, double q)
+    {
+        if (sorted.Length == 0) return double.NaN;
+        double pos = q * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Simile.Analyses.Layers;
+
+namespace Simile.Reports;
+
+/// <summary>
+/// The outputs of <c>simile layers</c>: results.json, the figures (PNG + SVG) and a self-contained report.html
+/// with a plain-language account. <see cref="HtmlSection"/> gives the report body alone, for embedding (demo).
+/// </summary>
+public static class LayerReport
+{
+    /// <summary>Renders all outputs in memory (nothing written yet).</summary>
+    public static ReportOutput Build(LayerAnalysisResult r, string folder)
+    {
+        var output = new ReportOutput(folder);
+        output.AddText("results.json", LayerResultsJson.Write(r));
+        var figures = BuildFigures(r);
+        foreach (var f in figures) output.AddFigure(f);
+        output.AddText("report.html", Html(r, figures));
+        return output;
+    }
+
+    /// <summary>Renders and writes everything to <paramref name="folder"/> (each file atomically); returns the paths.</summary>
+    public static IReadOnlyList<string> Write(LayerAnalysisResult r, string folder) => Build(r, folder).WriteAll();
+
+    public static IReadOnlyList<Figure> BuildFigures(LayerAnalysisResult r)
+    {
+        var figs = new List<Figure>();
+        bool normalized = r.Options.Normalization.Kind != NormalizationKind.None;
+        string norm = normalized ? $", normalisation {r.Options.Normalization}" : "";
+        foreach (var m in r.Models)
+            figs.Add(LayerFigures.GridHeatmap($"layers-within-{ReportOutput.SafeName(m.Model)}",
+                $"{m.Model}: RSA between its representations{norm}", m.Within));
+        foreach (var g in r.Across)
+            figs.Add(LayerFigures.GridHeatmap($"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}",
+                $"{g.RowModel} × {g.ColumnModel}: best {g.RowLabels[g.BestRow]}–{g.ColumnLabels[g.BestColumn]}, " +
+                $"r = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PRelation(g.MaxPValue, g.Permutations) : "")}", g));
+
+        // x positions are representation indices; where models name a position differently (GPT-2's "final"), show both.
+        int longest = r.Models.Max(m => m.Labels.Count);
+        var xLabels = Enumerable.Range(0, longest).Select(i => string.Join(" / ",
+            r.Models.Where(m => i < m.Labels.Count).Select(m => m.Labels[i]).Distinct())).ToList();
+        var aniso = new List<LayerSeries>();
+        for (int i = 0; i < r.Models.Count; i++)
+        {
+            var m = r.Models[i];
+            aniso.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.Anisotropy, ColorIndex: i));
+            if (normalized) aniso.Add(new LayerSeries($"{m.Model} (raw)", m.AnisotropyRaw, Secondary: true, ColorIndex: i));
+        }
+        figs.Add(LayerFigures.AcrossRepresentations("layers-anisotropy", "Anisotropy: mean cosine similarity of all word pairs",
+            xLabels, aniso, "mean pairwise cosine", referenceLine: 0));
+
+        if (r.Models.Any(m => m.CategoryRsa is not null))
+        {
+            var rsa = new List<LayerSeries>();
+            for (int i = 0; i < r.Models.Count; i++)
+            {
+                var m = r.Models[i];
+                if (m.CategoryRsa is null) continue;
+                rsa.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.CategoryRsa.Select(c => c.Pearson).ToArray(), ColorIndex: i));
+                if (m.CategoryRsaRaw is not null)
+                    rsa.Add(new LayerSeries($"{m.Model} (raw)", m.CategoryRsaRaw.Select(c => c.Pearson).ToArray(), Secondary: true, ColorIndex: i));
+            }
+            figs.Add(LayerFigures.AcrossRepresentations("layers-category-rsa", "Category RSA: cosine distances vs the category model (Pearson r)",
+                xLabels, rsa, "Pearson r with the category RDM", referenceLine: 0));
+
+            var sel = new List<LayerSeries>();
+            var cats = r.CategoryNames;
+            for (int i = 0; i < r.Models.Count; i++)
+            {
+                var m = r.Models[i];
+                if (m.Selectivity is null) continue;
+                for (int c = 0; c < cats.Count; c++)
+                {
+                    var values = m.Selectivity.Select(rep => rep[c].Value).ToArray();
+                    var lo = m.Selectivity.Select(rep => rep[c].Lower).ToArray();
+                    var hi = m.Selectivity.Select(rep => rep[c].Upper).ToArray();
+                    sel.Add(new LayerSeries($"{m.Model}: {cats[c]}", values, lo, hi, Secondary: i % 2 == 1, ColorIndex: c));
+                }
+            }
+            figs.Add(LayerFigures.AcrossRepresentations("layers-selectivity",
+                "Category selectivity (within − between mean cosine) with 95% bootstrap bands", xLabels, sel, "selectivity", referenceLine: 0));
+        }
+        foreach (var m in r.Models.Where(m => m.Mds.Count > 0))
+            figs.Add(LayerFigures.MdsPanels($"layers-mds-{ReportOutput.SafeName(m.Model)}", $"{m.Model}: classical MDS of cosine distances",
+                m.Mds, m.MdsLabels, r.Words.Words, r.Words.Categories));
+        return figs;
+    }
+
+    /// <summary>The whole page.</summary>
+    public static string Html(LayerAnalysisResult r, IReadOnlyList<Figure> figures)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Simile layers: ")
+          .Append(H(string.Join(", ", r.Models.Select(m => m.Model)))).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n")
+          .Append($"<h1>Through the layers: {H(string.Join(" and ", r.Models.Select(m => m.Model)))} on {r.Words.Count} words</h1>\n")
+          .Append(HtmlSection(r, figures, headingLevel: 2))
+          .Append("</body>\n</html>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>The report body (no html/head), for embedding in a larger page such as the demo report.</summary>
+    public static string HtmlSection(LayerAnalysisResult r, IReadOnlyList<Figure> figures, int headingLevel = 2)
+    {
+        string h = $"h{headingLevel}";
+        var fig = figures.ToDictionary(f => f.Name);
+        var o = r.Options;
+        bool normalized = o.Normalization.Kind != NormalizationKind.None;
+        int n = r.Words.Count;
+        var sb = new StringBuilder();
+
+        sb.Append($"<{h}>What was computed</{h}>\n<p>")
+          .Append("A transformer gives each word not one vector but one per stage: the token embedding (<code>token</code>), the " +
+                  "embedding output (<code>0</code>) and the output of every layer (<code>1</code> … <code>L</code>; GPT-2 adds " +
+                  "<code>final</code> after its last LayerNorm). ")
+          .Append(o.Context.Kind switch
+          {
+              ContextKind.None => "Here each word was fed alone (BERT: <code>[CLS] word [SEP]</code>; GPT-2: the word with its leading space), ",
+              ContextKind.Templates => $"Here each word was placed into {o.Context.Templates.Count} sentence template(s) " +
+                                       $"({string.Join("; ", o.Context.Templates.Select(t => "<q>" + H(t) + "</q>"))}) and its vectors averaged over them, ",
+              _ => $"Here each word's vectors were averaged over its whole-word occurrences in the corpus <code>{H(o.Context.CorpusName ?? "")}</code> " +
+                   $"(at most {o.Context.MaxContexts} each; {CountSummary(r)}), ",
+          })
+          .Append($"reading the word's own tokens by their character positions (a word split into several tokens: {H(o.Subword.ToString().ToLowerInvariant())} of its pieces). ")
+          .Append($"At every representation the cosine similarity of all {n * (n - 1L) / 2:N0} word pairs gives that stage's geometry, and " +
+                  "<strong>RSA</strong> (Pearson r between two such similarity matrices) compares two stages — of the same model or of two models, " +
+                  "whose widths need not match.</p>\n");
+        if (normalized)
+            sb.Append($"<p>Before any similarity, every representation was normalised: <code>{H(o.Normalization.ToString())}</code> " +
+                      (o.Normalization.Kind switch
+                      {
+                          NormalizationKind.Center => "(each feature's mean over the words subtracted).",
+                          NormalizationKind.ZScore => "(each feature centred and divided by its standard deviation over the words).",
+                          _ => $"(features centred, then the top {o.Normalization.Components} principal component(s) projected out).",
+                      }) + " The tables below show its effect.</p>\n");
+
+        // Grids.
+        sb.Append($"<{h}>Which layers match</{h}>\n<p>")
+          .Append("Each grid cell is the RSA between one representation and another; the outlined cell is the best-matching pair. ")
+          .Append("<strong>Picking the maximum of a grid is biased upward</strong>: with many cells, the largest one is high partly because it " +
+                  "was chosen, so its ordinary p-value is too optimistic. The p-value reported for it is therefore calibrated on the maximum: ")
+          .Append(o.Permutations > 0
+              ? $"the words of one side were shuffled {o.Permutations:N0} times, the <em>whole grid</em> was recomputed each time and its " +
+                "maximum kept; p is the share of shuffles whose maximum reached the observed best value, (k + 1)/(N + 1). "
+              : "(no permutations were run, so no p-values). ")
+          .Append($"All random draws come from seed {o.Seed}.</p>\n");
+        sb.Append("<table>\n<tr><th>grid</th><th>best pair</th><th>RSA r</th><th>max-calibrated p</th></tr>\n");
+        foreach (var m in r.Models)
+            sb.Append($"<tr><td>{H(m.Model)} (within)</td><td>{H(m.Within.RowLabels[m.Within.BestRow])} – {H(m.Within.ColumnLabels[m.Within.BestColumn])}</td>" +
+                      $"<td class=\"num\">{F(m.Within.BestValue)}</td><td class=\"num\">{P(m.Within.MaxPValue, m.Within.Permutations)}</td></tr>\n");
+        foreach (var g in r.Across)
+            sb.Append($"<tr><td>{H(g.RowModel)} × {H(g.ColumnModel)}</td><td>{H(g.RowLabels[g.BestRow])} – {H(g.ColumnLabels[g.BestColumn])}</td>" +
+                      $"<td class=\"num\">{F(g.BestValue)}</td><td class=\"num\">{P(g.MaxPValue, g.Permutations)}</td></tr>\n");
+        sb.Append("</table>\n");
+        sb.Append("<p class=\"caption\">Within one model the diagonal is 1 by construction, so its best pair is the best pair of two different representations; " +
+                  "neighbouring layers are usually the most alike.</p>\n");
+        foreach (var g in r.Across) Img(sb, fig, $"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}");
+        foreach (var m in r.Models) Img(sb, fig, $"layers-within-{ReportOutput.SafeName(m.Model)}");
+
+        // Anisotropy.
+        sb.Append($"<{h}>Anisotropy</{h}>\n<p>")
+          .Append("Contextual vectors are <strong>anisotropic</strong>: they crowd into a narrow cone, so even unrelated words have a large cosine " +
+                  "similarity, often growing in the upper layers (Ethayarajh 2019). That common offset is not about meaning, and it compresses every " +
+                  "similarity into a small range. The table gives the mean cosine over all word pairs (0 would be isotropic). ")
+          .Append(normalized ? "Centring or removing the top principal components takes the shared direction out; compare the columns." :
+                               "Rerun with <code>--normalize center</code> or <code>--normalize remove-pcs:K</code> to see how much of the structure survives without it.")
+          .Append("</p>\n");
+        sb.Append("<table>\n<tr><th>model</th><th>representation</th><th>mean pairwise cosine</th>")
+          .Append(normalized ? $"<th>after {H(o.Normalization.ToString())}</th>" : "").Append("</tr>\n");
+        foreach (var m in r.Models)
+            for (int i = 0; i < m.Labels.Count; i++)
+                sb.Append($"<tr><td>{H(m.Model)}</td><td>{H(m.Labels[i])}</td><td class=\"num\">{F(m.AnisotropyRaw[i])}</td>")
+                  .Append(normalized ? $"<td class=\"num\">{F(m.Anisotropy[i])}</td>" : "").Append("</tr>\n");
+        sb.Append("</table>\n");
+        Img(sb, fig, "layers-anisotropy");
+
+        // Categories.
+        if (r.Models.Any(m => m.CategoryRsa is not null))
+        {
+            var cats = r.CategoryNames;
+            sb.Append($"<{h}>Categories</{h}>\n<p>")
+              .Append($"The category model says two words are alike (0) when they share a category ({string.Join(", ", cats.Select(H))}) and unlike (1) otherwise. " +
+                      "<strong>Category RSA</strong> is the Pearson r between a representation's cosine distances and this model; its p-value shuffles the " +
+                      $"category labels {o.Permutations:N0} times. <strong>Selectivity</strong> of a category is the mean cosine similarity among its words minus " +
+                      "their mean similarity to the other categories' words; the 95% band resamples words within each category " +
+                      $"({o.Bootstrap:N0} resamples, pairs of a word with its own copy left out).</p>\n");
+            sb.Append("<table>\n<tr><th>model</th><th>representation</th><th>category RSA r</th><th>p</th>")
+              .Append(normalized ? "<th>r before normalisation</th>" : "");
+            foreach (var c in cats) sb.Append($"<th>selectivity: {H(c)} [95%]</th>");
+            sb.Append("</tr>\n");
+            foreach (var m in r.Models.Where(m => m.CategoryRsa is not null))
+                for (int i = 0; i < m.Labels.Count; i++)
+                {
+                    var cr = m.CategoryRsa![i];
+                    sb.Append($"<tr><td>{H(m.Model)}</td><td>{H(m.Labels[i])}</td><td class=\"num\">{F(cr.Pearson)}</td><td class=\"num\">{P(cr.PValue, cr.Permutations)}</td>");
+                    if (normalized) sb.Append($"<td class=\"num\">{F(m.CategoryRsaRaw![i].Pearson)}</td>");
+                    foreach (var s in m.Selectivity![i])
+                        sb.Append($"<td class=\"num\">{F(s.Value)} [{F(s.Lower)}, {F(s.Upper)}]</td>");
+                    sb.Append("</tr>\n");
+                }
+            sb.Append("</table>\n");
+            Img(sb, fig, "layers-category-rsa");
+            Img(sb, fig, "layers-selectivity");
+        }
+
+        if (r.Models.Any(m => m.Mds.Count > 0))
+        {
+            sb.Append($"<{h}>Maps</{h}>\n<p>Classical MDS places the words in two dimensions so that their distances approximate the cosine distances " +
+                      "of each representation (double-centred −½D², top two eigenvectors). Axes are arbitrary (any rotation or reflection is the same map); " +
+                      "what matters is which words sit together.</p>\n");
+            foreach (var m in r.Models) Img(sb, fig, $"layers-mds-{ReportOutput.SafeName(m.Model)}");
+        }
+
+        if (r.Notes.Count > 0)
+        {
+            sb.Append($"<{h}>Notes</{h}>\n<ul>\n");
+            foreach (var note in r.Notes) sb.Append("<li>").Append(H(note)).Append("</li>\n");
+            sb.Append("</ul>\n");
+        }
+        sb.Append($"<{h}>Settings</{h}>\n<table>\n")
+          .Append($"<tr><td>models</td><td>{H(string.Join(", ", r.Models.Select(m => $"{m.Model} ({m.Labels.Count} representations, {m.Stack.Sets[0].Dims} dims)")))}</td></tr>\n")
+          .Append($"<tr><td>context</td><td>{H(o.Context.ToString())}</td></tr>\n")
+          .Append($"<tr><td>subword pooling</td><td>{H(o.Subword.ToString().ToLowerInvariant())}</td></tr>\n")
+          .Append($"<tr><td>normalisation</td><td>{H(o.Normalization.ToString())}</td></tr>\n")
+          .Append($"<tr><td>permutations / bootstrap / seed</td><td>{o.Permutations} / {o.Bootstrap} / {o.Seed}</td></tr>\n")
+          .Append($"<tr><td>time</td><td>{r.Elapsed.TotalSeconds:0.0} s (analysis after the forward passes)</td></tr>\n")
+          .Append("</table>\n");
+        return sb.ToString();
+    }
+
+    private static string CountSummary(LayerAnalysisResult r)
+    {
+        var counts = r.Models[0].Stack.ContextCounts;
+        return $"contexts per word {counts.Min()}–{counts.Max()}, mean {counts.Average():0.0}";
+    }
+
+    private static void Img(StringBuilder sb, Dictionary<string, Figure> fig, string name)
+    {
+        if (!fig.TryGetValue(name, out var f)) return;
+        sb.Append($"<figure><img alt=\"{H(f.Title)}\" width=\"{f.Width}\" src=\"data:image/png;base64,")
+          .Append(Convert.ToBase64String(f.Png)).Append($"\"><figcaption>{H(f.Title)} (<code>{H(f.Name)}.svg</code>)</figcaption></figure>\n");
+    }
+
+    internal static string H(string s) => WebUtility.HtmlEncode(s);
+    internal static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+
+    /// <summary>A p-value, or "&lt; 1/(N+1)"-style floor when no permutation reached the observed value.</summary>
+    public static string P(double p, int permutations)
+    {
+        if (!double.IsFinite(p) || permutations <= 0) return "–";
+        double floor = 1.0 / (permutations + 1);
+        return p <= floor + 1e-15 ? $"≤ {floor.ToString("0.####", CultureInfo.InvariantCulture)}" : p.ToString("0.####", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>"= 0.03" or "≤ 0.001" (for running text).</summary>
+    public static string PRelation(double p, int permutations)
+    {
+        string s = P(p, permutations);
+        return s.StartsWith('≤') ? s : "= " + s;
+    }
+
+    private const string Css = """
+        body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+        h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.1em; margin-top: 1.4em; }
+        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
+        th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
+        th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+        figcaption, .caption { font-size: 0.88em; color: #555; }
+        code { background: #f3f3f3; padding: 0 0.2em; }
+
+        """;
+}
