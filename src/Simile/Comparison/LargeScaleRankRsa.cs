@@ -325,7 +325,11 @@ public static class LargeScaleRankRsa
                 long q = r + 1;
                 while (q < e && (uint)(sorted[q] >> 32) == key) q++;
                 uint rank2 = (uint)(r + q + 1);
-                for (long z = r; z < q; z++) keys[(uint)sorted[z]] = rank2;
+                for (long z = r; z < q; z++)
+                {
+                    if (z + PrefetchDistance < e) Prefetch(keys, (uint)sorted[z + PrefetchDistance]);
+                    keys[(uint)sorted[z]] = rank2;
+                }
                 long len = q - r;
                 local += len * (len - 1) / 2;
                 r = q;
@@ -411,11 +415,22 @@ public static class LargeScaleRankRsa
         return new SortedOrder(keys, bits, ties);
     }
 
+    /// <summary>How far ahead random accesses into m-long arrays are prefetched (they miss every cache level).</summary>
+    private const int PrefetchDistance = 24;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(uint[] array, uint index)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(
+                ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array), (nint)index)));
+    }
+
     /// <summary>Gives the memory of dropped multi-gigabyte arrays back before the next one is allocated.</summary>
     private static void ReleaseLargeArrays()
     {
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);   // also decommits the freed memory
     }
 
     // ---------------------------------------------------------------- measures
@@ -439,6 +454,7 @@ public static class LargeScaleRankRsa
             for (long k = k0; k < k1; k++)
             {
                 if (k == e) { s = e; e = a.NextGroupStart(s); }
+                if (k + PrefetchDistance < k1) Prefetch(ranksB2, a.Index[k + PrefetchDistance]);
                 ulong x = (ulong)(s + e + 1), y = ranksB2[a.Index[k]];
                 A += x; B += y; AA += x * x; BB += y * y; AB += x * y;
             }
@@ -468,7 +484,11 @@ public static class LargeScaleRankRsa
         long chunkLen = (m + Chunks - 1) / Chunks;
         Parallel.For(0, Chunks, c =>
         {
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++) ys[k] = ranksB2[ys[k]];
+            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++)
+            {
+                if (k + PrefetchDistance < e) Prefetch(ranksB2, ys[k + PrefetchDistance]);
+                ys[k] = ranksB2[ys[k]];
+            }
         });
         long jointTies = 0;
         Parallel.For(0, Chunks, c =>
