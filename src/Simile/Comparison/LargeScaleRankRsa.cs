@@ -219,7 +219,7 @@ public static class LargeScaleRankRsa
     /// sort of each bucket on the remaining key bits, in parallel. Equal keys keep index order.
     /// Returns the sorted array and the bucket boundaries.
     /// </summary>
-    private static (ulong[] Sorted, long[] Starts) SortPacked(uint[] keys)
+    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys)
     {
         long m = keys.LongLength;
         long chunkLen = (m + Chunks - 1) / Chunks;
@@ -254,7 +254,7 @@ public static class LargeScaleRankRsa
         }
         starts[buckets] = pos;
 
-        var sorted = GC.AllocateUninitializedArray<ulong>(checked((int)m));
+        var sorted = new NativeBuffer(m);
         Parallel.For(0, Chunks, c =>
         {
             var off = offsets[c];
@@ -314,7 +314,7 @@ public static class LargeScaleRankRsa
     internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null)
     {
         var (sorted, starts) = SortPacked(keys);
-        t?.Add(sorted.LongLength * 8);
+        t?.Add(sorted.Length * 8);
         long ties = 0;
         ForEachBucket(starts, (s, e) =>
         {
@@ -336,8 +336,8 @@ public static class LargeScaleRankRsa
             }
             Interlocked.Add(ref ties, local);
         });
-        t?.Remove(sorted.LongLength * 8);
-        sorted = null!;
+        t?.Remove(sorted.Length * 8);
+        sorted.Dispose();   // native: the memory goes straight back to the OS
         ReleaseLargeArrays();
         return ties;
     }
@@ -379,7 +379,7 @@ public static class LargeScaleRankRsa
     {
         long m = keys.LongLength;
         var (sorted, starts) = SortPacked(keys);
-        t?.Add(sorted.LongLength * 8);
+        t?.Add(sorted.Length * 8);
         var bits = new ulong[(m + 63) / 64];
         t?.Add(bits.LongLength * 8);
         long words = bits.LongLength;
@@ -409,8 +409,8 @@ public static class LargeScaleRankRsa
             }
             Interlocked.Add(ref ties, local);
         });
-        t?.Remove(sorted.LongLength * 8);
-        sorted = null!;
+        t?.Remove(sorted.Length * 8);
+        sorted.Dispose();   // native: the memory goes straight back to the OS
         ReleaseLargeArrays();
         return new SortedOrder(keys, bits, ties);
     }
@@ -524,6 +524,27 @@ public static class LargeScaleRankRsa
         double tauB = conMinusDis / Math.Sqrt(tot - a.TiedPairs) / Math.Sqrt(tot - tiesB);
         double tauA = conMinusDis / (double)tot;
         return (tauB, tauA);
+    }
+}
+
+/// <summary>
+/// An m-long ulong buffer outside the GC heap, freed (and returned to the OS) by Dispose. The rank route's
+/// 8-byte-per-pair arrays live here so that a freed one does not stay committed while the next one is allocated.
+/// </summary>
+internal sealed unsafe class NativeBuffer(long length) : IDisposable
+{
+    private ulong* pointer = (ulong*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)length, sizeof(ulong));
+    public long Length { get; } = length;
+
+    public ref ulong this[long i] => ref pointer[i];
+
+    public Span<ulong> AsSpan(int start, int length) => new(pointer + start, length);
+
+    public void Dispose()
+    {
+        if (pointer is null) return;
+        System.Runtime.InteropServices.NativeMemory.Free(pointer);
+        pointer = null;
     }
 }
 
