@@ -40,7 +40,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         + (Fma.IsSupported ? "FMA" : "no FMA") + $", KC={KC} MC={MC} NC={NC}";
 
     public static void Run(ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc,
-        int m, int n, int k, bool transA, bool transB, T beta)
+        int m, int n, int k, bool transA, bool transB, T beta, int maxThreads = 0)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative size m={m} n={n} k={k}");
         CheckOperand(a.Length, lda, transA ? k : m, transA ? m : k, "A");
@@ -57,7 +57,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
                 SmallProduct(pa, lda, pb, ldb, pc, ldc, m, n, k, transA, transB);
                 return;
             }
-            Blocked(pa, lda, pb, ldb, pc, ldc, m, n, k, transA, transB);
+            Blocked(pa, lda, pb, ldb, pc, ldc, m, n, k, transA, transB, maxThreads);
         }
     }
 
@@ -117,10 +117,10 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         return x * y + acc;
     }
 
-    private static void Blocked(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB)
+    private static void Blocked(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB, int maxThreads)
     {
         int mr = MR, nr = NR;
-        int threads = Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
+        int threads = Math.Max(1, Math.Min(maxThreads > 0 ? maxThreads : Gemm.MaxThreads, Environment.ProcessorCount));
         if ((long)m * n * k < ParallelThreshold) threads = 1;
 
         int ncMax = Math.Min(NC, RoundUp(n, nr));
