@@ -89,23 +89,20 @@ public static class FeatureSpaceRsa
         int n = a.Rows;
         var stats = new double[permutations];
         int done = 0;
-        // Big products are multi-threaded inside the GEMM: run permutations one after another.
-        // Small ones run one permutation per thread.
-        bool parallelOuter = (long)n * sa.Dims * sb.Dims < 1L << 21;
+        // One permutation per thread, each product on its own thread: no per-block synchronisation inside the GEMM.
         void One(int p)
         {
             var perm = new int[n];
             for (int i = 0; i < n; i++) perm[i] = i;
             SeededRandom.ForBlock(seed, p).Shuffle(perm);
             var permuted = sb.Permuted(perm);
-            double cross = CrossAll(sa, permuted);
+            double cross = CrossAll(sa, permuted, onThisThread: true);
             double diag = DiagonalProduct(sa.Diagonal, sb.Diagonal, perm);
             stats[p] = Combine(sa, sb, cross, diag, kind).Pearson;
             int d = Interlocked.Increment(ref done);
             if (progress is not null && (d % 16 == 0 || d == permutations)) progress.Report((double)d / permutations);
         }
-        if (parallelOuter) Parallel.For(0, permutations, One);
-        else for (int p = 0; p < permutations; p++) One(p);
+        Parallel.For(0, permutations, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, One);
 
         int atLeast = 0;
         foreach (double s in stats) if (s >= observed) atLeast++;
@@ -217,18 +214,19 @@ public static class FeatureSpaceRsa
     }
 
     /// <summary>‖UᵀV‖_F² for U (n×du) and V (n×dv), row-major; the product is du×dv.</summary>
-    internal static double FrobeniusSquaredOfProduct(double[] u, int du, double[] v, int dv, int n)
+    internal static double FrobeniusSquaredOfProduct(double[] u, int du, double[] v, int dv, int n, bool onThisThread = false)
     {
         var p = new double[(long)du * dv];
-        Gemm.Multiply(u, v, p, du, dv, n, transposeA: true);
+        if (onThisThread) Gemm.MultiplyOnThisThread(u, du, v, dv, p, dv, du, dv, n, transposeA: true);
+        else Gemm.Multiply(u, v, p, du, dv, n, transposeA: true);
         return System.Numerics.Tensors.TensorPrimitives.Dot(p, p);
     }
 
     /// <summary>Σ over all (i, j) of M^A_ij M^B_ij (diagonal included).</summary>
-    private static double CrossAll(RowModel a, RowModel b)
+    private static double CrossAll(RowModel a, RowModel b, bool onThisThread = false)
     {
         int n = a.N;
-        double s = a.C * b.C * FrobeniusSquaredOfProduct(a.U, a.Dims, b.U, b.Dims, n);
+        double s = a.C * b.C * FrobeniusSquaredOfProduct(a.U, a.Dims, b.U, b.Dims, n, onThisThread);
         if (a.Alpha is null && b.Alpha is null) return s;
         var alphaA = a.Alpha ?? new double[n];
         var alphaB = b.Alpha ?? new double[n];

@@ -13,7 +13,8 @@ namespace Simile.Comparison;
 /// <param name="EstimatedBytes">What <see cref="LargeScaleRankRsa.EstimateBytes"/> predicted beforehand.</param>
 /// <param name="TiedPairsA">Σ t(t−1)/2 over groups of equal float32 keys in model A (ties in the RDM vector).</param>
 /// <param name="TiedPairsB">The same for model B.</param>
-/// <param name="Timings">Seconds per stage: values, ranks, spearman, kendall.</param>
+/// <param name="Timings">Seconds per stage (values, ranks, spearman, kendall), wall clock and, as "stage_cpu",
+/// process CPU time (all threads).</param>
 public sealed record RankRsaResult(IReadOnlyDictionary<RsaMeasure, double> Values, long Pairs, long PeakBytes,
     long EstimatedBytes, long TiedPairsA, long TiedPairsB, IReadOnlyDictionary<string, double> Timings);
 
@@ -23,11 +24,11 @@ public sealed record RankRsaResult(IReadOnlyDictionary<RsaMeasure, double> Value
 /// </summary>
 /// <remarks>
 /// Dissimilarities are computed in float64 blockwise through <see cref="Gemm"/> (a block of rows against all later
-/// rows) and stored as float32 sort keys, 4 bytes per pair. Ranks come from a parallel bucket sort of
-/// (key, index) pairs; average ranks are kept doubled as exact integers, so Spearman and rho-a are exact
-/// integer sums (Int128) divided once. Kendall's tau (Knight's O(m log m) algorithm, scipy's tie handling):
-/// sort pairs by (rank A, rank B), count joint ties, count discordant pairs as inversions of the B ranks
-/// with a parallel merge sort.
+/// rows) and stored as float32 sort keys, 4 bytes per pair. Model A's keys are sorted (parallel bucket scatter +
+/// per-bucket radix sort) into its order plus a bitmap of tie-group starts; model B's keys become doubled average
+/// ranks (exact integers), so Spearman and rho-a are exact integer sums (Int128) divided once. Kendall's tau
+/// (Knight's O(m log m) algorithm, scipy's tie handling): B's ranks laid out in A's order, ties in A sorted by B,
+/// joint ties counted within A's groups, discordant pairs = inversions, counted by a parallel merge sort.
 /// <para>Ties are those of the float32 keys: two float64 dissimilarities closer than float32 resolution
 /// (about 6e-8 relative) become a tie here while the explicit float64 route ranks them apart. Exactly equal
 /// values (duplicate words, categorical models) tie in both routes, because the GEMM gives identical rows
@@ -49,8 +50,8 @@ public static class LargeScaleRankRsa
         long m = CondensedIndex.Length(n);
         long rows = (long)n * Math.Max(dA, dB) * 8;             // one transformed copy of the rows
         long block = (long)BlockRows(n) * n * 8;               // one float64 block of dot products
-        long hist = (long)Chunks * MaxBuckets * 12;           // per-chunk histograms and offsets
-        long ranks = 16 * m;                                   // key array + packed array + other model's ranks
+        long hist = (long)Chunks * (1 << MaxBucketBits) * 12;  // per-chunk histograms and offsets
+        long ranks = 16 * m + m / 8;                           // key array + packed array + A's order and group bits
         return rows + Math.Max(block + 4 * m * 2, ranks) + hist;
     }
 
@@ -96,44 +97,59 @@ public static class LargeScaleRankRsa
 
         var timings = new Dictionary<string, double>();
         var sw = Stopwatch.StartNew();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpuMark = cpuStart;
+        void Cpu(string stage)
+        {
+            var now = Process.GetCurrentProcess().TotalProcessorTime;
+            timings[stage + "_cpu"] = timings.GetValueOrDefault(stage + "_cpu") + (now - cpuMark).TotalSeconds;
+            cpuMark = now;
+        }
         var tracker = new MemoryTracker();
         bool wantSpearman = measures.Contains(RsaMeasure.Spearman) || measures.Contains(RsaMeasure.RhoA);
         bool wantKendall = measures.Contains(RsaMeasure.KendallTauB) || measures.Contains(RsaMeasure.TauA);
 
-        // 1. Model A: keys, then ranks in place.
-        uint[] ranksA = DissimilarityKeys(a, kind, "first", rowNames, tracker, p => progress?.Report(0.25 * p));
+        // 1. Model A: keys, then its sorted order (the key array becomes the index array).
+        uint[] keysA = DissimilarityKeys(a, kind, "first", rowNames, tracker, p => progress?.Report(0.25 * p));
         timings["values"] = sw.Elapsed.TotalSeconds;
+        Cpu("values");
         var t0 = sw.Elapsed.TotalSeconds;
-        long tiesA = RanksInPlace(ranksA, tracker);
+        var orderA = SortOrder(keysA, tracker);
         timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
+        Cpu("ranks");
         progress?.Report(0.35);
 
-        // 2. Model B.
+        // 2. Model B: keys, then doubled average ranks in place.
         t0 = sw.Elapsed.TotalSeconds;
         uint[] ranksB = DissimilarityKeys(b, kind, "second", rowNames, tracker, p => progress?.Report(0.35 + 0.25 * p));
         timings["values"] += sw.Elapsed.TotalSeconds - t0;
+        Cpu("values");
         t0 = sw.Elapsed.TotalSeconds;
         long tiesB = RanksInPlace(ranksB, tracker);
         timings["ranks"] += sw.Elapsed.TotalSeconds - t0;
+        Cpu("ranks");
         progress?.Report(0.7);
 
         var values = new Dictionary<RsaMeasure, double>();
         if (wantSpearman)
         {
             t0 = sw.Elapsed.TotalSeconds;
-            var (spearman, rhoA) = SpearmanAndRhoA(ranksA, ranksB);
+            var (spearman, rhoA) = SpearmanAndRhoA(orderA, ranksB);
             if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = spearman;
             if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = rhoA;
             timings["spearman"] = sw.Elapsed.TotalSeconds - t0;
+            Cpu("spearman");
         }
         if (wantKendall)
         {
             t0 = sw.Elapsed.TotalSeconds;
-            var (tauB, tauA) = Kendall(ranksA, ranksB, tiesA, tiesB, tracker);
+            var (tauB, tauA) = Kendall(orderA, ranksB, tiesB);
             if (measures.Contains(RsaMeasure.KendallTauB)) values[RsaMeasure.KendallTauB] = tauB;
             if (measures.Contains(RsaMeasure.TauA)) values[RsaMeasure.TauA] = tauA;
             timings["kendall"] = sw.Elapsed.TotalSeconds - t0;
+            Cpu("kendall");
         }
+        long tiesA = orderA.TiedPairs;
         progress?.Report(1.0);
         return new RankRsaResult(values, m, tracker.Peak, estimate, tiesA, tiesB, timings);
     }
@@ -193,61 +209,38 @@ public static class LargeScaleRankRsa
     // ---------------------------------------------------------------- sorting
 
     private const int Chunks = 64;
-    private const int MaxBuckets = 1 << 16;
-
-    /// <summary>Bucket count for m elements: about 16 per bucket, 256 to 65,536 buckets.</summary>
-    private static int BucketCount(long m) => 1 << Math.Clamp(64 - BitOperations.LeadingZeroCount((ulong)m) - 4, 8, 16);
-
-    private interface IPackedSource
-    {
-        long Length { get; }
-        /// <summary>High 32 bits (the bucketing key) and the full packed value of element k.</summary>
-        ulong Get(long k);
-        uint High(long k);
-    }
-
-    private readonly struct KeyIndexSource(uint[] keys) : IPackedSource
-    {
-        public long Length => keys.LongLength;
-        public ulong Get(long k) => (ulong)keys[k] << 32 | (uint)k;
-        public uint High(long k) => keys[k];
-    }
-
-    private readonly struct RankPairSource(uint[] a, uint[] b) : IPackedSource
-    {
-        public long Length => a.LongLength;
-        public ulong Get(long k) => (ulong)a[k] << 32 | b[k];
-        public uint High(long k) => a[k];
-    }
+    private const int MaxBucketBits = 11;
+    /// <summary>Buckets above this many elements are sorted by comparison (no radix scratch of that size).</summary>
+    private const int MaxRadixBucket = 1 << 22;
 
     /// <summary>
-    /// Sorts the packed values of a source ascending: bucket by the high 32 bits (so equal high parts share a
-    /// bucket), scatter with per-chunk offsets (fixed chunk layout: deterministic), sort buckets in parallel.
-    /// Returns the sorted array and the bucket boundaries (Buckets+1).
+    /// Sorts (key, index) pairs packed as key·2³² + index, ascending: one stable scatter into at most 2,048 buckets
+    /// by the key's top bits (per-chunk offsets, so the layout never depends on threads), then a stable LSD radix
+    /// sort of each bucket on the remaining key bits, in parallel. Equal keys keep index order.
+    /// Returns the sorted array and the bucket boundaries.
     /// </summary>
-    private static (ulong[] Sorted, long[] Starts) SortPacked<TSource>(TSource src) where TSource : struct, IPackedSource
+    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys)
     {
-        long m = src.Length;
+        long m = keys.LongLength;
         long chunkLen = (m + Chunks - 1) / Chunks;
-        int buckets = BucketCount(m);
-        int bucketBits = BitOperations.Log2((uint)buckets);
-        uint lo = uint.MaxValue, hi = 0;
+        int bucketBits = Math.Clamp(BitOperations.Log2((ulong)Math.Max(2, m)) - 8, 1, MaxBucketBits);
+        int buckets = 1 << bucketBits;
         var los = new uint[Chunks];
         var his = new uint[Chunks];
         Parallel.For(0, Chunks, c =>
         {
             uint l = uint.MaxValue, h = 0;
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++) { uint v = src.High(k); if (v < l) l = v; if (v > h) h = v; }
+            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++) { uint v = keys[k]; if (v < l) l = v; if (v > h) h = v; }
             los[c] = l; his[c] = h;
         });
-        for (int c = 0; c < Chunks; c++) { lo = Math.Min(lo, los[c]); hi = Math.Max(hi, his[c]); }
+        uint lo = los.Min(), hi = his.Max();
         int shift = Math.Max(0, 32 - BitOperations.LeadingZeroCount(hi - lo) - bucketBits);
 
         var hist = new int[Chunks][];
         Parallel.For(0, Chunks, c =>
         {
             var h = new int[buckets];
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++) h[(src.High(k) - lo) >> shift]++;
+            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++) h[(keys[k] - lo) >> shift]++;
             hist[c] = h;
         });
         var starts = new long[buckets + 1];
@@ -261,26 +254,56 @@ public static class LargeScaleRankRsa
         }
         starts[buckets] = pos;
 
-        var sorted = GC.AllocateUninitializedArray<ulong>(checked((int)m));
+        var sorted = new NativeBuffer(m);
         Parallel.For(0, Chunks, c =>
         {
             var off = offsets[c];
             for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++)
-                sorted[off[(src.High(k) - lo) >> shift]++] = src.Get(k);
+                sorted[off[(keys[k] - lo) >> shift]++] = (ulong)keys[k] << 32 | (uint)k;
         });
-        ForEachBucket(starts, (s, e) => sorted.AsSpan((int)s, (int)(e - s)).Sort());
+
+        int passes = (shift + 7) / 8;
+        Parallel.For(0, buckets, () => Array.Empty<ulong>(), (bk, _, scratch) =>
+        {
+            long s = starts[bk], e = starts[bk + 1];
+            int len = (int)(e - s);
+            if (len < 2) return scratch;
+            var span = sorted.AsSpan((int)s, len);
+            if (len <= 48 || len > MaxRadixBucket) { span.Sort(); return scratch; }
+            if (scratch.Length < len) scratch = new ulong[Math.Max(len, 2 * scratch.Length)];
+            RadixSortBucket(span, scratch.AsSpan(0, len), lo, passes);
+            return scratch;
+        }, _ => { });
         return (sorted, starts);
     }
 
-    /// <summary>Runs body(start, end) for every non-empty bucket, in parallel over ranges of buckets.</summary>
+    /// <summary>Stable LSD radix sort (8-bit digits) of one bucket on the key bits below the bucket prefix.</summary>
+    private static void RadixSortBucket(Span<ulong> data, Span<ulong> scratch, uint lo, int passes)
+    {
+        Span<int> count = stackalloc int[257];
+        Span<ulong> src = data, dst = scratch;
+        for (int p = 0; p < passes; p++)
+        {
+            int sh = 8 * p;
+            count.Clear();
+            foreach (ulong x in src) count[(int)((((uint)(x >> 32) - lo) >> sh) & 0xFF) + 1]++;
+            bool single = false;
+            for (int d = 1; d <= 256; d++) if (count[d] == src.Length) { single = true; break; }
+            if (single) continue;   // every element has this digit: the pass would not move anything
+            for (int d = 1; d <= 256; d++) count[d] += count[d - 1];
+            foreach (ulong x in src) dst[count[(int)((((uint)(x >> 32) - lo) >> sh) & 0xFF)]++] = x;
+            var tmp = src; src = dst; dst = tmp;
+        }
+        if (src != data) src.CopyTo(data);
+    }
+
+    /// <summary>Runs body(start, end) for every non-empty bucket, in parallel.</summary>
     private static void ForEachBucket(long[] starts, Action<long, long> body)
     {
-        const int group = 256;
         int buckets = starts.Length - 1;
-        Parallel.For(0, buckets / group, gI =>
+        Parallel.For(0, buckets, bk =>
         {
-            for (int bk = gI * group; bk < (gI + 1) * group; bk++)
-                if (starts[bk + 1] > starts[bk]) body(starts[bk], starts[bk + 1]);
+            if (starts[bk + 1] > starts[bk]) body(starts[bk], starts[bk + 1]);
         });
     }
 
@@ -290,8 +313,8 @@ public static class LargeScaleRankRsa
     /// </summary>
     internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null)
     {
-        var (sorted, starts) = SortPacked(new KeyIndexSource(keys));
-        t?.Add(sorted.LongLength * 8);
+        var (sorted, starts) = SortPacked(keys);
+        t?.Add(sorted.Length * 8);
         long ties = 0;
         ForEachBucket(starts, (s, e) =>
         {
@@ -302,84 +325,226 @@ public static class LargeScaleRankRsa
                 long q = r + 1;
                 while (q < e && (uint)(sorted[q] >> 32) == key) q++;
                 uint rank2 = (uint)(r + q + 1);
-                for (long z = r; z < q; z++) keys[(uint)sorted[z]] = rank2;
+                for (long z = r; z < q; z++)
+                {
+                    if (z + PrefetchDistance < e) Prefetch(keys, (uint)sorted[z + PrefetchDistance]);
+                    keys[(uint)sorted[z]] = rank2;
+                }
                 long len = q - r;
                 local += len * (len - 1) / 2;
                 r = q;
             }
             Interlocked.Add(ref ties, local);
         });
-        t?.Remove(sorted.LongLength * 8);
+        t?.Remove(sorted.Length * 8);
+        sorted.Dispose();   // native: the memory goes straight back to the OS
+        ReleaseLargeArrays();
         return ties;
     }
 
-    // ---------------------------------------------------------------- measures
-
-    /// <summary>Spearman (Pearson of average ranks) and rho-a (12·Σ(ra−c)(rb−c)/(m³−m)) from doubled ranks, exact.</summary>
-    internal static (double Spearman, double RhoA) SpearmanAndRhoA(uint[] ranksA2, uint[] ranksB2)
+    /// <summary>
+    /// Model A in sorted order: Index[t] = condensed index of the t-th smallest key (ties in index order);
+    /// bit t of GroupStarts is set where a group of equal keys begins.
+    /// </summary>
+    internal sealed record SortedOrder(uint[] Index, ulong[] GroupStarts, long TiedPairs)
     {
-        long m = ranksA2.LongLength;
-        long chunkLen = (m + Chunks - 1) / Chunks;
-        var sa = new Int128[Chunks]; var sb = new Int128[Chunks]; var saa = new Int128[Chunks];
-        var sbb = new Int128[Chunks]; var sab = new Int128[Chunks];
-        Parallel.For(0, Chunks, c =>
+        /// <summary>First set bit at or before t (a group start).</summary>
+        public long GroupStartAtOrBefore(long t)
         {
-            UInt128 a = 0, b = 0, aa = 0, bb = 0, ab = 0;
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++)
+            long w = t >> 6;
+            ulong word = GroupStarts[w] & (ulong.MaxValue >> (63 - (int)(t & 63)));
+            while (word == 0) word = GroupStarts[--w];
+            return (w << 6) + 63 - BitOperations.LeadingZeroCount(word);
+        }
+
+        /// <summary>First set bit after t, or m when t is in the last group.</summary>
+        public long NextGroupStart(long t)
+        {
+            long m = Index.LongLength;
+            long p = t + 1;
+            if (p >= m) return m;
+            long w = p >> 6;
+            ulong word = GroupStarts[w] & (ulong.MaxValue << (int)(p & 63));
+            while (word == 0)
             {
-                ulong x = ranksA2[k], y = ranksB2[k];
-                a += x; b += y; aa += x * x; bb += y * y; ab += x * y;
+                if (++w >= GroupStarts.LongLength) return m;
+                word = GroupStarts[w];
             }
-            sa[c] = (Int128)a; sb[c] = (Int128)b; saa[c] = (Int128)aa; sbb[c] = (Int128)bb; sab[c] = (Int128)ab;
-        });
-        Int128 A = 0, B = 0, AA = 0, BB = 0, AB = 0;
-        for (int c = 0; c < Chunks; c++) { A += sa[c]; B += sb[c]; AA += saa[c]; BB += sbb[c]; AB += sab[c]; }
-        Int128 M = m;
-        Int128 cov = M * AB - A * B, va = M * AA - A * A, vb = M * BB - B * B;
-        double spearman = (double)cov / Math.Sqrt((double)va * (double)vb);
-        // Doubled ranks R = 2r, centre 2c = m+1: Σ(ra−c)(rb−c) = [ΣRaRb − (m+1)(ΣRa+ΣRb) + m(m+1)²]/4.
-        Int128 centred = AB - (M + 1) * (A + B) + M * (M + 1) * (M + 1);
-        double rhoA = 3.0 * (double)centred / ((double)m * m * m - m);
-        return (spearman, rhoA);
+            return Math.Min(m, (w << 6) + BitOperations.TrailingZeroCount(word));
+        }
     }
 
-    /// <summary>
-    /// Kendall tau-b and tau-a as scipy/rsatoolbox define them: con−dis = tot − xtie − ytie + ntie − 2·dis,
-    /// tau-b = (con−dis)/sqrt((tot−xtie)(tot−ytie)), tau-a = (con−dis)/tot. Overwrites both rank arrays.
-    /// </summary>
-    internal static (double TauB, double TauA) Kendall(uint[] ranksA2, uint[] ranksB2, long tiesA, long tiesB, MemoryTracker? t = null)
+    /// <summary>Sorts model A's keys; the key array is reused for the index (its keys are gone afterwards).</summary>
+    internal static SortedOrder SortOrder(uint[] keys, MemoryTracker? t = null)
     {
-        long m = ranksA2.LongLength;
-        var (sorted, starts) = SortPacked(new RankPairSource(ranksA2, ranksB2));
-        t?.Add(sorted.LongLength * 8);
-        long jointTies = 0;
+        long m = keys.LongLength;
+        var (sorted, starts) = SortPacked(keys);
+        t?.Add(sorted.Length * 8);
+        var bits = new ulong[(m + 63) / 64];
+        t?.Add(bits.LongLength * 8);
+        long words = bits.LongLength;
+        Parallel.For(0, Chunks, c =>
+        {
+            long wl = (words + Chunks - 1) / Chunks;
+            for (long w = c * wl, we = Math.Min(words, w + wl); w < we; w++)
+            {
+                ulong word = 0;
+                for (long q = w << 6, qe = Math.Min(m, q + 64); q < qe; q++)
+                    if (q == 0 || (sorted[q] >> 32) != (sorted[q - 1] >> 32)) word |= 1UL << (int)(q & 63);
+                bits[w] = word;
+            }
+            long cl = (m + Chunks - 1) / Chunks;
+            for (long k = c * cl, e = Math.Min(m, k + cl); k < e; k++) keys[k] = (uint)sorted[k];
+        });
+        long ties = 0;
         ForEachBucket(starts, (s, e) =>
         {
             long local = 0;
             for (long r = s; r < e;)
             {
                 long q = r + 1;
-                while (q < e && sorted[q] == sorted[r]) q++;
+                while (q < e && (sorted[q] >> 32) == (sorted[r] >> 32)) q++;
                 local += (q - r) * (q - r - 1) / 2;
                 r = q;
             }
-            Interlocked.Add(ref jointTies, local);
+            Interlocked.Add(ref ties, local);
         });
-        // B ranks in (A, B) order; discordant pairs are its inversions.
-        var ys = ranksA2;
+        t?.Remove(sorted.Length * 8);
+        sorted.Dispose();   // native: the memory goes straight back to the OS
+        ReleaseLargeArrays();
+        return new SortedOrder(keys, bits, ties);
+    }
+
+    /// <summary>How far ahead random accesses into m-long arrays are prefetched (they miss every cache level).</summary>
+    private const int PrefetchDistance = 24;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(uint[] array, uint index)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(System.Runtime.CompilerServices.Unsafe.AsPointer(
+                ref System.Runtime.CompilerServices.Unsafe.Add(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array), (nint)index)));
+    }
+
+    /// <summary>Gives the memory of dropped multi-gigabyte arrays back before the next one is allocated.</summary>
+    private static void ReleaseLargeArrays()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);   // also decommits the freed memory
+    }
+
+    // ---------------------------------------------------------------- measures
+
+    /// <summary>
+    /// Spearman (Pearson of average ranks) and rho-a (12·Σ(ra−c)(rb−c)/(m³−m)) from model A's sorted order and
+    /// model B's doubled ranks; exact integer sums.
+    /// </summary>
+    internal static (double Spearman, double RhoA) SpearmanAndRhoA(SortedOrder a, uint[] ranksB2)
+    {
+        long m = ranksB2.LongLength;
+        long chunkLen = (m + Chunks - 1) / Chunks;
+        var sa = new Int128[Chunks]; var sb = new Int128[Chunks]; var saa = new Int128[Chunks];
+        var sbb = new Int128[Chunks]; var sab = new Int128[Chunks];
         Parallel.For(0, Chunks, c =>
         {
-            long chunkLen = (m + Chunks - 1) / Chunks;
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++) ys[k] = (uint)sorted[k];
+            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
+            if (k0 >= k1) return;
+            UInt128 A = 0, B = 0, AA = 0, BB = 0, AB = 0;
+            long s = a.GroupStartAtOrBefore(k0), e = a.NextGroupStart(s);
+            for (long k = k0; k < k1; k++)
+            {
+                if (k == e) { s = e; e = a.NextGroupStart(s); }
+                if (k + PrefetchDistance < k1) Prefetch(ranksB2, a.Index[k + PrefetchDistance]);
+                ulong x = (ulong)(s + e + 1), y = ranksB2[a.Index[k]];
+                A += x; B += y; AA += x * x; BB += y * y; AB += x * y;
+            }
+            sa[c] = (Int128)A; sb[c] = (Int128)B; saa[c] = (Int128)AA; sbb[c] = (Int128)BB; sab[c] = (Int128)AB;
         });
-        t?.Remove(sorted.LongLength * 8);
-        sorted = null!;
+        Int128 SA = 0, SB = 0, SAA = 0, SBB = 0, SAB = 0;
+        for (int c = 0; c < Chunks; c++) { SA += sa[c]; SB += sb[c]; SAA += saa[c]; SBB += sbb[c]; SAB += sab[c]; }
+        Int128 M = m;
+        Int128 cov = M * SAB - SA * SB, va = M * SAA - SA * SA, vb = M * SBB - SB * SB;
+        double spearman = (double)cov / Math.Sqrt((double)va * (double)vb);
+        // Doubled ranks R = 2r, centre 2c = m+1: Σ(ra−c)(rb−c) = [ΣRaRb − (m+1)(ΣRa+ΣRb) + m(m+1)²]/4.
+        Int128 centred = SAB - (M + 1) * (SA + SB) + M * (M + 1) * (M + 1);
+        double rhoA = 3.0 * (double)centred / ((double)m * m * m - m);
+        return (spearman, rhoA);
+    }
+
+    /// <summary>
+    /// Kendall tau-b and tau-a as scipy/rsatoolbox define them: con−dis = tot − xtie − ytie + ntie − 2·dis,
+    /// tau-b = (con−dis)/sqrt((tot−xtie)(tot−ytie)), tau-a = (con−dis)/tot. B's ranks are laid out in A's
+    /// sorted order (ties in A sorted by B), joint ties counted inside A's groups, and the discordant pairs are the
+    /// inversions of that sequence. Overwrites a.Index and ranksB2.
+    /// </summary>
+    internal static (double TauB, double TauA) Kendall(SortedOrder a, uint[] ranksB2, long tiesB)
+    {
+        long m = ranksB2.LongLength;
+        var ys = a.Index;
+        long chunkLen = (m + Chunks - 1) / Chunks;
+        Parallel.For(0, Chunks, c =>
+        {
+            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++)
+            {
+                if (k + PrefetchDistance < e) Prefetch(ranksB2, ys[k + PrefetchDistance]);
+                ys[k] = ranksB2[ys[k]];
+            }
+        });
+        long jointTies = 0;
+        Parallel.For(0, Chunks, c =>
+        {
+            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
+            if (k0 >= k1) return;
+            long local = 0;
+            // Groups that start in this chunk (a group may run past its end).
+            long s = a.GroupStartAtOrBefore(k0);
+            if (s < k0) s = a.NextGroupStart(s);
+            while (s < k1)
+            {
+                long e = a.NextGroupStart(s);
+                if (e - s > 1)
+                {
+                    var g = ys.AsSpan((int)s, (int)(e - s));
+                    g.Sort();
+                    for (int r = 0; r < g.Length;)
+                    {
+                        int q = r + 1;
+                        while (q < g.Length && g[q] == g[r]) q++;
+                        local += (long)(q - r) * (q - r - 1) / 2;
+                        r = q;
+                    }
+                }
+                s = e;
+            }
+            Interlocked.Add(ref jointTies, local);
+        });
         long discordant = ParallelInversions.Count(ys, ranksB2);
         long tot = m * (m - 1) / 2;
-        long conMinusDis = tot - tiesA - tiesB + jointTies - 2 * discordant;
-        double tauB = conMinusDis / Math.Sqrt(tot - tiesA) / Math.Sqrt(tot - tiesB);
+        long conMinusDis = tot - a.TiedPairs - tiesB + jointTies - 2 * discordant;
+        double tauB = conMinusDis / Math.Sqrt(tot - a.TiedPairs) / Math.Sqrt(tot - tiesB);
         double tauA = conMinusDis / (double)tot;
         return (tauB, tauA);
+    }
+}
+
+/// <summary>
+/// An m-long ulong buffer outside the GC heap, freed (and returned to the OS) by Dispose. The rank route's
+/// 8-byte-per-pair arrays live here so that a freed one does not stay committed while the next one is allocated.
+/// </summary>
+internal sealed unsafe class NativeBuffer(long length) : IDisposable
+{
+    private ulong* pointer = (ulong*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)length, sizeof(ulong));
+    public long Length { get; } = length;
+
+    public ref ulong this[long i] => ref pointer[i];
+
+    public Span<ulong> AsSpan(int start, int length) => new(pointer + start, length);
+
+    public void Dispose()
+    {
+        if (pointer is null) return;
+        System.Runtime.InteropServices.NativeMemory.Free(pointer);
+        pointer = null;
     }
 }
 

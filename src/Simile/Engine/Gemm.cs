@@ -42,4 +42,9 @@ public static partial class Gemm
     public static void Multiply(ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc,
         int m, int n, int k, bool transposeA = false, bool transposeB = false, double beta = 0.0)
         => GemmKernel<double>.Run(a, lda, b, ldb, c, ldc, m, n, k, transposeA, transposeB, beta);
+
+    /// <summary>The strided float64 product on the calling thread only (for callers that parallelise over many products).</summary>
+    internal static void MultiplyOnThisThread(ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb, Span<double> c, int ldc,
+        int m, int n, int k, bool transposeA = false, bool transposeB = false, double beta = 0.0)
+        => GemmKernel<double>.Run(a, lda, b, ldb, c, ldc, m, n, k, transposeA, transposeB, beta, maxThreads: 1);
 }

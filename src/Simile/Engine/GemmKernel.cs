@@ -40,7 +40,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         + (Fma.IsSupported ? "FMA" : "no FMA") + $", KC={KC} MC={MC} NC={NC}";
 
     public static void Run(ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, Span<T> c, int ldc,
-        int m, int n, int k, bool transA, bool transB, T beta)
+        int m, int n, int k, bool transA, bool transB, T beta, int maxThreads = 0)
     {
         if (m < 0 || n < 0 || k < 0) throw new ArgumentOutOfRangeException(nameof(m), $"negative size m={m} n={n} k={k}");
         CheckOperand(a.Length, lda, transA ? k : m, transA ? m : k, "A");
@@ -57,7 +57,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
                 SmallProduct(pa, lda, pb, ldb, pc, ldc, m, n, k, transA, transB);
                 return;
             }
-            Blocked(pa, lda, pb, ldb, pc, ldc, m, n, k, transA, transB);
+            Blocked(pa, lda, pb, ldb, pc, ldc, m, n, k, transA, transB, maxThreads);
         }
     }
 
@@ -85,6 +85,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
     /// blocked path for every element (a fused multiply-add chain over each KC block, added to C), so an element's
     /// value never depends on the shape of the call or its position in C.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallProduct(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB)
     {
         for (int i = 0; i < m; i++)
@@ -117,10 +118,11 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         return x * y + acc;
     }
 
-    private static void Blocked(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blocked(T* a, int lda, T* b, int ldb, T* c, int ldc, int m, int n, int k, bool transA, bool transB, int maxThreads)
     {
         int mr = MR, nr = NR;
-        int threads = Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
+        int threads = Math.Max(1, Math.Min(maxThreads > 0 ? maxThreads : Gemm.MaxThreads, Environment.ProcessorCount));
         if ((long)m * n * k < ParallelThreshold) threads = 1;
 
         int ncMax = Math.Min(NC, RoundUp(n, nr));
@@ -136,7 +138,17 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
             for (int pc = 0; pc < k; pc += KC)
             {
                 int kc = Math.Min(KC, k - pc);
-                PackB(b, ldb, transB, pc, kc, jc, nc, bp);
+                if (threads > 1 && (long)kc * nc >= 1 << 16)
+                {
+                    // Skinny products (few rows of C) are dominated by packing B: share it out.
+                    int groups = Math.Min(nPanels, 4 * threads);
+                    int per = (nPanels + groups - 1) / groups;
+                    int kcB = kc, pcB = pc, jcB = jc, ncB = nc;
+                    nint bAddr = (nint)b;
+                    Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g =>
+                        PackB((T*)bAddr, ldb, transB, pcB, kcB, jcB, ncB, (T*)bpAddr, g * per * nr, Math.Min(nPanels, (g + 1) * per) * nr));
+                }
+                else PackB(b, ldb, transB, pc, kc, jc, nc, bp, 0, nc);
 
                 // Tiles: row blocks × ranges of column micro-panels, enough of them to keep every thread busy.
                 int mc = MC;
@@ -191,6 +203,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>Packs op(A)[i0..i0+mc, p0..p0+kc] into MR-row micro-panels (zero-padded rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(T* a, int lda, bool transA, int i0, int mc, int p0, int kc, T* dst)
     {
         int mr = MR;
@@ -224,11 +237,15 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         }
     }
 
-    /// <summary>Packs op(B)[p0..p0+kc, j0..j0+nc] into NR-column micro-panels (zero-padded columns).</summary>
-    private static void PackB(T* b, int ldb, bool transB, int p0, int kc, int j0, int nc, T* dst)
+    /// <summary>
+    /// Packs op(B)[p0..p0+kc, j0..j0+nc] into NR-column micro-panels (zero-padded columns); only the panels whose
+    /// first column lies in [from, to) (multiples of NR), so threads can share the work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB(T* b, int ldb, bool transB, int p0, int kc, int j0, int nc, T* dst, int from, int to)
     {
         int nr = NR;
-        for (int jr = 0; jr < nc; jr += nr)
+        for (int jr = from; jr < Math.Min(nc, to); jr += nr)
         {
             int cols = Math.Min(nr, nc - jr);
             T* panel = dst + (long)jr * kc;
@@ -290,6 +307,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
 
     /// <summary>C[mr×nr] += Ã(8×kc)·B̃(kc×2W), W = Vector512 lanes; 16 accumulators in registers.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro512(int kc, T* a, T* b, T* c, int ldc, int mr, int nr)
     {
         int w = Vector512<T>.Count;
@@ -346,6 +364,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
 
     /// <summary>C[mr×nr] += Ã(6×kc)·B̃(kc×2W), W = Vector256 lanes; 12 accumulators (fits 16 ymm registers).</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256(int kc, T* a, T* b, T* c, int ldc, int mr, int nr)
     {
         int w = Vector256<T>.Count;
@@ -376,6 +395,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
         AddPartial(tile, s, c, ldc, mr, nr);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AddPartial(T* tile, int tileStride, T* c, int ldc, int mr, int nr)
     {
         for (int r = 0; r < mr; r++)

@@ -229,4 +229,22 @@ public class FeatureSpaceRsaTests
         Assert.Contains("row 6", e.Message);
         Assert.Throws<SimileException>(() => FeatureSpaceRsa.Pearson(b, b, DissimilarityKind.Euclidean));
     }
+
+    [Fact]
+    public void PermutationTestDoesNotDependOnGemmThreadCount()
+    {
+        var (a, b) = ExplicitRoute.RandomPair(400, 64, 48, 17);
+        var rng = new SeededRandom(4);
+        for (int i = 0; i < b.Values.Length; i++) b.Values[i] += 6 * rng.NextGaussian();
+        int saved = Simile.Engine.Gemm.MaxThreads;
+        try
+        {
+            Simile.Engine.Gemm.MaxThreads = 1;
+            var one = FeatureSpaceRsa.PearsonPermutationTest(a, b, DissimilarityKind.Cosine, 40, 99);
+            Simile.Engine.Gemm.MaxThreads = Math.Max(2, Environment.ProcessorCount);
+            var many = FeatureSpaceRsa.PearsonPermutationTest(a, b, DissimilarityKind.Cosine, 40, 99);
+            Assert.Equal(one, many);
+        }
+        finally { Simile.Engine.Gemm.MaxThreads = saved; }
+    }
 }
