@@ -19,8 +19,9 @@ namespace Simile.Similarity;
 /// </summary>
 public static class Dissimilarity
 {
-    /// <summary>Row-block height for the Gram blocks (a block is RowBlock × n doubles).</summary>
-    private const int RowBlock = 64;
+    /// <summary>Row-block height for the Gram blocks (a block is RowBlock × n doubles): tall enough that packing
+    /// the shared right-hand side is amortised, small enough that blocks spread over the cores.</summary>
+    private const int RowBlock = 192;
 
     /// <summary>Below this ratio d²/(|xᵢ|²+|xⱼ|²) plain euclidean is recomputed from the differences.</summary>
     private const double CancellationRatio = 1e-3;
@@ -116,7 +117,8 @@ public static class Dissimilarity
             int width = n - i0;
             var g = new double[rows * width];              // rows × width, G[i0+r, i0+c]
             var xs = x.Values.AsSpan(i0 * d);              // rows i0..n of X, (n−i0) × d
-            Gemm.Multiply(xs, d, xs, d, g, width, rows, width, d, transposeA: false, transposeB: true);
+            // The blocks are the parallel unit, so each GEMM stays on its own thread (no nested fan-out).
+            Gemm.MultiplyOnThisThread(xs, d, xs, d, g, width, rows, width, d, transposeA: false, transposeB: true);
             for (int r = 0; r < rows; r++)
             {
                 int i = i0 + r;
