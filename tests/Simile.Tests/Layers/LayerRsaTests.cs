@@ -83,6 +83,32 @@ public class LayerRsaTests
                 Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
     }
 
+    [Theory]
+    [InlineData(true, 3, 11)]
+    [InlineData(false, 3, 11)]
+    [InlineData(false, 9, 2)]
+    [InlineData(true, 9, 17)]
+    public void PermutedKernelEqualsTheNaiveSumInBothSimdWidths(bool wide, int ra, int rb)
+    {
+        const int n = 9;
+        int m = n * (n - 1) / 2;
+        var rowZ = Enumerable.Range(0, ra).Select(r => Random(1, m, (ulong)(10 + r)).Values).ToArray();
+        var colZ = Enumerable.Range(0, rb).Select(c => Random(1, m, (ulong)(50 + c)).Values).ToArray();
+        var kernel = new PermutedGridKernel(rowZ, colZ, n, wide);
+        var perm = Permutation(n, 3, 0);
+        var grid = new double[ra * rb];
+        kernel.Compute(perm, grid, kernel.NewAccumulator());
+        for (int r = 0; r < ra; r++)
+            for (int c = 0; c < rb; c++)
+            {
+                double want = 0; int k = 0;
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n; j++, k++)
+                        want += rowZ[r][k] * colZ[c][(int)Simile.Similarity.CondensedIndex.Of(n, perm[i], perm[j])];
+                Assert.Equal(want, grid[r * rb + c], 12);
+            }
+    }
+
     [Fact]
     public void MaxCalibratedPValueEqualsANaivePermutationOfTheWholeGrid()
     {
