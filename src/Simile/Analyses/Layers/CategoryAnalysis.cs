@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Simile.Data;
 using Simile.Engine;
 using Simile.Inference;
@@ -82,13 +85,15 @@ public static class CategoryAnalysis
             foreach (double v in model) cNorm += (v - cMean) * (v - cMean);
             cNorm = Math.Sqrt(cNorm);
             int m = zd[0].Length;
-            var inter = new double[(long)m * reps];
-            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * reps + r] = zd[r][k];
+            // Pair-major, padded to whole 8-value chunks: one pair's values for 8 representations share a cache line.
+            int stride = (reps + 7) / 8 * 8;
+            var inter = new double[(long)m * stride];
+            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * stride + r] = zd[r][k];
             int categoriesCount = codes.Max() + 1;
             var counts = new int[reps];
             var gate = new object();
             Parallel.For(0, (permutations + 15) / 16,
-                () => (Labels: new int[n], Sum: new double[reps], Counts: new int[reps], Members: new List<int>[categoriesCount]),
+                () => (Labels: new int[n], Sum: new double[stride], Counts: new int[reps], Members: new List<int>[categoriesCount]),
                 (block, _, local) =>
                 {
                     for (int c = 0; c < categoriesCount; c++) local.Members[c] ??= new List<int>();
@@ -99,16 +104,25 @@ public static class CategoryAnalysis
                         foreach (var list in local.Members) list.Clear();
                         for (int i = 0; i < n; i++) local.Members[local.Labels[i]].Add(i); // ascending within each list
                         Array.Clear(local.Sum);
-                        foreach (var list in local.Members)
-                            for (int a = 0; a < list.Count; a++)
-                            {
-                                long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
-                                for (int b = a + 1; b < list.Count; b++)
+                        for (int chunk = 0; chunk < stride; chunk += 8)
+                        {
+                            var lo = Vector256<double>.Zero;
+                            var hi = Vector256<double>.Zero;
+                            ref double base0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(inter), chunk);
+                            foreach (var list in local.Members)
+                                for (int a = 0; a < list.Count; a++)
                                 {
-                                    long k = rowStart + list[b];
-                                    for (int r = 0; r < reps; r++) local.Sum[r] += inter[k * reps + r];
+                                    long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
+                                    for (int b = a + 1; b < list.Count; b++)
+                                    {
+                                        ref double at = ref Unsafe.Add(ref base0, (nint)((rowStart + list[b]) * stride));
+                                        lo += Vector256.LoadUnsafe(ref at);
+                                        hi += Vector256.LoadUnsafe(ref at, 4);
+                                    }
                                 }
-                            }
+                            lo.CopyTo(local.Sum.AsSpan(chunk));
+                            hi.CopyTo(local.Sum.AsSpan(chunk + 4));
+                        }
                         for (int r = 0; r < reps; r++)
                             if (-local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
                     }

@@ -111,6 +111,11 @@ public static class LayerAnalysis
         else notes.Add("The word list has no categories (second column), so category RSA, selectivity and coloured maps are skipped.");
 
         var normStacks = stacks.Select(s => s.Normalized(options.Normalization)).ToList();
+        if (options.Normalization.Kind == NormalizationKind.RemovePcs && categories is not null
+            && options.Normalization.Components >= words.CategoryNames.Count - 1)
+            notes.Add($"remove-pcs:{options.Normalization.Components} removes at least as many components as the {words.CategoryNames.Count} categories " +
+                      $"need ({words.CategoryNames.Count - 1}) to be told apart: when the words' main variation is their category, the top components " +
+                      "are the category structure itself, so category RSA and selectivity can drop or turn negative for that reason alone.");
         var results = new List<ModelLayers>();
         for (int mi = 0; mi < stacks.Count; mi++)
         {
