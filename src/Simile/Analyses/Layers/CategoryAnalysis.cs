@@ -61,6 +61,11 @@ public static class CategoryAnalysis
     /// every representation); p = (k+1)/(N+1), k = permutations with r ≥ observed.
     /// </summary>
     public static IReadOnlyList<CategoryRsa> Rsa(RepresentationStack stack, IReadOnlyList<string> categories, int permutations = 1000, ulong seed = 1)
+        => Rsa(stack, categories, permutations, seed, null);
+
+    /// <param name="standardizedSimilarities">LayerRsa.StandardizedSimilarities(stack) when already computed (not modified).</param>
+    internal static IReadOnlyList<CategoryRsa> Rsa(RepresentationStack stack, IReadOnlyList<string> categories, int permutations, ulong seed,
+        double[][]? standardizedSimilarities)
     {
         var (codes, _) = CategoryModel.Codes(stack.Words, categories);
         int n = stack.WordCount;
@@ -68,10 +73,10 @@ public static class CategoryAnalysis
         var model = CategoryModel.Rdm(categories);
         var modelZ = LayerMath.Standardize(model);
         int reps = stack.Count;
-        // zd[r]: standardised cosine distances. Distance = 1 − similarity, so its standardised vector is −z(similarity).
-        var zd = LayerRsa.StandardizedSimilarities(stack);
-        foreach (var z in zd) for (int k = 0; k < z.Length; k++) z[k] = -z[k];
-        var observed = zd.Select(z => LayerMath.Dot(z, modelZ)).ToArray();
+        // zs[r]: standardised cosine similarities. Distance = 1 − similarity, so the standardised distance is −zs and
+        // r(distance, category RDM) = −zs·z(RDM).
+        var zs = standardizedSimilarities ?? LayerRsa.StandardizedSimilarities(stack);
+        var observed = zs.Select(z => -LayerMath.Dot(z, modelZ)).ToArray();
         var pvalues = new double[reps];
         if (permutations <= 0 || double.IsNaN(modelZ[0]))
         {
@@ -79,16 +84,16 @@ public static class CategoryAnalysis
         }
         else
         {
-            // With z centred, r = Σ_between z_k / ‖c − c̄‖ = −Σ_within z_k / ‖c − c̄‖; the norm is the same for every
+            // With zd = −zs centred, r = Σ_between zd_k / ‖c − c̄‖ = Σ_within zs_k / ‖c − c̄‖; the norm is the same for every
             // relabelling (the number of within pairs does not change), so only the within sums are recomputed.
             double cNorm = 0, cMean = model.Average();
             foreach (double v in model) cNorm += (v - cMean) * (v - cMean);
             cNorm = Math.Sqrt(cNorm);
-            int m = zd[0].Length;
+            int m = zs[0].Length;
             // Pair-major, padded to whole 8-value chunks: one pair's values for 8 representations share a cache line.
             int stride = (reps + 7) / 8 * 8;
             var inter = new double[(long)m * stride];
-            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * stride + r] = zd[r][k];
+            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * stride + r] = zs[r][k];
             int categoriesCount = codes.Max() + 1;
             var counts = new int[reps];
             var gate = new object();
@@ -124,7 +129,7 @@ public static class CategoryAnalysis
                             hi.CopyTo(local.Sum.AsSpan(chunk + 4));
                         }
                         for (int r = 0; r < reps; r++)
-                            if (-local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
+                            if (local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
                     }
                     return local;
                 },
