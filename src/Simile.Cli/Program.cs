@@ -30,6 +30,7 @@ public static class Program
         config.AddCommand<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
         config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
         config.AddCommand<Commands.LayersCommand>("layers").WithDescription("RSA through every layer of one or two transformers: layer grids, categories, anisotropy, maps.").WithExample("layers", "--model", "minilm", "--model", "arctic-xs", "--out", "layers-out");
+        config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
     }
 
     /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>

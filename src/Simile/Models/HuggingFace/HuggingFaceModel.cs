@@ -1,3 +1,6 @@
+using System.Text;
+using Simile.Engine;
+
 namespace Simile.Models.HuggingFace;
 
 /// <summary>A Hugging Face model folder (config.json, *.safetensors, tokenizer files): BERT or GPT-2, native forward pass.</summary>
@@ -7,11 +10,124 @@ public static class HuggingFaceModel
     public static bool IsModelFolder(string path) => Directory.Exists(path) && File.Exists(Path.Combine(path, "config.json"));
 
     /// <summary>The full model (every layer), weights memory-mapped.</summary>
-    public static ITransformerModel Open(string folder) => throw new NotImplementedException();
+    public static ITransformerModel Open(string folder)
+    {
+        RequireFolder(folder);
+        var config = HuggingFaceConfig.Load(folder);
+        var tokenizer = HuggingFaceTokenizer.Load(folder, config.ModelType);
+        CheckTokenizer(folder, config, tokenizer);
+        var ckpt = SafetensorsCheckpoint.Open(folder);
+        try
+        {
+            var info = InfoOf(folder, config);
+            return config.ModelType == "bert"
+                ? new HuggingFaceTransformer(new BertModel(HuggingFaceWeights.LoadBert(ckpt, config)), tokenizer, info, ckpt)
+                : new HuggingFaceTransformer(new Gpt2Model(HuggingFaceWeights.LoadGpt2(ckpt, config)), tokenizer, info, ckpt);
+        }
+        catch
+        {
+            ckpt.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>Only the static token-embedding matrix and the tokenizer (reads only that tensor).</summary>
-    public static IWordEmbeddings OpenEmbeddings(string folder) => throw new NotImplementedException();
+    public static IWordEmbeddings OpenEmbeddings(string folder)
+    {
+        RequireFolder(folder);
+        var config = HuggingFaceConfig.Load(folder);
+        var tokenizer = HuggingFaceTokenizer.Load(folder, config.ModelType);
+        CheckTokenizer(folder, config, tokenizer);
+        var ckpt = SafetensorsCheckpoint.Open(folder);
+        try
+        {
+            string name = HuggingFaceWeights.TokenEmbeddingName(ckpt, config);
+            var table = ckpt.ReadFloat32(name);
+            return new HuggingFaceEmbeddings(ckpt, tokenizer, InfoOf(folder, config), table, config.VocabSize, config.HiddenSize);
+        }
+        catch
+        {
+            ckpt.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What <c>simile inspect</c> shows for a folder: the model numbers and every tensor (no weights are read).</summary>
+    public static (ModelInfo Info, HuggingFaceConfig Config, IReadOnlyList<SafetensorsTensorInfo> Tensors, string Tokenizer) Inspect(string folder)
+    {
+        RequireFolder(folder);
+        var config = HuggingFaceConfig.Load(folder);
+        string tokenizer;
+        try
+        {
+            var t = HuggingFaceTokenizer.Load(folder, config.ModelType);
+            tokenizer = $"{t.Kind}, {t.VocabularySize} tokens ({Path.GetFileName(t.Source)})";
+        }
+        catch (SimileException e) { tokenizer = "unavailable: " + e.Message; }
+        using var ckpt = SafetensorsCheckpoint.Open(folder);
+        return (InfoOf(folder, config), config, ckpt.Tensors.ToList(), tokenizer);
+    }
 
     /// <summary>Multi-line description for <c>simile inspect</c>: architecture, layers, heads, dims, vocabulary, tensors with dtypes.</summary>
-    public static string Describe(string folder) => throw new NotImplementedException();
+    public static string Describe(string folder)
+    {
+        var (info, config, tensors, tokenizer) = Inspect(folder);
+        var sb = new StringBuilder();
+        sb.AppendLine($"model:         {info.Name}");
+        sb.AppendLine($"source:        {info.Source}");
+        sb.AppendLine($"architecture:  {info.Architecture} (native forward pass)");
+        sb.AppendLine($"layers:        {info.Layers}");
+        sb.AppendLine($"heads:         {info.Heads}");
+        sb.AppendLine($"dims:          {info.Dims} (feed-forward {config.IntermediateSize})");
+        sb.AppendLine($"vocabulary:    {info.VocabularySize}");
+        sb.AppendLine($"positions:     {config.MaxPositions}");
+        sb.AppendLine($"activation:    {config.Activation}, layer-norm eps {config.LayerNormEpsilon:G}");
+        sb.AppendLine($"tokenizer:     {tokenizer}");
+        sb.AppendLine($"licence:       {info.Licence}");
+        long parameters = tensors.Sum(t => t.ElementCount);
+        sb.AppendLine($"tensors:       {tensors.Count} ({parameters:N0} parameters; dtypes {string.Join(", ", tensors.Select(t => t.DType).Distinct())})");
+        int width = tensors.Count == 0 ? 4 : tensors.Max(t => t.Name.Length);
+        foreach (var t in tensors)
+            sb.AppendLine($"  {t.Name.PadRight(width)}  {t.DType,-4}  {t.ShapeText}");
+        return sb.ToString();
+    }
+
+    internal static ModelInfo InfoOf(string folder, HuggingFaceConfig c)
+    {
+        string full = Path.GetFullPath(folder);
+        string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        return new ModelInfo(name, c.ModelType, c.VocabSize, c.HiddenSize, c.Layers, c.Heads, full, LicenceOf(folder), null, true);
+    }
+
+    /// <summary>The <c>license:</c> of the model card's front matter (README.md), or "unknown".</summary>
+    private static string LicenceOf(string folder)
+    {
+        string readme = Path.Combine(folder, "README.md");
+        if (!File.Exists(readme)) return "unknown (no README.md model card)";
+        foreach (string line in File.ReadLines(readme).Take(60))
+        {
+            string l = line.Trim();
+            if (l.StartsWith("license:", StringComparison.OrdinalIgnoreCase))
+            {
+                string v = l["license:".Length..].Trim().Trim('"', '\'');
+                if (v.Length > 0) return v;
+            }
+        }
+        return "unknown (not stated in README.md)";
+    }
+
+    private static void RequireFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+            throw new SimileException($"model folder '{folder}' does not exist", "give the path of a Hugging Face model folder");
+        if (!File.Exists(Path.Combine(folder, "config.json")))
+            throw new SimileException($"'{folder}' has no config.json, so it is not a Hugging Face model folder", "give the folder that holds config.json and the safetensors weights");
+    }
+
+    private static void CheckTokenizer(string folder, HuggingFaceConfig c, HuggingFaceTokenizer t)
+    {
+        if (t.VocabularySize > c.VocabSize)
+            throw new SimileException($"the tokenizer in '{folder}' has {t.VocabularySize} tokens but config.json has vocab_size {c.VocabSize}",
+                "use the tokenizer files that belong to the model");
+    }
 }

@@ -1,0 +1,361 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.ML.Tokenizers;
+
+namespace Simile.Models.HuggingFace;
+
+/// <summary>
+/// The tokenizer of a model folder, through Microsoft.ML.Tokenizers: WordPiece (<c>vocab.txt</c>, BERT) or byte-level
+/// BPE (<c>vocab.json</c> + <c>merges.txt</c>, GPT-2), or either from <c>tokenizer.json</c> when that is all there is.
+/// </summary>
+public abstract class HuggingFaceTokenizer
+{
+    /// <summary>Token strings by id (WordPiece "##" continuation pieces; byte-level BPE "Ġ" for a space).</summary>
+    public abstract IReadOnlyList<string> IdToToken { get; }
+    public int VocabularySize => IdToToken.Count;
+    /// <summary>"wordpiece" or "byte-level-bpe".</summary>
+    public abstract string Kind { get; }
+    /// <summary>Which file(s) the tokenizer was built from.</summary>
+    public string Source { get; protected init; } = "";
+
+    /// <summary>The text as the model is fed it (BERT: [CLS] … [SEP]; GPT-2: nothing added), with character offsets.</summary>
+    public abstract TokenizedText EncodeText(string text);
+
+    /// <summary>One word as it appears inside a text, without special tokens (GPT-2: with its leading space).</summary>
+    public abstract WordTokens EncodeWord(string word);
+
+    private IReadOnlyList<string>? _vocabularyWords;
+
+    /// <summary>Vocabulary entries that are one whole word (letters only) and tokenize back to exactly that token, in id order.</summary>
+    public IReadOnlyList<string> VocabularyWords() => _vocabularyWords ??= FindVocabularyWords();
+
+    private List<string> FindVocabularyWords()
+    {
+        var words = new List<string>();
+        for (int id = 0; id < IdToToken.Count; id++)
+        {
+            string? word = WordOfToken(IdToToken[id]);
+            if (word is null || word.Length == 0 || !word.All(char.IsLetter)) continue;
+            var tokens = EncodeWord(word);
+            if (tokens.IsSingleToken && tokens.Ids[0] == id) words.Add(word);
+        }
+        return words;
+    }
+
+    /// <summary>The word a whole-word token stands for, or null for pieces, specials and non-words.</summary>
+    protected abstract string? WordOfToken(string token);
+
+    /// <summary>Reads the tokenizer files of a model folder.</summary>
+    public static HuggingFaceTokenizer Load(string folder, string modelType)
+    {
+        string vocabTxt = Path.Combine(folder, "vocab.txt");
+        string vocabJson = Path.Combine(folder, "vocab.json");
+        string merges = Path.Combine(folder, "merges.txt");
+        string tokJson = Path.Combine(folder, "tokenizer.json");
+        if (modelType == "bert" && File.Exists(vocabTxt))
+            return WordPieceModelTokenizer.FromVocabFile(vocabTxt, LowerCaseFromConfig(folder));
+        if (modelType == "gpt2" && File.Exists(vocabJson) && File.Exists(merges))
+            return ByteLevelBpeModelTokenizer.FromFiles(vocabJson, merges);
+        if (File.Exists(tokJson))
+            return FromTokenizerJson(tokJson);
+        string expected = modelType == "bert" ? "vocab.txt" : "vocab.json and merges.txt";
+        throw new SimileException($"model folder '{folder}' has no tokenizer files ({expected}, or tokenizer.json)",
+            $"copy the model's {expected} (or tokenizer.json) into the folder");
+    }
+
+    /// <summary>do_lower_case from tokenizer_config.json; uncased (true) when not stated.</summary>
+    private static bool LowerCaseFromConfig(string folder)
+    {
+        string path = Path.Combine(folder, "tokenizer_config.json");
+        if (!File.Exists(path)) return true;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("do_lower_case", out var v))
+            {
+                if (v.ValueKind == JsonValueKind.False) return false;
+                if (v.ValueKind == JsonValueKind.True) return true;
+            }
+            return true;
+        }
+        catch (JsonException e)
+        {
+            throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer_config.json", e);
+        }
+    }
+
+    private static HuggingFaceTokenizer FromTokenizerJson(string path)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+                throw new SimileException($"'{path}' has no 'model' object", "fix or re-download tokenizer.json");
+            string type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+            if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
+                throw new SimileException($"'{path}': model has no 'vocab' object", "fix or re-download tokenizer.json");
+            var pairs = new List<KeyValuePair<string, int>>();
+            foreach (var p in vocab.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
+                    throw new SimileException($"'{path}': vocab entry '{p.Name}' has no valid id", "fix or re-download tokenizer.json");
+                pairs.Add(new(p.Name, id));
+            }
+            if (type == "WordPiece")
+            {
+                bool lower = true;
+                if (root.TryGetProperty("normalizer", out var norm) && norm.ValueKind == JsonValueKind.Object
+                    && norm.TryGetProperty("lowercase", out var lc) && lc.ValueKind == JsonValueKind.False)
+                    lower = false;
+                var byId = OrderedById(pairs, path);
+                return WordPieceModelTokenizer.FromTokens(byId, lower, path);
+            }
+            if (type == "BPE")
+            {
+                // Only byte-level BPE (GPT-2 style) is read: a BPE with another pre-tokenizer would be mis-tokenized.
+                if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null
+                    && !pre.GetRawText().Contains("\"ByteLevel\"", StringComparison.Ordinal))
+                    throw new SimileException($"'{path}': BPE tokenizer without a ByteLevel pre-tokenizer is not supported (only GPT-2-style byte-level BPE)",
+                        "provide the model's vocab.json + merges.txt, or use a byte-level BPE model");
+                if (!model.TryGetProperty("merges", out var m) || m.ValueKind != JsonValueKind.Array)
+                    throw new SimileException($"'{path}': BPE model has no 'merges' array", "fix or re-download tokenizer.json");
+                var mergeLines = new List<string>();
+                foreach (var e in m.EnumerateArray())
+                {
+                    if (e.ValueKind == JsonValueKind.String) mergeLines.Add(e.GetString()!);
+                    else if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2)
+                        mergeLines.Add(e[0].GetString() + " " + e[1].GetString());
+                    else throw new SimileException($"'{path}': a merges entry is neither \"a b\" nor [\"a\", \"b\"]", "fix or re-download tokenizer.json");
+                }
+                return ByteLevelBpeModelTokenizer.FromData(pairs, mergeLines, path);
+            }
+            throw new SimileException($"'{path}': tokenizer model type \"{type}\" is not supported (WordPiece and BPE only)",
+                "provide vocab.txt (BERT) or vocab.json + merges.txt (GPT-2)");
+        }
+        catch (JsonException e)
+        {
+            throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer.json", e);
+        }
+    }
+
+    private static string[] OrderedById(List<KeyValuePair<string, int>> pairs, string path)
+    {
+        int max = pairs.Count == 0 ? -1 : pairs.Max(p => p.Value);
+        if (max >= pairs.Count)
+            throw new SimileException($"'{path}': vocabulary ids are not 0..{pairs.Count - 1} (largest id {max})", "fix or re-download the tokenizer file");
+        var byId = new string[pairs.Count];
+        foreach (var (tok, id) in pairs)
+        {
+            if (byId[id] is not null) throw new SimileException($"'{path}': id {id} is used by '{byId[id]}' and '{tok}'", "fix or re-download the tokenizer file");
+            byId[id] = tok;
+        }
+        return byId;
+    }
+
+    internal static (int Start, int Length) ToOffset(Range r, int textLength)
+    {
+        int s = Math.Clamp(r.Start.GetOffset(textLength), 0, textLength);
+        int e = Math.Clamp(r.End.GetOffset(textLength), s, textLength);
+        return (s, e - s);
+    }
+
+    internal static SimileException TokenizerError(string path, Exception e) =>
+        new($"cannot build the tokenizer from '{path}': {e.Message}", "fix or re-download the tokenizer files", e);
+}
+
+/// <summary>BERT WordPiece (Microsoft.ML.Tokenizers.BertTokenizer): basic tokenization, optional lowercasing with accent stripping.</summary>
+public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
+{
+    private readonly BertTokenizer _tokenizer;
+    private readonly string[] _tokens;
+    private readonly bool _lowerCase;
+
+    public override IReadOnlyList<string> IdToToken => _tokens;
+    public override string Kind => "wordpiece";
+    public int ClsId { get; }
+    public int SepId { get; }
+    public int UnknownId { get; }
+    public bool LowerCase => _lowerCase;
+
+    private WordPieceModelTokenizer(BertTokenizer tokenizer, string[] tokens, bool lowerCase, string source)
+    {
+        _tokenizer = tokenizer; _tokens = tokens; _lowerCase = lowerCase; Source = source;
+        ClsId = tokenizer.ClassificationTokenId; SepId = tokenizer.SeparatorTokenId; UnknownId = tokenizer.UnknownTokenId;
+    }
+
+    public static WordPieceModelTokenizer FromVocabFile(string path, bool lowerCase)
+    {
+        string[] lines = File.ReadAllLines(path, Encoding.UTF8);
+        // vocab.txt: one token per line, id = line number (a trailing empty line is not a token).
+        int n = lines.Length;
+        while (n > 0 && lines[n - 1].Length == 0) n--;
+        return FromTokens(lines[..n], lowerCase, path);
+    }
+
+    public static WordPieceModelTokenizer FromTokens(string[] tokens, bool lowerCase, string source)
+    {
+        foreach (var required in new[] { "[CLS]", "[SEP]", "[UNK]" })
+            if (Array.IndexOf(tokens, required) < 0)
+                throw new SimileException($"WordPiece vocabulary '{source}' lacks the token {required}", "use the model's own vocab.txt");
+        try
+        {
+            var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", tokens) + "\n"));
+            var tok = BertTokenizer.Create(stream, new BertOptions
+            {
+                // Lowercasing and accent stripping (BERT strips accents whenever it lowercases) are done before the
+                // library sees the text: its accent stripping relies on string.Normalize, a no-op under InvariantGlobalization.
+                LowerCaseBeforeTokenization = lowerCase,
+                RemoveNonSpacingMarks = false,
+            });
+            return new WordPieceModelTokenizer(tok, tokens, lowerCase, source);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw TokenizerError(source, e);
+        }
+    }
+
+    public override TokenizedText EncodeText(string text)
+    {
+        var (ids, pieces, offsets) = Encode(text);
+        return new TokenizedText(text,
+            [ClsId, .. ids, SepId],
+            ["[CLS]", .. pieces, "[SEP]"],
+            [(0, 0), .. offsets, (0, 0)]);
+    }
+
+    public override WordTokens EncodeWord(string word)
+    {
+        if (string.IsNullOrWhiteSpace(word)) return new WordTokens(word, false, [], []);
+        var (ids, pieces, _) = Encode(word);
+        bool known = ids.Count > 0 && !ids.Contains(UnknownId);
+        return new WordTokens(word, known, ids, pieces);
+    }
+
+    private (List<int> Ids, List<string> Pieces, List<(int, int)> Offsets) Encode(string text)
+    {
+        // Uncased models: lowercase + accent stripping here (see BertTextNormalizer), keeping a map back to the input.
+        int[]? toOriginal = null;
+        string input = _lowerCase ? BertTextNormalizer.Normalize(text, out toOriginal) : text;
+        var tokens = _tokenizer.EncodeToTokens(input, out string? normalized);
+        int normLength = normalized?.Length ?? input.Length;
+        var ids = new List<int>(tokens.Count);
+        var pieces = new List<string>(tokens.Count);
+        var offsets = new List<(int, int)>(tokens.Count);
+        foreach (var t in tokens)
+        {
+            ids.Add(t.Id);
+            pieces.Add(t.Id >= 0 && t.Id < _tokens.Length ? _tokens[t.Id] : t.Value);
+            var (s, len) = ToOffset(t.Offset, normLength);
+            int e = s + len;
+            if (normLength != input.Length)
+            {
+                // The library changed the length again (e.g. control characters removed): scale into the input.
+                s = (int)((long)s * input.Length / Math.Max(1, normLength));
+                e = (int)((long)e * input.Length / Math.Max(1, normLength));
+            }
+            if (toOriginal is not null) { s = toOriginal[s]; e = toOriginal[e]; }
+            offsets.Add((s, Math.Max(0, e - s)));
+        }
+        return (ids, pieces, offsets);
+    }
+
+    protected override string? WordOfToken(string token) =>
+        token.StartsWith("##", StringComparison.Ordinal) || (token.StartsWith('[') && token.EndsWith(']')) ? null : token;
+}
+
+/// <summary>GPT-2 byte-level BPE (Microsoft.ML.Tokenizers.BpeTokenizer with ByteLevel and GPT-2's pre-tokenizer regex).</summary>
+public sealed partial class ByteLevelBpeModelTokenizer : HuggingFaceTokenizer
+{
+    // GPT-2's pre-tokenizer: contractions, optional-space + letters / digits / other, then whitespace runs.
+    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
+    private static partial Regex Gpt2PreTokenizerRegex();
+
+    private readonly BpeTokenizer _tokenizer;
+    private readonly string[] _tokens;
+
+    public override IReadOnlyList<string> IdToToken => _tokens;
+    public override string Kind => "byte-level-bpe";
+
+    private ByteLevelBpeModelTokenizer(BpeTokenizer tokenizer, string[] tokens, string source)
+    {
+        _tokenizer = tokenizer; _tokens = tokens; Source = source;
+    }
+
+    public static ByteLevelBpeModelTokenizer FromFiles(string vocabJson, string mergesTxt)
+    {
+        List<KeyValuePair<string, int>> pairs;
+        try
+        {
+            var dict = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllBytes(vocabJson))
+                ?? throw new SimileException($"'{vocabJson}' is empty", "use the model's own vocab.json");
+            pairs = dict.ToList();
+        }
+        catch (JsonException e)
+        {
+            throw new SimileException($"'{vocabJson}' is not a JSON object of token → id: {e.Message}", "use the model's own vocab.json", e);
+        }
+        var merges = File.ReadAllLines(mergesTxt, Encoding.UTF8)
+            .Where(l => l.Length > 0 && !l.StartsWith("#version", StringComparison.Ordinal)).ToList();
+        return FromData(pairs, merges, vocabJson + " + " + Path.GetFileName(mergesTxt));
+    }
+
+    public static ByteLevelBpeModelTokenizer FromData(List<KeyValuePair<string, int>> vocab, List<string> merges, string source)
+    {
+        int max = vocab.Count == 0 ? -1 : vocab.Max(p => p.Value);
+        if (max >= vocab.Count || vocab.Any(p => p.Value < 0))
+            throw new SimileException($"BPE vocabulary '{source}': ids are not 0..{vocab.Count - 1} (largest id {max})", "use the model's own vocab.json");
+        var tokens = new string[vocab.Count];
+        foreach (var (tok, id) in vocab)
+        {
+            if (tokens[id] is not null)
+                throw new SimileException($"BPE vocabulary '{source}': id {id} is used by '{tokens[id]}' and '{tok}'", "use the model's own vocab.json");
+            tokens[id] = tok;
+        }
+        for (int i = 0; i < merges.Count; i++)
+        {
+            var parts = merges[i].Split(' ');
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                throw new SimileException($"BPE merges '{source}': merge {i + 1} \"{merges[i]}\" is not two space-separated pieces", "use the model's own merges.txt");
+        }
+        try
+        {
+            var options = new BpeOptions(vocab)
+            {
+                Merges = merges,
+                ByteLevel = true,
+                PreTokenizer = new RegexPreTokenizer(Gpt2PreTokenizerRegex(), null),
+            };
+            return new ByteLevelBpeModelTokenizer(BpeTokenizer.Create(options), tokens, source);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
+        {
+            throw TokenizerError(source, e);
+        }
+    }
+
+    public override TokenizedText EncodeText(string text)
+    {
+        var tokens = _tokenizer.EncodeToTokens(text, out _);
+        return new TokenizedText(text,
+            tokens.Select(t => t.Id).ToArray(),
+            tokens.Select(t => t.Id >= 0 && t.Id < _tokens.Length ? _tokens[t.Id] : t.Value).ToArray(),
+            tokens.Select(t => ToOffset(t.Offset, text.Length)).ToArray());
+    }
+
+    /// <summary>The word as it appears after a space inside a text: " galaxy" (one token, 16161 in GPT-2).</summary>
+    public override WordTokens EncodeWord(string word)
+    {
+        if (string.IsNullOrWhiteSpace(word)) return new WordTokens(word, false, [], []);
+        string spaced = char.IsWhiteSpace(word[0]) ? word : " " + word;
+        var tokens = _tokenizer.EncodeToTokens(spaced, out _);
+        var ids = tokens.Select(t => t.Id).ToList();
+        bool known = ids.Count > 0 && ids.All(id => id >= 0 && id < _tokens.Length);
+        return new WordTokens(word, known, ids, ids.Select(id => id >= 0 && id < _tokens.Length ? _tokens[id] : "?").ToList());
+    }
+
+    protected override string? WordOfToken(string token) =>
+        token.Length > 1 && token[0] == 'Ġ' ? token[1..] : null;
+}

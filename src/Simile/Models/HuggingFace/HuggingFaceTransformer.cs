@@ -1,0 +1,126 @@
+using Simile.Data;
+using Simile.Engine;
+
+namespace Simile.Models.HuggingFace;
+
+/// <summary>Turns words into rows of a token-embedding matrix [V × D], pooling multi-token words per policy.</summary>
+public static class TokenEmbeddingLookup
+{
+    public static VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy, Func<string, WordTokens> tokenize,
+        ReadOnlySpan<float> table, int rows, int cols, string source)
+    {
+        var tokenized = words.Select(tokenize).ToList();
+        var missing = tokenized.Where(t => !t.Known || t.Ids.Count == 0).Select(t => $"'{t.Word}'").ToList();
+        if (missing.Count > 0)
+            throw new SimileException($"{missing.Count} word(s) are not in the vocabulary of {source}: {Shorten(missing)}",
+                "remove or respell those words, or use a model whose vocabulary has them");
+        if (policy == SubwordPolicy.Error)
+        {
+            var multi = tokenized.Where(t => t.Ids.Count > 1).Select(t => $"'{t.Word}' = {string.Join(" + ", t.Pieces)}").ToList();
+            if (multi.Count > 0)
+                throw new SimileException($"{multi.Count} word(s) are split into several tokens by {source}: {Shorten(multi)}",
+                    "choose a subword policy (--subword mean|first|last) or drop those words");
+        }
+        var m = new Matrix(words.Count, cols);
+        for (int i = 0; i < tokenized.Count; i++)
+        {
+            var ids = tokenized[i].Ids;
+            var use = policy switch
+            {
+                SubwordPolicy.First => ids.Take(1),
+                SubwordPolicy.Last => ids.Skip(ids.Count - 1),
+                _ => ids,
+            };
+            var row = m.Row(i);
+            int count = 0;
+            foreach (int id in use)
+            {
+                if ((uint)id >= (uint)rows)
+                    throw new SimileException($"word '{words[i]}' has token id {id}, outside the {rows}-row embedding matrix of {source}",
+                        "the tokenizer and the weights do not belong together: check the model folder");
+                var src = table.Slice(id * cols, cols);
+                for (int j = 0; j < cols; j++) row[j] += src[j];
+                count++;
+            }
+            if (count > 1) for (int j = 0; j < cols; j++) row[j] /= count;
+        }
+        return new VectorSet(words.ToList(), m, source);
+    }
+
+    private static string Shorten(List<string> items) =>
+        items.Count <= 20 ? string.Join(", ", items) : string.Join(", ", items.Take(20)) + $" … and {items.Count - 20} more";
+}
+
+/// <summary>Token embeddings and tokenizer of a model folder (only the embedding tensor is read).</summary>
+public sealed class HuggingFaceEmbeddings : IWordEmbeddings
+{
+    private readonly SafetensorsCheckpoint _checkpoint;
+    private readonly ReadOnlyMemory<float> _table;   // [V × D]
+
+    public HuggingFaceTokenizer Tokenizer { get; }
+    public ModelInfo Info { get; }
+    public (int Rows, int Cols) Shape { get; }
+
+    internal HuggingFaceEmbeddings(SafetensorsCheckpoint checkpoint, HuggingFaceTokenizer tokenizer, ModelInfo info, ReadOnlyMemory<float> table, int rows, int cols)
+    {
+        _checkpoint = checkpoint; Tokenizer = tokenizer; Info = info; _table = table; Shape = (rows, cols);
+    }
+
+    public WordTokens Tokenize(string word) => Tokenizer.EncodeWord(word);
+
+    public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
+        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, _table.Span, Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
+
+    public IReadOnlyList<string> VocabularyWords() => Tokenizer.VocabularyWords();
+
+    public void Dispose() => _checkpoint.Dispose();
+}
+
+/// <summary>A BERT or GPT-2 model folder run by the native forward pass, weights memory-mapped.</summary>
+public sealed class HuggingFaceTransformer : ITransformerModel
+{
+    private readonly SafetensorsCheckpoint? _checkpoint;
+    private readonly BertModel? _bert;
+    private readonly Gpt2Model? _gpt2;
+    private readonly ReadOnlyMemory<float> _table;   // [V × D] token embeddings
+
+    public HuggingFaceTokenizer Tokenizer { get; }
+    public ModelInfo Info { get; }
+    public (int Rows, int Cols) Shape { get; }
+    public IReadOnlyList<string> RepresentationLabels { get; }
+    public bool UsesLeadingSpace => _gpt2 is not null;
+    public int MaxPositions { get; }
+
+    public HuggingFaceTransformer(BertModel model, HuggingFaceTokenizer tokenizer, ModelInfo info, SafetensorsCheckpoint? checkpoint = null)
+    {
+        _bert = model; Tokenizer = tokenizer; Info = info; _checkpoint = checkpoint;
+        _table = model.Weights.WordEmbeddings;
+        Shape = (model.Weights.VocabularySize, model.Dims);
+        RepresentationLabels = model.Labels;
+        MaxPositions = model.Weights.MaxPositions;
+    }
+
+    public HuggingFaceTransformer(Gpt2Model model, HuggingFaceTokenizer tokenizer, ModelInfo info, SafetensorsCheckpoint? checkpoint = null)
+    {
+        _gpt2 = model; Tokenizer = tokenizer; Info = info; _checkpoint = checkpoint;
+        _table = model.Weights.TokenEmbeddings;
+        Shape = (model.Weights.VocabularySize, model.Dims);
+        RepresentationLabels = model.Labels;
+        MaxPositions = model.Weights.MaxPositions;
+    }
+
+    public WordTokens Tokenize(string word) => Tokenizer.EncodeWord(word);
+
+    public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
+        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, _table.Span, Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
+
+    public IReadOnlyList<string> VocabularyWords() => Tokenizer.VocabularyWords();
+
+    public TokenizedText TokenizeText(string text) => Tokenizer.EncodeText(text);
+
+    public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
+        NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, MaxPositions, Shape.Rows,
+            _bert is not null ? _bert.Forward : _gpt2!.Forward, RepresentationLabels, Shape.Cols, _bert?.Heads ?? _gpt2!.Heads);
+
+    public void Dispose() => _checkpoint?.Dispose();
+}
