@@ -1,8 +1,22 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
 namespace Simile.Comparison;
 
 /// <summary>Second-order measures between two condensed (dis)similarity vectors, rsatoolbox definitions.</summary>
 public enum RsaMeasure { Pearson, Spearman, KendallTauB, TauA, RhoA, Cosine }
 
+/// <summary>
+/// The second-order (RSA) measures, exactly as rsatoolbox/scipy define them, for vectors of millions of pairs:
+/// sums are float64 (vectorised, accumulated in 4096-element chunks), ranks come from <see cref="Ranks"/> (radix sort),
+/// Kendall counts use Knight's O(m log m) merge-sort algorithm with scipy's tie handling.
+/// <para>
+/// Conventions: both vectors must have the same length (else <see cref="SimileException"/>) and no NaN
+/// (<see cref="SimileException"/> naming the position; rsatoolbox would drop such positions). A constant vector (or an all-zero one
+/// for <see cref="Cosine"/>) gives <b>NaN</b> for Pearson, Spearman, Kendall tau-b and Cosine (0/0, as scipy), and 0 for
+/// tau-a and rho-a (their denominators do not depend on the data). Fewer than 2 values give NaN.
+/// </para>
+/// </summary>
 public static class RsaMeasures
 {
     /// <summary>JSON/CLI names: pearson, spearman, kendall_tau_b, tau_a, rho_a, cosine.</summary>
@@ -28,16 +42,333 @@ public static class RsaMeasures
         _ => throw new ArgumentOutOfRangeException(nameof(m)),
     };
 
-    /// <summary>Pearson r (cosine of mean-centred vectors).</summary>
-    public static double Pearson(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => throw new NotImplementedException();
-    /// <summary>Pearson of average ranks (scipy rankdata 'average').</summary>
-    public static double Spearman(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => throw new NotImplementedException();
-    /// <summary>Kendall tau-b (scipy kendalltau), O(m log m).</summary>
-    public static double KendallTauB(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => throw new NotImplementedException();
-    /// <summary>Kendall tau-a: (concordant − discordant)/(m(m−1)/2), no tie correction.</summary>
-    public static double TauA(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => throw new NotImplementedException();
-    /// <summary>rho-a: 12·r1c·r2c/(m³−m) on centred average ranks.</summary>
-    public static double RhoA(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => throw new NotImplementedException();
-    /// <summary>Uncentred cosine a·b/(|a||b|).</summary>
-    public static double Cosine(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => throw new NotImplementedException();
+    /// <summary>float32 vectors: widened exactly to float64, then as the double overload.</summary>
+    public static double Compute(RsaMeasure m, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        CheckLengths(a.Length, b.Length);
+        var wa = new double[a.Length];
+        var wb = new double[b.Length];
+        TensorPrimitives.ConvertChecked<float, double>(a, wa);
+        TensorPrimitives.ConvertChecked<float, double>(b, wb);
+        return Compute(m, wa, wb);
+    }
+
+    /// <summary>Pearson r (cosine of mean-centred vectors), clipped to [−1, 1]. NaN when either vector is constant.</summary>
+    public static double Pearson(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        CheckLengths(a.Length, b.Length);
+        CheckNoNaN(a, "first vector");
+        CheckNoNaN(b, "second vector");
+        if (a.Length < 2) return double.NaN;
+        return PearsonUnchecked(a, b);
+    }
+
+    /// <summary>Pearson of average ranks (scipy rankdata 'average'). NaN when either vector is constant.</summary>
+    public static double Spearman(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        CheckLengths(a.Length, b.Length);
+        if (a.Length < 2) { CheckNoNaN(a, "first vector"); CheckNoNaN(b, "second vector"); return double.NaN; }
+        var (ra, rb) = BothAverageRanks(a, b);
+        return PearsonUnchecked(ra, rb);
+    }
+
+    /// <summary>Kendall tau-b (scipy kendalltau), O(m log m). NaN when either vector is constant.</summary>
+    public static double KendallTauB(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var c = KendallCounts.Of(a, b);
+        if (c.Total == 0 || c.XTies == c.Total || c.YTies == c.Total) return double.NaN;
+        // Same operations as scipy: con_minus_dis / sqrt(tot - xtie) / sqrt(tot - ytie), clipped.
+        double tau = c.ConcordantMinusDiscordant / Math.Sqrt(c.Total - c.XTies) / Math.Sqrt(c.Total - c.YTies);
+        return Math.Clamp(tau, -1.0, 1.0);
+    }
+
+    /// <summary>Kendall tau-a: (concordant − discordant)/(m(m−1)/2), no tie correction (rsatoolbox 'tau-a').</summary>
+    public static double TauA(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var c = KendallCounts.Of(a, b);
+        if (c.Total == 0) return double.NaN;
+        return Math.Clamp((double)c.ConcordantMinusDiscordant / c.Total, -1.0, 1.0);
+    }
+
+    /// <summary>rho-a: 12·r1c·r2c/(m³−m) on centred average ranks (rsatoolbox 'rho-a'); 0 for a constant vector.</summary>
+    public static double RhoA(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        CheckLengths(a.Length, b.Length);
+        if (a.Length < 2) { CheckNoNaN(a, "first vector"); CheckNoNaN(b, "second vector"); return double.NaN; }
+        var (ra, rb) = BothAverageRanks(a, b);
+        return RhoAFromRanks(ra, rb);
+    }
+
+    internal static double RhoAFromRanks(ReadOnlySpan<double> ra, ReadOnlySpan<double> rb)
+    {
+        double ma = TensorPrimitives.Sum<double>(ra) / ra.Length;
+        double mb = TensorPrimitives.Sum<double>(rb) / rb.Length;
+        CentredSums(ra, ma, rb, mb, out double sab, out _, out _);
+        double m = ra.Length;
+        return 12.0 * sab / (m * m * m - m);
+    }
+
+    /// <summary>Uncentred cosine a·b/(|a||b|), clipped to [−1, 1]. NaN when either vector is all zeros.</summary>
+    public static double Cosine(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        CheckLengths(a.Length, b.Length);
+        CheckNoNaN(a, "first vector");
+        CheckNoNaN(b, "second vector");
+        if (a.Length < 1) return double.NaN;
+        CentredSums(a, 0.0, b, 0.0, out double sab, out double saa, out double sbb);
+        if (saa == 0 || sbb == 0) return double.NaN;
+        return Math.Clamp(sab / (Math.Sqrt(saa) * Math.Sqrt(sbb)), -1.0, 1.0);
+    }
+
+    internal static double PearsonUnchecked(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double ma = TensorPrimitives.Sum<double>(a) / a.Length;
+        double mb = TensorPrimitives.Sum<double>(b) / b.Length;
+        CentredSums(a, ma, b, mb, out double sab, out double saa, out double sbb);
+        if (saa == 0 || sbb == 0) return double.NaN;
+        return Math.Clamp(sab / (Math.Sqrt(saa) * Math.Sqrt(sbb)), -1.0, 1.0);
+    }
+
+    /// <summary>Average ranks of both vectors, the two sorts running in parallel.</summary>
+    internal static (double[] A, double[] B) BothAverageRanks(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        if (a.Length < 1 << 16) return (Ranks.Average(a), Ranks.Average(b));
+        double[]? ra = null, rb = null;
+        unsafe
+        {
+            // The spans stay pinned for the duration of both (joined) tasks.
+            fixed (double* pa = a, pb = b)
+            {
+                nint ia = (nint)pa, ib = (nint)pb;
+                int m = a.Length;
+                Parallel.Invoke(
+                    () => ra = Ranks.Average(new ReadOnlySpan<double>((void*)ia, m)),
+                    () => rb = Ranks.Average(new ReadOnlySpan<double>((void*)ib, m)));
+            }
+        }
+        return (ra!, rb!);
+    }
+
+    /// <summary>
+    /// Σ(a−ma)(b−mb), Σ(a−ma)², Σ(b−mb)² in one vectorised pass; partial sums are accumulated per 4096-element
+    /// chunk and then added, which keeps the round-off of m ~ 10⁷ terms near that of pairwise summation.
+    /// </summary>
+    internal static void CentredSums(ReadOnlySpan<double> a, double ma, ReadOnlySpan<double> b, double mb,
+        out double sab, out double saa, out double sbb)
+    {
+        const int Chunk = 4096;
+        double tab = 0, taa = 0, tbb = 0;
+        int m = a.Length;
+        int w = Vector<double>.Count;
+        var vma = new Vector<double>(ma);
+        var vmb = new Vector<double>(mb);
+        for (int start = 0; start < m; start += Chunk)
+        {
+            int end = Math.Min(m, start + Chunk);
+            var vab = Vector<double>.Zero;
+            var vaa = Vector<double>.Zero;
+            var vbb = Vector<double>.Zero;
+            int k = start;
+            for (; k + w <= end; k += w)
+            {
+                var x = new Vector<double>(a.Slice(k, w)) - vma;
+                var y = new Vector<double>(b.Slice(k, w)) - vmb;
+                vab += x * y;
+                vaa += x * x;
+                vbb += y * y;
+            }
+            double cab = Vector.Sum(vab), caa = Vector.Sum(vaa), cbb = Vector.Sum(vbb);
+            for (; k < end; k++)
+            {
+                double x = a[k] - ma, y = b[k] - mb;
+                cab += x * y;
+                caa += x * x;
+                cbb += y * y;
+            }
+            tab += cab;
+            taa += caa;
+            tbb += cbb;
+        }
+        sab = tab;
+        saa = taa;
+        sbb = tbb;
+    }
+
+    internal static void CheckLengths(int la, int lb)
+    {
+        if (la != lb)
+            throw new SimileException($"the two (dis)similarity vectors have different lengths ({la} and {lb})",
+                "compare matrices over the same items (same word list, same order)");
+    }
+
+    internal static void CheckNoNaN(ReadOnlySpan<double> v, string what)
+    {
+        for (int k = 0; k < v.Length; k++)
+            if (double.IsNaN(v[k]))
+                throw new SimileException($"position {k} of the {what} is NaN",
+                    "remove or replace undefined values before comparing (e.g. check the items behind that pair)");
+    }
+}
+
+/// <summary>
+/// Pair counts behind Kendall's tau (scipy <c>kendalltau</c> / rsatoolbox <c>_tau_a</c>): total pairs, pairs tied in x,
+/// tied in y, tied in both, and discordant pairs. Knight (1966): sort by (x, y), then the discordant pairs are the
+/// inversions of the y sequence, counted by merge sort. O(m log m); the sorts are radix sorts, the merge levels run
+/// in parallel (integer counts, so the result is exact and thread-count independent).
+/// </summary>
+internal readonly record struct KendallCounts(long Total, long XTies, long YTies, long JointTies, long Discordant)
+{
+    /// <summary>tot − xtie − ytie + ntie − 2·dis (scipy's con_minus_dis).</summary>
+    public long ConcordantMinusDiscordant => Total - XTies - YTies + JointTies - 2 * Discordant;
+
+    public static KendallCounts Of(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        RsaMeasures.CheckLengths(x.Length, y.Length);
+        int m = x.Length;
+        Ranks.SortedKeys sx = default, sy = default;
+        if (m >= 1 << 16)
+        {
+            unsafe
+            {
+                fixed (double* px = x, py = y)
+                {
+                    nint ix = (nint)px, iy = (nint)py;
+                    Parallel.Invoke(
+                        () => sx = Ranks.Sort(new ReadOnlySpan<double>((void*)ix, m), "first vector"),
+                        () => sy = Ranks.Sort(new ReadOnlySpan<double>((void*)iy, m), "second vector"));
+                }
+            }
+        }
+        else
+        {
+            sx = Ranks.Sort(x, "first vector");
+            sy = Ranks.Sort(y, "second vector");
+        }
+        var dx = Ranks.Dense(sx, out int distinctX, out long xTies);
+        var dy = Ranks.Dense(sy, out _, out long yTies);
+        return FromDense(dx, distinctX, xTies, sy.Order, dy, yTies);
+    }
+
+    /// <summary>
+    /// Counts from dense ranks: <paramref name="dx"/> (0..distinctX−1), <paramref name="yOrder"/> = positions sorted by y,
+    /// <paramref name="dy"/> = dense y ranks.
+    /// </summary>
+    internal static KendallCounts FromDense(int[] dx, int distinctX, long xTies, int[] yOrder, int[] dy, long yTies)
+    {
+        int m = dx.Length;
+        long total = (long)m * (m - 1) / 2;
+        // Stable counting sort by x of the positions taken in y order → lexicographic (x, y) order.
+        var start = new int[distinctX + 1];
+        for (int k = 0; k < m; k++) start[dx[k] + 1]++;
+        for (int g = 0; g < distinctX; g++) start[g + 1] += start[g];
+        var ys = new int[m];
+        var xs = new int[m];
+        foreach (int pos in yOrder)
+        {
+            int dst = start[dx[pos]]++;
+            ys[dst] = dy[pos];
+            xs[dst] = dx[pos];
+        }
+        // Joint ties: runs of equal (x, y) are adjacent now.
+        long joint = 0;
+        int run = 1;
+        for (int k = 1; k <= m; k++)
+        {
+            if (k < m && xs[k] == xs[k - 1] && ys[k] == ys[k - 1]) { run++; continue; }
+            joint += (long)run * (run - 1) / 2;
+            run = 1;
+        }
+        long discordant = Inversions.CountAndSort(ys);
+        return new KendallCounts(total, xTies, yTies, m == 0 ? 0 : joint, discordant);
+    }
+}
+
+/// <summary>Counts pairs i &lt; j with a[i] &gt; a[j] (strict) by merge sort; sorts the array.</summary>
+internal static class Inversions
+{
+    private const int Run = 32;
+
+    public static long CountAndSort(int[] a)
+    {
+        int m = a.Length;
+        if (m < 2) return 0;
+        var buf = new int[m];
+        // Independent chunks (a power-of-two multiple of Run), each sorted in parallel, then merged pairwise.
+        int chunks = m >= 1 << 16 ? Math.Max(1, Math.Min(64, Environment.ProcessorCount * 4)) : 1;
+        int chunkLen = (m + chunks - 1) / chunks;
+        chunkLen = (chunkLen + Run - 1) / Run * Run;
+        chunks = (m + chunkLen - 1) / chunkLen;
+        var counts = new long[chunks];
+        Parallel.For(0, chunks, c =>
+        {
+            int lo = c * chunkLen, hi = Math.Min(m, lo + chunkLen);
+            counts[c] = SortRange(a, buf, lo, hi);
+        });
+        long total = 0;
+        foreach (long c in counts) total += c;
+
+        for (int width = chunkLen; width < m; width *= 2)
+        {
+            int merges = (m + 2 * width - 1) / (2 * width);
+            var levelCounts = new long[merges];
+            int w = width;
+            Parallel.For(0, merges, t =>
+            {
+                int lo = t * 2 * w, mid = Math.Min(m, lo + w), hi = Math.Min(m, lo + 2 * w);
+                if (mid >= hi) return;
+                levelCounts[t] = Merge(a, buf, lo, mid, hi);
+                Array.Copy(buf, lo, a, lo, hi - lo);
+            });
+            foreach (long c in levelCounts) total += c;
+        }
+        return total;
+    }
+
+    /// <summary>Bottom-up merge sort of a[lo..hi) with insertion-sorted runs; result left in a.</summary>
+    private static long SortRange(int[] a, int[] buf, int lo, int hi)
+    {
+        long inv = 0;
+        for (int r = lo; r < hi; r += Run)
+        {
+            int end = Math.Min(hi, r + Run);
+            for (int i = r + 1; i < end; i++)
+            {
+                int v = a[i];
+                int j = i - 1;
+                while (j >= r && a[j] > v) { a[j + 1] = a[j]; j--; }
+                a[j + 1] = v;
+                inv += i - 1 - j;
+            }
+        }
+        int[] src = a, dst = buf;
+        for (int width = Run; width < hi - lo; width *= 2)
+        {
+            for (int l = lo; l < hi; l += 2 * width)
+            {
+                int mid = Math.Min(hi, l + width), h = Math.Min(hi, l + 2 * width);
+                if (mid >= h) { Array.Copy(src, l, dst, l, h - l); continue; }
+                inv += MergeInto(src, dst, l, mid, h);
+            }
+            (src, dst) = (dst, src);
+        }
+        if (!ReferenceEquals(src, a)) Array.Copy(src, lo, a, lo, hi - lo);
+        return inv;
+    }
+
+    private static long Merge(int[] a, int[] buf, int lo, int mid, int hi) => MergeInto(a, buf, lo, mid, hi);
+
+    /// <summary>Merges sorted src[lo..mid) and src[mid..hi) into dst[lo..hi); returns the inversions across the halves.</summary>
+    private static long MergeInto(int[] src, int[] dst, int lo, int mid, int hi)
+    {
+        long inv = 0;
+        int i = lo, j = mid, k = lo;
+        while (i < mid && j < hi)
+        {
+            if (src[j] < src[i]) { dst[k++] = src[j++]; inv += mid - i; }
+            else dst[k++] = src[i++];
+        }
+        while (i < mid) dst[k++] = src[i++];
+        while (j < hi) dst[k++] = src[j++];
+        return inv;
+    }
 }

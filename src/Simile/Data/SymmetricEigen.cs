@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
 namespace Simile.Data;
 
 /// <summary>Eigen-decomposition of a real symmetric n×n matrix.</summary>
@@ -38,23 +41,18 @@ public static class SymmetricEigen
             if (!double.IsFinite(a[i]))
                 throw new ArgumentException($"matrix element ({i / n}, {i % n}) is {a[i]}; the eigensolver needs finite values", nameof(a));
 
-        // v: working copy, row-major n×n (v[i*n+j] = V[i][j]).
-        var v = new double[n * n];
-        Array.Copy(a, v, n * n);
+        // u: working copy stored transposed, u[c*n + r] = V[r][c], so that the column walks of the classic algorithm
+        // (V[k][j] over k) are contiguous rows of u. u starts as Aᵀ, i.e. V = A with its lower triangle read.
+        var u = new double[n * n];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+                u[c * n + r] = a[r * n + c];
         var d = new double[n];
         var e = new double[n];
-        Tridiagonalise(v, d, e, n, wantVectors);
+        Tridiagonalise(u, d, e, n, wantVectors);
 
-        // QL works on whole eigenvector columns; keep them as rows of w = Vᵀ so every rotation touches two
-        // contiguous rows.
-        double[]? w = null;
-        if (wantVectors)
-        {
-            w = new double[n * n];
-            for (int i = 0; i < n; i++)
-                for (int j = 0; j < n; j++)
-                    w[j * n + i] = v[i * n + j];
-        }
+        // QL rotates whole eigenvector columns of V, i.e. rows of u (row k of w = eigenvector k).
+        double[]? w = wantVectors ? u : null;
         ImplicitQl(d, e, w, n);
 
         // Sort ascending (selection sort on values, swapping vector rows along) — O(n²), negligible.
@@ -93,28 +91,29 @@ public static class SymmetricEigen
     /// form: on return d = diagonal, e[1..n-1] = subdiagonal (e[0] = 0) and, when <paramref name="accumulate"/>,
     /// v = the orthogonal transformation Q with A = Q T Qᵀ.
     /// </summary>
-    private static void Tridiagonalise(double[] v, double[] d, double[] e, int n, bool accumulate)
+    private static void Tridiagonalise(double[] u, double[] d, double[] e, int n, bool accumulate)
     {
-        for (int j = 0; j < n; j++) d[j] = v[(n - 1) * n + j];
+        // Notation: V[r][c] is u[c*n + r]; "column j of V" is the contiguous row j of u.
+        for (int j = 0; j < n; j++) d[j] = u[j * n + n - 1];
 
         for (int i = n - 1; i > 0; i--)
         {
             // d[0..i) holds row i of the current matrix (left of the diagonal).
-            double scale = 0.0, h = 0.0;
-            for (int k = 0; k < i; k++) scale += Math.Abs(d[k]);
+            double h = 0.0;
+            double scale = TensorPrimitives.SumOfMagnitudes<double>(d.AsSpan(0, i));
             if (scale == 0.0)
             {
                 e[i] = d[i - 1];
                 for (int j = 0; j < i; j++)
                 {
-                    d[j] = v[(i - 1) * n + j];
-                    v[i * n + j] = 0.0;
-                    v[j * n + i] = 0.0;
+                    d[j] = u[j * n + i - 1];
+                    u[j * n + i] = 0.0;
+                    u[i * n + j] = 0.0;
                 }
             }
             else
             {
-                // Householder vector u (in d), scaled to avoid under/overflow.
+                // Householder vector (in d), scaled to avoid under/overflow.
                 for (int k = 0; k < i; k++)
                 {
                     d[k] /= scale;
@@ -126,19 +125,22 @@ public static class SymmetricEigen
                 e[i] = scale * g;
                 h -= f * g;
                 d[i - 1] = f - g;
-                for (int j = 0; j < i; j++) e[j] = 0.0;
+                Array.Clear(e, 0, i);
 
-                // p = A u / h (into e), using the lower triangle of A.
+                // p = A·d/h (into e), using the lower triangle of A (columns of V = rows of u).
                 for (int j = 0; j < i; j++)
                 {
                     f = d[j];
-                    v[j * n + i] = f;
-                    g = e[j] + v[j * n + j] * f;
-                    for (int k = j + 1; k <= i - 1; k++)
+                    u[i * n + j] = f;                                   // V[j][i] = f
+                    g = e[j] + u[j * n + j] * f;
+                    int len = i - 1 - j;
+                    if (len > 0)
                     {
-                        double vkj = v[k * n + j];
-                        g += vkj * d[k];
-                        e[k] += vkj * f;
+                        var col = new ReadOnlySpan<double>(u, j * n + j + 1, len); // V[j+1..i-1][j]
+                        var dk = new ReadOnlySpan<double>(d, j + 1, len);
+                        var ek = new Span<double>(e, j + 1, len);
+                        g += TensorPrimitives.Dot(col, dk);
+                        TensorPrimitives.MultiplyAdd(col, f, ek, ek);
                     }
                     e[j] = g;
                 }
@@ -151,15 +153,16 @@ public static class SymmetricEigen
                 double hh = f / (h + h);
                 for (int j = 0; j < i; j++) e[j] -= hh * d[j];
 
-                // A ← A − u qᵀ − q uᵀ on the lower triangle.
+                // A ← A − d·eᵀ − e·dᵀ on the lower triangle.
                 for (int j = 0; j < i; j++)
                 {
                     f = d[j];
                     g = e[j];
-                    for (int k = j; k <= i - 1; k++)
-                        v[k * n + j] -= f * e[k] + g * d[k];
-                    d[j] = v[(i - 1) * n + j];
-                    v[i * n + j] = 0.0;
+                    var col = new Span<double>(u, j * n + j, i - j);       // V[j..i-1][j]
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(e, j, i - j), -f, col, col);
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<double>(d, j, i - j), -g, col, col);
+                    d[j] = u[j * n + i - 1];
+                    u[j * n + i] = 0.0;
                 }
             }
             d[i] = h;
@@ -167,35 +170,37 @@ public static class SymmetricEigen
 
         if (!accumulate)
         {
-            for (int j = 0; j < n; j++) d[j] = v[j * n + j];
+            for (int j = 0; j < n; j++) d[j] = u[j * n + j];
             e[0] = 0.0;
             return;
         }
 
-        // Accumulate the Householder transformations into v.
+        // Accumulate the Householder transformations.
         for (int i = 0; i < n - 1; i++)
         {
-            v[(n - 1) * n + i] = v[i * n + i];
-            v[i * n + i] = 1.0;
+            u[i * n + n - 1] = u[i * n + i];                            // V[n-1][i] = V[i][i]
+            u[i * n + i] = 1.0;
             double h = d[i + 1];
+            var vi1 = new Span<double>(u, (i + 1) * n, i + 1);          // V[0..i][i+1]
             if (h != 0.0)
             {
-                for (int k = 0; k <= i; k++) d[k] = v[k * n + i + 1] / h;
+                for (int k = 0; k <= i; k++) d[k] = vi1[k] / h;
+                var dk = new ReadOnlySpan<double>(d, 0, i + 1);
                 for (int j = 0; j <= i; j++)
                 {
-                    double g = 0.0;
-                    for (int k = 0; k <= i; k++) g += v[k * n + i + 1] * v[k * n + j];
-                    for (int k = 0; k <= i; k++) v[k * n + j] -= g * d[k];
+                    var vj = new Span<double>(u, j * n, i + 1);         // V[0..i][j]
+                    double g = TensorPrimitives.Dot<double>(vi1, vj);
+                    TensorPrimitives.MultiplyAdd(dk, -g, vj, vj);
                 }
             }
-            for (int k = 0; k <= i; k++) v[k * n + i + 1] = 0.0;
+            vi1.Clear();
         }
         for (int j = 0; j < n; j++)
         {
-            d[j] = v[(n - 1) * n + j];
-            v[(n - 1) * n + j] = 0.0;
+            d[j] = u[j * n + n - 1];
+            u[j * n + n - 1] = 0.0;
         }
-        v[(n - 1) * n + n - 1] = 1.0;
+        u[(n - 1) * n + n - 1] = 1.0;
         e[0] = 0.0;
     }
 
@@ -257,18 +262,7 @@ public static class SymmetricEigen
                         p = c * d[i] - s * g;
                         d[i + 1] = h + s * (c * g + s * d[i]);
 
-                        if (w is not null)
-                        {
-                            // Rotate eigenvectors i and i+1 (rows of w).
-                            var wi = w.AsSpan(i * n, n);
-                            var wi1 = w.AsSpan((i + 1) * n, n);
-                            for (int k = 0; k < n; k++)
-                            {
-                                double t = wi1[k];
-                                wi1[k] = s * wi[k] + c * t;
-                                wi[k] = c * wi[k] - s * t;
-                            }
-                        }
+                        if (w is not null) Rotate(w.AsSpan(i * n, n), w.AsSpan((i + 1) * n, n), c, s);
                     }
                     p = -s * s2 * c3 * el1 * e[l] / dl1;
                     e[l] = s * p;
@@ -277,6 +271,30 @@ public static class SymmetricEigen
             }
             d[l] += f;
             e[l] = 0.0;
+        }
+    }
+
+    /// <summary>(x, y) ← (c·x − s·y, s·x + c·y) elementwise: one Givens rotation of two eigenvectors.</summary>
+    private static void Rotate(Span<double> x, Span<double> y, double c, double s)
+    {
+        int n = x.Length, k = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vc = new Vector<double>(c);
+            var vs = new Vector<double>(s);
+            for (; k <= n - Vector<double>.Count; k += Vector<double>.Count)
+            {
+                var xv = new Vector<double>(x.Slice(k));
+                var yv = new Vector<double>(y.Slice(k));
+                (vs * xv + vc * yv).CopyTo(y.Slice(k));
+                (vc * xv - vs * yv).CopyTo(x.Slice(k));
+            }
+        }
+        for (; k < n; k++)
+        {
+            double t = y[k];
+            y[k] = s * x[k] + c * t;
+            x[k] = c * x[k] - s * t;
         }
     }
 
