@@ -9,12 +9,12 @@ namespace Simile.Cli;
 public class MatrixInputSettings : CommandSettings
 {
     [CommandOption("--header <MODE>")]
-    [Description("CSV/TSV: does the first row name the columns? auto (default: detected), yes, no.")]
+    [Description("CSV/TSV: does the first row name the columns? auto (detect), yes or no.")]
     [DefaultValue("auto")]
     public string Header { get; init; } = "auto";
 
     [CommandOption("--row-names <MODE>")]
-    [Description("CSV/TSV: does the first column name the items? auto (default: detected), yes, no. For .npy, yes requires NAME.words.tsv/.txt next to it.")]
+    [Description("CSV/TSV: does the first column name the items? auto (detect), yes or no. For .npy, yes requires NAME.words.tsv/.txt next to it.")]
     [DefaultValue("auto")]
     public string RowNames { get; init; } = "auto";
 

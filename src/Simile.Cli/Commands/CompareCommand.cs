@@ -23,7 +23,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public string B { get; init; } = "";
 
         [CommandOption("--rdm <KIND>")]
-        [Description("Within-model dissimilarity: cosine (default), correlation, euclidean, sqeuclidean-per-feature.")]
+        [Description("Within-model dissimilarity: cosine, correlation, euclidean, sqeuclidean-per-feature.")]
         [DefaultValue("cosine")]
         public string Rdm { get; init; } = "cosine";
 
@@ -32,17 +32,17 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public string? Measures { get; init; }
 
         [CommandOption("--permutations <N>")]
-        [Description("Item permutations for p-values of Pearson and Spearman RSA (default 0: no test).")]
+        [Description("Item permutations for p-values of Pearson and Spearman RSA (0: no test).")]
         [DefaultValue(0)]
         public int Permutations { get; init; }
 
         [CommandOption("--bootstrap <N>")]
-        [Description("Bootstrap resamples of items for a 95% interval of Pearson RSA (default 0: none).")]
+        [Description("Bootstrap resamples of items for a 95% interval of Pearson RSA (0: none).")]
         [DefaultValue(0)]
         public int Bootstrap { get; init; }
 
         [CommandOption("--seed <S>")]
-        [Description("Seed for permutations and bootstrap (default 0); the same seed gives the same results on any machine.")]
+        [Description("Seed for permutations and bootstrap; the same seed gives the same results on any machine.")]
         [DefaultValue(0UL)]
         public ulong Seed { get; init; }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Simile.Analyses;
 using Simile.Data;
 using Simile.Similarity;
 using Spectre.Console.Cli;
@@ -17,7 +18,7 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         public string A { get; init; } = "";
 
         [CommandOption("--rdm <KIND>")]
-        [Description("Dissimilarity: cosine (default), correlation, euclidean, sqeuclidean-per-feature.")]
+        [Description("Dissimilarity: cosine, correlation, euclidean, sqeuclidean-per-feature.")]
         [DefaultValue("cosine")]
         public string Rdm { get; init; } = "cosine";
 
@@ -35,7 +36,7 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         var input = MatrixFile.Read(settings.A, settings.ReadOptions());
         if (input.Rows < 2)
             throw new SimileException($"'{settings.A}' has {input.Rows} item(s); a dissimilarity matrix needs at least 2", "give at least 2 rows");
-        var rdm = Dissimilarity.Compute(input.Values, kind, input.RowNames);
+        var rdm = PairComparison.ComputeRdm(input, kind);
         var square = Matrix.FromArray(rdm.ToSquare());
         MatrixFile.Write(settings.Out, square, input.RowNames, input.RowNames, corner: "item");
         Console.Out.WriteLine($"wrote {rdm.N}x{rdm.N} {kind.Name()} dissimilarity matrix to {settings.Out}");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Simile.Comparison;
@@ -172,7 +171,7 @@ public sealed record PairComparisonResult(
     {
         if (name is not null) w.WritePropertyName(name);
         if (!double.IsFinite(v)) w.WriteNullValue();
-        else w.WriteRawValue(v.ToString("R", CultureInfo.InvariantCulture), skipInputValidation: true);
+        else w.WriteNumberValue(v);   // shortest text that round-trips (System.Text.Json's double format)
     }
 }
 
@@ -207,8 +206,8 @@ public static class PairComparison
         if (needRdms)
         {
             progress?.Report(("dissimilarities", 0));
-            ra = Dissimilarity.Compute(a.Values, options.Kind, a.RowNames);
-            rb = Dissimilarity.Compute(b.Values, options.Kind, b.RowNames ?? a.RowNames);
+            ra = ComputeRdm(a, options.Kind, a.RowNames);
+            rb = ComputeRdm(b, options.Kind, b.RowNames ?? a.RowNames);
         }
 
         List<RsaScore>? rsa = null;
@@ -255,6 +254,22 @@ public static class PairComparison
 
         return new PairComparisonResult(n, a.Cols, b.Cols, options.Kind, rsa, cka, procrustes, direct,
             permutation, bootstrap, a.RowNames ?? b.RowNames, notes);
+    }
+
+    /// <summary>
+    /// <see cref="Dissimilarity.Compute"/> on a file's matrix; a problem with one of its rows (all-zero row for
+    /// cosine, constant row for correlation) is reported with the file's path in front.
+    /// </summary>
+    public static DissimilarityMatrix ComputeRdm(LabeledMatrix m, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
+    {
+        try
+        {
+            return Dissimilarity.Compute(m.Values, kind, rowNames ?? m.RowNames);
+        }
+        catch (SimileException e) when (!e.Message.Contains(m.Path, StringComparison.Ordinal))
+        {
+            throw new SimileException($"{m.Path}: {e.Message}", e.Fix, e);
+        }
     }
 
     /// <summary>Forwards a stage's fraction synchronously (System.Progress would post it to the thread pool, out of order).</summary>

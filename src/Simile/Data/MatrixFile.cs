@@ -33,16 +33,17 @@ public sealed record LabeledMatrix(Matrix Values, IReadOnlyList<string>? RowName
 }
 
 /// <summary>
-/// Reads and writes items × features matrices: CSV (<c>.csv</c>, comma), TSV (<c>.tsv</c>/<c>.tab</c>, tab;
-/// <c>.txt</c>: tab if the first line has one, else comma) and NumPy <c>.npy</c> (see <see cref="NpyFile"/>).
+/// Reads and writes items × features matrices: CSV (<c>.csv</c>, comma), TSV (<c>.tsv</c>/<c>.tab</c>, tab),
+/// <c>.txt</c> (tab if the first line has one, else comma, else runs of whitespace as <c>numpy.savetxt</c> writes,
+/// with '#' comment lines) and NumPy <c>.npy</c> (see <see cref="NpyFile"/>).
 /// <para>
 /// CSV/TSV: one row per item. Fields may be double-quoted (RFC 4180, "" for a quote) and are trimmed;
 /// blank lines are skipped. Auto-detection (override with <see cref="MatrixReadOptions"/>):
 /// the <b>first column holds item names</b> when the first cell of the first data row is not a number;
-/// the <b>first row is a header</b> when any of its cells after the first is not a number, when its first
-/// cell is empty (pandas' <c>to_csv</c> index corner), when its first cell is text but the next row's is a
-/// number, or when its cells after the first are the integers 0..k−1 or 1..k (k ≥ 3, pandas' default column
-/// labels). Values are parsed with the invariant culture (dot decimal separator). NaN/Inf cells, ragged rows,
+/// the <b>first row is a header</b> when all of its cells after the first are (non-empty) text, when those
+/// cells are the integers 0..k−1 or 1..k after a text or empty corner cell (pandas' default column labels;
+/// k ≥ 3 unless the corner is empty), or when its first cell is text and the next row's first cell is a number.
+/// A first row with only some text cells is data, so a typo there is reported rather than taken for a header. Values are parsed with the invariant culture (dot decimal separator). NaN/Inf cells, ragged rows,
 /// non-numeric cells and duplicate item names are errors that name file, line and column.
 /// </para>
 /// <para>.npy: 1-D (n values, read as n×1) or 2-D float32/float64. Item names come from a sidecar next to
@@ -77,8 +78,7 @@ public static class MatrixFile
     private static LabeledMatrix ReadNpy(string path, MatrixReadOptions options)
     {
         var m = NpyFile.ReadMatrix(path);
-        if (options.Header == Presence.Yes)
-            throw new SimileException($"{path}: a .npy file has no header row", "drop the header option for .npy inputs");
+        // --header does not apply to .npy (there is no header row); it is ignored so one option can serve mixed inputs.
         IReadOnlyList<string>? names = null;
         if (options.RowNames != Presence.No)
         {
@@ -136,12 +136,21 @@ public static class MatrixFile
         return Cell.Text;
     }
 
-    private static char DelimiterFor(string ext, string? firstLine) => ext switch
+    /// <summary>',' for .csv, tab for .tsv/.tab; .txt: tab, else comma, else ' ' (runs of whitespace, numpy.savetxt's default).</summary>
+    private static char DelimiterFor(string ext, string firstLine) => ext switch
     {
         ".csv" => ',',
         ".tsv" or ".tab" => '\t',
-        _ => firstLine is not null && firstLine.Contains('\t') ? '\t' : ',',
+        _ => firstLine.Contains('\t') ? '\t' : firstLine.Contains(',') ? ',' : ' ',
     };
+
+    /// <summary>Lines of whitespace-separated .txt files become tab-separated; '#' lines there are comments (numpy.loadtxt).</summary>
+    private static string? Normalise(string line, char delim)
+    {
+        if (delim != ' ') return line;
+        if (line.TrimStart().StartsWith('#')) return null;
+        return string.Join('\t', line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+    }
 
     /// <summary>Splits one line; quoted fields keep their content verbatim, unquoted ones are trimmed.</summary>
     internal static List<string> SplitLine(string line, char delim, string path, int lineNo)
@@ -203,8 +212,14 @@ public static class MatrixFile
             {
                 lineNo++;
                 if (string.IsNullOrWhiteSpace(line)) continue;
-                if (delim == '\0') delim = DelimiterFor(ext, line);
-                return (SplitLine(line, delim, path, lineNo), lineNo);
+                if (delim == '\0')
+                {
+                    if (ext == ".txt" && line.TrimStart().StartsWith('#')) continue;
+                    delim = DelimiterFor(ext, line);
+                }
+                line = Normalise(line, delim);
+                if (line is null) continue;
+                return (SplitLine(line, delim == ' ' ? '\t' : delim, path, lineNo), lineNo);
             }
             return null;
         }
@@ -230,7 +245,8 @@ public static class MatrixFile
             Presence.No => false,
             _ => Classify(firstData.Value.Fields[0], out _) == Cell.Text,
         };
-        string delimName = delim == '\t' ? "tab" : "comma";
+        string delimName = delim switch { '\t' => "tab", ' ' => "whitespace", _ => "comma" };
+        char fieldSep = delim == ' ' ? '\t' : delim;
         int width = header ? first.Value.Fields.Count : firstData.Value.Fields.Count;
         int widthLine = header ? first.Value.Line : firstData.Value.Line;
         int cols = width - (names ? 1 : 0);
@@ -284,7 +300,49 @@ public static class MatrixFile
 
         AddRow(firstData.Value.Fields, firstData.Value.Line);
         if (!header && second is not null) AddRow(second.Value.Fields, second.Value.Line);
-        for (var r = Next(); r is not null; r = Next()) AddRow(r.Value.Fields, r.Value.Line);
+        // Remaining rows: a span-based fast path for plain numeric lines; anything unusual (quotes, a bad
+        // cell, a wrong field count, a duplicate name) goes through the general path, which reports it.
+        bool TryFastRow(string line)
+        {
+            int mark = values.Count, field = 0;
+            string? name = null;
+            ReadOnlySpan<char> rest = line;
+            while (true)
+            {
+                int idx = rest.IndexOf(fieldSep);
+                var cell = (idx < 0 ? rest : rest[..idx]).Trim();
+                if (field >= width) break;
+                if (field == 0 && names) name = cell.ToString();
+                else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)) values.Add(v);
+                else break;
+                field++;
+                if (idx < 0)
+                {
+                    if (field != width) break;
+                    if (names)
+                    {
+                        if (name!.Length == 0 || nameLines!.ContainsKey(name)) break;
+                        nameLines[name] = lineNo;
+                        rowNames!.Add(name);
+                    }
+                    rows++;
+                    return true;
+                }
+                rest = rest[(idx + 1)..];
+            }
+            values.RemoveRange(mark, values.Count - mark);
+            return false;
+        }
+
+        string? raw;
+        while ((raw = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(raw)) continue;
+            string? text = Normalise(raw, delim);
+            if (text is null) continue;
+            if (text.Contains('"') || !TryFastRow(text)) AddRow(SplitLine(text, fieldSep, path, lineNo), lineNo);
+        }
 
         var matrix = new Matrix(rows, cols, values.ToArray());
         return new LabeledMatrix(matrix, rowNames, columnNames, path);
@@ -294,24 +352,29 @@ public static class MatrixFile
 
     private static bool LooksLikeHeader(List<string> row, List<string>? next)
     {
-        for (int c = 1; c < row.Count; c++)
-            if (Classify(row[c], out _) == Cell.Text) return true;
-        if (row[0].Length == 0) return true;
-        bool firstIsText = Classify(row[0], out _) == Cell.Text;
-        if (firstIsText && next is not null && next.Count > 0 && Classify(next[0], out _) != Cell.Text) return true;
-        // pandas default column labels 0..k-1 (or 1..k) after a names corner such as "word".
-        if (firstIsText && row.Count - 1 >= 3)
+        if (row.Count > 1)
+        {
+            // Every cell after the first is text: column names ("word,d1,d2" or "x,y").
+            bool restText = true;
+            for (int c = 1; c < row.Count && restText; c++)
+                restText = row[c].Length > 0 && Classify(row[c], out _) == Cell.Text;
+            if (restText) return true;
+        }
+        bool firstIsText = Classify(row[0], out _) == Cell.Text;   // includes an empty corner cell
+        // pandas default column labels 0..k-1 (or 1..k) after a corner such as "word" (k >= 3) or an empty one.
+        if (firstIsText && row.Count > 1 && (row.Count - 1 >= 3 || row[0].Length == 0))
         {
             bool zeroBased = true, oneBased = true;
             for (int c = 1; c < row.Count; c++)
             {
-                if (!int.TryParse(row[c], NumberStyles.None, CultureInfo.InvariantCulture, out int k)) return false;
+                if (!int.TryParse(row[c], NumberStyles.None, CultureInfo.InvariantCulture, out int k)) { zeroBased = oneBased = false; break; }
                 zeroBased &= k == c - 1;
                 oneBased &= k == c;
             }
-            return zeroBased || oneBased;
+            if (zeroBased || oneBased) return true;
         }
-        return false;
+        // A named first row above unnamed numeric rows can only be a header ("x" over a column of numbers).
+        return firstIsText && row[0].Length > 0 && next is not null && next.Count > 0 && Classify(next[0], out _) == Cell.Number;
     }
 
     private static StreamReader OpenText(string path)
