@@ -45,6 +45,16 @@ public class LayerRsaTests
     }
 
     [Fact]
+    public void GridAgreesWithTheLibrarysDissimilarityAndRsaMeasures()
+    {
+        var s = Stack("m", 12, [5, 7, 3], 8);
+        var grid = LayerRsa.Within(s, permutations: 0);
+        var sims = s.Sets.Select(v => Simile.Similarity.Dissimilarity.CosineSimilarity(v.Vectors)).ToArray();
+        Assert.Equal(Simile.Comparison.RsaMeasures.Pearson(sims[0], sims[1]), grid[0, 1], 12);
+        Assert.Equal(Simile.Comparison.RsaMeasures.Pearson(sims[2], sims[1]), grid[2, 1], 12);
+    }
+
+    [Fact]
     public void CosineSimilarityMatchesScipy()
     {
         var c2 = ReadCase("c2");
