@@ -25,16 +25,16 @@ public static class Program
     {
         config.SetApplicationName("simile");
         config.PropagateExceptions();
-        config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
+        config.AddCommand<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
+        config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
+        config.AddCommand<Commands.LayersCommand>("layers").WithDescription("RSA through every layer of one or two transformers: layer grids, categories, anisotropy, maps.").WithExample("layers", "--model", "minilm", "--model", "arctic-xs", "--out", "layers-out");
         config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare two items × features matrices: RSA, CKA, Procrustes, direct correlation.").WithExample("compare", "examples/model-a.csv", "examples/model-b.csv");
         config.AddCommand<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
-        config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
-        config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
-        config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
-        config.AddCommand<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
-        config.AddCommand<Commands.LayersCommand>("layers").WithDescription("RSA through every layer of one or two transformers: layer grids, categories, anisotropy, maps.").WithExample("layers", "--model", "minilm", "--model", "arctic-xs", "--out", "layers-out");
         config.AddCommand<Commands.VectorsCommand>("vectors").WithDescription("Write a model's word vectors at chosen layers: float32 .npy [[layers, words, dims]] + JSON sidecar.").WithExample("vectors", "--model", "minilm", "--layer", "all", "--out", "vectors.npy");
         config.AddCommand<Commands.AttentionCommand>("attention").WithDescription("Attention of one text per layer and head: heatmaps, .npy [[layers, heads, tokens, tokens]], attention.json.").WithExample("attention", "--model", "minilm", "--text", "The cat sat on the mat.", "--out", "attention-out");
+        config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
+        config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
+        config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
     }
 
     /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>

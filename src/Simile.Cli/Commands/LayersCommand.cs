@@ -79,12 +79,11 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     {
         var options = ParseOptions(settings);
         var words = LoadWords(settings.Words);
-        ReportOutput.EnsureWritable(settings.Out); // before the long work
-
         var models = new List<(string Name, ITransformerModel Model)>();
         try
         {
             foreach (var m in settings.Models) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
+            ReportOutput.EnsureWritable(settings.Out); // before the long work
             LayerAnalysisResult result;
             using (var progress = CliSupport.Progress())
                 result = LayerAnalysis.Run(models, words, options, progress);

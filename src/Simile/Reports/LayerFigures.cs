@@ -36,7 +36,7 @@ public static class LayerFigures
         double lo = double.PositiveInfinity;
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++) { cells[r, c] = g[r, c]; if (double.IsFinite(g[r, c])) lo = Math.Min(lo, g[r, c]); }
-        lo = double.IsFinite(lo) ? Math.Min(0, Math.Floor(lo * 10) / 10) : 0;
+        lo = double.IsFinite(lo) ? Math.Min(0.5, Math.Floor(lo * 10) / 10) : 0; // contrast for high grids, a common floor for most
 
         var plt = NewPlot();
         var hm = plt.Add.Heatmap(cells);

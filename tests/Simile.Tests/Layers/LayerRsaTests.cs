@@ -45,6 +45,16 @@ public class LayerRsaTests
     }
 
     [Fact]
+    public void GridAgreesWithTheLibrarysDissimilarityAndRsaMeasures()
+    {
+        var s = Stack("m", 12, [5, 7, 3], 8);
+        var grid = LayerRsa.Within(s, permutations: 0);
+        var sims = s.Sets.Select(v => Simile.Similarity.Dissimilarity.CosineSimilarity(v.Vectors)).ToArray();
+        Assert.Equal(Simile.Comparison.RsaMeasures.Pearson(sims[0], sims[1]), grid[0, 1], 12);
+        Assert.Equal(Simile.Comparison.RsaMeasures.Pearson(sims[2], sims[1]), grid[2, 1], 12);
+    }
+
+    [Fact]
     public void CosineSimilarityMatchesScipy()
     {
         var c2 = ReadCase("c2");
@@ -81,6 +91,32 @@ public class LayerRsaTests
         for (int r = 0; r < reps; r++)
             for (int c = 0; c < reps; c++)
                 Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
+    }
+
+    [Theory]
+    [InlineData(true, 3, 11)]
+    [InlineData(false, 3, 11)]
+    [InlineData(false, 9, 2)]
+    [InlineData(true, 9, 17)]
+    public void PermutedKernelEqualsTheNaiveSumInBothSimdWidths(bool wide, int ra, int rb)
+    {
+        const int n = 9;
+        int m = n * (n - 1) / 2;
+        var rowZ = Enumerable.Range(0, ra).Select(r => Random(1, m, (ulong)(10 + r)).Values).ToArray();
+        var colZ = Enumerable.Range(0, rb).Select(c => Random(1, m, (ulong)(50 + c)).Values).ToArray();
+        var kernel = new PermutedGridKernel(rowZ, colZ, n, wide);
+        var perm = Permutation(n, 3, 0);
+        var grid = new double[ra * rb];
+        kernel.Compute(perm, grid, kernel.NewAccumulator());
+        for (int r = 0; r < ra; r++)
+            for (int c = 0; c < rb; c++)
+            {
+                double want = 0; int k = 0;
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n; j++, k++)
+                        want += rowZ[r][k] * colZ[c][(int)Simile.Similarity.CondensedIndex.Of(n, perm[i], perm[j])];
+                Assert.Equal(want, grid[r * rb + c], 12);
+            }
     }
 
     [Fact]

@@ -86,4 +86,23 @@ public class NormalizationMdsTests
         // Centred: the coordinates' means are 0.
         Assert.Equal(0, Enumerable.Range(0, 12).Sum(mds.X), 9);
     }
+
+    [Fact]
+    public void SubspaceIterationFindsTheSameTopEigenpairsAsTheFullDecomposition()
+    {
+        var x = Random(60, 5, 4);
+        x = Normalization.Center(x);
+        var b = new double[60 * 60];
+        for (int i = 0; i < 60; i++) for (int j = 0; j < 60; j++) for (int f = 0; f < 5; f++) b[i * 60 + j] += x[i, f] * x[j, f];
+        var full = ClassicalMds.TopEigenpairs(b, 60, 2, fullUpTo: 1000);
+        var iter = ClassicalMds.TopEigenpairs(b, 60, 2, fullUpTo: 10);
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.Equal(full.Values[c], iter.Values[c], 8);
+            double dot = 0;
+            for (int i = 0; i < 60; i++) dot += full.Vectors[i * 2 + c] * iter.Vectors[i * 2 + c];
+            Assert.Equal(1.0, Math.Abs(dot), 8);
+        }
+        Assert.Equal(full.Trace, iter.Trace, 9);
+    }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Simile.Data;
 using Simile.Engine;
 using Simile.Inference;
@@ -58,6 +61,11 @@ public static class CategoryAnalysis
     /// every representation); p = (k+1)/(N+1), k = permutations with r ≥ observed.
     /// </summary>
     public static IReadOnlyList<CategoryRsa> Rsa(RepresentationStack stack, IReadOnlyList<string> categories, int permutations = 1000, ulong seed = 1)
+        => Rsa(stack, categories, permutations, seed, null);
+
+    /// <param name="standardizedSimilarities">LayerRsa.StandardizedSimilarities(stack) when already computed (not modified).</param>
+    internal static IReadOnlyList<CategoryRsa> Rsa(RepresentationStack stack, IReadOnlyList<string> categories, int permutations, ulong seed,
+        double[][]? standardizedSimilarities)
     {
         var (codes, _) = CategoryModel.Codes(stack.Words, categories);
         int n = stack.WordCount;
@@ -65,10 +73,10 @@ public static class CategoryAnalysis
         var model = CategoryModel.Rdm(categories);
         var modelZ = LayerMath.Standardize(model);
         int reps = stack.Count;
-        // zd[r]: standardised cosine distances. Distance = 1 − similarity, so its standardised vector is −z(similarity).
-        var zd = LayerRsa.StandardizedSimilarities(stack);
-        foreach (var z in zd) for (int k = 0; k < z.Length; k++) z[k] = -z[k];
-        var observed = zd.Select(z => LayerMath.Dot(z, modelZ)).ToArray();
+        // zs[r]: standardised cosine similarities. Distance = 1 − similarity, so the standardised distance is −zs and
+        // r(distance, category RDM) = −zs·z(RDM).
+        var zs = standardizedSimilarities ?? LayerRsa.StandardizedSimilarities(stack);
+        var observed = zs.Select(z => -LayerMath.Dot(z, modelZ)).ToArray();
         var pvalues = new double[reps];
         if (permutations <= 0 || double.IsNaN(modelZ[0]))
         {
@@ -76,19 +84,21 @@ public static class CategoryAnalysis
         }
         else
         {
-            // With z centred, r = Σ_between z_k / ‖c − c̄‖ = −Σ_within z_k / ‖c − c̄‖; the norm is the same for every
+            // With zd = −zs centred, r = Σ_between zd_k / ‖c − c̄‖ = Σ_within zs_k / ‖c − c̄‖; the norm is the same for every
             // relabelling (the number of within pairs does not change), so only the within sums are recomputed.
             double cNorm = 0, cMean = model.Average();
             foreach (double v in model) cNorm += (v - cMean) * (v - cMean);
             cNorm = Math.Sqrt(cNorm);
-            int m = zd[0].Length;
-            var inter = new double[(long)m * reps];
-            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * reps + r] = zd[r][k];
+            int m = zs[0].Length;
+            // Pair-major, padded to whole 8-value chunks: one pair's values for 8 representations share a cache line.
+            int stride = (reps + 7) / 8 * 8;
+            var inter = new double[(long)m * stride];
+            for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * stride + r] = zs[r][k];
             int categoriesCount = codes.Max() + 1;
             var counts = new int[reps];
             var gate = new object();
             Parallel.For(0, (permutations + 15) / 16,
-                () => (Labels: new int[n], Sum: new double[reps], Counts: new int[reps], Members: new List<int>[categoriesCount]),
+                () => (Labels: new int[n], Sum: new double[stride], Counts: new int[reps], Members: new List<int>[categoriesCount]),
                 (block, _, local) =>
                 {
                     for (int c = 0; c < categoriesCount; c++) local.Members[c] ??= new List<int>();
@@ -99,18 +109,27 @@ public static class CategoryAnalysis
                         foreach (var list in local.Members) list.Clear();
                         for (int i = 0; i < n; i++) local.Members[local.Labels[i]].Add(i); // ascending within each list
                         Array.Clear(local.Sum);
-                        foreach (var list in local.Members)
-                            for (int a = 0; a < list.Count; a++)
-                            {
-                                long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
-                                for (int b = a + 1; b < list.Count; b++)
+                        for (int chunk = 0; chunk < stride; chunk += 8)
+                        {
+                            var lo = Vector256<double>.Zero;
+                            var hi = Vector256<double>.Zero;
+                            ref double base0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(inter), chunk);
+                            foreach (var list in local.Members)
+                                for (int a = 0; a < list.Count; a++)
                                 {
-                                    long k = rowStart + list[b];
-                                    for (int r = 0; r < reps; r++) local.Sum[r] += inter[k * reps + r];
+                                    long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
+                                    for (int b = a + 1; b < list.Count; b++)
+                                    {
+                                        ref double at = ref Unsafe.Add(ref base0, (nint)((rowStart + list[b]) * stride));
+                                        lo += Vector256.LoadUnsafe(ref at);
+                                        hi += Vector256.LoadUnsafe(ref at, 4);
+                                    }
                                 }
-                            }
+                            lo.CopyTo(local.Sum.AsSpan(chunk));
+                            hi.CopyTo(local.Sum.AsSpan(chunk + 4));
+                        }
                         for (int r = 0; r < reps; r++)
-                            if (-local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
+                            if (local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
                     }
                     return local;
                 },

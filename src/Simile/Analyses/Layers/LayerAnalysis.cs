@@ -111,14 +111,22 @@ public static class LayerAnalysis
         else notes.Add("The word list has no categories (second column), so category RSA, selectivity and coloured maps are skipped.");
 
         var normStacks = stacks.Select(s => s.Normalized(options.Normalization)).ToList();
+        if (options.Normalization.Kind == NormalizationKind.RemovePcs && categories is not null
+            && options.Normalization.Components >= words.CategoryNames.Count - 1)
+            notes.Add($"remove-pcs:{options.Normalization.Components} removes at least as many components as the {words.CategoryNames.Count} categories " +
+                      $"need ({words.CategoryNames.Count - 1}) to be told apart: when the words' main variation is their category, the top components " +
+                      "are the category structure itself, so category RSA and selectivity can drop or turn negative for that reason alone.");
         var results = new List<ModelLayers>();
+        var standardized = new double[stacks.Count][][]; // per model: the standardised condensed cosine similarities
         for (int mi = 0; mi < stacks.Count; mi++)
         {
             var raw = stacks[mi];
             var norm = normStacks[mi];
             string name = raw.Model;
             progress?.Report(($"{name}: layer × layer RSA", 0));
-            var within = LayerRsa.Within(norm, options.Permutations, options.Seed, Stage(progress, $"{name}: layer × layer RSA"));
+            var z = standardized[mi] = LayerRsa.StandardizedSimilarities(norm);
+            var within = LayerRsa.Grid(name, name, norm.Labels, norm.Labels, z, z, norm.WordCount, within: true,
+                options.Permutations, options.Seed, Stage(progress, $"{name}: layer × layer RSA"));
             var aniso = Anisotropy.PerRepresentation(norm);
             var anisoRaw = normalized ? Anisotropy.PerRepresentation(raw) : aniso;
             IReadOnlyList<CategoryRsa>? catRsa = null, catRsaRaw = null;
@@ -126,7 +134,7 @@ public static class LayerAnalysis
             if (categories is not null)
             {
                 progress?.Report(($"{name}: category RSA", 0));
-                catRsa = CategoryAnalysis.Rsa(norm, categories, options.Permutations, options.Seed);
+                catRsa = CategoryAnalysis.Rsa(norm, categories, options.Permutations, options.Seed, z);
                 if (normalized) catRsaRaw = CategoryAnalysis.Rsa(raw, categories, options.Permutations, options.Seed);
                 progress?.Report(($"{name}: selectivity", 0));
                 sel = CategoryAnalysis.Selectivity(norm, categories, options.Bootstrap, options.Seed);
@@ -151,7 +159,8 @@ public static class LayerAnalysis
             {
                 string stage = $"{normStacks[a].Model} × {normStacks[b].Model} RSA";
                 progress?.Report((stage, 0));
-                across.Add(LayerRsa.Across(normStacks[a], normStacks[b], options.Permutations, options.Seed, Stage(progress, stage)));
+                across.Add(LayerRsa.Grid(normStacks[a].Model, normStacks[b].Model, normStacks[a].Labels, normStacks[b].Labels,
+                    standardized[a], standardized[b], normStacks[a].WordCount, within: false, options.Permutations, options.Seed, Stage(progress, stage)));
             }
         progress?.Report(("done", 1));
         return new LayerAnalysisResult(words, options, results, across, notes, clock.Elapsed);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Simile.Inference;
 using Simile.Similarity;
 
@@ -165,33 +166,44 @@ public static class LayerRsa
 }
 
 /// <summary>
-/// The grid of Σ_k rowZ[r][k] · colZ[c][k(π)] for a permutation π of the items, all cells at once. The column
-/// vectors are stored as a full n×n square, pair-major (pair (p, q) holds its rb values together, padded to whole
-/// 4-double SIMD vectors), so for row i every gathered pair (π i, π j) lies in one square row — a few kilobytes that
-/// stay in cache. Per permutation the gathered square offsets are computed once; then for every row representation
-/// (and every two column vectors) one streaming pass accumulates in registers with fused multiply-adds.
+/// The grid of Σ_k rowZ[r][k] · colZ[c][k(π)] for a permutation π of the items, all cells at once.
+/// The column vectors are stored as a full n×n square, pair-major (pair (p, q) holds its values for up to 8
+/// representations in one 64-byte line), so each gathered pair (π i, π j) costs one cache line; the row vectors are
+/// stored pair-major in groups (8 representations with AVX-512, 4 otherwise) and streamed. Per permutation the
+/// gathered square offsets are computed once; each pass over the pairs then updates a group × 8 block of the grid
+/// with every accumulator in a register. The gather is the memory-bound part, so one pass serves a whole block.
 /// </summary>
 internal sealed class PermutedGridKernel
 {
-    private readonly int _n, _ra, _rb, _vectors;
+    private const int Chunk = 8;                // column representations per square line
+    private const int PrefetchDistance = 32;    // pairs ahead
+    private readonly int _n, _ra, _rb, _chunks, _group, _groups;
     private readonly long _m;
-    private readonly double[] _rows;    // ra × m, representation-major (pdist order)
-    private readonly double[] _square;  // n × n × (vectors·4), pair (p, q) at (p·n + q)·stride; diagonal zero
+    private readonly bool _wide;
+    private readonly double[] _rows;    // groups × m × group, pair-major within a group, zero-padded
+    private readonly double[] _square;  // n × n × chunks·8, pair (p, q) at (p·n + q)·stride; diagonal zero
 
-    public PermutedGridKernel(double[][] rowZ, double[][] colZ, int n)
+    /// <param name="wide">Use the AVX-512 pass (default: when the hardware has it); false forces the 256-bit pass.</param>
+    public PermutedGridKernel(double[][] rowZ, double[][] colZ, int n, bool? wide = null)
     {
+        _wide = (wide ?? true) && Vector512.IsHardwareAccelerated;
         _n = n; _ra = rowZ.Length; _rb = colZ.Length;
-        _vectors = (_rb + 3) / 4;
         _m = CondensedIndex.Length(n);
-        if ((long)n * n > int.MaxValue)
-            throw new SimileException($"{n} words are too many for the permutation grid", "use fewer words, or --permutations 0");
-        _rows = new double[_m * _ra];
-        for (int r = 0; r < _ra; r++) rowZ[r].CopyTo(_rows, r * _m);
-        int stride = _vectors * 4;
+        _group = _wide ? 8 : 4;
+        _groups = (_ra + _group - 1) / _group;
+        _chunks = (_rb + Chunk - 1) / Chunk;
+        int stride = _chunks * Chunk;
         long squareLength = (long)n * n * stride;
-        if (squareLength > Array.MaxLength)
+        if ((long)n * n > int.MaxValue || squareLength > Array.MaxLength)
             throw new SimileException($"{n} words × {_rb} representations are too many for the permutation grid",
                 "use fewer words, or --permutations 0");
+        _rows = new double[_groups * _m * _group];
+        for (int r = 0; r < _ra; r++)
+        {
+            long baseOffset = (r / _group) * _m * _group + r % _group;
+            var z = rowZ[r];
+            for (long k = 0; k < _m; k++) _rows[baseOffset + k * _group] = z[k];
+        }
         _square = new double[squareLength];
         long kk = 0;
         for (int i = 0; i < n; i++)
@@ -210,36 +222,85 @@ internal sealed class PermutedGridKernel
     /// <summary>grid[r·rb + c] = Σ_{i&lt;j} rowZ[r](i,j) · colZ[c](π i, π j).</summary>
     public void Compute(int[] perm, double[] grid, int[] pairs)
     {
-        int n = _n, nv = _vectors, stride = nv * 4;
+        int n = _n;
         long k = 0;
         for (int i = 0; i < n; i++)
         {
             int rowBase = perm[i] * n;
             for (int j = i + 1; j < n; j++, k++) pairs[k] = rowBase + perm[j];
         }
-        ref double square = ref MemoryMarshal.GetArrayDataReference(_square);
-        ref int pair0 = ref MemoryMarshal.GetArrayDataReference(pairs);
-        Span<double> lanes = stackalloc double[8];
-        for (int r = 0; r < _ra; r++)
-        {
-            ref double a = ref MemoryMarshal.GetArrayDataReference(_rows);
-            a = ref Unsafe.Add(ref a, (nint)(r * _m));
-            for (int v = 0; v < nv; v += 2)
+        Span<double> block = stackalloc double[8 * Chunk];
+        for (int g = 0; g < _groups; g++)
+            for (int ch = 0; ch < _chunks; ch++)
             {
-                bool two = v + 1 < nv;
-                var acc0 = Vector256<double>.Zero;
-                var acc1 = Vector256<double>.Zero;
-                for (nint q = 0; q < (nint)_m; q++)
+                if (_wide) Pass512(g, ch, pairs, block); else Pass256(g, ch, pairs, block);
+                for (int rr = 0; rr < _group; rr++)
                 {
-                    var av = Vector256.Create(Unsafe.Add(ref a, q));
-                    ref double b = ref Unsafe.Add(ref square, (nint)Unsafe.Add(ref pair0, q) * stride + v * 4);
-                    acc0 = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref b), acc0);
-                    if (two) acc1 = Vector256.FusedMultiplyAdd(av, Vector256.LoadUnsafe(ref b, 4), acc1);
+                    int r = g * _group + rr;
+                    if (r >= _ra) break;
+                    for (int cc = 0; cc < Chunk; cc++)
+                    {
+                        int c = ch * Chunk + cc;
+                        if (c >= _rb) break;
+                        grid[r * _rb + c] = block[rr * Chunk + cc];
+                    }
                 }
-                acc0.CopyTo(lanes);
-                acc1.CopyTo(lanes[4..]);
-                for (int c = v * 4; c < Math.Min(_rb, v * 4 + 8); c++) grid[r * _rb + c] = lanes[c - v * 4];
             }
+    }
+
+    private unsafe void Pass512(int g, int ch, int[] pairs, Span<double> block)
+    {
+        int stride = _chunks * Chunk;
+        nint m = (nint)_m;
+        ref double a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), (nint)(g * _m * 8));
+        ref double sq = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_square), ch * Chunk);
+        ref int p0 = ref MemoryMarshal.GetArrayDataReference(pairs);
+        Vector512<double> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        bool prefetch = Sse.IsSupported;
+        for (nint q = 0; q < m; q++)
+        {
+            if (prefetch && q + PrefetchDistance < m)
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref sq, (nint)Unsafe.Add(ref p0, q + PrefetchDistance) * stride)));
+            var b = Vector512.LoadUnsafe(ref Unsafe.Add(ref sq, (nint)Unsafe.Add(ref p0, q) * stride));
+            ref double ar = ref Unsafe.Add(ref a, q * 8);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(ar), b, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 1)), b, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 2)), b, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 3)), b, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 4)), b, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 5)), b, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 6)), b, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref ar, 7)), b, c7);
         }
+        c0.CopyTo(block); c1.CopyTo(block[8..]); c2.CopyTo(block[16..]); c3.CopyTo(block[24..]);
+        c4.CopyTo(block[32..]); c5.CopyTo(block[40..]); c6.CopyTo(block[48..]); c7.CopyTo(block[56..]);
+    }
+
+    private unsafe void Pass256(int g, int ch, int[] pairs, Span<double> block)
+    {
+        int stride = _chunks * Chunk;
+        nint m = (nint)_m;
+        ref double a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), (nint)(g * _m * 4));
+        ref double sq = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_square), ch * Chunk);
+        ref int p0 = ref MemoryMarshal.GetArrayDataReference(pairs);
+        Vector256<double> c0 = default, c1 = default, c2 = default, c3 = default, d0 = default, d1 = default, d2 = default, d3 = default;
+        bool prefetch = Sse.IsSupported;
+        for (nint q = 0; q < m; q++)
+        {
+            if (prefetch && q + PrefetchDistance < m)
+                Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref sq, (nint)Unsafe.Add(ref p0, q + PrefetchDistance) * stride)));
+            ref double bp = ref Unsafe.Add(ref sq, (nint)Unsafe.Add(ref p0, q) * stride);
+            var lo = Vector256.LoadUnsafe(ref bp);
+            var hi = Vector256.LoadUnsafe(ref bp, 4);
+            ref double ar = ref Unsafe.Add(ref a, q * 4);
+            var a0 = Vector256.Create(ar); var a1 = Vector256.Create(Unsafe.Add(ref ar, 1));
+            var a2 = Vector256.Create(Unsafe.Add(ref ar, 2)); var a3 = Vector256.Create(Unsafe.Add(ref ar, 3));
+            c0 = Vector256.FusedMultiplyAdd(a0, lo, c0); d0 = Vector256.FusedMultiplyAdd(a0, hi, d0);
+            c1 = Vector256.FusedMultiplyAdd(a1, lo, c1); d1 = Vector256.FusedMultiplyAdd(a1, hi, d1);
+            c2 = Vector256.FusedMultiplyAdd(a2, lo, c2); d2 = Vector256.FusedMultiplyAdd(a2, hi, d2);
+            c3 = Vector256.FusedMultiplyAdd(a3, lo, c3); d3 = Vector256.FusedMultiplyAdd(a3, hi, d3);
+        }
+        c0.CopyTo(block); d0.CopyTo(block[4..]); c1.CopyTo(block[8..]); d1.CopyTo(block[12..]);
+        c2.CopyTo(block[16..]); d2.CopyTo(block[20..]); c3.CopyTo(block[24..]); d3.CopyTo(block[28..]);
     }
 }
