@@ -1,5 +1,8 @@
 using System.ComponentModel;
 using Simile.Analyses;
+using Simile.Analyses.Layers;
+using Simile.Models;
+using Simile.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -8,10 +11,13 @@ namespace Simile.Cli.Commands;
 /// <summary>
 /// <c>simile demo</c>: part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, 10,000 permutations and
 /// 1,000 bootstrap resamples, explained step by step; carries on with the two BERT models when GloVe cannot be had.
+/// Then part 2 on minilm and arctic-xs: the words through every layer (neutral contexts), written to
+/// <c>OUT/layers/</c> and embedded in the main report.html.
 /// </summary>
 public sealed class DemoCommand : Command<DemoCommand.Settings>
 {
     public static readonly string[] DemoModels = ["minilm", "arctic-xs", "glove-100d"];
+    public static readonly string[] LayerModels = ["minilm", "arctic-xs"];
 
     public sealed class Settings : CommandSettings
     {
@@ -38,12 +44,44 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
             var options = new SeedAnalysisOptions { Permutations = 10_000, BootstrapResamples = 1_000, Seed = 1 };
             var result = run.Analyse(models, words, options);
             run.PrintSummary(result, explain: true);
-            run.WriteOutputs(result);
+            string partTwo = PartTwo(console, words, Path.Combine(settings.Out, "layers"));
+            run.WriteOutputs(result, partTwo);
         }
         finally
         {
             foreach (var m in models) m.Dispose();
         }
         return 0;
+    }
+    /// <summary>
+    /// Part 2: minilm and arctic-xs through every layer, each word averaged over the built-in neutral templates;
+    /// writes OUT/layers/ and returns the HTML section for the main report.
+    /// </summary>
+    private static string PartTwo(IAnsiConsole console, Simile.Data.WordList words, string folder)
+    {
+        console.WriteLine();
+        console.MarkupLine("[bold]Part 2: through the layers[/] (minilm and arctic-xs; each word averaged over the neutral templates " +
+                           "such as \"This is the {word}.\"; 1,000 permutations and bootstrap resamples, seed 1)");
+        var models = new List<(string Name, ITransformerModel Model)>();
+        try
+        {
+            foreach (var name in LayerModels) models.Add((name, ModelCatalogue.ResolveTransformer(name)));
+            ReportOutput.EnsureWritable(folder);
+            var options = new LayerAnalysisOptions { Seed = 1 };
+            LayerAnalysisResult result;
+            using (var progress = CliSupport.Progress())
+                result = LayerAnalysis.Run(models, words, options, progress);
+            var figures = LayerReport.BuildFigures(result);
+            var files = LayerReport.Build(result, folder, figures).WriteAll();
+            LayersCommand.Summarize(console, result, folder, files.Count);
+            console.MarkupLine("[grey]Layer × layer grids: picking the best-matching pair is biased upward, so its p-value is calibrated " +
+                               "on the maximum of each permuted grid. Category RSA correlates each layer's dissimilarities with the " +
+                               "category model (0 within a category, 1 between); anisotropy is the mean pairwise cosine.[/]");
+            return "<h1>Part 2: through the layers</h1>\n" + LayerReport.HtmlSection(result, figures, headingLevel: 2);
+        }
+        finally
+        {
+            foreach (var (_, model) in models) model.Dispose();
+        }
     }
 }

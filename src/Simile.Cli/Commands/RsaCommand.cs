@@ -359,11 +359,11 @@ internal sealed class SeedRun(string outFolder, bool verbose)
         }
     }
 
-    public void WriteOutputs(SeedAnalysisResult r)
+    public void WriteOutputs(SeedAnalysisResult r, string? partTwoHtml = null)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<string> written = [];
-        CliProgress.Run("drawing figures and writing the report", _ => written = SeedReport.Write(r, outFolder));
+        CliProgress.Run("drawing figures and writing the report", _ => written = SeedReport.Write(r, outFolder, partTwoHtml));
         _out.WriteLine();
         _out.MarkupLine($"Wrote {written.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outFolder))}[/] " +
                         $"(report.html, results.json, figures as PNG + SVG, matrices as CSV){(verbose ? $" [grey]in {Seconds(clock.Elapsed)}[/]" : "")}");

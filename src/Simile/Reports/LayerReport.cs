@@ -12,11 +12,13 @@ namespace Simile.Reports;
 public static class LayerReport
 {
     /// <summary>Renders all outputs in memory (nothing written yet).</summary>
-    public static ReportOutput Build(LayerAnalysisResult r, string folder)
+    public static ReportOutput Build(LayerAnalysisResult r, string folder) => Build(r, folder, BuildFigures(r));
+
+    /// <summary>Renders all outputs with figures already drawn by <see cref="BuildFigures"/> (nothing written yet).</summary>
+    public static ReportOutput Build(LayerAnalysisResult r, string folder, IReadOnlyList<Figure> figures)
     {
         var output = new ReportOutput(folder);
         output.AddText("results.json", LayerResultsJson.Write(r));
-        var figures = BuildFigures(r);
         foreach (var f in figures) output.AddFigure(f);
         output.AddText("report.html", Html(r, figures));
         return output;

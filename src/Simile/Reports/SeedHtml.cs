@@ -12,7 +12,8 @@ namespace Simile.Reports;
 /// </summary>
 public static class SeedHtml
 {
-    public static string Write(SeedAnalysisResult r, IReadOnlyList<Figure> figures)
+    /// <param name="partTwoHtml">Optional body fragment (e.g. <see cref="LayerReport.HtmlSection"/>) placed before the settings.</param>
+    public static string Write(SeedAnalysisResult r, IReadOnlyList<Figure> figures, string? partTwoHtml = null)
     {
         var fig = figures.ToDictionary(f => f.Name);
         string quantity = SeedReport.QuantityName(r.Kind);
@@ -135,6 +136,8 @@ public static class SeedHtml
             sb.Append("<p>").Append(H(string.Join(", ", r.Words.Words.Select((w, i) =>
                 r.Words.Categories[i] is { } c ? $"{w} ({c})" : w)))).Append("</p>\n");
         }
+
+        if (partTwoHtml is not null) sb.Append(partTwoHtml);
 
         sb.Append("<h2>Settings</h2>\n<table>\n")
           .Append($"<tr><td>dissimilarity</td><td>{H(r.Kind.Name())}</td></tr>\n")

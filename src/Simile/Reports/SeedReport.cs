@@ -13,7 +13,7 @@ namespace Simile.Reports;
 public static class SeedReport
 {
     /// <summary>Renders all outputs (no files written yet).</summary>
-    public static ReportOutput Build(SeedAnalysisResult r, string folder)
+    public static ReportOutput Build(SeedAnalysisResult r, string folder, string? partTwoHtml = null)
     {
         var output = new ReportOutput(folder);
         output.AddText("results.json", SeedResultsJson.Write(r));
@@ -21,15 +21,15 @@ public static class SeedReport
         foreach (var f in figures) output.AddFigure(f);
         foreach (var m in r.Models)
             output.AddText($"similarity-{ReportOutput.SafeName(m.Model.Name)}.csv", MatrixCsv(r.Words.Words, m));
-        output.AddText("report.html", SeedHtml.Write(r, figures));
+        output.AddText("report.html", SeedHtml.Write(r, figures, partTwoHtml));
         return output;
     }
 
     /// <summary>Renders and writes everything to <paramref name="folder"/>; returns the written paths.</summary>
-    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder)
+    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder, string? partTwoHtml = null)
     {
         ReportOutput.EnsureWritable(folder);     // fail before the figures are drawn
-        return Build(r, folder).WriteAll();
+        return Build(r, folder, partTwoHtml).WriteAll();
     }
 
     public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r)

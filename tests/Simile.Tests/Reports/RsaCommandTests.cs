@@ -95,6 +95,16 @@ public sealed class RsaCommandTests : IDisposable
             Assert.Contains("Rotation control", r.Out);
             Assert.True(File.Exists(Path.Combine(outDir, "rsa-minilm-vs-arctic-xs.png")));
             Assert.False(File.Exists(Path.Combine(outDir, "similarity-glove-100d.png")));
+            // Part 2: minilm and arctic-xs through the layers, in OUT/layers and embedded in the main report.
+            Assert.Contains("Part 2: through the layers", r.Out);
+            using var layers = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "layers", "results.json")));
+            var reps = layers.RootElement.GetProperty("representations");
+            Assert.Equal(8, reps.GetArrayLength());
+            Assert.Equal("token", reps[0].GetString());
+            Assert.Equal(8, layers.RootElement.GetProperty("across").GetProperty("minilm|arctic-xs").GetArrayLength());
+            string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+            Assert.Contains("Part 2: through the layers", html);
+            Assert.True(html.IndexOf("Part 2", StringComparison.Ordinal) < html.IndexOf("<h2>Settings</h2>", StringComparison.Ordinal));
         }
         finally { Directory.Delete(root, true); }
     }
