@@ -40,9 +40,10 @@ public sealed record LabeledMatrix(Matrix Values, IReadOnlyList<string>? RowName
 /// CSV/TSV: one row per item. Fields may be double-quoted (RFC 4180, "" for a quote) and are trimmed;
 /// blank lines are skipped. Auto-detection (override with <see cref="MatrixReadOptions"/>):
 /// the <b>first column holds item names</b> when the first cell of the first data row is not a number;
-/// the <b>first row is a header</b> when all of its cells after the first are (non-empty) text, when those
-/// cells are the integers 0..k−1 or 1..k after a text or empty corner cell (pandas' default column labels;
-/// k ≥ 3 unless the corner is empty), or when its first cell is text and the next row's first cell is a number.
+/// the <b>first row is a header</b> when all of its cells after the first are (non-empty) text; when it is exactly
+/// pandas' default column labels (0..k−1, or an empty corner then 0..k−1 or 1..k — the empty corner also marks the first
+/// column as item labels); when a text corner stands over 0..k−1 or 1..k (k ≥ 3); or when its first cell is text and
+/// the next row's first cell is a number.
 /// A first row with only some text cells is data, so a typo there is reported rather than taken for a header. Values are parsed with the invariant culture (dot decimal separator). NaN/Inf cells, ragged rows,
 /// non-numeric cells and duplicate item names are errors that name file, line and column.
 /// </para>
@@ -243,7 +244,10 @@ public static class MatrixFile
         {
             Presence.Yes => true,
             Presence.No => false,
-            _ => Classify(firstData.Value.Fields[0], out _) == Cell.Text,
+            // Text in the first cell, or an empty header corner (pandas writes its index column under an empty
+            // corner: those row labels are names, not a feature).
+            _ => Classify(firstData.Value.Fields[0], out _) == Cell.Text
+                 || (header && first.Value.Fields.Count > 1 && first.Value.Fields[0].Length == 0),
         };
         string delimName = delim switch { '\t' => "tab", ' ' => "whitespace", _ => "comma" };
         char fieldSep = delim == ' ' ? '\t' : delim;
@@ -360,21 +364,25 @@ public static class MatrixFile
                 restText = row[c].Length > 0 && Classify(row[c], out _) == Cell.Text;
             if (restText) return true;
         }
-        bool firstIsText = Classify(row[0], out _) == Cell.Text;   // includes an empty corner cell
-        // pandas default column labels 0..k-1 (or 1..k) after a corner such as "word" (k >= 3) or an empty one.
-        if (firstIsText && row.Count > 1 && (row.Count - 1 >= 3 || row[0].Length == 0))
-        {
-            bool zeroBased = true, oneBased = true;
-            for (int c = 1; c < row.Count; c++)
-            {
-                if (!int.TryParse(row[c], NumberStyles.None, CultureInfo.InvariantCulture, out int k)) { zeroBased = oneBased = false; break; }
-                zeroBased &= k == c - 1;
-                oneBased &= k == c;
-            }
-            if (zeroBased || oneBased) return true;
-        }
+        // pandas' default column labels: the whole row is 0..k-1 (to_csv with index=False), or an empty corner
+        // followed by 0..k-1 (index=True). A real data row is never exactly that sequence.
+        if (row.Count >= 3 && IsSequence(row, 0, 0)) return true;   // not "0,1": a one-hot row of two features
+        if (row.Count >= 2 && row[0].Length == 0 && (IsSequence(row, 1, 0) || IsSequence(row, 1, 1))) return true;
+        bool firstIsText = Classify(row[0], out _) == Cell.Text;
+        // A text corner over 0..k-1 or 1..k with k >= 3 ("word,0,1,2": pandas labels under a named index).
+        if (firstIsText && row[0].Length > 0 && row.Count - 1 >= 3 && (IsSequence(row, 1, 0) || IsSequence(row, 1, 1)))
+            return true;
         // A named first row above unnamed numeric rows can only be a header ("x" over a column of numbers).
         return firstIsText && row[0].Length > 0 && next is not null && next.Count > 0 && Classify(next[0], out _) == Cell.Number;
+    }
+
+    /// <summary>True when row[from..] are the integers start, start+1, … written plainly ("0", "1", …).</summary>
+    private static bool IsSequence(List<string> row, int from, int start)
+    {
+        if (row.Count - from < 1) return false;
+        for (int c = from; c < row.Count; c++)
+            if (!int.TryParse(row[c], NumberStyles.None, CultureInfo.InvariantCulture, out int k) || k != start + c - from) return false;
+        return true;
     }
 
     private static StreamReader OpenText(string path)

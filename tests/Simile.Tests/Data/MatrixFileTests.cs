@@ -47,6 +47,10 @@ public class MatrixFileTests
     [InlineData(",0,1\na,1,2\nb,4,5\n", true, true)]
     [InlineData("word,0,1,2\na,1,2,3\nb,4,5,6\n", true, true)]      // pandas with default integer column labels
     [InlineData("x\n1\n2\n", true, false)]
+    [InlineData("0,1,2\n0.5,1.5,2.5\n1.5,0.5,2\n", true, false)]  // pandas to_csv(index=False): labels 0..k-1
+    [InlineData(",0,1\n0,0.5,1.5\n1,1.5,0.5\n2,3,1\n", true, true)] // pandas index=True: integer index = item labels
+    [InlineData("0.5,1.5,2.5\n1,2,3\n", false, false)]            // a data row of integers that is no label sequence
+    [InlineData("0,1\n1,0\n0,1\n", false, false)]                   // one-hot rows of two features are data
     [InlineData("\n\n1, 2\n\n3 ,4\n", false, false)]                // blank lines skipped, cells trimmed
     [InlineData("\"a, b\",1,2\n\"c \"\"d\"\"\",3,4\n", false, true)]  // quoted names
     public void DetectsHeaderAndNamesColumn(string csv, bool header, bool names)
