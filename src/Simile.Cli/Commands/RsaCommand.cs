@@ -41,8 +41,8 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         public int Bootstrap { get; set; } = 1_000;
 
         [CommandOption("--seed <S>")]
-        [Description("Seed of every random draw (default 1).")]
-        public ulong Seed { get; set; } = 1;
+        [Description("Seed of every random draw (default 0).")]
+        public ulong Seed { get; set; } = 0;
 
         [CommandOption("--subword <POLICY>")]
         [Description("Words split into several tokens: error (default), mean, first, last.")]
