@@ -114,6 +114,12 @@ public sealed class WordPieceTokenizer
             int n = lowered.EncodeToUtf16(buf);
             if (LowerCase) for (int k = 0; k < n; k++) AccentFolding.Append(buf[k], folded);
             else folded.Append(buf[..n]);
+            if (folded.Length == 0 && origin.Count > 0)
+            {
+                // a combining mark that was stripped: it belongs to the span of the character it modifies
+                var last = origin[^1];
+                origin[^1] = (last.Start, i + used - last.Start);
+            }
             for (int k = 0; k < folded.Length; k++)
             {
                 char c = folded[k];
