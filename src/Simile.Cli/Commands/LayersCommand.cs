@@ -78,7 +78,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = ParseOptions(settings);
-        var words = LoadWords(settings.Words);
+        var words = CliSupport.LoadWords(settings.Words);
         var models = new List<(string Name, ITransformerModel Model)>();
         try
         {
@@ -100,35 +100,12 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     internal static LayerAnalysisOptions ParseOptions(Settings s) => new()
     {
         Context = s.Corpus is not null ? ContextSpec.FromCorpusFile(s.Corpus, s.MaxContexts) : ContextSpec.Parse(s.Context),
-        Subword = ParseSubword(s.Subword),
+        Subword = CliSupport.ParseSubword(s.Subword),
         Normalization = Normalization.Parse(s.Normalize),
         Permutations = s.Permutations,
         Bootstrap = s.Bootstrap,
         Seed = s.Seed,
     };
-
-    internal static SubwordPolicy ParseSubword(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "mean" => SubwordPolicy.Mean,
-        "first" => SubwordPolicy.First,
-        "last" => SubwordPolicy.Last,
-        "error" => SubwordPolicy.Error,
-        _ => throw new SimileException($"--subword '{value}' is not a pooling policy", "use --subword mean, first, last or error"),
-    };
-
-    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv, found above the binary).</summary>
-    internal static WordList LoadWords(string? path)
-    {
-        if (path is not null) return WordListFile.Read(path);
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
-                if (File.Exists(candidate)) return WordListFile.Read(candidate);
-            }
-        throw new SimileException("the default word list data/seed-words.tsv was not found",
-            "pass a word list with --words FILE (TSV with header 'word<TAB>category')");
-    }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
 

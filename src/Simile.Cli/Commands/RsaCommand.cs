@@ -146,37 +146,16 @@ internal sealed class SeedRun(string outFolder, bool verbose)
             Permutations = permutations,
             BootstrapResamples = bootstrap,
             Seed = seed,
-            Subword = ParseSubword(subword),
+            Subword = CliSupport.ParseSubword(subword),
             SkipMissing = skipMissing,
         };
 
-    public static SubwordPolicy ParseSubword(string s) => s.Trim().ToLowerInvariant() switch
-    {
-        "error" => SubwordPolicy.Error,
-        "mean" => SubwordPolicy.Mean,
-        "first" => SubwordPolicy.First,
-        "last" => SubwordPolicy.Last,
-        _ => throw new SimileException($"unknown --subword policy '{s}'", "use one of error, mean, first, last"),
-    };
-
-    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv).</summary>
+    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv), checked for RSA.</summary>
     public static WordList ReadWords(string? path)
     {
-        var words = WordListFile.Read(path ?? DefaultWordsFile());
+        var words = CliSupport.LoadWords(path);
         WordSelection.Validate(words, path ?? "data/seed-words.tsv");
         return words;
-    }
-
-    public static string DefaultWordsFile()
-    {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new SimileException("the default word list data/seed-words.tsv was not found above " + AppContext.BaseDirectory,
-            "pass a word list with --words FILE, or run simile from the repository");
     }
 
     /// <summary>Loads the models (checking the output folder first, so a bad --out fails before any long work).</summary>

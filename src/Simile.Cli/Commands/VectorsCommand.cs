@@ -69,11 +69,11 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
             throw new SimileException($"output '{outPath}': vectors are written as .npy", "name the output FILE.npy (the sidecar FILE.json goes next to it)");
         if (Directory.Exists(outPath))
             throw new SimileException($"output '{outPath}' is a folder", "give a file name inside it, e.g. " + Path.Combine(outPath, "vectors.npy"));
-        var subword = LayersCommand.ParseSubword(settings.Subword);
+        var subword = CliSupport.ParseSubword(settings.Subword);
         var engine = TransformerBackend.ParseEngine(settings.Engine);
         var contextSpec = settings.Corpus is not null ? ContextSpec.FromCorpusFile(settings.Corpus, settings.MaxContexts)
             : settings.Context.Length == 0 ? ContextSpec.None : ContextSpec.Parse(settings.Context);
-        var words = LayersCommand.LoadWords(settings.Words);
+        var words = CliSupport.LoadWords(settings.Words);
 
         var export = CliProgress.Run("Reading word vectors",
             p => WordVectorsExport.Compute(settings.Model!, words, settings.Layer, contextSpec, subword, engine, p));
