@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Simile.Analyses;
 using Simile.Similarity;
+using static Simile.Data.JsonOutput;
 
 namespace Simile.Reports;
 
@@ -16,8 +17,7 @@ public static class SeedResultsJson
 {
     public static string Write(SeedAnalysisResult r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        return Document(w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("words");
@@ -28,18 +28,7 @@ public static class SeedResultsJson
             w.WriteEndArray();
             w.WriteString("rdm", r.Kind.Name());
 
-            w.WriteStartArray("models");
-            foreach (var m in r.Models)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", m.Model.Name);
-                w.WriteNumber("vocab_size", m.Model.VocabularySize);
-                w.WriteNumber("dims", m.Model.Dims);
-                w.WriteString("source", m.Model.Source);
-                w.WriteString("architecture", m.Model.Architecture);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            Models(w, r.Models.Select(m => m.Model));
 
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
@@ -105,19 +94,23 @@ public static class SeedResultsJson
             foreach (var n in r.Notes) w.WriteStringValue(n);
             w.WriteEndArray();
             w.WriteEndObject();
+        });
+    }
+
+    /// <summary>"models": [{"name", "vocab_size", "dims", "source", "architecture"}], shared with the whole-vocabulary results.</summary>
+    internal static void Models(Utf8JsonWriter w, IEnumerable<ModelSummary> models)
+    {
+        w.WriteStartArray("models");
+        foreach (var m in models)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", m.Name);
+            w.WriteNumber("vocab_size", m.VocabularySize);
+            w.WriteNumber("dims", m.Dims);
+            w.WriteString("source", m.Source);
+            w.WriteString("architecture", m.Architecture);
+            w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
-
-    internal static void Number(Utf8JsonWriter w, string name, double? v)
-    {
-        w.WritePropertyName(name);
-        Value(w, v);
-    }
-
-    internal static void Value(Utf8JsonWriter w, double? v)
-    {
-        if (v is double d && double.IsFinite(d)) w.WriteNumberValue(d);
-        else w.WriteNullValue();
+        w.WriteEndArray();
     }
 }
