@@ -94,32 +94,9 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         var run = new SeedRun(settings.Out, settings.Verbose);
         var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
         if (settings.Vocabulary is not null)
-        {
-            var vocabModels = run.LoadModels(settings.Models, optional: new HashSet<string>());
-            try
-            {
-                var result = run.AnalyseVocabulary(vocabModels, settings.Limit, settings.MinFrequencyRank, options);
-                run.PrintSummary(result);
-                run.WriteOutputs(result);
-            }
-            finally
-            {
-                foreach (var m in vocabModels) m.Dispose();
-            }
-            return 0;
-        }
-        var words = SeedRun.ReadWords(settings.Words);
-        var models = run.LoadModels(settings.Models, optional: new HashSet<string>());
-        try
-        {
-            var result = run.Analyse(models, words, options);
-            run.PrintSummary(result, explain: false);
-            run.WriteOutputs(result);
-        }
-        finally
-        {
-            foreach (var m in models) m.Dispose();
-        }
+            run.RunVocabularyAnalysis(settings.Models, settings.Limit, settings.MinFrequencyRank, options);
+        else
+            run.RunSeedAnalysis(settings.Models, new HashSet<string>(), SeedRun.ReadWords(settings.Words), options, explain: false);
         return 0;
     }
 }
@@ -156,6 +133,34 @@ internal sealed class SeedRun(string outFolder, bool verbose)
         var words = CliSupport.LoadWords(path);
         WordSelection.Validate(words, path ?? "data/seed-words.tsv");
         return words;
+    }
+
+    /// <summary>The whole word-list run: load the models, analyse, print the summary, write the outputs, release the models.</summary>
+    public void RunSeedAnalysis(IReadOnlyList<string> names, IReadOnlySet<string> optional, WordList words, SeedAnalysisOptions options, bool explain) =>
+        WithModels(names, optional, models =>
+        {
+            var result = Analyse(models, words, options);
+            PrintSummary(result, explain);
+            WriteOutputs(result);
+        });
+
+    /// <summary>The whole shared-vocabulary run (<c>--vocabulary shared</c>), as <see cref="RunSeedAnalysis"/>.</summary>
+    public void RunVocabularyAnalysis(IReadOnlyList<string> names, int? limit, int? minRank, SeedAnalysisOptions options) =>
+        WithModels(names, new HashSet<string>(), models =>
+        {
+            var result = AnalyseVocabulary(models, limit, minRank, options);
+            PrintSummary(result);
+            WriteOutputs(result);
+        });
+
+    private void WithModels(IReadOnlyList<string> names, IReadOnlySet<string> optional, Action<List<IWordEmbeddings>> work)
+    {
+        var models = LoadModels(names, optional);
+        try { work(models); }
+        finally
+        {
+            foreach (var m in models) m.Dispose();
+        }
     }
 
     /// <summary>Loads the models (checking the output folder first, so a bad --out fails before any long work).</summary>
