@@ -94,29 +94,12 @@ public static class VocabularyReport
                 w.WriteNumber("permutations", r.Options.Permutations);
                 w.WriteNumber("word_pairs", p.Detail.Pairs);
                 w.WriteEndObject();
-                w.WritePropertyName("direct_correlation");
-                if (p.Direct is { } d)
-                {
-                    w.WriteStartObject();
-                    Number(w, "mean", d.Mean);
-                    w.WriteStartArray("per_word");
-                    foreach (double v in d.PerItem) Value(w, v);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                else w.WriteNullValue();
-                if (p.DirectUndefinedReason is not null) w.WriteString("direct_correlation_note", p.DirectUndefinedReason);
-                w.WriteBoolean("shared_lineage", p.SharedLineage);
+                SeedResultsJson.DirectCorrelationOf(w, p.Direct, p.DirectUndefinedReason, p.SharedLineage);
                 w.WriteNumber("peak_bytes", p.Detail.PeakBytes);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartObject("rotation_control");
-            w.WriteString("model", r.Rotation.Model);
-            Number(w, "direct_correlation_mean", r.Rotation.DirectCorrelationMean);
-            Number(w, "rsa_pearson", r.Rotation.RsaPearson);
-            Number(w, "expected_spread", r.Rotation.ExpectedSpread);
-            w.WriteEndObject();
+            SeedResultsJson.RotationControl(w, r.Rotation);
             w.WriteStartObject("vocabulary");
             w.WriteNumber("words", r.Words.Count);
             w.WriteNumber("shared_words", r.Vocabulary.SharedCount);
@@ -126,9 +109,7 @@ public static class VocabularyReport
             if (r.Vocabulary.MinFrequencyRank is int mr) w.WriteNumber("min_frequency_rank", mr); else w.WriteNull("min_frequency_rank");
             w.WriteEndObject();
             w.WriteNumber("seed", r.Options.Seed);
-            w.WriteStartArray("notes");
-            foreach (var n in r.Notes) w.WriteStringValue(n);
-            w.WriteEndArray();
+            StringArray(w, "notes", r.Notes);
             w.WriteEndObject();
         });
     }
