@@ -212,73 +212,25 @@ public static class FeatureSpaceRsa
         public static RowModel Create(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
         {
             int n = x.Rows, d = x.Cols;
-            if (d == 0) throw new SimileException($"the {label} matrix has no columns", "give vectors with at least one feature");
-            var u = new double[(long)n * d];
+            if (!Supports(kind))
+                throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
+                    "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
+            // u: n×d unit rows (cosine), centred unit rows (correlation) or column-centred rows (sqeuclidean-per-feature)
+            var u = PairDissimilarities.TransformRows(x, kind, label, rowNames);
             double[]? alpha = null;
             double c = 1;
-            string Row(int i) => rowNames is not null && i < rowNames.Count ? $"row {i + 1} ('{rowNames[i]}')" : $"row {i + 1}";
-            for (int i = 0; i < n; i++)
+            if (kind == DissimilarityKind.SqEuclideanPerFeature)
             {
-                var row = x.RowReadOnly(i);
-                for (int j = 0; j < d; j++)
-                    if (!double.IsFinite(row[j]))
-                        throw new SimileException($"{Row(i)}, column {j + 1} of the {label} matrix is {row[j]}", "remove that word or fix the vectors");
-            }
-            switch (kind)
-            {
-                case DissimilarityKind.Cosine:
-                    for (int i = 0; i < n; i++)
-                    {
-                        var row = x.RowReadOnly(i);
-                        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
-                        if (norm == 0)
-                            throw new SimileException($"{Row(i)} of the {label} matrix is all zeros, so its cosine similarity is undefined",
-                                "remove that word or use the correlation or sqeuclidean-per-feature kind");
-                        var dst = u.AsSpan(i * d, d);
-                        for (int j = 0; j < d; j++) dst[j] = row[j] / norm;
-                    }
-                    break;
-                case DissimilarityKind.Correlation:
-                    for (int i = 0; i < n; i++)
-                    {
-                        var row = x.RowReadOnly(i);
-                        double mean = 0;
-                        for (int j = 0; j < d; j++) mean += row[j];
-                        mean /= d;
-                        var dst = u.AsSpan(i * d, d);
-                        double ss = 0;
-                        for (int j = 0; j < d; j++) { dst[j] = row[j] - mean; ss += dst[j] * dst[j]; }
-                        double norm = Math.Sqrt(ss);
-                        if (norm == 0)
-                            throw new SimileException($"{Row(i)} of the {label} matrix is constant, so its correlation with other rows is undefined",
-                                "remove that word or use the cosine or sqeuclidean-per-feature kind");
-                        for (int j = 0; j < d; j++) dst[j] /= norm;
-                    }
-                    break;
-                case DissimilarityKind.SqEuclideanPerFeature:
-                    {
-                        var mean = new double[d];
-                        for (int i = 0; i < n; i++)
-                        {
-                            var row = x.RowReadOnly(i);
-                            for (int j = 0; j < d; j++) mean[j] += row[j];
-                        }
-                        for (int j = 0; j < d; j++) mean[j] /= n;
-                        alpha = new double[n];
-                        for (int i = 0; i < n; i++)
-                        {
-                            var row = x.RowReadOnly(i);
-                            var dst = u.AsSpan(i * d, d);
-                            double ss = 0;
-                            for (int j = 0; j < d; j++) { dst[j] = row[j] - mean[j]; ss += dst[j] * dst[j]; }
-                            alpha[i] = ss / d;
-                        }
-                        c = -2.0 / d;
-                        break;
-                    }
-                default:
-                    throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
-                        "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
+                // M_ij = α_i + α_j − (2/P)·u_i·u_j with α_i = |u_i|²/P
+                alpha = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    var row = new ReadOnlySpan<double>(u, i * d, d);
+                    double ss = 0;
+                    for (int j = 0; j < d; j++) ss += row[j] * row[j];
+                    alpha[i] = ss / d;
+                }
+                c = -2.0 / d;
             }
 
             var model = new RowModel { N = n, Dims = d, U = u, Alpha = alpha, C = c };
