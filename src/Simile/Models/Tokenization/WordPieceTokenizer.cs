@@ -7,13 +7,14 @@ namespace Simile.Models.Tokenization;
 public readonly record struct TextToken(int Id, string Piece, int Start, int Length);
 
 /// <summary>
-/// BERT's uncased WordPiece tokenizer (the algorithm of Hugging Face's BertTokenizer with do_lower_case=True,
-/// strip_accents on, tokenize_chinese_chars on), written here so that every token keeps its character span in
-/// the original text and so that accent stripping works without ICU (see <see cref="AccentFolding"/>):
+/// BERT's WordPiece tokenizer (the algorithm of Hugging Face's BertTokenizer with tokenize_chinese_chars on and, for
+/// uncased models, do_lower_case with strip_accents; cased models keep case and accents), written here so that every
+/// token keeps its character span in the original text and so that accent stripping works without ICU (see
+/// <see cref="AccentFolding"/>). The one WordPiece implementation: embedded models and Hugging Face folders use it.
 /// <list type="number">
 /// <item>clean: drop NUL, U+FFFD and control characters (Cc/Cf other than tab/CR/LF); whitespace (Zs, tab, CR, LF) splits words;</item>
 /// <item>CJK ideographs become words of their own;</item>
-/// <item>each word is lower-cased (invariant), then accents are stripped (NFD, drop Mn);</item>
+/// <item>uncased: each word is lower-cased (invariant), then accents are stripped (NFD, drop Mn); a stripped mark stays in the span of its base character;</item>
 /// <item>punctuation (ASCII symbols and Unicode P*) splits off as one-character words;</item>
 /// <item>WordPiece: greedy longest match from the left, continuation pieces prefixed "##"; a word with an
 /// unmatched remainder, or longer than 100 characters, becomes one [UNK].</item>
