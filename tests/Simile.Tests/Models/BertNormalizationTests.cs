@@ -31,4 +31,17 @@ public class BertNormalizationTests
         }
         Assert.True(from <= text.Length);
     }
+
+    [Fact]
+    public void SpecialTokensInTheTextStayWhole()
+    {
+        var tok = new WordPieceTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "is", "red", "[", "]", "mask"]);
+        string text = "The [MASK] is red[SEP]";
+        var got = tok.Tokenize(text);
+        Assert.Equal(["the", "[MASK]", "is", "red", "[SEP]"], got.Select(t => t.Piece));
+        Assert.Equal(4, got[1].Id);
+        Assert.Equal("[MASK]", text.Substring(got[1].Start, got[1].Length));
+        Assert.Equal("[SEP]", text.Substring(got[4].Start, got[4].Length));
+        Assert.Equal(["[", "mask", "]"], tok.Tokenize("[mask]").Select(t => t.Piece));   // case matters, as in HF
+    }
 }

@@ -12,6 +12,7 @@ public readonly record struct TextToken(int Id, string Piece, int Start, int Len
 /// token keeps its character span in the original text and so that accent stripping works without ICU (see
 /// <see cref="AccentFolding"/>). The one WordPiece implementation: embedded models and Hugging Face folders use it.
 /// <list type="number">
+/// <item>special tokens written in the text ([MASK], [SEP], [CLS], [PAD], [UNK]) are kept whole;</item>
 /// <item>clean: drop NUL, U+FFFD and control characters (Cc/Cf other than tab/CR/LF); whitespace (Zs, tab, CR, LF) splits words;</item>
 /// <item>CJK ideographs become words of their own;</item>
 /// <item>uncased: each word is lower-cased (invariant), then accents are stripped (NFD, drop Mn); a stripped mark stays in the span of its base character;</item>
@@ -96,6 +97,14 @@ public sealed class WordPieceTokenizer
 
         for (int i = 0; i < text.Length;)
         {
+            if (text[i] == '[' && SpecialTokenAt(text, i) is { } special)
+            {
+                // [MASK], [SEP], … written in the text are one token each, as in Hugging Face's tokenizers
+                Flush();
+                result.Add(new TextToken(special.Id, special.Token, i, special.Token.Length));
+                i += special.Token.Length;
+                continue;
+            }
             Rune.DecodeFromUtf16(text.AsSpan(i), out Rune rune, out int used);
             int cp = rune.Value;
             var cat = Rune.GetUnicodeCategory(rune);
@@ -137,6 +146,15 @@ public sealed class WordPieceTokenizer
         }
         Flush();
         return result;
+    }
+
+    private static readonly string[] SpecialTokens = ["[MASK]", "[SEP]", "[CLS]", "[PAD]", "[UNK]"];
+
+    private (int Id, string Token)? SpecialTokenAt(string text, int i)
+    {
+        foreach (var t in SpecialTokens)
+            if (string.CompareOrdinal(text, i, t, 0, t.Length) == 0 && _ids.TryGetValue(t, out int id)) return (id, t);
+        return null;
     }
 
     /// <summary>The text as the model is fed: [CLS] tokens [SEP], special tokens with an empty span at 0.</summary>
