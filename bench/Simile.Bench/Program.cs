@@ -278,7 +278,7 @@ public static class Program
                     result["pearson"] = FeatureSpaceRsa.Pearson(a, b, DissimilarityKind.Cosine);
                     result["pearson_s"] = t.Elapsed.TotalSeconds;
                     t.Restart();
-                    result["linear_cka"] = FeatureSpaceRsa.LinearCka(a, b);
+                    result["linear_cka"] = Cka.Linear(a, b);
                     result["cka_s"] = t.Elapsed.TotalSeconds;
                     break;
                 }
@@ -301,8 +301,8 @@ public static class Program
                     foreach (var kv in r.Measures) result[kv.Key.Name()] = kv.Value;
                     result["pearson_p"] = r.PearsonPermutation!.PValue;
                     foreach (var kv in r.Timings) result["t_" + kv.Key] = Math.Round(kv.Value, 2);
-                    result["linear_cka"] = FeatureSpaceRsa.LinearCka(a, b);
-                    result["debiased_cka"] = FeatureSpaceRsa.DebiasedLinearCka(a, b);
+                    result["linear_cka"] = Cka.Linear(a, b);
+                    result["debiased_cka"] = Cka.LinearDebiased(a, b);
                     break;
                 }
         }
@@ -327,8 +327,8 @@ public static class Program
         var rb = Dissimilarity.Compute(b, DissimilarityKind.Cosine).Condensed;
         RsaMeasures.Spearman(ra, rb);
         Dissimilarity.Compute(a, DissimilarityKind.Correlation);
-        FeatureSpaceRsa.LinearCka(a, b);
-        FeatureSpaceRsa.DebiasedLinearCka(a, b);
+        Cka.Linear(a, b);
+        Cka.LinearDebiased(a, b);
         GemmRate<float>(64, 64, 64, 0.01);
         GemmRate<double>(64, 64, 64, 0.01);
     }

@@ -12,33 +12,13 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile layers</c>: RSA through every layer of one or two transformers, categories, anisotropy, maps.</summary>
 public sealed class LayersCommand : Command<LayersCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : WordContextSettings
     {
+        protected override ContextSpec DefaultContext => ContextSpec.Neutral;
+
         [CommandOption("-m|--model <MODEL>")]
         [Description("A transformer: minilm, arctic-xs, a Hugging Face folder or a BERT-style .onnx. Give it once or twice.")]
         public string[] Models { get; init; } = [];
-
-        [CommandOption("--words <FILE>")]
-        [Description("Word list TSV (header 'word<TAB>category'). Default: the 34 seed words (data/seed-words.tsv).")]
-        public string? Words { get; init; }
-
-        [CommandOption("--context <TEXT>")]
-        [Description("none (the word alone), neutral (default: built-in templates), or a template with {word}; repeatable.")]
-        public string[] Context { get; init; } = [];
-
-        [CommandOption("--corpus <FILE>")]
-        [Description("Text file, one sentence per line: every whole-word occurrence of each word (case-insensitive) is a context.")]
-        public string? Corpus { get; init; }
-
-        [CommandOption("--max-contexts <N>")]
-        [Description("With --corpus: at most N contexts per word (default 50).")]
-        [DefaultValue(ContextSpec.DefaultMaxContexts)]
-        public int MaxContexts { get; init; } = ContextSpec.DefaultMaxContexts;
-
-        [CommandOption("--subword <POLICY>")]
-        [Description("A word split into several tokens: mean (default), first, last, or error.")]
-        [DefaultValue("mean")]
-        public string Subword { get; init; } = "mean";
 
         [CommandOption("--normalize <KIND>")]
         [Description("Before similarity: none (default), center, zscore, or remove-pcs:K (remove the top K principal components).")]
@@ -70,7 +50,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
             if (Models.Length is < 1 or > 2) return ValidationResult.Error("give --model once or twice");
             if (Permutations < 0) return ValidationResult.Error("--permutations must be 0 or more");
             if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
-            if (Corpus is not null && Context.Length > 0) return ValidationResult.Error("give either --context or --corpus, not both");
+            if (ContextProblem() is { } problem) return ValidationResult.Error(problem);
             return ValidationResult.Success();
         }
     }
@@ -78,7 +58,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = ParseOptions(settings);
-        var words = LoadWords(settings.Words);
+        var words = settings.LoadWords();
         var models = new List<(string Name, ITransformerModel Model)>();
         try
         {
@@ -99,36 +79,13 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
 
     internal static LayerAnalysisOptions ParseOptions(Settings s) => new()
     {
-        Context = s.Corpus is not null ? ContextSpec.FromCorpusFile(s.Corpus, s.MaxContexts) : ContextSpec.Parse(s.Context),
-        Subword = ParseSubword(s.Subword),
+        Context = s.Contexts(),
+        Subword = s.SubwordPolicy(),
         Normalization = Normalization.Parse(s.Normalize),
         Permutations = s.Permutations,
         Bootstrap = s.Bootstrap,
         Seed = s.Seed,
     };
-
-    internal static SubwordPolicy ParseSubword(string value) => value.Trim().ToLowerInvariant() switch
-    {
-        "mean" => SubwordPolicy.Mean,
-        "first" => SubwordPolicy.First,
-        "last" => SubwordPolicy.Last,
-        "error" => SubwordPolicy.Error,
-        _ => throw new SimileException($"--subword '{value}' is not a pooling policy", "use --subword mean, first, last or error"),
-    };
-
-    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv, found above the binary).</summary>
-    internal static WordList LoadWords(string? path)
-    {
-        if (path is not null) return WordListFile.Read(path);
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
-                if (File.Exists(candidate)) return WordListFile.Read(candidate);
-            }
-        throw new SimileException("the default word list data/seed-words.tsv was not found",
-            "pass a word list with --words FILE (TSV with header 'word<TAB>category')");
-    }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
 

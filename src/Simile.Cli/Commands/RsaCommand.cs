@@ -41,8 +41,8 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         public int Bootstrap { get; set; } = 1_000;
 
         [CommandOption("--seed <S>")]
-        [Description("Seed of every random draw (default 1).")]
-        public ulong Seed { get; set; } = 1;
+        [Description("Seed of every random draw (default 0).")]
+        public ulong Seed { get; set; } = 0;
 
         [CommandOption("--subword <POLICY>")]
         [Description("Words split into several tokens: error (default), mean, first, last.")]
@@ -94,32 +94,9 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         var run = new SeedRun(settings.Out, settings.Verbose);
         var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
         if (settings.Vocabulary is not null)
-        {
-            var vocabModels = run.LoadModels(settings.Models, optional: new HashSet<string>());
-            try
-            {
-                var result = run.AnalyseVocabulary(vocabModels, settings.Limit, settings.MinFrequencyRank, options);
-                run.PrintSummary(result);
-                run.WriteOutputs(result);
-            }
-            finally
-            {
-                foreach (var m in vocabModels) m.Dispose();
-            }
-            return 0;
-        }
-        var words = SeedRun.ReadWords(settings.Words);
-        var models = run.LoadModels(settings.Models, optional: new HashSet<string>());
-        try
-        {
-            var result = run.Analyse(models, words, options);
-            run.PrintSummary(result, explain: false);
-            run.WriteOutputs(result);
-        }
-        finally
-        {
-            foreach (var m in models) m.Dispose();
-        }
+            run.RunVocabularyAnalysis(settings.Models, settings.Limit, settings.MinFrequencyRank, options);
+        else
+            run.RunSeedAnalysis(settings.Models, new HashSet<string>(), SeedRun.ReadWords(settings.Words), options, explain: false);
         return 0;
     }
 }
@@ -146,37 +123,44 @@ internal sealed class SeedRun(string outFolder, bool verbose)
             Permutations = permutations,
             BootstrapResamples = bootstrap,
             Seed = seed,
-            Subword = ParseSubword(subword),
+            Subword = CliSupport.ParseSubword(subword),
             SkipMissing = skipMissing,
         };
 
-    public static SubwordPolicy ParseSubword(string s) => s.Trim().ToLowerInvariant() switch
-    {
-        "error" => SubwordPolicy.Error,
-        "mean" => SubwordPolicy.Mean,
-        "first" => SubwordPolicy.First,
-        "last" => SubwordPolicy.Last,
-        _ => throw new SimileException($"unknown --subword policy '{s}'", "use one of error, mean, first, last"),
-    };
-
-    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv).</summary>
+    /// <summary>The given word list, or the seed list shipped in the repository (data/seed-words.tsv), checked for RSA.</summary>
     public static WordList ReadWords(string? path)
     {
-        var words = WordListFile.Read(path ?? DefaultWordsFile());
+        var words = CliSupport.LoadWords(path);
         WordSelection.Validate(words, path ?? "data/seed-words.tsv");
         return words;
     }
 
-    public static string DefaultWordsFile()
+    /// <summary>The whole word-list run: load the models, analyse, print the summary, write the outputs, release the models.</summary>
+    public void RunSeedAnalysis(IReadOnlyList<string> names, IReadOnlySet<string> optional, WordList words, SeedAnalysisOptions options, bool explain) =>
+        WithModels(names, optional, models =>
+        {
+            var result = Analyse(models, words, options);
+            PrintSummary(result, explain);
+            WriteOutputs(result);
+        });
+
+    /// <summary>The whole shared-vocabulary run (<c>--vocabulary shared</c>), as <see cref="RunSeedAnalysis"/>.</summary>
+    public void RunVocabularyAnalysis(IReadOnlyList<string> names, int? limit, int? minRank, SeedAnalysisOptions options) =>
+        WithModels(names, new HashSet<string>(), models =>
+        {
+            var result = AnalyseVocabulary(models, limit, minRank, options);
+            PrintSummary(result);
+            WriteOutputs(result);
+        });
+
+    private void WithModels(IReadOnlyList<string> names, IReadOnlySet<string> optional, Action<List<IWordEmbeddings>> work)
     {
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new SimileException("the default word list data/seed-words.tsv was not found above " + AppContext.BaseDirectory,
-            "pass a word list with --words FILE, or run simile from the repository");
+        var models = LoadModels(names, optional);
+        try { work(models); }
+        finally
+        {
+            foreach (var m in models) m.Dispose();
+        }
     }
 
     /// <summary>Loads the models (checking the output folder first, so a bad --out fails before any long work).</summary>

@@ -10,38 +10,18 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile vectors</c>: a model's word vectors at chosen layers as float32 .npy [layers, words, dims] + JSON sidecar.</summary>
 public sealed class VectorsCommand : Command<VectorsCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : WordContextSettings
     {
+        protected override ContextSpec DefaultContext => ContextSpec.None;
+
         [CommandOption("-m|--model <MODEL>")]
         [Description("minilm, arctic-xs, glove-100d, a Hugging Face folder, a BERT-style .onnx, or a static vector file.")]
         public string? Model { get; init; }
-
-        [CommandOption("--words <FILE>")]
-        [Description("Word list TSV (header 'word<TAB>category'). Default: the 34 seed words (data/seed-words.tsv).")]
-        public string? Words { get; init; }
 
         [CommandOption("--layer <LAYER>")]
         [Description("token, 0..L, final (last layer; GPT-2's ln_f), a comma list, or all (default). Static models: token only.")]
         [DefaultValue("all")]
         public string Layer { get; init; } = "all";
-
-        [CommandOption("--context <TEXT>")]
-        [Description("none (default: the word alone), neutral (built-in templates), or a template with {word}; repeatable (averaged).")]
-        public string[] Context { get; init; } = [];
-
-        [CommandOption("--corpus <FILE>")]
-        [Description("Text file, one sentence per line: each word is averaged over its whole-word occurrences (case-insensitive).")]
-        public string? Corpus { get; init; }
-
-        [CommandOption("--max-contexts <N>")]
-        [Description("With --corpus: at most N contexts per word (default 50).")]
-        [DefaultValue(ContextSpec.DefaultMaxContexts)]
-        public int MaxContexts { get; init; } = ContextSpec.DefaultMaxContexts;
-
-        [CommandOption("--subword <POLICY>")]
-        [Description("A word split into several tokens: mean (default), first, last, or error.")]
-        [DefaultValue("mean")]
-        public string Subword { get; init; } = "mean";
 
         [CommandOption("--engine <ENGINE>")]
         [Description("For ONNX graphs (minilm, arctic-xs, .onnx): default/onnx (ONNX Runtime) or native (Simile's forward pass).")]
@@ -56,7 +36,7 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
         {
             if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("give --model (e.g. --model minilm)");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("give --out FILE.npy");
-            if (Corpus is not null && Context.Length > 0) return ValidationResult.Error("give either --context or --corpus, not both");
+            if (ContextProblem() is { } problem) return ValidationResult.Error(problem);
             return ValidationResult.Success();
         }
     }
@@ -69,11 +49,10 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
             throw new SimileException($"output '{outPath}': vectors are written as .npy", "name the output FILE.npy (the sidecar FILE.json goes next to it)");
         if (Directory.Exists(outPath))
             throw new SimileException($"output '{outPath}' is a folder", "give a file name inside it, e.g. " + Path.Combine(outPath, "vectors.npy"));
-        var subword = LayersCommand.ParseSubword(settings.Subword);
+        var subword = settings.SubwordPolicy();
         var engine = TransformerBackend.ParseEngine(settings.Engine);
-        var contextSpec = settings.Corpus is not null ? ContextSpec.FromCorpusFile(settings.Corpus, settings.MaxContexts)
-            : settings.Context.Length == 0 ? ContextSpec.None : ContextSpec.Parse(settings.Context);
-        var words = LayersCommand.LoadWords(settings.Words);
+        var contextSpec = settings.Contexts();
+        var words = settings.LoadWords();
 
         var export = CliProgress.Run("Reading word vectors",
             p => WordVectorsExport.Compute(settings.Model!, words, settings.Layer, contextSpec, subword, engine, p));

@@ -108,7 +108,7 @@ public sealed record PairComparisonResult(
         else
         {
             w.WriteStartObject("rsa");
-            foreach (var s in Rsa) Number(w, s.Measure.Name(), s.Value);
+            foreach (var s in Rsa) JsonOutput.Number(w, s.Measure.Name(), s.Value);
             w.WriteEndObject();
         }
 
@@ -116,8 +116,8 @@ public sealed record PairComparisonResult(
         else
         {
             w.WriteStartObject("cka");
-            Number(w, "linear", Cka.Linear);
-            Number(w, "linear_debiased", Cka.LinearDebiased);
+            JsonOutput.Number(w, "linear", Cka.Linear);
+            JsonOutput.Number(w, "linear_debiased", Cka.LinearDebiased);
             w.WriteEndObject();
         }
 
@@ -125,7 +125,7 @@ public sealed record PairComparisonResult(
         else
         {
             w.WriteStartObject("procrustes");
-            Number(w, "angular", Procrustes.Angular);
+            JsonOutput.Number(w, "angular", Procrustes.Angular);
             w.WriteEndObject();
         }
 
@@ -133,9 +133,9 @@ public sealed record PairComparisonResult(
         else
         {
             w.WriteStartObject("direct_correlation");
-            Number(w, "mean", DirectCorrelation.Mean);
+            JsonOutput.Number(w, "mean", DirectCorrelation.Mean);
             w.WriteStartArray("per_item");
-            foreach (double v in DirectCorrelation.PerItem) Number(w, null, v);
+            foreach (double v in DirectCorrelation.PerItem) JsonOutput.Value(w, v);
             w.WriteEndArray();
             w.WriteEndObject();
         }
@@ -146,8 +146,8 @@ public sealed record PairComparisonResult(
             w.WriteStartObject("permutation");
             w.WriteNumber("n", Permutation.N);
             w.WriteNumber("seed", Permutation.Seed);
-            Number(w, "p_pearson", Permutation.PPearson);
-            Number(w, "p_spearman", Permutation.PSpearman);
+            JsonOutput.Number(w, "p_pearson", Permutation.PPearson);
+            JsonOutput.Number(w, "p_spearman", Permutation.PSpearman);
             w.WriteEndObject();
         }
 
@@ -158,20 +158,12 @@ public sealed record PairComparisonResult(
             w.WriteNumber("n", Bootstrap.N);
             w.WriteNumber("seed", Bootstrap.Seed);
             w.WriteStartArray("pearson_ci95");
-            Number(w, null, Bootstrap.PearsonLower);
-            Number(w, null, Bootstrap.PearsonUpper);
+            JsonOutput.Value(w, Bootstrap.PearsonLower);
+            JsonOutput.Value(w, Bootstrap.PearsonUpper);
             w.WriteEndArray();
             w.WriteEndObject();
         }
         w.WriteEndObject();
-    }
-
-    /// <summary>Full precision (shortest round-trip text); NaN/Inf become null since JSON has no NaN.</summary>
-    private static void Number(Utf8JsonWriter w, string? name, double v)
-    {
-        if (name is not null) w.WritePropertyName(name);
-        if (!double.IsFinite(v)) w.WriteNullValue();
-        else w.WriteNumberValue(v);   // shortest text that round-trips (System.Text.Json's double format)
     }
 }
 

@@ -82,18 +82,8 @@ public sealed record SeedAnalysisResult(
     public DissimilarityKind Kind => Options.Kind;
 
     /// <summary>k × k RSA Pearson between models (1 on the diagonal).</summary>
-    public double[,] RsaMatrix()
-    {
-        int k = Models.Count;
-        var m = new double[k, k];
-        for (int i = 0; i < k; i++) m[i, i] = 1.0;
-        foreach (var p in Pairs)
-        {
-            int a = IndexOf(p.A), b = IndexOf(p.B);
-            m[a, b] = m[b, a] = p.Pearson;
-        }
-        return m;
-    }
+    public double[,] RsaMatrix() =>
+        SeedAnalysis.RsaMatrix(Models.Select(m => m.Model.Name).ToList(), Pairs.Select(p => (p.A, p.B, p.Pearson)));
 
     public int IndexOf(string model)
     {
@@ -190,13 +180,7 @@ public static class SeedAnalysis
             ci = Bootstrap.Run(a.Dissimilarity, b.Dissimilarity, RsaMeasure.Pearson, o.BootstrapResamples, o.Seed, 0.95,
                 Forward(progress, $"bootstrap {label}"));
 
-        DirectCorrelationResult? direct = null;
-        string? reason = null;
-        if (a.Model.Dims == b.Model.Dims)
-            direct = DirectCorrelation.Compute(a.Vectors.Vectors, b.Vectors.Vectors);
-        else
-            reason = $"{a.Model.Name} has {a.Model.Dims} dimensions and {b.Model.Name} has {b.Model.Dims}: there is no " +
-                     "feature-to-feature correspondence, so correlating a word's two vectors is undefined";
+        var (direct, reason) = DirectCorrelationOf(a.Model, a.Vectors.Vectors, b.Model, b.Vectors.Vectors);
         bool lineage = direct is not null && direct.Mean >= o.LineageThreshold;
         return new PairResult(a.Model.Name, b.Model.Name, pearson, spearman, pTest, sTest, ci, direct, reason, lineage);
     }
@@ -234,14 +218,43 @@ public static class SeedAnalysis
     internal static bool IsSimilarityKind(DissimilarityKind k) => k is DissimilarityKind.Cosine or DissimilarityKind.Correlation;
     internal static bool IsRotationInvariant(DissimilarityKind k) => k != DissimilarityKind.Correlation;
 
-    private static void CheckDistinctNames(IReadOnlyList<string> names)
+    /// <summary>The per-word direct correlation of two models' vectors, or why it is undefined (different widths).</summary>
+    internal static (DirectCorrelationResult? Direct, string? UndefinedReason) DirectCorrelationOf(
+        ModelSummary a, Matrix va, ModelSummary b, Matrix vb)
+    {
+        if (a.Dims == b.Dims) return (DirectCorrelation.Compute(va, vb), null);
+        return (null, $"{a.Name} has {a.Dims} dimensions and {b.Name} has {b.Dims}: there is no " +
+                      "feature-to-feature correspondence, so correlating a word's two vectors is undefined");
+    }
+
+    /// <summary>k × k RSA Pearson between the named models (1 on the diagonal) from the pair results.</summary>
+    internal static double[,] RsaMatrix(IReadOnlyList<string> models, IEnumerable<(string A, string B, double Pearson)> pairs)
+    {
+        int k = models.Count;
+        var m = new double[k, k];
+        for (int i = 0; i < k; i++) m[i, i] = 1.0;
+        foreach (var (pa, pb, r) in pairs)
+        {
+            int a = IndexOf(pa), b = IndexOf(pb);
+            m[a, b] = m[b, a] = r;
+        }
+        return m;
+
+        int IndexOf(string name)
+        {
+            for (int i = 0; i < k; i++) if (models[i] == name) return i;
+            throw new ArgumentException($"no model '{name}' in this result");
+        }
+    }
+
+    internal static void CheckDistinctNames(IReadOnlyList<string> names)
     {
         var dup = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null)
             throw new SimileException($"model '{dup.Key}' is given {dup.Count()} times", "name each model once");
     }
 
-    private static IProgress<double>? Forward(IProgress<AnalysisProgress>? progress, string stage) =>
+    internal static IProgress<double>? Forward(IProgress<AnalysisProgress>? progress, string stage) =>
         progress is null ? null : new StageProgress(progress, stage);
 
     /// <summary>Forwards a stage's fraction synchronously (System.Progress would post it to the thread pool, out of order).</summary>

@@ -31,18 +31,7 @@ public sealed record VocabularyAnalysisResult(
     public DissimilarityKind Kind => Options.Kind;
 
     /// <summary>k × k RSA Pearson between models (1 on the diagonal).</summary>
-    public double[,] RsaMatrix()
-    {
-        int k = Models.Count;
-        var m = new double[k, k];
-        for (int i = 0; i < k; i++) m[i, i] = 1.0;
-        foreach (var p in Pairs)
-        {
-            int a = Models.ToList().FindIndex(x => x.Name == p.A), b = Models.ToList().FindIndex(x => x.Name == p.B);
-            m[a, b] = m[b, a] = p.Pearson;
-        }
-        return m;
-    }
+    public double[,] RsaMatrix() => SeedAnalysis.RsaMatrix(Models.Select(m => m.Name).ToList(), Pairs.Select(p => (p.A, p.B, p.Pearson)));
 }
 
 /// <summary>
@@ -61,8 +50,7 @@ public static class SharedVocabularyAnalysis
     {
         options ??= new SeedAnalysisOptions();
         if (models.Count < 2) throw new SimileException($"whole-vocabulary RSA needs at least two models, got {models.Count}", "name two or more models");
-        var dup = models.GroupBy(m => m.Info.Name).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new SimileException($"model '{dup.Key}' is given {dup.Count()} times", "name each model once");
+        SeedAnalysis.CheckDistinctNames(models.Select(m => m.Info.Name).ToList());
 
         var timings = new List<StageTiming>();
         var clock = Stopwatch.StartNew();
@@ -81,14 +69,10 @@ public static class SharedVocabularyAnalysis
             {
                 string label = $"{summaries[a].Name} vs {summaries[b].Name}";
                 var detail = WholeVocabularyRsa.Run(vectors[a], vectors[b], options.Kind, measures, options.Permutations, options.Seed,
-                    Forward(progress, $"RSA {label}"), words: words);
+                    SeedAnalysis.Forward(progress, $"RSA {label}"), words: words);
                 var density = WholeVocabularyRsa.Density(vectors[a], vectors[b], options.Kind, DensityBins,
-                    Forward(progress, $"density {label}"), words);
-                DirectCorrelationResult? direct = null;
-                string? reason = null;
-                if (summaries[a].Dims == summaries[b].Dims) direct = DirectCorrelation.Compute(vectors[a], vectors[b]);
-                else reason = $"{summaries[a].Name} has {summaries[a].Dims} dimensions and {summaries[b].Name} has {summaries[b].Dims}: " +
-                              "there is no feature-to-feature correspondence, so correlating a word's two vectors is undefined";
+                    SeedAnalysis.Forward(progress, $"density {label}"), words);
+                var (direct, reason) = SeedAnalysis.DirectCorrelationOf(summaries[a], vectors[a], summaries[b], vectors[b]);
                 pairs.Add(new VocabularyPairResult(summaries[a].Name, summaries[b].Name,
                     detail.Measures[RsaMeasure.Pearson], detail.Measures[RsaMeasure.Spearman], detail.PearsonPermutation,
                     direct, reason, direct is not null && direct.Mean >= options.LineageThreshold, density, detail));
@@ -118,13 +102,5 @@ public static class SharedVocabularyAnalysis
             notes.Add($"{p.A} and {p.B} share lineage: their vectors for the same word correlate directly (mean r = {p.Direct!.Mean:0.000}, " +
                       $"a random rotation gives {rotation.DirectCorrelationMean:0.000}).");
         return new VocabularyAnalysisResult(vocabulary, options, summaries, pairs, rotation, notes, timings);
-    }
-
-    private static IProgress<double>? Forward(IProgress<AnalysisProgress>? progress, string stage) =>
-        progress is null ? null : new StageProgress(progress, stage);
-
-    private sealed class StageProgress(IProgress<AnalysisProgress> inner, string stage) : IProgress<double>
-    {
-        public void Report(double value) => inner.Report(new AnalysisProgress(stage, value));
     }
 }

@@ -34,7 +34,7 @@ public sealed record UpperTriangleSums(long Pairs, double SumA, double SumB, dou
 }
 
 /// <summary>
-/// RSA and CKA between two models' n×d matrices in feature space: O(n·dA·dB) time, O(dA·dB) extra memory
+/// RSA between two models' n×d matrices in feature space (CKA: <see cref="Cka"/>): O(n·dA·dB) time, O(dA·dB) extra memory
 /// (plus one normalised copy of each input), float64 throughout. No n×n or n(n−1)/2 array is ever built.
 /// </summary>
 /// <remarks>
@@ -110,80 +110,6 @@ public static class FeatureSpaceRsa
             (atLeast + 1.0) / (permutations + 1.0), atLeast);
     }
 
-    /// <summary>Linear CKA (Kornblith 2019): ‖YcᵀXc‖_F² / (‖XcᵀXc‖_F ‖YcᵀYc‖_F), columns centred. O(n·d²).</summary>
-    public static double LinearCka(Matrix x, Matrix y)
-    {
-        CheckPair(x, y);
-        var xc = CentreColumns(x);
-        var yc = CentreColumns(y);
-        double xy = FrobeniusSquaredOfProduct(xc, x.Cols, yc, y.Cols, x.Rows);
-        double xx = FrobeniusSquaredOfProduct(xc, x.Cols, xc, x.Cols, x.Rows);
-        double yy = FrobeniusSquaredOfProduct(yc, y.Cols, yc, y.Cols, y.Rows);
-        return xy / Math.Sqrt(xx * yy);
-    }
-
-    /// <summary>
-    /// Debiased linear CKA: unbiased HSIC (Song et al. 2012) on K = XcXcᵀ, L = YcYcᵀ with zeroed diagonals,
-    /// HSIC_u = [tr(K̃L̃) + (1ᵀK̃1)(1ᵀL̃1)/((n−1)(n−2)) − 2/(n−2)·1ᵀK̃L̃1] / (n(n−3)), then
-    /// HSIC_u(K,L)/sqrt(HSIC_u(K,K)·HSIC_u(L,L)). Needs n ≥ 4. Every term comes from d×d products and n-vectors.
-    /// </summary>
-    public static double DebiasedLinearCka(Matrix x, Matrix y)
-    {
-        CheckPair(x, y);
-        int n = x.Rows;
-        if (n < 4) throw new SimileException($"debiased CKA needs at least 4 items, got {n}", "use more words or linear CKA");
-        var xc = CentreColumns(x);
-        var yc = CentreColumns(y);
-        var kx = new GramTerms(xc, n, x.Cols);
-        var ly = new GramTerms(yc, n, y.Cols);
-        double kl = HsicUnbiased(kx, ly, FrobeniusSquaredOfProduct(xc, x.Cols, yc, y.Cols, n), n);
-        double kk = HsicUnbiased(kx, kx, FrobeniusSquaredOfProduct(xc, x.Cols, xc, x.Cols, n), n);
-        double ll = HsicUnbiased(ly, ly, FrobeniusSquaredOfProduct(yc, y.Cols, yc, y.Cols, n), n);
-        return kl / Math.Sqrt(kk * ll);
-    }
-
-    /// <summary>Diagonal of K = XXᵀ and K̃1 (row sums with the diagonal removed), each of length n.</summary>
-    private sealed class GramTerms
-    {
-        public readonly double[] Diagonal;
-        public readonly double[] OffDiagonalRowSums;
-        public readonly double OffDiagonalTotal;
-
-        public GramTerms(double[] x, int n, int d)
-        {
-            Diagonal = new double[n];
-            OffDiagonalRowSums = new double[n];
-            var colSum = new double[d];   // Xᵀ1, d
-            for (int i = 0; i < n; i++)
-            {
-                var row = new ReadOnlySpan<double>(x, i * d, d);
-                for (int c = 0; c < d; c++) colSum[c] += row[c];
-            }
-            double total = 0;
-            for (int i = 0; i < n; i++)
-            {
-                var row = new ReadOnlySpan<double>(x, i * d, d);
-                double dii = 0, ri = 0;
-                for (int c = 0; c < d; c++) { dii += row[c] * row[c]; ri += row[c] * colSum[c]; }
-                Diagonal[i] = dii;
-                OffDiagonalRowSums[i] = ri - dii;   // (K1 − diag K)_i
-                total += ri - dii;
-            }
-            OffDiagonalTotal = total;
-        }
-    }
-
-    private static double HsicUnbiased(GramTerms k, GramTerms l, double frobeniusCross, int n)
-    {
-        // tr(K̃L̃) = Σ_{i≠j} K_ij L_ij = ‖XᵀY‖_F² − Σ_i K_ii L_ii
-        double trace = frobeniusCross;
-        for (int i = 0; i < n; i++) trace -= k.Diagonal[i] * l.Diagonal[i];
-        double middle = k.OffDiagonalTotal * l.OffDiagonalTotal / ((n - 1.0) * (n - 2.0));
-        double last = 0;
-        for (int i = 0; i < n; i++) last += k.OffDiagonalRowSums[i] * l.OffDiagonalRowSums[i];
-        return (trace + middle - 2.0 / (n - 2.0) * last) / (n * (n - 3.0));
-    }
-
     private static void CheckPair(Matrix a, Matrix b)
     {
         if (a.Rows != b.Rows)
@@ -191,26 +117,6 @@ public static class FeatureSpaceRsa
                 "give both models the same word list");
         if (a.Rows < 3)
             throw new SimileException($"only {a.Rows} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
-    }
-
-    private static double[] CentreColumns(Matrix x)
-    {
-        int n = x.Rows, d = x.Cols;
-        var mean = new double[d];
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.RowReadOnly(i);
-            for (int c = 0; c < d; c++) mean[c] += row[c];
-        }
-        for (int c = 0; c < d; c++) mean[c] /= n;
-        var r = new double[(long)n * d];
-        for (int i = 0; i < n; i++)
-        {
-            var row = x.RowReadOnly(i);
-            var dst = r.AsSpan(i * d, d);
-            for (int c = 0; c < d; c++) dst[c] = row[c] - mean[c];
-        }
-        return r;
     }
 
     /// <summary>‖UᵀV‖_F² for U (n×du) and V (n×dv), row-major; the product is du×dv.</summary>
@@ -306,73 +212,25 @@ public static class FeatureSpaceRsa
         public static RowModel Create(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
         {
             int n = x.Rows, d = x.Cols;
-            if (d == 0) throw new SimileException($"the {label} matrix has no columns", "give vectors with at least one feature");
-            var u = new double[(long)n * d];
+            if (!Supports(kind))
+                throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
+                    "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
+            // u: n×d unit rows (cosine), centred unit rows (correlation) or column-centred rows (sqeuclidean-per-feature)
+            var u = PairDissimilarities.TransformRows(x, kind, label, rowNames);
             double[]? alpha = null;
             double c = 1;
-            string Row(int i) => rowNames is not null && i < rowNames.Count ? $"row {i + 1} ('{rowNames[i]}')" : $"row {i + 1}";
-            for (int i = 0; i < n; i++)
+            if (kind == DissimilarityKind.SqEuclideanPerFeature)
             {
-                var row = x.RowReadOnly(i);
-                for (int j = 0; j < d; j++)
-                    if (!double.IsFinite(row[j]))
-                        throw new SimileException($"{Row(i)}, column {j + 1} of the {label} matrix is {row[j]}", "remove that word or fix the vectors");
-            }
-            switch (kind)
-            {
-                case DissimilarityKind.Cosine:
-                    for (int i = 0; i < n; i++)
-                    {
-                        var row = x.RowReadOnly(i);
-                        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
-                        if (norm == 0)
-                            throw new SimileException($"{Row(i)} of the {label} matrix is all zeros, so its cosine similarity is undefined",
-                                "remove that word or use the correlation or sqeuclidean-per-feature kind");
-                        var dst = u.AsSpan(i * d, d);
-                        for (int j = 0; j < d; j++) dst[j] = row[j] / norm;
-                    }
-                    break;
-                case DissimilarityKind.Correlation:
-                    for (int i = 0; i < n; i++)
-                    {
-                        var row = x.RowReadOnly(i);
-                        double mean = 0;
-                        for (int j = 0; j < d; j++) mean += row[j];
-                        mean /= d;
-                        var dst = u.AsSpan(i * d, d);
-                        double ss = 0;
-                        for (int j = 0; j < d; j++) { dst[j] = row[j] - mean; ss += dst[j] * dst[j]; }
-                        double norm = Math.Sqrt(ss);
-                        if (norm == 0)
-                            throw new SimileException($"{Row(i)} of the {label} matrix is constant, so its correlation with other rows is undefined",
-                                "remove that word or use the cosine or sqeuclidean-per-feature kind");
-                        for (int j = 0; j < d; j++) dst[j] /= norm;
-                    }
-                    break;
-                case DissimilarityKind.SqEuclideanPerFeature:
-                    {
-                        var mean = new double[d];
-                        for (int i = 0; i < n; i++)
-                        {
-                            var row = x.RowReadOnly(i);
-                            for (int j = 0; j < d; j++) mean[j] += row[j];
-                        }
-                        for (int j = 0; j < d; j++) mean[j] /= n;
-                        alpha = new double[n];
-                        for (int i = 0; i < n; i++)
-                        {
-                            var row = x.RowReadOnly(i);
-                            var dst = u.AsSpan(i * d, d);
-                            double ss = 0;
-                            for (int j = 0; j < d; j++) { dst[j] = row[j] - mean[j]; ss += dst[j] * dst[j]; }
-                            alpha[i] = ss / d;
-                        }
-                        c = -2.0 / d;
-                        break;
-                    }
-                default:
-                    throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
-                        "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
+                // M_ij = α_i + α_j − (2/P)·u_i·u_j with α_i = |u_i|²/P
+                alpha = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    var row = new ReadOnlySpan<double>(u, i * d, d);
+                    double ss = 0;
+                    for (int j = 0; j < d; j++) ss += row[j] * row[j];
+                    alpha[i] = ss / d;
+                }
+                c = -2.0 / d;
             }
 
             var model = new RowModel { N = n, Dims = d, U = u, Alpha = alpha, C = c };

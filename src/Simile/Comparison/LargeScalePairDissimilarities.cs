@@ -61,8 +61,12 @@ internal sealed class PairDissimilarities
         };
     }
 
-    /// <summary>Transformed rows for the dissimilarity: d_ij = Offset − Scale·(u_i·u_j), or via squared norms for (sq)euclidean.</summary>
-    private static double[] TransformRows(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
+    /// <summary>
+    /// Transformed rows (n×d, row-major) for the dissimilarity: unit rows (cosine), centred unit rows (correlation),
+    /// or column-centred rows ((sq)euclidean: distances do not change). Rejects non-finite values and rows whose
+    /// cosine/correlation is undefined, naming the row. Shared with <see cref="FeatureSpaceRsa"/>.
+    /// </summary>
+    internal static double[] TransformRows(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
     {
         int n = x.Rows, d = x.Cols;
         if (d == 0) throw new SimileException($"the {label} matrix has no columns", "give vectors with at least one feature");

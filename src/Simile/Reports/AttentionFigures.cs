@@ -35,35 +35,14 @@ public static class AttentionFigures
         plt.Font.Set(Figures.FontName);
         plt.FigureBackground.Color = Colors.White;
         plt.DataBackground.Color = Colors.White;
-        var hm = plt.Add.Heatmap(cells);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var (hm, bar) = Figures.ViridisHeatmap(plt, cells, "attention probability", labelSize: 13);
         hm.ManualRange = new ScottPlot.Range(0, 1);
         hm.Rectangle = new CoordinateRect(0, n, 0, n);       // cell (q, k) covers x∈[k, k+1], y∈[n-q-1, n-q]
-        var bar = plt.Add.ColorBar(hm);
-        bar.Label = "attention probability";
-        bar.LabelStyle.FontSize = 13;
-        bar.LabelStyle.FontName = Figures.FontName;
-        bar.Axis.TickLabelStyle.FontSize = 12;
-        bar.Axis.TickLabelStyle.FontName = Figures.FontName;
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         foreach (double v in new[] { 0.0, 0.2, 0.4, 0.6, 0.8, 1.0 }) ticks.AddMajor(v, v.ToString("0.0", CultureInfo.InvariantCulture));
         bar.Axis.TickGenerator = ticks;
 
-        var xs = Enumerable.Range(0, n).Select(k => k + 0.5).ToArray();
-        var ys = Enumerable.Range(0, n).Select(q => n - q - 0.5).ToArray();
-        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, labels.ToArray());
-        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ys, labels.ToArray());
-        plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
-        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        foreach (var axis in new[] { plt.Axes.Bottom.TickLabelStyle, plt.Axes.Left.TickLabelStyle })
-        {
-            axis.FontSize = tickSize;
-            axis.FontName = Figures.FontName;
-        }
-        plt.Axes.Bottom.MinimumSize = labelSpace;
-        plt.Axes.Left.MinimumSize = labelSpace;
-        plt.Axes.Bottom.MajorTickStyle.Length = 0;
-        plt.Axes.Left.MajorTickStyle.Length = 0;
+        Figures.LabelMatrixAxes(plt, labels, tickSize, labelSpace);
         plt.Axes.Bottom.Label.Text = "key (attended to)";
         plt.Axes.Bottom.Label.FontSize = 13;
         plt.Axes.Left.Label.Text = "query (attending)";

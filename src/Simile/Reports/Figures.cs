@@ -43,18 +43,11 @@ public static class Figures
         int width = n * cell + labelSpace + 190, height = n * cell + labelSpace + 70;
 
         var plt = NewPlot();
-        var hm = plt.Add.Heatmap(cells);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var (hm, bar) = ViridisHeatmap(plt, cells, colourLabel);
         hm.ManualRange = new ScottPlot.Range(range.Min, range.Max);
         hm.NaNCellColor = Colors.White;
         hm.Rectangle = new CoordinateRect(0, n, 0, n);       // cell (i, j) covers x∈[j, j+1], y∈[n-i-1, n-i]
-        var bar = plt.Add.ColorBar(hm);
-        bar.Label = colourLabel;
-        bar.LabelStyle.FontSize = 14;
-        bar.LabelStyle.FontName = FontName;
-        bar.Axis.TickLabelStyle.FontSize = 12;
         bar.Axis.TickGenerator = NiceTicks(range.Min, range.Max);
-        bar.Axis.TickLabelStyle.FontName = FontName;
 
         foreach (int b in boundaries)
         {
@@ -62,21 +55,7 @@ public static class Figures
             plt.Add.Line(0, n - b, n, n - b).LineStyle = SeparatorStyle();
         }
 
-        var xs = Enumerable.Range(0, n).Select(j => j + 0.5).ToArray();
-        var ys = Enumerable.Range(0, n).Select(i => n - i - 0.5).ToArray();
-        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, labels.ToArray());
-        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ys, labels.ToArray());
-        plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
-        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        foreach (var axis in new[] { plt.Axes.Bottom.TickLabelStyle, plt.Axes.Left.TickLabelStyle })
-        {
-            axis.FontSize = tickSize;
-            axis.FontName = FontName;
-        }
-        plt.Axes.Bottom.MinimumSize = labelSpace;
-        plt.Axes.Left.MinimumSize = labelSpace;
-        plt.Axes.Bottom.MajorTickStyle.Length = 0;
-        plt.Axes.Left.MajorTickStyle.Length = 0;
+        LabelMatrixAxes(plt, labels, tickSize, labelSpace);
         plt.Axes.SetLimits(0, n, 0, n);
         plt.HideGrid();
         plt.Title(title, 16);
@@ -139,15 +118,9 @@ public static class Figures
             for (int c = 0; c < bins; c++) counts[r, c] = counts[r, c] == 0 ? double.NaN : Math.Log10(counts[r, c]);
 
         var plt = NewPlot();
-        var hm = plt.Add.Heatmap(counts);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var (hm, bar) = ViridisHeatmap(plt, counts, "log10(pairs per bin)");
         hm.NaNCellColor = Colors.White;
         hm.Rectangle = new CoordinateRect(x0, x1, y0, y1);
-        var bar = plt.Add.ColorBar(hm);
-        bar.Label = "log10(pairs per bin)";
-        bar.LabelStyle.FontSize = 14;
-        bar.LabelStyle.FontName = FontName;
-        bar.Axis.TickLabelStyle.FontSize = 12;
         bar.Axis.TickGenerator = SparseTicks();
         double n = x.Length, slope = (n * sxy - sx * sy) / (n * sxx - sx * sx), icept = (sy - slope * sx) / n;
         if (double.IsFinite(slope))
@@ -182,15 +155,9 @@ public static class Figures
                 w += k; sx += k * cx; sy += k * cy; sxx += k * cx * cx; sxy += k * cx * cy;
             }
         var plt = NewPlot();
-        var hm = plt.Add.Heatmap(cells);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var (hm, bar) = ViridisHeatmap(plt, cells, "log10(word pairs per bin)");
         hm.NaNCellColor = Colors.White;
         hm.Rectangle = new CoordinateRect(x.Min, x.Max, y.Min, y.Max);
-        var bar = plt.Add.ColorBar(hm);
-        bar.Label = "log10(word pairs per bin)";
-        bar.LabelStyle.FontSize = 14;
-        bar.LabelStyle.FontName = FontName;
-        bar.Axis.TickLabelStyle.FontSize = 12;
         double slope = (w * sxy - sx * sy) / (w * sxx - sx * sx), icept = (sy - slope * sx) / w;
         if (double.IsFinite(slope) && double.IsFinite(icept))
         {
@@ -286,15 +253,9 @@ public static class Figures
     {
         int k = values.GetLength(0);
         var plt = NewPlot();
-        var hm = plt.Add.Heatmap(values);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var (hm, bar) = ViridisHeatmap(plt, values, colourLabel);
         hm.ManualRange = new ScottPlot.Range(range.Min, range.Max);
         hm.Rectangle = new CoordinateRect(0, k, 0, k);
-        var bar = plt.Add.ColorBar(hm);
-        bar.Label = colourLabel;
-        bar.LabelStyle.FontSize = 14;
-        bar.LabelStyle.FontName = FontName;
-        bar.Axis.TickLabelStyle.FontSize = 12;
         bar.Axis.TickGenerator = NiceTicks(range.Min, range.Max);
         double mid = (range.Min + range.Max) / 2;
         for (int i = 0; i < k; i++)
@@ -396,5 +357,44 @@ public static class Figures
         byte[] png = plt.GetImageBytes((int)(width * PngScale), (int)(height * PngScale), ImageFormat.Png);
         plt.Dispose();
         return new Figure(name, title, png, svg, width, height);
+    }
+
+    /// <summary>A viridis heatmap of <paramref name="cells"/> with its colour bar in the house style.</summary>
+    internal static (ScottPlot.Plottables.Heatmap Map, ScottPlot.Panels.ColorBar Bar) ViridisHeatmap(Plot plt, double[,] cells,
+        string colourLabel, float labelSize = 14)
+    {
+        var hm = plt.Add.Heatmap(cells);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var bar = plt.Add.ColorBar(hm);
+        bar.Label = colourLabel;
+        bar.LabelStyle.FontSize = labelSize;
+        bar.LabelStyle.FontName = FontName;
+        bar.Axis.TickLabelStyle.FontSize = 12;
+        bar.Axis.TickLabelStyle.FontName = FontName;
+        return (hm, bar);
+    }
+
+    /// <summary>
+    /// Labels the rows and columns of an n×n heatmap whose cell (i, j) covers x∈[j, j+1], y∈[n-i-1, n-i]:
+    /// column labels rotated under it, row labels to its left, no tick marks.
+    /// </summary>
+    internal static void LabelMatrixAxes(Plot plt, IReadOnlyList<string> labels, float tickSize, int labelSpace)
+    {
+        int n = labels.Count;
+        var xs = Enumerable.Range(0, n).Select(j => j + 0.5).ToArray();
+        var ys = Enumerable.Range(0, n).Select(i => n - i - 0.5).ToArray();
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(xs, labels.ToArray());
+        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ys, labels.ToArray());
+        plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
+        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        foreach (var axis in new[] { plt.Axes.Bottom.TickLabelStyle, plt.Axes.Left.TickLabelStyle })
+        {
+            axis.FontSize = tickSize;
+            axis.FontName = FontName;
+        }
+        plt.Axes.Bottom.MinimumSize = labelSpace;
+        plt.Axes.Left.MinimumSize = labelSpace;
+        plt.Axes.Bottom.MajorTickStyle.Length = 0;
+        plt.Axes.Left.MajorTickStyle.Length = 0;
     }
 }

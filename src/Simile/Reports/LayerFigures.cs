@@ -39,16 +39,10 @@ public static class LayerFigures
         lo = double.IsFinite(lo) ? Math.Min(0.5, Math.Floor(lo * 10) / 10) : 0; // contrast for high grids, a common floor for most
 
         var plt = NewPlot();
-        var hm = plt.Add.Heatmap(cells);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var (hm, bar) = Figures.ViridisHeatmap(plt, cells, "Pearson r of cosine similarities");
         hm.ManualRange = new ScottPlot.Range(lo, 1);
         hm.NaNCellColor = Colors.White;
         hm.Extent = new CoordinateRect(0, cols, 0, rows);
-        var bar = plt.Add.ColorBar(hm);
-        bar.Label = "Pearson r of cosine similarities";
-        bar.LabelStyle.FontSize = 14;
-        bar.LabelStyle.FontName = Figures.FontName;
-        bar.Axis.TickLabelStyle.FontSize = 12;
         double mid = (lo + 1) / 2;
         float font = Math.Max(rows, cols) <= 10 ? 14 : Math.Max(rows, cols) <= 16 ? 11 : 8;
         for (int r = 0; r < rows; r++)

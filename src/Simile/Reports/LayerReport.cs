@@ -95,12 +95,10 @@ public static class LayerReport
     public static string Html(LayerAnalysisResult r, IReadOnlyList<Figure> figures)
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Simile layers: ")
-          .Append(H(string.Join(", ", r.Models.Select(m => m.Model)))).Append("</title>\n<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n")
+        HtmlPage.Begin(sb, "Simile layers: " + string.Join(", ", r.Models.Select(m => m.Model)))
           .Append($"<h1>Through the layers: {H(string.Join(" and ", r.Models.Select(m => m.Model)))} on {r.Words.Count} words</h1>\n")
-          .Append(HtmlSection(r, figures, headingLevel: 2))
-          .Append("</body>\n</html>\n");
-        return sb.ToString();
+          .Append(HtmlSection(r, figures, headingLevel: 2));
+        return HtmlPage.End(sb).ToString();
     }
 
     /// <summary>The report body (no html/head), for embedding in a larger page such as the demo report.</summary>
@@ -240,13 +238,11 @@ public static class LayerReport
 
     private static void Img(StringBuilder sb, Dictionary<string, Figure> fig, string name)
     {
-        if (!fig.TryGetValue(name, out var f)) return;
-        sb.Append($"<figure><img alt=\"{H(f.Title)}\" width=\"{f.Width}\" src=\"data:image/png;base64,")
-          .Append(Convert.ToBase64String(f.Png)).Append($"\"><figcaption>{H(f.Title)} (<code>{H(f.Name)}.svg</code>)</figcaption></figure>\n");
+        if (fig.TryGetValue(name, out var f)) HtmlPage.Figure(sb, f, nameSvg: true);
     }
 
-    internal static string H(string s) => WebUtility.HtmlEncode(s);
-    internal static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    internal static string H(string s) => HtmlPage.H(s);
+    internal static string F(double v) => HtmlPage.F(v);
 
     /// <summary>A p-value, or "&lt; 1/(N+1)"-style floor when no permutation reached the observed value.</summary>
     public static string P(double p, int permutations)
@@ -262,16 +258,4 @@ public static class LayerReport
         string s = P(p, permutations);
         return s.StartsWith('≤') ? s : "= " + s;
     }
-
-    private const string Css = """
-        body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-        h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.1em; margin-top: 1.4em; }
-        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-        th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
-        th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-        figcaption, .caption { font-size: 0.88em; color: #555; }
-        code { background: #f3f3f3; padding: 0 0.2em; }
-
-        """;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Simile.Analyses.Layers;
+using static Simile.Data.JsonOutput;
 
 namespace Simile.Reports;
 
@@ -16,8 +17,7 @@ public static class LayerResultsJson
 {
     public static string Write(LayerAnalysisResult r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        return Document(w =>
         {
             var o = r.Options;
             w.WriteStartObject();
@@ -141,8 +141,7 @@ public static class LayerResultsJson
             StringArray(w, "notes", r.Notes);
             w.WriteNumber("elapsed_seconds", Math.Round(r.Elapsed.TotalSeconds, 3));
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        });
     }
 
     /// <summary>"A|B" for a grid across models.</summary>
@@ -185,29 +184,5 @@ public static class LayerResultsJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
-    }
-
-    private static void StringArray(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) w.WriteStringValue(v);
-        w.WriteEndArray();
-    }
-
-    private static void NumberArray(Utf8JsonWriter w, string name, IEnumerable<double> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values) Value(w, v);
-        w.WriteEndArray();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name);
-    }
-
-    private static void Value(Utf8JsonWriter w, double v)
-    {
-        if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue();
     }
 }

@@ -20,9 +20,7 @@ public static class SeedHtml
         int n = r.Words.Count;
         long pairsOfWords = CondensedIndex.Length(n);
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-          .Append("<title>Simile: ").Append(H(string.Join(", ", r.Models.Select(m => m.Model.Name)))).Append("</title>\n")
-          .Append("<style>\n").Append(Css).Append("</style>\n</head>\n<body>\n");
+        HtmlPage.Begin(sb, "Simile: " + string.Join(", ", r.Models.Select(m => m.Model.Name)));
         sb.Append($"<h1>How {r.Models.Count} models represent {n} words</h1>\n");
 
         // What was computed.
@@ -145,31 +143,15 @@ public static class SeedHtml
           .Append($"<tr><td>bootstrap resamples</td><td class=\"num\">{r.Options.BootstrapResamples:N0}</td></tr>\n")
           .Append($"<tr><td>seed</td><td class=\"num\">{r.Options.Seed}</td></tr>\n")
           .Append("</table>\n<p class=\"caption\">Made by Simile. Files next to this page: results.json (all numbers), " +
-                  "similarity-&lt;model&gt;.csv (matrices with word labels) and every figure as PNG and SVG.</p>\n")
-          .Append("</body>\n</html>\n");
-        return sb.ToString();
+                  "similarity-&lt;model&gt;.csv (matrices with word labels) and every figure as PNG and SVG.</p>\n");
+        return HtmlPage.End(sb).ToString();
     }
 
     private static void Img(StringBuilder sb, IReadOnlyDictionary<string, Figure> figures, string name)
     {
-        if (!figures.TryGetValue(name, out var f)) return;
-        sb.Append($"<figure><img alt=\"{H(f.Title)}\" width=\"{f.Width}\" src=\"data:image/png;base64,")
-          .Append(Convert.ToBase64String(f.Png)).Append($"\"><figcaption>{H(f.Title)}</figcaption></figure>\n");
+        if (figures.TryGetValue(name, out var f)) HtmlPage.Figure(sb, f);
     }
 
-    private static string H(string s) => WebUtility.HtmlEncode(s);
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
-
-    private const string Css = """
-        body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-        h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-        th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
-        th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        td.warn { background: #fff3cd; }
-        figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-        figcaption, .caption { font-size: 0.88em; color: #555; }
-        code { background: #f3f3f3; padding: 0 0.2em; }
-
-        """;
+    private static string H(string s) => HtmlPage.H(s);
+    private static string F(double v) => HtmlPage.F(v);
 }

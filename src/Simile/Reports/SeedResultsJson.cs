@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Simile.Analyses;
+using Simile.Comparison;
 using Simile.Similarity;
+using static Simile.Data.JsonOutput;
 
 namespace Simile.Reports;
 
@@ -16,8 +18,7 @@ public static class SeedResultsJson
 {
     public static string Write(SeedAnalysisResult r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        return Document(w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("words");
@@ -28,18 +29,7 @@ public static class SeedResultsJson
             w.WriteEndArray();
             w.WriteString("rdm", r.Kind.Name());
 
-            w.WriteStartArray("models");
-            foreach (var m in r.Models)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", m.Model.Name);
-                w.WriteNumber("vocab_size", m.Model.VocabularySize);
-                w.WriteNumber("dims", m.Model.Dims);
-                w.WriteString("source", m.Model.Source);
-                w.WriteString("architecture", m.Model.Architecture);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            Models(w, r.Models.Select(m => m.Model));
 
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
@@ -64,29 +54,12 @@ public static class SeedResultsJson
                 w.WriteNumber("permutations", r.Options.Permutations);
                 w.WriteNumber("bootstrap_resamples", r.Options.BootstrapResamples);
                 w.WriteEndObject();
-                w.WritePropertyName("direct_correlation");
-                if (p.Direct is { } d)
-                {
-                    w.WriteStartObject();
-                    Number(w, "mean", d.Mean);
-                    w.WriteStartArray("per_word");
-                    foreach (double v in d.PerItem) Value(w, v);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                else w.WriteNullValue();
-                if (p.DirectUndefinedReason is not null) w.WriteString("direct_correlation_note", p.DirectUndefinedReason);
-                w.WriteBoolean("shared_lineage", p.SharedLineage);
+                DirectCorrelationOf(w, p.Direct, p.DirectUndefinedReason, p.SharedLineage);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
 
-            w.WriteStartObject("rotation_control");
-            w.WriteString("model", r.Rotation.Model);
-            Number(w, "direct_correlation_mean", r.Rotation.DirectCorrelationMean);
-            Number(w, "rsa_pearson", r.Rotation.RsaPearson);
-            Number(w, "expected_spread", r.Rotation.ExpectedSpread);
-            w.WriteEndObject();
+            RotationControl(w, r.Rotation);
 
             w.WriteNumber("seed", r.Options.Seed);
             w.WriteString("subword", r.Options.Subword.ToString().ToLowerInvariant());
@@ -101,23 +74,52 @@ public static class SeedResultsJson
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartArray("notes");
-            foreach (var n in r.Notes) w.WriteStringValue(n);
-            w.WriteEndArray();
+            StringArray(w, "notes", r.Notes);
+            w.WriteEndObject();
+        });
+    }
+
+    /// <summary>"models": [{"name", "vocab_size", "dims", "source", "architecture"}], shared with the whole-vocabulary results.</summary>
+    internal static void Models(Utf8JsonWriter w, IEnumerable<ModelSummary> models)
+    {
+        w.WriteStartArray("models");
+        foreach (var m in models)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", m.Name);
+            w.WriteNumber("vocab_size", m.VocabularySize);
+            w.WriteNumber("dims", m.Dims);
+            w.WriteString("source", m.Source);
+            w.WriteString("architecture", m.Architecture);
             w.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        w.WriteEndArray();
     }
 
-    internal static void Number(Utf8JsonWriter w, string name, double? v)
+    /// <summary>"direct_correlation": {"mean", "per_word"} | null, the note when it is undefined, and "shared_lineage".</summary>
+    internal static void DirectCorrelationOf(Utf8JsonWriter w, DirectCorrelationResult? direct, string? undefinedReason, bool sharedLineage)
     {
-        w.WritePropertyName(name);
-        Value(w, v);
-    }
-
-    internal static void Value(Utf8JsonWriter w, double? v)
-    {
-        if (v is double d && double.IsFinite(d)) w.WriteNumberValue(d);
+        w.WritePropertyName("direct_correlation");
+        if (direct is not null)
+        {
+            w.WriteStartObject();
+            Number(w, "mean", direct.Mean);
+            NumberArray(w, "per_word", direct.PerItem);
+            w.WriteEndObject();
+        }
         else w.WriteNullValue();
+        if (undefinedReason is not null) w.WriteString("direct_correlation_note", undefinedReason);
+        w.WriteBoolean("shared_lineage", sharedLineage);
+    }
+
+    /// <summary>"rotation_control": {"model", "direct_correlation_mean", "rsa_pearson", "expected_spread"}.</summary>
+    internal static void RotationControl(Utf8JsonWriter w, RotationControlResult rotation)
+    {
+        w.WriteStartObject("rotation_control");
+        w.WriteString("model", rotation.Model);
+        Number(w, "direct_correlation_mean", rotation.DirectCorrelationMean);
+        Number(w, "rsa_pearson", rotation.RsaPearson);
+        Number(w, "expected_spread", rotation.ExpectedSpread);
+        w.WriteEndObject();
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Simile.Analyses;
 using Simile.Similarity;
+using static Simile.Data.JsonOutput;
 
 namespace Simile.Reports;
 
@@ -68,8 +69,7 @@ public static class VocabularyReport
 
     public static string Json(VocabularyAnalysisResult r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        return Document(w =>
         {
             w.WriteStartObject();
             w.WriteStartArray("words");
@@ -79,18 +79,7 @@ public static class VocabularyReport
             foreach (var _ in r.Words.Words) w.WriteNullValue();
             w.WriteEndArray();
             w.WriteString("rdm", r.Kind.Name());
-            w.WriteStartArray("models");
-            foreach (var m in r.Models)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", m.Name);
-                w.WriteNumber("vocab_size", m.VocabularySize);
-                w.WriteNumber("dims", m.Dims);
-                w.WriteString("source", m.Source);
-                w.WriteString("architecture", m.Architecture);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            SeedResultsJson.Models(w, r.Models);
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
             {
@@ -98,36 +87,19 @@ public static class VocabularyReport
                 w.WriteString("a", p.A);
                 w.WriteString("b", p.B);
                 w.WriteStartObject("rsa");
-                SeedResultsJson.Number(w, "pearson", p.Pearson);
-                SeedResultsJson.Number(w, "spearman", p.Spearman);
-                SeedResultsJson.Number(w, "p_value", p.PearsonTest?.PValue);
+                Number(w, "pearson", p.Pearson);
+                Number(w, "spearman", p.Spearman);
+                Number(w, "p_value", p.PearsonTest?.PValue);
                 w.WriteNull("ci95");
                 w.WriteNumber("permutations", r.Options.Permutations);
                 w.WriteNumber("word_pairs", p.Detail.Pairs);
                 w.WriteEndObject();
-                w.WritePropertyName("direct_correlation");
-                if (p.Direct is { } d)
-                {
-                    w.WriteStartObject();
-                    SeedResultsJson.Number(w, "mean", d.Mean);
-                    w.WriteStartArray("per_word");
-                    foreach (double v in d.PerItem) SeedResultsJson.Value(w, v);
-                    w.WriteEndArray();
-                    w.WriteEndObject();
-                }
-                else w.WriteNullValue();
-                if (p.DirectUndefinedReason is not null) w.WriteString("direct_correlation_note", p.DirectUndefinedReason);
-                w.WriteBoolean("shared_lineage", p.SharedLineage);
+                SeedResultsJson.DirectCorrelationOf(w, p.Direct, p.DirectUndefinedReason, p.SharedLineage);
                 w.WriteNumber("peak_bytes", p.Detail.PeakBytes);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-            w.WriteStartObject("rotation_control");
-            w.WriteString("model", r.Rotation.Model);
-            SeedResultsJson.Number(w, "direct_correlation_mean", r.Rotation.DirectCorrelationMean);
-            SeedResultsJson.Number(w, "rsa_pearson", r.Rotation.RsaPearson);
-            SeedResultsJson.Number(w, "expected_spread", r.Rotation.ExpectedSpread);
-            w.WriteEndObject();
+            SeedResultsJson.RotationControl(w, r.Rotation);
             w.WriteStartObject("vocabulary");
             w.WriteNumber("words", r.Words.Count);
             w.WriteNumber("shared_words", r.Vocabulary.SharedCount);
@@ -137,12 +109,9 @@ public static class VocabularyReport
             if (r.Vocabulary.MinFrequencyRank is int mr) w.WriteNumber("min_frequency_rank", mr); else w.WriteNull("min_frequency_rank");
             w.WriteEndObject();
             w.WriteNumber("seed", r.Options.Seed);
-            w.WriteStartArray("notes");
-            foreach (var n in r.Notes) w.WriteStringValue(n);
-            w.WriteEndArray();
+            StringArray(w, "notes", r.Notes);
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        });
     }
 
     public static string Html(VocabularyAnalysisResult r, IReadOnlyList<Figure> figures)
@@ -151,8 +120,7 @@ public static class VocabularyReport
         string quantity = SeedReport.QuantityName(r.Kind);
         int n = r.Words.Count;
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Simile: shared vocabulary</title>\n<style>\n")
-          .Append(Css).Append("</style>\n</head>\n<body>\n")
+        HtmlPage.Begin(sb, "Simile: shared vocabulary")
           .Append($"<h1>How {r.Models.Count} models represent {n:N0} shared words</h1>\n")
           .Append("<h2>What was computed</h2>\n<p>")
           .Append($"The words are every letters-only word that is one whole token in every model ({r.Vocabulary.SharedCount:N0} shared")
@@ -181,25 +149,12 @@ public static class VocabularyReport
         sb.Append("</table>\n");
         foreach (var f in figures) Img(sb, f);
         sb.Append("<h2>Words</h2>\n<p>First words: ").Append(H(string.Join(", ", r.Words.Words.Take(60))))
-          .Append(n > 60 ? ", …" : "").Append(" (all in results.json).</p>\n</body>\n</html>\n");
-        return sb.ToString();
+          .Append(n > 60 ? ", …" : "").Append(" (all in results.json).</p>\n");
+        return HtmlPage.End(sb).ToString();
     }
 
-    private static void Img(StringBuilder sb, Figure f) =>
-        sb.Append($"<figure><img alt=\"{H(f.Title)}\" width=\"{f.Width}\" src=\"data:image/png;base64,")
-          .Append(Convert.ToBase64String(f.Png)).Append($"\"><figcaption>{H(f.Title)}</figcaption></figure>\n");
+    private static void Img(StringBuilder sb, Figure f) => HtmlPage.Figure(sb, f);
 
-    private static string H(string s) => WebUtility.HtmlEncode(s);
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
-
-    private const string Css = """
-        body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
-        h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-        table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-        th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; }
-        th { background: #f3f3f3; } td.num { text-align: right; }
-        figure { margin: 1.2em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
-        figcaption { font-size: 0.88em; color: #555; }
-
-        """;
+    private static string H(string s) => HtmlPage.H(s);
+    private static string F(double v) => HtmlPage.F(v);
 }

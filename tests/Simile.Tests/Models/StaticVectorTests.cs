@@ -107,6 +107,22 @@ public class StaticVectorTests
         Assert.Contains("4 rows", e.Message);
     }
 
+    [Fact]
+    public void NpyFloat64AndShapeChecksGoThroughNpyFile()
+    {
+        using var tmp = new TempFolder();
+        var npy = tmp.File("table.npy");
+        // float64 table: the values are float32-exact, so narrowing gives the same table
+        Simile.Data.NpyFile.Write(npy, Rows.SelectMany(r => r.Select(x => (double)x)).ToArray(), Rows.Length, Rows[0].Length);
+        File.WriteAllLines(tmp.File("table.vocab"), Words);
+        using (var v = StaticVectorFiles.Open(npy)) AssertTable(v);
+
+        Simile.Data.NpyFile.Write(npy, new float[24], 2, 4, 3);   // [layers, words, dims] is not a table
+        var e = Assert.Throws<SimileException>(() => StaticVectorFiles.Open(npy));
+        Assert.Contains("(2, 4, 3)", e.Message);
+        Assert.Contains("2-D", e.Message);
+    }
+
     internal static void WriteNpy(string path, float[][] rows)
     {
         string header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows.Length}, {rows[0].Length}), }}";

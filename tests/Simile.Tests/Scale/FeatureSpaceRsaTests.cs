@@ -144,11 +144,11 @@ public class FeatureSpaceRsaTests
         Assert.Equal(cor.GetProperty("corr").GetDouble(), s.Pearson, 1e-12);
         Assert.Equal(cor.GetProperty("cosine").GetDouble(), s.Cosine, 1e-12);
 
-        Assert.Equal(ExplicitRoute.Expected("c2-c3", "numpy_formula_linear_cka").GetDouble(), FeatureSpaceRsa.LinearCka(x, y), 1e-12);
+        Assert.Equal(ExplicitRoute.Expected("c2-c3", "numpy_formula_linear_cka").GetDouble(), Cka.Linear(x, y), 1e-12);
         Assert.Equal(ExplicitRoute.Expected("c2-c3", "numpy_formula_debiased_linear_cka_song2012").GetDouble(),
-            FeatureSpaceRsa.DebiasedLinearCka(x, y), 1e-12);
+            Cka.LinearDebiased(x, y), 1e-12);
         // For 'euclidean' RDMs rsatoolbox cosine_cov equals linear CKA.
-        Assert.Equal(euc.GetProperty("cosine_cov").GetDouble(), FeatureSpaceRsa.LinearCka(x, y), 1e-12);
+        Assert.Equal(euc.GetProperty("cosine_cov").GetDouble(), Cka.Linear(x, y), 1e-12);
     }
 
     [Theory]
@@ -169,7 +169,7 @@ public class FeatureSpaceRsaTests
         }
         var k = Gram(a); var l = Gram(b);
         double F(double[,] p, double[,] q) { double s = 0; for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) s += p[i, j] * q[i, j]; return s; }
-        Assert.Equal(F(k, l) / Math.Sqrt(F(k, k) * F(l, l)), FeatureSpaceRsa.LinearCka(a, b), 1e-12);
+        Assert.Equal(F(k, l) / Math.Sqrt(F(k, k) * F(l, l)), Cka.Linear(a, b), 1e-12);
 
         double Hsic(double[,] p, double[,] q)
         {
@@ -181,7 +181,7 @@ public class FeatureSpaceRsaTests
             for (int i = 0; i < n; i++) mid += rp[i] * rq[i];
             return (tr + sp * sq / ((n - 1.0) * (n - 2.0)) - 2.0 / (n - 2.0) * mid) / (n * (n - 3.0));
         }
-        Assert.Equal(Hsic(k, l) / Math.Sqrt(Hsic(k, k) * Hsic(l, l)), FeatureSpaceRsa.DebiasedLinearCka(a, b), 1e-12);
+        Assert.Equal(Hsic(k, l) / Math.Sqrt(Hsic(k, k) * Hsic(l, l)), Cka.LinearDebiased(a, b), 1e-12);
     }
 
     [Theory]

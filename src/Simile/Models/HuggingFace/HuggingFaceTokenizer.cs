@@ -2,12 +2,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
+using WordPieceTokenizer = Simile.Models.Tokenization.WordPieceTokenizer;
 
 namespace Simile.Models.HuggingFace;
 
 /// <summary>
-/// The tokenizer of a model folder, through Microsoft.ML.Tokenizers: WordPiece (<c>vocab.txt</c>, BERT) or byte-level
-/// BPE (<c>vocab.json</c> + <c>merges.txt</c>, GPT-2), or either from <c>tokenizer.json</c> when that is all there is.
+/// The tokenizer of a model folder: WordPiece (<c>vocab.txt</c>, BERT; Simile's <see cref="WordPieceTokenizer"/>) or byte-level
+/// BPE (<c>vocab.json</c> + <c>merges.txt</c>, GPT-2; Microsoft.ML.Tokenizers), or either from <c>tokenizer.json</c> when that is all there is.
 /// </summary>
 public abstract class HuggingFaceTokenizer
 {
@@ -165,24 +166,25 @@ public abstract class HuggingFaceTokenizer
         new($"cannot build the tokenizer from '{path}': {e.Message}", "fix or re-download the tokenizer files", e);
 }
 
-/// <summary>BERT WordPiece (Microsoft.ML.Tokenizers.BertTokenizer): basic tokenization, optional lowercasing with accent stripping.</summary>
+/// <summary>
+/// BERT WordPiece through Simile's own <see cref="WordPieceTokenizer"/> (the same one the embedded models use): basic
+/// tokenization, optional lowercasing with accent stripping, and exact character offsets into the input text.
+/// </summary>
 public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
 {
-    private readonly BertTokenizer _tokenizer;
+    private readonly WordPieceTokenizer _tokenizer;
     private readonly string[] _tokens;
-    private readonly bool _lowerCase;
 
     public override IReadOnlyList<string> IdToToken => _tokens;
     public override string Kind => "wordpiece";
-    public int ClsId { get; }
-    public int SepId { get; }
-    public int UnknownId { get; }
-    public bool LowerCase => _lowerCase;
+    public int ClsId => _tokenizer.ClassificationId;
+    public int SepId => _tokenizer.SeparatorId;
+    public int UnknownId => _tokenizer.UnknownId;
+    public bool LowerCase => _tokenizer.LowerCase;
 
-    private WordPieceModelTokenizer(BertTokenizer tokenizer, string[] tokens, bool lowerCase, string source)
+    private WordPieceModelTokenizer(WordPieceTokenizer tokenizer, string[] tokens, string source)
     {
-        _tokenizer = tokenizer; _tokens = tokens; _lowerCase = lowerCase; Source = source;
-        ClsId = tokenizer.ClassificationTokenId; SepId = tokenizer.SeparatorTokenId; UnknownId = tokenizer.UnknownTokenId;
+        _tokenizer = tokenizer; _tokens = tokens; Source = source;
     }
 
     public static WordPieceModelTokenizer FromVocabFile(string path, bool lowerCase)
@@ -199,67 +201,18 @@ public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
         foreach (var required in new[] { "[CLS]", "[SEP]", "[UNK]" })
             if (Array.IndexOf(tokens, required) < 0)
                 throw new SimileException($"WordPiece vocabulary '{source}' lacks the token {required}", "use the model's own vocab.txt");
-        try
-        {
-            var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join("\n", tokens) + "\n"));
-            var tok = BertTokenizer.Create(stream, new BertOptions
-            {
-                // Lowercasing and accent stripping (BERT strips accents whenever it lowercases) are done before the
-                // library sees the text: its accent stripping relies on string.Normalize, a no-op under InvariantGlobalization.
-                LowerCaseBeforeTokenization = lowerCase,
-                RemoveNonSpacingMarks = false,
-            });
-            return new WordPieceModelTokenizer(tok, tokens, lowerCase, source);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-        {
-            throw TokenizerError(source, e);
-        }
+        return new WordPieceModelTokenizer(new WordPieceTokenizer(tokens, lowerCase, source), tokens, source);
     }
 
-    public override TokenizedText EncodeText(string text)
-    {
-        var (ids, pieces, offsets) = Encode(text);
-        return new TokenizedText(text,
-            [ClsId, .. ids, SepId],
-            ["[CLS]", .. pieces, "[SEP]"],
-            [(0, 0), .. offsets, (0, 0)]);
-    }
+    public override TokenizedText EncodeText(string text) => _tokenizer.TokenizeText(text);
 
     public override WordTokens EncodeWord(string word)
     {
         if (string.IsNullOrWhiteSpace(word)) return new WordTokens(word, false, [], []);
-        var (ids, pieces, _) = Encode(word);
+        var tokens = _tokenizer.Tokenize(word);
+        var ids = tokens.Select(t => t.Id).ToList();
         bool known = ids.Count > 0 && !ids.Contains(UnknownId);
-        return new WordTokens(word, known, ids, pieces);
-    }
-
-    private (List<int> Ids, List<string> Pieces, List<(int, int)> Offsets) Encode(string text)
-    {
-        // Uncased models: lowercase + accent stripping here (see BertTextNormalizer), keeping a map back to the input.
-        int[]? toOriginal = null;
-        string input = _lowerCase ? BertTextNormalizer.Normalize(text, out toOriginal) : text;
-        var tokens = _tokenizer.EncodeToTokens(input, out string? normalized);
-        int normLength = normalized?.Length ?? input.Length;
-        var ids = new List<int>(tokens.Count);
-        var pieces = new List<string>(tokens.Count);
-        var offsets = new List<(int, int)>(tokens.Count);
-        foreach (var t in tokens)
-        {
-            ids.Add(t.Id);
-            pieces.Add(t.Id >= 0 && t.Id < _tokens.Length ? _tokens[t.Id] : t.Value);
-            var (s, len) = ToOffset(t.Offset, normLength);
-            int e = s + len;
-            if (normLength != input.Length)
-            {
-                // The library changed the length again (e.g. control characters removed): scale into the input.
-                s = (int)((long)s * input.Length / Math.Max(1, normLength));
-                e = (int)((long)e * input.Length / Math.Max(1, normLength));
-            }
-            if (toOriginal is not null) { s = toOriginal[s]; e = toOriginal[e]; }
-            offsets.Add((s, Math.Max(0, e - s)));
-        }
-        return (ids, pieces, offsets);
+        return new WordTokens(word, known, ids, tokens.Select(t => t.Piece).ToList());
     }
 
     protected override string? WordOfToken(string token) =>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Simile.Data;
 
 namespace Simile.Models.Static;
 
@@ -10,7 +11,7 @@ namespace Simile.Models.Static;
 /// <item>word2vec text (.txt/.vec): first line "count dims", then "word v1 … vd" per line;</item>
 /// <item>GloVe text (.txt): the same lines without the header (dims from the first line);</item>
 /// <item>word2vec binary (.bin): "count dims\n", then per word: the word's UTF-8 bytes, a space, dims little-endian float32 (an optional newline after each vector);</item>
-/// <item>.npy (float32/float64, 2-D) plus a vocabulary file with one word per line, in row order.</item>
+/// <item>.npy (float32/float64, 2-D, read by <see cref="NpyFile"/>) plus a vocabulary file with one word per line, in row order.</item>
 /// </list>
 /// A word may contain spaces in text formats: the last dims fields of a line are the values, the rest is the word.
 /// Problems name the file, line and column.
@@ -167,7 +168,13 @@ public static class StaticVectorFiles
 
     public static StaticWordVectors ReadNpy(string npyPath, string vocabularyPath)
     {
-        var (rows, dims, values) = NpyMatrix.ReadFloat32(npyPath);
+        var array = NpyFile.Read(npyPath);
+        if (array.Shape.Length != 2)
+            throw new SimileException($"{npyPath}: array shape {NpyFile.ShapeText(array.Shape)}; static vectors need a 2-D (words, dims) matrix",
+                "save the table as a 2-D array with numpy.save (one row per word)");
+        int rows = array.Shape[0], dims = array.Shape[1];
+        // [rows, dims] row-major float32; float64 files are narrowed once here
+        float[] values = array.Float32 ?? Array.ConvertAll(array.Float64!, v => (float)v);
         if (!File.Exists(vocabularyPath)) throw new SimileException($"vocabulary file '{vocabularyPath}' does not exist", "give one word per line, in row order");
         var words = File.ReadAllLines(vocabularyPath, Encoding.UTF8).Select(l => l.TrimEnd('\r')).ToList();
         while (words.Count > rows && words[^1].Length == 0) words.RemoveAt(words.Count - 1);
@@ -183,62 +190,4 @@ public static class StaticVectorFiles
         new(Path.GetFileName(path), "static", rows, dims, 0, 0, Path.GetFullPath(path), "see the file's source", null, true);
 
     private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
-}
-
-/// <summary>Minimal .npy reader: 2-D little-endian float32 or float64 (C or Fortran order), versions 1–3.</summary>
-public static class NpyMatrix
-{
-    public static (int Rows, int Cols, float[] Values) ReadFloat32(string path)
-    {
-        using var fs = File.OpenRead(path);
-        using var br = new BinaryReader(fs);
-        SimileException Bad(string what) => new($"{path} is not a readable .npy matrix: {what}", "save a 2-D float32/float64 array with numpy.save");
-        var magic = br.ReadBytes(6);
-        if (magic.Length < 6 || magic[0] != 0x93 || Encoding.ASCII.GetString(magic, 1, 5) != "NUMPY") throw Bad("missing \\x93NUMPY magic");
-        int major = fs.ReadByte(); fs.ReadByte();
-        if (major < 1 || major > 3) throw Bad($"format version {major}");
-        long headerLen = major == 1 ? br.ReadUInt16() : br.ReadUInt32();
-        if (headerLen > 1 << 20 || fs.Length - fs.Position < headerLen) throw Bad("header longer than the file");
-        string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(br.ReadBytes((int)headerLen));
-        string descr = DictValue(header, "descr")?.Trim('\'', '"', ' ') ?? throw Bad("no 'descr' in the header");
-        bool fortran = DictValue(header, "fortran_order")?.Trim() == "True";
-        string shapeText = DictValue(header, "shape") ?? throw Bad("no 'shape' in the header");
-        var dims = shapeText.Trim('(', ')', ' ').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long v) ? v : -1).ToArray();
-        if (dims.Length != 2 || dims.Any(d => d < 0 || d > int.MaxValue)) throw Bad($"shape {shapeText}; expected (rows, cols)");
-        int rows = (int)dims[0], cols = (int)dims[1];
-        int size = descr switch { "<f4" or "f4" => 4, "<f8" or "f8" => 8, _ => throw Bad($"element type '{descr}'; expected '<f4' or '<f8'") };
-        long need = (long)rows * cols * size;
-        if (fs.Length - fs.Position < need) throw Bad($"the data holds {fs.Length - fs.Position} bytes, {rows}×{cols} needs {need} (truncated?)");
-        var values = new float[(long)rows * cols];
-        var buffer = br.ReadBytes((int)Math.Min(need, int.MaxValue));
-        if (buffer.LongLength != need) throw Bad("the data is larger than 2 GB");
-        for (long k = 0; k < values.LongLength; k++)
-        {
-            float v = size == 4 ? BinaryPrimitives.ReadSingleLittleEndian(buffer.AsSpan((int)(k * 4), 4))
-                                : (float)BinaryPrimitives.ReadDoubleLittleEndian(buffer.AsSpan((int)(k * 8), 8));
-            long dest = fortran ? (k % rows) * cols + k / rows : k;
-            values[dest] = v;
-        }
-        return (rows, cols, values);
-    }
-
-    private static string? DictValue(string header, string key)
-    {
-        int k = header.IndexOf("'" + key + "'", StringComparison.Ordinal);
-        if (k < 0) return null;
-        int colon = header.IndexOf(':', k);
-        if (colon < 0) return null;
-        int i = colon + 1;
-        while (i < header.Length && header[i] == ' ') i++;
-        if (i < header.Length && header[i] == '(')
-        {
-            int close = header.IndexOf(')', i);
-            return close < 0 ? null : header[i..(close + 1)];
-        }
-        int end = header.IndexOf(',', i);
-        int brace = header.IndexOf('}', i);
-        if (end < 0 || (brace >= 0 && brace < end)) end = brace;
-        return end < 0 ? null : header[i..end];
-    }
 }

@@ -7,13 +7,15 @@ namespace Simile.Models.Tokenization;
 public readonly record struct TextToken(int Id, string Piece, int Start, int Length);
 
 /// <summary>
-/// BERT's uncased WordPiece tokenizer (the algorithm of Hugging Face's BertTokenizer with do_lower_case=True,
-/// strip_accents on, tokenize_chinese_chars on), written here so that every token keeps its character span in
-/// the original text and so that accent stripping works without ICU (see <see cref="AccentFolding"/>):
+/// BERT's WordPiece tokenizer (the algorithm of Hugging Face's BertTokenizer with tokenize_chinese_chars on and, for
+/// uncased models, do_lower_case with strip_accents; cased models keep case and accents), written here so that every
+/// token keeps its character span in the original text and so that accent stripping works without ICU (see
+/// <see cref="AccentFolding"/>). The one WordPiece implementation: embedded models and Hugging Face folders use it.
 /// <list type="number">
+/// <item>special tokens written in the text ([MASK], [SEP], [CLS], [PAD], [UNK]) are kept whole;</item>
 /// <item>clean: drop NUL, U+FFFD and control characters (Cc/Cf other than tab/CR/LF); whitespace (Zs, tab, CR, LF) splits words;</item>
 /// <item>CJK ideographs become words of their own;</item>
-/// <item>each word is lower-cased (invariant), then accents are stripped (NFD, drop Mn);</item>
+/// <item>uncased: each word is lower-cased (invariant), then accents are stripped (NFD, drop Mn); a stripped mark stays in the span of its base character;</item>
 /// <item>punctuation (ASCII symbols and Unicode P*) splits off as one-character words;</item>
 /// <item>WordPiece: greedy longest match from the left, continuation pieces prefixed "##"; a word with an
 /// unmatched remainder, or longer than 100 characters, becomes one [UNK].</item>
@@ -95,6 +97,14 @@ public sealed class WordPieceTokenizer
 
         for (int i = 0; i < text.Length;)
         {
+            if (text[i] == '[' && SpecialTokenAt(text, i) is { } special)
+            {
+                // [MASK], [SEP], … written in the text are one token each, as in Hugging Face's tokenizers
+                Flush();
+                result.Add(new TextToken(special.Id, special.Token, i, special.Token.Length));
+                i += special.Token.Length;
+                continue;
+            }
             Rune.DecodeFromUtf16(text.AsSpan(i), out Rune rune, out int used);
             int cp = rune.Value;
             var cat = Rune.GetUnicodeCategory(rune);
@@ -114,6 +124,12 @@ public sealed class WordPieceTokenizer
             int n = lowered.EncodeToUtf16(buf);
             if (LowerCase) for (int k = 0; k < n; k++) AccentFolding.Append(buf[k], folded);
             else folded.Append(buf[..n]);
+            if (folded.Length == 0 && origin.Count > 0)
+            {
+                // a combining mark that was stripped: it belongs to the span of the character it modifies
+                var last = origin[^1];
+                origin[^1] = (last.Start, i + used - last.Start);
+            }
             for (int k = 0; k < folded.Length; k++)
             {
                 char c = folded[k];
@@ -130,6 +146,15 @@ public sealed class WordPieceTokenizer
         }
         Flush();
         return result;
+    }
+
+    private static readonly string[] SpecialTokens = ["[MASK]", "[SEP]", "[CLS]", "[PAD]", "[UNK]"];
+
+    private (int Id, string Token)? SpecialTokenAt(string text, int i)
+    {
+        foreach (var t in SpecialTokens)
+            if (string.CompareOrdinal(text, i, t, 0, t.Length) == 0 && _ids.TryGetValue(t, out int id)) return (id, t);
+        return null;
     }
 
     /// <summary>The text as the model is fed: [CLS] tokens [SEP], special tokens with an empty span at 0.</summary>
