@@ -41,11 +41,7 @@ public static class Dissimilarity
             case DissimilarityKind.Cosine:
             {
                 var norms = RowNorms(x, centre: false, kind, rowNames);
-                FromGram(x, result, (i, j, g) =>
-                {
-                    double c = g / (norms[i] * norms[j]);
-                    return 1.0 - Math.Clamp(c, -1.0, 1.0);
-                });
+                FromGram(x, result, new CosineDistance(norms));
                 break;
             }
             case DissimilarityKind.Correlation:
@@ -53,26 +49,20 @@ public static class Dissimilarity
                 var xn = x.Clone();
                 var norms = RowNorms(xn, centre: true, kind, rowNames); // centres xn in place
                 for (int i = 0; i < n; i++) TensorPrimitives.Divide(xn.Row(i), norms[i], xn.Row(i));
-                FromGram(xn, result, (_, _, g) => 1.0 - g);
+                FromGram(xn, result, new OneMinusGram());
                 break;
             }
             case DissimilarityKind.SqEuclideanPerFeature:
             {
                 var sq = SquaredNorms(x);
                 double p = d;
-                FromGram(x, result, (i, j, g) => (sq[i] + sq[j] - 2.0 * g) / p);
+                FromGram(x, result, new SquaredDistancePerFeature(sq, p));
                 break;
             }
             case DissimilarityKind.Euclidean:
             {
                 var sq = SquaredNorms(x);
-                FromGram(x, result, (i, j, g) =>
-                {
-                    double s = sq[i] + sq[j];
-                    double d2 = s - 2.0 * g;
-                    if (d2 >= CancellationRatio * s) return Math.Sqrt(d2);
-                    return TensorPrimitives.Distance(x.RowReadOnly(i), x.RowReadOnly(j));
-                });
+                FromGram(x, result, new EuclideanDistance(sq, x));
                 break;
             }
             default:
@@ -94,11 +84,47 @@ public static class Dissimilarity
         Validate(x, rowNames);
         var norms = RowNorms(x, centre: false, DissimilarityKind.Cosine, rowNames);
         var result = new double[CondensedIndex.Length(x.Rows)];
-        FromGram(x, result, (i, j, g) => Math.Clamp(g / (norms[i] * norms[j]), -1.0, 1.0));
+        FromGram(x, result, new CosineSimilarityValue(norms));
         return result;
     }
 
-    private delegate double PairValue(int i, int j, double gram);
+    /// <summary>The value written for pair (i, j) from its Gram entry; structs, so the JIT inlines them into the loop.</summary>
+    private interface IPairValue
+    {
+        double Of(int i, int j, double gram);
+    }
+
+    private readonly struct CosineDistance(double[] norms) : IPairValue
+    {
+        public double Of(int i, int j, double g) => 1.0 - Math.Clamp(g / (norms[i] * norms[j]), -1.0, 1.0);
+    }
+
+    private readonly struct CosineSimilarityValue(double[] norms) : IPairValue
+    {
+        public double Of(int i, int j, double g) => Math.Clamp(g / (norms[i] * norms[j]), -1.0, 1.0);
+    }
+
+    /// <summary>Correlation on centred, unit-norm rows: 1 − gᵢⱼ.</summary>
+    private readonly struct OneMinusGram : IPairValue
+    {
+        public double Of(int i, int j, double g) => 1.0 - g;
+    }
+
+    private readonly struct SquaredDistancePerFeature(double[] sq, double p) : IPairValue
+    {
+        public double Of(int i, int j, double g) => (sq[i] + sq[j] - 2.0 * g) / p;
+    }
+
+    private readonly struct EuclideanDistance(double[] sq, Matrix x) : IPairValue
+    {
+        public double Of(int i, int j, double g)
+        {
+            double s = sq[i] + sq[j];
+            double d2 = s - 2.0 * g;
+            if (d2 >= CancellationRatio * s) return Math.Sqrt(d2);
+            return TensorPrimitives.Distance(x.RowReadOnly(i), x.RowReadOnly(j));
+        }
+    }
 
     /// <summary>
     /// Walks the strict upper triangle of G = X·Xᵀ in row blocks: for rows [i0, i1) it computes
@@ -106,7 +132,7 @@ public static class Dissimilarity
     /// output. Blocks run in parallel; each output element is computed by exactly one block, so the result does
     /// not depend on the thread count.
     /// </summary>
-    private static void FromGram(Matrix x, double[] result, PairValue f)
+    private static void FromGram<TPair>(Matrix x, double[] result, TPair f) where TPair : struct, IPairValue
     {
         int n = x.Rows, d = x.Cols;
         int blocks = (n + RowBlock - 1) / RowBlock;
@@ -125,7 +151,7 @@ public static class Dissimilarity
                 long k = CondensedIndex.RowStart(n, i);
                 int baseIndex = r * width - i0;            // g index of (i, j) = r*width + (j − i0)
                 for (int j = i + 1; j < n; j++, k++)
-                    result[k] = f(i, j, g[baseIndex + j]);
+                    result[k] = f.Of(i, j, g[baseIndex + j]);
             }
         });
     }
