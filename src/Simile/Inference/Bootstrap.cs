@@ -1,0 +1,199 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Simile.Comparison;
+using Simile.Similarity;
+
+namespace Simile.Inference;
+
+/// <summary>Percentile bootstrap interval over items.</summary>
+public sealed record BootstrapInterval(RsaMeasure Measure, int Resamples, ulong Seed, double Estimate, double Lower, double Upper, double Level);
+
+/// <summary>
+/// Item bootstrap of a second-order measure. Resample r draws n items with replacement from
+/// <see cref="SeededRandom.ForBlock"/>(seed, r) (n × NextInt(n)); the resampled pair (p, q), p &lt; q, takes the values of
+/// the original pair (s_p, s_q), and pairs of an item with its own copy (s_p = s_q) are dropped. The interval is the
+/// percentile interval at <c>level</c> with numpy <c>percentile</c>'s default 'linear' interpolation. Resamples whose
+/// measure is undefined (NaN, e.g. too few distinct items) are left out of the percentiles. Deterministic for a seed
+/// whatever the thread count. Pearson and cosine are computed without building the resampled vectors (pair (u, v)
+/// weighted by c_u·c_v, O(m) per resample); the other measures build them (O(m) plus the measure's own cost).
+/// </summary>
+public static class Bootstrap
+{
+    /// <summary>
+    /// Resamples items with replacement, drops pairs of an item with its own copy, recomputes the measure;
+    /// percentile interval at <paramref name="level"/>. Seeded, deterministic whatever the thread count.
+    /// </summary>
+    public static BootstrapInterval Run(DissimilarityMatrix a, DissimilarityMatrix b, RsaMeasure measure,
+        int resamples, ulong seed, double level = 0.95, IProgress<double>? progress = null)
+        => Run(a, b, measure, resamples, seed, new ParallelOptions(), level, progress);
+
+    /// <summary>As the overload above, with the parallelism set by <paramref name="parallel"/>.</summary>
+    public static BootstrapInterval Run(DissimilarityMatrix a, DissimilarityMatrix b, RsaMeasure measure,
+        int resamples, ulong seed, ParallelOptions parallel, double level = 0.95, IProgress<double>? progress = null)
+    {
+        var values = Distribution(a, b, measure, resamples, seed, parallel, progress);
+        if (!(level > 0 && level < 1))
+            throw new SimileException($"the confidence level must be between 0 and 1 (exclusive), got {level}", "use e.g. 0.95");
+        var finite = values.Where(v => !double.IsNaN(v)).ToArray();
+        Array.Sort(finite);
+        double tail = Math.Round(50.0 * (1.0 - level), 10); // percent, e.g. 2.5 for level 0.95
+        double lower = Percentile(finite, tail), upper = Percentile(finite, 100.0 - tail);
+        double estimate = RsaMeasures.Compute(measure, a.Condensed, b.Condensed);
+        return new BootstrapInterval(measure, resamples, seed, estimate, lower, upper, level);
+    }
+
+    /// <summary>The measure on each resample, index r = resample r (NaN where undefined).</summary>
+    public static double[] Distribution(DissimilarityMatrix a, DissimilarityMatrix b, RsaMeasure measure,
+        int resamples, ulong seed, ParallelOptions parallel, IProgress<double>? progress = null)
+    {
+        Inputs.CheckPair(a, b);
+        if (resamples < 1)
+            throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
+        int n = a.N;
+        var values = new double[resamples];
+        int done = 0;
+        Parallel.For(0, resamples, parallel, r =>
+        {
+            var items = Draw(seed, r, n);
+            if (measure is RsaMeasure.Pearson or RsaMeasure.Cosine)
+            {
+                values[r] = WeightedLinear(a, b, Multiplicities(items, n), measure == RsaMeasure.Pearson);
+            }
+            else
+            {
+                Array.Sort(items); // pair order does not change the measures; sorted items read the triangle row by row
+                var (va, vb) = Resample(a, b, items);
+                values[r] = va.Length < 2 ? double.NaN : RsaMeasures.Compute(measure, va, vb);
+            }
+            if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
+        });
+        return values;
+    }
+
+    /// <summary>The items of resample <paramref name="r"/>: n draws of NextInt(n) from ForBlock(seed, r).</summary>
+    public static int[] Draw(ulong seed, long r, int n)
+    {
+        var rng = SeededRandom.ForBlock(seed, r);
+        var items = new int[n];
+        for (int i = 0; i < n; i++) items[i] = rng.NextInt(n);
+        return items;
+    }
+
+    private static double[] Multiplicities(int[] items, int n)
+    {
+        var c = new double[n];
+        foreach (int s in items) c[s]++;
+        return c;
+    }
+
+    /// <summary>
+    /// Pearson (centred) or cosine over the resampled pairs without materialising them: original pair (u, v), u &lt; v,
+    /// occurs c_u·c_v times among the resampled pairs (c = multiplicities; pairs of an item with its own copy are not
+    /// pairs of the condensed triangle), so the measure is the weighted one with weights c_u·c_v. Two passes
+    /// (weighted means, then centred sums), each a vectorised dot per row. Equal to the materialised computation up
+    /// to round-off.
+    /// </summary>
+    internal static double WeightedLinear(DissimilarityMatrix a, DissimilarityMatrix b, double[] c, bool centre)
+    {
+        int n = a.N;
+        double ma = 0, mb = 0;
+        if (centre)
+        {
+            double w = 0, sa = 0, sb = 0;
+            for (int u = 0; u < n - 1; u++)
+            {
+                if (c[u] == 0) continue;
+                int k0 = (int)CondensedIndex.RowStart(n, u), len = n - 1 - u;
+                var cv = new ReadOnlySpan<double>(c, u + 1, len);
+                w += c[u] * TensorPrimitives.Sum(cv);
+                sa += c[u] * TensorPrimitives.Dot(cv, new ReadOnlySpan<double>(a.Condensed, k0, len));
+                sb += c[u] * TensorPrimitives.Dot(cv, new ReadOnlySpan<double>(b.Condensed, k0, len));
+            }
+            if (w < 2) return double.NaN;
+            ma = sa / w;
+            mb = sb / w;
+        }
+        double sab = 0, saa = 0, sbb = 0, pairs = 0;
+        var ta = new double[n];
+        var tb = new double[n];
+        var tw = new double[n];
+        for (int u = 0; u < n - 1; u++)
+        {
+            if (c[u] == 0) continue;
+            int k0 = (int)CondensedIndex.RowStart(n, u), len = n - 1 - u;
+            var cv = new ReadOnlySpan<double>(c, u + 1, len);
+            var xa = ta.AsSpan(0, len);
+            var xb = tb.AsSpan(0, len);
+            var wa = tw.AsSpan(0, len);
+            TensorPrimitives.Subtract(new ReadOnlySpan<double>(a.Condensed, k0, len), ma, xa);
+            TensorPrimitives.Subtract(new ReadOnlySpan<double>(b.Condensed, k0, len), mb, xb);
+            TensorPrimitives.Multiply(xa, cv, wa);                 // c_v·(a − ā)
+            sab += c[u] * TensorPrimitives.Dot<double>(wa, xb);
+            saa += c[u] * TensorPrimitives.Dot<double>(wa, xa);
+            TensorPrimitives.Multiply(xb, cv, wa);                 // c_v·(b − b̄)
+            sbb += c[u] * TensorPrimitives.Dot<double>(wa, xb);
+            pairs += c[u] * TensorPrimitives.Sum(cv);
+        }
+        if (pairs < 2 || saa == 0 || sbb == 0) return double.NaN;
+        return Math.Clamp(sab / (Math.Sqrt(saa) * Math.Sqrt(sbb)), -1.0, 1.0);
+    }
+
+    /// <summary>The condensed vectors over the resampled items, without pairs of an item with its own copy.</summary>
+    internal static (double[] A, double[] B) Resample(DissimilarityMatrix a, DissimilarityMatrix b, ReadOnlySpan<int> items)
+    {
+        int n = items.Length, N = a.N;
+        long count = 0;
+        // count equal pairs to size the output exactly: Σ over items of c(c−1)/2
+        var multiplicity = new int[N];
+        foreach (int s in items) multiplicity[s]++;
+        long same = 0;
+        foreach (int c in multiplicity) same += (long)c * (c - 1) / 2;
+        long length = (long)n * (n - 1) / 2 - same;
+        var va = new double[length];
+        var vb = new double[length];
+        for (int p = 0; p < n - 1; p++)
+        {
+            int sp = items[p];
+            for (int q = p + 1; q < n; q++)
+            {
+                int sq = items[q];
+                if (sp == sq) continue;
+                long k = CondensedIndex.Of(N, sp, sq);
+                va[count] = a.Condensed[k];
+                vb[count] = b.Condensed[k];
+                count++;
+            }
+        }
+        return (va, vb);
+    }
+
+    /// <summary>numpy.percentile(sorted, q) with the default 'linear' method (q in percent); NaN for no values.</summary>
+    public static double Percentile(ReadOnlySpan<double> sorted, double q)
+    {
+        if (sorted.Length == 0) return double.NaN;
+        double virtualIndex = q / 100.0 * (sorted.Length - 1);
+        int previous = (int)Math.Floor(virtualIndex);
+        previous = Math.Clamp(previous, 0, sorted.Length - 1);
+        int next = Math.Min(previous + 1, sorted.Length - 1);
+        double t = virtualIndex - previous;
+        double lo = sorted[previous], hi = sorted[next];
+        // numpy's _lerp: a + (b − a)·t, or b − (b − a)·(1 − t) when t ≥ 0.5.
+        double diff = hi - lo;
+        return t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
+    }
+}
+
+internal static class Inputs
+{
+    public static void CheckPair(DissimilarityMatrix a, DissimilarityMatrix b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.N != b.N)
+            throw new SimileException($"the two dissimilarity matrices cover different numbers of items ({a.N} and {b.N})",
+                "compare matrices over the same items (same word list, same order)");
+        if (a.N < 3)
+            throw new SimileException($"inference needs at least 3 items, got {a.N}", "give at least 3 words/items");
+    }
+}
