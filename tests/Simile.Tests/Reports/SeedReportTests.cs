@@ -42,7 +42,7 @@ public class SeedReportTests
             Assert.Contains("results.json", names);
             Assert.Contains("report.html", names);
             // No temporary files left behind.
-            Assert.Empty(Directory.GetFiles(dir).Where(f => Path.GetFileName(f).StartsWith('.')));
+            Assert.DoesNotContain(Directory.GetFiles(dir), f => Path.GetFileName(f).StartsWith('.'));
         }
         finally { if (keep is null) Directory.Delete(dir, true); }
     }
