@@ -36,21 +36,9 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         console.MarkupLine("[bold]Simile demo[/]: how do three models represent 34 words about space, furniture and fruit?");
         console.MarkupLine("[grey]Each model's vectors for the words give a word × word cosine-similarity matrix; RSA correlates these " +
                            "matrices between models. 10,000 permutations give p, 1,000 bootstrap resamples a 95% interval (seed 1).[/]");
-        var run = new SeedRun(settings.Out, settings.Verbose);
-        var words = SeedRun.ReadWords(null);
-        var models = run.LoadModels(DemoModels, optional: new HashSet<string> { "glove-100d" });
-        try
-        {
-            var options = new SeedAnalysisOptions { Permutations = 10_000, BootstrapResamples = 1_000, Seed = 1 };
-            var result = run.Analyse(models, words, options);
-            run.PrintSummary(result, explain: true);
-            string partTwo = PartTwo(console, words, Path.Combine(settings.Out, "layers"));
-            run.WriteOutputs(result, partTwo);
-        }
-        finally
-        {
-            foreach (var m in models) m.Dispose();
-        }
+        new SeedRun(settings.Out, settings.Verbose).RunSeedAnalysis(DemoModels, optional: new HashSet<string> { "glove-100d" },
+            SeedRun.ReadWords(null), new SeedAnalysisOptions { Permutations = 10_000, BootstrapResamples = 1_000, Seed = 1 },
+            explain: true, partTwo: words => PartTwo(console, words, Path.Combine(settings.Out, "layers")));
         return 0;
     }
     /// <summary>
@@ -62,26 +50,11 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         console.WriteLine();
         console.MarkupLine("[bold]Part 2: through the layers[/] (minilm and arctic-xs; each word averaged over the neutral templates " +
                            "such as \"This is the {word}.\"; 1,000 permutations and bootstrap resamples, seed 1)");
-        var models = new List<(string Name, ITransformerModel Model)>();
-        try
-        {
-            foreach (var name in LayerModels) models.Add((name, ModelCatalogue.ResolveTransformer(name)));
-            ReportOutput.EnsureWritable(folder);
-            var options = new LayerAnalysisOptions { Seed = 1 };
-            LayerAnalysisResult result;
-            using (var progress = CliSupport.Progress())
-                result = LayerAnalysis.Run(models, words, options, progress);
-            var figures = LayerReport.BuildFigures(result);
-            var files = LayerReport.Build(result, folder, figures).WriteAll();
-            LayersCommand.Summarize(console, result, folder, files.Count);
-            console.MarkupLine("[grey]Layer × layer grids: picking the best-matching pair is biased upward, so its p-value is calibrated " +
-                               "on the maximum of each permuted grid. Category RSA correlates each layer's dissimilarities with the " +
-                               "category model (0 within a category, 1 between); anisotropy is the mean pairwise cosine.[/]");
-            return "<h1>Part 2: through the layers</h1>\n" + LayerReport.HtmlSection(result, figures, headingLevel: 2);
-        }
-        finally
-        {
-            foreach (var (_, model) in models) model.Dispose();
-        }
+        var (result, files, figures) = LayersCommand.RunAndWrite(LayerModels, words, new LayerAnalysisOptions { Seed = 1 }, folder);
+        LayersCommand.Summarize(console, result, folder, files.Count);
+        console.MarkupLine("[grey]Layer × layer grids: picking the best-matching pair is biased upward, so its p-value is calibrated " +
+                           "on the maximum of each permuted grid. Category RSA correlates each layer's dissimilarities with the " +
+                           "category model (0 within a category, 1 between); anisotropy is the mean pairwise cosine.[/]");
+        return "<h1>Part 2: through the layers</h1>\n" + LayerReport.HtmlSection(result, figures, headingLevel: 2);
     }
 }

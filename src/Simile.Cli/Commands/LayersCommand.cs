@@ -59,22 +59,35 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     {
         var options = ParseOptions(settings);
         var words = settings.LoadWords();
+        var (result, files, _) = RunAndWrite(settings.Models, words, options, settings.Out);
+        Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
+        return 0;
+    }
+
+    /// <summary>
+    /// Resolves the models, checks the output folder before the long work, runs the layer analysis with a progress
+    /// bar and writes its outputs; returns the result, the written files and the figures (for embedding elsewhere).
+    /// Shared by <c>layers</c> and the part-2 section of <c>demo</c>.
+    /// </summary>
+    internal static (LayerAnalysisResult Result, IReadOnlyList<string> Files, IReadOnlyList<Figure> Figures) RunAndWrite(
+        IReadOnlyList<string> modelNames, WordList words, LayerAnalysisOptions options, string folder)
+    {
         var models = new List<(string Name, ITransformerModel Model)>();
         try
         {
-            foreach (var m in settings.Models) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
-            ReportOutput.EnsureWritable(settings.Out); // before the long work
+            foreach (var m in modelNames) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
+            ReportOutput.EnsureWritable(folder); // before the long work
             LayerAnalysisResult result;
             using (var progress = CliSupport.Progress())
                 result = LayerAnalysis.Run(models, words, options, progress);
-            var files = LayerReport.Write(result, settings.Out);
-            Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
+            var figures = LayerReport.BuildFigures(result);
+            var files = LayerReport.Build(result, folder, figures).WriteAll();
+            return (result, files, figures);
         }
         finally
         {
             foreach (var (_, model) in models) model.Dispose();
         }
-        return 0;
     }
 
     internal static LayerAnalysisOptions ParseOptions(Settings s) => new()

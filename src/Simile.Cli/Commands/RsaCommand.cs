@@ -136,12 +136,15 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     }
 
     /// <summary>The whole word-list run: load the models, analyse, print the summary, write the outputs, release the models.</summary>
-    public void RunSeedAnalysis(IReadOnlyList<string> names, IReadOnlySet<string> optional, WordList words, SeedAnalysisOptions options, bool explain) =>
+    /// <param name="partTwo">Optional further section (the demo's layers part): runs after the summary and returns an
+    /// HTML fragment that report.html embeds.</param>
+    public void RunSeedAnalysis(IReadOnlyList<string> names, IReadOnlySet<string> optional, WordList words, SeedAnalysisOptions options,
+        bool explain, Func<WordList, string>? partTwo = null) =>
         WithModels(names, optional, models =>
         {
             var result = Analyse(models, words, options);
             PrintSummary(result, explain);
-            WriteOutputs(result);
+            WriteOutputs(result, partTwo?.Invoke(words));
         });
 
     /// <summary>The whole shared-vocabulary run (<c>--vocabulary shared</c>), as <see cref="RunSeedAnalysis"/>.</summary>

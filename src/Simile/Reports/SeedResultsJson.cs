@@ -21,13 +21,7 @@ public static class SeedResultsJson
         return Document(w =>
         {
             w.WriteStartObject();
-            w.WriteStartArray("words");
-            foreach (var word in r.Words.Words) w.WriteStringValue(word);
-            w.WriteEndArray();
-            w.WriteStartArray("categories");
-            foreach (var c in r.Words.Categories) { if (c is null) w.WriteNullValue(); else w.WriteStringValue(c); }
-            w.WriteEndArray();
-            w.WriteString("rdm", r.Kind.Name());
+            WordsAndKind(w, r.Words, r.Kind);
 
             Models(w, r.Models.Select(m => m.Model));
 
@@ -79,6 +73,17 @@ public static class SeedResultsJson
         });
     }
 
+    /// <summary>The head of every part-1 results.json: "words", "categories" (one per word, null where none) and "rdm".</summary>
+    internal static void WordsAndKind(Utf8JsonWriter w, Simile.Data.WordList words, DissimilarityKind kind)
+    {
+        w.WriteStartArray("words");
+        foreach (var word in words.Words) w.WriteStringValue(word);
+        w.WriteEndArray();
+        w.WriteStartArray("categories");
+        foreach (var c in words.Categories) { if (c is null) w.WriteNullValue(); else w.WriteStringValue(c); }
+        w.WriteEndArray();
+        w.WriteString("rdm", kind.Name());
+    }
     /// <summary>"models": [{"name", "vocab_size", "dims", "source", "architecture"}], shared with the whole-vocabulary results.</summary>
     internal static void Models(Utf8JsonWriter w, IEnumerable<ModelSummary> models)
     {

@@ -72,13 +72,7 @@ public static class VocabularyReport
         return Document(w =>
         {
             w.WriteStartObject();
-            w.WriteStartArray("words");
-            foreach (var word in r.Words.Words) w.WriteStringValue(word);
-            w.WriteEndArray();
-            w.WriteStartArray("categories");
-            foreach (var _ in r.Words.Words) w.WriteNullValue();
-            w.WriteEndArray();
-            w.WriteString("rdm", r.Kind.Name());
+            SeedResultsJson.WordsAndKind(w, r.Words, r.Kind);
             SeedResultsJson.Models(w, r.Models);
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
