@@ -7,11 +7,11 @@ namespace Simile.Tests.Cli;
 [Collection(ConsoleCollection.Name)]
 public class CompareCommandTests
 {
-    private static string Case(string name) => Path.Combine(TestPaths.Shared, "reference", "cases", name);
+    private static string Case(string name) => Path.Combine(TestPaths.Reference, "cases", name);
     private static string Example(string name) => Path.Combine(TestPaths.RepoRoot, "examples", name);
 
     private static readonly Lazy<JsonElement> Expected = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Shared, "reference", "expected.json"))).RootElement);
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Reference, "expected.json"))).RootElement);
 
     private static double Ref(string pair, string key, string? sub = null)
     {

@@ -38,7 +38,7 @@ public class RdmCommandTests
     {
         using var dir = new TempFolder();
         string outPath = dir.File("sub/rdm.npy");
-        string c2 = Path.Combine(TestPaths.Shared, "reference", "cases", "c2.csv");
+        string c2 = Path.Combine(TestPaths.Reference, "cases", "c2.csv");
         var r = CliRunner.Run("rdm", c2, "--rdm", "correlation", "--out", outPath);
         Assert.True(r.ExitCode == 0, r.ToString());
         var a = NpyFile.Read(outPath);

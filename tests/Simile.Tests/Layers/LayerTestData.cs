@@ -10,18 +10,18 @@ internal static class LayerTestData
 {
     public static Matrix ReadCase(string name)
     {
-        var rows = File.ReadAllLines(Path.Combine(TestPaths.Shared, "reference", "cases", name + ".csv"))
+        var rows = File.ReadAllLines(Path.Combine(TestPaths.Reference, "cases", name + ".csv"))
             .Where(l => l.Trim().Length > 0)
             .Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
         return Matrix.FromRows(rows);
     }
 
-    public static string[] C2Labels() => File.ReadAllLines(Path.Combine(TestPaths.Shared, "reference", "cases", "c2_labels.txt"))
+    public static string[] C2Labels() => File.ReadAllLines(Path.Combine(TestPaths.Reference, "cases", "c2_labels.txt"))
         .Where(l => l.Trim().Length > 0).Select(l => l.Trim()).ToArray();
 
     public static JsonElement Expected(string caseName, string key)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Shared, "reference", "expected.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Reference, "expected.json")));
         return doc.RootElement.GetProperty(caseName).GetProperty(key).Clone();
     }
 

@@ -93,7 +93,7 @@ internal static class ExplicitRoute
 
     public static JsonElement Expected(string key, string sub)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Shared, "reference", "expected.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Reference, "expected.json")));
         return doc.RootElement.GetProperty(key).GetProperty(sub).Clone();
     }
 }
@@ -129,8 +129,8 @@ public class FeatureSpaceRsaTests
     [Fact]
     public void ReferenceValuesForC2C3()
     {
-        var x = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Shared, "reference", "cases", "c2.csv"));
-        var y = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Shared, "reference", "cases", "c3.csv"));
+        var x = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Reference, "cases", "c2.csv"));
+        var y = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Reference, "cases", "c3.csv"));
         var pair = ExplicitRoute.Expected("c2-c3", "seed_rsa_cosine_sim_pearson_r");
         Assert.Equal(pair.GetDouble(), FeatureSpaceRsa.Pearson(x, y, DissimilarityKind.Cosine), 1e-12);
 

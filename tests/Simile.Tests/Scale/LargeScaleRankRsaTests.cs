@@ -92,8 +92,8 @@ public class LargeScaleRankRsaTests
     [Fact]
     public void ReferenceValuesForCategoricalTies()
     {
-        var x = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Shared, "reference", "cases", "c2.csv"));
-        var labels = File.ReadAllLines(Path.Combine(TestPaths.Shared, "reference", "cases", "c2_labels.txt"))
+        var x = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Reference, "cases", "c2.csv"));
+        var labels = File.ReadAllLines(Path.Combine(TestPaths.Reference, "cases", "c2_labels.txt"))
             .Where(l => l.Trim().Length > 0).Select(l => l.Trim()).ToArray();
         var names = labels.Distinct().ToArray();
         // One-hot categories: squared distance 0 within a category and 2/3 across, a scaled categorical RDM.
@@ -112,8 +112,8 @@ public class LargeScaleRankRsaTests
     [Fact]
     public void ReferenceValuesForC2C3()
     {
-        var x = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Shared, "reference", "cases", "c2.csv"));
-        var y = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Shared, "reference", "cases", "c3.csv"));
+        var x = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Reference, "cases", "c2.csv"));
+        var y = ExplicitRoute.ReadCsv(Path.Combine(TestPaths.Reference, "cases", "c3.csv"));
         var r = LargeScaleRankRsa.Compute(x, y, DissimilarityKind.Cosine, LargeScaleRankRsa.RankMeasures);
         Assert.Equal(ExplicitRoute.Expected("c2-c3", "seed_rsa_cosine_sim_spearman_rho").GetDouble(), r.Values[RsaMeasure.Spearman], 1e-12);
         Assert.Equal(ExplicitRoute.Expected("c2-c3", "seed_rsa_cosine_sim_kendall_tau_b").GetDouble(), r.Values[RsaMeasure.KendallTauB], 1e-12);

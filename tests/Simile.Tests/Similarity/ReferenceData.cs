@@ -9,12 +9,12 @@ namespace Simile.Tests;
 internal static class ReferenceData
 {
     private static readonly Lazy<JsonDocument> Expected = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Shared, "reference", "expected.json"))));
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Reference, "expected.json"))));
 
     /// <summary>A case matrix (c1, c2, c3) read as double from its CSV.</summary>
     public static Matrix Case(string name)
     {
-        var rows = File.ReadAllLines(Path.Combine(TestPaths.Shared, "reference", "cases", name + ".csv"))
+        var rows = File.ReadAllLines(Path.Combine(TestPaths.Reference, "cases", name + ".csv"))
             .Where(l => l.Trim().Length > 0)
             .Select(l => l.Split(',').Select(t => double.Parse(t, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray())
             .ToList();
@@ -22,7 +22,7 @@ internal static class ReferenceData
     }
 
     public static string[] C2Labels() =>
-        File.ReadAllLines(Path.Combine(TestPaths.Shared, "reference", "cases", "c2_labels.txt")).Where(l => l.Length > 0).ToArray();
+        File.ReadAllLines(Path.Combine(TestPaths.Reference, "cases", "c2_labels.txt")).Where(l => l.Length > 0).ToArray();
 
     public static JsonElement Get(string caseName, string key, string? sub = null)
     {
