@@ -51,12 +51,21 @@ public sealed class RsaCommandTests : IDisposable
             var r = RunCli("rsa", "-m", "minilm", "-m", "arctic-xs", "--permutations", "49", "--bootstrap", "20", "--seed", "4", "--out", outDir);
             Assert.True(r.Exit == 0, r.Err);
             Assert.Contains("minilm: 30522 × 384", r.Out);
-            Assert.Contains("0.844", r.Out);                 // RSA Pearson of the two models on the seed words
+            // RSA Pearson of the two models on the seed words, from plain loops over the embedding rows
+            var words = Simile.Data.WordListFile.Read(Path.Combine(TestPaths.RepoRoot, "data", "seed-words.tsv")).Words;
+            using var ma = Simile.Models.ModelCatalogue.Resolve("minilm");
+            using var mb = Simile.Models.ModelCatalogue.Resolve("arctic-xs");
+            double naive = NaiveReference.Pearson(
+                NaiveReference.CosineSimilarityUpper(ma.Vectors(words, Simile.Models.SubwordPolicy.Error).Vectors),
+                NaiveReference.CosineSimilarityUpper(mb.Vectors(words, Simile.Models.SubwordPolicy.Error).Vectors));
+            Assert.Contains(naive.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture), r.Out);
             Assert.Contains("Rotation control", r.Out);
             foreach (var f in new[] { "results.json", "report.html", "similarity-minilm.csv", "similarity-arctic-xs.png", "similarity-arctic-xs.svg",
                                       "rsa-minilm-vs-arctic-xs.png", "direct-minilm-vs-arctic-xs.svg", "models-rsa.png" })
                 Assert.True(File.Exists(Path.Combine(outDir, f)), f);
             using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+            Assert.Equal(naive, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("pearson").GetDouble(), 12);
+            // no permutation of 49 reaches r = 0.84 on 561 pairs: p = (0 + 1) / (49 + 1)
             Assert.Equal(0.02, json.RootElement.GetProperty("pairs")[0].GetProperty("rsa").GetProperty("p_value").GetDouble(), 1e-12);
         }
         finally { if (Directory.Exists(Path.GetDirectoryName(outDir))) Directory.Delete(Path.GetDirectoryName(outDir)!, true); }

@@ -1,0 +1,120 @@
+using Simile.Data;
+
+namespace Simile.Tests;
+
+/// <summary>
+/// Independent oracles for tests: textbook loops written here, sharing no code with src/. Slow and plain on purpose.
+/// </summary>
+internal static class NaiveReference
+{
+    /// <summary>Cosine similarity of every row pair (i &lt; j), row-major upper triangle (scipy pdist order).</summary>
+    public static double[] CosineSimilarityUpper(Matrix x)
+    {
+        var s = new List<double>();
+        for (int i = 0; i < x.Rows; i++)
+            for (int j = i + 1; j < x.Rows; j++)
+            {
+                double dot = 0, ni = 0, nj = 0;
+                for (int k = 0; k < x.Cols; k++) { dot += x[i, k] * x[j, k]; ni += x[i, k] * x[i, k]; nj += x[j, k] * x[j, k]; }
+                s.Add(dot / Math.Sqrt(ni * nj));
+            }
+        return s.ToArray();
+    }
+
+    /// <summary>Pearson r from its definition (two-pass means).</summary>
+    public static double Pearson(double[] a, double[] b)
+    {
+        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.Length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
+        return sab / Math.Sqrt(saa * sbb);
+    }
+
+    /// <summary>Ranks 1..n of distinct values: the rank of v is 1 + the number of values below it (O(n²)).</summary>
+    public static double[] RanksOfDistinct(double[] v)
+    {
+        var r = new double[v.Length];
+        for (int i = 0; i < v.Length; i++) { int below = 0; foreach (double w in v) if (w < v[i]) below++; r[i] = below + 1; }
+        return r;
+    }
+
+    /// <summary>Spearman's closed form for data without ties: 1 − 6 Σ d² / (n (n² − 1)).</summary>
+    public static double SpearmanWithoutTies(double[] a, double[] b)
+    {
+        double[] ra = RanksOfDistinct(a), rb = RanksOfDistinct(b);
+        double d2 = 0;
+        for (int i = 0; i < a.Length; i++) d2 += (ra[i] - rb[i]) * (ra[i] - rb[i]);
+        double n = a.Length;
+        return 1 - 6 * d2 / (n * (n * n - 1));
+    }
+
+    /// <summary>numpy.percentile's default ('linear') method, q in percent, on unsorted values.</summary>
+    public static double NumpyPercentile(IEnumerable<double> values, double q)
+    {
+        var s = values.ToArray();
+        Array.Sort(s);
+        double h = (s.Length - 1) * q / 100.0;
+        int lo = (int)Math.Floor(h);
+        return lo + 1 < s.Length ? s[lo] + (h - lo) * (s[lo + 1] - s[lo]) : s[lo];
+    }
+
+    /// <summary>Eigenvalues of a symmetric matrix by the cyclic Jacobi rotation method (Golub &amp; Van Loan 8.5).</summary>
+    public static double[] JacobiEigenvalues(double[,] a0)
+    {
+        int n = a0.GetLength(0);
+        var a = (double[,])a0.Clone();
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            double off = 0;
+            for (int p = 0; p < n; p++) for (int q = p + 1; q < n; q++) off += a[p, q] * a[p, q];
+            if (off < 1e-30) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    if (a[p, q] == 0) continue;
+                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
+                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double akp = a[k, p], akq = a[k, q];
+                        a[k, p] = c * akp - s * akq; a[k, q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double apk = a[p, k], aqk = a[q, k];
+                        a[p, k] = c * apk - s * aqk; a[q, k] = s * apk + c * aqk;
+                    }
+                }
+        }
+        return Enumerable.Range(0, n).Select(i => a[i, i]).ToArray();
+    }
+
+    /// <summary>Nuclear norm of XcᵀYc (columns centred): the sum of the square roots of the eigenvalues of MᵀM.</summary>
+    public static double ProcrustesNuclearNorm(Matrix x, Matrix y)
+    {
+        int n = x.Rows;
+        double[,] xc = Centred(x), yc = Centred(y);
+        var m = new double[x.Cols, y.Cols];
+        for (int i = 0; i < x.Cols; i++) for (int j = 0; j < y.Cols; j++) for (int k = 0; k < n; k++) m[i, j] += xc[k, i] * yc[k, j];
+        var mtm = new double[y.Cols, y.Cols];
+        for (int i = 0; i < y.Cols; i++) for (int j = 0; j < y.Cols; j++) for (int k = 0; k < x.Cols; k++) mtm[i, j] += m[k, i] * m[k, j];
+        // MᵀM has rank ≤ min(n − 1, dx, dy); its zero eigenvalues come out as round-off of size ~1e-16·max, whose square
+        // roots would add ~1e-8·√max each, so eigenvalues below 1e-12·max are exact zeros.
+        var e = JacobiEigenvalues(mtm);
+        double max = e.Max();
+        return e.Where(v => v > 1e-12 * max).Sum(Math.Sqrt);
+    }
+
+    private static double[,] Centred(Matrix x)
+    {
+        var c = new double[x.Rows, x.Cols];
+        for (int j = 0; j < x.Cols; j++)
+        {
+            double mean = 0;
+            for (int i = 0; i < x.Rows; i++) mean += x[i, j];
+            mean /= x.Rows;
+            for (int i = 0; i < x.Rows; i++) c[i, j] = x[i, j] - mean;
+        }
+        return c;
+    }
+}
