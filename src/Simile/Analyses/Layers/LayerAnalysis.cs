@@ -166,20 +166,6 @@ public static class LayerAnalysis
         return new LayerAnalysisResult(words, options, results, across, notes, clock.Elapsed);
     }
 
-    /// <summary>
-    /// The part-2 section of <c>simile demo</c>: runs the layer analysis on the given models (e.g. minilm and arctic-xs)
-    /// and writes its results.json, figures and report.html into <paramref name="folder"/>. Returns the result (for a
-    /// summary line) — <see cref="Reports.LayerReport.HtmlSection"/> gives an HTML fragment to embed in a larger report.
-    /// </summary>
-    public static LayerAnalysisResult RunDemoSection(IReadOnlyList<(string Name, ITransformerModel Model)> models, WordList words,
-        string folder, LayerAnalysisOptions? options = null, IProgress<(string Stage, double Fraction)>? progress = null)
-    {
-        Reports.ReportOutput.EnsureWritable(folder);
-        var result = Run(models, words, options ?? new LayerAnalysisOptions(), progress);
-        Reports.LayerReport.Write(result, folder);
-        return result;
-    }
-
     /// <summary>Which representations get an MDS map: all of them for small word lists, else token, middle and last.</summary>
     public static IReadOnlyList<int> MdsRepresentations(int representations, int words, int allUpTo)
     {
