@@ -1,6 +1,7 @@
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.Embedded;
+using Simile.Models.Onnx;
 
 namespace Simile.Analyses;
 

@@ -1,6 +1,7 @@
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.Embedded;
+using Simile.Models.Onnx;
 using Xunit;
 
 namespace Simile.Tests.Engine;

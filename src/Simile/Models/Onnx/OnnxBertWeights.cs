@@ -1,6 +1,6 @@
-using Simile.Models.Onnx;
+using Simile.Engine;
 
-namespace Simile.Engine;
+namespace Simile.Models.Onnx;
 
 /// <summary>
 /// Builds <see cref="BertWeights"/> from the initializers of a BERT-style ONNX graph (the embedded MiniLM / Arctic-xs

@@ -1,6 +1,6 @@
-using Simile.Models;
+using Simile.Engine;
 
-namespace Simile.Engine;
+namespace Simile.Models;
 
 /// <summary>
 /// Runs texts through a native forward pass: tokenises, checks lengths and ids, packs texts in order into batches of

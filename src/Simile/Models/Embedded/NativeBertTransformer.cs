@@ -1,8 +1,9 @@
+using Simile.Engine;
+using Simile.Models.Onnx;
 using Simile.Data;
 using Simile.Models;
-using Simile.Models.Embedded;
 
-namespace Simile.Engine;
+namespace Simile.Models.Embedded;
 
 /// <summary>
 /// An embedded BERT-style ONNX model (minilm, arctic-xs) run by the native <see cref="BertModel"/> on the graph's own
