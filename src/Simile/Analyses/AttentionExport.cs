@@ -116,8 +116,7 @@ public sealed record AttentionExport(
     /// <summary>attention.json: model, text, tokens (pieces, ids, offsets, labels), layers, heads, shape.</summary>
     public string Json()
     {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return JsonOutput.Document(w =>
         {
             w.WriteStartObject();
             w.WriteString("model", Model);
@@ -138,8 +137,7 @@ public sealed record AttentionExport(
             foreach (var (s, l) in Input.Offsets) { w.WriteStartArray(); w.WriteNumberValue(s); w.WriteNumberValue(l); w.WriteEndArray(); }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        });
     }
 
     /// <summary>"layer 3" for 0-based block 3.</summary>
@@ -149,7 +147,7 @@ public sealed record AttentionExport(
     public string WriteNpy(string folder)
     {
         string path = Path.Combine(folder, "attention.npy");
-        AtomicFile.Write(path, s => WordVectorsExport.WriteNpyFloat32(s, Values, Shape));
+        AtomicFile.Write(path, s => NpyFile.Write(s, Values, Shape));
         return path;
     }
 

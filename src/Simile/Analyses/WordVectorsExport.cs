@@ -160,8 +160,7 @@ public sealed record WordVectorsExport(
     /// <summary>The sidecar JSON text.</summary>
     public string SidecarJson()
     {
-        var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return JsonOutput.Document(w =>
         {
             w.WriteStartObject();
             w.WriteString("model", Model);
@@ -189,8 +188,7 @@ public sealed record WordVectorsExport(
             foreach (var p in Pieces) { w.WriteStartArray(); foreach (var s in p) w.WriteStringValue(s); w.WriteEndArray(); }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+        });
     }
 
     /// <summary>
@@ -201,18 +199,9 @@ public sealed record WordVectorsExport(
     {
         using var npy = AtomicFile.Create(npyPath);
         using var json = AtomicFile.Create(SidecarPath(npyPath));
-        WriteNpyFloat32(npy.Stream, Values, Shape);
+        NpyFile.Write(npy.Stream, Values, Shape);
         json.Stream.Write(System.Text.Encoding.UTF8.GetBytes(SidecarJson()));
         npy.Commit();
         json.Commit();
-    }
-
-    /// <summary>A float32 C-order .npy into a stream (header + little-endian values).</summary>
-    internal static void WriteNpyFloat32(Stream s, float[] values, int[] shape)
-    {
-        s.Write(NpyFile.HeaderBytes("<f4", shape));
-        if (BitConverter.IsLittleEndian) { s.Write(MemoryMarshal.AsBytes(values.AsSpan())); return; }
-        var b = new byte[4];
-        foreach (float v in values) { System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(b, v); s.Write(b); }
     }
 }

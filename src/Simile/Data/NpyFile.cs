@@ -302,14 +302,15 @@ public static class NpyFile
     // ---------------------------------------------------------------- writing
 
     /// <summary>Writes a float32 array of the given C-order shape (e.g. [layers, words, dims]) atomically.</summary>
-    public static void Write(string path, float[] data, params int[] shape)
+    public static void Write(string path, float[] data, params int[] shape) =>
+        AtomicFile.Write(path, s => Write(s, data, shape));
+
+    /// <summary>Writes a float32 .npy (header + little-endian values) of the given C-order shape into a stream.</summary>
+    public static void Write(Stream s, float[] data, params int[] shape)
     {
         CheckShape(data.LongLength, shape);
-        AtomicFile.Write(path, s =>
-        {
-            s.Write(HeaderBytes("<f4", shape));
-            WriteLittleEndian(s, data.AsSpan());
-        });
+        s.Write(HeaderBytes("<f4", shape));
+        WriteLittleEndian(s, data.AsSpan());
     }
 
     /// <summary>Writes a float64 array of the given C-order shape atomically.</summary>

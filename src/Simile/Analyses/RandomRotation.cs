@@ -22,7 +22,7 @@ public static class RandomRotation
         for (int c = 0; c < d; c++)
         {
             g[c] = new double[d];
-            for (int r = 0; r < d; r++) g[c][r] = Gaussian(random);
+            for (int r = 0; r < d; r++) g[c][r] = random.NextGaussian();
         }
         // Modified Gram-Schmidt, twice ("twice is enough") for orthogonality to round-off. The norms are R's
         // diagonal, positive by construction, so no sign correction is needed.
@@ -52,13 +52,5 @@ public static class RandomRotation
         var y = new Matrix(x.Rows, x.Cols);
         Gemm.Multiply(x.Values, q.Values, y.Values, x.Rows, x.Cols, x.Cols);
         return y;
-    }
-
-    /// <summary>Standard normal draw by Box–Muller (one of the pair; simple and exact).</summary>
-    private static double Gaussian(SeededRandom random)
-    {
-        double u1 = 1.0 - random.NextDouble();   // (0, 1]
-        double u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
     }
 }
