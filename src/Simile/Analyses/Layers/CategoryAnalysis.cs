@@ -188,8 +188,8 @@ public static class CategoryAnalysis
             double alpha = (1 - level) / 2;
             bool enough = valid.Length > 0 && valid.Length >= 0.5 * resamples;
             list.Add(new Selectivity(names[c], representation, observed[c],
-                enough ? LayerMath.Percentile(valid, alpha) : double.NaN,
-                enough ? LayerMath.Percentile(valid, 1 - alpha) : double.NaN, level, Math.Max(0, resamples)));
+                enough ? Bootstrap.Percentile(valid, 100 * alpha) : double.NaN,
+                enough ? Bootstrap.Percentile(valid, 100 * (1 - alpha)) : double.NaN, level, Math.Max(0, resamples)));
         }
         return list;
     }

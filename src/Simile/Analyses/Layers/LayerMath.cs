@@ -81,13 +81,4 @@ internal static class LayerMath
 
     public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
         => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
-
-    /// <summary>Linear-interpolated percentile of sorted values (numpy's default method); q in [0, 1].</summary>
-    public static double Percentile(double[] sorted, double q)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double pos = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-    }
 }
