@@ -109,7 +109,7 @@ public static class WholeVocabularyRsa
         {
             var t0 = sw.Elapsed.TotalSeconds;
             double start = done;
-            perm = FeatureSpaceRsa.PearsonPermutationTest(a, b, kind, permutations, seed,
+            perm = FeatureSpacePermutationTest.Pearson(a, b, kind, permutations, seed,
                 progress is null ? null : new SyncProgress(p => progress.Report(start + p * permShare * scale)), words);
             timings["permutations"] = sw.Elapsed.TotalSeconds - t0;
             done += permShare * scale;

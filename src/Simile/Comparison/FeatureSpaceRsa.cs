@@ -1,6 +1,5 @@
 using Simile.Data;
 using Simile.Engine;
-using Simile.Inference;
 using Simile.Similarity;
 
 namespace Simile.Comparison;
@@ -71,44 +70,38 @@ public static class FeatureSpaceRsa
         => Sums(a, b, kind, rowNames).Pearson;
 
     /// <summary>
-    /// Mantel permutation test of the Pearson RSA: item labels of b are permuted (rows of b, i.e. rows and
-    /// columns of its dissimilarity matrix), the statistic is recomputed through VᵀPU per permutation.
-    /// Permutation p uses <c>SeededRandom.ForBlock(seed, p)</c>, so the result does not depend on thread count.
-    /// p = (k+1)/(N+1), k = permutations with r ≥ observed.
+    /// The pair prepared for repeated Pearson evaluations under item permutations of b (the permutation test in
+    /// Inference drives it): <see cref="Observed"/> is r for the identity, <see cref="PearsonUnder"/> r when b's items are
+    /// relabelled by π (rows and columns of its dissimilarity matrix), through VᵀPU on the calling thread.
     /// </summary>
-    public static PermutationResult PearsonPermutationTest(Matrix a, Matrix b, DissimilarityKind kind,
-        int permutations, ulong seed, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+    public sealed class PermutablePair
     {
-        if (permutations < 1)
-            throw new SimileException($"permutation count {permutations} is not positive", "use --permutations 1 or more (e.g. 1000)");
-        CheckPair(a, b);
-        var sa = RowModel.Create(a, kind, "first", rowNames);
-        var sb = RowModel.Create(b, kind, "second", rowNames);
-        double observed = Combine(sa, sb, CrossAll(sa, sb), DiagonalProduct(sa.Diagonal, sb.Diagonal, null), kind).Pearson;
+        private readonly RowModel _a, _b;
+        private readonly DissimilarityKind _kind;
+        public int Items => _a.N;
+        public double Observed { get; }
 
-        int n = a.Rows;
-        var stats = new double[permutations];
-        int done = 0;
-        // One permutation per thread, each product on its own thread: no per-block synchronisation inside the GEMM.
-        void One(int p)
+        internal PermutablePair(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames)
         {
-            var perm = new int[n];
-            for (int i = 0; i < n; i++) perm[i] = i;
-            SeededRandom.ForBlock(seed, p).Shuffle(perm);
-            var permuted = sb.Permuted(perm);
-            double cross = CrossAll(sa, permuted, onThisThread: true);
-            double diag = DiagonalProduct(sa.Diagonal, sb.Diagonal, perm);
-            stats[p] = Combine(sa, sb, cross, diag, kind).Pearson;
-            int d = Interlocked.Increment(ref done);
-            if (progress is not null && (d % 16 == 0 || d == permutations)) progress.Report((double)d / permutations);
+            CheckPair(a, b);
+            _kind = kind;
+            _a = RowModel.Create(a, kind, "first", rowNames);
+            _b = RowModel.Create(b, kind, "second", rowNames);
+            Observed = Combine(_a, _b, CrossAll(_a, _b), DiagonalProduct(_a.Diagonal, _b.Diagonal, null), kind).Pearson;
         }
-        Parallel.For(0, permutations, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, One);
 
-        int atLeast = 0;
-        foreach (double s in stats) if (s >= observed) atLeast++;
-        return new PermutationResult(RsaMeasure.Pearson, permutations, seed, observed,
-            (atLeast + 1.0) / (permutations + 1.0), atLeast);
+        public double PearsonUnder(int[] perm)
+        {
+            var permuted = _b.Permuted(perm);
+            double cross = CrossAll(_a, permuted, onThisThread: true);
+            double diag = DiagonalProduct(_a.Diagonal, _b.Diagonal, perm);
+            return Combine(_a, _b, cross, diag, _kind).Pearson;
+        }
     }
+
+    /// <summary>Prepares a and b for Pearson RSA under item permutations (see <see cref="PermutablePair"/>).</summary>
+    public static PermutablePair Permutable(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
+        => new(a, b, kind, rowNames);
 
     private static void CheckPair(Matrix a, Matrix b)
     {

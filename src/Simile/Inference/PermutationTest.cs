@@ -12,7 +12,7 @@ public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulo
 /// <summary>
 /// Mantel permutation test of the second-order relation between two dissimilarity matrices over the same items.
 /// <para>
-/// Permutation p (0-based) relabels the items of <c>b</c> by π = <see cref="SeededRandom.ForBlock"/>(seed, p).Shuffle(0..n−1):
+/// Permutation p (0-based) relabels the items of <c>b</c> by π = <see cref="Permutations.Fill"/>(seed, p):
 /// the permuted value of pair (i, j) is b(π(i), π(j)). Every requested measure is evaluated on the same permutations.
 /// Permutations are computed in parallel blocks, but each permutation's draw depends only on (seed, p), so the
 /// result is identical for any thread count and any block size. One-sided: k counts permutations whose statistic is
@@ -29,7 +29,7 @@ public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulo
 /// Kendall tau-b/tau-a re-count concordance under every permutation (dense ranks are permuted, so only the
 /// O(m log m) merge count is repeated): exact but about 50× slower than Pearson (n = 600: ~18 ms against ~0.4 ms
 /// per permutation) — use it for small n.
-/// Floating-point statistics (Pearson, cosine) within 1e-12 (on the r scale) of the observed count as ties, i.e. as ≥.
+/// Floating-point statistics (Pearson, cosine) within <see cref="Permutations.TieTolerance"/> (on the r scale) of the observed count as ties, i.e. as ≥.
 /// The row gathers use AVX2 where available. For large n the loop is memory-bound: each permutation reads every row of
 /// the stored b once (n²·4 bytes per statistic, 100 MB at n = 5,000).
 /// </para>
@@ -57,8 +57,7 @@ public static class PermutationTest
     {
         ArgumentNullException.ThrowIfNull(measures);
         Inputs.CheckPair(a, b);
-        if (permutations < 1)
-            throw new SimileException($"the number of permutations must be at least 1, got {permutations}", "use e.g. --permutations 1000");
+        Permutations.CheckCount(permutations);
         if (measures.Count == 0) return [];
 
         int n = a.N;
@@ -85,7 +84,6 @@ public static class PermutationTest
         var rankObserved = new Int128[1];
         mantel?.Statistics([identity], 1, linearObserved, rankObserved);
         long kendallObserved = kendall?.Statistic(identity) ?? 0;
-        double linearTolerance = mantel is null ? 0 : 1e-12 * mantel.LinearScale;
 
         var linearCount = new int[permutations];
         var rankCount = new int[permutations];
@@ -98,13 +96,13 @@ public static class PermutationTest
             (block, _, w) =>
             {
                 int p0 = block * MantelKernel.Group, count = Math.Min(permutations, p0 + MantelKernel.Group) - p0;
-                for (int g = 0; g < count; g++) Permutation(seed, p0 + g, w.Perms[g]);
+                for (int g = 0; g < count; g++) Permutations.Fill(seed, p0 + g, w.Perms[g]);
                 if (mantel is not null)
                 {
                     mantel.Statistics(w.Perms, count, w.Linear, w.Rank);
                     for (int g = 0; g < count; g++)
                     {
-                        if (wantLinear && w.Linear[g] >= linearObserved[0] - linearTolerance) linearCount[p0 + g] = 1;
+                        if (wantLinear && Permutations.AtLeast(w.Linear[g], linearObserved[0], mantel.LinearScale)) linearCount[p0 + g] = 1;
                         if (wantRank && w.Rank[g] >= rankObserved[0]) rankCount[p0 + g] = 1;
                     }
                 }
@@ -127,17 +125,10 @@ public static class PermutationTest
                 _ => kKendall,
             };
             double observed = observedValue[m];
-            double pValue = double.IsNaN(observed) ? double.NaN : (k + 1.0) / (permutations + 1.0);
+            double pValue = Permutations.PValue(k, permutations, observed);
             results.Add(new PermutationResult(m, permutations, seed, observed, pValue, k));
         }
         return results;
-    }
-
-    /// <summary>The item permutation number <paramref name="p"/> under <paramref name="seed"/> (Fisher–Yates on 0..n−1).</summary>
-    public static void Permutation(ulong seed, long p, Span<int> perm)
-    {
-        for (int i = 0; i < perm.Length; i++) perm[i] = i;
-        SeededRandom.ForBlock(seed, p).Shuffle(perm);
     }
 
     /// <summary>

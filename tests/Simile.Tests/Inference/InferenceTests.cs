@@ -55,7 +55,7 @@ public class InferenceTests
             int k = 0;
             for (int p = 0; p < perms; p++)
             {
-                PermutationTest.Permutation(seed, p, perm);
+                Permutations.Fill(seed, p, perm);
                 if (RsaMeasures.Compute(r.Measure, a.Condensed, Permuted(b, perm)) >= observed - 1e-12) k++;
             }
             Assert.Equal(k, r.AtLeastAsExtreme);
@@ -91,7 +91,7 @@ public class InferenceTests
             int k = 0;
             for (int p = 0; p < perms; p++)
             {
-                PermutationTest.Permutation(5, p, perm);
+                Permutations.Fill(5, p, perm);
                 if (RsaMeasures.Compute(r.Measure, a.Condensed, Permuted(b, perm)) >= r.Observed - 1e-12) k++;
             }
             Assert.Equal(k, r.AtLeastAsExtreme);

@@ -196,7 +196,7 @@ public class FeatureSpaceRsaTests
         for (int i = 0; i < b.Values.Length; i++) b.Values[i] += 12 * rng.NextGaussian();
         int perms = 200;
         ulong seed = 1234;
-        var result = FeatureSpaceRsa.PearsonPermutationTest(a, b, kind, perms, seed);
+        var result = FeatureSpacePermutationTest.Pearson(a, b, kind, perms, seed);
 
         var va = ExplicitRoute.Condensed(a, kind);
         double observed = ExplicitRoute.Pearson(va, ExplicitRoute.Condensed(b, kind));
@@ -213,7 +213,7 @@ public class FeatureSpaceRsaTests
         Assert.Equal((atLeast + 1.0) / (perms + 1.0), result.PValue);
         Assert.True(atLeast > 0 && atLeast < perms, $"test data should give a p-value strictly inside (0,1), got k={atLeast}");
 
-        var again = FeatureSpaceRsa.PearsonPermutationTest(a, b, kind, perms, seed);
+        var again = FeatureSpacePermutationTest.Pearson(a, b, kind, perms, seed);
         Assert.Equal(result, again);
     }
 
@@ -240,9 +240,9 @@ public class FeatureSpaceRsaTests
         try
         {
             Simile.Engine.Gemm.MaxThreads = 1;
-            var one = FeatureSpaceRsa.PearsonPermutationTest(a, b, DissimilarityKind.Cosine, 40, 99);
+            var one = FeatureSpacePermutationTest.Pearson(a, b, DissimilarityKind.Cosine, 40, 99);
             Simile.Engine.Gemm.MaxThreads = Math.Max(2, Environment.ProcessorCount);
-            var many = FeatureSpaceRsa.PearsonPermutationTest(a, b, DissimilarityKind.Cosine, 40, 99);
+            var many = FeatureSpacePermutationTest.Pearson(a, b, DissimilarityKind.Cosine, 40, 99);
             Assert.Equal(one, many);
         }
         finally { Simile.Engine.Gemm.MaxThreads = saved; }

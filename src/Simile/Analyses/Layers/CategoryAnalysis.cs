@@ -57,8 +57,8 @@ public static class CategoryAnalysis
 
     /// <summary>
     /// Category RSA per representation: r = Pearson(1 − cosine similarity, category RDM), and its permutation p-value:
-    /// permutation p shuffles the category labels with SeededRandom.ForBlock(seed, p).Shuffle (one permutation shared by
-    /// every representation); p = (k+1)/(N+1), k = permutations with r ≥ observed.
+    /// permutation p relabels the words by <see cref="Permutations.Fill"/>(seed, p) (one permutation shared by every
+    /// representation); p = (k+1)/(N+1), k = permutations with r ≥ observed (the <see cref="Permutations"/> convention).
     /// </summary>
     public static IReadOnlyList<CategoryRsa> Rsa(RepresentationStack stack, IReadOnlyList<string> categories, int permutations = 1000, ulong seed = 1)
         => Rsa(stack, categories, permutations, seed, null);
@@ -96,45 +96,41 @@ public static class CategoryAnalysis
             for (int r = 0; r < reps; r++) for (int k = 0; k < m; k++) inter[(long)k * stride + r] = zs[r][k];
             int categoriesCount = codes.Max() + 1;
             var counts = new int[reps];
-            var gate = new object();
-            Parallel.For(0, (permutations + 15) / 16,
-                () => (Labels: new int[n], Sum: new double[stride], Counts: new int[reps], Members: new List<int>[categoriesCount]),
-                (block, _, local) =>
+            // Permutation p relabels word i with the category of word π(i) (the same Fisher–Yates as shuffling the labels).
+            Permutations.Run(n, permutations, seed,
+                () => (Labels: new int[n], Sum: new double[stride], Counts: new int[reps],
+                       Members: Enumerable.Range(0, categoriesCount).Select(_ => new List<int>()).ToArray()),
+                (p, perm, local) =>
                 {
-                    for (int c = 0; c < categoriesCount; c++) local.Members[c] ??= new List<int>();
-                    for (int p = block * 16; p < Math.Min(permutations, block * 16 + 16); p++)
+                    for (int i = 0; i < n; i++) local.Labels[i] = codes[perm[i]];
+                    foreach (var list in local.Members) list.Clear();
+                    for (int i = 0; i < n; i++) local.Members[local.Labels[i]].Add(i); // ascending within each list
+                    Array.Clear(local.Sum);
+                    for (int chunk = 0; chunk < stride; chunk += 8)
                     {
-                        codes.CopyTo(local.Labels, 0);
-                        SeededRandom.ForBlock(seed, p).Shuffle(local.Labels);
-                        foreach (var list in local.Members) list.Clear();
-                        for (int i = 0; i < n; i++) local.Members[local.Labels[i]].Add(i); // ascending within each list
-                        Array.Clear(local.Sum);
-                        for (int chunk = 0; chunk < stride; chunk += 8)
-                        {
-                            var lo = Vector256<double>.Zero;
-                            var hi = Vector256<double>.Zero;
-                            ref double base0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(inter), chunk);
-                            foreach (var list in local.Members)
-                                for (int a = 0; a < list.Count; a++)
+                        var lo = Vector256<double>.Zero;
+                        var hi = Vector256<double>.Zero;
+                        ref double base0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(inter), chunk);
+                        foreach (var list in local.Members)
+                            for (int a = 0; a < list.Count; a++)
+                            {
+                                long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
+                                for (int b = a + 1; b < list.Count; b++)
                                 {
-                                    long rowStart = CondensedIndex.RowStart(n, list[a]) - list[a] - 1;
-                                    for (int b = a + 1; b < list.Count; b++)
-                                    {
-                                        ref double at = ref Unsafe.Add(ref base0, (nint)((rowStart + list[b]) * stride));
-                                        lo += Vector256.LoadUnsafe(ref at);
-                                        hi += Vector256.LoadUnsafe(ref at, 4);
-                                    }
+                                    ref double at = ref Unsafe.Add(ref base0, (nint)((rowStart + list[b]) * stride));
+                                    lo += Vector256.LoadUnsafe(ref at);
+                                    hi += Vector256.LoadUnsafe(ref at, 4);
                                 }
-                            lo.CopyTo(local.Sum.AsSpan(chunk));
-                            hi.CopyTo(local.Sum.AsSpan(chunk + 4));
-                        }
-                        for (int r = 0; r < reps; r++)
-                            if (local.Sum[r] / cNorm >= observed[r] - 1e-12) local.Counts[r]++;
+                            }
+                        lo.CopyTo(local.Sum.AsSpan(chunk));
+                        hi.CopyTo(local.Sum.AsSpan(chunk + 4));
                     }
-                    return local;
+                    for (int r = 0; r < reps; r++)
+                        if (Permutations.AtLeast(local.Sum[r] / cNorm, observed[r])) local.Counts[r]++;
                 },
-                local => { lock (gate) for (int r = 0; r < reps; r++) counts[r] += local.Counts[r]; });
-            for (int r = 0; r < reps; r++) pvalues[r] = (counts[r] + 1.0) / (permutations + 1.0);
+                local => { for (int r = 0; r < reps; r++) counts[r] += local.Counts[r]; },
+                blockSize: 16);
+            for (int r = 0; r < reps; r++) pvalues[r] = Permutations.PValue(counts[r], permutations);
         }
         return Enumerable.Range(0, reps).Select(r => new CategoryRsa(stack.Labels[r], observed[r], pvalues[r], Math.Max(0, permutations))).ToList();
     }

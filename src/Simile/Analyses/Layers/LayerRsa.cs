@@ -80,7 +80,7 @@ public static class LayerRsa
 
     /// <summary>
     /// The grid from standardised condensed vectors (rowZ[r], colZ[c]: length n(n−1)/2, centred, unit length).
-    /// Permutation p shuffles the items 0..n−1 with SeededRandom.ForBlock(seed, p).Shuffle (Fisher–Yates on the identity)
+    /// Permutation p shuffles the items 0..n−1 with <see cref="Permutations.Fill"/>(seed, p) (Fisher–Yates on the identity)
     /// and applies π to the column side: the permuted value of pair (i, j) is colZ at pair (π(i), π(j)).
     /// p = (k + 1)/(N + 1), k = permutations whose statistic is ≥ the observed one.
     /// </summary>
@@ -121,8 +121,7 @@ public static class LayerRsa
                     for (int p = p0; p < p1; p++)
                     {
                         var perm = local.Perm;
-                        for (int i = 0; i < n; i++) perm[i] = i;
-                        SeededRandom.ForBlock(seed, p).Shuffle(perm);
+                        Permutations.Fill(seed, p, perm);
                         kernel.Compute(perm, local.G, local.Acc);
                         double mx = double.NegativeInfinity;
                         for (int r = 0; r < ra; r++)
@@ -131,7 +130,7 @@ public static class LayerRsa
                                 if (!Counts(r, c)) continue;
                                 double g = local.G[r * rb + c];
                                 if (g > mx) mx = g;
-                                if (g >= observed[r * rb + c] - 1e-12) local.Counts[r * rb + c]++;
+                                if (Permutations.AtLeast(g, observed[r * rb + c])) local.Counts[r * rb + c]++;
                             }
                         nullMax[p] = mx;
                     }
@@ -147,10 +146,10 @@ public static class LayerRsa
                     int i = r * rb + c;
                     if (!Counts(r, c)) { cellP[i] = double.NaN; adjP[i] = double.NaN; continue; }
                     double o = observed[i];
-                    cellP[i] = (cellCounts[i] + 1.0) / (permutations + 1.0);
+                    cellP[i] = Permutations.PValue(cellCounts[i], permutations);
                     int k = 0;
-                    foreach (double x in nullMax) if (x >= o - 1e-12) k++;
-                    adjP[i] = (k + 1.0) / (permutations + 1.0);
+                    foreach (double x in nullMax) if (Permutations.AtLeast(x, o)) k++;
+                    adjP[i] = Permutations.PValue(k, permutations);
                 }
             maxP = adjP[bestR * rb + bestC];
         }
