@@ -76,7 +76,7 @@ public sealed class VersionCommand : Command<VersionCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Console.WriteLine(typeof(Simile.SimileException).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+        Console.WriteLine(Simile.SimileVersion.Current);   // the package version (Directory.Build.props)
         return 0;
     }
 }
