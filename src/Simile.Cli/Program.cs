@@ -24,6 +24,7 @@ public static class Program
     public static void Configure(IConfigurator config)
     {
         config.SetApplicationName("simile");
+        config.SetApplicationVersion(SimileVersion.Current);   // simile --version: the package version
         config.PropagateExceptions();
         config.AddCommand<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
         config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
