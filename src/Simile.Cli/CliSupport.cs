@@ -47,21 +47,8 @@ public static class CliSupport
         _ => throw new SimileException($"--subword '{value}' is not a pooling policy", "use --subword error, mean, first or last"),
     };
 
-    /// <summary>--words: the given word list, or the seed list shipped in the repository (<see cref="DefaultWordsFile"/>).</summary>
-    public static WordList LoadWords(string? path) => WordListFile.Read(path ?? DefaultWordsFile());
-
-    /// <summary>data/seed-words.tsv, looked for above the current folder, then above the binary.</summary>
-    public static string DefaultWordsFile()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
-            {
-                string candidate = Path.Combine(d.FullName, "data", "seed-words.tsv");
-                if (File.Exists(candidate)) return candidate;
-            }
-        throw new SimileException("the default word list data/seed-words.tsv was not found above the current folder or " + AppContext.BaseDirectory,
-            "pass a word list with --words FILE (TSV with header 'word<TAB>category'), or run simile from the repository");
-    }
+    /// <summary>--words: the given word list, or the 34 seed words built into the library (data/seed-words.tsv, <see cref="WordListFile.SeedWords"/>).</summary>
+    public static WordList LoadWords(string? path) => path is null ? WordListFile.SeedWords() : WordListFile.Read(path);
 
     /// <summary>A Spectre console over the current <see cref="Console.Out"/> (so redirected/captured output works).</summary>
     public static IAnsiConsole Stdout() => AnsiConsole.Create(new AnsiConsoleSettings

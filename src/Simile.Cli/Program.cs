@@ -24,6 +24,7 @@ public static class Program
     public static void Configure(IConfigurator config)
     {
         config.SetApplicationName("simile");
+        config.SetApplicationVersion(SimileVersion.Current);   // simile --version: the package version
         config.PropagateExceptions();
         config.AddCommand<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
         config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
@@ -76,7 +77,7 @@ public sealed class VersionCommand : Command<VersionCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        Console.WriteLine(typeof(Simile.SimileException).Assembly.GetName().Version?.ToString(3) ?? "0.1.0");
+        Console.WriteLine(Simile.SimileVersion.Current);   // the package version (Directory.Build.props)
         return 0;
     }
 }

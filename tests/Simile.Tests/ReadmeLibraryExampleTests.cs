@@ -22,7 +22,7 @@ public class ReadmeLibraryExampleTests
         string outDir = Path.Combine(Path.GetTempPath(), "simile-readme-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var words = WordListFile.Read(Path.Combine(TestPaths.RepoRoot, "data", "seed-words.tsv"));
+            var words = WordListFile.SeedWords();
             using var minilm = ModelCatalogue.Resolve("minilm");
             using var arctic = ModelCatalogue.Resolve("arctic-xs");
             var seed = SeedAnalysis.Run([minilm, arctic], words, new SeedAnalysisOptions { Permutations = 200, BootstrapResamples = 50, Seed = 1 });

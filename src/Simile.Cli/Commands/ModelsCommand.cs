@@ -42,8 +42,11 @@ public sealed class ModelsCommand : Command<ModelsCommand.Settings>
         foreach (var r in rows) Console.WriteLine(Line(r));
         Console.WriteLine();
         foreach (var m in entries)
-            Console.WriteLine($"{m.Name}: {m.Source}" + (m.Attribution is null ? "" : $". {m.Attribution}")
-                + (m.Cached ? "" : ". Not cached yet: fetched on first use."));
+            Console.WriteLine($"{m.Name}: {m.Source}" + (m.Attribution is null ? "" : $". {m.Attribution}"));
+        // what is on this machine, what first use fetches, and how to provide it without network
+        Console.WriteLine();
+        foreach (var m in entries)
+            if (ModelAvailability.Describe(m.Name) is { } line) Console.WriteLine(line);
         return 0;
     }
 }

@@ -19,6 +19,19 @@ public static class WordListFile
         return Parse(reader, path, minimumWords);
     }
 
+    /// <summary>
+    /// The 34 seed words (space, furniture, fruit) that the demo uses: <c>data/seed-words.tsv</c>, built into the
+    /// library so that an installed tool, a script or a notebook has them without the repository.
+    /// </summary>
+    public static WordList SeedWords()
+    {
+        const string resource = "Simile.Data.seed-words.tsv";
+        using var stream = typeof(WordListFile).Assembly.GetManifestResourceStream(resource)
+                           ?? throw new InvalidOperationException($"resource {resource} is missing from the Simile assembly");
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Parse(reader, "data/seed-words.tsv");
+    }
+
     /// <summary>Parses word-list text; <paramref name="path"/> is only used in messages.</summary>
     public static WordList Parse(TextReader reader, string path, int minimumWords = DefaultMinimumWords)
     {

@@ -17,6 +17,15 @@ public class WordListFileTests
     }
 
     [Fact]
+    public void TheBuiltInSeedWordsAreTheRepositoryFile()
+    {
+        var file = WordListFile.Read(Path.Combine(TestPaths.RepoRoot, "data", "seed-words.tsv"));
+        var builtIn = WordListFile.SeedWords();
+        Assert.Equal(file.Words, builtIn.Words);
+        Assert.Equal(file.Categories, builtIn.Categories);
+    }
+
+    [Fact]
     public void CategoryIsOptionalAndRoundTrips()
     {
         using var dir = new TempFolder();

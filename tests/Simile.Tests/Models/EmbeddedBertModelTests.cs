@@ -48,8 +48,9 @@ public class EmbeddedBertModelTests(MiniLMFixture fixture, ITestOutputHelper out
         var e = Assert.Throws<SimileException>(() => EmbeddedPackage.MiniLM.ReadResource("no-such-thing.bin"));
         Assert.Contains("no-such-thing.bin", e.Message);
         var missing = new EmbeddedPackage("Simile.NoSuchPackage", "1.0.0", "Nope.dll", "Nope.");
-        var e2 = Assert.Throws<SimileException>(() => missing.ReadResource("model.onnx"));
-        Assert.Contains("dotnet restore", e2.Fix);
+        var nowhere = new PackageLocations([], [], Path.Combine(Path.GetTempPath(), "simile-no-cache-" + Guid.NewGuid().ToString("N")), []);
+        var e2 = Assert.Throws<SimileException>(() => missing.ReadResource("model.onnx", nowhere));
+        Assert.Contains(PackageLocations.SourceVariable, e2.Fix);
     }
 
     [Fact]

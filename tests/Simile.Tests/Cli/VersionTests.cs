@@ -1,0 +1,33 @@
+using System.Xml.Linq;
+using Xunit;
+
+namespace Simile.Tests.Cli;
+
+/// <summary>The version is set once (Directory.Build.props) and is what the packages carry and `simile version` and `simile --version` print.</summary>
+[Collection(ConsoleCollection.Name)]
+public class VersionTests
+{
+    private static string PropsVersion() =>
+        XDocument.Load(Path.Combine(TestPaths.RepoRoot, "Directory.Build.props")).Descendants("Version").Single().Value.Trim();
+
+    [Fact]
+    public void VersionVerbPrintsThePackageVersion()
+    {
+        string version = PropsVersion();
+        Assert.Matches(@"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$", version);   // SemVer
+        Assert.Equal(version, SimileVersion.Current);
+        var run = CliRunner.Run("version");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(version, run.Stdout.Trim());
+
+        // --version is printed by Spectre.Console through its own console, so run the CLI as a process
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
+        psi.ArgumentList.Add("--version");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+        Assert.Equal(version, stdout.Trim());
+    }
+}
