@@ -10,7 +10,8 @@ namespace Simile.Models.Gguf;
 /// ggml's dequantizers (<c>dequantize_row_*</c> in ggml-quants.c, block layouts in ggml-common.h), bit for bit: the same
 /// float32 operations in the same order (no fused multiply-add, which ggml's portable C code does not use either).
 /// Each kernel turns <c>dst.Length / BlockSize</c> consecutive blocks of <paramref name="src"/> into floats; a tensor row
-/// is a whole number of blocks. The 32-value types and Q4_K/Q6_K have Vector256 paths that compute the same products.
+/// is a whole number of blocks. Q8_0, Q4_K and BF16 have Vector256 paths that compute the same products. The kernels are
+/// compiled fully optimized at once (a layer-sized call would otherwise run long in unoptimized tier-0 code).
 /// </summary>
 public static class GgmlDequantize
 {
@@ -59,6 +60,7 @@ public static class GgmlDequantize
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Bf16(ReadOnlySpan<byte> src, Span<float> dst)
     {
         var s = MemoryMarshal.Cast<byte, ushort>(src);
@@ -78,6 +80,7 @@ public static class GgmlDequantize
     // ---- 32-value blocks --------------------------------------------------------------------------------------
 
     /// <summary>block_q8_0 (34 bytes): half d, int8 qs[32]; y = qs[j]·d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q8_0(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 34, o += 32)
@@ -102,6 +105,7 @@ public static class GgmlDequantize
     }
 
     /// <summary>block_q4_0 (18 bytes): half d, qs[16] nibbles; y[j] = ((qs[j]&amp;15) − 8)·d, y[j+16] = ((qs[j]&gt;&gt;4) − 8)·d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q4_0(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 18, o += 32)
@@ -119,6 +123,7 @@ public static class GgmlDequantize
     }
 
     /// <summary>block_q4_1 (20 bytes): half d, half m, qs[16]; y = q·d + m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q4_1(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 20, o += 32)
@@ -137,6 +142,7 @@ public static class GgmlDequantize
     }
 
     /// <summary>block_q5_0 (22 bytes): half d, uint32 qh (5th bits), qs[16]; y = (q5 − 16)·d.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q5_0(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 22, o += 32)
@@ -158,6 +164,7 @@ public static class GgmlDequantize
     }
 
     /// <summary>block_q5_1 (24 bytes): half d, half m, uint32 qh, qs[16]; y = q5·d + m.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q5_1(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 24, o += 32)
@@ -182,28 +189,34 @@ public static class GgmlDequantize
     // ---- K-quants (256-value super-blocks) --------------------------------------------------------------------
 
     /// <summary>block_q2_K (84 bytes): scales[16] (low nibble scale, high nibble min), qs[64] (2 bits), half d, half dmin.</summary>
-    private static void Q2_K(ReadOnlySpan<byte> src, Span<float> dst)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Q2_K(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        for (int b = 0, o = 0; o < dst.Length; b += 84, o += QK)
+        fixed (byte* s0 = src)
+        fixed (float* y0 = dst)
         {
-            var scales = src.Slice(b, 16);
-            var qAll = src.Slice(b + 16, 64);
-            float d = Fp16(src, b + 80), min = Fp16(src, b + 82);
-            var y = dst.Slice(o, QK);
-            int yi = 0, si = 0;
-            for (int n = 0; n < QK; n += 128)
+            byte* b = s0;
+            float* y = y0;
+            for (int o = 0; o < dst.Length; o += QK, b += 84)
             {
-                var q = qAll.Slice(n / 4, 32);
-                for (int shift = 0; shift < 8; shift += 2)
+                byte* scales = b;
+                float d = HalfTable[b[80] | (b[81] << 8)], min = HalfTable[b[82] | (b[83] << 8)];
+                int si = 0;
+                for (int n = 0; n < 2; n++)
                 {
-                    for (int half = 0; half < 32; half += 16)
+                    byte* q = b + 16 + 32 * n;
+                    for (int shift = 0; shift < 8; shift += 2)
                     {
-                        byte sc = scales[si++];
-                        float dl = d * (sc & 0xF), ml = min * (sc >> 4);
-                        for (int l = 0; l < 16; l++)
+                        for (int half = 0; half < 32; half += 16)
                         {
-                            float p = dl * ((q[l + half] >> shift) & 3);
-                            y[yi++] = p - ml;
+                            byte sc = scales[si++];
+                            float dl = d * (sc & 0xF), ml = min * (sc >> 4);
+                            for (int l = 0; l < 16; l++)
+                            {
+                                float p = dl * ((q[l + half] >> shift) & 3);
+                                y[l] = p - ml;
+                            }
+                            y += 16;
                         }
                     }
                 }
@@ -212,41 +225,48 @@ public static class GgmlDequantize
     }
 
     /// <summary>block_q3_K (110 bytes): hmask[32], qs[64] (2 low bits), scales[12] (16 six-bit scales), half d.</summary>
-    private static void Q3_K(ReadOnlySpan<byte> src, Span<float> dst)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Q3_K(ReadOnlySpan<byte> src, Span<float> dst)
     {
         const uint kmask1 = 0x03030303, kmask2 = 0x0f0f0f0f;
-        Span<uint> aux = stackalloc uint[4];
-        for (int b = 0, o = 0; o < dst.Length; b += 110, o += QK)
+        uint* aux = stackalloc uint[4];
+        sbyte* scales = (sbyte*)aux;
+        fixed (byte* s0 = src)
+        fixed (float* y0 = dst)
         {
-            var hm = src.Slice(b, 32);
-            var qAll = src.Slice(b + 32, 64);
-            var sb = src.Slice(b + 96, 12);
-            float dAll = Fp16(src, b + 108);
-            aux[0] = BinaryPrimitives.ReadUInt32LittleEndian(sb);
-            aux[1] = BinaryPrimitives.ReadUInt32LittleEndian(sb[4..]);
-            uint tmp = BinaryPrimitives.ReadUInt32LittleEndian(sb[8..]);
-            aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
-            aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
-            aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
-            aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
-            var scales = MemoryMarshal.Cast<uint, sbyte>(aux);
-            var y = dst.Slice(o, QK);
-            int yi = 0, si = 0, m = 1;
-            for (int n = 0; n < QK; n += 128)
+            byte* b = s0;
+            float* y = y0;
+            for (int o = 0; o < dst.Length; o += QK, b += 110)
             {
-                var q = qAll.Slice(n / 4, 32);
-                for (int shift = 0; shift < 8; shift += 2)
+                byte* hm = b;
+                byte* sb = b + 96;
+                float dAll = HalfTable[b[108] | (b[109] << 8)];
+                // The 16 six-bit scales: low 4 bits in bytes 0..7 (two per byte), high 2 bits in bytes 8..11.
+                aux[0] = (uint)(sb[0] | (sb[1] << 8) | (sb[2] << 16) | (sb[3] << 24));
+                aux[1] = (uint)(sb[4] | (sb[5] << 8) | (sb[6] << 16) | (sb[7] << 24));
+                uint tmp = (uint)(sb[8] | (sb[9] << 8) | (sb[10] << 16) | (sb[11] << 24));
+                aux[2] = ((aux[0] >> 4) & kmask2) | (((tmp >> 4) & kmask1) << 4);
+                aux[3] = ((aux[1] >> 4) & kmask2) | (((tmp >> 6) & kmask1) << 4);
+                aux[0] = (aux[0] & kmask2) | (((tmp >> 0) & kmask1) << 4);
+                aux[1] = (aux[1] & kmask2) | (((tmp >> 2) & kmask1) << 4);
+                int si = 0, bit = 0;
+                for (int n = 0; n < 2; n++)
                 {
-                    for (int half = 0; half < 32; half += 16)
+                    byte* q = b + 32 + 32 * n;
+                    for (int shift = 0; shift < 8; shift += 2, bit++)
                     {
-                        float dl = dAll * (scales[si++] - 32);
-                        for (int l = 0; l < 16; l++)
+                        for (int half = 0; half < 32; half += 16)
                         {
-                            int v = ((q[l + half] >> shift) & 3) - ((hm[l + half] & m) != 0 ? 0 : 4);
-                            y[yi++] = dl * v;
+                            float dl = dAll * (scales[si++] - 32);
+                            for (int l = 0; l < 16; l++)
+                            {
+                                // 2 low bits, minus 4 when the high bit (hmask) is clear; branch-free.
+                                int v = ((q[l + half] >> shift) & 3) - ((((hm[l + half] >> bit) & 1) ^ 1) << 2);
+                                y[l] = dl * v;
+                            }
+                            y += 16;
                         }
                     }
-                    m <<= 1;
                 }
             }
         }
@@ -259,6 +279,7 @@ public static class GgmlDequantize
         : ((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4));
 
     /// <summary>block_q4_K (144 bytes): half d, half dmin, scales[12], qs[128]; y = d·sc·q − dmin·m per 32 values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q4_K(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 144, o += QK)
@@ -306,6 +327,7 @@ public static class GgmlDequantize
     }
 
     /// <summary>block_q5_K (176 bytes): half d, half dmin, scales[12], qh[32], qs[128].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Q5_K(ReadOnlySpan<byte> src, Span<float> dst)
     {
         for (int b = 0, o = 0; o < dst.Length; b += 176, o += QK)
@@ -315,45 +337,58 @@ public static class GgmlDequantize
             var qh = src.Slice(b + 16, 32);
             var qlAll = src.Slice(b + 48, 128);
             var y = dst.Slice(o, QK);
-            int u1 = 1, u2 = 2;
-            for (int j = 0, yi = 0, isc = 0; j < QK; j += 64, isc += 2)
+            for (int j = 0, isc = 0; j < QK; j += 64, isc += 2)
             {
                 var ql = qlAll.Slice(j / 2, 32);
                 var (sc1, m1i) = ScaleMinK4(isc, scales);
                 var (sc2, m2i) = ScaleMinK4(isc + 1, scales);
                 float d1 = d * sc1, m1 = min * m1i, d2 = d * sc2, m2 = min * m2i;
-                for (int l = 0; l < 32; l++) { float p = d1 * ((ql[l] & 0xF) + ((qh[l] & u1) != 0 ? 16 : 0)); y[yi++] = p - m1; }
-                for (int l = 0; l < 32; l++) { float p = d2 * ((ql[l] >> 4) + ((qh[l] & u2) != 0 ? 16 : 0)); y[yi++] = p - m2; }
-                u1 <<= 2; u2 <<= 2;
+                var y1 = y.Slice(j, 32);
+                var y2 = y.Slice(j + 32, 32);
+                // The 5th bit of sub-block isc is bit isc of qh[l] (u1 = 1 << isc, u2 = 2 << isc in ggml); branch-free.
+                for (int l = 0; l < 32; l++)
+                {
+                    float p1 = d1 * ((ql[l] & 0xF) + (((qh[l] >> isc) & 1) << 4));
+                    float p2 = d2 * ((ql[l] >> 4) + (((qh[l] >> (isc + 1)) & 1) << 4));
+                    y1[l] = p1 - m1;
+                    y2[l] = p2 - m2;
+                }
             }
         }
     }
 
     /// <summary>block_q6_K (210 bytes): ql[128] (low 4 bits), qh[64] (high 2 bits), int8 scales[16], half d; y = d·sc·(q − 32).</summary>
-    private static void Q6_K(ReadOnlySpan<byte> src, Span<float> dst)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Q6_K(ReadOnlySpan<byte> src, Span<float> dst)
     {
-        for (int b = 0, o = 0; o < dst.Length; b += 210, o += QK)
+        float* ds = stackalloc float[16];
+        fixed (byte* s0 = src)
+        fixed (float* y0 = dst)
         {
-            float d = Fp16(src, b + 208);
-            var scAll = MemoryMarshal.Cast<byte, sbyte>(src.Slice(b + 192, 16));
-            var y = dst.Slice(o, QK);
-            for (int n = 0; n < 2; n++)
+            byte* b = s0;
+            float* y = y0;
+            for (int o = 0; o < dst.Length; o += QK, b += 210)
             {
-                var ql = src.Slice(b + 64 * n, 64);
-                var qh = src.Slice(b + 128 + 32 * n, 32);
-                var sc = scAll.Slice(8 * n, 8);
-                var yy = y.Slice(128 * n, 128);
-                for (int l = 0; l < 32; l++)
+                float d = HalfTable[b[208] | (b[209] << 8)];
+                sbyte* sc = (sbyte*)(b + 192);
+                for (int k = 0; k < 16; k++) ds[k] = d * sc[k];       // C: (d * sc[is]) * q, left to right
+                for (int n = 0; n < 2; n++, y += 128)
                 {
-                    int isc = l / 16;
-                    int q1 = (sbyte)((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                    int q2 = (sbyte)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                    int q3 = (sbyte)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                    int q4 = (sbyte)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                    yy[l] = d * sc[isc] * q1;
-                    yy[l + 32] = d * sc[isc + 2] * q2;
-                    yy[l + 64] = d * sc[isc + 4] * q3;
-                    yy[l + 96] = d * sc[isc + 6] * q4;
+                    byte* ql = b + 64 * n;
+                    byte* qh = b + 128 + 32 * n;
+                    float* dn = ds + 8 * n;
+                    for (int l = 0; l < 32; l++)
+                    {
+                        int isc = l >> 4;
+                        int q1 = (sbyte)((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+                        int q2 = (sbyte)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                        int q3 = (sbyte)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                        int q4 = (sbyte)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                        y[l] = dn[isc] * q1;
+                        y[l + 32] = dn[isc + 2] * q2;
+                        y[l + 64] = dn[isc + 4] * q3;
+                        y[l + 96] = dn[isc + 6] * q4;
+                    }
                 }
             }
         }
