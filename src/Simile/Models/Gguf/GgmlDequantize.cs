@@ -377,6 +377,19 @@ public static class GgmlDequantize
                     byte* ql = b + 64 * n;
                     byte* qh = b + 128 + 32 * n;
                     float* dn = ds + 8 * n;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        var h = Vector256.Load(qh);
+                        var lo = Vector256.Load(ql);
+                        var hi = Vector256.Load(ql + 32);
+                        var mask4 = Vector256.Create((byte)0x0F);
+                        var mask2 = Vector256.Create((byte)0x03);
+                        Q6Quarter(lo & mask4, h & mask2, dn[0], dn[1], y);
+                        Q6Quarter(hi & mask4, Vector256.ShiftRightLogical(h, 2) & mask2, dn[2], dn[3], y + 32);
+                        Q6Quarter(Vector256.ShiftRightLogical(lo, 4), Vector256.ShiftRightLogical(h, 4) & mask2, dn[4], dn[5], y + 64);
+                        Q6Quarter(Vector256.ShiftRightLogical(hi, 4), Vector256.ShiftRightLogical(h, 6), dn[6], dn[7], y + 96);
+                        continue;
+                    }
                     for (int l = 0; l < 32; l++)
                     {
                         int isc = l >> 4;
@@ -392,5 +405,22 @@ public static class GgmlDequantize
                 }
             }
         }
+    }
+
+    /// <summary>32 Q6_K values: q = (low | high &lt;&lt; 4) − 32, y = ds·q with ds = d·sc (first 16 values sA, last 16 sB).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Q6Quarter(Vector256<byte> low, Vector256<byte> high2, float sA, float sB, float* y)
+    {
+        var q = low | Vector256.ShiftLeft(high2, 4);
+        var (a, b) = Vector256.Widen(q);
+        var (a0, a1) = Vector256.Widen(a);
+        var (b0, b1) = Vector256.Widen(b);
+        var off = Vector256.Create(32);
+        var va = Vector256.Create(sA);
+        var vb = Vector256.Create(sB);
+        (va * Vector256.ConvertToSingle(a0.AsInt32() - off)).Store(y);
+        (va * Vector256.ConvertToSingle(a1.AsInt32() - off)).Store(y + 8);
+        (vb * Vector256.ConvertToSingle(b0.AsInt32() - off)).Store(y + 16);
+        (vb * Vector256.ConvertToSingle(b1.AsInt32() - off)).Store(y + 24);
     }
 }
