@@ -43,17 +43,19 @@ public static class GgufEmbeddingBenchmark
             bool sampling = true;
             var sampler = new Thread(() => { while (Volatile.Read(ref sampling)) { peak = Math.Max(peak, RssAnon()); Thread.Sleep(2); } }) { IsBackground = true };
             sampler.Start();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             using var model = ModelCatalogue.Resolve(path);
             double open = clock.Elapsed.TotalSeconds;
             var set = model.Vectors(wordList, SubwordPolicy.Error);
             double total = clock.Elapsed.TotalSeconds;
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
             Volatile.Write(ref sampling, false);
             sampler.Join();
             peak = Math.Max(peak, RssAnon());
             double check = 0;
             for (int r = 0; r < set.Vectors.Rows; r++) check += set.Vectors.Row(r)[0];
-            Console.WriteLine($"  open + tokenizer ({Vocab:N0} tokens): {open:F2} s; {nWords:N0} words tokenized and dequantized: {total - open:F3} s; total {total:F2} s");
+            Console.WriteLine($"  open + tokenizer ({Vocab:N0} tokens): {open:F2} s; {nWords:N0} words tokenized and dequantized: {total - open:F3} s; total {total:F2} s wall, {cpu:F2} s CPU (all threads)");
             Console.WriteLine($"  private (anonymous) resident memory: peak growth {(peak - before) / 1e6:F0} MB (before {before / 1e6:F0} MB)  [checksum {check:G6}]");
             return 0;
         }
