@@ -199,6 +199,9 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         string path = f.Path;
         string arch = f.GetString("general.architecture")
             ?? throw new SimileException($"GGUF file '{path}' has no 'general.architecture'", "use a model file written by llama.cpp's converter");
+        if (f.GetInteger("split.count") is > 1 and var parts)
+            throw new SimileException($"GGUF file '{path}' is one of {parts} parts of a split model",
+                "merge the parts into one file with llama.cpp's 'llama-gguf-split --merge FIRST-PART OUT.gguf'");
         if (!Architectures.TryGetValue(arch, out var a))
             throw new SimileException($"GGUF file '{path}' has architecture '{arch}', which the native forward pass does not run",
                 $"use a {string.Join(", ", Architectures.Keys)} model for layers; token embeddings (--layer token, rsa) still work");

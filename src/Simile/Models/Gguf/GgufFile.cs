@@ -75,6 +75,8 @@ public sealed unsafe class GgufFile : IDisposable
     public const long MaxStringBytes = 64L << 20;
     /// <summary>Deepest array nesting accepted.</summary>
     public const int MaxArrayDepth = 4;
+    /// <summary>Most elements a metadata array may have (real token lists have under a million): bounds what an array costs.</summary>
+    public const long MaxArrayElements = 16L << 20;
 
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
@@ -222,8 +224,11 @@ public sealed unsafe class GgufFile : IDisposable
     public bool HasTensor(string name) => _byName.ContainsKey(name);
 
     public GgufTensorInfo Tensor(string name) => _byName.TryGetValue(name, out var t) ? t
-        : throw new SimileException($"GGUF file '{Path}' has no tensor '{name}'",
-            "use a complete model file (see 'simile inspect' for the tensors it has)");
+        : Metadata.ContainsKey("split.count")
+            ? throw new SimileException($"GGUF file '{Path}' has no tensor '{name}': it is one part of a split model (split.count {Get("split.count")})",
+                "merge the parts into one file with llama.cpp's 'llama-gguf-split --merge FIRST-PART OUT.gguf'")
+            : throw new SimileException($"GGUF file '{Path}' has no tensor '{name}'",
+                "use a complete model file (see 'simile inspect' for the tensors it has)");
 
     /// <summary>The raw bytes of rows [firstRow, firstRow + count) of a tensor (the span must stay under 2 GiB).</summary>
     public ReadOnlySpan<byte> RowBytes(GgufTensorInfo t, long firstRow, int count)
@@ -382,8 +387,9 @@ public sealed unsafe class GgufFile : IDisposable
             if (tensorCount > (ulong)(Remaining / 32))
                 throw Bad($"{tensorCount} tensors are declared, more than {Remaining} remaining bytes can hold");
 
-            var metadata = new Dictionary<string, GgufValue>((int)kvCount, StringComparer.Ordinal);
-            var keys = new List<string>((int)kvCount);
+            // Collections grow with what is actually parsed, never pre-sized by a count from the file.
+            var metadata = new Dictionary<string, GgufValue>(StringComparer.Ordinal);
+            var keys = new List<string>();
             for (ulong i = 0; i < kvCount; i++)
             {
                 _where = $"metadata pair {i}";
@@ -408,9 +414,9 @@ public sealed unsafe class GgufFile : IDisposable
                 alignment = (int)a;
             }
 
-            var tensors = new List<GgufTensorInfo>((int)tensorCount);
+            var tensors = new List<GgufTensorInfo>();
             var names = new HashSet<string>(StringComparer.Ordinal);
-            var raw = new List<(string Name, GgmlType Type, long[] Dims, ulong Offset, long Bytes, long At)>((int)tensorCount);
+            var raw = new List<(string Name, GgmlType Type, long[] Dims, ulong Offset, long Bytes, long At)>();
             for (ulong i = 0; i < tensorCount; i++)
             {
                 _where = $"tensor info {i}";
@@ -440,6 +446,8 @@ public sealed unsafe class GgufFile : IDisposable
                 if (dims[0] % block != 0)
                     throw Bad($"ne[0] = {dims[0]} is not a whole number of {type} blocks of {block} values");
                 long rowBytes = dims[0] / block * GgmlTypes.TypeSize(type);
+                if (rowBytes > int.MaxValue)
+                    throw Bad($"ne[0] = {dims[0]} makes one row {rowBytes} bytes, more than the 2 GiB a row may take");
                 long rows = elements / dims[0];
                 if (rowBytes > length || rows > length / Math.Max(1, rowBytes))
                     throw Bad($"dims [{string.Join(", ", dims)}] of type {type} need more bytes than the whole file ({length})");
@@ -520,6 +528,8 @@ public sealed unsafe class GgufFile : IDisposable
             int minSize = et switch { GgufValueType.String => 8, GgufValueType.Array => 12, _ => FixedSize(et) };
             if (n > (ulong)(Remaining / minSize))
                 throw Bad($"an array of {n} {et} elements is declared but only {Remaining} bytes remain");
+            if (n > (ulong)MaxArrayElements)
+                throw Bad($"an array of {n} elements is declared, more than the {MaxArrayElements} a GGUF metadata array may have here");
             int count = (int)n;
             int size = FixedSize(et);
             if (size > 0)
@@ -544,13 +554,14 @@ public sealed unsafe class GgufFile : IDisposable
             }
             if (et == GgufValueType.String)
             {
-                var strings = new string[count];
-                for (int i = 0; i < count; i++) strings[i] = Str(strict: false);
-                return new GgufValue(GgufValueType.Array, strings, et);
+                // Grown as the strings are read: a lying count fails at the first string past the end.
+                var strings = new List<string>(Math.Min(count, 4096));
+                for (int i = 0; i < count; i++) strings.Add(Str(strict: false));
+                return new GgufValue(GgufValueType.Array, strings.ToArray(), et);
             }
-            var nested = new GgufValue[count];
-            for (int i = 0; i < count; i++) nested[i] = Array(depth + 1);
-            return new GgufValue(GgufValueType.Array, nested, et);
+            var nested = new List<GgufValue>(Math.Min(count, 4096));
+            for (int i = 0; i < count; i++) nested.Add(Array(depth + 1));
+            return new GgufValue(GgufValueType.Array, nested.ToArray(), et);
         }
 
         private bool[] BoolArray(ReadOnlySpan<byte> src)

@@ -87,6 +87,17 @@ public class GgufHostileTests
     }
 
     [Fact]
+    public void An_array_larger_than_the_limit_is_refused_even_when_the_file_is_long_enough()
+    {
+        var w = new GgufWriter().AddArray("big", GgufValueType.UInt8, new byte[] { 1 });
+        var head = w.ToBytes();
+        var bytes = new byte[head.Length + GgufFile.MaxArrayElements + 64];
+        head.CopyTo(bytes, 0);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan((int)w.Positions["kv0.count"]), (ulong)GgufFile.MaxArrayElements + 1);
+        Refused(bytes, "more than the");
+    }
+
+    [Fact]
     public void Huge_and_lying_string_lengths_are_refused()
     {
         Refused(Patch(Valid(), "kv0.key", ulong.MaxValue), "string");
