@@ -125,6 +125,37 @@ public class GgufDequantizeTests
         Assert.Equal(0, mismatches);
     }
 
+    /// <summary>Blocks of every quantized type and the values ggml's own C dequantizers produced for them (tests/reference/gguf-dequant).</summary>
+    [Fact]
+    public void Random_blocks_dequantize_bit_for_bit_as_ggmls_own_C_code()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(
+            Path.Combine(TestPaths.Reference, "gguf-dequant", "ggml-dequant-reference.json")));
+        int types = 0;
+        foreach (var entry in doc.RootElement.GetProperty("types").EnumerateObject())
+        {
+            var type = Enum.Parse<GgmlType>(entry.Name);
+            Assert.Equal((uint)type, entry.Value.GetProperty("ggml_type").GetUInt32());
+            var input = Convert.FromBase64String(entry.Value.GetProperty("input").GetString()!);
+            var want = Convert.FromBase64String(entry.Value.GetProperty("values").GetString()!);
+            var got = new float[want.Length / 4];
+            GgmlDequantize.Row(type, input, got);
+            var gotBytes = new byte[want.Length];
+            Buffer.BlockCopy(got, 0, gotBytes, 0, gotBytes.Length);
+            Assert.True(want.AsSpan().SequenceEqual(gotBytes), $"{type} differs from ggml");
+            // The per-element reading of the layout agrees with ggml too.
+            int size = GgmlTypes.TypeSize(type), bs = GgmlTypes.BlockSize(type);
+            for (int k = 0; k < input.Length / size; k++)
+            {
+                var block = input.AsSpan(k * size, size).ToArray();
+                for (int e = 0; e < bs; e++)
+                    Assert.Equal(BitConverter.ToInt32(want, (k * bs + e) * 4), BitConverter.SingleToInt32Bits(Naive(type, block, e)));
+            }
+            types++;
+        }
+        Assert.Equal(10, types);
+    }
+
     [Fact]
     public void Half_and_bfloat16_widen_exactly()
     {
