@@ -10,7 +10,7 @@ namespace Simile.Models.Gguf;
 /// ggml's dequantizers (<c>dequantize_row_*</c> in ggml-quants.c, block layouts in ggml-common.h), bit for bit: the same
 /// float32 operations in the same order (no fused multiply-add, which ggml's portable C code does not use either).
 /// Each kernel turns <c>dst.Length / BlockSize</c> consecutive blocks of <paramref name="src"/> into floats; a tensor row
-/// is a whole number of blocks. Q8_0, Q4_K and BF16 have Vector256 paths that compute the same products. The kernels are
+/// is a whole number of blocks. Q8_0, Q4_K, Q6_K and BF16 have Vector256 paths and Q3_K a Vector128 path that compute the same products. The kernels are
 /// compiled fully optimized at once (a layer-sized call would otherwise run long in unoptimized tier-0 code).
 /// </summary>
 public static class GgmlDequantize
@@ -258,12 +258,28 @@ public static class GgmlDequantize
                         for (int half = 0; half < 32; half += 16)
                         {
                             float dl = dAll * (scales[si++] - 32);
-                            for (int l = 0; l < 16; l++)
+                            if (Vector128.IsHardwareAccelerated)
                             {
-                                // 2 low bits, minus 4 when the high bit (hmask) is clear; branch-free.
-                                int v = ((q[l + half] >> shift) & 3) - ((((hm[l + half] >> bit) & 1) ^ 1) << 2);
-                                y[l] = dl * v;
+                                // v = 2 low bits − 4·(high bit clear), as sbytes −4..3, widened to int, times dl.
+                                var low = Vector128.ShiftRightLogical(Vector128.Load(q + half), shift) & Vector128.Create((byte)3);
+                                var clear = (Vector128.ShiftRightLogical(Vector128.Load(hm + half), bit) & Vector128.Create((byte)1)) ^ Vector128.Create((byte)1);
+                                var v = low.AsSByte() - Vector128.ShiftLeft(clear, 2).AsSByte();
+                                var (v0, v1) = Vector128.Widen(v);
+                                var (a0, a1) = Vector128.Widen(v0);
+                                var (b0, b1) = Vector128.Widen(v1);
+                                var dv = Vector128.Create(dl);
+                                (dv * Vector128.ConvertToSingle(a0)).Store(y);
+                                (dv * Vector128.ConvertToSingle(a1)).Store(y + 4);
+                                (dv * Vector128.ConvertToSingle(b0)).Store(y + 8);
+                                (dv * Vector128.ConvertToSingle(b1)).Store(y + 12);
                             }
+                            else
+                                for (int l = 0; l < 16; l++)
+                                {
+                                    // 2 low bits, minus 4 when the high bit (hmask) is clear; branch-free.
+                                    int v = ((q[l + half] >> shift) & 3) - ((((hm[l + half] >> bit) & 1) ^ 1) << 2);
+                                    y[l] = dl * v;
+                                }
                             y += 16;
                         }
                     }
