@@ -47,6 +47,22 @@ public sealed class ModelsCommand : Command<ModelsCommand.Settings>
         Console.WriteLine();
         foreach (var m in entries)
             if (ModelAvailability.Describe(m.Name) is { } line) Console.WriteLine(line);
+        PrintOllama();
         return 0;
+    }
+
+    /// <summary>The local Ollama store's models (only when a store exists), usable as -m ollama:NAME.</summary>
+    private static void PrintOllama()
+    {
+        var store = new Simile.Models.Gguf.OllamaStore();
+        if (!Directory.Exists(Path.Combine(store.Root, "manifests"))) return;
+        var models = store.List();
+        Console.WriteLine();
+        Console.WriteLine($"Ollama models in {store.Root} ({models.Count}; use as -m ollama:NAME):");
+        int w = models.Count == 0 ? 0 : models.Max(m => m.Name.Length);
+        foreach (var m in models)
+            Console.WriteLine(m.BlobPath is null
+                ? $"  {m.Name.PadRight(w)}  unusable: {m.Problem}"
+                : $"  {m.Name.PadRight(w)}  {m.Size / 1e9,6:F2} GB  {m.BlobPath}");
     }
 }

