@@ -169,7 +169,7 @@ public static class MeasureRegistry
             "Williams et al. 2021, angular Procrustes shape metric; netrep LinearMetric(alpha=1, angular) = shape_metric at its defaults",
             "ReSi orthogonal_angular_shape_metric does not centre",
             i => Procrustes.AngularDistance(i.X, i.Y)));
-        list.Add(new("direct", "direct", "", MeasureDirection.Similarity, Sc | Tr, 1.0, true, "any n; needs equal widths", Unlimited,
+        list.Add(new("direct", "direct", "", MeasureDirection.Similarity, Sc, 1.0, true, "any n; needs equal widths", Unlimited,
             "mean per-item Pearson correlation of the two vectors of an item", "",
             i => DirectCorrelation.Compute(i.X, i.Y).Mean));
 
