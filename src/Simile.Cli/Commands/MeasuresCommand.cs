@@ -25,14 +25,17 @@ public sealed class MeasuresCommand : Command<MeasuresCommand.Settings>
             return 0;
         }
         var console = CliSupport.Stdout();
-        var table = new Table().AddColumn("name").AddColumn("kind").AddColumn("options").AddColumn("invariant to")
-            .AddColumn("f(X,X)").AddColumn("scale").AddColumn("reference");
+        var table = new Table().AddColumn(new TableColumn("name").NoWrap()).AddColumn("kind").AddColumn("options").AddColumn("invariant to")
+            .AddColumn("f(X,X)").AddColumn("scale");
         foreach (var m in MeasureRegistry.All)
             table.AddRow(Markup.Escape(m.Name), m.Direction == MeasureDirection.Distance ? "distance" : "similarity",
                 Markup.Escape(m.Parameters), Markup.Escape(InvarianceText(m.Invariances)),
                 m.IdentityValue is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
-                Markup.Escape(m.MaxItems == int.MaxValue ? "any n" : $"n ≤ {m.MaxItems:N0}"), Markup.Escape(m.Reference));
+                Markup.Escape(m.MaxItems == int.MaxValue ? "any n" : $"n ≤ {m.MaxItems:N0}"));
         console.Write(table);
+        console.MarkupLine("[bold]references[/] (the implementation each value reproduces):");
+        foreach (var m in MeasureRegistry.All)
+            console.MarkupLine($"  [bold]{Markup.Escape(m.Name)}[/]: {Markup.Escape(m.Reference)}");
         console.MarkupLine("[grey]simile measures --json adds each measure's cost and the known divergences between peers.[/]");
         return 0;
     }

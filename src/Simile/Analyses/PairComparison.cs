@@ -100,6 +100,9 @@ public sealed record BootstrapSummary(int N, ulong Seed, double PearsonLower, do
 /// <c>{"items", "features": [dA, dB], "rdm", "rsa": {asked measures only} | null, "cka": {"linear", "linear_debiased"} | null,
 /// "procrustes": {"angular"} | null, "direct_correlation": {"mean", "per_item"} | null,
 /// "permutation": {"n", "seed", "p_pearson", "p_spearman"} | null, "bootstrap": {"n", "seed", "pearson_ci95": [lo, hi]} | null}</c>.
+/// When --measures names registry measures, "measures": {name: value} comes after "direct_correlation", and the permutation and
+/// bootstrap blocks gain "p_measures": {name: p} and "measures_ci95": {name: [lo, hi]} (p_pearson etc. are null when no
+/// measure of their own block was asked).
 /// A block is null when it was not asked for (direct_correlation also when the widths differ); NaN is written as null.
 /// </summary>
 public sealed record PairComparisonResult(
@@ -177,8 +180,7 @@ public sealed record PairComparisonResult(
             w.WriteEndObject();
         }
 
-        if (Measures is null) w.WriteNull("measures");
-        else
+        if (Measures is not null) // only when --measures names a registry measure: the object is unchanged otherwise
         {
             w.WriteStartObject("measures");
             foreach (var (name, value) in Measures) JsonOutput.Number(w, name, value);
