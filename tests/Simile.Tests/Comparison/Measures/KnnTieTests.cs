@@ -48,6 +48,46 @@ public class KnnTieTests
         for (int i = 0; i < x.Rows; i++) Assert.Equal(naive[i], lists.Of(i).ToArray());
     }
 
+    [Theory]
+    [InlineData(7)]     // many block pairs: rows served by their block and by transposed blocks
+    [InlineData(13)]
+    [InlineData(2048)]  // one diagonal block
+    public void BlockSizeDoesNotChangeTheLists(int block)
+    {
+        var x = TiedData(8, n: 97, d: 6);
+        int saved = NearestNeighbours.SymmetricBlock;
+        try
+        {
+            NearestNeighbours.SymmetricBlock = block;
+            var lists = NearestNeighbours.ByInnerProduct(x, 9);
+            var naive = Naive(x, 9, cosine: false);
+            for (int i = 0; i < x.Rows; i++) Assert.Equal(naive[i], lists.Of(i).ToArray());
+        }
+        finally { NearestNeighbours.SymmetricBlock = saved; }
+    }
+
+    [Fact]
+    public void FloatScreeningGivesTheFloat64ListsOnContinuousData()
+    {
+        // scores spread over a wide range of norms; the float32 screen must never drop a float64 neighbour
+        var r = new Random(9);
+        var x = new Matrix(300, 24);
+        for (int i = 0; i < x.Rows; i++)
+        {
+            double scale = Math.Exp(3 * r.NextDouble());
+            for (int j = 0; j < x.Cols; j++) x[i, j] = scale * (r.NextDouble() - 0.5);
+        }
+        int saved = NearestNeighbours.SymmetricBlock;
+        try
+        {
+            NearestNeighbours.SymmetricBlock = 17;
+            var lists = NearestNeighbours.ByInnerProduct(x, 12);
+            var naive = Naive(x, 12, cosine: false);
+            for (int i = 0; i < x.Rows; i++) Assert.Equal(naive[i], lists.Of(i).ToArray());
+        }
+        finally { NearestNeighbours.SymmetricBlock = saved; }
+    }
+
     [Fact]
     public void MutualKnnAndCknnaMatchNaiveDenseComputation()
     {
