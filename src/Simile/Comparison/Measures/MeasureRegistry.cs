@@ -296,7 +296,7 @@ public static class MeasureRegistry
         if (inputs.X.Rows > measure.MaxItems)
             throw new SimileException(
                 $"{measure.Name} is limited to {measure.MaxItems:N0} items (got {inputs.X.Rows:N0}): {measure.Scale}",
-                "use a sample of the items, or a measure that scales (see the 'scale' column of 'simile measures')");
+                $"use a sample of at most {measure.MaxItems:N0} items, or a measure that scales to any n (mutual_knn, cknna, cka, cca_r2, svcca, shape_metric, ...; see 'simile measures')");
         return measure.Compute(inputs);
     }
 }
