@@ -83,7 +83,7 @@ public class MeasuresCliTests
     public void MeasuresVerbListsTheRegistry()
     {
         var j = Json("measures", "--json");
-        var names = j.GetProperty("measures").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+        var names = j.GetProperty("measures").EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToList();
         Assert.Equal(MeasureRegistry.Names, names);
         foreach (var expected in new[] { "mutual_knn", "cknna", "svcca", "pwcca", "shape_metric", "permutation_metric", "gulp", "pearson", "cka" })
             Assert.Contains(expected, names);
