@@ -40,6 +40,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "numerics") { NumericsBench.Run(Console.Out); return 0; }
         if (args.Length > 0 && args[0] == "gguf-embeddings") return GgufEmbeddingBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "gguf-dequant") return GgufEmbeddingBenchmark.RunDequant();
+        if (args.Length > 0 && args[0] == "measures") return MeasuresBenchmark.Run(args[1..]);
         if (args.Length >= 3 && args[0] == "--child") return Child(args[1], args[2]);
 
         var cases = args.Where(a => !a.StartsWith("--")).ToList();

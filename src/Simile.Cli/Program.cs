@@ -12,13 +12,20 @@ public static class Program
         app.Configure(Configure);
         try
         {
-            return app.Run(args);
+            return app.Run(AliasSingleLetterOptions(args));
         }
         catch (Exception e)
         {
             return ReportError(e);
         }
     }
+
+    /// <summary>
+    /// "--k 5" / "--k=5" (the kNN option as the measure literature writes it) → "--neighbours 5": Spectre.Console.Cli
+    /// does not accept one-letter long options.
+    /// </summary>
+    public static string[] AliasSingleLetterOptions(string[] args)
+        => args.Select(a => a == "--k" ? "--neighbours" : a.StartsWith("--k=", StringComparison.Ordinal) ? "--neighbours=" + a[4..] : a).ToArray();
 
     /// <summary>One command class per verb; each is a thin call into Simile.Analyses.</summary>
     public static void Configure(IConfigurator config)
@@ -30,6 +37,7 @@ public static class Program
         config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
         config.AddCommand<Commands.LayersCommand>("layers").WithDescription("RSA through every layer of one or two transformers: layer grids, categories, anisotropy, maps.").WithExample("layers", "--model", "minilm", "--model", "arctic-xs", "--out", "layers-out");
         config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare two items × features matrices: RSA, CKA, Procrustes, direct correlation.").WithExample("compare", "examples/model-a.csv", "examples/model-b.csv");
+        config.AddCommand<Commands.MeasuresCommand>("measures").WithDescription("List the measure registry: names, similarity/distance, invariances, scale, reference implementation.");
         config.AddCommand<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
         config.AddCommand<Commands.VectorsCommand>("vectors").WithDescription("Write a model's word vectors at chosen layers: float32 .npy [[layers, words, dims]] + JSON sidecar.").WithExample("vectors", "--model", "minilm", "--layer", "all", "--out", "vectors.npy");
         config.AddCommand<Commands.AttentionCommand>("attention").WithDescription("Attention of one text per layer and head: heatmaps, .npy [[layers, heads, tokens, tokens]], attention.json.").WithExample("attention", "--model", "minilm", "--text", "The cat sat on the mat.", "--out", "attention-out");

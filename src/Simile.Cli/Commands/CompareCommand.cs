@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Simile.Analyses;
 using Simile.Comparison;
+using Simile.Comparison.Measures;
 using Simile.Data;
 using Simile.Similarity;
 using Spectre.Console;
@@ -28,8 +29,28 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         public string Rdm { get; init; } = "cosine";
 
         [CommandOption("--measures <LIST>")]
-        [Description("Comma-separated: pearson,spearman,kendall_tau_b,tau_a,rho_a,cosine,cka,procrustes,direct (default: all).")]
+        [Description("Comma-separated: pearson,spearman,kendall_tau_b,tau_a,rho_a,cosine,cka,procrustes,direct (default: all), and any name from 'simile measures' (mutual_knn, cknna, svcca, shape_metric, ...; JSON block \"measures\").")]
         public string? Measures { get; init; }
+
+        [CommandOption("-k|--neighbours <K>")]
+        [Description("--k: neighbours for the kNN measures (item itself excluded; ties to the lower index).")]
+        [DefaultValue(10)]
+        public int K { get; init; } = 10;
+
+        [CommandOption("--alpha <A>")]
+        [Description("Partial whitening of shape_metric: 1 = Procrustes (default), 0 = full whitening (CCA-like).")]
+        [DefaultValue(1.0)]
+        public double Alpha { get; init; } = 1.0;
+
+        [CommandOption("--score <S>")]
+        [Description("Score of shape_metric / permutation_metric: angular (default, radians) or euclidean.")]
+        [DefaultValue("angular")]
+        public string Score { get; init; } = "angular";
+
+        [CommandOption("--rbf-threshold <T>")]
+        [Description("RBF bandwidth of cka_rbf / cka_rbf_debiased: sigma² = T² × median squared distance (default 0.5).")]
+        [DefaultValue(0.5)]
+        public double RbfThreshold { get; init; } = 0.5;
 
         [CommandOption("--permutations <N>")]
         [Description("Item permutations for p-values of Pearson and Spearman RSA (0: no test).")]
@@ -53,10 +74,16 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var (blocks, registry) = PairMeasures.ParseRequest(settings.Measures);
         var options = new PairComparisonOptions
         {
             Kind = DissimilarityKinds.Parse(settings.Rdm),
-            Measures = PairMeasures.ParseList(settings.Measures),
+            Measures = blocks,
+            RegistryMeasures = registry,
+            MeasureParameters = new MeasureParameters
+            {
+                K = settings.K, Alpha = settings.Alpha, Score = MeasureParameters.ParseScore(settings.Score), RbfThreshold = settings.RbfThreshold,
+            },
             Permutations = settings.Permutations,
             Bootstrap = settings.Bootstrap,
             Seed = settings.Seed,
@@ -96,12 +123,22 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             table.AddRow("Procrustes angular", F(r.Procrustes.Angular), "radians, 0 = same shape");
         if (r.DirectCorrelation is not null)
             table.AddRow("direct correlation", F(r.DirectCorrelation.Mean), "mean over items");
-        if (r.Permutation is not null)
+        if (r.Measures is not null)
+            foreach (var (name, value) in r.Measures)
+            {
+                string note = MeasureRegistry.Get(name).Direction == MeasureDirection.Distance ? "distance" : "similarity";
+                var p = r.MeasurePermutations?.FirstOrDefault(m => m.Measure == name);
+                var ci = r.MeasureBootstraps?.FirstOrDefault(m => m.Measure == name);
+                if (p is not null) note += $", p = {F(p.PValue)}";
+                if (ci is not null) note += $", 95% CI {F(ci.Lower)} .. {F(ci.Upper)}";
+                table.AddRow(Markup.Escape(name), F(value), Markup.Escape(note));
+            }
+        if (r.Permutation is not null && double.IsFinite(r.Permutation.PPearson))
         {
             table.AddRow("p (Pearson)", F(r.Permutation.PPearson), $"{r.Permutation.N} permutations, seed {r.Permutation.Seed}");
             table.AddRow("p (Spearman)", F(r.Permutation.PSpearman), $"{r.Permutation.N} permutations, seed {r.Permutation.Seed}");
         }
-        if (r.Bootstrap is not null)
+        if (r.Bootstrap is not null && double.IsFinite(r.Bootstrap.PearsonLower))
             table.AddRow("Pearson 95% CI", $"{F(r.Bootstrap.PearsonLower)} .. {F(r.Bootstrap.PearsonUpper)}",
                 $"{r.Bootstrap.N} resamples, seed {r.Bootstrap.Seed}");
         console.Write(table);

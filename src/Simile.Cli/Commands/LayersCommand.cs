@@ -40,6 +40,30 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [DefaultValue(0UL)]
         public ulong Seed { get; init; }
 
+        [CommandOption("--measure <NAME>")]
+        [Description("Fill the layer × layer grids with this registered measure instead of Pearson RSA (see 'simile measures'), e.g. mutual_knn, cknna, cka.")]
+        public string? Measure { get; init; }
+
+        [CommandOption("-k|--neighbours <K>")]
+        [Description("--k: neighbours for kNN grid measures (default 10).")]
+        [DefaultValue(10)]
+        public int K { get; init; } = 10;
+
+        [CommandOption("--alpha <A>")]
+        [Description("Partial whitening of shape_metric (default 1).")]
+        [DefaultValue(1.0)]
+        public double Alpha { get; init; } = 1.0;
+
+        [CommandOption("--score <S>")]
+        [Description("shape_metric / permutation_metric score: angular (default) or euclidean.")]
+        [DefaultValue("angular")]
+        public string Score { get; init; } = "angular";
+
+        [CommandOption("--rbf-threshold <T>")]
+        [Description("RBF bandwidth factor of cka_rbf (default 0.5).")]
+        [DefaultValue(0.5)]
+        public double RbfThreshold { get; init; } = 0.5;
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder for results.json, figures (PNG + SVG) and report.html (default: layers-out).")]
         [DefaultValue("layers-out")]
@@ -98,6 +122,11 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         Permutations = s.Permutations,
         Bootstrap = s.Bootstrap,
         Seed = s.Seed,
+        Measure = s.Measure is null ? null : Simile.Comparison.Measures.MeasureRegistry.Get(s.Measure).Name,
+        MeasureParameters = new Simile.Comparison.Measures.MeasureParameters
+        {
+            K = s.K, Alpha = s.Alpha, Score = Simile.Comparison.Measures.MeasureParameters.ParseScore(s.Score), RbfThreshold = s.RbfThreshold,
+        },
     };
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";

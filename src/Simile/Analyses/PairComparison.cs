@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Simile.Comparison;
+using Simile.Comparison.Measures;
 using Simile.Data;
 using Simile.Inference;
 using Simile.Similarity;
@@ -42,6 +43,31 @@ public static class PairMeasures
             throw new SimileException("--measures lists no measure", $"name at least one of {string.Join(",", Names)}");
         return set;
     }
+
+    /// <summary>
+    /// Parses --measures into the measures with their own JSON blocks (rsa, cka, procrustes, direct) and the other
+    /// registered measures (the "measures" block), in the order given. Empty or "all": every measure with its own block.
+    /// </summary>
+    public static (IReadOnlySet<PairMeasure> Blocks, IReadOnlyList<string> Registry) ParseRequest(string? list)
+    {
+        if (string.IsNullOrWhiteSpace(list)) return (All, []);
+        var blocks = new HashSet<PairMeasure>();
+        var registry = new List<string>();
+        foreach (string raw in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string name = MeasureRegistry.Normalise(raw);
+            if (name == "all") { blocks.UnionWith(All); continue; }
+            int i = Names.ToList().IndexOf(name);
+            if (i >= 0) { blocks.Add((PairMeasure)i); continue; }
+            if (!MeasureRegistry.TryGet(name, out var info))
+                throw new SimileException($"unknown measure '{raw}' in --measures",
+                    $"use a comma-separated list of registered names (see 'simile measures'), e.g. {string.Join(",", Names)},mutual_knn,cknna,svcca");
+            if (!registry.Contains(info.Name)) registry.Add(info.Name);
+        }
+        if (blocks.Count == 0 && registry.Count == 0)
+            throw new SimileException("--measures lists no measure", "name at least one measure (see 'simile measures')");
+        return (blocks, registry);
+    }
 }
 
 /// <summary>Options of a two-matrix comparison. Seed 0 is the documented default; the same seed gives the same p and interval.</summary>
@@ -55,6 +81,10 @@ public sealed record PairComparisonOptions
     /// <summary>Bootstrap resamples of items for a 95% interval of Pearson (0 = none).</summary>
     public int Bootstrap { get; init; }
     public ulong Seed { get; init; }
+    /// <summary>Registered measures for the "measures" block (canonical names; those with their own block go in <see cref="Measures"/>).</summary>
+    public IReadOnlyList<string> RegistryMeasures { get; init; } = [];
+    /// <summary>--k, --alpha, --score, --rbf-threshold for the registry measures (the RDM kind is <see cref="Kind"/>).</summary>
+    public MeasureParameters MeasureParameters { get; init; } = new();
     /// <summary>Receives (stage, fraction done) while the slow parts run.</summary>
     public IProgress<(string Stage, double Fraction)>? Progress { get; init; }
 }
@@ -70,6 +100,9 @@ public sealed record BootstrapSummary(int N, ulong Seed, double PearsonLower, do
 /// <c>{"items", "features": [dA, dB], "rdm", "rsa": {asked measures only} | null, "cka": {"linear", "linear_debiased"} | null,
 /// "procrustes": {"angular"} | null, "direct_correlation": {"mean", "per_item"} | null,
 /// "permutation": {"n", "seed", "p_pearson", "p_spearman"} | null, "bootstrap": {"n", "seed", "pearson_ci95": [lo, hi]} | null}</c>.
+/// When --measures names registry measures, "measures": {name: value} comes after "direct_correlation", and the permutation and
+/// bootstrap blocks gain "p_measures": {name: p} and "measures_ci95": {name: [lo, hi]} (p_pearson etc. are null when no
+/// measure of their own block was asked).
 /// A block is null when it was not asked for (direct_correlation also when the widths differ); NaN is written as null.
 /// </summary>
 public sealed record PairComparisonResult(
@@ -86,6 +119,13 @@ public sealed record PairComparisonResult(
     IReadOnlyList<string>? ItemNames,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>Registry measures asked with --measures (value NaN when undefined for these inputs; a note says why); null when none.</summary>
+    public IReadOnlyList<(string Name, double Value)>? Measures { get; init; }
+    /// <summary>Permutation p-values of the registry measures (same permutations as the RSA test).</summary>
+    public IReadOnlyList<MeasurePermutationResult>? MeasurePermutations { get; init; }
+    /// <summary>Bootstrap intervals of the registry measures (same resamples as the RSA bootstrap).</summary>
+    public IReadOnlyList<MeasureBootstrapInterval>? MeasureBootstraps { get; init; }
+
     public string ToJson(bool indented = true)
     {
         using var ms = new MemoryStream();
@@ -140,6 +180,13 @@ public sealed record PairComparisonResult(
             w.WriteEndObject();
         }
 
+        if (Measures is not null) // only when --measures names a registry measure: the object is unchanged otherwise
+        {
+            w.WriteStartObject("measures");
+            foreach (var (name, value) in Measures) JsonOutput.Number(w, name, value);
+            w.WriteEndObject();
+        }
+
         if (Permutation is null) w.WriteNull("permutation");
         else
         {
@@ -148,6 +195,12 @@ public sealed record PairComparisonResult(
             w.WriteNumber("seed", Permutation.Seed);
             JsonOutput.Number(w, "p_pearson", Permutation.PPearson);
             JsonOutput.Number(w, "p_spearman", Permutation.PSpearman);
+            if (MeasurePermutations is not null)
+            {
+                w.WriteStartObject("p_measures");
+                foreach (var p in MeasurePermutations) JsonOutput.Number(w, p.Measure, p.PValue);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
 
@@ -161,6 +214,18 @@ public sealed record PairComparisonResult(
             JsonOutput.Value(w, Bootstrap.PearsonLower);
             JsonOutput.Value(w, Bootstrap.PearsonUpper);
             w.WriteEndArray();
+            if (MeasureBootstraps is not null)
+            {
+                w.WriteStartObject("measures_ci95");
+                foreach (var b in MeasureBootstraps)
+                {
+                    w.WriteStartArray(b.Measure);
+                    JsonOutput.Value(w, b.Lower);
+                    JsonOutput.Value(w, b.Upper);
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndObject();
@@ -193,7 +258,9 @@ public static class PairComparison
         var progress = options.Progress;
 
         var rsaAsked = measures.Select(m => m.AsRsa()).Where(r => r is not null).Select(r => r!.Value).OrderBy(r => r).ToList();
-        bool needRdms = rsaAsked.Count > 0 || options.Permutations > 0 || options.Bootstrap > 0;
+        // Only registry measures asked: the permutation/bootstrap blocks cover them alone (no RDMs needed).
+        bool rdmInference = measures.Count > 0 || options.RegistryMeasures.Count == 0;
+        bool needRdms = rsaAsked.Count > 0 || (rdmInference && (options.Permutations > 0 || options.Bootstrap > 0));
         DissimilarityMatrix? ra = null, rb = null;
         if (needRdms)
         {
@@ -227,8 +294,12 @@ public static class PairComparison
             else notes.Add($"direct correlation skipped: widths differ ({a.Cols} vs {b.Cols} features)");
         }
 
+        var registry = MeasureBlock.Run(a, b, options, notes);
+
         PermutationSummary? permutation = null;
-        if (options.Permutations > 0)
+        if (options.Permutations > 0 && !rdmInference)
+            permutation = new PermutationSummary(options.Permutations, options.Seed, double.NaN, double.NaN);
+        else if (options.Permutations > 0)
         {
             var stage = progress is null ? null : new StageProgress(progress, "permutations");
             var results = PermutationTest.Run(ra!, rb!, [RsaMeasure.Pearson, RsaMeasure.Spearman], options.Permutations, options.Seed, stage);
@@ -237,7 +308,9 @@ public static class PairComparison
         }
 
         BootstrapSummary? bootstrap = null;
-        if (options.Bootstrap > 0)
+        if (options.Bootstrap > 0 && !rdmInference)
+            bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, double.NaN, double.NaN);
+        else if (options.Bootstrap > 0)
         {
             var stage = progress is null ? null : new StageProgress(progress, "bootstrap");
             var ci = Inference.Bootstrap.Run(ra!, rb!, RsaMeasure.Pearson, options.Bootstrap, options.Seed, 0.95, stage);
@@ -245,7 +318,10 @@ public static class PairComparison
         }
 
         return new PairComparisonResult(n, a.Cols, b.Cols, options.Kind, rsa, cka, procrustes, direct,
-            permutation, bootstrap, a.RowNames ?? b.RowNames, notes);
+            permutation, bootstrap, a.RowNames ?? b.RowNames, notes)
+        {
+            Measures = registry.Values, MeasurePermutations = registry.Permutations, MeasureBootstraps = registry.Bootstraps,
+        };
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed record BootstrapInterval(RsaMeasure Measure, int Resamples, ulong 
 /// whatever the thread count. Pearson and cosine are computed without building the resampled vectors (pair (u, v)
 /// weighted by c_u·c_v, O(m) per resample); the other measures build them (O(m) plus the measure's own cost).
 /// </summary>
-public static class Bootstrap
+public static partial class Bootstrap
 {
     /// <summary>
     /// Resamples items with replacement, drops pairs of an item with its own copy, recomputes the measure;

@@ -34,7 +34,7 @@ public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulo
 /// the stored b once (n²·4 bytes per statistic, 100 MB at n = 5,000).
 /// </para>
 /// </summary>
-public static class PermutationTest
+public static partial class PermutationTest
 {
     /// <summary>Permutations per parallel work item (scheduling only; results do not depend on it).</summary>
     private const int BlockSize = 8;

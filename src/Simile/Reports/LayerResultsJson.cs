@@ -44,6 +44,7 @@ public static class LayerResultsJson
             w.WriteString("normalize", o.Normalization.ToString());
             w.WriteString("similarity", "cosine");
             w.WriteString("rsa_measure", "pearson");
+            w.WriteString("grid_measure", o.Measure ?? "pearson");
             w.WriteNumber("permutations", o.Permutations);
             w.WriteNumber("bootstrap", o.Bootstrap);
             w.WriteNumber("seed", o.Seed);

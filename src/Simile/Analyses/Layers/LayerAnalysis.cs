@@ -19,6 +19,10 @@ public sealed record LayerAnalysisOptions
     public bool Mds { get; init; } = true;
     /// <summary>Above this many words, MDS is computed for three representations only (token, middle, last).</summary>
     public int MdsAllRepresentationsUpTo { get; init; } = 300;
+    /// <summary>Measure of the layer × layer grids: null = Pearson RSA of cosine RDMs (the default), else any registered name.</summary>
+    public string? Measure { get; init; }
+    /// <summary>Parameters of <see cref="Measure"/> (--k, --alpha, --score, --rbf-threshold).</summary>
+    public Simile.Comparison.Measures.MeasureParameters MeasureParameters { get; init; } = new();
 }
 
 /// <summary>Everything computed for one model.</summary>
@@ -96,6 +100,12 @@ public static class LayerAnalysis
 
         var clock = Stopwatch.StartNew();
         var notes = new List<string>();
+        if (options.Measure is not null)
+        {
+            var info = Simile.Comparison.Measures.MeasureRegistry.Get(options.Measure);
+            options = options with { Measure = info.Name };
+            notes.Add($"Layer × layer grids hold {info.Name} ({(info.Direction == Simile.Comparison.Measures.MeasureDirection.Distance ? "a distance: the best pair is the smallest" : "a similarity")}), not Pearson RSA; the max-calibrated p compares the best pair with the best of each permuted grid.");
+        }
         bool normalized = options.Normalization.Kind != NormalizationKind.None;
         IReadOnlyList<string>? categories = null;
         if (words.HasCategories)
@@ -125,8 +135,11 @@ public static class LayerAnalysis
             string name = raw.Model;
             progress?.Report(($"{name}: layer × layer RSA", 0));
             var z = standardized[mi] = LayerRsa.StandardizedSimilarities(norm);
-            var within = LayerRsa.Grid(name, name, norm.Labels, norm.Labels, z, z, norm.WordCount, within: true,
-                options.Permutations, options.Seed, Stage(progress, $"{name}: layer × layer RSA"));
+            var within = options.Measure is null
+                ? LayerRsa.Grid(name, name, norm.Labels, norm.Labels, z, z, norm.WordCount, within: true,
+                    options.Permutations, options.Seed, Stage(progress, $"{name}: layer × layer RSA"))
+                : MeasureGrid.Grid(options.Measure, options.MeasureParameters, name, name, norm.Labels, norm.Labels,
+                    Vectors(norm), Vectors(norm), within: true, options.Permutations, options.Seed, Stage(progress, $"{name}: layer × layer {options.Measure}"));
             var aniso = Anisotropy.PerRepresentation(norm);
             var anisoRaw = normalized ? Anisotropy.PerRepresentation(raw) : aniso;
             IReadOnlyList<CategoryRsa>? catRsa = null, catRsaRaw = null;
@@ -159,8 +172,11 @@ public static class LayerAnalysis
             {
                 string stage = $"{normStacks[a].Model} × {normStacks[b].Model} RSA";
                 progress?.Report((stage, 0));
-                across.Add(LayerRsa.Grid(normStacks[a].Model, normStacks[b].Model, normStacks[a].Labels, normStacks[b].Labels,
-                    standardized[a], standardized[b], normStacks[a].WordCount, within: false, options.Permutations, options.Seed, Stage(progress, stage)));
+                across.Add(options.Measure is null
+                    ? LayerRsa.Grid(normStacks[a].Model, normStacks[b].Model, normStacks[a].Labels, normStacks[b].Labels,
+                        standardized[a], standardized[b], normStacks[a].WordCount, within: false, options.Permutations, options.Seed, Stage(progress, stage))
+                    : MeasureGrid.Grid(options.Measure, options.MeasureParameters, normStacks[a].Model, normStacks[b].Model, normStacks[a].Labels,
+                        normStacks[b].Labels, Vectors(normStacks[a]), Vectors(normStacks[b]), within: false, options.Permutations, options.Seed, Stage(progress, stage)));
             }
         progress?.Report(("done", 1));
         return new LayerAnalysisResult(words, options, results, across, notes, clock.Elapsed);
@@ -172,6 +188,8 @@ public static class LayerAnalysis
         if (words <= allUpTo || representations <= 3) return Enumerable.Range(0, representations).ToList();
         return new[] { 0, representations / 2, representations - 1 }.Distinct().ToList();
     }
+
+    private static IReadOnlyList<Matrix> Vectors(RepresentationStack s) => s.Sets.Select(v => v.Vectors).ToList();
 
     private static IProgress<double>? Stage(IProgress<(string, double)>? p, string stage)
         => p is null ? null : new SyncProgress(p, stage);
