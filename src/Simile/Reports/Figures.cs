@@ -272,9 +272,10 @@ public static class Figures
         if (referenceLine is double r2) { lo = Math.Min(lo, r2 - 0.05); hi = Math.Max(hi, r2 + 0.05); }
         if (band is { } b2) { lo = Math.Min(lo, b2.Lower - 0.02); hi = Math.Max(hi, b2.Upper + 0.02); }
         plt.Axes.SetLimits(-0.7, n - 0.3, Math.Max(-1.05, lo), Math.Min(1.05, hi));
+        plt.Axes.Left.TickGenerator = ValueTicks(Math.Max(-1.05, lo), Math.Min(1.05, hi), 5);
         plt.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         int width = s.Paper ? s.Width(0, n * tickSize * 1.25 + 40) : Math.Max(640, 26 * n + 160);
-        int height = s.Paper ? (int)Math.Max(width * 0.6, 150 + longest * tickSize * 0.62) : 520;
+        int height = s.Paper ? (int)(140 + longest * tickSize * 0.62 + 40) : 520;
         Label(plt, s, title, width, null, yLabel);
         FigureHover h = new();
         for (int i = 0; i < n; i++) h.Points.Add((i, values[i], $"{words[i]}: {Num(values[i])}"));
@@ -295,11 +296,11 @@ public static class Figures
         double pitch = s.Paper ? Math.Clamp((s.Size.ColumnUnits - labelSpace - barSpace - 4) / k, cellFont * 3.2, 60) : Math.Max(70, Math.Min(120, 500.0 / k));
         int grid = (int)Math.Ceiling(k * pitch);
         int width = labelSpace + grid + barSpace;
-        string wrapped = new FigureStyle(size).Wrap(title, width, s.Title);
-        int top = s.TitleSpace(wrapped);
-        int height = top + grid + labelSpace;
+        string wrapped = s.Wrap(title, width, s.Title);
+        int top = s.TitleSpace(wrapped), bottom = (int)Math.Ceiling(tick * 2 + s.L(10));
+        int height = top + grid + bottom;
         var plt = NewPlot(s);
-        plt.Layout.Fixed(new PixelPadding(labelSpace, barSpace, labelSpace, top));
+        plt.Layout.Fixed(new PixelPadding(labelSpace, barSpace, bottom, top));
         var cmap = new ScottPlot.Colormaps.Viridis();
         var hover = new string?[k, k];
         for (int i = 0; i < k; i++)

@@ -96,7 +96,7 @@ internal static partial class HtmlPage
     }
 
     private const string Css = """
-        html { -webkit-text-size-adjust: 100%; }
+        html { -webkit-text-size-adjust: 100%; } *, *::before, *::after { box-sizing: border-box; }
         body { font-family: "DejaVu Sans", Arial, sans-serif; max-width: 1100px; margin: 0 auto; padding: 1em; color: #222; line-height: 1.45; overflow-wrap: break-word; }
         h1 { font-size: 1.7em; } h2 { font-size: 1.3em; margin-top: 1.8em; border-bottom: 1px solid #ddd; } h3 { font-size: 1.1em; margin-top: 1.4em; }
         table { display: block; max-width: 100%; overflow-x: auto; border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
@@ -105,7 +105,7 @@ internal static partial class HtmlPage
         th { background: #f3f3f3; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
         td.warn { background: #fff3cd; }
         figure { margin: 1.2em 0; } figure img { display: block; max-width: 100%; height: auto; border: 1px solid #eee; cursor: zoom-in; }
-        figcaption, .caption { font-size: 0.88em; color: #555; } .files { white-space: nowrap; }
+        figcaption, .caption { font-size: 0.88em; color: #555; }
         code { background: #f3f3f3; padding: 0 0.2em; overflow-wrap: anywhere; }
         nav.toc { background: #f8f8f8; border: 1px solid #e3e3e3; padding: 0.5em 1em; margin: 1em 0; font-size: 0.95em; }
         nav.toc ul { margin: 0.2em 0; padding-left: 1.2em; }

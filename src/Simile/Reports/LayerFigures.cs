@@ -116,10 +116,11 @@ public static class LayerFigures
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, xLabels.Count).Select(i => (double)i).ToArray(), xLabels.ToArray());
         plt.Axes.SetLimits(-0.3, xLabels.Count - 0.7, lo - pad, hi + pad);
-        if (s.Paper) Figures.Legend(plt, s, Edge.Bottom); else Figures.Legend(plt, s, Edge.Right);
+        plt.Axes.Left.TickGenerator = Figures.ValueTicks(lo - pad, hi + pad, 5);
+        if (s.Paper) Figures.Legend(plt, s, Alignment.UpperLeft); else Figures.Legend(plt, s, Edge.Right);
         int width = s.Width(Math.Max(860, 60 * xLabels.Count + 460));
-        int height = s.Paper ? (int)(width * 0.62 + 12 * series.Count) : 520;
-        Figures.Label(plt, s, title, width, "representation (token embedding, then layer outputs)", yLabel);
+        int height = s.Paper ? (int)(width * 0.8) : 520;
+        Figures.Label(plt, s, title, width, s.Paper ? "representation" : "representation (token embedding, then layer outputs)", yLabel);
         var h = new FigureHover();
         foreach (var ser in series)
             for (int i = 0; i < ser.Values.Length; i++)
@@ -156,7 +157,7 @@ public static class LayerFigures
         int panelTop = 15 + (int)Math.Ceiling(s.Title * 1.3 + s.L(6));
         int pw = totalWidth / columns, ph = panelTop + bottom + (s.Paper ? 95 : 200);
         string wrapped = s.Wrap(title, totalWidth, s.Title);
-        int head = s.TitleSpace(wrapped);
+        int head = (int)Math.Ceiling((wrapped.Count(c => c == '\n') + 1) * s.Title * 1.3 + s.L(12));
         int totalHeight = head + rowsOfPanels * ph;
         double scale = s.Size.PngScale;
 
@@ -192,6 +193,7 @@ public static class LayerFigures
                 plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
                 plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
             }
+            plt.Axes.Bottom.MinimumSize = bottom;
             plt.Axes.Left.TickGenerator = Figures.ValueTicks(lo - pad, hi + pad);
             plt.Axes.SetLimits(-0.3, xLabels.Count - 0.7, lo - pad, hi + pad);
             if (p == 0) Figures.Legend(plt, s, Alignment.UpperLeft);
@@ -276,7 +278,7 @@ public static class LayerFigures
         float marker = s.L(n <= 60 ? 7 : n <= 400 ? 4 : 2.5f);
 
         // Panel geometry in data units: each panel spans [−0.5, 0.5]² around its centre; pitch 1.25 across, 1.3 down.
-        double panelPx = s.Paper ? 128 : 270;                      // logical units per data unit ≈ one panel
+        double panelPx = s.Paper ? 128 : 220;                      // logical units per data unit ≈ one panel
         double legendUnits = catNames.Count > 0 ? (s.Paper ? 0.62 : 0.6) : 0.05;
         double x0 = -0.62, x1 = (columns - 1) * 1.25 + 0.62 + legendUnits, y0 = -(rowsOfPanels - 1) * 1.3 - 0.62, y1 = 0.72;
         string wrapped = s.Wrap(title, (int)((x1 - x0) * panelPx), s.Title);
@@ -326,6 +328,7 @@ public static class LayerFigures
         }
         if (catNames.Count > 0) Figures.Legend(plt, s, Alignment.UpperRight);
         plt.HideAxesAndGrid();
+        plt.Axes.Title.IsVisible = true;
         plt.Axes.SetLimits(x0, x1, y0, y1);
         plt.Axes.Title.Label.Text = wrapped;
         plt.Axes.Title.Label.FontSize = s.Title;
