@@ -50,7 +50,7 @@ public static class LayerFigures
         int barSpace = s.Paper ? 72 : 140;
         double pitch = s.Paper
             ? Math.Max(font * 2.4, (s.Size.ColumnUnits - left - barSpace - 4) / cols)
-            : Math.Max(40, Math.Min(64, 640.0 / Math.Max(rows, cols)));
+            : Math.Max(40, Math.Min(52, 520.0 / Math.Max(rows, cols)));
         int width = left + (int)Math.Ceiling(cols * pitch) + barSpace;
         string wrapped = s.Wrap(title, width, s.Title);
         int top = s.TitleSpace(wrapped);
@@ -278,7 +278,7 @@ public static class LayerFigures
         float marker = s.L(n <= 60 ? 7 : n <= 400 ? 4 : 2.5f);
 
         // Panel geometry in data units: each panel spans [−0.5, 0.5]² around its centre; pitch 1.25 across, 1.3 down.
-        double panelPx = s.Paper ? 128 : 220;                      // logical units per data unit ≈ one panel
+        double panelPx = s.Paper ? 128 : 200;                      // logical units per data unit ≈ one panel
         double legendUnits = catNames.Count > 0 ? (s.Paper ? 0.62 : 0.6) : 0.05;
         double x0 = -0.62, x1 = (columns - 1) * 1.25 + 0.62 + legendUnits, y0 = -(rowsOfPanels - 1) * 1.3 - 0.62, y1 = 0.72;
         string wrapped = s.Wrap(title, (int)((x1 - x0) * panelPx), s.Title);
