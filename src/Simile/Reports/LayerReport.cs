@@ -230,8 +230,8 @@ public static class LayerReport
             sb.Append("</ul>\n");
         }
         sb.Append($"<{h}>{Heading("Settings", headingPrefix)}</{h}>\n<table>\n")
-          .Append($"<tr><td>models</td><td>{H(string.Join(", ", r.Models.Select(m => $"{m.Model} ({m.Labels.Count} representations, {m.Stack.Sets[0].Dims} dims)")))}</td></tr>\n")
-          .Append($"<tr><td>context</td><td>{H(o.Context.ToString())}</td></tr>\n")
+          .Append($"<tr><td>models</td><td class=\"text\">{H(string.Join(", ", r.Models.Select(m => $"{m.Model} ({m.Labels.Count} representations, {m.Stack.Sets[0].Dims} dims)")))}</td></tr>\n")
+          .Append($"<tr><td>context</td><td class=\"text\">{H(o.Context.ToString())}</td></tr>\n")
           .Append($"<tr><td>subword pooling</td><td>{H(o.Subword.ToString().ToLowerInvariant())}</td></tr>\n")
           .Append($"<tr><td>normalisation</td><td>{H(o.Normalization.ToString())}</td></tr>\n")
           .Append($"<tr><td>permutations / bootstrap / seed</td><td>{o.Permutations} / {o.Bootstrap} / {o.Seed}</td></tr>\n")

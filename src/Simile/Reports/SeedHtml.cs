@@ -44,7 +44,7 @@ public static class SeedHtml
           .Append($"All random draws come from seed {r.Options.Seed}, so the numbers are reproducible.</p>\n");
 
         sb.Append("<h2>Settings</h2>\n<table>\n")
-          .Append($"<tr><td>models</td><td>{H(string.Join(", ", r.Models.Select(m => m.Model.Name)))}</td></tr>\n")
+          .Append($"<tr><td>models</td><td class=\"text\">{H(string.Join(", ", r.Models.Select(m => m.Model.Name)))}</td></tr>\n")
           .Append($"<tr><td>dissimilarity</td><td>{H(r.Kind.Name())}</td></tr>\n")
           .Append($"<tr><td>permutations</td><td class=\"num\">{r.Options.Permutations:N0}</td></tr>\n")
           .Append($"<tr><td>bootstrap resamples</td><td class=\"num\">{r.Options.BootstrapResamples:N0}</td></tr>\n")
