@@ -194,6 +194,41 @@ public sealed class ReportBrowserTests(DemoReportFixture demo) : IClassFixture<D
         }
     }
 
+    [ChromiumFact]
+    public void PaperSizeHeatmapsAlsoSitOnTheirLabels()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "simile-paper-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var rng = new Random(2);
+            var words = Enumerable.Range(0, 12).Select(i => "word" + new string('x', i % 5) + i).ToList();
+            var square = new double[12, 12];
+            for (int i = 0; i < 12; i++) for (int j = 0; j <= i; j++) square[i, j] = square[j, i] = i == j ? 1 : rng.NextDouble() * 1.2 - 0.2;
+            var heat = Simile.Reports.Figures.Heatmap("h", "paper heatmap", square, words, [4, 8], (-0.2, 1.0), "cosine", Simile.Reports.FigureSize.Paper);
+            var reps = new List<string> { "token", "0", "1", "2", "3", "final" };
+            var values = Enumerable.Range(0, 36).Select(k => 0.5 + 0.5 * rng.NextDouble()).ToArray();
+            var grid = new Simile.Analyses.Layers.RsaGrid("a", "b", reps, reps, false, values, 2, 3, values[2 * 6 + 3], 0, 0, double.NaN, [], []);
+            var layer = Simile.Reports.LayerFigures.GridHeatmap("g", "paper grid", grid, Simile.Reports.FigureSize.Paper);
+            foreach (var (f, labels) in new[] { (heat, words), (layer, reps) })
+            {
+                string file = Path.Combine(dir, f.Name + ".svg");
+                File.WriteAllText(file, f.Svg);
+                using var b = Open(Url(file));
+                var r = b.Eval(AlignmentScript(labels));
+                foreach (var (cells, marks) in new[] { ("cellX", "colX"), ("cellY", "rowY") })
+                {
+                    var c = r.GetProperty(cells).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                    var m = r.GetProperty(marks).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+                    Assert.Equal(labels.Count, c.Length);
+                    Assert.Equal(labels.Count, m.Length);
+                    for (int i = 0; i < labels.Count; i++) Assert.True(Math.Abs(c[i] - m[i]) <= 1, $"{f.Name} {marks} {labels[i]}: {m[i]:0.00} vs cells {c[i]:0.00}");
+                }
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     /// <summary>
     /// In the SVG DOM: the centres of the heatmap's cells (the most common filled rectangle size; distinct columns left to
     /// right and rows top to bottom) and the anchor points of the tick labels (the origin of each text's transform, in screen
