@@ -118,7 +118,7 @@ public static class Figures
             Legend(plt, s, Alignment.UpperLeft);
         }
         AddFitLine(plt, x, y, s);
-        int width = s.Width(760), height = s.Paper ? (int)(width * 0.9) : 640;
+        int width = s.Width(700), height = s.Paper ? (int)(width * 0.9) : 590;
         Label(plt, s, title, width, xLabel, yLabel);
         FigureHover? h = null;
         if (hover is not null)
