@@ -25,6 +25,10 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         [Description("Output folder (default ./simile-out).")]
         public string Out { get; set; } = "simile-out";
 
+        [CommandOption("--figure-size <SIZE>")]
+        [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
+        public string FigureSizeOption { get; set; } = "screen";
+
         [CommandOption("-v|--verbose")]
         [Description("Print load and compute times.")]
         public bool Verbose { get; set; }
@@ -36,25 +40,26 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         console.MarkupLine("[bold]Simile demo[/]: how do three models represent 34 words about space, furniture and fruit?");
         console.MarkupLine("[grey]Each model's vectors for the words give a word × word cosine-similarity matrix; RSA correlates these " +
                            "matrices between models. 10,000 permutations give p, 1,000 bootstrap resamples a 95% interval (seed 1).[/]");
-        new SeedRun(settings.Out, settings.Verbose).RunSeedAnalysis(DemoModels, optional: new HashSet<string> { "glove-100d" },
+        var size = FigureSize.Parse(settings.FigureSizeOption);
+        new SeedRun(settings.Out, settings.Verbose) { Figures = size, PartTwoResults = "layers/results.json" }.RunSeedAnalysis(DemoModels, optional: new HashSet<string> { "glove-100d" },
             SeedRun.ReadWords(null), new SeedAnalysisOptions { Permutations = 10_000, BootstrapResamples = 1_000, Seed = 1 },
-            explain: true, partTwo: words => PartTwo(console, words, Path.Combine(settings.Out, "layers")));
+            explain: true, partTwo: words => PartTwo(console, words, Path.Combine(settings.Out, "layers"), size));
         return 0;
     }
     /// <summary>
     /// Part 2: minilm and arctic-xs through every layer, each word averaged over the built-in neutral templates;
     /// writes OUT/layers/ and returns the HTML section for the main report.
     /// </summary>
-    private static string PartTwo(IAnsiConsole console, Simile.Data.WordList words, string folder)
+    private static string PartTwo(IAnsiConsole console, Simile.Data.WordList words, string folder, FigureSize size)
     {
         console.WriteLine();
         console.MarkupLine("[bold]Part 2: through the layers[/] (minilm and arctic-xs; each word averaged over the neutral templates " +
                            "such as \"This is the {word}.\"; 1,000 permutations and bootstrap resamples, seed 1)");
-        var (result, files, figures) = LayersCommand.RunAndWrite(LayerModels, words, new LayerAnalysisOptions { Seed = 1 }, folder);
+        var (result, files, figures) = LayersCommand.RunAndWrite(LayerModels, words, new LayerAnalysisOptions { Seed = 1 }, folder, size);
         LayersCommand.Summarize(console, result, folder, files.Count);
         console.MarkupLine("[grey]Layer × layer grids: picking the best-matching pair is biased upward, so its p-value is calibrated " +
                            "on the maximum of each permuted grid. Category RSA correlates each layer's dissimilarities with the " +
                            "category model (0 within a category, 1 between); anisotropy is the mean pairwise cosine.[/]");
-        return "<h1>Part 2: through the layers</h1>\n" + LayerReport.HtmlSection(result, figures, headingLevel: 2);
+        return "<h1>Part 2: through the layers</h1>\n" + LayerReport.HtmlSection(result, figures, headingLevel: 2, folder: "layers/", headingPrefix: "Layers: ");
     }
 }

@@ -63,6 +63,9 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [Description("RBF bandwidth factor of cka_rbf (default 0.5).")]
         [DefaultValue(0.5)]
         public double RbfThreshold { get; init; } = 0.5;
+        [CommandOption("--figure-size <SIZE>")]
+        [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
+        public string FigureSizeOption { get; init; } = "screen";
 
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder for results.json, figures (PNG + SVG) and report.html (default: layers-out).")]
@@ -83,7 +86,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     {
         var options = ParseOptions(settings);
         var words = settings.LoadWords();
-        var (result, files, _) = RunAndWrite(settings.Models, words, options, settings.Out);
+        var (result, files, _) = RunAndWrite(settings.Models, words, options, settings.Out, FigureSize.Parse(settings.FigureSizeOption));
         Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
         return 0;
     }
@@ -94,7 +97,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     /// Shared by <c>layers</c> and the part-2 section of <c>demo</c>.
     /// </summary>
     internal static (LayerAnalysisResult Result, IReadOnlyList<string> Files, IReadOnlyList<Figure> Figures) RunAndWrite(
-        IReadOnlyList<string> modelNames, WordList words, LayerAnalysisOptions options, string folder)
+        IReadOnlyList<string> modelNames, WordList words, LayerAnalysisOptions options, string folder, FigureSize? size = null)
     {
         var models = new List<(string Name, ITransformerModel Model)>();
         try
@@ -104,7 +107,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
             LayerAnalysisResult result;
             using (var progress = CliSupport.Progress())
                 result = LayerAnalysis.Run(models, words, options, progress);
-            var figures = LayerReport.BuildFigures(result);
+            var figures = LayerReport.BuildFigures(result, size);
             var files = LayerReport.Build(result, folder, figures).WriteAll();
             return (result, files, figures);
         }

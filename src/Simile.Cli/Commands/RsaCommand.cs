@@ -56,6 +56,10 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         [Description("Output folder (default ./simile-out).")]
         public string Out { get; set; } = "simile-out";
 
+        [CommandOption("--figure-size <SIZE>")]
+        [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
+        public string FigureSizeOption { get; set; } = "screen";
+
         [CommandOption("-v|--verbose")]
         [Description("Print load and compute times.")]
         public bool Verbose { get; set; }
@@ -91,7 +95,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         if (settings.Models.Length < 2)
             throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
                 "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
-        var run = new SeedRun(settings.Out, settings.Verbose);
+        var run = new SeedRun(settings.Out, settings.Verbose) { Figures = FigureSize.Parse(settings.FigureSizeOption) };
         var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
         if (settings.Vocabulary is not null)
             run.RunVocabularyAnalysis(settings.Models, settings.Limit, settings.MinFrequencyRank, options);
@@ -108,6 +112,12 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     internal static Func<string, IProgress<double>?, IWordEmbeddings> OpenModel { get; set; } = ModelCatalogue.Resolve;
 
     private readonly IAnsiConsole _out = Wide(AnsiConsole.Console);
+
+    /// <summary>Size of the figures (--figure-size).</summary>
+    public FigureSize Figures { get; init; } = FigureSize.Screen;
+
+    /// <summary>Path of a second part's results.json relative to the output folder, named in results.json (demo).</summary>
+    public string? PartTwoResults { get; init; }
 
     /// <summary>Piped output has no terminal width; 120 columns keep the summary table on one line per pair.</summary>
     private static IAnsiConsole Wide(IAnsiConsole console)
@@ -278,7 +288,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<string> written = [];
-        CliProgress.Run("drawing figures and writing the report", _ => written = VocabularyReport.Write(r, outFolder));
+        CliProgress.Run("drawing figures and writing the report", _ => written = VocabularyReport.Write(r, outFolder, Figures));
         _out.WriteLine();
         _out.MarkupLine($"Wrote {written.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outFolder))}[/]" +
                         $"{(verbose ? $" [grey]in {Seconds(clock.Elapsed)}[/]" : "")}");
@@ -350,7 +360,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<string> written = [];
-        CliProgress.Run("drawing figures and writing the report", _ => written = SeedReport.Write(r, outFolder, partTwoHtml));
+        CliProgress.Run("drawing figures and writing the report", _ => written = SeedReport.Write(r, outFolder, partTwoHtml, Figures, partTwoHtml is null ? null : PartTwoResults));
         _out.WriteLine();
         _out.MarkupLine($"Wrote {written.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outFolder))}[/] " +
                         $"(report.html, results.json, figures as PNG + SVG, matrices as CSV){(verbose ? $" [grey]in {Seconds(clock.Elapsed)}[/]" : "")}");

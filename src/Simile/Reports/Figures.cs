@@ -1,81 +1,109 @@
+using System.Globalization;
+using System.Text;
 using ScottPlot;
 
 namespace Simile.Reports;
 
 /// <summary>One rendered figure: the same plot as PNG (bitmap, for the HTML page) and SVG (vector, for papers).</summary>
-public sealed record Figure(string Name, string Title, byte[] Png, string Svg, int Width, int Height);
+/// <param name="Width">Logical width (screen pixels, or points at paper size).</param>
+public sealed record Figure(string Name, string Title, byte[] Png, string Svg, int Width, int Height)
+{
+    /// <summary>Hover data for the report's script (see <see cref="FigureHover"/>), or null.</summary>
+    public string? HoverJson { get; init; }
+
+    /// <summary>Width in CSS pixels at which the report shows the PNG (0: <see cref="Width"/>).</summary>
+    public int DisplayWidth { get; init; }
+}
 
 /// <summary>
 /// The figures of the analyses, drawn with ScottPlot 5 in one house style (DejaVu Sans, white background,
 /// readable tick labels). Every method takes plain arrays so the analyses stay free of plotting code.
+/// Heatmap cells are vector rectangles placed on the same coordinates as their labels; every number uses a real
+/// minus sign (U+2212); colour bars have 5–6 ticks with both ends labelled.
 /// </summary>
 public static class Figures
 {
     public const string FontName = "DejaVu Sans";
-    /// <summary>PNGs are rendered at this multiple of the logical size (sharp when printed or zoomed).</summary>
+    /// <summary>PNGs are rendered at this multiple of the logical size at screen size (sharp when zoomed).</summary>
     public const double PngScale = 2.0;
+    public const char Minus = '\u2212';
 
     private static readonly Color WithinColor = Color.FromHex("#1f77b4");
     private static readonly Color BetweenColor = Color.FromHex("#ff7f0e");
     private static readonly Color NeutralColor = Color.FromHex("#404040");
     private static readonly Color FitColor = Color.FromHex("#d62728");
+    private static readonly Color BarColor = Color.FromHex("#4c72b0");
 
     /// <summary>
     /// A word × word matrix as a heatmap: rows top to bottom and columns left to right in the given order,
     /// diagonal left blank, thin lines between categories, and the colour scale given by <paramref name="range"/>
-    /// (pass the same range for every model so colours compare across figures).
+    /// (pass the same range for every model so colours compare across figures). Cells are vector rectangles.
     /// </summary>
     /// <param name="square">n × n values (the diagonal is not drawn).</param>
     /// <param name="boundaries">Row indices where a new category starts (excluding 0).</param>
+    /// <param name="hoverModel">When given, each cell hovers as "row – column: value (model)".</param>
     public static Figure Heatmap(string name, string title, double[,] square, IReadOnlyList<string> labels,
-        IReadOnlyList<int> boundaries, (double Min, double Max) range, string colourLabel)
+        IReadOnlyList<int> boundaries, (double Min, double Max) range, string colourLabel, FigureSize? size = null, string? hoverModel = null)
     {
+        var s = new FigureStyle(size);
         int n = square.GetLength(0);
-        var cells = new double[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++) cells[i, j] = i == j ? double.NaN : square[i, j];
-
-        // Size grows with the number of words so labels never overlap (≥ 17 px per row at 12 pt).
-        float tickSize = n <= 40 ? 13 : n <= 80 ? 10 : 8;
-        int cell = (int)Math.Max(12, Math.Min(24, 720.0 / n));
+        float tick = s.Paper ? 7 : n <= 40 ? 13 : n <= 80 ? 10 : 8;
         int longest = labels.Count == 0 ? 0 : labels.Max(l => l.Length);
-        int labelSpace = (int)(longest * tickSize * 0.62) + 20;
-        int width = n * cell + labelSpace + 190, height = n * cell + labelSpace + 70;
+        int labelSpace = (int)Math.Ceiling(longest * tick * 0.62 + s.L(14));
+        int barSpace = s.Paper ? 72 : 140;
+        range = BarRange(range);
+        double pitch = s.Paper
+            ? Math.Clamp((s.Size.ColumnUnits - labelSpace - barSpace - 4) / Math.Max(1, n), tick * 1.22, 24)
+            : Math.Max(12, Math.Min(24, 720.0 / Math.Max(1, n)));
+        int grid = (int)Math.Ceiling(n * pitch);
+        int width = labelSpace + grid + barSpace;
+        var plt = NewPlot(s);
+        string wrapped = s.Wrap(title, width, s.Title);
+        int top = s.TitleSpace(wrapped);
+        int height = top + grid + labelSpace;
+        plt.Layout.Fixed(new PixelPadding(labelSpace, barSpace, labelSpace, top));
 
-        var plt = NewPlot();
-        var (hm, bar) = ViridisHeatmap(plt, cells, colourLabel);
-        hm.ManualRange = new ScottPlot.Range(range.Min, range.Max);
-        hm.NaNCellColor = Colors.White;
-        hm.Rectangle = new CoordinateRect(0, n, 0, n);       // cell (i, j) covers x∈[j, j+1], y∈[n-i-1, n-i]
-        bar.Axis.TickGenerator = NiceTicks(range.Min, range.Max);
-
+        var cmap = new ScottPlot.Colormaps.Viridis();
+        var hover = hoverModel is null ? null : new string?[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                if (i == j || !double.IsFinite(square[i, j])) continue;
+                Cell(plt, j, n - i - 1, ColourOf(cmap, square[i, j], range), s);
+                if (hover is not null) hover[i, j] = $"{labels[i]} – {labels[j]}: {Num(square[i, j])} ({hoverModel})";
+            }
+        ColourBar(plt, range, colourLabel, s);
         foreach (int b in boundaries)
         {
-            plt.Add.Line(b, 0, b, n).LineStyle = SeparatorStyle();
-            plt.Add.Line(0, n - b, n, n - b).LineStyle = SeparatorStyle();
+            plt.Add.Line(b, 0, b, n).LineStyle = SeparatorStyle(s);
+            plt.Add.Line(0, n - b, n, n - b).LineStyle = SeparatorStyle(s);
         }
-
-        LabelMatrixAxes(plt, labels, tickSize, labelSpace);
+        LabelMatrixAxes(plt, labels, tick, labelSpace);
         plt.Axes.SetLimits(0, n, 0, n);
         plt.HideGrid();
-        plt.Title(title, 16);
-        return Render(plt, name, title, width, height);
+        plt.Axes.Title.Label.Text = wrapped;
+        plt.Axes.Title.Label.FontSize = s.Title;
+        FigureHover? h = null;
+        if (hover is not null) { h = new FigureHover(); h.Grids.Add(new FigureHover.Grid(0, 0, 1, 1, hover)); }
+        return Render(plt, name, title, width, height, s, h);
     }
 
     /// <summary>
     /// RSA scatter: one point per word pair, model A's value on x, model B's on y, least-squares line, r and p in
     /// the title. <paramref name="withinCategory"/> (optional, per pair) colours pairs within/between categories.
+    /// <paramref name="hover"/> (optional, per pair) is the text shown when the pointer is over a point.
     /// </summary>
     public static Figure RsaScatter(string name, string title, double[] x, double[] y, bool[]? withinCategory,
-        string xLabel, string yLabel)
+        string xLabel, string yLabel, FigureSize? size = null, IReadOnlyList<string>? hover = null)
     {
         if (x.Length != y.Length) throw new ArgumentException("x and y differ in length");
-        var plt = NewPlot();
-        float marker = x.Length > 2000 ? 3 : x.Length > 300 ? 5 : 7;
+        var s = new FigureStyle(size);
+        var plt = NewPlot(s);
+        float marker = s.L(x.Length > 2000 ? 3 : x.Length > 300 ? 5 : 7);
         if (withinCategory is null)
         {
-            var s = plt.Add.ScatterPoints(x, y, NeutralColor.WithAlpha(0.6));
-            s.MarkerSize = marker;
+            var pts = plt.Add.ScatterPoints(x, y, NeutralColor.WithAlpha(0.6));
+            pts.MarkerSize = marker;
         }
         else
         {
@@ -87,13 +115,18 @@ public static class Figures
             var within = plt.Add.ScatterPoints(wx, wy, WithinColor.WithAlpha(0.8));
             within.MarkerSize = marker;
             within.LegendText = $"within a category ({wx.Length})";
-            var legend = plt.ShowLegend(Alignment.UpperLeft);
-            legend.FontSize = 13;
-            legend.FontName = FontName;
+            Legend(plt, s, Alignment.UpperLeft);
         }
-        AddFitLine(plt, x, y);
-        Label(plt, title, xLabel, yLabel);
-        return Render(plt, name, title, 760, 640);
+        AddFitLine(plt, x, y, s);
+        int width = s.Width(700), height = s.Paper ? (int)(width * 0.9) : 590;
+        Label(plt, s, title, width, xLabel, yLabel);
+        FigureHover? h = null;
+        if (hover is not null)
+        {
+            h = new FigureHover();
+            for (int i = 0; i < x.Length; i++) h.Points.Add((x[i], y[i], hover[i]));
+        }
+        return Render(plt, name, title, width, height, s, h);
     }
 
     /// <summary>
@@ -101,84 +134,74 @@ public static class Figures
     /// with the least-squares line.
     /// </summary>
     public static Figure DensityScatter(string name, string title, ReadOnlySpan<double> x, ReadOnlySpan<double> y,
-        string xLabel, string yLabel, int bins = 120)
+        string xLabel, string yLabel, int bins = 120, FigureSize? size = null)
     {
         var (x0, x1) = Extent(x);
         var (y0, y1) = Extent(y);
-        var counts = new double[bins, bins];                       // [row = y bin from the top, col = x bin]
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        var counts = new long[bins, bins];                       // [row = y bin from the top, col = x bin]
         for (int k = 0; k < x.Length; k++)
         {
             int c = Math.Clamp((int)((x[k] - x0) / (x1 - x0) * bins), 0, bins - 1);
             int r = Math.Clamp((int)((y[k] - y0) / (y1 - y0) * bins), 0, bins - 1);
             counts[bins - 1 - r, c] += 1;
-            sx += x[k]; sy += y[k]; sxx += x[k] * x[k]; sxy += x[k] * y[k];
         }
-        for (int r = 0; r < bins; r++)
-            for (int c = 0; c < bins; c++) counts[r, c] = counts[r, c] == 0 ? double.NaN : Math.Log10(counts[r, c]);
-
-        var plt = NewPlot();
-        var (hm, bar) = ViridisHeatmap(plt, counts, "log10(pairs per bin)");
-        hm.NaNCellColor = Colors.White;
-        hm.Rectangle = new CoordinateRect(x0, x1, y0, y1);
-        bar.Axis.TickGenerator = SparseTicks();
-        double n = x.Length, slope = (n * sxy - sx * sy) / (n * sxx - sx * sx), icept = (sy - slope * sx) / n;
-        if (double.IsFinite(slope))
-        {
-            var line = plt.Add.Line(x0, icept + slope * x0, x1, icept + slope * x1);
-            line.LineWidth = 2;
-            line.LineColor = FitColor;
-        }
-        plt.Axes.SetLimits(x0, x1, y0, y1);
-        Label(plt, title, xLabel, yLabel);
-        return Render(plt, name, title, 820, 640);
+        return DensityGrid(name, title, counts, (x0, x1), (y0, y1), xLabel, yLabel, size);
     }
 
     /// <summary>
     /// A precomputed 2-D histogram drawn as a density plot (log10 count per bin, empty bins white) with the
-    /// least-squares line fitted to the bin centres weighted by their counts.
+    /// least-squares line fitted to the bin centres weighted by their counts. The bins are a bitmap drawn with
+    /// nearest-neighbour sampling (crisp in the SVG too).
     /// </summary>
     /// <param name="counts">[row, col]: row = y bin counted from the TOP, col = x bin from the left.</param>
     public static Figure DensityGrid(string name, string title, long[,] counts, (double Min, double Max) x, (double Min, double Max) y,
-        string xLabel, string yLabel)
+        string xLabel, string yLabel, FigureSize? size = null)
     {
+        var s = new FigureStyle(size);
         int rows = counts.GetLength(0), cols = counts.GetLength(1);
         var cells = new double[rows, cols];
-        double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, maxLog = 0;
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
             {
                 long k = counts[r, c];
                 cells[r, c] = k == 0 ? double.NaN : Math.Log10(k);
                 if (k == 0) continue;
+                maxLog = Math.Max(maxLog, cells[r, c]);
                 double cx = x.Min + (c + 0.5) * (x.Max - x.Min) / cols, cy = y.Max - (r + 0.5) * (y.Max - y.Min) / rows;
                 w += k; sx += k * cx; sy += k * cy; sxx += k * cx * cx; sxy += k * cx * cy;
             }
-        var plt = NewPlot();
-        var (hm, bar) = ViridisHeatmap(plt, cells, "log10(word pairs per bin)");
+        var plt = NewPlot(s);
+        var hm = plt.Add.Heatmap(cells);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        var range = (0.0, Math.Max(1.0, Math.Ceiling(maxLog * 2) / 2));
+        hm.ManualRange = new ScottPlot.Range(range.Item1, range.Item2);
         hm.NaNCellColor = Colors.White;
         hm.Rectangle = new CoordinateRect(x.Min, x.Max, y.Min, y.Max);
+        ColourBar(plt, range, "log10(word pairs per bin)", s);
         double slope = (w * sxy - sx * sy) / (w * sxx - sx * sx), icept = (sy - slope * sx) / w;
         if (double.IsFinite(slope) && double.IsFinite(icept))
         {
             var line = plt.Add.Line(x.Min, icept + slope * x.Min, x.Max, icept + slope * x.Max);
-            line.LineWidth = 2;
+            line.LineWidth = s.L(2);
             line.LineColor = FitColor;
         }
         plt.Axes.SetLimits(x.Min, x.Max, y.Min, y.Max);
-        Label(plt, title, xLabel, yLabel);
-        return Render(plt, name, title, 820, 660);
+        int width = s.Width(820), height = s.Paper ? (int)(width * 0.85) : 660;
+        Label(plt, s, title, width, xLabel, yLabel);
+        return Render(plt, name, title, width, height, s);
     }
 
     /// <summary>Distributions of values in [lo, hi] as outlined histograms (share of items per bin), one line per series.</summary>
     public static Figure Distributions(string name, string title, IReadOnlyList<(string Label, double[] Values)> series,
-        string xLabel, double lo = -1, double hi = 1, int bins = 80)
+        string xLabel, double lo = -1, double hi = 1, int bins = 80, FigureSize? size = null)
     {
-        var plt = NewPlot();
+        var s = new FigureStyle(size);
+        var plt = NewPlot(s);
         var palette = new[] { WithinColor, BetweenColor, FitColor, NeutralColor };
-        for (int s = 0; s < series.Count; s++)
+        for (int k = 0; k < series.Count; k++)
         {
-            var (label, values) = series[s];
+            var (label, values) = series[k];
             var counts = new double[bins];
             int used = 0;
             foreach (double v in values)
@@ -195,131 +218,286 @@ public static class Figures
                 xs.Add(lo + b * (hi - lo) / bins); ys.Add(share);
                 xs.Add(lo + (b + 1) * (hi - lo) / bins); ys.Add(share);
             }
-            var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray(), palette[s % palette.Length]);
-            line.LineWidth = 2;
+            var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray(), palette[k % palette.Length]);
+            line.LineWidth = s.L(2);
             line.LegendText = $"{label} (n = {used:N0})";
         }
-        plt.ShowLegend(Alignment.UpperLeft);
-        plt.Legend.FontSize = 13;
-        plt.Legend.FontName = FontName;
+        Legend(plt, s, Alignment.UpperLeft);
         plt.Axes.SetLimitsX(lo, hi);
-        Label(plt, title, xLabel, "share of words");
-        return Render(plt, name, title, 760, 520);
+        int width = s.Width(760), height = s.Paper ? (int)(width * 0.7) : 520;
+        Label(plt, s, title, width, xLabel, "share of words");
+        return Render(plt, name, title, width, height, s);
     }
 
-    /// <summary>One bar per word (e.g. its direct correlation across two models), labels rotated under the axis.</summary>
+    /// <summary>
+    /// One bar per word (e.g. its direct correlation across two models), labels rotated under the axis, all bars one
+    /// colour. Optional: a dashed reference line and a grey band (e.g. the spread expected by chance), both in the legend.
+    /// </summary>
     public static Figure WordBars(string name, string title, IReadOnlyList<string> words, double[] values, string yLabel,
-        double? referenceLine = null, string? referenceLabel = null)
+        double? referenceLine = null, string? referenceLabel = null, FigureSize? size = null,
+        (double Lower, double Upper, string Label)? band = null)
     {
+        var s = new FigureStyle(size);
         int n = words.Count;
-        var plt = NewPlot();
+        var plt = NewPlot(s);
+        if (band is { } bd)
+        {
+            var rect = plt.Add.Rectangle(-0.7, n - 0.3, bd.Lower, bd.Upper);
+            rect.FillStyle.Color = Color.FromHex("#bbbbbb").WithAlpha(0.45);
+            rect.LineStyle.Width = 0;
+            rect.LegendText = bd.Label;
+        }
         var bars = new List<Bar>(n);
         for (int i = 0; i < n; i++)
-            bars.Add(new Bar { Position = i, Value = values[i], FillColor = values[i] >= 0 ? WithinColor : BetweenColor, LineWidth = 0, Size = 0.75 });
-        plt.Add.Bars(bars);
-        plt.Add.HorizontalLine(0, 1, NeutralColor);
+            bars.Add(new Bar { Position = i, Value = values[i], FillColor = BarColor, LineWidth = 0, Size = 0.75 });
+        var barPlot = plt.Add.Bars(bars);
+        barPlot.LegendText = "one bar per word";
+        plt.Add.HorizontalLine(0, s.L(1), NeutralColor);
         if (referenceLine is double rl)
         {
-            var line = plt.Add.HorizontalLine(rl, 1.5f, FitColor, LinePattern.Dashed);
-            if (referenceLabel is not null)
-            {
-                line.LegendText = referenceLabel;
-                plt.ShowLegend(Edge.Bottom);        // outside the data area: never covers a bar
-                plt.Legend.FontSize = 13;
-                plt.Legend.FontName = FontName;
-            }
+            var line = plt.Add.HorizontalLine(rl, s.L(1.5f), FitColor, LinePattern.Dashed);
+            if (referenceLabel is not null) line.LegendText = referenceLabel;
         }
-        float tickSize = n <= 40 ? 13 : n <= 80 ? 10 : 8;
+        Legend(plt, s, Edge.Bottom);        // outside the data area: never covers a bar
+        float tickSize = s.Paper ? 7 : n <= 40 ? 13 : n <= 80 ? 10 : 8;
         int longest = words.Count == 0 ? 0 : words.Max(w => w.Length);
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, n).Select(i => (double)i).ToArray(), words.ToArray());
         plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
         plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plt.Axes.Bottom.TickLabelStyle.FontSize = tickSize;
-        plt.Axes.Bottom.MinimumSize = (float)(longest * tickSize * 0.62 + 20);
-        double lo = Math.Min(-0.1, values.Where(double.IsFinite).DefaultIfEmpty(0).Min() - 0.05);
-        double hi = Math.Max(0.1, values.Where(double.IsFinite).DefaultIfEmpty(0).Max() + 0.05);
+        plt.Axes.Bottom.MinimumSize = (float)(longest * tickSize * 0.62 + s.L(20));
+        var finite = values.Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
+        double lo = Math.Min(-0.1, finite.Min() - 0.05), hi = Math.Max(0.1, finite.Max() + 0.05);
         if (referenceLine is double r2) { lo = Math.Min(lo, r2 - 0.05); hi = Math.Max(hi, r2 + 0.05); }
+        if (band is { } b2) { lo = Math.Min(lo, b2.Lower - 0.02); hi = Math.Max(hi, b2.Upper + 0.02); }
         plt.Axes.SetLimits(-0.7, n - 0.3, Math.Max(-1.05, lo), Math.Min(1.05, hi));
+        plt.Axes.Left.TickGenerator = ValueTicks(Math.Max(-1.05, lo), Math.Min(1.05, hi), 5);
         plt.Grid.XAxisStyle.MajorLineStyle.Width = 0;
-        Label(plt, title, null, yLabel);
-        int width = Math.Max(640, 26 * n + 160);
-        return Render(plt, name, title, width, 520);
+        int width = s.Paper ? s.Width(0, n * tickSize * 1.25 + 40) : Math.Max(640, 26 * n + 160);
+        int height = s.Paper ? (int)(140 + longest * tickSize * 0.62 + 40) : 520;
+        Label(plt, s, title, width, null, yLabel);
+        FigureHover h = new();
+        for (int i = 0; i < n; i++) h.Points.Add((i, values[i], $"{words[i]}: {Num(values[i])}"));
+        return Render(plt, name, title, width, height, s, h);
     }
 
     /// <summary>A small labelled matrix (models × models) with each value written in its cell.</summary>
     public static Figure ValueMatrix(string name, string title, double[,] values, IReadOnlyList<string> labels,
-        (double Min, double Max) range, string colourLabel)
+        (double Min, double Max) range, string colourLabel, FigureSize? size = null)
     {
+        var s = new FigureStyle(size);
         int k = values.GetLength(0);
-        var plt = NewPlot();
-        var (hm, bar) = ViridisHeatmap(plt, values, colourLabel);
-        hm.ManualRange = new ScottPlot.Range(range.Min, range.Max);
-        hm.Rectangle = new CoordinateRect(0, k, 0, k);
-        bar.Axis.TickGenerator = NiceTicks(range.Min, range.Max);
-        double mid = (range.Min + range.Max) / 2;
+        float tick = s.Paper ? 7 : 14, cellFont = s.Paper ? 7 : k <= 6 ? 18 : 12;
+        int longest = labels.Count == 0 ? 0 : labels.Max(l => l.Length);
+        int labelSpace = (int)Math.Ceiling(longest * tick * 0.62 + s.L(16));
+        int barSpace = s.Paper ? 72 : 140;
+        range = BarRange(range);
+        double pitch = s.Paper ? Math.Clamp((s.Size.ColumnUnits - labelSpace - barSpace - 4) / k, cellFont * 3.2, 60) : Math.Max(70, Math.Min(120, 500.0 / k));
+        int grid = (int)Math.Ceiling(k * pitch);
+        int width = labelSpace + grid + barSpace;
+        string wrapped = s.Wrap(title, width, s.Title);
+        int top = s.TitleSpace(wrapped), bottom = (int)Math.Ceiling(tick * 2 + s.L(10));
+        int height = top + grid + bottom;
+        var plt = NewPlot(s);
+        plt.Layout.Fixed(new PixelPadding(labelSpace, barSpace, bottom, top));
+        var cmap = new ScottPlot.Colormaps.Viridis();
+        var hover = new string?[k, k];
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
             {
-                var t = plt.Add.Text(double.IsFinite(values[i, j]) ? values[i, j].ToString("0.000") : "–", j + 0.5, k - i - 0.5);
+                double v = values[i, j];
+                if (double.IsFinite(v)) Cell(plt, j, k - i - 1, ColourOf(cmap, v, range), s);
+                var t = plt.Add.Text(double.IsFinite(v) ? Num(v) : "–", j + 0.5, k - i - 0.5);
                 t.Alignment = Alignment.MiddleCenter;
-                t.LabelFontSize = k <= 6 ? 18 : 12;
+                t.LabelFontSize = cellFont;
                 t.LabelFontName = FontName;
-                t.LabelFontColor = values[i, j] > mid ? Colors.Black : Colors.White;
+                t.LabelFontColor = TextOn(cmap, v, range);
+                hover[i, j] = $"{labels[i]} – {labels[j]}: {colourLabel} {Num(v)}";
             }
+        ColourBar(plt, range, colourLabel, s);
         var pos = Enumerable.Range(0, k).Select(i => i + 0.5).ToArray();
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(pos, labels.ToArray());
         plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(pos.Reverse().ToArray(), labels.ToArray());
-        plt.Axes.Bottom.TickLabelStyle.FontSize = 14;
-        plt.Axes.Left.TickLabelStyle.FontSize = 14;
+        plt.Axes.Bottom.TickLabelStyle.FontSize = tick;
+        plt.Axes.Left.TickLabelStyle.FontSize = tick;
         plt.Axes.Bottom.MajorTickStyle.Length = 0;
         plt.Axes.Left.MajorTickStyle.Length = 0;
         plt.Axes.SetLimits(0, k, 0, k);
         plt.HideGrid();
-        plt.Title(title, 16);
-        int side = Math.Max(420, 110 * k + 200);
-        return Render(plt, name, title, side + 120, side);
+        plt.Axes.Title.Label.Text = wrapped;
+        plt.Axes.Title.Label.FontSize = s.Title;
+        var h = new FigureHover();
+        h.Grids.Add(new FigureHover.Grid(0, 0, 1, 1, hover));
+        return Render(plt, name, title, width, height, s, h);
     }
 
-    /// <summary>About six round-valued ticks between lo and hi (1, 2 or 5 × 10^k steps), no minor ticks.</summary>
-    private static ScottPlot.TickGenerators.NumericManual NiceTicks(double lo, double hi)
+    /// <summary>A number with three decimals (or "–"), with a real minus sign.</summary>
+    public static string Num(double v, string format = "0.000") =>
+        double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture).Replace('-', Minus) : "–";
+
+    /// <summary>
+    /// 5–6 colour-bar ticks that include both ends of [lo, hi]: a round step (1, 2, 2.5 or 5 × 10^k) dividing the range
+    /// into 4 or 5 equal parts when one exists, else 5 evenly spaced ticks.
+    /// </summary>
+    public static double[] BarTicks(double lo, double hi)
     {
-        double span = Math.Max(hi - lo, 1e-12), raw = span / 6, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(f => f * mag).First(s => s >= raw);
-        var ticks = new ScottPlot.TickGenerators.NumericManual();
-        for (double t = Math.Ceiling(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
-        {
-            double v = Math.Abs(t) < step * 1e-9 ? 0 : t;
-            ticks.AddMajor(v, v.ToString(step < 0.1 ? "0.00" : step < 1 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture));
-        }
-        return ticks;
+        if (!(hi > lo)) return [lo];
+        for (int e = -6; e <= 6; e++)
+            foreach (double f in new[] { 1.0, 2.0, 2.5, 5.0 })
+            {
+                double step = f * Math.Pow(10, e), parts = (hi - lo) / step, start = lo / step;
+                if (Math.Abs(parts - Math.Round(parts)) > 1e-6 || Math.Abs(start - Math.Round(start)) > 1e-6) continue;
+                if (Math.Round(parts) is 4 or 5)
+                    return Enumerable.Range(0, (int)Math.Round(parts) + 1).Select(i => Clean(lo + i * step, step)).ToArray();
+            }
+        return Enumerable.Range(0, 5).Select(i => lo + i * (hi - lo) / 4).ToArray();
     }
 
-    private static ScottPlot.TickGenerators.NumericAutomatic SparseTicks() => new() { TickDensity = 0.5 };
+    private static double Clean(double v, double step) => Math.Abs(v) < step * 1e-9 ? 0 : Math.Round(v, 10);
 
-    private static Plot NewPlot()
+    /// <summary>Tick labels of the given values, with the fewest decimals that tell them apart exactly.</summary>
+    public static string[] TickLabels(IReadOnlyList<double> values)
+    {
+        int d = 0;
+        while (d < 6 && values.Any(v => Math.Abs(Math.Round(v, d) - v) > 1e-9 * Math.Max(1, Math.Abs(v)))) d++;
+        string fmt = d == 0 ? "0" : "0." + new string('0', d);
+        return values.Select(v => Num(v, fmt)).ToArray();
+    }
+
+    private static ScottPlot.TickGenerators.NumericAutomatic SparseTicks(FigureStyle s) => new()
+    {
+        TickDensity = s.Paper ? 1.0 : 0.5,
+        LabelFormatter = v => Num(v, "0.###"),
+    };
+
+    /// <summary>About <paramref name="target"/> round ticks (1, 2, 2.5 or 5 × 10^k apart) inside [lo, hi], labelled with real minus signs.</summary>
+    internal static ScottPlot.TickGenerators.NumericManual ValueTicks(double lo, double hi, int target = 4)
+    {
+        double raw = Math.Max(hi - lo, 1e-12) / target, mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1.0, 2.0, 2.5, 5.0, 10.0 }.Select(f => f * mag).First(v => v >= raw * 0.999);
+        var values = new List<double>();
+        for (double t = Math.Ceiling(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) values.Add(Clean(t, step));
+        return new ScottPlot.TickGenerators.NumericManual(values.ToArray(), TickLabels(values));
+    }
+
+    /// <summary>
+    /// The colour range widened to round ends that a round step (1, 2, 2.5 or 5 × 10^k) divides into 4 or 5 parts, so the
+    /// colour bar gets 5–6 ticks with both ends labelled.
+    /// </summary>
+    public static (double Min, double Max) BarRange((double Min, double Max) range)
+    {
+        var (lo, hi) = range;
+        if (!(hi > lo) || !double.IsFinite(lo) || !double.IsFinite(hi)) return range;
+        double mag = Math.Pow(10, Math.Floor(Math.Log10((hi - lo) / 5)) - 1);
+        foreach (double m in new[] { 1.0, 10.0, 100.0 })
+            foreach (double f in new[] { 1.0, 2.0, 2.5, 5.0 })
+            {
+                double step = f * m * mag, l = Math.Floor(lo / step + 1e-9) * step, h = Math.Ceiling(hi / step - 1e-9) * step;
+                double parts = Math.Round((h - l) / step);
+                if (parts <= 5) return (Clean(l, step), Clean(h, step));
+            }
+        return range;
+    }
+
+    internal static Plot NewPlot(FigureStyle s)
     {
         var plt = new Plot();
         plt.Font.Set(FontName);
         plt.FigureBackground.Color = Colors.White;
         plt.DataBackground.Color = Colors.White;
-        plt.Axes.Bottom.TickLabelStyle.FontSize = 13;
-        plt.Axes.Left.TickLabelStyle.FontSize = 13;
+        plt.Axes.Bottom.TickLabelStyle.FontSize = s.Tick;
+        plt.Axes.Left.TickLabelStyle.FontSize = s.Tick;
+        if (s.Paper)
+        {
+            foreach (var axis in new IAxis[] { plt.Axes.Bottom, plt.Axes.Left, plt.Axes.Top, plt.Axes.Right })
+            {
+                axis.MajorTickStyle.Length = 3;
+                axis.MinorTickStyle.Length = 1.5f;
+                axis.FrameLineStyle.Width = 0.6f;
+                axis.MajorTickStyle.Width = 0.6f;
+            }
+            plt.Grid.MajorLineWidth = 0.4f;
+        }
         return plt;
     }
 
-    private static void Label(Plot plt, string title, string? xLabel, string? yLabel)
+    internal static void Legend(Plot plt, FigureStyle s, Alignment where)
     {
-        if (plt.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Bottom.TickGenerator = SparseTicks();
-        if (plt.Axes.Left.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Left.TickGenerator = SparseTicks();
-        plt.Title(title, 16);
-        if (xLabel is not null) plt.XLabel(xLabel, 15);
-        if (yLabel is not null) plt.YLabel(yLabel, 15);
+        var legend = plt.ShowLegend(where);
+        Style(legend, s);
     }
 
-    private static LineStyle SeparatorStyle() => new() { Width = 1.5f, Color = Colors.White, Pattern = LinePattern.Solid };
+    internal static void Legend(Plot plt, FigureStyle s, Edge where)
+    {
+        plt.ShowLegend(where);
+        Style(plt.Legend, s);
+    }
 
-    private static void AddFitLine(Plot plt, double[] x, double[] y)
+    private static void Style(ScottPlot.Legend legend, FigureStyle s)
+    {
+        legend.FontSize = s.Legend;
+        legend.FontName = FontName;
+        legend.ShadowOffset = new PixelOffset(0, 0);
+        if (s.Paper)
+        {
+            legend.SymbolWidth = 12;
+            legend.SymbolPadding = 3;
+            legend.InterItemPadding = new PixelPadding(2, 2, 1, 1);
+            legend.Padding = new PixelPadding(3, 3, 2, 2);
+            legend.OutlineWidth = 0.5f;
+        }
+    }
+
+    /// <summary>Title (wrapped to the width), axis labels, sparse numeric ticks with real minus signs.</summary>
+    internal static void Label(Plot plt, FigureStyle s, string title, int width, string? xLabel, string? yLabel)
+    {
+        if (plt.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Bottom.TickGenerator = SparseTicks(s);
+        if (plt.Axes.Left.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Left.TickGenerator = SparseTicks(s);
+        plt.Title(s.Wrap(title, width, s.Title), s.Title);
+        if (xLabel is not null) plt.XLabel(s.Wrap(xLabel, width - 40, s.Axis), s.Axis);
+        if (yLabel is not null) plt.YLabel(yLabel, s.Axis);
+    }
+
+    private static LineStyle SeparatorStyle(FigureStyle s) => new() { Width = s.L(1.5f), Color = Colors.White, Pattern = LinePattern.Solid };
+
+    /// <summary>One heatmap cell as a filled rectangle covering x∈[x, x+1], y∈[y, y+1] (a hairline of its own colour closes anti-aliasing seams).</summary>
+    internal static void Cell(Plot plt, double x, double y, Color colour, FigureStyle s)
+    {
+        var rect = plt.Add.Rectangle(x, x + 1, y, y + 1);
+        rect.FillStyle.Color = colour;
+        rect.LineStyle.Color = colour;
+        rect.LineStyle.Width = s.Paper ? 0.25f : 0.5f;
+    }
+
+    internal static Color ColourOf(IColormap cmap, double v, (double Min, double Max) range) =>
+        cmap.GetColor(Math.Clamp((v - range.Min) / Math.Max(1e-12, range.Max - range.Min), 0, 1));
+
+    /// <summary>Black on the light (upper) half of viridis, white on the dark half.</summary>
+    internal static Color TextOn(IColormap cmap, double v, (double Min, double Max) range) =>
+        double.IsFinite(v) && (v - range.Min) / Math.Max(1e-12, range.Max - range.Min) > 0.5 ? Colors.Black : Colors.White;
+
+    /// <summary>A viridis colour bar for [range.Min, range.Max] with 5–6 ticks, both ends labelled.</summary>
+    internal static ScottPlot.Panels.ColorBar ColourBar(Plot plt, (double Min, double Max) range, string label, FigureStyle s)
+    {
+        var source = new ScottPlot.Plottables.Heatmap(new double[,] { { range.Min, range.Max } })
+        {
+            Colormap = new ScottPlot.Colormaps.Viridis(),
+            ManualRange = new ScottPlot.Range(range.Min, range.Max),
+        };
+        var bar = plt.Add.ColorBar(source);
+        bar.Label = label;
+        bar.LabelStyle.FontSize = s.Paper ? 7 : 14;
+        bar.LabelStyle.FontName = FontName;
+        bar.Axis.TickLabelStyle.FontSize = s.Paper ? 7 : 12;
+        bar.Axis.TickLabelStyle.FontName = FontName;
+        if (s.Paper) { bar.Width = 8; bar.Axis.MajorTickStyle.Length = 2; bar.Axis.MajorTickStyle.Width = 0.5f; bar.Axis.FrameLineStyle.Width = 0.5f; }
+        var ticks = BarTicks(range.Min, range.Max);
+        bar.Axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks, TickLabels(ticks));
+        return bar;
+    }
+
+    private static void AddFitLine(Plot plt, double[] x, double[] y, FigureStyle s)
     {
         int n = x.Length;
         if (n < 2) return;
@@ -328,7 +506,7 @@ public static class Figures
         if (sxx == 0) return;
         double slope = sxy / sxx, icept = my - slope * mx, x0 = x.Min(), x1 = x.Max();
         var line = plt.Add.Line(x0, icept + slope * x0, x1, icept + slope * x1);
-        line.LineWidth = 2;
+        line.LineWidth = s.L(2);
         line.LineColor = FitColor;
         line.LegendText = "least-squares line";
     }
@@ -350,16 +528,28 @@ public static class Figures
         return (lo - pad, hi + pad);
     }
 
-    private static Figure Render(Plot plt, string name, string title, int width, int height)
+    /// <summary>
+    /// Renders SVG (bitmaps inside it drawn nearest-neighbour, so they stay crisp when scaled) and PNG (at the size's
+    /// scale: 2× on screen, 300 dpi on paper), and the hover data against the data rectangle of the SVG render.
+    /// </summary>
+    internal static Figure Render(Plot plt, string name, string title, int width, int height, FigureStyle s, FigureHover? hover = null)
     {
-        string svg = plt.GetSvgXml(width, height);
-        plt.ScaleFactor = PngScale;
-        byte[] png = plt.GetImageBytes((int)(width * PngScale), (int)(height * PngScale), ImageFormat.Png);
+        string svg = plt.GetSvgXml(width, height)
+            .Replace("<image ", "<image image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" ");
+        string? hoverJson = hover is null || hover.IsEmpty ? null
+            : hover.ToJson(width, height, plt.RenderManager.LastRender.DataRect, plt.Axes.GetLimits());
+        double scale = s.Size.PngScale;
+        plt.ScaleFactor = scale;
+        byte[] png = plt.GetImageBytes((int)Math.Round(width * scale), (int)Math.Round(height * scale), ImageFormat.Png);
         plt.Dispose();
-        return new Figure(name, title, png, svg, width, height);
+        return new Figure(name, title, png, svg, width, height)
+        {
+            HoverJson = hoverJson,
+            DisplayWidth = s.Paper ? (int)Math.Round(width * 2.0) : width,
+        };
     }
 
-    /// <summary>A viridis heatmap of <paramref name="cells"/> with its colour bar in the house style.</summary>
+    /// <summary>A viridis heatmap of <paramref name="cells"/> with its colour bar in the house style (attention figures).</summary>
     internal static (ScottPlot.Plottables.Heatmap Map, ScottPlot.Panels.ColorBar Bar) ViridisHeatmap(Plot plt, double[,] cells,
         string colourLabel, float labelSize = 14)
     {
@@ -397,4 +587,40 @@ public static class Figures
         plt.Axes.Bottom.MajorTickStyle.Length = 0;
         plt.Axes.Left.MajorTickStyle.Length = 0;
     }
+}
+
+/// <summary>Font sizes, line widths and widths of one figure size (screen pixels, or points at paper size).</summary>
+internal sealed class FigureStyle(FigureSize? size)
+{
+    public FigureSize Size { get; } = size ?? FigureSize.Screen;
+    public bool Paper => Size.IsPaper;
+    public float Tick => Paper ? 7f : 13f;
+    public float Axis => Paper ? 7.5f : 15f;
+    public float Title => Paper ? 8f : 16f;
+    public float Legend => Paper ? 7f : 12f;
+    /// <summary>Line widths, marker sizes and paddings: screen value, halved on paper.</summary>
+    public float L(float screen) => Paper ? screen * 0.5f : screen;
+    /// <summary>The screen width, or on paper the column width (at least <paramref name="paperMinimum"/>).</summary>
+    public int Width(int screen, double paperMinimum = 0) => Paper ? (int)Math.Ceiling(Math.Max(Size.ColumnUnits, paperMinimum)) : screen;
+
+    /// <summary>Breaks <paramref name="text"/> into lines that fit <paramref name="width"/> at <paramref name="font"/>.</summary>
+    public string Wrap(string text, int width, float font)
+    {
+        int max = Math.Max(12, (int)(width * 0.92 / (font * 0.6)));
+        if (text.Length <= max) return text;
+        var lines = new List<string>();
+        var line = new StringBuilder();
+        foreach (var word in text.Split(' '))
+        {
+            if (line.Length > 0 && line.Length + 1 + word.Length > max) { lines.Add(line.ToString()); line.Clear(); }
+            if (line.Length > 0) line.Append(' ');
+            line.Append(word);
+        }
+        if (line.Length > 0) lines.Add(line.ToString());
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>Height above the data area for a (wrapped) title.</summary>
+    /// <remarks>ScottPlot puts the bottom of the title 15 units above the data area (measured in its SVG), lines stacking upward.</remarks>
+    public int TitleSpace(string wrapped) => (int)Math.Ceiling(15 + (wrapped.Count(c => c == '\n') + 1) * Title * 1.3 + L(8));
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using ScottPlot;
+using SkiaSharp;
 using Simile.Analyses.Layers;
 
 namespace Simile.Reports;
@@ -27,189 +29,384 @@ public static class LayerFigures
 
     /// <summary>
     /// The grid as a heatmap: rows (model A's representations) top to bottom, columns (model B's) left to right,
-    /// each value written in its cell, the best pair outlined in red.
+    /// each cell a vector rectangle centred on its row and column label with its value written in it, the best pair
+    /// outlined in red exactly on its cell.
     /// </summary>
-    public static Figure GridHeatmap(string name, string title, RsaGrid g)
+    public static Figure GridHeatmap(string name, string title, RsaGrid g, FigureSize? size = null)
     {
+        var s = new FigureStyle(size);
         int rows = g.Rows, cols = g.Columns;
-        var cells = new double[rows, cols];
         double lo = double.PositiveInfinity;
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) { cells[r, c] = g[r, c]; if (double.IsFinite(g[r, c])) lo = Math.Min(lo, g[r, c]); }
+            for (int c = 0; c < cols; c++) if (double.IsFinite(g[r, c])) lo = Math.Min(lo, g[r, c]);
         lo = double.IsFinite(lo) ? Math.Min(0.5, Math.Floor(lo * 10) / 10) : 0; // contrast for high grids, a common floor for most
+        var range = (lo, 1.0);
 
-        var plt = NewPlot();
-        var (hm, bar) = Figures.ViridisHeatmap(plt, cells, "Pearson r of cosine similarities");
-        hm.ManualRange = new ScottPlot.Range(lo, 1);
-        hm.NaNCellColor = Colors.White;
-        hm.Extent = new CoordinateRect(0, cols, 0, rows);
-        double mid = (lo + 1) / 2;
-        float font = Math.Max(rows, cols) <= 10 ? 14 : Math.Max(rows, cols) <= 16 ? 11 : 8;
+        float tick = s.Tick;
+        float font = s.Paper ? 7 : Math.Max(rows, cols) <= 10 ? 14 : Math.Max(rows, cols) <= 16 ? 11 : 8;
+        int longestRow = g.RowLabels.Max(l => l.Length), longestCol = g.ColumnLabels.Max(l => l.Length);
+        int left = (int)Math.Ceiling(longestRow * tick * 0.62 + s.Axis * 1.6 + s.L(14));
+        int bottom = (int)Math.Ceiling(tick * 1.4 + s.Axis * 1.6 + s.L(14));
+        int barSpace = s.Paper ? 72 : 140;
+        double pitch = s.Paper
+            ? Math.Max(font * 2.4, (s.Size.ColumnUnits - left - barSpace - 4) / cols)
+            : Math.Max(40, Math.Min(52, 520.0 / Math.Max(rows, cols)));
+        int width = left + (int)Math.Ceiling(cols * pitch) + barSpace;
+        string wrapped = s.Wrap(title, width, s.Title);
+        int top = s.TitleSpace(wrapped);
+        int height = top + (int)Math.Ceiling(rows * pitch) + bottom;
+
+        var plt = Figures.NewPlot(s);
+        plt.Layout.Fixed(new PixelPadding(left, barSpace, bottom, top));
+        var cmap = new ScottPlot.Colormaps.Viridis();
+        var hover = new string?[rows, cols];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
             {
-                var t = plt.Add.Text(double.IsFinite(g[r, c]) ? g[r, c].ToString("0.00", CultureInfo.InvariantCulture) : "–", c + 0.5, rows - r - 0.5);
+                double v = g[r, c];
+                if (double.IsFinite(v)) Figures.Cell(plt, c, rows - r - 1, Figures.ColourOf(cmap, v, range), s);
+                string text = !double.IsFinite(v) ? "–" : s.Paper ? Figures.Num(v, ".00") : Figures.Num(v, "0.00");
+                var t = plt.Add.Text(text, c + 0.5, rows - r - 0.5);
                 t.Alignment = Alignment.MiddleCenter;
                 t.LabelFontSize = font;
                 t.LabelFontName = Figures.FontName;
-                t.LabelFontColor = g[r, c] > mid ? Colors.Black : Colors.White;
+                t.LabelFontColor = Figures.TextOn(cmap, v, range);
+                hover[r, c] = $"{g.RowModel} {g.RowLabels[r]} – {g.ColumnModel} {g.ColumnLabels[c]}: r = {Figures.Num(v)}";
             }
         if (double.IsFinite(g.BestValue))
         {
-            var box = plt.Add.Rectangle(g.BestColumn + 0.04, g.BestColumn + 0.96, rows - g.BestRow - 0.96, rows - g.BestRow - 0.04);
+            double inset = 0.06;
+            var box = plt.Add.Rectangle(g.BestColumn + inset, g.BestColumn + 1 - inset, rows - g.BestRow - 1 + inset, rows - g.BestRow - inset);
             box.FillStyle.Color = Colors.Transparent;
             box.LineStyle.Color = Color.FromHex("#d62728");
-            box.LineStyle.Width = 3;
+            box.LineStyle.Width = s.L(3);
         }
+        Figures.ColourBar(plt, range, "Pearson r of cosine similarities", s);
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, cols).Select(c => c + 0.5).ToArray(), g.ColumnLabels.ToArray());
         plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, rows).Select(r => rows - r - 0.5).ToArray(), g.RowLabels.ToArray());
+        plt.Axes.Bottom.TickLabelStyle.FontSize = tick;
+        plt.Axes.Left.TickLabelStyle.FontSize = tick;
         plt.Axes.Bottom.MajorTickStyle.Length = 0;
         plt.Axes.Left.MajorTickStyle.Length = 0;
         plt.Axes.SetLimits(0, cols, 0, rows);
         plt.HideGrid();
-        plt.XLabel($"{g.ColumnModel} representation", 15);
-        plt.YLabel($"{g.RowModel} representation", 15);
-        plt.Title(title, 15);
-        int cell = Math.Max(28, Math.Min(64, 640 / Math.Max(rows, cols)));
-        return Render(plt, name, title, cols * cell + 300, rows * cell + 160);
+        plt.XLabel($"{g.ColumnModel} representation", s.Axis);
+        plt.YLabel($"{g.RowModel} representation", s.Axis);
+        plt.Axes.Title.Label.Text = wrapped;
+        plt.Axes.Title.Label.FontSize = s.Title;
+        var h = new FigureHover();
+        h.Grids.Add(new FigureHover.Grid(0, 0, 1, 1, hover));
+        return Figures.Render(plt, name, title, width, height, s, h);
     }
 
     /// <summary>
-    /// Values across representations: x = representation (labelled), one line per series with its interval band.
-    /// Series may have different lengths (models with different depths); x positions follow <paramref name="xLabels"/>.
+    /// Values across representations: x = representation (labelled), one line per series with its interval band
+    /// (bands drawn first, lines above them). Series may have different lengths (models with different depths);
+    /// x positions follow <paramref name="xLabels"/>.
     /// </summary>
     public static Figure AcrossRepresentations(string name, string title, IReadOnlyList<string> xLabels,
-        IReadOnlyList<LayerSeries> series, string yLabel, double? referenceLine = null)
+        IReadOnlyList<LayerSeries> series, string yLabel, double? referenceLine = null, FigureSize? size = null)
     {
-        var plt = NewPlot();
-        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
-        for (int s = 0; s < series.Count; s++)
-        {
-            var ser = series[s];
-            var color = ColorAt(ser.ColorIndex ?? s);
-            var xs = Enumerable.Range(0, ser.Values.Length).Select(i => (double)i).ToArray();
-            if (ser.Lower is not null && ser.Upper is not null)
-            {
-                var ok = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ser.Lower[i]) && double.IsFinite(ser.Upper[i])).ToArray();
-                if (ok.Length >= 2)
-                {
-                    var band = plt.Add.FillY(ok.Select(i => xs[i]).ToArray(), ok.Select(i => ser.Lower[i]).ToArray(), ok.Select(i => ser.Upper[i]).ToArray());
-                    band.FillStyle.Color = color.WithAlpha(0.12);
-                    band.LineStyle.Width = 0;
-                    foreach (int i in ok) { lo = Math.Min(lo, ser.Lower[i]); hi = Math.Max(hi, ser.Upper[i]); }
-                }
-            }
-            var okv = Enumerable.Range(0, xs.Length).Where(i => double.IsFinite(ser.Values[i])).ToArray();
-            var line = plt.Add.Scatter(okv.Select(i => xs[i]).ToArray(), okv.Select(i => ser.Values[i]).ToArray(),
-                ser.Secondary ? color.WithAlpha(0.75) : color);
-            line.LineWidth = ser.Secondary ? 1.5f : 2.5f;
-            line.MarkerSize = ser.Secondary ? 8 : 7;
-            if (ser.Secondary) line.MarkerShape = MarkerShape.OpenSquare;
-            line.LegendText = ser.Label;
-            foreach (int i in okv) { lo = Math.Min(lo, ser.Values[i]); hi = Math.Max(hi, ser.Values[i]); }
-        }
-        if (referenceLine is double rl)
-        {
-            plt.Add.HorizontalLine(rl, 1, Color.FromHex("#909090"));
-            lo = Math.Min(lo, rl); hi = Math.Max(hi, rl);
-        }
-        if (!double.IsFinite(lo)) { lo = 0; hi = 1; }
+        var s = new FigureStyle(size);
+        var plt = Figures.NewPlot(s);
+        var (lo, hi) = DrawSeries(plt, s, series, referenceLine, legend: true);
         double pad = Math.Max(0.02, (hi - lo) * 0.08);
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, xLabels.Count).Select(i => (double)i).ToArray(), xLabels.ToArray());
         plt.Axes.SetLimits(-0.3, xLabels.Count - 0.7, lo - pad, hi + pad);
-        plt.ShowLegend(Edge.Right);
-        plt.Legend.FontSize = 12;
-        plt.Legend.FontName = Figures.FontName;
-        plt.Title(title, 15);
-        plt.XLabel("representation (token embedding, then layer outputs)", 14);
-        plt.YLabel(yLabel, 14);
-        return Render(plt, name, title, Math.Max(860, 60 * xLabels.Count + 460), 520);
+        plt.Axes.Left.TickGenerator = Figures.ValueTicks(lo - pad, hi + pad, 5);
+        if (s.Paper) Figures.Legend(plt, s, Alignment.UpperLeft); else Figures.Legend(plt, s, Edge.Right);
+        int width = s.Width(Math.Max(860, 60 * xLabels.Count + 460));
+        int height = s.Paper ? (int)(width * 0.8) : 520;
+        Figures.Label(plt, s, title, width, s.Paper ? "representation" : "representation (token embedding, then layer outputs)", yLabel);
+        var h = new FigureHover();
+        foreach (var ser in series)
+            for (int i = 0; i < ser.Values.Length; i++)
+                if (double.IsFinite(ser.Values[i]))
+                    h.Points.Add((i, ser.Values[i], $"{ser.Label}, {xLabels[Math.Min(i, xLabels.Count - 1)]}: {Figures.Num(ser.Values[i])}"));
+        return Figures.Render(plt, name, title, width, height, s, h);
     }
 
     /// <summary>
-    /// Classical MDS maps of several representations side by side (each panel scaled to its own box), points
-    /// coloured by category (grey without categories), a few words labelled when the list is short.
+    /// Small multiples: one panel per group (e.g. per category), each with its series (bands below lines), all panels
+    /// on one y scale, side by side (wrapping after <paramref name="maxColumns"/>), the legend in the first panel.
+    /// </summary>
+    public static Figure Panels(string name, string title, IReadOnlyList<string> xLabels,
+        IReadOnlyList<(string Title, IReadOnlyList<LayerSeries> Series)> panels, string yLabel, double? referenceLine = null,
+        FigureSize? size = null, int maxColumns = 3)
+    {
+        var s = new FigureStyle(size);
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        foreach (var (_, ser) in panels)
+        {
+            using var probe = new Plot();
+            var (a, b) = DrawSeries(probe, s, ser, referenceLine, legend: false);
+            lo = Math.Min(lo, a); hi = Math.Max(hi, b);
+        }
+        double pad = Math.Max(0.02, (hi - lo) * 0.08);
+        int columns = Math.Min(maxColumns, panels.Count), rowsOfPanels = (panels.Count + columns - 1) / columns;
+        int totalWidth = s.Width(Math.Max(900, columns * 320), columns * 125);
+        int longestX = xLabels.Max(l => l.Length);
+        // Fixed margins: the y-axis label only on the first panel of a row, x labels rotated on paper (narrow panels).
+        int axisLabel = (int)Math.Ceiling(s.Axis * 1.5);
+        int tickLabels = (int)Math.Ceiling(5 * s.Tick * 0.62 + s.L(10));
+        int firstLeft = axisLabel + tickLabels, otherLeft = tickLabels;
+        int bottom = (s.Paper ? (int)Math.Ceiling(longestX * s.Tick * 0.62) : (int)(s.Tick * 1.5)) + axisLabel + (int)s.L(10);
+        int panelTop = 15 + (int)Math.Ceiling(s.Title * 1.3 + s.L(6));
+        int pw = totalWidth / columns, ph = panelTop + bottom + (s.Paper ? 95 : 200);
+        string wrapped = s.Wrap(title, totalWidth, s.Title);
+        int head = (int)Math.Ceiling((wrapped.Count(c => c == '\n') + 1) * s.Title * 1.3 + s.L(12));
+        int totalHeight = head + rowsOfPanels * ph;
+        double scale = s.Size.PngScale;
+
+        var svg = new StringBuilder();
+        svg.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{totalWidth}\" height=\"{totalHeight}\" viewBox=\"0 0 {totalWidth} {totalHeight}\">")
+           .Append($"<rect width=\"{totalWidth}\" height=\"{totalHeight}\" fill=\"#ffffff\"/>");
+        using var surface = SKSurface.Create(new SKImageInfo((int)Math.Round(totalWidth * scale), (int)Math.Round(totalHeight * scale)));
+        var canvas = surface.Canvas;
+        canvas.Clear(SKColors.White);
+        {
+            var header = new Plot();
+            header.Font.Set(Figures.FontName);
+            header.FigureBackground.Color = Colors.White;
+            header.Layout.Frameless();
+            header.HideAxesAndGrid();
+            header.Axes.SetLimits(0, 1, 0, 1);
+            var t = header.Add.Text(wrapped, 0.5, 0.5);
+            t.Alignment = Alignment.MiddleCenter;
+            t.LabelFontSize = s.Title;
+            t.LabelBold = true;
+            t.LabelFontName = Figures.FontName;
+            Place(header, 0, 0, totalWidth, head);
+        }
+        for (int p = 0; p < panels.Count; p++)
+        {
+            var plt = Figures.NewPlot(s);
+            plt.Layout.Fixed(new PixelPadding(p % columns == 0 ? firstLeft : otherLeft, (int)s.L(8), bottom, panelTop));
+            DrawSeries(plt, s, panels[p].Series, referenceLine, legend: p == 0);
+            plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+                Enumerable.Range(0, xLabels.Count).Select(i => (double)i).ToArray(), xLabels.ToArray());
+            if (s.Paper)
+            {
+                plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
+                plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            }
+            plt.Axes.Bottom.MinimumSize = bottom;
+            plt.Axes.Left.TickGenerator = Figures.ValueTicks(lo - pad, hi + pad);
+            plt.Axes.SetLimits(-0.3, xLabels.Count - 0.7, lo - pad, hi + pad);
+            if (p == 0) Figures.Legend(plt, s, Alignment.UpperLeft);
+            Figures.Label(plt, s, panels[p].Title, pw, "representation", p % columns == 0 ? yLabel : null);
+            Place(plt, (p % columns) * pw, head + (p / columns) * ph, pw, ph);
+        }
+        svg.Append("</svg>");
+        using var image = surface.Snapshot();
+        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+        return new Figure(name, title, data.ToArray(), svg.ToString(), totalWidth, totalHeight)
+        {
+            DisplayWidth = s.Paper ? totalWidth * 2 : totalWidth,
+        };
+
+        void Place(Plot plt, int x, int y, int w, int h)
+        {
+            string inner = plt.GetSvgXml(w, h);
+            int at = inner.IndexOf("<svg", StringComparison.Ordinal);
+            inner = inner[at..].Replace("<image ", "<image image-rendering=\"optimizeSpeed\" style=\"image-rendering:pixelated\" ");
+            svg.Append($"<g transform=\"translate({x},{y})\">").Append(inner).Append("</g>");
+            plt.ScaleFactor = scale;
+            using var bmp = SKBitmap.Decode(plt.GetImageBytes((int)Math.Round(w * scale), (int)Math.Round(h * scale), ImageFormat.Png));
+            canvas.DrawBitmap(bmp, (float)(x * scale), (float)(y * scale));
+            plt.Dispose();
+        }
+    }
+
+    /// <summary>Draws the series (bands first, then lines with markers, then the reference line); returns the value range.</summary>
+    private static (double Lo, double Hi) DrawSeries(Plot plt, FigureStyle s, IReadOnlyList<LayerSeries> series, double? referenceLine, bool legend)
+    {
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+        for (int k = 0; k < series.Count; k++)
+        {
+            var ser = series[k];
+            if (ser.Lower is null || ser.Upper is null) continue;
+            var ok = Enumerable.Range(0, ser.Values.Length).Where(i => double.IsFinite(ser.Lower[i]) && double.IsFinite(ser.Upper[i])).ToArray();
+            if (ok.Length < 2) continue;
+            var band = plt.Add.FillY(ok.Select(i => (double)i).ToArray(), ok.Select(i => ser.Lower[i]).ToArray(), ok.Select(i => ser.Upper[i]).ToArray());
+            band.FillStyle.Color = ColorAt(ser.ColorIndex ?? k).WithAlpha(0.15);
+            band.LineStyle.Width = 0;
+            foreach (int i in ok) { lo = Math.Min(lo, ser.Lower[i]); hi = Math.Max(hi, ser.Upper[i]); }
+        }
+        if (referenceLine is double rl)
+        {
+            plt.Add.HorizontalLine(rl, s.L(1), Color.FromHex("#909090"));
+            lo = Math.Min(lo, rl); hi = Math.Max(hi, rl);
+        }
+        for (int k = 0; k < series.Count; k++)
+        {
+            var ser = series[k];
+            var color = ColorAt(ser.ColorIndex ?? k);
+            var okv = Enumerable.Range(0, ser.Values.Length).Where(i => double.IsFinite(ser.Values[i])).ToArray();
+            var line = plt.Add.Scatter(okv.Select(i => (double)i).ToArray(), okv.Select(i => ser.Values[i]).ToArray(),
+                ser.Secondary ? color.WithAlpha(0.75) : color);
+            line.LineWidth = s.L(ser.Secondary ? 1.5f : 2.5f);
+            line.MarkerSize = s.L(ser.Secondary ? 8 : 7);
+            if (ser.Secondary) line.MarkerShape = MarkerShape.OpenSquare;
+            if (legend) line.LegendText = ser.Label;
+            foreach (int i in okv) { lo = Math.Min(lo, ser.Values[i]); hi = Math.Max(hi, ser.Values[i]); }
+        }
+        if (!double.IsFinite(lo)) { lo = 0; hi = 1; }
+        return (lo, hi);
+    }
+
+    /// <summary>
+    /// Classical MDS maps of several representations side by side, each aligned to the previous panel by orthogonal
+    /// Procrustes (rotation or reflection, no scaling) so that the picture does not flip from layer to layer; each panel
+    /// scaled to its own box, titled with the share of variance its two dimensions explain; points coloured by category
+    /// (grey without categories) and labelled with their word where the label does not collide with another.
     /// </summary>
     public static Figure MdsPanels(string name, string title, IReadOnlyList<MdsResult> maps, IReadOnlyList<string> panelTitles,
-        IReadOnlyList<string> words, IReadOnlyList<string?> categories)
+        IReadOnlyList<string> words, IReadOnlyList<string?> categories, FigureSize? size = null)
     {
+        var s = new FigureStyle(size);
         int panels = maps.Count;
         int columns = Math.Min(4, Math.Max(1, panels));
         int rowsOfPanels = (panels + columns - 1) / columns;
         var catNames = categories.Where(c => c is not null).Select(c => c!).Distinct().ToList();
-        var plt = NewPlot();
         int n = words.Count;
-        bool labelWords = n <= 40;
-        float marker = n <= 60 ? 7 : n <= 400 ? 4 : 2.5f;
+        float labelFont = s.Paper ? 7 : 10;
+        bool labelWords = n <= 60;
+        float marker = s.L(n <= 60 ? 7 : n <= 400 ? 4 : 2.5f);
+
+        // Panel geometry in data units: each panel spans [−0.5, 0.5]² around its centre; pitch 1.25 across, 1.3 down.
+        double panelPx = s.Paper ? 128 : 200;                      // logical units per data unit ≈ one panel
+        double legendUnits = catNames.Count > 0 ? (s.Paper ? 0.62 : 0.6) : 0.05;
+        double x0 = -0.62, x1 = (columns - 1) * 1.25 + 0.62 + legendUnits, y0 = -(rowsOfPanels - 1) * 1.3 - 0.62, y1 = 0.72;
+        string wrapped = s.Wrap(title, (int)((x1 - x0) * panelPx), s.Title);
+        int top = s.TitleSpace(wrapped);
+        int width = (int)Math.Ceiling((x1 - x0) * panelPx), height = (int)Math.Ceiling((y1 - y0) * panelPx) + top;
+        var plt = Figures.NewPlot(s);
+        plt.Layout.Fixed(new PixelPadding(0, 0, 0, top));
+        double unitsPerPx = 1 / panelPx;
+
+        var hover = new FigureHover();
+        double[]? previous = null;
         for (int p = 0; p < panels; p++)
         {
             var m = maps[p];
+            var xy = new double[n * 2];
+            for (int i = 0; i < n; i++) { xy[2 * i] = m.X(i); xy[2 * i + 1] = m.Y(i); }
+            if (previous is not null) xy = AlignTo(xy, previous);
+            previous = xy;
             double ox = (p % columns) * 1.25, oy = -(p / columns) * 1.3;
             double max = 1e-12;
-            for (int i = 0; i < n; i++) max = Math.Max(max, Math.Max(Math.Abs(m.X(i)), Math.Abs(m.Y(i))));
-            double scale = 0.5 / max; // each panel spans [−0.5, 0.5]² around its centre
+            for (int i = 0; i < 2 * n; i++) max = Math.Max(max, Math.Abs(xy[i]));
+            double scale = 0.5 / max;
             var frame = plt.Add.Rectangle(ox - 0.56, ox + 0.56, oy - 0.56, oy + 0.56);
             frame.FillStyle.Color = Colors.Transparent;
             frame.LineStyle.Color = Color.FromHex("#bbbbbb");
-            frame.LineStyle.Width = 1;
-            var head = plt.Add.Text(panelTitles[p], ox, oy + 0.6);
+            frame.LineStyle.Width = s.L(1);
+            string explained = double.IsFinite(m.ExplainedFraction) ? $" ({m.ExplainedFraction * 100:0}% var.)" : "";
+            var head = plt.Add.Text(panelTitles[p] + explained, ox, oy + 0.58);
             head.Alignment = Alignment.LowerCenter;
-            head.LabelFontSize = 14;
+            head.LabelFontSize = s.Paper ? 7 : 13;
             head.LabelFontName = Figures.FontName;
             head.LabelBold = true;
+            var px = Enumerable.Range(0, n).Select(i => ox + xy[2 * i] * scale).ToArray();
+            var py = Enumerable.Range(0, n).Select(i => oy + xy[2 * i + 1] * scale).ToArray();
             int groups = Math.Max(1, catNames.Count);
             for (int c = 0; c < groups; c++)
             {
                 var idx = Enumerable.Range(0, n).Where(i => catNames.Count == 0 || categories[i] == catNames[c]).ToArray();
-                var xs = idx.Select(i => ox + m.X(i) * scale).ToArray();
-                var ys = idx.Select(i => oy + m.Y(i) * scale).ToArray();
-                var pts = plt.Add.ScatterPoints(xs, ys, catNames.Count == 0 ? Color.FromHex("#404040") : ColorAt(c));
+                var pts = plt.Add.ScatterPoints(idx.Select(i => px[i]).ToArray(), idx.Select(i => py[i]).ToArray(),
+                    catNames.Count == 0 ? Color.FromHex("#404040") : ColorAt(c));
                 pts.MarkerSize = marker;
                 if (p == 0 && catNames.Count > 0) pts.LegendText = catNames[c];
             }
-            if (labelWords && panels <= 4)
-                for (int i = 0; i < n; i++)
-                {
-                    var t = plt.Add.Text(words[i], ox + m.X(i) * scale, oy + m.Y(i) * scale);
-                    t.LabelFontSize = 9;
-                    t.LabelFontName = Figures.FontName;
-                    t.LabelFontColor = Color.FromHex("#333333");
-                    t.OffsetX = 4;
-                }
+            for (int i = 0; i < n; i++)
+                hover.Points.Add((px[i], py[i], $"{words[i]}{(categories[i] is { } cat ? $" ({cat})" : "")}, {panelTitles[p]}"));
+            if (labelWords) PlaceLabels(plt, s, words, px, py, labelFont, unitsPerPx, marker, (ox - 0.56, ox + 0.56, oy - 0.56, oy + 0.56));
         }
-        if (catNames.Count > 0)
-        {
-            var legend = plt.ShowLegend(Alignment.LowerRight);
-            legend.FontSize = 12;
-            legend.FontName = Figures.FontName;
-        }
+        if (catNames.Count > 0) Figures.Legend(plt, s, Alignment.UpperRight);
         plt.HideAxesAndGrid();
-        plt.Axes.SetLimits(-0.65, (columns - 1) * 1.25 + (catNames.Count > 0 ? 1.15 : 0.65), -(rowsOfPanels - 1) * 1.3 - 0.65, 0.75);
-        plt.Title(title, 15);
-        int w = columns * 270 + (catNames.Count > 0 ? 190 : 80), h = rowsOfPanels * 280 + 80;
-        return Render(plt, name, title, w, h);
+        plt.Axes.Title.IsVisible = true;
+        plt.Axes.SetLimits(x0, x1, y0, y1);
+        plt.Axes.Title.Label.Text = wrapped;
+        plt.Axes.Title.Label.FontSize = s.Title;
+        return Figures.Render(plt, name, title, width, height, s, hover);
     }
 
-    private static Plot NewPlot()
+    /// <summary>
+    /// Word labels next to their points, each at the first of eight positions (right, left, above, below, diagonals)
+    /// whose box overlaps no label placed before, no other point and stays inside the panel; a label with no free
+    /// position is left out (the report's hover still names the point).
+    /// </summary>
+    private static void PlaceLabels(Plot plt, FigureStyle s, IReadOnlyList<string> words, double[] px, double[] py, float font,
+        double unitsPerPx, float marker, (double L, double R, double B, double T) panel)
     {
-        var plt = new Plot();
-        plt.Font.Set(Figures.FontName);
-        plt.FigureBackground.Color = Colors.White;
-        plt.DataBackground.Color = Colors.White;
-        plt.Axes.Bottom.TickLabelStyle.FontSize = 13;
-        plt.Axes.Left.TickLabelStyle.FontSize = 13;
-        return plt;
+        var placed = new List<(double L, double R, double B, double T)>();
+        double h = font * 1.05 * unitsPerPx, gap = (marker / 2 + 1.5) * unitsPerPx, pr = marker / 2 * unitsPerPx;
+        // Shorter labels first leave room for longer ones; order is deterministic.
+        foreach (int i in Enumerable.Range(0, words.Count).OrderBy(i => words[i].Length).ThenBy(i => i))
+        {
+            double w = words[i].Length * font * 0.6 * unitsPerPx;
+            (double dx, double dy, Alignment a)[] options =
+            [
+                (gap, 0, Alignment.MiddleLeft), (-gap, 0, Alignment.MiddleRight), (0, gap, Alignment.LowerCenter), (0, -gap, Alignment.UpperCenter),
+                (gap, gap, Alignment.LowerLeft), (-gap, gap, Alignment.LowerRight), (gap, -gap, Alignment.UpperLeft), (-gap, -gap, Alignment.UpperRight),
+            ];
+            foreach (var (dx, dy, a) in options)
+            {
+                double x = px[i] + dx, y = py[i] + dy;
+                double l = a is Alignment.MiddleLeft or Alignment.LowerLeft or Alignment.UpperLeft ? x
+                         : a is Alignment.MiddleRight or Alignment.LowerRight or Alignment.UpperRight ? x - w : x - w / 2;
+                double b = a is Alignment.LowerCenter or Alignment.LowerLeft or Alignment.LowerRight ? y
+                         : a is Alignment.UpperCenter or Alignment.UpperLeft or Alignment.UpperRight ? y - h : y - h / 2;
+                var box = (L: l, R: l + w, B: b, T: b + h);
+                if (box.L < panel.L || box.R > panel.R || box.B < panel.B || box.T > panel.T) continue;
+                if (placed.Any(o => box.L < o.R && o.L < box.R && box.B < o.T && o.B < box.T)) continue;
+                bool hitsPoint = false;
+                for (int j = 0; j < px.Length && !hitsPoint; j++)
+                    hitsPoint = px[j] + pr > box.L && px[j] - pr < box.R && py[j] + pr > box.B && py[j] - pr < box.T;
+                if (hitsPoint) continue;
+                placed.Add(box);
+                var t = plt.Add.Text(words[i], x, y);
+                t.Alignment = a;
+                t.LabelFontSize = font;
+                t.LabelFontName = Figures.FontName;
+                t.LabelFontColor = Color.FromHex("#222222");
+                break;
+            }
+        }
     }
 
-    private static Figure Render(Plot plt, string name, string title, int width, int height)
+    /// <summary>
+    /// Orthogonal Procrustes in two dimensions: the rotation or reflection Q minimising ‖YQ − X‖ (both n × 2, row-major,
+    /// centred), applied to Y. Closed form: for rotations the best angle is atan2(M₀₁ − M₁₀, M₀₀ + M₁₁) with M = YᵀX,
+    /// reaching √((M₀₀+M₁₁)² + (M₀₁−M₁₀)²); a reflection (flip the first axis, then rotate) is taken when it reaches more.
+    /// </summary>
+    public static double[] AlignTo(double[] y, double[] x)
     {
-        string svg = plt.GetSvgXml(width, height);
-        plt.ScaleFactor = Figures.PngScale;
-        byte[] png = plt.GetImageBytes((int)(width * Figures.PngScale), (int)(height * Figures.PngScale), ImageFormat.Png);
-        plt.Dispose();
-        return new Figure(name, title, png, svg, width, height);
+        int n = y.Length / 2;
+        double m00 = 0, m01 = 0, m10 = 0, m11 = 0;
+        for (int i = 0; i < n; i++)
+        {
+            m00 += y[2 * i] * x[2 * i]; m01 += y[2 * i] * x[2 * i + 1];
+            m10 += y[2 * i + 1] * x[2 * i]; m11 += y[2 * i + 1] * x[2 * i + 1];
+        }
+        double rot = Math.Sqrt((m00 + m11) * (m00 + m11) + (m01 - m10) * (m01 - m10));
+        // Reflected: first coordinate negated, so M₀₀ and M₀₁ change sign.
+        double refl = Math.Sqrt((-m00 + m11) * (-m00 + m11) + (-m01 - m10) * (-m01 - m10));
+        bool flip = refl > rot;
+        double a00 = flip ? -m00 : m00, a01 = flip ? -m01 : m01;
+        double theta = Math.Atan2(a01 - m10, a00 + m11), c = Math.Cos(theta), sn = Math.Sin(theta);
+        var result = new double[y.Length];
+        for (int i = 0; i < n; i++)
+        {
+            double u = flip ? -y[2 * i] : y[2 * i], v = y[2 * i + 1];
+            // Row vector [u v] times R = [[c, s], [−s, c]].
+            result[2 * i] = u * c - v * sn;
+            result[2 * i + 1] = u * sn + v * c;
+        }
+        return result;
     }
 }

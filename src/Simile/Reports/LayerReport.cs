@@ -12,7 +12,7 @@ namespace Simile.Reports;
 public static class LayerReport
 {
     /// <summary>Renders all outputs in memory (nothing written yet).</summary>
-    public static ReportOutput Build(LayerAnalysisResult r, string folder) => Build(r, folder, BuildFigures(r));
+    public static ReportOutput Build(LayerAnalysisResult r, string folder, FigureSize? size = null) => Build(r, folder, BuildFigures(r, size));
 
     /// <summary>Renders all outputs with figures already drawn by <see cref="BuildFigures"/> (nothing written yet).</summary>
     public static ReportOutput Build(LayerAnalysisResult r, string folder, IReadOnlyList<Figure> figures)
@@ -25,20 +25,20 @@ public static class LayerReport
     }
 
     /// <summary>Renders and writes everything to <paramref name="folder"/> (each file atomically); returns the paths.</summary>
-    public static IReadOnlyList<string> Write(LayerAnalysisResult r, string folder) => Build(r, folder).WriteAll();
+    public static IReadOnlyList<string> Write(LayerAnalysisResult r, string folder, FigureSize? size = null) => Build(r, folder, size).WriteAll();
 
-    public static IReadOnlyList<Figure> BuildFigures(LayerAnalysisResult r)
+    public static IReadOnlyList<Figure> BuildFigures(LayerAnalysisResult r, FigureSize? size = null)
     {
         var figs = new List<Figure>();
         bool normalized = r.Options.Normalization.Kind != NormalizationKind.None;
         string norm = normalized ? $", normalisation {r.Options.Normalization}" : "";
         foreach (var m in r.Models)
             figs.Add(LayerFigures.GridHeatmap($"layers-within-{ReportOutput.SafeName(m.Model)}",
-                $"{m.Model}: RSA between its representations{norm}", m.Within));
+                $"{m.Model}: RSA between its representations{norm}", m.Within, size));
         foreach (var g in r.Across)
             figs.Add(LayerFigures.GridHeatmap($"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}",
                 $"{g.RowModel} × {g.ColumnModel}: best {g.RowLabels[g.BestRow]}–{g.ColumnLabels[g.BestColumn]}, " +
-                $"r = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PRelation(g.MaxPValue, g.Permutations) : "")}", g));
+                $"r = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PRelation(g.MaxPValue, g.Permutations) : "")}", g, size));
 
         // x positions are representation indices; where models name a position differently (GPT-2's "final"), show both.
         int longest = r.Models.Max(m => m.Labels.Count);
@@ -52,7 +52,7 @@ public static class LayerReport
             if (normalized) aniso.Add(new LayerSeries($"{m.Model} (raw)", m.AnisotropyRaw, Secondary: true, ColorIndex: i));
         }
         figs.Add(LayerFigures.AcrossRepresentations("layers-anisotropy", "Anisotropy: mean cosine similarity of all word pairs",
-            xLabels, aniso, "mean pairwise cosine", referenceLine: 0));
+            xLabels, aniso, "mean pairwise cosine", referenceLine: 0, size: size));
 
         if (r.Models.Any(m => m.CategoryRsa is not null))
         {
@@ -66,28 +66,30 @@ public static class LayerReport
                     rsa.Add(new LayerSeries($"{m.Model} (raw)", m.CategoryRsaRaw.Select(c => c.Pearson).ToArray(), Secondary: true, ColorIndex: i));
             }
             figs.Add(LayerFigures.AcrossRepresentations("layers-category-rsa", "Category RSA: cosine distances vs the category model (Pearson r)",
-                xLabels, rsa, "Pearson r with the category RDM", referenceLine: 0));
+                xLabels, rsa, "Pearson r with the category RDM", referenceLine: 0, size: size));
 
-            var sel = new List<LayerSeries>();
+            // One small panel per category, one line per model (bands below the lines).
             var cats = r.CategoryNames;
-            for (int i = 0; i < r.Models.Count; i++)
+            var panels = new List<(string, IReadOnlyList<LayerSeries>)>();
+            for (int c = 0; c < cats.Count; c++)
             {
-                var m = r.Models[i];
-                if (m.Selectivity is null) continue;
-                for (int c = 0; c < cats.Count; c++)
+                var sel = new List<LayerSeries>();
+                for (int i = 0; i < r.Models.Count; i++)
                 {
-                    var values = m.Selectivity.Select(rep => rep[c].Value).ToArray();
-                    var lo = m.Selectivity.Select(rep => rep[c].Lower).ToArray();
-                    var hi = m.Selectivity.Select(rep => rep[c].Upper).ToArray();
-                    sel.Add(new LayerSeries($"{m.Model}: {cats[c]}", values, lo, hi, Secondary: i % 2 == 1, ColorIndex: c));
+                    var m = r.Models[i];
+                    if (m.Selectivity is null) continue;
+                    sel.Add(new LayerSeries(m.Model, m.Selectivity.Select(rep => rep[c].Value).ToArray(),
+                        m.Selectivity.Select(rep => rep[c].Lower).ToArray(), m.Selectivity.Select(rep => rep[c].Upper).ToArray(), ColorIndex: i));
                 }
+                panels.Add((cats[c], sel));
             }
-            figs.Add(LayerFigures.AcrossRepresentations("layers-selectivity",
-                "Category selectivity (within − between mean cosine) with 95% bootstrap bands", xLabels, sel, "selectivity", referenceLine: 0));
+            figs.Add(LayerFigures.Panels("layers-selectivity",
+                "Category selectivity (within − between mean cosine) with 95% bootstrap bands", xLabels, panels, "selectivity",
+                referenceLine: 0, size: size));
         }
         foreach (var m in r.Models.Where(m => m.Mds.Count > 0))
             figs.Add(LayerFigures.MdsPanels($"layers-mds-{ReportOutput.SafeName(m.Model)}", $"{m.Model}: classical MDS of cosine distances",
-                m.Mds, m.MdsLabels, r.Words.Words, r.Words.Categories));
+                m.Mds, m.MdsLabels, r.Words.Words, r.Words.Categories, size));
         return figs;
     }
 
@@ -101,8 +103,14 @@ public static class LayerReport
         return HtmlPage.End(sb).ToString();
     }
 
+    /// <summary>Headings of the layer section: plain on its own page, with a "Layers: " prefix where embedded beside part 1.</summary>
+    private static string Heading(string text, string? prefix) => prefix is null ? text : prefix + char.ToLowerInvariant(text[0]) + text[1..];
+
     /// <summary>The report body (no html/head), for embedding in a larger page such as the demo report.</summary>
-    public static string HtmlSection(LayerAnalysisResult r, IReadOnlyList<Figure> figures, int headingLevel = 2)
+    /// <param name="folder">Where the section's files are relative to the page ("layers/" in the demo report; "" on its own page).</param>
+    /// <param name="headingPrefix">Prefix of its headings (e.g. "Layers: ") so they differ from the page's other sections.</param>
+    public static string HtmlSection(LayerAnalysisResult r, IReadOnlyList<Figure> figures, int headingLevel = 2, string folder = "",
+        string? headingPrefix = null)
     {
         string h = $"h{headingLevel}";
         var fig = figures.ToDictionary(f => f.Name);
@@ -111,7 +119,7 @@ public static class LayerReport
         int n = r.Words.Count;
         var sb = new StringBuilder();
 
-        sb.Append($"<{h}>What was computed</{h}>\n<p>")
+        sb.Append($"<{h}>{Heading("What was computed", headingPrefix)}</{h}>\n<p>")
           .Append("A transformer gives each word not one vector but one per stage: the token embedding (<code>token</code>), the " +
                   "embedding output (<code>0</code>) and the output of every layer (<code>1</code> … <code>L</code>; GPT-2 adds " +
                   "<code>final</code> after its last LayerNorm). ")
@@ -156,8 +164,8 @@ public static class LayerReport
         sb.Append("</table>\n");
         sb.Append("<p class=\"caption\">Within one model the diagonal is 1 by construction, so its best pair is the best pair of two different representations; " +
                   "neighbouring layers are usually the most alike.</p>\n");
-        foreach (var g in r.Across) Img(sb, fig, $"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}");
-        foreach (var m in r.Models) Img(sb, fig, $"layers-within-{ReportOutput.SafeName(m.Model)}");
+        foreach (var g in r.Across) Img(sb, fig, folder, $"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}");
+        foreach (var m in r.Models) Img(sb, fig, folder, $"layers-within-{ReportOutput.SafeName(m.Model)}");
 
         // Anisotropy.
         sb.Append($"<{h}>Anisotropy</{h}>\n<p>")
@@ -174,7 +182,7 @@ public static class LayerReport
                 sb.Append($"<tr><td>{H(m.Model)}</td><td>{H(m.Labels[i])}</td><td class=\"num\">{F(m.AnisotropyRaw[i])}</td>")
                   .Append(normalized ? $"<td class=\"num\">{F(m.Anisotropy[i])}</td>" : "").Append("</tr>\n");
         sb.Append("</table>\n");
-        Img(sb, fig, "layers-anisotropy");
+        Img(sb, fig, folder, "layers-anisotropy");
 
         // Categories.
         if (r.Models.Any(m => m.CategoryRsa is not null))
@@ -201,32 +209,36 @@ public static class LayerReport
                     sb.Append("</tr>\n");
                 }
             sb.Append("</table>\n");
-            Img(sb, fig, "layers-category-rsa");
-            Img(sb, fig, "layers-selectivity");
+            Img(sb, fig, folder, "layers-category-rsa");
+            Img(sb, fig, folder, "layers-selectivity");
         }
 
         if (r.Models.Any(m => m.Mds.Count > 0))
         {
             sb.Append($"<{h}>Maps</{h}>\n<p>Classical MDS places the words in two dimensions so that their distances approximate the cosine distances " +
-                      "of each representation (double-centred −½D², top two eigenvectors). Axes are arbitrary (any rotation or reflection is the same map); " +
-                      "what matters is which words sit together.</p>\n");
-            foreach (var m in r.Models) Img(sb, fig, $"layers-mds-{ReportOutput.SafeName(m.Model)}");
+                      "of each representation (double-centred −½D², top two eigenvectors); each panel's title gives the share of variance its two " +
+                      "dimensions explain. Axes are arbitrary (any rotation or reflection is the same map), so each panel is turned (orthogonal " +
+                      "Procrustes: rotation or reflection, no scaling) to match the panel before it; what matters is which words sit together. " +
+                      "Words are labelled where a label fits; point at a dot to read its word.</p>\n");
+            foreach (var m in r.Models) Img(sb, fig, folder, $"layers-mds-{ReportOutput.SafeName(m.Model)}");
         }
 
         if (r.Notes.Count > 0)
         {
-            sb.Append($"<{h}>Notes</{h}>\n<ul>\n");
+            sb.Append($"<{h}>{Heading("Notes", headingPrefix)}</{h}>\n<ul>\n");
             foreach (var note in r.Notes) sb.Append("<li>").Append(H(note)).Append("</li>\n");
             sb.Append("</ul>\n");
         }
-        sb.Append($"<{h}>Settings</{h}>\n<table>\n")
-          .Append($"<tr><td>models</td><td>{H(string.Join(", ", r.Models.Select(m => $"{m.Model} ({m.Labels.Count} representations, {m.Stack.Sets[0].Dims} dims)")))}</td></tr>\n")
-          .Append($"<tr><td>context</td><td>{H(o.Context.ToString())}</td></tr>\n")
+        sb.Append($"<{h}>{Heading("Settings", headingPrefix)}</{h}>\n<table>\n")
+          .Append($"<tr><td>models</td><td class=\"text\">{H(string.Join(", ", r.Models.Select(m => $"{m.Model} ({m.Labels.Count} representations, {m.Stack.Sets[0].Dims} dims)")))}</td></tr>\n")
+          .Append($"<tr><td>context</td><td class=\"text\">{H(o.Context.ToString())}</td></tr>\n")
           .Append($"<tr><td>subword pooling</td><td>{H(o.Subword.ToString().ToLowerInvariant())}</td></tr>\n")
           .Append($"<tr><td>normalisation</td><td>{H(o.Normalization.ToString())}</td></tr>\n")
           .Append($"<tr><td>permutations / bootstrap / seed</td><td>{o.Permutations} / {o.Bootstrap} / {o.Seed}</td></tr>\n")
           .Append($"<tr><td>time</td><td>{r.Elapsed.TotalSeconds:0.0} s (analysis after the forward passes)</td></tr>\n")
-          .Append("</table>\n");
+          .Append("</table>\n")
+          .Append($"<p class=\"caption\">Files of this part (in <code>{(folder.Length == 0 ? "the folder of this page" : H(folder))}</code>): " +
+                  $"<a href=\"{H(folder)}results.json\">results.json</a> (all numbers of the layer analysis) and every figure as PNG and SVG.</p>\n");
         return sb.ToString();
     }
 
@@ -236,21 +248,16 @@ public static class LayerReport
         return $"contexts per word {counts.Min()}–{counts.Max()}, mean {counts.Average():0.0}";
     }
 
-    private static void Img(StringBuilder sb, Dictionary<string, Figure> fig, string name)
+    private static void Img(StringBuilder sb, Dictionary<string, Figure> fig, string folder, string name)
     {
-        if (fig.TryGetValue(name, out var f)) HtmlPage.Figure(sb, f, nameSvg: true);
+        if (fig.TryGetValue(name, out var f)) HtmlPage.Figure(sb, f, folder, nameSvg: true);
     }
 
     internal static string H(string s) => HtmlPage.H(s);
     internal static string F(double v) => HtmlPage.F(v);
 
     /// <summary>A p-value, or "&lt; 1/(N+1)"-style floor when no permutation reached the observed value.</summary>
-    public static string P(double p, int permutations)
-    {
-        if (!double.IsFinite(p) || permutations <= 0) return "–";
-        double floor = 1.0 / (permutations + 1);
-        return p <= floor + 1e-15 ? $"≤ {floor.ToString("0.####", CultureInfo.InvariantCulture)}" : p.ToString("0.####", CultureInfo.InvariantCulture);
-    }
+    public static string P(double p, int permutations) => PValue.Value(p, permutations);
 
     /// <summary>"= 0.03" or "≤ 0.001" (for running text).</summary>
     public static string PRelation(double p, int permutations)

@@ -22,6 +22,7 @@ public static class SeedHtml
         var sb = new StringBuilder();
         HtmlPage.Begin(sb, "Simile: " + string.Join(", ", r.Models.Select(m => m.Model.Name)));
         sb.Append($"<h1>How {r.Models.Count} models represent {n} words</h1>\n");
+        if (partTwoHtml is not null) sb.Append("<h1>Part 1: one vector per word</h1>\n");
 
         // What was computed.
         sb.Append("<h2>What was computed</h2>\n<p>")
@@ -41,6 +42,17 @@ public static class SeedHtml
                 "(pairs of a word with its own copy are left out); it shows how much r depends on which words were chosen. "
               : "")
           .Append($"All random draws come from seed {r.Options.Seed}, so the numbers are reproducible.</p>\n");
+
+        sb.Append("<h2>Settings</h2>\n<table>\n")
+          .Append($"<tr><td>models</td><td class=\"text\">{H(string.Join(", ", r.Models.Select(m => m.Model.Name)))}</td></tr>\n")
+          .Append($"<tr><td>dissimilarity</td><td>{H(r.Kind.Name())}</td></tr>\n")
+          .Append($"<tr><td>permutations</td><td class=\"num\">{r.Options.Permutations:N0}</td></tr>\n")
+          .Append($"<tr><td>bootstrap resamples</td><td class=\"num\">{r.Options.BootstrapResamples:N0}</td></tr>\n")
+          .Append($"<tr><td>seed</td><td class=\"num\">{r.Options.Seed}</td></tr>\n")
+          .Append("</table>\n<p class=\"caption\">Files next to this page: <a href=\"results.json\">results.json</a> (all numbers of " +
+                  (partTwoHtml is null ? "this analysis" : "part 1; part 2's are in <a href=\"layers/results.json\">layers/results.json</a>") +
+                  "), similarity-&lt;model&gt;.csv (matrices with word labels) and every figure as PNG and SVG" +
+                  (partTwoHtml is null ? "" : " (part 2's in <code>layers/</code>)") + ". Point at a heatmap cell or a point to read its value; click a figure to open it full size.</p>\n");
 
         sb.Append("<h2>Direct correlation and the rotation control</h2>\n<p>")
           .Append("One could instead correlate a word's vector in one model directly with its vector in the other, coordinate by " +
@@ -79,7 +91,7 @@ public static class SeedHtml
             sb.Append($"<tr><td>{H(p.A)}</td><td>{H(p.B)}</td><td class=\"num\">{F(p.Pearson)}</td><td class=\"num\">{F(p.Spearman)}</td>")
               .Append($"<td class=\"num\">{(p.PearsonTest is { } t ? H(SeedReport.FormatP(t.PValue, t.Permutations)) : "–")}</td>")
               .Append($"<td class=\"num\">{(p.PearsonInterval is { } ci ? $"[{F(ci.Lower)}, {F(ci.Upper)}]" : "–")}</td>")
-              .Append($"<td>{(p.Direct is { } d ? $"mean r = {F(d.Mean)}{(p.SharedLineage ? " (shared lineage)" : "")}" : "undefined: " + H(p.DirectUndefinedReason ?? ""))}</td></tr>\n");
+              .Append($"<td class=\"text\">{(p.Direct is { } d ? $"mean r = {F(d.Mean)}{(p.SharedLineage ? " (shared lineage)" : "")}" : "undefined: " + H(p.DirectUndefinedReason ?? ""))}</td></tr>\n");
         }
         sb.Append("</table>\n");
         Img(sb, fig, "models-rsa");
@@ -137,13 +149,6 @@ public static class SeedHtml
 
         if (partTwoHtml is not null) sb.Append(partTwoHtml);
 
-        sb.Append("<h2>Settings</h2>\n<table>\n")
-          .Append($"<tr><td>dissimilarity</td><td>{H(r.Kind.Name())}</td></tr>\n")
-          .Append($"<tr><td>permutations</td><td class=\"num\">{r.Options.Permutations:N0}</td></tr>\n")
-          .Append($"<tr><td>bootstrap resamples</td><td class=\"num\">{r.Options.BootstrapResamples:N0}</td></tr>\n")
-          .Append($"<tr><td>seed</td><td class=\"num\">{r.Options.Seed}</td></tr>\n")
-          .Append("</table>\n<p class=\"caption\">Made by Simile. Files next to this page: results.json (all numbers), " +
-                  "similarity-&lt;model&gt;.csv (matrices with word labels) and every figure as PNG and SVG.</p>\n");
         return HtmlPage.End(sb).ToString();
     }
 

@@ -13,11 +13,14 @@ namespace Simile.Reports;
 public static class SeedReport
 {
     /// <summary>Renders all outputs (no files written yet).</summary>
-    public static ReportOutput Build(SeedAnalysisResult r, string folder, string? partTwoHtml = null)
+    /// <param name="partTwoHtml">Optional further section of report.html (the demo's layer part).</param>
+    /// <param name="partTwoResults">Where that part's results.json is, relative to this folder (named in results.json).</param>
+    public static ReportOutput Build(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
+        string? partTwoResults = null)
     {
         var output = new ReportOutput(folder);
-        output.AddText("results.json", SeedResultsJson.Write(r));
-        var figures = BuildFigures(r);
+        output.AddText("results.json", SeedResultsJson.Write(r, partTwoResults));
+        var figures = BuildFigures(r, size);
         foreach (var f in figures) output.AddFigure(f);
         foreach (var m in r.Models)
             output.AddText($"similarity-{ReportOutput.SafeName(m.Model.Name)}.csv", MatrixCsv(r.Words.Words, m));
@@ -26,13 +29,14 @@ public static class SeedReport
     }
 
     /// <summary>Renders and writes everything to <paramref name="folder"/>; returns the written paths.</summary>
-    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder, string? partTwoHtml = null)
+    public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
+        string? partTwoResults = null)
     {
         ReportOutput.EnsureWritable(folder);     // fail before the figures are drawn
-        return Build(r, folder, partTwoHtml).WriteAll();
+        return Build(r, folder, partTwoHtml, size, partTwoResults).WriteAll();
     }
 
-    public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r)
+    public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r, FigureSize? size = null)
     {
         var figures = new List<Figure>();
         var words = r.Words;
@@ -60,7 +64,7 @@ public static class SeedReport
             var scale = similarity ? range : NiceRange(displays[m].Where(double.IsFinite).DefaultIfEmpty(0).Min(),
                                                        displays[m].Where(double.IsFinite).DefaultIfEmpty(1).Max());
             figures.Add(Figures.Heatmap($"similarity-{ReportOutput.SafeName(model.Model.Name)}",
-                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, scale, quantity));
+                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, scale, quantity, size, model.Model.Name));
         }
 
         bool[]? within = words.HasCategories ? WithinCategory(words) : null;
@@ -69,25 +73,34 @@ public static class SeedReport
             var a = r.Models[r.IndexOf(p.A)];
             var b = r.Models[r.IndexOf(p.B)];
             string pair = $"{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}";
-            string title = $"{p.A} vs {p.B}: RSA r = {p.Pearson:0.000}" +
+            string title = $"{p.A} vs {p.B}: RSA r = {Figures.Num(p.Pearson)}" +
                            (p.PearsonTest is { } t ? $", {FormatP(t.PValue, t.Permutations)}" : "");
+            var hover = new List<string>(a.Display.Length);
+            for (int i = 0; i < n; i++)
+                for (int j = i + 1; j < n; j++)
+                {
+                    long k = CondensedIndex.Of(n, i, j);
+                    hover.Add($"{words.Words[i]} – {words.Words[j]}: {p.A} {Figures.Num(a.Display[k])}, {p.B} {Figures.Num(b.Display[k])}");
+                }
             figures.Add(Figures.RsaScatter($"rsa-{pair}", title, a.Display, b.Display, within,
-                $"{p.A} {quantity}", $"{p.B} {quantity}"));
+                $"{p.A} {quantity}", $"{p.B} {quantity}", size, hover));
             if (p.Direct is { } d)
                 figures.Add(Figures.WordBars($"direct-{pair}",
-                    $"Direct correlation per word: {p.A} vs {p.B} (mean r = {d.Mean:0.000})",
+                    $"Direct correlation per word: {p.A} vs {p.B} (mean r = {Figures.Num(d.Mean)})",
                     words.Words, d.PerItem, "Pearson r of the two vectors", r.Rotation.DirectCorrelationMean,
-                    $"rotation control mean ({r.Rotation.DirectCorrelationMean:0.000})"));
+                    $"rotation control mean ({Figures.Num(r.Rotation.DirectCorrelationMean)})", size,
+                    (-r.Rotation.ExpectedSpread, r.Rotation.ExpectedSpread, $"chance spread (±{Figures.Num(r.Rotation.ExpectedSpread)})")));
         }
 
         figures.Add(Figures.WordBars($"rotation-{ReportOutput.SafeName(r.Rotation.Model)}",
-            $"Rotation control: {r.Rotation.Model} vs a rotated copy (RSA r = {r.Rotation.RsaPearson:0.000}, mean direct r = {r.Rotation.DirectCorrelationMean:0.000})",
-            words.Words, r.Rotation.PerWord, "Pearson r of the two vectors"));
+            $"Rotation control: {r.Rotation.Model} vs a rotated copy (RSA r = {Figures.Num(r.Rotation.RsaPearson)}, mean direct r = {Figures.Num(r.Rotation.DirectCorrelationMean)})",
+            words.Words, r.Rotation.PerWord, "Pearson r of the two vectors", size: size,
+            band: (-r.Rotation.ExpectedSpread, r.Rotation.ExpectedSpread, $"chance spread (±{Figures.Num(r.Rotation.ExpectedSpread)})")));
 
         var rsa = r.RsaMatrix();
         double rsaLo = Math.Min(0, rsa.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).Min());
         figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models (Pearson r of {quantity} matrices)",
-            rsa, r.Models.Select(m => m.Model.Name).ToList(), (rsaLo, 1.0), "RSA r"));
+            rsa, r.Models.Select(m => m.Model.Name).ToList(), (rsaLo, 1.0), "RSA r", size));
         return figures;
     }
 
@@ -151,13 +164,8 @@ public static class SeedReport
         _ => kind.Name(),
     };
 
-    /// <summary>"p = 0.0312" or, at the resolution limit of N permutations, "p < 1.0e-04 (10,000 permutations)".</summary>
-    public static string FormatP(double p, int permutations)
-    {
-        double floor = 1.0 / (permutations + 1);
-        if (p <= floor * 1.0000001) return $"p ≤ {floor.ToString(floor < 0.001 ? "0.0e+00" : "0.####", CultureInfo.InvariantCulture)} ({permutations:N0} permutations)";
-        return p < 0.001 ? $"p = {p.ToString("0.0e+00", CultureInfo.InvariantCulture)}" : $"p = {p.ToString("0.0000", CultureInfo.InvariantCulture)}";
-    }
+    /// <summary>"p = 0.0312" or, at the resolution limit of N permutations, "p ≤ 0.0001" (see <see cref="PValue"/>).</summary>
+    public static string FormatP(double p, int permutations) => PValue.Text(p, permutations);
 
     private static (double, double) NiceRange(double lo, double hi)
     {

@@ -16,7 +16,9 @@ namespace Simile.Reports;
 /// </summary>
 public static class SeedResultsJson
 {
-    public static string Write(SeedAnalysisResult r)
+    /// <param name="partTwoResults">When the run has a second part with its own results.json (the demo's layer analysis),
+    /// its path relative to this file, written as "part2_results".</param>
+    public static string Write(SeedAnalysisResult r, string? partTwoResults = null)
     {
         return Document(w =>
         {
@@ -69,6 +71,7 @@ public static class SeedResultsJson
             }
             w.WriteEndArray();
             StringArray(w, "notes", r.Notes);
+            if (partTwoResults is not null) w.WriteString("part2_results", partTwoResults);
             w.WriteEndObject();
         });
     }

@@ -16,23 +16,23 @@ namespace Simile.Reports;
 /// </summary>
 public static class VocabularyReport
 {
-    public static IReadOnlyList<string> Write(VocabularyAnalysisResult r, string folder)
+    public static IReadOnlyList<string> Write(VocabularyAnalysisResult r, string folder, FigureSize? size = null)
     {
         ReportOutput.EnsureWritable(folder);
-        return Build(r, folder).WriteAll();
+        return Build(r, folder, size).WriteAll();
     }
 
-    public static ReportOutput Build(VocabularyAnalysisResult r, string folder)
+    public static ReportOutput Build(VocabularyAnalysisResult r, string folder, FigureSize? size = null)
     {
         var output = new ReportOutput(folder);
         output.AddText("results.json", Json(r));
-        var figures = BuildFigures(r);
+        var figures = BuildFigures(r, size);
         foreach (var f in figures) output.AddFigure(f);
         output.AddText("report.html", Html(r, figures));
         return output;
     }
 
-    public static IReadOnlyList<Figure> BuildFigures(VocabularyAnalysisResult r)
+    public static IReadOnlyList<Figure> BuildFigures(VocabularyAnalysisResult r, FigureSize? size = null)
     {
         var figures = new List<Figure>();
         bool similarity = SeedAnalysis.IsSimilarityKind(r.Kind);
@@ -55,15 +55,15 @@ public static class VocabularyReport
             string pair = $"{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}";
             string title = $"{p.A} vs {p.B}, {g.Pairs:N0} word pairs: r = {p.Pearson:0.000}" +
                            (p.PearsonTest is { } t ? $", {SeedReport.FormatP(t.PValue, t.Permutations)}" : "");
-            figures.Add(Figures.DensityGrid($"rsa-{pair}", title, counts, x, y, $"{p.A} {quantity}", $"{p.B} {quantity}"));
+            figures.Add(Figures.DensityGrid($"rsa-{pair}", title, counts, x, y, $"{p.A} {quantity}", $"{p.B} {quantity}", size));
             if (p.Direct is { } d)
                 figures.Add(Figures.Distributions($"direct-{pair}", $"Direct per-word correlation: {p.A} vs {p.B}",
-                    [($"{p.A} vs {p.B}", d.PerItem), ($"{r.Rotation.Model} vs rotated copy", r.Rotation.PerWord)], "Pearson r of a word's two vectors"));
+                    [($"{p.A} vs {p.B}", d.PerItem), ($"{r.Rotation.Model} vs rotated copy", r.Rotation.PerWord)], "Pearson r of a word's two vectors", size: size));
         }
         var rsa = r.RsaMatrix();
         double lo = Math.Min(0, rsa.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).Min());
         figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models over {r.Words.Count:N0} words",
-            rsa, r.Models.Select(m => m.Name).ToList(), (lo, 1.0), "RSA r"));
+            rsa, r.Models.Select(m => m.Name).ToList(), (lo, 1.0), "RSA r", size));
         return figures;
     }
 

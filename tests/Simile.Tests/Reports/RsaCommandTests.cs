@@ -26,7 +26,7 @@ public sealed class RsaCommandTests : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         string err = p.StandardError.ReadToEnd();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("simile did not finish"); }
+        if (!p.WaitForExit(180_000)) { p.Kill(true); throw new TimeoutException("simile did not finish"); }
         return (p.ExitCode, stdout.Result, err);
     }
 
@@ -113,7 +113,16 @@ public sealed class RsaCommandTests : IDisposable
             Assert.Equal(8, layers.RootElement.GetProperty("across").GetProperty("minilm|arctic-xs").GetArrayLength());
             string html = File.ReadAllText(Path.Combine(outDir, "report.html"));
             Assert.Contains("Part 2: through the layers", html);
-            Assert.True(html.IndexOf("Part 2", StringComparison.Ordinal) < html.IndexOf("<h2>Settings</h2>", StringComparison.Ordinal));
+            // Part 1's settings sit in part 1, part 2 has its own; results.json says where part 2's numbers are.
+            int part1 = html.IndexOf("<h1 id=\"part-1-one-vector-per-word\">", StringComparison.Ordinal);
+            int part2 = html.IndexOf("<h1 id=\"part-2-through-the-layers\">", StringComparison.Ordinal);
+            int settings1 = html.IndexOf("<h2 id=\"settings\">Settings</h2>", StringComparison.Ordinal);
+            int settings2 = html.IndexOf("<h2 id=\"layers-settings\">Layers: settings</h2>", StringComparison.Ordinal);
+            Assert.True(part1 > 0 && part1 < settings1 && settings1 < part2 && part2 < settings2, $"{part1} {settings1} {part2} {settings2}");
+            Assert.Contains("<a href=\"#part-2-through-the-layers\">", html);
+            Assert.Contains("href=\"layers/layers-selectivity.png\"", html);
+            using var top = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+            Assert.Equal("layers/results.json", top.RootElement.GetProperty("part2_results").GetString());
         }
         finally { Directory.Delete(root, true); }
     }

@@ -100,11 +100,18 @@ public class SeedReportTests
         string html = System.Text.Encoding.UTF8.GetString(output.Get("report.html"));
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("data:image/png;base64,", html);
-        // Every src/href is an embedded data: URI (or an in-page anchor); nothing is fetched.
+        // Every src is an embedded data: URI; every href an in-page anchor or a file of this output (PNG/SVG/results.json
+        // beside the page); nothing is fetched. The one script is inline.
         foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(html, "(src|href)\\s*=\\s*\"([^\"]*)\"",
                      System.Text.RegularExpressions.RegexOptions.IgnoreCase))
-            Assert.True(m.Groups[2].Value.StartsWith("data:") || m.Groups[2].Value.StartsWith('#'), "external reference: " + m.Value[..Math.Min(80, m.Value.Length)]);
-        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        {
+            string v = m.Groups[2].Value;
+            bool ok = m.Groups[1].Value == "src" ? v.StartsWith("data:") : v.StartsWith('#') || output.Names.Contains(v);
+            Assert.True(ok, "external reference: " + m.Value[..Math.Min(80, m.Value.Length)]);
+        }
+        Assert.DoesNotContain("<script src", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("=\"http", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<meta name=\"viewport\"", html);
         Assert.DoesNotContain("<link", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("url(", html, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("rotation", html);
@@ -144,7 +151,9 @@ public class SeedReportTests
     }
 
     [Theory]
-    [InlineData(0.0001, 9999, "p ≤ 1.0e-04 (9,999 permutations)")]
+    [InlineData(0.0001, 9999, "p ≤ 0.0001")]
+    [InlineData(1.0 / 10001, 10000, "p ≤ 1.0e\u221204")]
+    [InlineData(0.5, 0, "p –")]
     [InlineData(0.0312, 9999, "p = 0.0312")]
     [InlineData(0.002, 999, "p = 0.0020")]
     public void FormatsPValues(double p, int n, string expected) => Assert.Equal(expected, SeedReport.FormatP(p, n));
