@@ -78,14 +78,19 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             Route = CliSupport.ParseRoute(settings.Route),
         };
         var read = settings.ReadOptions();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var a = MatrixFile.Read(settings.A, read);
         var b = MatrixFile.Read(settings.B, read);
+        double readSeconds = clock.Elapsed.TotalSeconds;
 
         if (settings.Verbose)
             foreach (string line in PairComparison.Plan(a, b, options).Describe()) Console.Error.WriteLine(line);
         PairComparisonResult result;
         using (var progress = CliSupport.Progress())
             result = PairComparison.Run(a, b, options with { Progress = progress });
+        if (settings.Verbose)
+            Console.Error.WriteLine($"time: read {readSeconds:0.000} s, compute {clock.Elapsed.TotalSeconds - readSeconds:0.000} s, "
+                + $"process {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds:0.000} s");
 
         if (settings.Json)
         {
