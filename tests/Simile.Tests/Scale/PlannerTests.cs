@@ -251,3 +251,41 @@ public class PlannerCliTests
         Assert.Equal(["rdm.npy"], dir.Files());
     }
 }
+
+/// <summary>rsa (word lists) and layers check their explicit plans against the budget before building matrices.</summary>
+public class AnalysisBudgetTests
+{
+    [Fact]
+    public void SeedAnalysisAndLayerAnalysisRefuseOverBudgetBeforeAllocating()
+    {
+        int n = 3000;
+        var words = Enumerable.Range(0, n).Select(i => $"w{i}").ToList();
+        var wl = new WordList(words, words.Select(_ => (string?)null).ToList());
+        var (x, y) = ExplicitRoute.RandomPair(n, 4, 3, 2, 0.5);
+        var models = new List<(ModelSummary, VectorSet)>
+        {
+            (new ModelSummary("a", n, 4, "test", "static"), new VectorSet(words, x, "a")),
+            (new ModelSummary("b", n, 3, "test", "static"), new VectorSet(words, y, "b")),
+        };
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var e = Assert.Throws<SimileException>(() => SeedAnalysis.Run(models, wl,
+            new SeedAnalysisOptions { Permutations = 100, BootstrapResamples = 0, MemoryBudget = 64L << 20 }));
+        Assert.InRange(GC.GetTotalAllocatedBytes(precise: true) - before, 0, 8L << 20);
+        Assert.StartsWith("rsa over 3,000 items needs about ", e.Message);
+        Assert.Contains("above the 64 MB budget", e.Message);
+        Assert.Contains("use at most ", e.Fix);
+
+        var stacks = new[] { Simile.Analyses.Layers.RepresentationStack.FromMatrices("m", ["token", "0", "1"], [x, x, x], words) };
+        before = GC.GetTotalAllocatedBytes(precise: true);
+        e = Assert.Throws<SimileException>(() => Simile.Analyses.Layers.LayerAnalysis.Run(stacks, wl,
+            new Simile.Analyses.Layers.LayerAnalysisOptions { Permutations = 10, Bootstrap = 0, MemoryBudget = 64L << 20 }));
+        Assert.InRange(GC.GetTotalAllocatedBytes(precise: true) - before, 0, 8L << 20);
+        Assert.StartsWith("layers over 3,000 items needs about ", e.Message);
+
+        // The same analyses within budget run (3 matrices of 4.5 M pairs would need ~110 MB; 40 words need nothing).
+        var small = models.Select(m => (m.Item1, new VectorSet(words.Take(40).ToList(), m.Item2.Vectors.SelectRows(Enumerable.Range(0, 40).ToArray()), "s"))).ToList();
+        var r = SeedAnalysis.Run(small, new WordList(words.Take(40).ToList(), words.Take(40).Select(_ => (string?)null).ToList()),
+            new SeedAnalysisOptions { Permutations = 10, BootstrapResamples = 10, MemoryBudget = 64L << 20 });
+        Assert.Single(r.Pairs);
+    }
+}

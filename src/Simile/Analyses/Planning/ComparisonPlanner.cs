@@ -186,6 +186,50 @@ public static class ComparisonPlanner
             steps.Add(new("direct", ComparisonPlan.MatrixRoute, 8L * n * 2));
     }
 
+    /// <summary>
+    /// The plan of a word-list analysis on the explicit route (<c>rsa</c> with --words, <c>layers</c>): <paramref name="rdms"/>
+    /// condensed float64 dissimilarity vectors held at once (one per model, or per representation), then the Mantel
+    /// permutation test and the bootstrap over them. <paramref name="perPermutationRdms"/> is how many extra
+    /// dissimilarity-sized arrays each parallel permutation keeps (the layer grids rebuild a whole grid per permutation).
+    /// </summary>
+    public static ComparisonPlan PlanExplicitAnalysis(string subject, int words, int rdms, int dims, int permutations, int bootstrap,
+        long budget, int perPermutationRdms = 0)
+    {
+        ComparisonPlan Make(int n)
+        {
+            long m = CondensedIndex.Length(n);
+            long held = rdms * 8 * m;
+            var steps = new List<PlanStep> { new("similarity matrices", $"{ComparisonPlan.ExplicitRoute}, {rdms} held", held) };
+            if (permutations > 0)
+                steps.Add(new("permutations", ComparisonPlan.ExplicitRoute + ", Mantel",
+                    held + 32 * m + 8L * n * n + (long)Threads * perPermutationRdms * 8 * m));
+            if (bootstrap > 0)
+                steps.Add(new("bootstrap", ComparisonPlan.ExplicitRoute + ", weighted pairs", held + (long)Threads * 24 * n));
+            long inputs = 8L * n * dims * Math.Max(1, rdms);
+            var request = new ComparisonRequest(n, dims, dims, DissimilarityKind.Cosine, new HashSet<PairMeasure>(), permutations, bootstrap,
+                budget, RoutePreference.Explicit);
+            return new ComparisonPlan(request, true, steps, inputs, inputs + steps.Max(st => st.Bytes), []);
+        }
+        var plan = Make(words);
+        if (plan.Fits) return plan;
+        var hints = new List<string>();
+        if (permutations > 0)
+        {
+            var q = PlanExplicitAnalysis(subject, words, rdms, dims, 0, bootstrap, budget, perPermutationRdms);
+            if (q.Fits) hints.Add("drop the permutations (--permutations 0)");
+        }
+        long need = plan.EstimatedBytes, avail = MemoryBudget.Available();
+        hints.Add(need <= avail ? $"raise the budget with --memory {MemoryBudget.Hint(need + (need >> 4))}"
+            : $"run it on a machine with more than {MemoryBudget.Hint(need)} free");
+        int lo = 3, hi = words;
+        if (Make(lo).Fits)
+        {
+            while (lo < hi) { int mid = lo + (hi - lo + 1) / 2; if (Make(mid).Fits) lo = mid; else hi = mid - 1; }
+            hints.Add($"use at most {lo:N0} words");
+        }
+        return plan with { Alternatives = hints };
+    }
+
     private static string Names(IEnumerable<PairMeasure> ms) => string.Join(",", ms.Select(x => x.Name()));
 
     /// <summary>Changes to the request that would fit the budget, as hints for the error's Fix.</summary>
