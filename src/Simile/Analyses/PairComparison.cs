@@ -323,7 +323,8 @@ public static class PairComparison
         if (measures.Contains(PairMeasure.Cka))
         {
             progress?.Report(("cka", 0));
-            cka = new CkaScores(Cka.Linear(a.Values, b.Values), Cka.LinearDebiased(a.Values, b.Values));
+            var (linear, debiased) = Cka.LinearAndDebiased(a.Values, b.Values);
+            cka = new CkaScores(linear, debiased);
         }
 
         ProcrustesScores? procrustes = null;
