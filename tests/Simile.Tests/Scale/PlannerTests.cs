@@ -226,6 +226,39 @@ public class PlannerCliTests
         Assert.Equal(53, seen);
     }
 
+    [Theory]
+    [InlineData("rdm.csv", "float64")]
+    [InlineData("rdm.tsv", "float32")]
+    public void RdmTextSizeEstimateBoundsTheFile(string name, string dtype)
+    {
+        using var dir = new TempFolder();
+        string outPath = dir.File(name);
+        var r = CliRunner.Run("rdm", Example("model-a.csv"), "--rdm", "euclidean", "--dtype", dtype, "--out", outPath);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var input = MatrixFile.Read(Example("model-a.csv"));
+        long estimate = RdmExport.OutputBytes(34, outPath, dtype == "float32" ? NpyDType.Float32 : NpyDType.Float64, input.RowNames);
+        long actual = new FileInfo(outPath).Length;
+        Assert.InRange(actual, estimate / 3, estimate);   // an upper bound, not a wild one
+        var back = MatrixFile.Read(outPath);
+        var expected = Dissimilarity.Compute(input.Values, DissimilarityKind.Euclidean);
+        if (dtype == "float32") Assert.Equal((float)expected[2, 9], (float)back.Values[2, 9]);   // shortest text of the float32
+        else Assert.Equal(expected[2, 9], back.Values[2, 9]);
+    }
+
+    [Fact]
+    public void BadMemoryAndRouteOptionsAreOneLineErrors()
+    {
+        var r = CliRunner.Run("compare", Example("model-a.csv"), Example("model-b.csv"), "--memory", "lots");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("simile: error: --memory 'lots' is not a memory size. Fix: give a size such as --memory 2GB", r.Stderr);
+        r = CliRunner.Run("compare", Example("model-a.csv"), Example("model-b.csv"), "--route", "fast");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("use --route auto, explicit or scale", r.Stderr);
+        r = CliRunner.Run("rdm", Example("model-a.csv"), "--out", "x.npy", "--dtype", "int8");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("use --dtype float64 or float32", r.Stderr);
+    }
+
     [Fact]
     public void RdmFloat32NpyIsStreamedAndAtomic()
     {
