@@ -139,6 +139,42 @@ def main():
         out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000
         print(json.dumps(out))
         return
+    elif case in ("cli-pearson-20k",):
+        a, b = load(data, "a20k"), load(data, "b20k")
+        w0, c0 = time.perf_counter(), time.process_time()
+        out["rsa.pearson"] = float(pearsonr(pdist(a, "cosine"), pdist(b, "cosine"))[0])
+    elif case == "cli-spearman-5k":
+        a, b = load(data, "a5k"), load(data, "b5k100")
+        w0, c0 = time.perf_counter(), time.process_time()
+        out["rsa.spearman"] = float(spearmanr(pdist(a, "cosine"), pdist(b, "cosine"))[0])
+    elif case == "cli-all-5k":
+        # Everything `simile compare` reports by default (direct correlation is skipped: the widths differ).
+        a, b = load(data, "a5k"), load(data, "b5k100")
+        w0, c0 = time.perf_counter(), time.process_time()
+        ra, rb = pdist(a, "cosine"), pdist(b, "cosine")
+        m = ra.size
+        out["rsa.pearson"] = float(pearsonr(ra, rb)[0])
+        out["rsa.spearman"] = float(spearmanr(ra, rb)[0])
+        tau_b = float(kendalltau(ra, rb)[0])
+        out["rsa.kendall_tau_b"] = tau_b
+        tot = m * (m - 1) // 2
+        xt, yt = tie_pairs(ra), tie_pairs(rb)
+        out["rsa.tau_a"] = tau_b * np.sqrt(float(tot - xt)) * np.sqrt(float(tot - yt)) / tot
+        r1, r2 = rankdata(ra), rankdata(rb)
+        c = (m + 1) / 2
+        out["rsa.rho_a"] = float(12 * np.dot(r1 - c, r2 - c) / (float(m) ** 3 - m))
+        out["rsa.cosine"] = float(ra @ rb / np.sqrt((ra @ ra) * (rb @ rb)))
+        out["cka.linear"] = float(linear_cka(a, b))
+        out["cka.linear_debiased"] = float(debiased_cka(a, b))
+        xc, yc = a - a.mean(0), b - b.mean(0)
+        nuc = np.linalg.svd(xc.T @ yc, compute_uv=False).sum()
+        out["procrustes.angular"] = float(np.arccos(np.clip(nuc / (np.linalg.norm(xc) * np.linalg.norm(yc)), -1, 1)))
+    elif case == "cli-rdm-30k":
+        from scipy.spatial.distance import squareform
+        a = load(data, "a30k")
+        w0, c0 = time.perf_counter(), time.process_time()
+        np.save(os.path.join(data, "out", "rdm-30k-numpy.npy"), squareform(pdist(a, "cosine")).astype(np.float32))
+        os.remove(os.path.join(data, "out", "rdm-30k-numpy.npy"))
     else:
         print(f"unknown case {case}", file=sys.stderr)
         sys.exit(2)

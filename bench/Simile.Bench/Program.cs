@@ -19,7 +19,8 @@ namespace Simile.Bench;
 /// </summary>
 public static class Program
 {
-    public static readonly string[] AllCases = ["rdm", "spearman-rdm", "pearson-20k", "spearman-20k", "scale-100k", "gemm", "compare"];
+    public static readonly string[] AllCases = ["rdm", "spearman-rdm", "pearson-20k", "spearman-20k", "scale-100k", "gemm", "compare",
+        .. CliBench.Titles.Keys];
 
     private static readonly Dictionary<string, string> Titles = new()
     {
@@ -62,10 +63,29 @@ public static class Program
         Console.WriteLine();
 
         Inputs.Write(data, cases);
+        foreach (var kv in CliBench.Titles) Titles.TryAdd(kv.Key, kv.Value);
+        string? repo = CliBench.RepoRoot();
+        if (cases.Any(c => c.StartsWith("cli-")) && repo is not null) CliBench.Prepare(repo);
         var rows = new List<string[]>();
         foreach (var c in cases)
         {
             Console.WriteLine($"== {Titles[c]}");
+            if (c.StartsWith("cli-"))
+            {
+                Console.WriteLine($"  load before: {File.ReadAllText("/proc/loadavg").Trim()}");
+                var me = CliBench.RunSimile(repo!, c, data);
+                PrintResult("simile", me);
+                Dictionary<string, JsonElement>? base_ = null;
+                string? why = CliBench.NoBaseline(c);
+                if (python is not null && c != "cli-startup")
+                {
+                    if (why is not null && !baselineAll) Console.WriteLine($"  numpy : skipped ({why})");
+                    else { base_ = CliBench.RunBaseline(python, script!, c, data); PrintResult("numpy ", base_); }
+                }
+                rows.Add(SummaryRow(c, me, base_));
+                Console.WriteLine();
+                continue;
+            }
             var mine = RunChild(c, data);
             PrintResult("simile", mine);
             Dictionary<string, JsonElement>? theirs = null;
@@ -364,6 +384,7 @@ internal static class Inputs
         ["a5k"] = (5_000, 384, 0), ["b5k"] = (5_000, 384, 1),
         ["a20k"] = (20_000, 384, 0), ["b20k"] = (20_000, 100, 1),
         ["a100k"] = (100_000, 384, 0), ["b100k"] = (100_000, 100, 1),
+        ["b5k100"] = (5_000, 100, 1), ["a60k"] = (60_000, 50, 0), ["b60k"] = (60_000, 30, 1), ["a30k"] = (30_000, 384, 0),
     };
 
     private static IEnumerable<string> For(string c) => c switch
@@ -372,7 +393,7 @@ internal static class Inputs
         "spearman-rdm" or "compare" => ["a5k", "b5k"],
         "pearson-20k" or "spearman-20k" => ["a20k", "b20k"],
         "scale-100k" => ["a100k", "b100k"],
-        _ => [],
+        _ => CliBench.InputsFor(c),
     };
 
     public static void Write(string dir, IEnumerable<string> cases)

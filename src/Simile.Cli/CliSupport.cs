@@ -37,6 +37,15 @@ public static class CliSupport
         _ => throw new SimileException($"{option} '{value}' is not a mode", $"use {option} auto, yes or no"),
     };
 
+    /// <summary>--route: which routes the comparison planner may take.</summary>
+    public static Simile.Analyses.Planning.RoutePreference ParseRoute(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "auto" => Simile.Analyses.Planning.RoutePreference.Auto,
+        "explicit" => Simile.Analyses.Planning.RoutePreference.Explicit,
+        "scale" => Simile.Analyses.Planning.RoutePreference.Scale,
+        _ => throw new SimileException($"--route '{value}' is not a route", "use --route auto, explicit or scale"),
+    };
+
     /// <summary>--subword: how a word split into several tokens becomes one vector (each verb chooses its default).</summary>
     public static SubwordPolicy ParseSubword(string value) => value.Trim().ToLowerInvariant() switch
     {

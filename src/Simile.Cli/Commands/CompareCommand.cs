@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using Simile.Analyses;
+using Simile.Analyses.Planning;
 using Simile.Comparison;
 using Simile.Comparison.Measures;
 using Simile.Data;
@@ -67,6 +68,19 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [DefaultValue(0UL)]
         public ulong Seed { get; init; }
 
+        [CommandOption("--memory <SIZE>")]
+        [Description("Memory the comparison may use, e.g. 2GB (default: 80% of the memory available). Over it, compare stops before allocating and says what would fit.")]
+        public string? Memory { get; init; }
+
+        [CommandOption("--route <ROUTE>")]
+        [Description("auto (default: explicit condensed vectors up to 3,000 items, n²-free routes above), explicit, or scale.")]
+        [DefaultValue("auto")]
+        public string Route { get; init; } = "auto";
+
+        [CommandOption("-v|--verbose")]
+        [Description("Print the plan (route per measure, memory estimate) on stderr.")]
+        public bool Verbose { get; init; }
+
         [CommandOption("--json")]
         [Description("Print exactly one JSON object on stdout instead of a table.")]
         public bool Json { get; init; }
@@ -87,14 +101,23 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             Permutations = settings.Permutations,
             Bootstrap = settings.Bootstrap,
             Seed = settings.Seed,
+            MemoryBudget = settings.Memory is null ? null : MemoryBudget.Parse(settings.Memory),
+            Route = CliSupport.ParseRoute(settings.Route),
         };
         var read = settings.ReadOptions();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var a = MatrixFile.Read(settings.A, read);
         var b = MatrixFile.Read(settings.B, read);
+        double readSeconds = clock.Elapsed.TotalSeconds;
 
+        if (settings.Verbose)
+            foreach (string line in PairComparison.Plan(a, b, options).Describe()) Console.Error.WriteLine(line);
         PairComparisonResult result;
         using (var progress = CliSupport.Progress())
             result = PairComparison.Run(a, b, options with { Progress = progress });
+        if (settings.Verbose)
+            Console.Error.WriteLine($"time: read {readSeconds:0.000} s, compute {clock.Elapsed.TotalSeconds - readSeconds:0.000} s, "
+                + $"process {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds:0.000} s");
 
         if (settings.Json)
         {

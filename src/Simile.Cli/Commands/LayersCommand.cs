@@ -35,6 +35,10 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [DefaultValue(1000)]
         public int Bootstrap { get; init; } = 1000;
 
+        [CommandOption("--memory <SIZE>")]
+        [Description("Memory the analysis may use, e.g. 4GB (default: 80% of the memory available); checked before the matrices are built.")]
+        public string? Memory { get; init; }
+
         [CommandOption("--seed <S>")]
         [Description("Seed for permutations and bootstrap (default 0); the same seed gives the same results on any machine.")]
         [DefaultValue(0UL)]
@@ -130,6 +134,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         {
             K = s.K, Alpha = s.Alpha, Score = Simile.Comparison.Measures.MeasureParameters.ParseScore(s.Score), RbfThreshold = s.RbfThreshold,
         },
+        MemoryBudget = s.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(s.Memory),
     };
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";

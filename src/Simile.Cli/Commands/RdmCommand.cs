@@ -1,15 +1,16 @@
 using System.ComponentModel;
 using Simile.Analyses;
+using Simile.Analyses.Planning;
 using Simile.Data;
 using Simile.Similarity;
 using Spectre.Console.Cli;
 
 namespace Simile.Cli.Commands;
 
-/// <summary><c>simile rdm A --out FILE</c>: the square n×n dissimilarity matrix of A's items.</summary>
+/// <summary><c>simile rdm A --out FILE</c>: the square n×n dissimilarity matrix of A's items, streamed by row blocks.</summary>
 public sealed class RdmCommand : Command<RdmCommand.Settings>
 {
-    public static readonly IReadOnlyList<string> OutputExtensions = [".csv", ".tsv", ".npy"];
+    public static readonly IReadOnlyList<string> OutputExtensions = RdmExport.Extensions;
 
     public sealed class Settings : MatrixInputSettings
     {
@@ -23,8 +24,21 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         public string Rdm { get; init; } = "cosine";
 
         [CommandOption("--out <FILE>")]
-        [Description("Output: .csv/.tsv (item names as header row and first column when the input has names) or .npy (float64).")]
+        [Description("Output: .csv/.tsv (item names as header row and first column when the input has names) or .npy.")]
         public string? Out { get; init; }
+
+        [CommandOption("--dtype <TYPE>")]
+        [Description("Values written: float64 (default) or float32 (half the size).")]
+        [DefaultValue("float64")]
+        public string DType { get; init; } = "float64";
+
+        [CommandOption("--memory <SIZE>")]
+        [Description("Memory the export may use, e.g. 1GB (default: 80% of the memory available).")]
+        public string? Memory { get; init; }
+
+        [CommandOption("-v|--verbose")]
+        [Description("Print the plan (row blocks, memory estimate) on stderr.")]
+        public bool Verbose { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -32,14 +46,28 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         if (string.IsNullOrWhiteSpace(settings.Out))
             throw new SimileException("rdm needs --out FILE", "add --out rdm.csv (or .tsv, .npy)");
         var kind = DissimilarityKinds.Parse(settings.Rdm);
+        var dtype = settings.DType.Trim().ToLowerInvariant() switch
+        {
+            "float64" or "f8" or "double" => NpyDType.Float64,
+            "float32" or "f4" or "float" => NpyDType.Float32,
+            _ => throw new SimileException($"--dtype '{settings.DType}' is not a value type", "use --dtype float64 or float32"),
+        };
+        long? budget = settings.Memory is null ? null : MemoryBudget.Parse(settings.Memory);
         CliSupport.CheckOutputPath(settings.Out, OutputExtensions);
         var input = MatrixFile.Read(settings.A, settings.ReadOptions());
-        if (input.Rows < 2)
-            throw new SimileException($"'{settings.A}' has {input.Rows} item(s); a dissimilarity matrix needs at least 2", "give at least 2 rows");
-        var rdm = PairComparison.ComputeRdm(input, kind);
-        var square = Matrix.FromArray(rdm.ToSquare());
-        MatrixFile.Write(settings.Out, square, input.RowNames, input.RowNames, corner: "item");
-        Console.Out.WriteLine($"wrote {rdm.N}x{rdm.N} {kind.Name()} dissimilarity matrix to {settings.Out}");
+        if (settings.Verbose)
+            foreach (string line in RdmExport.Plan(input.Rows, input.Cols, kind, budget ?? MemoryBudget.Default()).Describe())
+                Console.Error.WriteLine(line);
+        RdmExportResult result;
+        using (var progress = CliSupport.Progress())
+            result = RdmExport.Write(input, kind, settings.Out, dtype, budget,
+                progress is null ? null : new Progress(progress));
+        Console.Out.WriteLine($"wrote {result.Items}x{result.Items} {kind.Name()} dissimilarity matrix to {settings.Out}");
         return 0;
+    }
+
+    private sealed class Progress(StderrProgress outer) : IProgress<double>
+    {
+        public void Report(double value) => outer.Report(("rdm", value));
     }
 }

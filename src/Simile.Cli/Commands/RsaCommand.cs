@@ -52,6 +52,10 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         [Description("Drop words a model lacks from every model (and say which) instead of failing.")]
         public bool SkipMissing { get; set; }
 
+        [CommandOption("--memory <SIZE>")]
+        [Description("Memory the analysis may use, e.g. 4GB (default: 80% of the memory available); checked before the matrices are built.")]
+        public string? Memory { get; set; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder (default ./simile-out).")]
         public string Out { get; set; } = "simile-out";
@@ -96,7 +100,8 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
             throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
                 "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
         var run = new SeedRun(settings.Out, settings.Verbose) { Figures = FigureSize.Parse(settings.FigureSizeOption) };
-        var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing);
+        var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing)
+            with { MemoryBudget = settings.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(settings.Memory) };
         if (settings.Vocabulary is not null)
             run.RunVocabularyAnalysis(settings.Models, settings.Limit, settings.MinFrequencyRank, options);
         else

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Simile.Analyses.Planning;
 using Simile.Comparison;
 using Simile.Comparison.Measures;
 using Simile.Data;
@@ -87,6 +88,11 @@ public sealed record PairComparisonOptions
     public MeasureParameters MeasureParameters { get; init; } = new();
     /// <summary>Receives (stage, fraction done) while the slow parts run.</summary>
     public IProgress<(string Stage, double Fraction)>? Progress { get; init; }
+    /// <summary>Bytes the comparison may use (null: <see cref="MemoryBudget.Default"/>); over it, <see cref="PairComparison.Run"/>
+    /// throws before allocating.</summary>
+    public long? MemoryBudget { get; init; }
+    /// <summary>Explicit condensed vectors, the n²-free routes, or the planner's choice (<see cref="ComparisonPlanner"/>).</summary>
+    public RoutePreference Route { get; init; } = RoutePreference.Auto;
 }
 
 public sealed record RsaScore(RsaMeasure Measure, double Value);
@@ -125,6 +131,8 @@ public sealed record PairComparisonResult(
     public IReadOnlyList<MeasurePermutationResult>? MeasurePermutations { get; init; }
     /// <summary>Bootstrap intervals of the registry measures (same resamples as the RSA bootstrap).</summary>
     public IReadOnlyList<MeasureBootstrapInterval>? MeasureBootstraps { get; init; }
+    /// <summary>The plan the result was computed by (routes per measure, memory estimate).</summary>
+    public ComparisonPlan? Plan { get; init; }
 
     public string ToJson(bool indented = true)
     {
@@ -253,13 +261,33 @@ public static class PairComparison
             throw new SimileException($"--bootstrap is {options.Bootstrap}", "give 0 (no interval) or a positive count such as 1000");
         var notes = new List<string>();
         (a, b) = AlignItems(a, b, notes);
+        var plan = Plan(a, b, options);
+        plan.ThrowIfOverBudget();
+        var result = plan.ExplicitRdms ? RunExplicit(a, b, options, notes) : RunAtScale(a, b, options, notes, plan);
+        return result with { Plan = plan };
+    }
+
+    /// <summary>The plan for comparing a and b under <paramref name="options"/> (routes and memory; nothing is computed).</summary>
+    public static ComparisonPlan Plan(LabeledMatrix a, LabeledMatrix b, PairComparisonOptions options)
+        => ComparisonPlanner.Plan(new ComparisonRequest(a.Rows, a.Cols, b.Cols, options.Kind, options.Measures,
+            options.Permutations, options.Bootstrap, options.MemoryBudget ?? Planning.MemoryBudget.Default(), options.Route));
+
+    private static List<RsaMeasure> RsaAsked(PairComparisonOptions options)
+        => options.Measures.Select(m => m.AsRsa()).Where(r => r is not null).Select(r => r!.Value).OrderBy(r => r).ToList();
+
+    /// <summary>Whether the RSA permutation/bootstrap blocks run: not when only registry measures were asked (they carry their own).</summary>
+    private static bool RdmInference(PairComparisonOptions options)
+        => options.Measures.Count > 0 || options.RegistryMeasures.Count == 0;
+
+    /// <summary>The explicit route: both condensed float64 dissimilarity vectors, explicit measures and inference.</summary>
+    private static PairComparisonResult RunExplicit(LabeledMatrix a, LabeledMatrix b, PairComparisonOptions options, List<string> notes)
+    {
         int n = a.Rows;
         var measures = options.Measures;
         var progress = options.Progress;
 
-        var rsaAsked = measures.Select(m => m.AsRsa()).Where(r => r is not null).Select(r => r!.Value).OrderBy(r => r).ToList();
-        // Only registry measures asked: the permutation/bootstrap blocks cover them alone (no RDMs needed).
-        bool rdmInference = measures.Count > 0 || options.RegistryMeasures.Count == 0;
+        var rsaAsked = RsaAsked(options);
+        bool rdmInference = RdmInference(options);
         bool needRdms = rsaAsked.Count > 0 || (rdmInference && (options.Permutations > 0 || options.Bootstrap > 0));
         DissimilarityMatrix? ra = null, rb = null;
         if (needRdms)
@@ -273,26 +301,7 @@ public static class PairComparison
         if (rsaAsked.Count > 0)
             rsa = rsaAsked.Select(m => new RsaScore(m, RsaMeasures.Compute(m, ra!.Condensed, rb!.Condensed))).ToList();
 
-        CkaScores? cka = null;
-        if (measures.Contains(PairMeasure.Cka))
-        {
-            progress?.Report(("cka", 0));
-            cka = new CkaScores(Cka.Linear(a.Values, b.Values), Cka.LinearDebiased(a.Values, b.Values));
-        }
-
-        ProcrustesScores? procrustes = null;
-        if (measures.Contains(PairMeasure.Procrustes))
-        {
-            progress?.Report(("procrustes", 0));
-            procrustes = new ProcrustesScores(Simile.Comparison.Procrustes.AngularDistance(a.Values, b.Values));
-        }
-
-        DirectCorrelationResult? direct = null;
-        if (measures.Contains(PairMeasure.Direct))
-        {
-            if (a.Cols == b.Cols) direct = DirectCorrelation.Compute(a.Values, b.Values);
-            else notes.Add($"direct correlation skipped: widths differ ({a.Cols} vs {b.Cols} features)");
-        }
+        var (cka, procrustes, direct) = MatrixMeasures(a, b, options, notes);
 
         var registry = MeasureBlock.Run(a, b, options, notes);
 
@@ -322,6 +331,119 @@ public static class PairComparison
         {
             Measures = registry.Values, MeasurePermutations = registry.Permutations, MeasureBootstraps = registry.Bootstraps,
         };
+    }
+
+    /// <summary>
+    /// The scale routes (no n×n array): Pearson/cosine in feature space (blockwise for plain euclidean), rank measures
+    /// from float32 keys, the permutation test through X̃ᵀPỸ (Pearson) and a gather of ranks (Spearman), the bootstrap
+    /// from weighted feature-space sums. Same JSON contract, same seeds, same p convention as the explicit route.
+    /// </summary>
+    private static PairComparisonResult RunAtScale(LabeledMatrix a, LabeledMatrix b, PairComparisonOptions options, List<string> notes,
+        ComparisonPlan plan)
+    {
+        int n = a.Rows;
+        var kind = options.Kind;
+        var progress = options.Progress;
+        var names = a.RowNames ?? b.RowNames;
+        long budget = plan.Request.Budget;
+        var rsaAsked = RsaAsked(options);
+        var values = new Dictionary<RsaMeasure, double>();
+        var linear = rsaAsked.Where(m => m is RsaMeasure.Pearson or RsaMeasure.Cosine).ToList();
+        if (linear.Count > 0)
+        {
+            progress?.Report(("rsa", 0));
+            var sums = WithPaths(a, b, () => FeatureSpaceRsa.Supports(kind)
+                ? FeatureSpaceRsa.Sums(a.Values, b.Values, kind, names)
+                : WholeVocabularyRsa.BlockwiseSums(a.Values, b.Values, kind, names).Sums);
+            values[RsaMeasure.Pearson] = sums.Pearson;
+            values[RsaMeasure.Cosine] = sums.Cosine;
+        }
+        var rank = rsaAsked.Where(LargeScaleRankRsa.RankMeasures.Contains).ToList();
+        if (rank.Count > 0)
+        {
+            var stage = progress is null ? null : new StageProgress(progress, "rank measures");
+            var r = WithPaths(a, b, () => LargeScaleRankRsa.Compute(a.Values, b.Values, kind, rank, budget, stage, names));
+            foreach (var kv in r.Values) values[kv.Key] = kv.Value;
+        }
+        List<RsaScore>? rsa = rsaAsked.Count > 0 ? rsaAsked.Select(m => new RsaScore(m, values[m])).ToList() : null;
+
+        var (cka, procrustes, direct) = MatrixMeasures(a, b, options, notes);
+
+        var registry = MeasureBlock.Run(a, b, options, notes);
+        bool rdmInference = RdmInference(options);
+
+        PermutationSummary? permutation = null;
+        if (options.Permutations > 0 && !rdmInference)
+            permutation = new PermutationSummary(options.Permutations, options.Seed, double.NaN, double.NaN);
+        else if (options.Permutations > 0)
+        {
+            var stage = progress is null ? null : new StageProgress(progress, "permutations (pearson)");
+            var pearson = WithPaths(a, b, () => FeatureSpacePermutationTest.Pearson(a.Values, b.Values, kind, options.Permutations, options.Seed, stage, names));
+            stage = progress is null ? null : new StageProgress(progress, "permutations (spearman)");
+            var spearman = WithPaths(a, b, () => RankPermutationTest.Spearman(a.Values, b.Values, kind, options.Permutations, options.Seed, budget, stage, names));
+            permutation = new PermutationSummary(options.Permutations, options.Seed, pearson.PValue, spearman.PValue);
+        }
+
+        BootstrapSummary? bootstrap = null;
+        if (options.Bootstrap > 0 && !rdmInference)
+            bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, double.NaN, double.NaN);
+        else if (options.Bootstrap > 0)
+        {
+            var stage = progress is null ? null : new StageProgress(progress, "bootstrap");
+            var ci = WithPaths(a, b, () => FeatureSpaceBootstrap.Pearson(a.Values, b.Values, kind, options.Bootstrap, options.Seed, 0.95, stage, names));
+            bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, ci.Lower, ci.Upper);
+        }
+
+        return new PairComparisonResult(n, a.Cols, b.Cols, kind, rsa, cka, procrustes, direct,
+            permutation, bootstrap, a.RowNames ?? b.RowNames, notes)
+        {
+            Measures = registry.Values, MeasurePermutations = registry.Permutations, MeasureBootstraps = registry.Bootstraps,
+        };
+    }
+
+    /// <summary>CKA, Procrustes and direct correlation (feature space on every route).</summary>
+    private static (CkaScores?, ProcrustesScores?, DirectCorrelationResult?) MatrixMeasures(LabeledMatrix a, LabeledMatrix b,
+        PairComparisonOptions options, List<string> notes)
+    {
+        var measures = options.Measures;
+        var progress = options.Progress;
+        CkaScores? cka = null;
+        if (measures.Contains(PairMeasure.Cka))
+        {
+            progress?.Report(("cka", 0));
+            var (linear, debiased) = Cka.LinearAndDebiased(a.Values, b.Values);
+            cka = new CkaScores(linear, debiased);
+        }
+
+        ProcrustesScores? procrustes = null;
+        if (measures.Contains(PairMeasure.Procrustes))
+        {
+            progress?.Report(("procrustes", 0));
+            procrustes = new ProcrustesScores(Simile.Comparison.Procrustes.AngularDistance(a.Values, b.Values));
+        }
+
+        DirectCorrelationResult? direct = null;
+        if (measures.Contains(PairMeasure.Direct))
+        {
+            if (a.Cols == b.Cols) direct = DirectCorrelation.Compute(a.Values, b.Values);
+            else notes.Add($"direct correlation skipped: widths differ ({a.Cols} vs {b.Cols} features)");
+        }
+        return (cka, procrustes, direct);
+    }
+
+    /// <summary>Runs a scale route, naming the files in a problem with one matrix's rows ("the first matrix" → A's path).</summary>
+    private static T WithPaths<T>(LabeledMatrix a, LabeledMatrix b, Func<T> run)
+    {
+        try
+        {
+            return run();
+        }
+        catch (SimileException e) when (e.Message.Contains("the first matrix", StringComparison.Ordinal)
+                                        || e.Message.Contains("the second matrix", StringComparison.Ordinal))
+        {
+            string message = e.Message.Replace("the first matrix", $"'{a.Path}'").Replace("the second matrix", $"'{b.Path}'");
+            throw new SimileException(message, e.Fix, e);
+        }
     }
 
     /// <summary>

@@ -24,6 +24,8 @@ public sealed record SeedAnalysisOptions
     public string? RotationModel { get; init; }
     /// <summary>Mean per-word direct correlation above which two models are said to share lineage.</summary>
     public double LineageThreshold { get; init; } = 0.5;
+    /// <summary>Bytes the analysis may use (null: <see cref="Planning.MemoryBudget.Default"/>); checked before the matrices are built.</summary>
+    public long? MemoryBudget { get; init; }
 }
 
 /// <summary>One model as the analysis reports it: "minilm: 30522 × 384".</summary>
@@ -126,6 +128,11 @@ public static class SeedAnalysis
         foreach (var (model, v) in models)
             if (v.Count != words.Count || !v.Words.SequenceEqual(words.Words, StringComparer.Ordinal))
                 throw new ArgumentException($"{model.Name}'s vectors are not for the given words in the given order");
+
+        // k matrices plus the rotation control's, then the explicit inference of one pair at a time.
+        Planning.ComparisonPlanner.PlanExplicitAnalysis("rsa", words.Count, models.Count + 1, models.Max(m => m.Vectors.Vectors.Cols),
+            models.Count > 1 ? options.Permutations : 0, models.Count > 1 ? options.BootstrapResamples : 0,
+            options.MemoryBudget ?? Planning.MemoryBudget.Default()).ThrowIfOverBudget("rsa");
 
         var timings = new List<StageTiming>();
         var clock = Stopwatch.StartNew();

@@ -59,6 +59,11 @@ public static class SharedVocabularyAnalysis
         var vocabulary = WordSelectionVocabulary.Select(models, limit, minFrequencyRank);
         var words = vocabulary.Words.Words;
         var summaries = models.Select(ModelSummary.Of).ToList();
+        long budget = options.MemoryBudget ?? Planning.MemoryBudget.Default();
+        var widest = summaries.OrderByDescending(m => m.Dims).Take(2).ToList();
+        var plan = Planning.ComparisonPlanner.Plan(new Planning.ComparisonRequest(words.Count, widest[0].Dims, widest[1].Dims, options.Kind,
+            new HashSet<PairMeasure> { PairMeasure.Pearson, PairMeasure.Spearman }, 0, 0, budget, Planning.RoutePreference.Scale));
+        plan.ThrowIfOverBudget("rsa --vocabulary shared");
         var vectors = models.Select(m => m.Vectors(words, SubwordPolicy.Error).Vectors).ToList();   // n × d each
         Stage("vocabulary and vectors");
 
@@ -69,7 +74,7 @@ public static class SharedVocabularyAnalysis
             {
                 string label = $"{summaries[a].Name} vs {summaries[b].Name}";
                 var detail = WholeVocabularyRsa.Run(vectors[a], vectors[b], options.Kind, measures, options.Permutations, options.Seed,
-                    SeedAnalysis.Forward(progress, $"RSA {label}"), words: words);
+                    SeedAnalysis.Forward(progress, $"RSA {label}"), memoryBudget: budget, words: words);
                 var density = WholeVocabularyRsa.Density(vectors[a], vectors[b], options.Kind, DensityBins,
                     SeedAnalysis.Forward(progress, $"density {label}"), words);
                 var (direct, reason) = SeedAnalysis.DirectCorrelationOf(summaries[a], vectors[a], summaries[b], vectors[b]);

@@ -103,6 +103,111 @@ public static class FeatureSpaceRsa
     public static PermutablePair Permutable(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
         => new(a, b, kind, rowNames);
 
+    /// <summary>
+    /// Both models in feature-space form, prepared once for many weighted sums (the item bootstrap at scale).
+    /// </summary>
+    public sealed class Prepared
+    {
+        private readonly RowModel _a, _b;
+        private readonly DissimilarityKind _kind;
+        public int N => _a.N;
+
+        public Prepared(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
+        {
+            CheckPair(a, b);
+            _kind = kind;
+            _a = RowModel.Create(a, kind, "first", rowNames);
+            _b = RowModel.Create(b, kind, "second", rowNames);
+        }
+
+        /// <summary>The unweighted upper-triangle sums (as <see cref="Sums"/>).</summary>
+        public UpperTriangleSums Sums() => Combine(_a, _b, CrossAll(_a, _b), DiagonalProduct(_a.Diagonal, _b.Diagonal, null), _kind);
+
+        /// <summary>
+        /// Sums over the pairs i &lt; j weighted by w_i·w_j (w = item multiplicities of a bootstrap resample: pair (i, j)
+        /// of distinct items occurs w_i·w_j times, pairs of an item with its own copy are not pairs). Pairs = Σ_{i&lt;j} w_i w_j.
+        /// Cost: three products (dA², dB², dA·dB) over n rows, on the calling thread.
+        /// </summary>
+        public UpperTriangleSums WeightedSums(double[] w)
+        {
+            int n = N;
+            if (w.Length != n) throw new ArgumentException("one weight per item", nameof(w));
+            var sw = new double[n];
+            double w1 = 0, w2 = 0;
+            for (int i = 0; i < n; i++) { sw[i] = Math.Sqrt(w[i]); w1 += w[i]; w2 += w[i] * w[i]; }
+            var ua = Scaled(_a, sw);
+            var ub = Scaled(_b, sw);
+            var ta = WeightedTerms(_a, w, w1);
+            var tb = WeightedTerms(_b, w, w1);
+            double aa = WeightedCross(_a, _b: _a, ua, ua, w, w1, ta, ta);
+            double bb = WeightedCross(_b, _b, ub, ub, w, w1, tb, tb);
+            double ab = WeightedCross(_a, _b, ua, ub, w, w1, ta, tb);
+            double diagA = 0, diagB = 0, diagAA = 0, diagBB = 0, diagAB = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double q = w[i] * w[i], x = _a.Diagonal[i], y = _b.Diagonal[i];
+                diagA += q * x; diagB += q * y; diagAA += q * x * x; diagBB += q * y * y; diagAB += q * x * y;
+            }
+            double pairs = 0.5 * (w1 * w1 - w2);
+            double sa = 0.5 * (ta.SumAll - diagA), sb = 0.5 * (tb.SumAll - diagB);
+            double saa = 0.5 * (aa - diagAA), sbb = 0.5 * (bb - diagBB), sab = 0.5 * (ab - diagAB);
+            long p = (long)Math.Round(pairs);
+            if (_kind is DissimilarityKind.Cosine or DissimilarityKind.Correlation)
+                return new UpperTriangleSums(p, pairs - sa, pairs - sb, pairs - 2 * sa + saa, pairs - 2 * sb + sbb, pairs - sa - sb + sab);
+            return new UpperTriangleSums(p, sa, sb, saa, sbb, sab);
+        }
+
+        private static double[] Scaled(RowModel x, double[] sw)
+        {
+            var u = new double[x.U.Length];
+            int d = x.Dims;
+            for (int i = 0; i < x.N; i++)
+                System.Numerics.Tensors.TensorPrimitives.Multiply(new ReadOnlySpan<double>(x.U, i * d, d), sw[i], u.AsSpan(i * d, d));
+            return u;
+        }
+
+        /// <summary>Per-model weighted terms: Σ w α, Uᵀw, Uᵀ(w∘α), and Σ_{i,j} w_i w_j M_ij.</summary>
+        private sealed record Terms(double SumWAlpha, double[] UtW, double[]? UtWAlpha, double SumAll);
+
+        private static Terms WeightedTerms(RowModel x, double[] w, double w1)
+        {
+            var utw = x.TransposeTimes(w);
+            double swa = 0;
+            double[]? utwa = null;
+            if (x.Alpha is not null)
+            {
+                var wa = new double[x.N];
+                for (int i = 0; i < x.N; i++) { wa[i] = w[i] * x.Alpha[i]; swa += wa[i]; }
+                utwa = x.TransposeTimes(wa);
+            }
+            double all = 2.0 * w1 * swa + x.C * Dot(utw, utw);
+            return new Terms(swa, utw, utwa, all);
+        }
+
+        /// <summary>Σ_{i,j} w_i w_j M^X_ij M^Y_ij (diagonal included), from √w-scaled rows.</summary>
+        private static double WeightedCross(RowModel x, RowModel _b, double[] ux, double[] uy, double[] w, double w1, Terms tx, Terms ty)
+        {
+            var y = _b;
+            double s = x.C * y.C * FrobeniusSquaredOfProduct(ux, x.Dims, uy, y.Dims, x.N, onThisThread: true);
+            if (x.Alpha is null && y.Alpha is null) return s;
+            double dot = 0;
+            var ax = x.Alpha ?? new double[x.N];
+            var ay = y.Alpha ?? new double[x.N];
+            for (int i = 0; i < x.N; i++) dot += w[i] * ax[i] * ay[i];
+            s += 2.0 * w1 * dot + 2.0 * tx.SumWAlpha * ty.SumWAlpha;
+            if (x.Alpha is not null) s += 2 * y.C * Dot(y.TransposeTimes(Multiply(w, x.Alpha)), ty.UtW);
+            if (y.Alpha is not null) s += 2 * x.C * Dot(x.TransposeTimes(Multiply(w, y.Alpha)), tx.UtW);
+            return s;
+        }
+
+        private static double[] Multiply(double[] w, double[] alpha)
+        {
+            var r = new double[w.Length];
+            for (int i = 0; i < w.Length; i++) r[i] = w[i] * alpha[i];
+            return r;
+        }
+    }
+
     private static void CheckPair(Matrix a, Matrix b)
     {
         if (a.Rows != b.Rows)

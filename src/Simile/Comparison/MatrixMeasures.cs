@@ -37,6 +37,22 @@ public static class Cka
         return hxy / Math.Sqrt(hxx * hyy);
     }
 
+    /// <summary>
+    /// <see cref="Linear"/> and <see cref="LinearDebiased"/> from one computation of the products (they share
+    /// ‖XcᵀYc‖², ‖XcᵀXc‖² and ‖YcᵀYc‖², the costly part at large n). Needs n ≥ 4.
+    /// </summary>
+    public static (double Linear, double LinearDebiased) LinearAndDebiased(Matrix x, Matrix y)
+    {
+        if (x.Rows < 4)
+            throw new SimileException($"debiased CKA needs at least 4 items, got {x.Rows}", "give at least 4 words/items");
+        var t = Traces.Of(x, y, "linear CKA");
+        double linear = t.Xy / (Math.Sqrt(t.Xx) * Math.Sqrt(t.Yy));
+        double hxy = UnbiasedHsic(t.Xy, t.Kx, t.Ky);
+        double hxx = UnbiasedHsic(t.Xx, t.Kx, t.Kx);
+        double hyy = UnbiasedHsic(t.Yy, t.Ky, t.Ky);
+        return (linear, hxy / Math.Sqrt(hxx * hyy));
+    }
+
     /// <summary>Song et al. (2012) unbiased HSIC from tr(KL) and the diagonals k, l of K and L (centred data).</summary>
     private static double UnbiasedHsic(double traceKL, double[] k, double[] l)
     {

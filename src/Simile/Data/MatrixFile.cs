@@ -443,7 +443,7 @@ public static class MatrixFile
         double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf"
         : v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Quote(string s, char delim) =>
+    internal static string Quote(string s, char delim) =>
         s.IndexOfAny([delim, '"', '\n', '\r']) >= 0 || s != s.Trim()
             ? "\"" + s.Replace("\"", "\"\"") + "\""
             : s;

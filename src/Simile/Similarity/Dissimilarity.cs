@@ -17,7 +17,7 @@ namespace Simile.Similarity;
 /// <c>pdist</c> to ~1e-12 relative.
 /// </para>
 /// </summary>
-public static class Dissimilarity
+public static partial class Dissimilarity
 {
     /// <summary>Row-block height for the Gram blocks (a block is RowBlock × n doubles): tall enough that packing
     /// the shared right-hand side is amortised, small enough that blocks spread over the cores.</summary>

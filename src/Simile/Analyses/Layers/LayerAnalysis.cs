@@ -15,6 +15,8 @@ public sealed record LayerAnalysisOptions
     /// <summary>Bootstrap resamples for the selectivity intervals (0 = none).</summary>
     public int Bootstrap { get; init; } = 1000;
     public ulong Seed { get; init; }
+    /// <summary>Bytes the analysis may use (null: <see cref="Planning.MemoryBudget.Default"/>); checked before the matrices are built.</summary>
+    public long? MemoryBudget { get; init; }
     /// <summary>Compute classical MDS maps (for the figures).</summary>
     public bool Mds { get; init; } = true;
     /// <summary>Above this many words, MDS is computed for three representations only (token, middle, last).</summary>
@@ -97,6 +99,12 @@ public static class LayerAnalysis
         foreach (var s in stacks.Skip(1)) LayerRsa.CheckSameWords(stacks[0], s);
         if (stacks[0].WordCount != words.Count) throw new ArgumentException("the stacks were built from another word list");
         if (words.Count < 3) throw new SimileException($"the layer analysis needs at least 3 words; got {words.Count}", "use a longer word list");
+
+        // Every representation's matrix is held; the max-calibrated test rebuilds a grid per permutation.
+        int representations = stacks.Sum(st => st.Labels.Count);
+        Planning.ComparisonPlanner.PlanExplicitAnalysis("layers", words.Count, representations, stacks.Max(st => st.Sets.Max(v => v.Vectors.Cols)),
+            options.Permutations, options.Bootstrap, options.MemoryBudget ?? Planning.MemoryBudget.Default(),
+            perPermutationRdms: 1).ThrowIfOverBudget("layers");
 
         var clock = Stopwatch.StartNew();
         var notes = new List<string>();
