@@ -115,13 +115,19 @@ public static class GridCompare
                 return op;
             }
         }
-        bool needRdm = plan.Permutations > 0 || plan.Measures.Any(GridMeasures.UsesRdm);
+        // The permutation test needs every pair's RDMs: compute a tile's RDMs up front, in parallel. Otherwise the
+        // measures compute the RDMs they need on first use.
+        bool needRdm = plan.Permutations > 0;
         long done = 0;
         foreach (var key in order)
         {
             // Keep only the two blocks of this tile.
+            int evicted = 0;
             lock (cache)
-                foreach (int stale in cache.Keys.Where(x => x / tile != key.Item1 && x / tile != key.Item2).ToList()) cache.Remove(stale);
+                foreach (int stale in cache.Keys.Where(x => x / tile != key.Item1 && x / tile != key.Item2).ToList()) { cache.Remove(stale); evicted++; }
+            // The RDMs are large objects, which the runtime collects lazily; give them back before the next tile's
+            // are made, so the process stays near the memory budget.
+            if (evicted * perRep > MemoryBudget / 4) GC.Collect();
             var members = groups[key];
             var used = members.SelectMany(k => { var (i, j) = Pair(k, r); return new[] { i, j }; }).Distinct().ToList();
             // Operands (and their RDMs) first, in parallel: the RDMs are the expensive shared part of a tile.

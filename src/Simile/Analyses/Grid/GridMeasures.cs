@@ -43,20 +43,26 @@ public static class GridMeasures
     /// <summary>A pair score.</summary>
     public delegate double Score(GridOperand a, GridOperand b);
 
-    /// <summary>Name, whether it reads the RDMs (so a tile computes them up front), and the score.</summary>
-    private static readonly (string Name, bool UsesRdm, Score Score)[] Table =
+    private static readonly (string Name, Score Score)[] Table =
     [
-        ("pearson", true, (a, b) => RsaMeasures.Pearson(a.Rdm.Condensed, b.Rdm.Condensed)),
-        ("spearman", true, (a, b) => RsaMeasures.Spearman(a.Rdm.Condensed, b.Rdm.Condensed)),
-        ("kendall_tau_b", true, (a, b) => RsaMeasures.KendallTauB(a.Rdm.Condensed, b.Rdm.Condensed)),
-        ("cosine", true, (a, b) => RsaMeasures.Cosine(a.Rdm.Condensed, b.Rdm.Condensed)),
-        ("cka", false, (a, b) => Cka.Linear(a.Vectors, b.Vectors)),
-        ("cka_debiased", false, (a, b) => Cka.LinearDebiased(a.Vectors, b.Vectors)),
-        ("procrustes", false, (a, b) => Procrustes.AngularDistance(a.Vectors, b.Vectors)),
+        ("pearson", (a, b) => FeatureRoute(a, b)
+            ? FeatureSpaceRsa.Pearson(a.Vectors, b.Vectors, DissimilarityKind.Cosine)
+            : RsaMeasures.Pearson(a.Rdm.Condensed, b.Rdm.Condensed)),
+        ("spearman", (a, b) => RsaMeasures.Spearman(a.Rdm.Condensed, b.Rdm.Condensed)),
+        ("kendall_tau_b", (a, b) => RsaMeasures.KendallTauB(a.Rdm.Condensed, b.Rdm.Condensed)),
+        ("cosine", (a, b) => RsaMeasures.Cosine(a.Rdm.Condensed, b.Rdm.Condensed)),
+        ("cka", (a, b) => Cka.Linear(a.Vectors, b.Vectors)),
+        ("cka_debiased", (a, b) => Cka.LinearDebiased(a.Vectors, b.Vectors)),
+        ("procrustes", (a, b) => Procrustes.AngularDistance(a.Vectors, b.Vectors)),
     ];
 
-    /// <summary>True when <paramref name="name"/> is scored from the RDMs.</summary>
-    public static bool UsesRdm(string name) => Table.Any(t => t.Name == name.Trim().ToLowerInvariant() && t.UsesRdm);
+    /// <summary>
+    /// Pearson RSA of narrow representations over many words goes through <see cref="FeatureSpaceRsa"/> (cost
+    /// n·dA·dB, no RDM), wide ones through the RDMs (cost n²/2 per pair, memory-bound): the feature route wins while
+    /// dA·dB stays below about 16·n. The choice depends only on the shapes, so every shard and a single run agree.
+    /// </summary>
+    public static bool FeatureRoute(GridOperand a, GridOperand b) => (double)a.Vectors.Cols * b.Vectors.Cols <= 16.0 * a.Vectors.Rows;
+
 
     /// <summary>Every measure name, in the order of <see cref="Table"/>.</summary>
     public static IReadOnlyList<string> Names { get; } = Table.Select(t => t.Name).ToList();
@@ -65,7 +71,7 @@ public static class GridMeasures
     public static Score Lookup(string name)
     {
         string key = name.Trim().ToLowerInvariant();
-        foreach (var (n, _, s) in Table) if (n == key) return s;
+        foreach (var (n, s) in Table) if (n == key) return s;
         throw new SimileException($"unknown measure '{name}'", $"use --measures with names from {string.Join(", ", Names)}");
     }
 
