@@ -43,6 +43,16 @@ public static class Program
         config.AddCommand<Commands.AttentionCommand>("attention").WithDescription("Attention of one text per layer and head: heatmaps, .npy [[layers, heads, tokens, tokens]], attention.json.").WithExample("attention", "--model", "minilm", "--text", "The cat sat on the mat.", "--out", "attention-out");
         config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
         config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
+        config.AddBranch("grid", grid =>
+        {
+            grid.SetDescription("Model-zoo comparison grids as job arrays: plan, extract, compare (sharded), merge; run; sbatch scripts.");
+            grid.AddCommand<Commands.Grid.GridPlanCommand>("plan").WithDescription("Write DIR/plan.json: models, words, representations, measures, permutations.").WithExample("grid", "plan", "-m", "minilm", "-m", "arctic-xs", "--measures", "pearson,cka", "--permutations", "1000", "--out", "grid-out");
+            grid.AddCommand<Commands.Grid.GridExtractCommand>("extract").WithDescription("Extraction task K: model K's vectors into DIR/vectors (atomic, idempotent).");
+            grid.AddCommand<Commands.Grid.GridCompareCommand>("compare").WithDescription("Comparison shard I of N into DIR/shards/I-of-N.json (atomic, idempotent).");
+            grid.AddCommand<Commands.Grid.GridMergeCommand>("merge").WithDescription("Check every shard and write DIR/results.json, grids/ and report.html.");
+            grid.AddCommand<Commands.Grid.GridRunCommand>("run").WithDescription("Every step in this process (same outputs as extract + compare + merge).");
+            grid.AddCommand<Commands.Grid.GridSbatchCommand>("sbatch").WithDescription("Write Slurm scripts (extraction array, comparison array, merge) and submit.sh.");
+        });
         config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
     }
 

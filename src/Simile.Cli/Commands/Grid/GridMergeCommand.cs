@@ -1,0 +1,27 @@
+using System.ComponentModel;
+using Simile.Analyses.Grid;
+using Simile.Reports;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Simile.Cli.Commands.Grid;
+
+/// <summary><c>simile grid merge</c>: checks the shards and writes results.json, grids/ and report.html.</summary>
+public sealed class GridMergeCommand : Command<GridMergeCommand.Settings>
+{
+    public sealed class Settings : GridPlanSettings
+    {
+        [CommandOption("--shards <N>")]
+        [Description("Merge the N-shard set (default: the count of the shard files present, or the plan's).")]
+        public int? Shards { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var plan = GridPlan.Read(s.Plan!);
+        var result = GridMerge.Merge(plan, s.Shards);
+        var written = GridReport.Write(result);
+        GridRunCommand.PrintSummary(result, written);
+        return 0;
+    }
+}
