@@ -88,7 +88,10 @@ public sealed record SentencePieceModelFile(
             throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 1 ? "Unigram" : ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model; Simile reads SentencePiece BPE models",
                 "use a model whose tokenizer is BPE (Llama, Mistral, Gemma), or provide its tokenizer.json");
         int? Id(int id) => id >= 0 && id < Pieces.Count ? id : null;
-        var specials = Enumerable.Range(0, Pieces.Count).Where(i => Types[i] is 3 or 4).Select(i => Pieces[i]).ToList();
+        // Written in a text, user-defined pieces and the BOS/EOS/unknown pieces are kept whole (as Hugging Face's
+        // tokenizers treat them); other control pieces never come from text.
+        var specials = Enumerable.Range(0, Pieces.Count).Where(i => Types[i] == 4 || i == BosId || i == EosId || i == UnknownId)
+            .Select(i => Pieces[i]).ToList();
         return new BpeTokenizerData(BpeKind.SentencePiece, Pieces, Scores: Scores, TokenTypes: Types,
             BosId: Id(BosId), EosId: Id(EosId), AddBos: addBos && Id(BosId) is not null, AddEos: addEos && Id(EosId) is not null,
             UnknownId: Id(UnknownId), AddSpacePrefix: AddDummyPrefix, ByteFallback: ByteFallback, SpecialTokens: specials,
