@@ -18,7 +18,7 @@ public class BpeTokenizerTests
     // ranks:  0 "▁ g"  1 "a l"  2 "▁g al"  3 "a x"  4 "▁gal ax"  5 "▁galax y"  6 "l a"
     private static readonly string[] SpMerges = ["▁ g", "a l", "▁g al", "a x", "▁gal ax", "▁galax y", "l a"];
 
-    private static string SpTokenizerJson(string normalizer, string preTokenizer) =>
+    internal static string SpTokenizerJson(string normalizer, string preTokenizer) =>
         ("{'version':'1.0','added_tokens':[{'id':0,'content':'<unk>','special':true},{'id':1,'content':'<s>','special':true},{'id':2,'content':'</s>','special':true}],"
         + "'post_processor':{'type':'TemplateProcessing','single':[{'SpecialToken':{'id':'<s>','type_id':0}},{'Sequence':{'id':'A','type_id':0}}],'pair':[],'special_tokens':{'<s>':{'id':'<s>','ids':[1],'tokens':['<s>']}}},"
         + "'model':{'type':'BPE','unk_token':'<unk>','byte_fallback':true,'fuse_unk':true,'vocab':{"
