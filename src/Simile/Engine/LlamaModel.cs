@@ -43,6 +43,22 @@ public sealed class LlamaModel
         Config = weights.Config;
         CheckShapes();
         _inverseFrequencies = RotaryFrequencies(Config);
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (available > 0 && LayerBufferBytes > available / 2)
+            throw new SimileException(
+                $"{Config.Architecture}: one layer converted to float32 needs {LayerBufferBytes / 1e9:F1} GB, more than half of the {available / 1e9:F1} GB this process may use",
+                "free memory or use a smaller model");
+    }
+
+    /// <summary>Bytes of the float32 buffers that hold one layer's weights (reused for every layer).</summary>
+    public long LayerBufferBytes
+    {
+        get
+        {
+            var c = Config;
+            long q = (long)c.Heads * c.HeadDim, kv = (long)c.KeyValueHeads * c.HeadDim;
+            return 4 * ((q + 2 * kv) * c.Hidden + c.Hidden * q + 3L * c.Intermediate * c.Hidden + 2L * c.Hidden + q + 2 * kv + 2L * c.HeadDim);
+        }
     }
 
     /// <summary>The tensor names of block <paramref name="l"/> (Hugging Face names).</summary>

@@ -95,6 +95,13 @@ public class LlamaReferenceTests
         var set = model.Vectors(["galaxy"], SubwordPolicy.Error);
         var expectedRow = Rows(inputs[0].GetProperty("layers").GetProperty("0"))[1];
         for (int j = 0; j < expectedRow.Length; j++) Assert.Equal(expectedRow[j], set.Vectors[0, j], 6);
+
+        // The static route (rsa, --layer token) reads the same rows without building the model.
+        using var embeddings = HuggingFaceModel.OpenEmbeddings(Folder);
+        Assert.Equal((287, 64), embeddings.Shape);
+        var same = embeddings.Vectors(["galaxy"], SubwordPolicy.Error);
+        for (int j = 0; j < expectedRow.Length; j++) Assert.Equal(expectedRow[j], same.Vectors[0, j], 6);
+        Assert.Contains("galaxy", embeddings.VocabularyWords());
     }
 }
 
