@@ -69,7 +69,7 @@ public sealed class BpeTokenizer
     private readonly bool[] _mergeable;             // may a pair merge into this piece (SentencePiece types normal/user-defined/unused)
     private readonly int[] _byteIds;                // <0xNN> → id, or −1
     private readonly Regex? _split;
-    private readonly string[] _specials;            // longest first
+    private readonly Dictionary<char, string[]> _specials;   // by first character, longest first
 
     public BpeTokenizerData Data { get; }
     public IReadOnlyList<string> Tokens => _tokens;
@@ -115,7 +115,8 @@ public sealed class BpeTokenizer
                 throw new SimileException($"BPE tokenizer '{source}': split pattern cannot be used: {e.Message}", "use the model's own tokenizer files", e);
             }
         }
-        _specials = (data.SpecialTokens ?? []).Where(s => s.Length > 0 && _ids.ContainsKey(s)).Distinct().OrderByDescending(s => s.Length).ToArray();
+        _specials = (data.SpecialTokens ?? []).Where(s => s.Length > 0 && _ids.ContainsKey(s)).Distinct(StringComparer.Ordinal)
+            .GroupBy(s => s[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.Length).ToArray());
         foreach (var (name, id) in new[] { ("BOS", data.BosId), ("EOS", data.EosId), ("unknown", data.UnknownId) })
             if (id is int v && (v < 0 || v >= _tokens.Length))
                 throw new SimileException($"BPE tokenizer '{source}': {name} id {v} is outside the vocabulary of {_tokens.Length}", "use the model's own tokenizer files");
@@ -149,16 +150,17 @@ public sealed class BpeTokenizer
         return result;
     }
 
+    /// <summary>The first special token written in the text at or after <paramref name="from"/> (the longest at that place).</summary>
     private (int At, string? Special) NextSpecial(string text, int from)
     {
-        int best = -1;
-        string? found = null;
-        foreach (var s in _specials)
+        if (_specials.Count == 0) return (-1, null);
+        for (int i = from; i < text.Length; i++)
         {
-            int i = text.IndexOf(s, from, StringComparison.Ordinal);
-            if (i >= 0 && (best < 0 || i < best)) { best = i; found = s; }   // longest first: ties keep the longer
+            if (!_specials.TryGetValue(text[i], out var candidates)) continue;
+            foreach (var s in candidates)
+                if (string.CompareOrdinal(text, i, s, 0, s.Length) == 0 && i + s.Length <= text.Length) return (i, s);
         }
-        return (best, found);
+        return (-1, null);
     }
 
     /// <summary>A symbol under construction: its piece text and the character span [Start, End) it covers (−1: none).</summary>
