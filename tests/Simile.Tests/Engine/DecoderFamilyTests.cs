@@ -53,7 +53,7 @@ public class DecoderFamilyTests
     };
 
     /// <summary>Random weights (stored values, after rounding to the dtype) by HF name.</summary>
-    internal static Dictionary<string, float[]> WriteCheckpoint(Spec s, string folder, int seed, IEnumerable<TestTensor>? extra = null)
+    internal static Dictionary<string, float[]> WriteCheckpoint(Spec s, string folder, int seed, IEnumerable<TestTensor>? extra = null, bool sharded = false)
     {
         var rng = new Random(seed);
         var tensors = new List<TestTensor>();
@@ -95,7 +95,18 @@ public class DecoderFamilyTests
         if (!s.Tied) Add("lm_head.weight", 0.2, 0, s.V, s.D);
         if (extra is not null) tensors.AddRange(extra);
         Directory.CreateDirectory(folder);
-        SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), tensors);   // rounds the values to the dtype
+        if (!sharded)
+            SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), tensors);   // rounds the values to the dtype
+        else
+        {
+            // Two shards and model.safetensors.index.json, as save_pretrained writes large models.
+            int half = tensors.Count / 2;
+            string[] files = ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"];
+            SafetensorsWriter.Write(Path.Combine(folder, files[0]), tensors[..half]);
+            SafetensorsWriter.Write(Path.Combine(folder, files[1]), tensors[half..]);
+            var map = tensors.Select((t, i) => $"\"{t.Name}\":\"{files[i < half ? 0 : 1]}\"");
+            File.WriteAllText(Path.Combine(folder, "model.safetensors.index.json"), "{\"metadata\":{},\"weight_map\":{" + string.Join(",", map) + "}}");
+        }
         File.WriteAllText(Path.Combine(folder, "config.json"), s.ConfigJson());
         return tensors.ToDictionary(t => t.Name, t => t.Values);
     }
@@ -262,11 +273,14 @@ public class DecoderFamilyTests
     [InlineData("qwen2")]
     [InlineData("qwen3")]
     [InlineData("gemma")]
+    [InlineData("qwen2-sharded")]
     public void EveryRepresentationMatchesTheNaiveFloat64Pass(string family)
     {
-        var s = Family(family);
+        bool sharded = family.EndsWith("-sharded", StringComparison.Ordinal);
+        var s = Family(family.Replace("-sharded", ""));
         using var dir = new TempFolder();
-        var w = WriteCheckpoint(s, dir.Path, seed: family.Length * 7 + 1);
+        var w = WriteCheckpoint(s, dir.Path, seed: family.Length * 7 + 1, sharded: sharded);
+        Assert.Equal(sharded, File.Exists(Path.Combine(dir.Path, "model.safetensors.index.json")));
         var config = HuggingFaceConfig.Load(dir.Path).Decoder!;
         using var ckpt = SafetensorsCheckpoint.Open(dir.Path);
         using var weights = new SafetensorsDecoderWeights(ckpt, config);
