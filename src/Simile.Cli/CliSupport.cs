@@ -48,7 +48,8 @@ public static class CliSupport
     };
 
     /// <summary>--words: the given word list, or the seed list shipped in the repository (<see cref="DefaultWordsFile"/>).</summary>
-    public static WordList LoadWords(string? path) => WordListFile.Read(path ?? DefaultWordsFile());
+    public static WordList LoadWords(string? path, int minimumWords = WordListFile.DefaultMinimumWords) =>
+        WordListFile.Read(path ?? DefaultWordsFile(), minimumWords);
 
     /// <summary>data/seed-words.tsv, looked for above the current folder, then above the binary.</summary>
     public static string DefaultWordsFile()

@@ -4,7 +4,7 @@ namespace Simile.Fuzz;
 
 /// <summary>
 /// <c>dotnet run --project tests/Simile.Fuzz -c Release -- [--target NAME|all] [--count N] [--seed S] [--first I]
-/// [--time-limit SECONDS] [--save FOLDER] [--list]</c>. Prints one line per target; exit code 1 when any input failed.
+/// [--time-limit SECONDS] [--save FOLDER] [--list] | --target NAME --replay FILE</c>. Prints one line per target; exit code 1 when any input failed.
 /// Failing inputs are written to the --save folder as TARGET-INDEX.bin (replay them with the regression tests).
 /// </summary>
 public static class Program
@@ -23,6 +23,15 @@ public static class Program
                 case "--first": first = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--time-limit": limit = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--save": save = Next(); break;
+                case "--replay":
+                {
+                    // --replay FILE (after --target NAME): runs one saved input and prints its outcome
+                    var t = FuzzTargets.Get(target);
+                    using var one = new FuzzRunner { TimeLimit = TimeSpan.FromSeconds(limit) };
+                    var (kind, detail) = one.RunOne(t, t.Seeds()!, File.ReadAllBytes(Next()));
+                    Console.WriteLine($"{kind}: {detail}");
+                    return kind is "ok" or "refused" ? 0 : 1;
+                }
                 case "--list":
                     foreach (var t in FuzzTargets.All) Console.WriteLine($"{t.Name,-26} mutates {t.MutatedFile}");
                     return 0;

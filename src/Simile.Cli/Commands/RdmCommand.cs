@@ -33,6 +33,7 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
             throw new SimileException("rdm needs --out FILE", "add --out rdm.csv (or .tsv, .npy)");
         var kind = DissimilarityKinds.Parse(settings.Rdm);
         CliSupport.CheckOutputPath(settings.Out, OutputExtensions);
+        using var outputLock = OutputLock.ForFile(settings.Out);
         var input = MatrixFile.Read(settings.A, settings.ReadOptions());
         if (input.Rows < 2)
             throw new SimileException($"'{settings.A}' has {input.Rows} item(s); a dissimilarity matrix needs at least 2", "give at least 2 rows");
