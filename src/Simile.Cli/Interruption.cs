@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Simile.Data;
+using Spectre.Console.Cli;
 
 namespace Simile.Cli;
 
@@ -8,23 +9,28 @@ namespace Simile.Cli;
 /// (<see cref="TempFiles"/>: the atomic writer's, the vector cache's, the npm download folder), prints one line and
 /// exits with code 130. Output files already moved into place are complete; none is half-written.
 /// </summary>
-public sealed class Interruption : IDisposable
+public sealed class Interruption : ICommandInterceptor, IDisposable
 {
     private static int _fired;
     private readonly List<PosixSignalRegistration> _registrations = [];
 
     public static bool Interrupted => Volatile.Read(ref _fired) != 0;
 
-    public static Interruption Install()
+    /// <summary>Registers the handlers. .NET runs the newest registration first, and Spectre.Console.Cli registers its own
+    /// (which waits for the verb to return) when it starts a verb; so these are installed from the interceptor, just before the verb runs.</summary>
+    public void Install()
     {
-        var i = new Interruption();
+        if (_registrations.Count > 0) return;
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
-            try { i._registrations.Add(PosixSignalRegistration.Create(signal, Handle)); }
+            try { _registrations.Add(PosixSignalRegistration.Create(signal, Handle)); }
             catch (PlatformNotSupportedException) { }
         }
-        return i;
     }
+
+    public void Intercept(CommandContext context, CommandSettings settings) => Install();
+
+    public void InterceptResult(CommandContext context, CommandSettings settings, ref int result) { }
 
     private static void Handle(PosixSignalContext context)
     {

@@ -18,9 +18,11 @@ public static class Program
         Verbose = args.Contains("--verbose") || Environment.GetEnvironmentVariable("SIMILE_VERBOSE") is "1" or "true";
         // --verbose is accepted by every verb: the verbs that do not declare it (as demo and rsa do) never see it.
         if (Verbose && args.Length > 0 && args[0] is not ("demo" or "rsa")) args = args.Where(a => a != "--verbose").ToArray();
-        using var interrupt = Interruption.Install();
         var app = new CommandApp();
         app.Configure(Configure);
+        // Installed when a verb starts (after Spectre.Console.Cli's own Ctrl-C handling, so this handler runs first).
+        using var interrupt = new Interruption();
+        app.Configure(c => c.SetInterceptor(interrupt));
         try
         {
             return app.Run(args);

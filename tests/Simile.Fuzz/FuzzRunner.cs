@@ -31,7 +31,8 @@ public sealed class FuzzRunner : IDisposable
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"simile-fuzz-{Environment.ProcessId}-{Guid.NewGuid():N}");
     private Worker? _worker;
 
-    public FuzzReport Run(FuzzTarget target, int seed, int count, int firstIndex = 0, Action<FuzzFailure>? onFailure = null)
+    public FuzzReport Run(FuzzTarget target, int seed, int count, int firstIndex = 0, Action<FuzzFailure>? onFailure = null,
+        Action<int, string>? onRefused = null)
     {
         var seeds = target.Seeds() ?? throw new InvalidOperationException($"{target.Name}: seed unavailable: {target.UnavailableReason}");
         var original = seeds[target.MutatedFile];
@@ -43,7 +44,7 @@ public sealed class FuzzRunner : IDisposable
             var input = Mutator.Mutate(original, new Random(InputSeed(seed, target.Name, i)), target.Json);
             var (kind, detail) = RunOne(target, seeds, input);
             if (kind == "ok") ok++;
-            else if (kind == "refused") refused++;
+            else if (kind == "refused") { refused++; onRefused?.Invoke(i, detail); }
             else
             {
                 var f = new FuzzFailure(target.Name, i, kind, detail, input);

@@ -4,14 +4,14 @@ namespace Simile.Fuzz;
 
 /// <summary>
 /// <c>dotnet run --project tests/Simile.Fuzz -c Release -- [--target NAME|all] [--count N] [--seed S] [--first I]
-/// [--time-limit SECONDS] [--save FOLDER] [--list] | --target NAME --replay FILE</c>. Prints one line per target; exit code 1 when any input failed.
+/// [--time-limit SECONDS] [--save FOLDER] [--refusals] [--list] | --target NAME --replay FILE</c>. Prints one line per target; exit code 1 when any input failed.
 /// Failing inputs are written to the --save folder as TARGET-INDEX.bin (replay them with the regression tests).
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        string target = "all"; int count = 1000, seed = 1, first = 0; double limit = 10; string? save = null;
+        string target = "all"; int count = 1000, seed = 1, first = 0; double limit = 10; string? save = null; bool refusals = false;
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -23,6 +23,7 @@ public static class Program
                 case "--first": first = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--time-limit": limit = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--save": save = Next(); break;
+                case "--refusals": refusals = true; break;   // also print every refusal (index and message)
                 case "--replay":
                 {
                     // --replay FILE (after --target NAME): runs one saved input and prints its outcome
@@ -51,7 +52,7 @@ public static class Program
             {
                 Console.WriteLine("  " + f);
                 if (save is not null) File.WriteAllBytes(Path.Combine(save, $"{f.Target}-{f.Index}.bin"), f.Input);
-            });
+            }, refusals ? (i, message) => Console.WriteLine($"  {t.Name} #{i} refused: {message}") : null);
             Console.WriteLine(report);
             failed += report.Failures.Count;
         }

@@ -42,6 +42,7 @@ public sealed class OutputLock : IDisposable
             var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId + "\n");
             fs.Write(pid);
             fs.Flush();
+            TempFiles.Register(lockPath);   // an interrupted run removes its lock file too
             return new OutputLock(lockPath, fs);
         }
         catch (IOException e)
@@ -55,5 +56,9 @@ public sealed class OutputLock : IDisposable
         }
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        _stream.Dispose();
+        TempFiles.Unregister(Path);
+    }
 }
