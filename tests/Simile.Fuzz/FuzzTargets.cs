@@ -142,11 +142,13 @@ public static class FuzzTargets
         TouchVectors(opened);
     }
 
+    /// <summary>A damaged cache is reported as null plus the problem (the caller re-creates it): counted here as a refusal.</summary>
     private static void OpenCache(string folder)
     {
         var v = VectorCache.TryOpen(Path.Combine(folder, "c.vectors"), Path.Combine(folder, "c.words"),
-            (r, d) => GloveNpmSource.MakeInfo(r, d, true, "fuzz"), verify: true, out _);
-        if (v is not null) TouchVectors(v);
+            (r, d) => GloveNpmSource.MakeInfo(r, d, true, "fuzz"), verify: true, out var problem);
+        if (v is null) throw new SimileException($"damaged cache: {problem}", "the cache is re-created");
+        TouchVectors(v);
     }
 
     private static void RunModel(string folder)
