@@ -10,15 +10,19 @@ public sealed class OutputLock : IDisposable
 {
     public const string FolderLockName = ".simile.lock";
     private readonly FileStream _stream;
+    private string? _createdFolder;
     public string Path { get; }
 
     private OutputLock(string path, FileStream stream) { Path = path; _stream = stream; }
 
-    /// <summary>Locks an output folder (created if needed).</summary>
+    /// <summary>Locks an output folder. A folder created for the lock is removed again if the run leaves it empty (a failed run leaves no folder).</summary>
     public static OutputLock ForFolder(string folder)
     {
+        bool existed = Directory.Exists(folder);
         AtomicFile.EnsureWritableFolder(folder);
-        return Take(System.IO.Path.Combine(folder, FolderLockName), $"output folder '{folder}'");
+        var l = Take(System.IO.Path.Combine(folder, FolderLockName), $"output folder '{folder}'");
+        if (!existed) l._createdFolder = folder;
+        return l;
     }
 
     /// <summary>
@@ -60,5 +64,12 @@ public sealed class OutputLock : IDisposable
     {
         _stream.Dispose();
         TempFiles.Unregister(Path);
+        try
+        {
+            if (_createdFolder is not null && Directory.Exists(_createdFolder) && !Directory.EnumerateFileSystemEntries(_createdFolder).Any())
+                Directory.Delete(_createdFolder);
+        }
+        catch (IOException) { }   // another run put a file there meanwhile: the folder stays
+        catch (UnauthorizedAccessException) { }
     }
 }

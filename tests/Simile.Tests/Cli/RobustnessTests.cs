@@ -61,20 +61,13 @@ public class RobustnessTests(ITestOutputHelper output)
         var stdout = p.StandardOutput.ReadToEndAsync();
         // wait until the atomic writer's temporary file exists: the run is in its final write
         var sw = Stopwatch.StartNew();
-        var seen = new HashSet<string>();
-        bool Writing()
-        {
-            var entries = Directory.EnumerateFileSystemEntries(outDir).Select(Path.GetFileName).ToList();
-            foreach (var e in entries) if (seen.Add(e!)) seen.Add($"{e}@{sw.ElapsedMilliseconds}ms");
-            return entries.Any(e => e!.EndsWith(".tmp", StringComparison.Ordinal));
-        }
+        bool Writing() => Directory.EnumerateFileSystemEntries(outDir).Any(e => e.EndsWith(".tmp", StringComparison.Ordinal));
         while (sw.Elapsed < TimeSpan.FromSeconds(120) && !Writing() && !p.HasExited) Thread.Sleep(2);
-        seen.Add($"loop ended {sw.ElapsedMilliseconds}ms");
         Assert.False(p.HasExited, "the run ended before its output was being written");
         string status = File.Exists($"/proc/{p.Id}/status") ? string.Join(" ", File.ReadAllLines($"/proc/{p.Id}/status").Where(l => l.StartsWith("Sig", StringComparison.Ordinal))) : "";
         output.WriteLine($"temp file seen after {sw.ElapsedMilliseconds} ms; {status}");
         int killed = kill(p.Id, signal);
-        Assert.True(killed == 0, $"kill: errno {Marshal.GetLastPInvokeError()}, exited {p.HasExited}, after {sw.ElapsedMilliseconds} ms; seen {string.Join(", ", seen)}; {status}; files: {string.Join(", ", Directory.GetFileSystemEntries(outDir))}");
+        Assert.True(killed == 0, $"kill: errno {Marshal.GetLastPInvokeError()}, exited {p.HasExited}, after {sw.ElapsedMilliseconds} ms; {status}; files: {string.Join(", ", Directory.GetFileSystemEntries(outDir))}");
         Assert.True(p.WaitForExit(60_000), "no exit after the signal");
         string err = stderr.Result;
         Assert.True(p.ExitCode == 130, $"exit {p.ExitCode}; {status}; stderr: {err}; stdout: {stdout.Result}");
@@ -198,7 +191,10 @@ public class RobustnessTests(ITestOutputHelper output)
             Assert.Contains("in use", e.Message);
         }
         using (OutputLock.ForFolder(folder)) { }
-        Assert.Empty(Directory.GetFileSystemEntries(folder));   // the lock file goes with the run
+        Assert.False(Directory.Exists(folder));   // the lock file goes with the run, and so does the folder it created, left empty
+        Directory.CreateDirectory(folder);
+        using (OutputLock.ForFolder(folder)) Assert.Single(Directory.GetFileSystemEntries(folder));
+        Assert.Empty(Directory.GetFileSystemEntries(folder));   // an existing folder stays, without the lock file
     }
 
     // ------------------------------------------------------------------ option ranges
