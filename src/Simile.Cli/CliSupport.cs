@@ -57,7 +57,8 @@ public static class CliSupport
     };
 
     /// <summary>--words: the given word list, or the 34 seed words built into the library (data/seed-words.tsv, <see cref="WordListFile.SeedWords"/>).</summary>
-    public static WordList LoadWords(string? path) => path is null ? WordListFile.SeedWords() : WordListFile.Read(path);
+    public static WordList LoadWords(string? path, int minimumWords = WordListFile.DefaultMinimumWords) =>
+        path is null ? WordListFile.SeedWords() : WordListFile.Read(path, minimumWords);
 
     /// <summary>A Spectre console over the current <see cref="Console.Out"/> (so redirected/captured output works).</summary>
     public static IAnsiConsole Stdout() => AnsiConsole.Create(new AnsiConsoleSettings

@@ -6,10 +6,23 @@ namespace Simile.Cli;
 
 public static class Program
 {
+    /// <summary>Exit codes (README "Errors and exit codes"): 0 done, 1 out of memory or a bug, 2 a problem the user can fix, 130 interrupted.</summary>
+    public const int ExitOk = 0, ExitInternal = 1, ExitUser = 2, ExitInterrupted = 130;
+
+    /// <summary>--verbose (any verb): internal errors print their stack trace.</summary>
+    internal static bool Verbose { get; private set; }
+
     public static int Main(string[] args)
     {
+        if (args is ["--version"]) return PrintVersion();
+        Verbose = args.Contains("--verbose") || Environment.GetEnvironmentVariable("SIMILE_VERBOSE") is "1" or "true";
+        // --verbose is accepted by every verb: the verbs that do not declare it (demo, rsa, compare and rdm do) never see it.
+        if (Verbose && args.Length > 0 && args[0] is not ("demo" or "rsa" or "compare" or "rdm")) args = args.Where(a => a != "--verbose").ToArray();
         var app = new CommandApp();
         app.Configure(Configure);
+        // Installed when a verb starts (after Spectre.Console.Cli's own Ctrl-C handling, so this handler runs first).
+        using var interrupt = new Interruption();
+        app.Configure(c => c.SetInterceptor(interrupt));
         try
         {
             return app.Run(AliasSingleLetterOptions(args));
@@ -26,6 +39,13 @@ public static class Program
     /// </summary>
     public static string[] AliasSingleLetterOptions(string[] args)
         => args.Select(a => a == "--k" ? "--neighbours" : a.StartsWith("--k=", StringComparison.Ordinal) ? "--neighbours=" + a[4..] : a).ToArray();
+
+    /// <summary>The package version (Directory.Build.props), for --version and the version verb.</summary>
+    internal static int PrintVersion()
+    {
+        Console.WriteLine(Simile.SimileVersion.Current);
+        return ExitOk;
+    }
 
     /// <summary>One command class per verb; each is a thin call into Simile.Analyses.</summary>
     public static void Configure(IConfigurator config)
@@ -56,22 +76,60 @@ public static class Program
         config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
     }
 
-    /// <summary>User problems: one line on stderr, exit code 2. Anything else is a bug: exit code 1.</summary>
+    /// <summary>
+    /// One line on stderr for every failure. User problems (<see cref="SimileException"/>, bad options, a full disk,
+    /// permission denied): exit code 2. Out of memory: exit code 1. Anything else is a bug: exit code 1 with the
+    /// exception's type and message (the stack trace only with --verbose).
+    /// </summary>
     public static int ReportError(Exception e)
     {
+        if (Interruption.Interrupted) return ExitInterrupted;   // the handler has already printed its line
         var user = FindUserError(e);
         if (user is not null)
         {
             Console.Error.WriteLine("simile: error: " + user.OneLine);
-            return 2;
+            return ExitUser;
         }
         if (e is CommandParseException or CommandRuntimeException)
         {
             Console.Error.WriteLine("simile: error: " + e.Message.Replace('\n', ' ').TrimEnd().TrimEnd('.') + ". Fix: see 'simile --help' or 'simile <verb> --help'.");
-            return 2;
+            return ExitUser;
         }
-        Console.Error.WriteLine("simile: internal error: " + e);
-        return 1;
+        if (Find<OutOfMemoryException>(e) is { } oom)
+        {
+            Console.Error.WriteLine("simile: error: out of memory (" + OneLine(oom.Message) + "). Fix: use fewer words or items (--limit), "
+                                    + "close other programs, or run on a machine with more memory." + Trace(e));
+            return ExitInternal;
+        }
+        if (Find<IOException>(e) is { } io && Simile.Data.DiskErrors.IsDiskFull(io))
+        {
+            Console.Error.WriteLine("simile: error: the disk is full (" + OneLine(io.Message) + "). Fix: free disk space, or write to another folder (--out)." + Trace(e));
+            return ExitUser;
+        }
+        if (Find<UnauthorizedAccessException>(e) is { } denied)
+        {
+            Console.Error.WriteLine("simile: error: permission denied (" + OneLine(denied.Message) + "). Fix: choose files and folders you may read and write, or fix their permissions." + Trace(e));
+            return ExitUser;
+        }
+        Console.Error.WriteLine(Verbose ? "simile: internal error: " + e
+            : $"simile: internal error: {e.GetType().FullName}: {OneLine(e.Message)} (run again with --verbose for the stack trace, and please report it)");
+        return ExitInternal;
+    }
+
+    private static string OneLine(string s) => s.Replace('\n', ' ').Replace('\r', ' ').TrimEnd().TrimEnd('.');
+
+    private static string Trace(Exception e) => Verbose ? "\n" + e : "";
+
+    private static T? Find<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is T t) return t;
+            if (e is AggregateException a)
+                foreach (var inner in a.InnerExceptions)
+                    if (Find<T>(inner) is { } found) return found;
+        }
+        return null;
     }
 
     private static SimileException? FindUserError(Exception? e)
@@ -93,9 +151,5 @@ public sealed class VersionCommand : Command<VersionCommand.Settings>
 {
     public sealed class Settings : CommandSettings { }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
-    {
-        Console.WriteLine(Simile.SimileVersion.Current);   // the package version (Directory.Build.props)
-        return 0;
-    }
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => Program.PrintVersion();
 }

@@ -46,7 +46,10 @@ public abstract class WordContextSettings : CommandSettings
 
     public SubwordPolicy SubwordPolicy() => CliSupport.ParseSubword(Subword);
 
-    public WordList LoadWords() => CliSupport.LoadWords(Words);
+    /// <summary>Fewest words the verb accepts (3 where pairs of words are compared; <c>vectors</c> exports 1 or more).</summary>
+    protected virtual int MinimumWords => WordListFile.DefaultMinimumWords;
+
+    public WordList LoadWords() => CliSupport.LoadWords(Words, MinimumWords);
 
     /// <summary>The problem with the context options, or null.</summary>
     protected string? ContextProblem() =>

@@ -61,6 +61,7 @@ public sealed class AttentionCommand : Command<AttentionCommand.Settings>
         string outDir = settings.Out!;
         if (File.Exists(outDir))
             throw new SimileException($"output '{outDir}' is a file", "give a folder name for --out (it is created if needed)");
+        using var outputLock = OutputLock.ForFolder(outDir);
 
         AttentionExport export;
         using (var model = TransformerBackend.Open(settings.Model!, engine))

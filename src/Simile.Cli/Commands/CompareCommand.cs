@@ -63,6 +63,9 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [DefaultValue(0)]
         public int Bootstrap { get; init; }
 
+        public override ValidationResult Validate() =>
+            OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed));
+
         [CommandOption("--seed <S>")]
         [Description("Seed for permutations and bootstrap; the same seed gives the same results on any machine.")]
         [DefaultValue(0UL)]

@@ -1,3 +1,4 @@
+using Simile.Data;
 using System.ComponentModel;
 using Simile.Analyses;
 using Simile.Analyses.Layers;
@@ -37,6 +38,7 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
+        using var outputLock = OutputLock.ForFolder(settings.Out);
         console.MarkupLine("[bold]Simile demo[/]: how do three models represent 34 words about space, furniture and fruit?");
         console.MarkupLine("[grey]Each model's vectors for the words give a word × word cosine-similarity matrix; RSA correlates these " +
                            "matrices between models. 10,000 permutations give p, 1,000 bootstrap resamples a 95% interval (seed 1).[/]");

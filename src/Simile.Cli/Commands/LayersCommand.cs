@@ -79,10 +79,8 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         public override ValidationResult Validate()
         {
             if (Models.Length is < 1 or > 2) return ValidationResult.Error("give --model once or twice");
-            if (Permutations < 0) return ValidationResult.Error("--permutations must be 0 or more");
-            if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
             if (ContextProblem() is { } problem) return ValidationResult.Error(problem);
-            return ValidationResult.Success();
+            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--max-contexts", MaxContexts));
         }
     }
 
@@ -90,6 +88,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     {
         var options = ParseOptions(settings);
         var words = settings.LoadWords();
+        using var outputLock = OutputLock.ForFolder(settings.Out);
         var (result, files, _) = RunAndWrite(settings.Models, words, options, settings.Out, FigureSize.Parse(settings.FigureSizeOption));
         Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
         return 0;

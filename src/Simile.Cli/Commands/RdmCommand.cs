@@ -54,6 +54,7 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         };
         long? budget = settings.Memory is null ? null : MemoryBudget.Parse(settings.Memory);
         CliSupport.CheckOutputPath(settings.Out, OutputExtensions);
+        using var outputLock = OutputLock.ForFile(settings.Out);
         var input = MatrixFile.Read(settings.A, settings.ReadOptions());
         if (settings.Verbose)
             foreach (string line in RdmExport.Plan(input.Rows, input.Cols, kind, budget ?? MemoryBudget.Default()).Describe())

@@ -88,9 +88,8 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
                 return ValidationResult.Error("give either --words or --vocabulary shared, not both");
             if (Vocabulary is null && (Limit is not null || MinFrequencyRank is not null))
                 return ValidationResult.Error("--limit and --min-frequency-rank go with --vocabulary shared");
-            if (Permutations is < 0) return ValidationResult.Error("--permutations must be 0 or more");
-            if (Bootstrap < 0) return ValidationResult.Error("--bootstrap must be 0 or more");
-            return ValidationResult.Success();
+            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed),
+                ("--limit", Limit), ("--min-frequency-rank", MinFrequencyRank));
         }
     }
 
@@ -99,6 +98,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         if (settings.Models.Length < 2)
             throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
                 "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
+        using var outputLock = OutputLock.ForFolder(settings.Out);
         var run = new SeedRun(settings.Out, settings.Verbose) { Figures = FigureSize.Parse(settings.FigureSizeOption) };
         var options = SeedRun.Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing)
             with { MemoryBudget = settings.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(settings.Memory) };

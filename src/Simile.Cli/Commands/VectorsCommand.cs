@@ -1,3 +1,4 @@
+using Simile.Data;
 using System.ComponentModel;
 using System.Globalization;
 using Simile.Analyses;
@@ -32,12 +33,15 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
         [Description("Output .npy (float32 [[layers, words, dims]]); the sidecar FILE.json is written next to it.")]
         public string? Out { get; init; }
 
+        /// <summary>Exporting one word's vectors is a normal request: no pairs are compared here.</summary>
+        protected override int MinimumWords => 1;
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Model)) return ValidationResult.Error("give --model (e.g. --model minilm)");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("give --out FILE.npy");
             if (ContextProblem() is { } problem) return ValidationResult.Error(problem);
-            return ValidationResult.Success();
+            return OptionLimits.Validate(("--max-contexts", MaxContexts));
         }
     }
 
@@ -49,6 +53,7 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
             throw new SimileException($"output '{outPath}': vectors are written as .npy", "name the output FILE.npy (the sidecar FILE.json goes next to it)");
         if (Directory.Exists(outPath))
             throw new SimileException($"output '{outPath}' is a folder", "give a file name inside it, e.g. " + Path.Combine(outPath, "vectors.npy"));
+        using var outputLock = OutputLock.ForFile(outPath);
         var subword = settings.SubwordPolicy();
         var engine = TransformerBackend.ParseEngine(settings.Engine);
         var contextSpec = settings.Contexts();

@@ -17,7 +17,15 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write)
     {
         using var pending = Create(path);
-        write(pending.Stream);
+        try
+        {
+            write(pending.Stream);
+        }
+        catch (IOException e) when (DiskErrors.IsDiskFull(e))
+        {
+            throw new SimileException($"cannot write output file '{path}': the disk is full ({e.Message})",
+                "free disk space, or write to another folder (--out)", e);
+        }
         pending.Commit();
     }
 
@@ -50,12 +58,14 @@ public static class AtomicFile
         EnsureWritableFolder(folder);
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         FileStream stream;
+        TempFiles.Register(temp);
         try
         {
             stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            TempFiles.Unregister(temp);
             throw new SimileException($"cannot create a file in output folder '{folder}': {e.Message}",
                 "choose a folder you can write to, or fix its permissions", e);
         }
@@ -114,13 +124,13 @@ public sealed class PendingFile : IDisposable
         {
             _stream.Flush(flushToDisk: true);
             _stream.Dispose();
-            File.Move(TempPath, TargetPath, overwrite: true);
+            TempFiles.Commit(TempPath, () => File.Move(TempPath, TargetPath, overwrite: true));
             _done = true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Dispose();
-            throw new SimileException($"cannot write output file '{TargetPath}': {e.Message}",
+            throw new SimileException($"cannot write output file '{TargetPath}': {(e is IOException io && DiskErrors.IsDiskFull(io) ? "the disk is full (" + e.Message + ")" : e.Message)}",
                 "check free disk space and that the file is not open or read-only", e);
         }
     }
@@ -129,7 +139,9 @@ public sealed class PendingFile : IDisposable
     {
         if (_done) return;
         _done = true;
-        _stream.Dispose();
+        try { _stream.Dispose(); }
+        catch (IOException) { }   // flushing the rest failed (disk full): the temporary file is deleted anyway
         AtomicFile.TryDelete(TempPath);
+        TempFiles.Unregister(TempPath);
     }
 }

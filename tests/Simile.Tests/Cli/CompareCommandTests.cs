@@ -155,7 +155,7 @@ public class CompareCommandTests
             { ["compare", c1, c2], "has 12 items (rows) but" },
             { ["compare", c2, c2, "--rdm", "manhattan"], "unknown dissimilarity kind 'manhattan'" },
             { ["compare", c2, c2, "--measures", "pearson,bogus"], "unknown measure 'bogus'" },
-            { ["compare", c2, c2, "--permutations", "-5"], "--permutations is -5" },
+            { ["compare", c2, c2, "--permutations", "-5"], "--permutations -5 is outside its range 0–1,000,000" },
             { ["compare", c2, c2, "--header", "maybe"], "--header 'maybe' is not a mode" },
             { ["compare", c2], "" },
         };

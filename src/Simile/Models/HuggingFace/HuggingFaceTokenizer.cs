@@ -82,75 +82,63 @@ public abstract class HuggingFaceTokenizer
     {
         string path = Path.Combine(folder, "tokenizer_config.json");
         if (!File.Exists(path)) return true;
-        try
+        using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer_config.json",
+            new JsonDocumentOptions { AllowTrailingCommas = true });
+        if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("do_lower_case", out var v))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("do_lower_case", out var v))
-            {
-                if (v.ValueKind == JsonValueKind.False) return false;
-                if (v.ValueKind == JsonValueKind.True) return true;
-            }
-            return true;
+            if (v.ValueKind == JsonValueKind.False) return false;
+            if (v.ValueKind == JsonValueKind.True) return true;
         }
-        catch (JsonException e)
-        {
-            throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer_config.json", e);
-        }
+        return true;
     }
 
     private static HuggingFaceTokenizer FromTokenizerJson(string path)
     {
-        try
+        using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer.json");
+        var root = doc.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
+            throw new SimileException($"'{path}' has no 'model' object", "fix or re-download tokenizer.json");
+        string type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
+        if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
+            throw new SimileException($"'{path}': model has no 'vocab' object", "fix or re-download tokenizer.json");
+        var pairs = new List<KeyValuePair<string, int>>();
+        foreach (var p in vocab.EnumerateObject())
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.Object)
-                throw new SimileException($"'{path}' has no 'model' object", "fix or re-download tokenizer.json");
-            string type = model.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()! : "";
-            if (!model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Object)
-                throw new SimileException($"'{path}': model has no 'vocab' object", "fix or re-download tokenizer.json");
-            var pairs = new List<KeyValuePair<string, int>>();
-            foreach (var p in vocab.EnumerateObject())
-            {
-                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
-                    throw new SimileException($"'{path}': vocab entry '{p.Name}' has no valid id", "fix or re-download tokenizer.json");
-                pairs.Add(new(p.Name, id));
-            }
-            if (type == "WordPiece")
-            {
-                bool lower = true;
-                if (root.TryGetProperty("normalizer", out var norm) && norm.ValueKind == JsonValueKind.Object
-                    && norm.TryGetProperty("lowercase", out var lc) && lc.ValueKind == JsonValueKind.False)
-                    lower = false;
-                var byId = OrderedById(pairs, path);
-                return WordPieceModelTokenizer.FromTokens(byId, lower, path);
-            }
-            if (type == "BPE")
-            {
-                // Only byte-level BPE (GPT-2 style) is read: a BPE with another pre-tokenizer would be mis-tokenized.
-                if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null
-                    && !pre.GetRawText().Contains("\"ByteLevel\"", StringComparison.Ordinal))
-                    throw new SimileException($"'{path}': BPE tokenizer without a ByteLevel pre-tokenizer is not supported (only GPT-2-style byte-level BPE)",
-                        "provide the model's vocab.json + merges.txt, or use a byte-level BPE model");
-                if (!model.TryGetProperty("merges", out var m) || m.ValueKind != JsonValueKind.Array)
-                    throw new SimileException($"'{path}': BPE model has no 'merges' array", "fix or re-download tokenizer.json");
-                var mergeLines = new List<string>();
-                foreach (var e in m.EnumerateArray())
-                {
-                    if (e.ValueKind == JsonValueKind.String) mergeLines.Add(e.GetString()!);
-                    else if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2)
-                        mergeLines.Add(e[0].GetString() + " " + e[1].GetString());
-                    else throw new SimileException($"'{path}': a merges entry is neither \"a b\" nor [\"a\", \"b\"]", "fix or re-download tokenizer.json");
-                }
-                return ByteLevelBpeModelTokenizer.FromData(pairs, mergeLines, path);
-            }
-            throw new SimileException($"'{path}': tokenizer model type \"{type}\" is not supported (WordPiece and BPE only)",
-                "provide vocab.txt (BERT) or vocab.json + merges.txt (GPT-2)");
+            if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out int id) || id < 0)
+                throw new SimileException($"'{path}': vocab entry '{p.Name}' has no valid id", "fix or re-download tokenizer.json");
+            pairs.Add(new(p.Name, id));
         }
-        catch (JsonException e)
+        if (type == "WordPiece")
         {
-            throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer.json", e);
+            bool lower = true;
+            if (root.TryGetProperty("normalizer", out var norm) && norm.ValueKind == JsonValueKind.Object
+                && norm.TryGetProperty("lowercase", out var lc) && lc.ValueKind == JsonValueKind.False)
+                lower = false;
+            var byId = OrderedById(pairs, path);
+            return WordPieceModelTokenizer.FromTokens(byId, lower, path);
         }
+        if (type == "BPE")
+        {
+            // Only byte-level BPE (GPT-2 style) is read: a BPE with another pre-tokenizer would be mis-tokenized.
+            if (root.TryGetProperty("pre_tokenizer", out var pre) && pre.ValueKind != JsonValueKind.Null
+                && !pre.GetRawText().Contains("\"ByteLevel\"", StringComparison.Ordinal))
+                throw new SimileException($"'{path}': BPE tokenizer without a ByteLevel pre-tokenizer is not supported (only GPT-2-style byte-level BPE)",
+                    "provide the model's vocab.json + merges.txt, or use a byte-level BPE model");
+            if (!model.TryGetProperty("merges", out var m) || m.ValueKind != JsonValueKind.Array)
+                throw new SimileException($"'{path}': BPE model has no 'merges' array", "fix or re-download tokenizer.json");
+            var mergeLines = new List<string>();
+            foreach (var e in m.EnumerateArray())
+            {
+                if (e.ValueKind == JsonValueKind.String) mergeLines.Add(e.GetString()!);
+                else if (e.ValueKind == JsonValueKind.Array && e.GetArrayLength() == 2
+                         && e[0].ValueKind == JsonValueKind.String && e[1].ValueKind == JsonValueKind.String)
+                    mergeLines.Add(e[0].GetString() + " " + e[1].GetString());
+                else throw new SimileException($"'{path}': a merges entry is neither \"a b\" nor [\"a\", \"b\"]", "fix or re-download tokenizer.json");
+            }
+            return ByteLevelBpeModelTokenizer.FromData(pairs, mergeLines, path);
+        }
+        throw new SimileException($"'{path}': tokenizer model type \"{type}\" is not supported (WordPiece and BPE only)",
+            "provide vocab.txt (BERT) or vocab.json + merges.txt (GPT-2)");
     }
 
     private static string[] OrderedById(List<KeyValuePair<string, int>> pairs, string path)

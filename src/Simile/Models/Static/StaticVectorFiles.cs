@@ -75,7 +75,13 @@ public static class StaticVectorFiles
                     throw new SimileException($"{path}, line 1: expected a word2vec header \"count dims\", found \"{Shorten(line ?? "")}\"",
                         "use a word2vec text file, or a GloVe text file (no header)");
                 if (expected > int.MaxValue) throw new SimileException($"{path}, line 1: {expected} words is more than Simile can hold", "use a smaller file");
-                values.Capacity = (int)Math.Min((long)expected * dims, 1 << 28);
+                // every value takes at least two bytes ("0 "): a header that promises more than the file can hold is refused
+                // before anything is sized by it
+                long fileLength = new FileInfo(path).Length;
+                if (expected * dims > fileLength / 2)
+                    throw new SimileException($"{path}, line 1: the header says {expected} words × {dims} dims, more than the file's {fileLength} bytes can hold",
+                        "fix the header (first line: word count, then dimensions) or restore the truncated file");
+                values.Capacity = (int)Math.Min(expected * dims, 1 << 24);
             }
             while ((line = reader.ReadLine()) is not null)
             {
@@ -139,7 +145,8 @@ public static class StaticVectorFiles
         string headerLine = nl < 0 ? "" : Encoding.ASCII.GetString(bytes, 0, nl).TrimEnd('\r');
         if (nl < 0 || !IsHeader(headerLine, out long count, out int dims) || dims <= 0)
             throw new SimileException($"{path}: expected a word2vec binary header \"count dims\" on the first line", "use a word2vec .bin file");
-        if (count * (dims * 4L + 2) > bytes.LongLength)
+        // count and dims are checked against the file length before their product sizes anything (no overflow: both ≤ the length)
+        if (count > bytes.LongLength || dims > bytes.LongLength || count * (dims * 4L + 2) > bytes.LongLength)
             throw new SimileException($"{path}: the header says {count} words × {dims} dims but the file has only {bytes.Length} bytes (truncated?)",
                 "re-download or re-export the file");
         pos = nl + 1;

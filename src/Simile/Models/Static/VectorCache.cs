@@ -72,8 +72,18 @@ public static class VectorCache
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(vectorsPath))!);
             string tag = $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
             _vectorsTemp = vectorsPath + tag; _wordsTemp = wordsPath + tag;
+            Data.TempFiles.Register(_vectorsTemp);
+            Data.TempFiles.Register(_wordsTemp);
             _vectors = new FileStream(_vectorsTemp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-            _words = new FileStream(_wordsTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+            try { _words = new FileStream(_wordsTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16); }
+            catch
+            {
+                _vectors.Dispose();
+                TryDelete(_vectorsTemp);
+                Data.TempFiles.Unregister(_vectorsTemp);
+                Data.TempFiles.Unregister(_wordsTemp);
+                throw;
+            }
             _vectors.Write(new byte[HeaderSize]);
             _rowBytes = new byte[dims * 4];
         }
@@ -110,8 +120,8 @@ public static class VectorCache
             _vectors.Write(header);
             _vectors.Flush(true); _words.Flush(true);
             _vectors.Dispose(); _words.Dispose();
-            File.Move(_wordsTemp, _wordsPath, overwrite: true);
-            File.Move(_vectorsTemp, _vectorsPath, overwrite: true);
+            Data.TempFiles.Commit(_wordsTemp, () => File.Move(_wordsTemp, _wordsPath, overwrite: true));
+            Data.TempFiles.Commit(_vectorsTemp, () => File.Move(_vectorsTemp, _vectorsPath, overwrite: true));
             _done = true;
         }
 
@@ -122,6 +132,8 @@ public static class VectorCache
             {
                 TryDelete(_vectorsTemp); TryDelete(_wordsTemp);
             }
+            Data.TempFiles.Unregister(_vectorsTemp);
+            Data.TempFiles.Unregister(_wordsTemp);
         }
     }
 
