@@ -37,6 +37,7 @@ public static class Program
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         if (args.Length > 0 && args[0] == "forward") return ForwardBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "forward-memory") return MappedWeightsBenchmark.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "forward-llama") return LlamaForwardBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "numerics") { NumericsBench.Run(Console.Out); return 0; }
         if (args.Length > 0 && args[0] == "gguf-embeddings") return GgufEmbeddingBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "gguf-dequant") return GgufEmbeddingBenchmark.RunDequant();

@@ -38,7 +38,7 @@ public sealed class InspectCommand : Command<InspectCommand.Settings>
         void Row(string k, string v) => summary.AddRow(Markup.Escape(k), Markup.Escape(v));
         Row("model", info.Name);
         Row("source", info.Source);
-        Row("architecture", info.Architecture + " (native forward pass)");
+        Row("architecture", HuggingFaceModel.ArchitectureLine(config));
         Row("layers", info.Layers.ToString());
         Row("heads", info.Heads.ToString());
         Row("dims", $"{info.Dims} (feed-forward {config.IntermediateSize})");

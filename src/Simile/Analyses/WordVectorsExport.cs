@@ -3,6 +3,7 @@ using System.Text.Json;
 using Simile.Analyses.Layers;
 using Simile.Data;
 using Simile.Models;
+using Simile.Models.HuggingFace;
 
 namespace Simile.Analyses;
 
@@ -144,7 +145,10 @@ public sealed record WordVectorsExport(
         SubwordPolicy subword, TransformerEngine engine = TransformerEngine.Default, IProgress<double>? progress = null)
     {
         string display = TransformerBackend.DisplayName(nameOrPath);
-        if (IsStaticModel(nameOrPath))
+        // A folder whose architecture the forward pass does not run still has its token embeddings.
+        bool tokenOnly = context.Kind == ContextKind.None && layerSpec.Trim().Equals(TokenLabel, StringComparison.OrdinalIgnoreCase)
+            && HuggingFaceModel.IsModelFolder(nameOrPath) && HuggingFaceConfig.Load(nameOrPath).Unsupported is not null;
+        if (IsStaticModel(nameOrPath) || tokenOnly)
         {
             SelectLayers([TokenLabel], layerSpec, display);
             if (context.Kind != ContextKind.None)

@@ -17,6 +17,13 @@ public sealed record HuggingFaceConfig(
 {
     public int HeadDim => HiddenSize / Heads;
 
+    /// <summary>The decoder numbers for a Llama-family folder (Llama, Mistral, Qwen2, Qwen3, Gemma); null otherwise.</summary>
+    public Simile.Engine.DecoderConfig? Decoder { get; init; }
+
+    /// <summary>Why the native forward pass does not run this folder (an architecture it does not know); null when it does.
+    /// Such a folder still gives its token embeddings.</summary>
+    public string? Unsupported { get; init; }
+
     /// <summary>Reads and checks <c>config.json</c> in a model folder.</summary>
     public static HuggingFaceConfig Load(string folder)
     {
@@ -47,8 +54,8 @@ public sealed record HuggingFaceConfig(
                 "bert" => ParseBert(root, path),
                 "gpt2" => ParseGpt2(root, path),
                 null => throw new SimileException($"'{path}' has no string field 'model_type'", "Simile runs model_type \"bert\" and \"gpt2\" folders natively"),
-                _ => throw new SimileException($"'{path}' has model_type \"{type}\", which the native engine does not run",
-                    "use a BERT (model_type \"bert\") or GPT-2 (model_type \"gpt2\") checkpoint"),
+                _ when DecoderConfigJson.Families.ContainsKey(type) => DecoderConfigJson.Parse(root, path, type),
+                _ => DecoderConfigJson.TokenEmbeddingsOnly(root, path, type),
             };
         }
         catch (InvalidOperationException e)   // a string that is not valid UTF-8 once unescaped
@@ -108,9 +115,9 @@ public sealed record HuggingFaceConfig(
         return c;
     }
 
-    private const int MaxDimension = 1 << 20;
+    internal const int MaxDimension = 1 << 20;
 
-    private static int Int(JsonElement r, string path, string name, int? fallback = null)
+    internal static int Int(JsonElement r, string path, string name, int? fallback = null)
     {
         if (!r.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
             return fallback ?? throw new SimileException($"'{path}' lacks the field '{name}'", $"add \"{name}\" to config.json (it must match the weights)");
@@ -119,7 +126,7 @@ public sealed record HuggingFaceConfig(
         return i;
     }
 
-    private static double Dbl(JsonElement r, string path, string name, double fallback)
+    internal static double Dbl(JsonElement r, string path, string name, double fallback)
     {
         if (!r.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
         if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d))
@@ -127,7 +134,7 @@ public sealed record HuggingFaceConfig(
         return d;
     }
 
-    private static string Str(JsonElement r, string path, string name, string fallback)
+    internal static string Str(JsonElement r, string path, string name, string fallback)
     {
         if (!r.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return fallback;
         if (v.ValueKind != JsonValueKind.String)

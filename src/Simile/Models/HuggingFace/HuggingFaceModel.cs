@@ -3,7 +3,8 @@ using Simile.Engine;
 
 namespace Simile.Models.HuggingFace;
 
-/// <summary>A Hugging Face model folder (config.json, *.safetensors, tokenizer files): BERT or GPT-2, native forward pass.</summary>
+/// <summary>A Hugging Face model folder (config.json, *.safetensors, tokenizer files): BERT, GPT-2 and the Llama family
+/// (Llama, Mistral, Qwen2, Qwen3, Gemma) on the native forward pass; token embeddings of any other architecture.</summary>
 public static class HuggingFaceModel
 {
     /// <summary>True when the folder looks like a Hugging Face model folder (has config.json).</summary>
@@ -14,12 +15,17 @@ public static class HuggingFaceModel
     {
         RequireFolder(folder);
         var config = HuggingFaceConfig.Load(folder);
+        if (config.Unsupported is not null)
+            throw new SimileException($"'{folder}': {config.Unsupported}",
+                "use its token embeddings (--layer token, rsa), which work for any checkpoint with an embedding matrix and a tokenizer");
         var tokenizer = HuggingFaceTokenizer.Load(folder, config.ModelType);
         CheckTokenizer(folder, config, tokenizer);
         var ckpt = SafetensorsCheckpoint.Open(folder);
         try
         {
             var info = InfoOf(folder, config);
+            if (config.Decoder is not null)
+                return new HuggingFaceTransformer(new LlamaModel(new SafetensorsDecoderWeights(ckpt, config.Decoder)), tokenizer, info, ckpt);
             return config.ModelType == "bert"
                 ? new HuggingFaceTransformer(new BertModel(HuggingFaceWeights.LoadBert(ckpt, config)), tokenizer, info, ckpt)
                 : new HuggingFaceTransformer(new Gpt2Model(HuggingFaceWeights.LoadGpt2(ckpt, config)), tokenizer, info, ckpt);
@@ -41,9 +47,13 @@ public static class HuggingFaceModel
         var ckpt = SafetensorsCheckpoint.Open(folder);
         try
         {
-            string name = HuggingFaceWeights.TokenEmbeddingName(ckpt, config);
-            var table = ckpt.ReadFloat32(name);
-            return new HuggingFaceEmbeddings(ckpt, tokenizer, InfoOf(folder, config), table, config.VocabSize, config.HiddenSize);
+            if (config.ModelType is "bert" or "gpt2")
+            {
+                string name = HuggingFaceWeights.TokenEmbeddingName(ckpt, config);
+                return new HuggingFaceEmbeddings(ckpt, tokenizer, InfoOf(folder, config), name, config.VocabSize, config.HiddenSize);
+            }
+            var (tensor, rows, cols) = HuggingFaceWeights.FindTokenEmbeddings(ckpt, tokenizer.VocabularySize);
+            return new HuggingFaceEmbeddings(ckpt, tokenizer, InfoOf(folder, config with { VocabSize = rows, HiddenSize = cols }), tensor, rows, cols);
         }
         catch
         {
@@ -75,13 +85,16 @@ public static class HuggingFaceModel
         var sb = new StringBuilder();
         sb.AppendLine($"model:         {info.Name}");
         sb.AppendLine($"source:        {info.Source}");
-        sb.AppendLine($"architecture:  {info.Architecture} (native forward pass)");
+        sb.AppendLine($"architecture:  {ArchitectureLine(config)}");
         sb.AppendLine($"layers:        {info.Layers}");
         sb.AppendLine($"heads:         {info.Heads}");
         sb.AppendLine($"dims:          {info.Dims} (feed-forward {config.IntermediateSize})");
         sb.AppendLine($"vocabulary:    {info.VocabularySize}");
         sb.AppendLine($"positions:     {config.MaxPositions}");
-        sb.AppendLine($"activation:    {config.Activation}, layer-norm eps {config.LayerNormEpsilon:G}");
+        sb.AppendLine($"activation:    {config.Activation}, {(config.Decoder is null ? "layer-norm" : "RMS-norm")} eps {config.LayerNormEpsilon:G}");
+        if (config.Decoder is { } d)
+            sb.AppendLine($"attention:     {d.Heads} query heads, {d.KeyValueHeads} key-value heads, head dim {d.HeadDim}, rope theta {d.RopeTheta:G}" +
+                (d.RopeScaling is { } rs ? $", rope scaling {rs.Kind} ×{rs.Factor:G}" : ""));
         sb.AppendLine($"tokenizer:     {tokenizer}");
         sb.AppendLine($"licence:       {info.Licence}");
         long parameters = tensors.Sum(t => t.ElementCount);
@@ -91,6 +104,12 @@ public static class HuggingFaceModel
             sb.AppendLine($"  {t.Name.PadRight(width)}  {t.DType,-4}  {t.ShapeText}");
         return sb.ToString();
     }
+
+    /// <summary>"gpt2 (native forward pass)", "LlamaForCausalLM (native forward pass)" or the reason only token embeddings work.</summary>
+    public static string ArchitectureLine(HuggingFaceConfig c) =>
+        c.Unsupported is not null ? $"{c.ModelType} (token embeddings only: {c.Unsupported})"
+        : c.Decoder is { } d ? $"{d.Architecture} (native forward pass)"
+        : $"{c.ModelType} (native forward pass)";
 
     internal static ModelInfo InfoOf(string folder, HuggingFaceConfig c)
     {

@@ -17,6 +17,11 @@ public abstract class HuggingFaceTokenizer
     public int VocabularySize => IdToToken.Count;
     /// <summary>"wordpiece" or "byte-level-bpe".</summary>
     public abstract string Kind { get; }
+    /// <summary>True when a word alone is fed with a leading space to get its word-initial form (byte-level BPE: " galaxy" →
+    /// Ġgalaxy; SentencePiece without a dummy prefix); false when the tokenizer adds that form itself (SentencePiece's
+    /// dummy prefix: "galaxy" → ▁galaxy) or has none (WordPiece).</summary>
+    public virtual bool WordsTakeLeadingSpace => Kind == "byte-level-bpe";
+
     /// <summary>Which file(s) the tokenizer was built from.</summary>
     public string Source { get; protected init; } = "";
 
@@ -54,13 +59,20 @@ public abstract class HuggingFaceTokenizer
         string vocabJson = Path.Combine(folder, "vocab.json");
         string merges = Path.Combine(folder, "merges.txt");
         string tokJson = Path.Combine(folder, "tokenizer.json");
+        string spModel = Path.Combine(folder, "tokenizer.model");
+        if (modelType is not ("bert" or "gpt2"))
+        {
+            // Modern decoders (and any other architecture): BPE from tokenizer.json, else SentencePiece's tokenizer.model.
+            if (File.Exists(tokJson) && BpeModelTokenizer.FromTokenizerJson(tokJson, folder) is { } bpe) return bpe;
+            if (!File.Exists(tokJson) && File.Exists(spModel)) return BpeModelTokenizer.FromSentencePieceModel(spModel, folder);
+        }
         if (modelType == "bert" && File.Exists(vocabTxt))
             return WordPieceModelTokenizer.FromVocabFile(vocabTxt, LowerCaseFromConfig(folder));
         if (modelType == "gpt2" && File.Exists(vocabJson) && File.Exists(merges))
             return ByteLevelBpeModelTokenizer.FromFiles(vocabJson, merges);
         if (File.Exists(tokJson))
             return FromTokenizerJson(tokJson);
-        string expected = modelType == "bert" ? "vocab.txt" : "vocab.json and merges.txt";
+        string expected = modelType == "bert" ? "vocab.txt" : modelType == "gpt2" ? "vocab.json and merges.txt" : "tokenizer.model";
         throw new SimileException($"model folder '{folder}' has no tokenizer files ({expected}, or tokenizer.json)",
             $"copy the model's {expected} (or tokenizer.json) into the folder");
     }

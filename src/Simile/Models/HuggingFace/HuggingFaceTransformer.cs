@@ -47,29 +47,57 @@ public static class TokenEmbeddingLookup
         return new VectorSet(words.ToList(), m, source);
     }
 
+    /// <summary>
+    /// The same, reading only the rows the words need through <paramref name="readRows"/> (ids → [ids × cols]), so a
+    /// memory-mapped BF16 matrix of an 8B model is never converted whole.
+    /// </summary>
+    public static VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy, Func<string, WordTokens> tokenize,
+        Action<int[], float[]> readRows, int rows, int cols, string source)
+    {
+        var byWord = new Dictionary<string, WordTokens>(StringComparer.Ordinal);
+        foreach (var w in words) if (!byWord.ContainsKey(w)) byWord[w] = tokenize(w);
+        foreach (var t in byWord.Values)
+            foreach (int id in t.Ids)
+                if (t.Known && (uint)id >= (uint)rows)
+                    throw new SimileException($"word '{t.Word}' has token id {id}, outside the {rows}-row embedding matrix of {source}",
+                        "the tokenizer and the weights do not belong together: check the model folder");
+        int[] needed = byWord.Values.Where(t => t.Known).SelectMany(t => t.Ids).Distinct().Order().ToArray();
+        var compact = new float[(long)needed.Length * cols];
+        readRows(needed, compact);
+        var index = new Dictionary<int, int>();
+        for (int i = 0; i < needed.Length; i++) index[needed[i]] = i;
+        WordTokens Compact(string w)
+        {
+            var t = byWord[w];
+            return t.Known ? t with { Ids = t.Ids.Select(id => index[id]).ToList() } : t;
+        }
+        return Vectors(words, policy, Compact, compact, needed.Length, cols, source);
+    }
+
     private static string Shorten(List<string> items) =>
         items.Count <= 20 ? string.Join(", ", items) : string.Join(", ", items.Take(20)) + $" … and {items.Count - 20} more";
 }
 
-/// <summary>Token embeddings and tokenizer of a model folder (only the embedding tensor is read).</summary>
+/// <summary>Token embeddings and tokenizer of a model folder (only the rows the words need are read, memory-mapped).</summary>
 public sealed class HuggingFaceEmbeddings : IWordEmbeddings
 {
     private readonly SafetensorsCheckpoint _checkpoint;
-    private readonly ReadOnlyMemory<float> _table;   // [V × D]
+    private readonly string _tensor;                 // [V × D] token-embedding matrix
 
     public HuggingFaceTokenizer Tokenizer { get; }
     public ModelInfo Info { get; }
     public (int Rows, int Cols) Shape { get; }
 
-    internal HuggingFaceEmbeddings(SafetensorsCheckpoint checkpoint, HuggingFaceTokenizer tokenizer, ModelInfo info, ReadOnlyMemory<float> table, int rows, int cols)
+    internal HuggingFaceEmbeddings(SafetensorsCheckpoint checkpoint, HuggingFaceTokenizer tokenizer, ModelInfo info, string tensor, int rows, int cols)
     {
-        _checkpoint = checkpoint; Tokenizer = tokenizer; Info = info; _table = table; Shape = (rows, cols);
+        _checkpoint = checkpoint; Tokenizer = tokenizer; Info = info; _tensor = tensor; Shape = (rows, cols);
     }
 
     public WordTokens Tokenize(string word) => Tokenizer.EncodeWord(word);
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
-        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, _table.Span, Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
+        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, (ids, dst) => SafetensorsDecoderWeights.ReadRows(_checkpoint, _tensor, ids, dst),
+            Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
 
     public IReadOnlyList<string> VocabularyWords() => Tokenizer.VocabularyWords();
 
@@ -82,13 +110,14 @@ public sealed class HuggingFaceTransformer : ITransformerModel
     private readonly SafetensorsCheckpoint? _checkpoint;
     private readonly BertModel? _bert;
     private readonly Gpt2Model? _gpt2;
-    private readonly ReadOnlyMemory<float> _table;   // [V × D] token embeddings
+    private readonly LlamaModel? _decoder;
+    private readonly ReadOnlyMemory<float> _table;   // [V × D] token embeddings (BERT, GPT-2)
 
     public HuggingFaceTokenizer Tokenizer { get; }
     public ModelInfo Info { get; }
     public (int Rows, int Cols) Shape { get; }
     public IReadOnlyList<string> RepresentationLabels { get; }
-    public bool UsesLeadingSpace => _gpt2 is not null;
+    public bool UsesLeadingSpace => _gpt2 is not null || (_decoder is not null && Tokenizer.WordsTakeLeadingSpace);
     public int MaxPositions { get; }
 
     public HuggingFaceTransformer(BertModel model, HuggingFaceTokenizer tokenizer, ModelInfo info, SafetensorsCheckpoint? checkpoint = null)
@@ -109,10 +138,22 @@ public sealed class HuggingFaceTransformer : ITransformerModel
         MaxPositions = model.Weights.MaxPositions;
     }
 
+    /// <summary>A Llama-family decoder; its weights stay in <paramref name="weights"/>' source (disposed with this).</summary>
+    public HuggingFaceTransformer(LlamaModel model, HuggingFaceTokenizer tokenizer, ModelInfo info, SafetensorsCheckpoint? checkpoint = null)
+    {
+        _decoder = model; Tokenizer = tokenizer; Info = info; _checkpoint = checkpoint;
+        Shape = (model.VocabularySize, model.Dims);
+        RepresentationLabels = model.Labels;
+        MaxPositions = model.Config.MaxPositions;
+    }
+
     public WordTokens Tokenize(string word) => Tokenizer.EncodeWord(word);
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
-        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, _table.Span, Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
+        _decoder is not null
+            ? TokenEmbeddingLookup.Vectors(words, policy, Tokenize, (ids, dst) => _decoder.Weights.ReadRows("model.embed_tokens.weight", ids, dst),
+                Shape.Rows, Shape.Cols, Info.Name + " token embeddings")
+            : TokenEmbeddingLookup.Vectors(words, policy, Tokenize, _table.Span, Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
 
     public IReadOnlyList<string> VocabularyWords() => Tokenizer.VocabularyWords();
 
@@ -120,7 +161,12 @@ public sealed class HuggingFaceTransformer : ITransformerModel
 
     public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
         NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, MaxPositions, Shape.Rows,
-            _bert is not null ? _bert.Forward : _gpt2!.Forward, RepresentationLabels, Shape.Cols, _bert?.Heads ?? _gpt2!.Heads);
+            _bert is not null ? _bert.Forward : _gpt2 is not null ? _gpt2.Forward : _decoder!.Forward, RepresentationLabels, Shape.Cols,
+            _bert?.Heads ?? _gpt2?.Heads ?? _decoder!.Heads);
 
-    public void Dispose() => _checkpoint?.Dispose();
+    public void Dispose()
+    {
+        _decoder?.Weights.Dispose();
+        _checkpoint?.Dispose();
+    }
 }

@@ -27,6 +27,30 @@ public static class HuggingFaceWeights
         return name;
     }
 
+    /// <summary>Where the usual architectures keep their input token embeddings (any prefix before them is accepted).</summary>
+    public static readonly string[] TokenEmbeddingNames =
+    [
+        "model.embed_tokens.weight", "embed_tokens.weight", "transformer.wte.weight", "wte.weight",
+        "embeddings.word_embeddings.weight", "word_embeddings.weight", "model.decoder.embed_tokens.weight",
+        "gpt_neox.embed_in.weight", "embed_in.weight", "transformer.word_embeddings.weight", "tok_embeddings.weight",
+        "transformer.embedding.word_embeddings.weight", "token_embd.weight", "shared.weight", "embeddings.weight",
+    ];
+
+    /// <summary>
+    /// The token-embedding matrix of any checkpoint: the first of <see cref="TokenEmbeddingNames"/> found (exactly, or
+    /// after a prefix such as <c>language_model.</c>) that is 2-D with at least as many rows as the tokenizer has tokens.
+    /// </summary>
+    public static (string Name, int Rows, int Cols) FindTokenEmbeddings(SafetensorsCheckpoint ckpt, int tokenizerSize)
+    {
+        var all = ckpt.Tensors.ToList();
+        foreach (string suffix in TokenEmbeddingNames)
+            foreach (var t in all.Where(t => t.Name == suffix).Concat(all.Where(t => t.Name.EndsWith("." + suffix, StringComparison.Ordinal))))
+                if (t.Shape.Length == 2 && t.Shape[0] >= tokenizerSize && t.Shape[0] <= int.MaxValue && t.Shape[1] <= int.MaxValue)
+                    return (t.Name, (int)t.Shape[0], (int)t.Shape[1]);
+        throw new SimileException($"the checkpoint in '{ckpt.Folder}' has no token-embedding matrix with at least {tokenizerSize} rows under the usual names ({string.Join(", ", TokenEmbeddingNames.Take(6))}, …)",
+            "check that the folder holds the model's weights and its own tokenizer");
+    }
+
     public static BertWeights LoadBert(SafetensorsCheckpoint ckpt, HuggingFaceConfig c)
     {
         string p = DetectPrefix(ckpt, "bert");

@@ -113,6 +113,11 @@ public sealed class SafetensorsCheckpoint : IDisposable
         _byTensor.TryGetValue(name, out var f) ? f.ReadFloat32(name)
         : throw new SimileException($"tensor '{name}' is not in the checkpoint in '{Folder}'", "check that the weights match config.json");
 
+    /// <summary>The raw bytes of a tensor as mapped (valid while the checkpoint is open).</summary>
+    public ReadOnlySpan<byte> Bytes(string name) =>
+        _byTensor.TryGetValue(name, out var f) ? f.Bytes(name)
+        : throw new SimileException($"tensor '{name}' is not in the checkpoint in '{Folder}'", "check that the weights match config.json");
+
     public void Dispose()
     {
         foreach (var f in _files) f.Dispose();

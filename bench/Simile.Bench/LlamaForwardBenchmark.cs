@@ -1,0 +1,309 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using LLama;
+using LLama.Common;
+using LLama.Native;
+using Simile.Engine;
+using Simile.Models.HuggingFace;
+
+namespace Simile.Bench;
+
+/// <summary>
+/// <c>forward-llama</c>: prompt processing of 64 sequences × 16 tokens on a randomly initialised model of the
+/// Llama-3.2-1B shape (hidden 2048, 16 layers, 32 heads, 8 KV heads, head dim 64, intermediate 8192; vocabulary
+/// <c>--vocab</c>, default 32,000: it does not change the prompt cost), by the native pass (from a safetensors F16 copy,
+/// converted to float32 one layer at a time) and by llama.cpp (LLamaSharp 0.30.0, CPU backend) on GGUF files of the same
+/// weights (F16, and Q8_0 quantised here), with the same thread count. Prints tokens/s and the ratio.
+/// Usage: <c>Simile.Bench forward-llama [--layers 16] [--vocab 32000] [--threads N] [--reps 2] [--dir DIR] [--no-q8]</c>.
+/// </summary>
+public static class LlamaForwardBenchmark
+{
+    private const int Hidden = 2048, Heads = 32, KvHeads = 8, HeadDim = 64, Intermediate = 8192, Sequences = 64, Tokens = 16;
+
+    public static int Run(string[] args)
+    {
+        int layers = Arg(args, "--layers", 16), vocab = Arg(args, "--vocab", 32000), reps = Arg(args, "--reps", 2);
+        int threads = Arg(args, "--threads", Environment.ProcessorCount);
+        string dir = ArgText(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "simile-bench-llama");
+        bool q8 = !args.Contains("--no-q8");
+        Directory.CreateDirectory(dir);
+        var tensors = Layout(layers, vocab);
+        string st = Path.Combine(dir, "model.safetensors"), f16 = Path.Combine(dir, "model-F16.gguf"), q80 = Path.Combine(dir, "model-Q8_0.gguf");
+        if (!File.Exists(st) || !File.Exists(f16) || (q8 && !File.Exists(q80)))
+        {
+            var sw = Stopwatch.StartNew();
+            WriteFiles(tensors, layers, vocab, st, f16, q8 ? q80 : null);
+            File.WriteAllText(Path.Combine(dir, "config.json"), ConfigJson(layers, vocab));
+            Console.WriteLine($"wrote the random model ({tensors.Sum(t => t.Count):N0} parameters) in {sw.Elapsed.TotalSeconds:F0} s: {dir}");
+        }
+
+        var rng = new Random(7);
+        var sequences = Enumerable.Range(0, Sequences).Select(_ => Enumerable.Range(0, Tokens).Select(_ => rng.Next(300, vocab)).ToArray()).ToList();
+        int total = Sequences * Tokens;
+        Console.WriteLine($"forward-llama: Llama-3.2-1B shape with {layers} layers, vocab {vocab}; {Sequences} sequences × {Tokens} tokens = {total} tokens; {threads} threads; best of {reps}");
+
+        Gemm.MaxThreads = threads;
+        double native;
+        using (var ckpt = SafetensorsCheckpoint.Open(dir))
+        {
+            var config = HuggingFaceConfig.Load(dir).Decoder!;
+            using var weights = new SafetensorsDecoderWeights(ckpt, config);
+            var model = new LlamaModel(weights);
+            native = Best(reps, () => model.Forward(sequences, withAttention: false));
+        }
+        Console.WriteLine($"  native (F16 safetensors → float32 per layer): {total / native,8:F1} tokens/s  ({native:F2} s)");
+
+        foreach (var (label, path) in q8 ? new[] { ("F16", f16), ("Q8_0", q80) } : [("F16", f16)])
+        {
+            double llama = LlamaCpp(path, sequences, threads, reps);
+            Console.WriteLine($"  llama.cpp {label,-5}:                              {total / llama,8:F1} tokens/s  ({llama:F2} s)   native/llama.cpp = {llama / native:F2}");
+        }
+        return 0;
+    }
+
+    private static double LlamaCpp(string path, List<int[]> sequences, int threads, int reps)
+    {
+        var p = new ModelParams(path)
+        {
+            ContextSize = (uint)(Sequences * Tokens * 2),
+            BatchSize = (uint)(Sequences * Tokens),
+            UBatchSize = 512,
+            SeqMax = (uint)Sequences,
+            Threads = threads,
+            BatchThreads = threads,
+            GpuLayerCount = 0,
+        };
+        using var weights = LLamaWeights.LoadFromFile(p);
+        using var ctx = weights.CreateContext(p);
+        return Best(reps, () =>
+        {
+            ctx.NativeHandle.MemoryClear(true);
+            var batch = new LLamaBatch();
+            for (int s = 0; s < sequences.Count; s++)
+                for (int t = 0; t < Tokens; t++)
+                    batch.Add(sequences[s][t], t, (LLamaSeqId)s, t == Tokens - 1);
+            var result = ctx.NativeHandle.Decode(batch);
+            if (result != DecodeResult.Ok) throw new InvalidOperationException($"llama.cpp decode: {result}");
+            return result;
+        });
+    }
+
+    private static double Best<T>(int reps, Func<T> run)
+    {
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < reps; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            GC.KeepAlive(run());
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    // ---------------------------------------------------------------- the random model, written twice
+
+    private sealed record Tensor(string HfName, string GgufName, long[] Shape, bool Norm, bool PermuteHeads = false, int PermuteCount = 0)
+    {
+        public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+    }
+
+    private static List<Tensor> Layout(int layers, int vocab)
+    {
+        var list = new List<Tensor> { new("model.embed_tokens.weight", "token_embd.weight", [vocab, Hidden], false) };
+        for (int l = 0; l < layers; l++)
+        {
+            string h = $"model.layers.{l}.", g = $"blk.{l}.";
+            list.Add(new(h + "input_layernorm.weight", g + "attn_norm.weight", [Hidden], true));
+            list.Add(new(h + "self_attn.q_proj.weight", g + "attn_q.weight", [Heads * HeadDim, Hidden], false, true, Heads));
+            list.Add(new(h + "self_attn.k_proj.weight", g + "attn_k.weight", [KvHeads * HeadDim, Hidden], false, true, KvHeads));
+            list.Add(new(h + "self_attn.v_proj.weight", g + "attn_v.weight", [KvHeads * HeadDim, Hidden], false));
+            list.Add(new(h + "self_attn.o_proj.weight", g + "attn_output.weight", [Hidden, Heads * HeadDim], false));
+            list.Add(new(h + "post_attention_layernorm.weight", g + "ffn_norm.weight", [Hidden], true));
+            list.Add(new(h + "mlp.gate_proj.weight", g + "ffn_gate.weight", [Intermediate, Hidden], false));
+            list.Add(new(h + "mlp.up_proj.weight", g + "ffn_up.weight", [Intermediate, Hidden], false));
+            list.Add(new(h + "mlp.down_proj.weight", g + "ffn_down.weight", [Hidden, Intermediate], false));
+        }
+        list.Add(new("model.norm.weight", "output_norm.weight", [Hidden], true));
+        return list;
+    }
+
+    private static string ConfigJson(int layers, int vocab) =>
+        $$"""{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":{{Hidden}},"num_hidden_layers":{{layers}},"num_attention_heads":{{Heads}},"num_key_value_heads":{{KvHeads}},"head_dim":{{HeadDim}},"intermediate_size":{{Intermediate}},"vocab_size":{{vocab}},"rms_norm_eps":1e-05,"rope_theta":500000.0,"max_position_embeddings":2048,"tie_word_embeddings":true,"hidden_act":"silu"}""";
+
+    /// <summary>Safetensors (F16, HF layout; norms F32) and GGUF v3 (F16 or Q8_0 matrices, F32 norms; q/k rows permuted as
+    /// llama.cpp's converter does), the same random values in all.</summary>
+    private static void WriteFiles(List<Tensor> tensors, int layers, int vocab, string stPath, string f16Path, string? q8Path)
+    {
+        // safetensors header
+        var header = new Dictionary<string, object>();
+        long offset = 0;
+        foreach (var t in tensors)
+        {
+            long bytes = t.Count * (t.Norm ? 4 : 2);
+            header[t.HfName] = new Dictionary<string, object> { ["dtype"] = t.Norm ? "F32" : "F16", ["shape"] = t.Shape, ["data_offsets"] = new[] { offset, offset + bytes } };
+            offset += bytes;
+        }
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
+        int padded = (json.Length + 7) / 8 * 8;
+        using var st = new BufferedStream(File.Create(stPath), 1 << 22);
+        Span<byte> u64 = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(u64, (ulong)padded);
+        st.Write(u64);
+        st.Write(json);
+        for (int i = json.Length; i < padded; i++) st.WriteByte((byte)' ');
+
+        using var g16 = new BufferedStream(File.Create(f16Path), 1 << 22);
+        using var g8 = q8Path is null ? null : new BufferedStream(File.Create(q8Path), 1 << 22);
+        WriteGgufHeader(g16, tensors, layers, vocab, quantized: false);
+        if (g8 is not null) WriteGgufHeader(g8, tensors, layers, vocab, quantized: true);
+
+        var rng = new XorShift(12345);
+        foreach (var t in tensors)
+        {
+            int rows = (int)t.Shape[0], cols = t.Shape.Length > 1 ? (int)t.Shape[1] : 1;
+            var values = new float[rows * (long)cols];
+            if (t.Norm) for (long i = 0; i < values.Length; i++) values[i] = 1f + 0.05f * rng.NextSigned();
+            else for (long i = 0; i < values.Length; i++) values[i] = (float)(Half)(0.035f * rng.NextSigned());   // ≈ N(0, 0.02) spread
+            var bytes = new byte[values.Length * (t.Norm ? 4 : 2)];
+            if (t.Norm) Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+            else for (long i = 0; i < values.Length; i++) BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan((int)(2 * i)), (Half)values[i]);
+            st.Write(bytes);
+
+            // GGUF: q/k rows permuted per head (row 2i+j of the file = HF row j·hd/2 + i)
+            var g = values;
+            if (t.PermuteHeads)
+            {
+                g = new float[values.Length];
+                int hd = rows / t.PermuteCount, half = hd / 2;
+                for (int h = 0; h < t.PermuteCount; h++)
+                    for (int i = 0; i < half; i++)
+                        for (int j = 0; j < 2; j++)
+                            Array.Copy(values, (long)(h * hd + j * half + i) * cols, g, (long)(h * hd + 2 * i + j) * cols, cols);
+            }
+            WriteGgufData(g16, g, t.Norm ? 0 : 1);
+            if (g8 is not null) WriteGgufData(g8, g, t.Norm ? 0 : 8);
+        }
+    }
+
+    private const int Alignment = 32;
+
+    private static long GgufBytes(Tensor t, bool quantized) =>
+        t.Norm ? t.Count * 4 : quantized ? t.Count / 32 * 34 : t.Count * 2;
+
+    private static void WriteGgufHeader(Stream s, List<Tensor> tensors, int layers, int vocab, bool quantized)
+    {
+        var w = new BinaryWriter(s, Encoding.UTF8, leaveOpen: true);
+        void Str(string v) { var b = Encoding.UTF8.GetBytes(v); w.Write((ulong)b.Length); w.Write(b); }
+        var kv = new List<Action>();
+        void KvU32(string k, uint v) => kv.Add(() => { Str(k); w.Write(4u); w.Write(v); });
+        void KvF32(string k, float v) => kv.Add(() => { Str(k); w.Write(6u); w.Write(v); });
+        void KvStr(string k, string v) => kv.Add(() => { Str(k); w.Write(8u); Str(v); });
+        void KvArr<T>(string k, uint type, IReadOnlyList<T> items, Action<T> write) =>
+            kv.Add(() => { Str(k); w.Write(9u); w.Write(type); w.Write((ulong)items.Count); foreach (var x in items) write(x); });
+        KvStr("general.architecture", "llama");
+        KvStr("general.name", "simile-bench-random");
+        KvU32("general.file_type", quantized ? 7u : 1u);
+        KvU32("llama.context_length", 2048);
+        KvU32("llama.embedding_length", Hidden);
+        KvU32("llama.block_count", (uint)layers);
+        KvU32("llama.feed_forward_length", Intermediate);
+        KvU32("llama.rope.dimension_count", HeadDim);
+        KvU32("llama.attention.head_count", Heads);
+        KvU32("llama.attention.head_count_kv", KvHeads);
+        KvF32("llama.attention.layer_norm_rms_epsilon", 1e-5f);
+        KvF32("llama.rope.freq_base", 500000f);
+        KvU32("llama.vocab_size", (uint)vocab);
+        // A SentencePiece-style vocabulary: <unk> <s> </s>, the 256 byte pieces, then filler pieces.
+        var tokens = new List<string> { "<unk>", "<s>", "</s>" };
+        for (int b = 0; b < 256; b++) tokens.Add($"<0x{b:X2}>");
+        while (tokens.Count < vocab) tokens.Add($"▁t{tokens.Count}");
+        var types = tokens.Select((_, i) => i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1).ToList();
+        KvStr("tokenizer.ggml.model", "llama");
+        KvArr("tokenizer.ggml.tokens", 8u, tokens, Str);
+        KvArr("tokenizer.ggml.scores", 6u, tokens.Select((_, i) => -(float)i).ToList(), x => w.Write(x));
+        KvArr("tokenizer.ggml.token_type", 5u, types, x => w.Write(x));
+        KvU32("tokenizer.ggml.bos_token_id", 1);
+        KvU32("tokenizer.ggml.eos_token_id", 2);
+        KvU32("tokenizer.ggml.unknown_token_id", 0);
+
+        w.Write(Encoding.ASCII.GetBytes("GGUF"));
+        w.Write(3u);
+        w.Write((ulong)tensors.Count);
+        w.Write((ulong)kv.Count);
+        foreach (var a in kv) a();
+        long offset = 0;
+        foreach (var t in tensors)
+        {
+            Str(t.GgufName);
+            w.Write((uint)t.Shape.Length);
+            for (int d = t.Shape.Length - 1; d >= 0; d--) w.Write((ulong)t.Shape[d]);   // ggml ne[]: reversed numpy shape
+            w.Write(t.Norm ? 0u : quantized ? 8u : 1u);
+            w.Write((ulong)offset);
+            offset += (GgufBytes(t, quantized) + Alignment - 1) / Alignment * Alignment;
+        }
+        w.Flush();
+        long pad = (Alignment - s.Position % Alignment) % Alignment;
+        for (int i = 0; i < pad; i++) s.WriteByte(0);
+    }
+
+    /// <summary>One tensor's data: F32 (type 0), F16 (1) or Q8_0 (8: blocks of 32, a half scale d = max|x|/127 and
+    /// round(x/d) as signed bytes, as ggml's quantize_row_q8_0_ref), padded to the alignment.</summary>
+    private static void WriteGgufData(Stream s, float[] v, int type)
+    {
+        long written;
+        if (type == 0)
+        {
+            var b = new byte[v.Length * 4];
+            Buffer.BlockCopy(v, 0, b, 0, b.Length);
+            s.Write(b);
+            written = b.Length;
+        }
+        else if (type == 1)
+        {
+            var b = new byte[v.Length * 2];
+            for (int i = 0; i < v.Length; i++) BinaryPrimitives.WriteHalfLittleEndian(b.AsSpan(2 * i), (Half)v[i]);
+            s.Write(b);
+            written = b.Length;
+        }
+        else
+        {
+            var b = new byte[v.Length / 32 * 34];
+            for (int blk = 0; blk < v.Length / 32; blk++)
+            {
+                float amax = 0;
+                for (int j = 0; j < 32; j++) amax = Math.Max(amax, Math.Abs(v[blk * 32 + j]));
+                float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
+                BinaryPrimitives.WriteHalfLittleEndian(b.AsSpan(blk * 34), (Half)d);
+                for (int j = 0; j < 32; j++) b[blk * 34 + 2 + j] = (byte)(sbyte)MathF.Round(v[blk * 32 + j] * id);
+            }
+            s.Write(b);
+            written = b.Length;
+        }
+        long pad = (Alignment - written % Alignment) % Alignment;
+        for (int i = 0; i < pad; i++) s.WriteByte(0);
+    }
+
+    private sealed class XorShift(ulong state)
+    {
+        /// <summary>Uniform in [−1, 1).</summary>
+        public float NextSigned()
+        {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            return (float)((state >> 40) * (1.0 / (1UL << 24))) * 2f - 1f;
+        }
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
+    }
+
+    private static string? ArgText(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
