@@ -372,4 +372,29 @@ public class GgufTransformerTests
         Assert.Equal([1, 3, 4], npy.Shape);
         Assert.Equal([8f, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19], npy.Float32!);   // rows Ġa (2), Ġb (3), Ġab (4)
     }
+
+    [Fact]
+    public void Attention_and_layers_verbs_on_a_gguf_file()
+    {
+        using var doc = Expected();
+        var input = doc.RootElement.GetProperty("variants").GetProperty("llama-tiny-F32.gguf").GetProperty("inputs")[8];
+        Assert.Equal("The galaxy is a comet.", input.GetProperty("text").GetString());
+        using var tmp = new TempFolder();
+        string gguf = Path.Combine(Dir, "llama-tiny-F32.gguf");
+        var r = CliRunner.Run("attention", "-m", gguf, "--text", "The galaxy is a comet.", "--out", tmp.File("att"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var npy = NpyFile.Read(Path.Combine(tmp.File("att"), "attention.npy"));
+        Assert.Equal([3, 4, 7, 7], npy.Shape);
+        var a = input.GetProperty("attentions").GetProperty("1");   // block 1 = layer 0
+        for (int h = 0; h < 4; h++)
+            for (int i = 0; i < 7; i++)
+                for (int j = 0; j < 7; j++)
+                    Assert.True(Math.Abs(npy.Float32![(h * 7 + i) * 7 + j] - a[h][i][j].GetDouble()) <= 1e-5, $"head {h} [{i},{j}]");
+
+        string wordsFile = tmp.File("words.tsv");
+        File.WriteAllText(wordsFile, "word\tcategory\ngalaxy\tspace\ncomet\tspace\nbanana\tfood\napple\tfood\ncouch\tthing\n");
+        var layers = CliRunner.Run("layers", "-m", gguf, "-m", HfFolder, "--words", wordsFile, "--out", tmp.File("layers"));
+        Assert.True(layers.ExitCode == 0, layers.ToString());
+        Assert.True(File.Exists(Path.Combine(tmp.File("layers"), "results.json")));
+    }
 }
