@@ -80,7 +80,7 @@ public static class ModelCatalogue
         throw Unknown(nameOrPath);
     }
 
-    /// <summary>A transformer whose every layer can be read: minilm, arctic-xs, a BERT-style .onnx, or a Hugging Face folder.</summary>
+    /// <summary>A transformer whose every layer can be read: minilm, arctic-xs, a BERT-style .onnx, a Hugging Face folder, or a GGUF file / ollama: name.</summary>
     public static ITransformerModel ResolveTransformer(string nameOrPath)
     {
         var name = CatalogueName(nameOrPath);

@@ -7,8 +7,8 @@ using Simile.Models.HuggingFace;
 namespace Simile.Models.Gguf;
 
 /// <summary>
-/// GGUF files and Ollama models as Simile models: <see cref="OpenEmbeddings"/> (token embeddings: only the rows the words
-/// need are dequantized, straight from the memory-mapped file), <see cref="Describe"/> (for <c>simile inspect</c>), and
+/// GGUF files and Ollama models as Simile models: <see cref="Open"/> (every layer, Llama family), <see cref="OpenEmbeddings"/>
+/// (token embeddings of any architecture: only the rows the words need are dequantized, straight from the memory-mapped file), <see cref="Describe"/> (for <c>simile inspect</c>), and
 /// <see cref="LocatePath"/> (an <c>ollama:</c> name or a path → the GGUF file).
 /// </summary>
 public static class GgufModel
