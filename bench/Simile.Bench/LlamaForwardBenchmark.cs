@@ -6,6 +6,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 using Simile.Engine;
+using Simile.Models.Gguf;
 using Simile.Models.HuggingFace;
 
 namespace Simile.Bench;
@@ -13,10 +14,11 @@ namespace Simile.Bench;
 /// <summary>
 /// <c>forward-llama</c>: prompt processing of 64 sequences × 16 tokens on a randomly initialised model of the
 /// Llama-3.2-1B shape (hidden 2048, 16 layers, 32 heads, 8 KV heads, head dim 64, intermediate 8192; vocabulary
-/// <c>--vocab</c>, default 32,000: it does not change the prompt cost), by the native pass (from a safetensors F16 copy,
-/// converted to float32 one layer at a time) and by llama.cpp (LLamaSharp 0.30.0, CPU backend) on GGUF files of the same
-/// weights (F16, and Q8_0 quantised here), with the same thread count. Prints tokens/s and the ratio.
-/// Usage: <c>Simile.Bench forward-llama [--layers 16] [--vocab 32000] [--threads N] [--reps 2] [--dir DIR] [--no-q8]</c>.
+/// <c>--vocab</c>, default 32,000: it does not change the prompt cost), by the native pass and by llama.cpp (LLamaSharp
+/// 0.30.0, CPU backend) on the same GGUF files (F16, and Q8_0 quantised here; the native pass converts one layer at a time
+/// to float32), with the same thread count. Prints tokens/s and the ratio. <c>--safetensors</c> also times the native
+/// pass on a safetensors F16 copy of the same weights.
+/// Usage: <c>Simile.Bench forward-llama [--layers 16] [--vocab 32000] [--threads N] [--reps 2] [--dir DIR] [--no-q8] [--safetensors]</c>.
 /// </summary>
 public static class LlamaForwardBenchmark
 {
@@ -45,20 +47,28 @@ public static class LlamaForwardBenchmark
         Console.WriteLine($"forward-llama: Llama-3.2-1B shape with {layers} layers, vocab {vocab}; {Sequences} sequences × {Tokens} tokens = {total} tokens; {threads} threads; best of {reps}");
 
         Gemm.MaxThreads = threads;
-        double native;
-        using (var ckpt = SafetensorsCheckpoint.Open(dir))
+        if (args.Contains("--safetensors"))
         {
+            using var ckpt = SafetensorsCheckpoint.Open(dir);
             var config = HuggingFaceConfig.Load(dir).Decoder!;
             using var weights = new SafetensorsDecoderWeights(ckpt, config);
             var model = new LlamaModel(weights);
-            native = Best(reps, () => model.Forward(sequences, withAttention: false));
+            double st16 = Best(reps, () => model.Forward(sequences, withAttention: false));
+            Console.WriteLine($"  native F16 safetensors (→ float32 per layer): {total / st16,8:F1} tokens/s  ({st16:F2} s)");
         }
-        Console.WriteLine($"  native (F16 safetensors → float32 per layer): {total / native,8:F1} tokens/s  ({native:F2} s)");
 
+        // The native pass and llama.cpp on the same GGUF file.
         foreach (var (label, path) in q8 ? new[] { ("F16", f16), ("Q8_0", q80) } : [("F16", f16)])
         {
+            double native;
+            using (var weights = GgufDecoderWeights.Open(path))
+            {
+                var model = new LlamaModel(weights);
+                native = Best(reps, () => model.Forward(sequences, withAttention: false));
+            }
+            Console.WriteLine($"  native    {label,-5} GGUF (→ float32 per layer):  {total / native,8:F1} tokens/s  ({native:F2} s)");
             double llama = LlamaCpp(path, sequences, threads, reps);
-            Console.WriteLine($"  llama.cpp {label,-5}:                              {total / llama,8:F1} tokens/s  ({llama:F2} s)   native/llama.cpp = {llama / native:F2}");
+            Console.WriteLine($"  llama.cpp {label,-5} GGUF:                        {total / llama,8:F1} tokens/s  ({llama:F2} s)   native/llama.cpp = {llama / native:F2}");
         }
         return 0;
     }

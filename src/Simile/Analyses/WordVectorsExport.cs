@@ -145,9 +145,10 @@ public sealed record WordVectorsExport(
         SubwordPolicy subword, TransformerEngine engine = TransformerEngine.Default, IProgress<double>? progress = null)
     {
         string display = TransformerBackend.DisplayName(nameOrPath);
-        // A folder whose architecture the forward pass does not run still has its token embeddings.
+        // A folder or GGUF file whose architecture the forward pass does not run still has its token embeddings.
         bool tokenOnly = context.Kind == ContextKind.None && layerSpec.Trim().Equals(TokenLabel, StringComparison.OrdinalIgnoreCase)
-            && HuggingFaceModel.IsModelFolder(nameOrPath) && HuggingFaceConfig.Load(nameOrPath).Unsupported is not null;
+            && ((HuggingFaceModel.IsModelFolder(nameOrPath) && HuggingFaceConfig.Load(nameOrPath).Unsupported is not null)
+                || Models.Gguf.GgufModel.IsGguf(nameOrPath));   // a GGUF's token rows need no forward pass (any architecture)
         if (IsStaticModel(nameOrPath) || tokenOnly)
         {
             SelectLayers([TokenLabel], layerSpec, display);
@@ -156,12 +157,6 @@ public sealed record WordVectorsExport(
                     "drop --context (or pass --context none) for static models, or use a transformer (minilm, arctic-xs, a Hugging Face folder)");
             using var stat = ModelCatalogue.Resolve(nameOrPath, progress);
             return FromStatic(stat, words, layerSpec, subword, display);
-        }
-        if (Models.Gguf.GgufModel.IsGguf(nameOrPath))
-        {
-            // GGUF / Ollama: token embeddings until the Llama-family forward pass is wired in (layers then go through TransformerBackend).
-            using var gguf = ModelCatalogue.Resolve(nameOrPath, progress);
-            return FromStatic(gguf, words, layerSpec, subword, display);
         }
         using var model = TransformerBackend.Open(nameOrPath, engine);
         return FromTransformer(model, words, layerSpec, context, subword, progress, display);

