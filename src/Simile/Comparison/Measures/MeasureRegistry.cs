@@ -219,7 +219,7 @@ public static class MeasureRegistry
             i => CcaMeasures.Svcca(i.X, i.Y)));
         list.Add(new("pwcca", "cca", "", MeasureDirection.Similarity, Invariance.None, 1.0, false, Any, Unlimited,
             "Morcos et al. 2018 projection-weighted CCA; ReSi PWCCA (google svcca pwcca.py, epsilon 0)",
-            "defined only for width(X) ≤ width(Y) and n > width(X) (the original fails otherwise: null with a note); the neuron means are added back onto the directions and the weights use raw neurons (quirks of the original); weights depend on singular-vector signs (LAPACK's in the peer); invariant to invertible maps of Y only",
+            "defined only for width(X) ≤ width(Y) < n (the original fails otherwise — IndexError when X is wider, AssertionError when n ≤ width(X), LinAlgError when n ≤ width(Y): null with a note); the neuron means are added back onto the directions and the weights use raw neurons (quirks of the original), so the value depends on the signs of the canonical directions, which the peer takes from LAPACK gesdd and Simile from its eigensolver: expect agreement only to ~1e-4 (random data) .. ~1e-3 (token embeddings with large means, e.g. 600 words minilm vs arctic-xs: Simile 0.91324, peer 0.91428, other sign choices 0.9137–0.9146); invariant to invertible maps of Y only",
             i => CcaMeasures.Pwcca(i.X, i.Y)));
         // shape metrics
         list.Add(new("shape_metric", "shape", "--alpha (1), --score (angular)", MeasureDirection.Distance, Rot | Sc | Tr | Perm, 0.0, true, Any, Unlimited,
@@ -263,7 +263,7 @@ public static class MeasureRegistry
             Resi + " UniformityDifference (Wang & Isola 2020 uniformity)", "ReSi does not normalise rows to the sphere as Wang & Isola do (raw data: U ≈ log(1/n), differences ≈ 0)",
             i => ResiMeasures.UniformityDifference(i.X, i.Y)));
         list.Add(new("gulp", "resi", "", MeasureDirection.Distance, Rot | Sc | Tr | Lin | Perm, 0.0, true, Any, Unlimited,
-            "Boix-Adserà et al. 2022 GULP; " + Resi + " Gulp(lmbda=0)", "a SQUARED distance; needs width ≤ n on both sides (null with a note otherwise); eigenvalues inverted when strictly positive (no tolerance), as the peer",
+            "Boix-Adserà et al. 2022 GULP; " + Resi + " Gulp(lmbda=0)", "a SQUARED distance; needs width ≤ n on both sides (null with a note otherwise); eigenvalues inverted when strictly positive (no tolerance), as the peer — so on ill-conditioned inputs (σ_min/σ_max ≲ 1e-7, e.g. LayerNorm'd hidden states) the inverse of the near-null eigenvalue is rounding noise in the peer and in Simile alike and the two differ at ~1e-4 (minilm layer 3 vs token, 600 words: Simile 203.158, peer 203.202, exact-arithmetic rank_x + rank_y − 2·Σρ² 203.229)",
             i => ResiMeasures.Gulp(i.X, i.Y)));
         return list;
     }
