@@ -73,12 +73,32 @@ cases['x5'] = dict(what='token embeddings (simile vectors --layer token) of the 
 X, Y = save('x6', tok('glove-100d', 120), tok('minilm', 120), '<f4')
 cases['x6'] = dict(what='token embeddings of the first 120 words: glove-100d (120x100) vs minilm (120x384)', skip=[])
 
+# x7: an all-zero row (sklearn cosine leaves it at 0); x8: a constant feature (correlation 0; an exactly-zero eigenvalue)
+B = rng.standard_normal((60, 10)); C = B @ rng.standard_normal((10, 8)) + 0.5 * rng.standard_normal((60, 8))
+Bz = B.copy(); Bz[7] = 0
+X, Y = save('x7', Bz, C)
+cases['x7'] = dict(what='X 60x10 with row 8 all zero; Y = X W + 0.5 noise (60x8)', skip=[])
+Bc = B.copy(); Bc[:, 3] = 2.5
+X, Y = save('x8', Bc, C)
+cases['x8'] = dict(what='X 60x10 with feature 4 constant (2.5); Y as x7', skip=['gulp'], exact=['gulp'])
+
+def exact_gulp(X, Y):
+    """GULP (lambda = 0) in exact-arithmetic form: rank(Xc) + rank(Yc) - 2 * sum of squared canonical correlations,
+    from SVDs (numpy matrix_rank tolerance). Equal to the peer's T1 + T2 - 2 T3 when no eigenvalue is at rounding level."""
+    Ux, sx, _ = np.linalg.svd(X - X.mean(0), full_matrices=False); Uy, sy, _ = np.linalg.svd(Y - Y.mean(0), full_matrices=False)
+    rx = int((sx > sx[0] * max(X.shape) * np.finfo(float).eps).sum()); ry = int((sy > sy[0] * max(Y.shape) * np.finfo(float).eps).sum())
+    return float(rx + ry - 2 * np.linalg.norm(Ux[:, :rx].T @ Uy[:, :ry]) ** 2)
+
 out = {'tolerance': 'rel 1e-6 for the platonic kNN scores, rel 1e-7 otherwise, abs 2e-6 where |value| < 1e-9 (as tests/reference/measures)',
        'cases': {}}
 for name, meta in cases.items():
     X = np.load(os.path.join(here, f'{name}_X.npy')).astype(np.float64); Y = np.load(os.path.join(here, f'{name}_Y.npy')).astype(np.float64)
     values, undefined = case(X, Y, skip=meta['skip'])
+    reasons = {'pwcca': 'sign-dependent in the peer (LAPACK singular-vector signs); see README'}
+    if 'gulp' in meta['skip']:
+        reasons['gulp'] = f'the peer inverts an exactly-zero eigenvalue when LAPACK rounds it above 0 (here it gives {P.gulp(X, Y)!r}, one rank more); see README'
     out['cases'][name] = {'what': meta['what'], 'values': values, 'undefined': undefined,
-                          'not_compared': {k: 'sign-dependent in the peer (LAPACK singular-vector signs); see README' for k in meta['skip']}}
+                          'not_compared': {k: reasons[k] for k in meta['skip']},
+                          'exact': {k: exact_gulp(X, Y) for k in meta.get('exact', [])}}
 json.dump(out, open(os.path.join(here, 'expected.json'), 'w'), indent=1)
 print('wrote', sum(len(c['values']) for c in out['cases'].values()), 'values')
