@@ -80,18 +80,18 @@ internal static class DenseAlgebra
     }
 
     /// <summary>
-    /// Symmetric PSD s (d×d) → (V_r, λ_r): the eigenvectors (d×r, row-major) and eigenvalues of the r eigenvalues above
-    /// √max(λ)·max(n, d)·ε in singular-value terms (numpy matrix_rank's tolerance).
+    /// Symmetric PSD s (d×d) → (V_r, λ_r): the eigenvectors (d×r, row-major) and eigenvalues above λ_max·max(n, d)·ε,
+    /// the accuracy of a Gram matrix's eigenvalues (numpy pinv of s with rcond = max(n, d)·ε). A threshold on √λ would
+    /// keep the rounding-level eigenvalues of s's null space (~ε·λ_max, √ ≈ 1e-8·√λ_max) and amplify them by 1/√λ.
     /// </summary>
     public static (double[] Vectors, double[] Values, int Rank) Range(double[] s, int d, double n)
     {
         var eig = SymmetricEigen.Decompose(s, d);
         double max = Math.Max(0, eig.Values[d - 1]);
-        // singular values σ = √λ; numpy's rank tolerance σ_max·max(n, d)·ε.
-        double tolSigma = Math.Sqrt(max) * Math.Max(n, d) * 2.220446049250313e-16;
+        double tol = max * Math.Max(n, d) * 2.220446049250313e-16;
         var keep = new List<int>();
         for (int k = d - 1; k >= 0; k--)
-            if (eig.Values[k] > 0 && Math.Sqrt(eig.Values[k]) > tolSigma) keep.Add(k);
+            if (eig.Values[k] > tol) keep.Add(k);
         int r = keep.Count;
         var v = new double[d * r];
         var lam = new double[r];
@@ -104,17 +104,45 @@ internal static class DenseAlgebra
     }
 
     /// <summary>
-    /// An orthonormal basis of the column space of X expressed through features: B = V_r·diag(λ^(-1/2)) (d×r), so that
-    /// X·B has orthonormal columns. Uses XᵀX (feature space, cost n·d²).
+    /// An orthonormal basis of the column space of X expressed through features: B = V_r·diag(1/σ_r) (d×r), so that
+    /// X·B has orthonormal columns. V from the eigenvectors of XᵀX (feature space, cost n·d²); the singular values are
+    /// measured as σₖ = ‖X·vₖ‖ (streamed over row blocks), not √λₖ: the Gram's eigenvalues carry an absolute error of
+    /// ~ε·λ_max, so for n &lt; d (or any rank-deficient X) √λ of a null direction is ~1e-8·σ_max and would pass numpy's
+    /// rank tolerance σ_max·max(n, d)·ε, adding spurious, non-orthonormal basis columns (cca_r2 and eigenspace_overlap
+    /// then exceeded 1). ‖X·vₖ‖ of a null direction is at rounding level, so the rank is numpy matrix_rank's.
     /// </summary>
     public static (double[] B, int Rank) ColumnSpaceBasis(Matrix x)
     {
-        int d = x.Cols;
-        var g = Cross(x, x);
-        var (v, lam, r) = Range(g, d, x.Rows);
-        for (int i = 0; i < d; i++)
-            for (int c = 0; c < r; c++) v[i * r + c] /= Math.Sqrt(lam[c]);
-        return (v, r);
+        int n = x.Rows, d = x.Cols;
+        var eig = SymmetricEigen.Decompose(Cross(x, x), d);
+        var v = eig.Vectors!;                                   // d×d, column k = v_k (ascending λ)
+        var sq = new double[d];
+        int block = (int)Math.Clamp((8L << 20) / 8 / Math.Max(1, d), 1, Math.Max(1, n));
+        var w = new double[(long)block * d];
+        for (int r0 = 0; r0 < n; r0 += block)
+        {
+            int rows = Math.Min(block, n - r0);
+            Gemm.Multiply(x.Values.AsSpan(r0 * d, rows * d), v, w.AsSpan(0, rows * d), rows, d, d);
+            for (int i = 0; i < rows; i++)
+            {
+                var wr = w.AsSpan(i * d, d);
+                for (int k = 0; k < d; k++) sq[k] += wr[k] * wr[k];
+            }
+        }
+        double max = 0;
+        for (int k = 0; k < d; k++) max = Math.Max(max, Math.Sqrt(sq[k]));
+        double tol = max * Math.Max(n, d) * 2.220446049250313e-16;
+        var keep = new List<int>();
+        for (int k = d - 1; k >= 0; k--)
+            if (Math.Sqrt(sq[k]) > tol) keep.Add(k);
+        int r = keep.Count;
+        var b = new double[d * r];
+        for (int c = 0; c < r; c++)
+        {
+            double s = Math.Sqrt(sq[keep[c]]);
+            for (int i = 0; i < d; i++) b[i * r + c] = v[i * d + keep[c]] / s;
+        }
+        return (b, r);
     }
 
     /// <summary>

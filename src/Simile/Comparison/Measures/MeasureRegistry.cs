@@ -217,9 +217,9 @@ public static class MeasureRegistry
             "Raghu et al. 2017 SVCCA as intended: top PCs holding 99 % of each side's variance, then the mean canonical correlation",
             "ReSi's copy keeps ONE component (threshold bug: |corr(PC1, PC1)|); platonic-rep standardises columns and uses a randomised top-10 SVD + iterative CCA (RNG-dependent)",
             i => CcaMeasures.Svcca(i.X, i.Y)));
-        list.Add(new("pwcca", "cca", "", MeasureDirection.Similarity, Invariance.None, 1.0, false, Any, Unlimited,
+        list.Add(new("pwcca", "cca", "", MeasureDirection.Similarity, Sc, 1.0, false, Any, Unlimited,
             "Morcos et al. 2018 projection-weighted CCA; ReSi PWCCA (google svcca pwcca.py, epsilon 0)",
-            "defined only for width(X) ≤ width(Y) and n > width(X) (the original fails otherwise: null with a note); the neuron means are added back onto the directions and the weights use raw neurons (quirks of the original); weights depend on singular-vector signs (LAPACK's in the peer); invariant to invertible maps of Y only",
+            "defined only for width(X) ≤ width(Y) < n (the original fails otherwise — IndexError when X is wider, AssertionError when n ≤ width(X), LinAlgError when n ≤ width(Y): null with a note); the neuron means are added back onto the directions and the weights use raw neurons (quirks of the original), so the value depends on the signs of the canonical directions, which the peer takes from LAPACK gesdd and Simile from its eigensolver: expect agreement only to ~1e-4 (random data) .. ~1e-3 (token embeddings with large means, e.g. 600 words minilm vs arctic-xs: Simile 0.91324, peer 0.91428, other sign choices 0.9137–0.9146); invariant to invertible maps of Y only",
             i => CcaMeasures.Pwcca(i.X, i.Y)));
         // shape metrics
         list.Add(new("shape_metric", "shape", "--alpha (1), --score (angular)", MeasureDirection.Distance, Rot | Sc | Tr | Perm, 0.0, true, Any, Unlimited,
@@ -238,10 +238,10 @@ public static class MeasureRegistry
             Resi + " AlignedCosineSimilarity", "no centring; all-zero rows are skipped",
             i => ResiMeasures.AlignedCosine(i.X, i.Y)));
         list.Add(new("hard_correlation_match", "resi", "", MeasureDirection.Similarity, Sc | Tr | Perm, 1.0, true, Any, Unlimited,
-            Resi + " HardCorrelationMatch", "signed correlations; a constant feature makes it undefined (null with a note)",
+            Resi + " HardCorrelationMatch", "signed correlations; a constant feature has correlation 0 with every feature (as the peer: 1 − sklearn cosine distance of a zero vector)",
             i => ResiMeasures.HardCorrelationMatch(i.X, i.Y)));
         list.Add(new("soft_correlation_match", "resi", "", MeasureDirection.Similarity, Sc | Tr | Perm, 1.0, true, Any, Unlimited,
-            Resi + " SoftCorrelationMatch", "signed correlations; a constant feature makes it undefined",
+            Resi + " SoftCorrelationMatch", "signed correlations; a constant feature has correlation 0 with every feature (as the peer)",
             i => ResiMeasures.SoftCorrelationMatch(i.X, i.Y)));
         list.Add(new("linear_regression", "resi", "", MeasureDirection.Similarity, Rot | Sc | Tr | Perm, 1.0, false, Any, Unlimited,
             Resi + " LinearRegression: R² of predicting the FIRST matrix from the SECOND", "asymmetric; with n ≤ d (YᵀY singular) Simile uses the pseudo-inverse (value 1) where ReSi's sqrtm returns ~1 − 1e-8",
@@ -256,14 +256,14 @@ public static class MeasureRegistry
             Resi + " MagnitudeDifference", "absolute difference, no normalisation (ReSi's *_nrmse variants are 0.5 whenever the values differ)",
             i => ResiMeasures.MagnitudeDifference(i.X, i.Y)));
         list.Add(new("concentricity_difference", "resi", "", MeasureDirection.Distance, Rot | Sc | Perm, 0.0, true, Any, Unlimited,
-            Resi + " ConcentricityDifference", "",
+            Resi + " ConcentricityDifference", "an all-zero row (or an all-zero mean row) counts as cosine 0, as sklearn's cosine in the peer",
             i => ResiMeasures.ConcentricityDifference(i.X, i.Y)));
         list.Add(new("uniformity_difference", "resi", "", MeasureDirection.Distance, Rot | Tr | Perm, 0.0, true,
             "any n; streams GEMM blocks of squared distances: time n²·d, memory O(n + 64 MB block)", Unlimited,
             Resi + " UniformityDifference (Wang & Isola 2020 uniformity)", "ReSi does not normalise rows to the sphere as Wang & Isola do (raw data: U ≈ log(1/n), differences ≈ 0)",
             i => ResiMeasures.UniformityDifference(i.X, i.Y)));
         list.Add(new("gulp", "resi", "", MeasureDirection.Distance, Rot | Sc | Tr | Lin | Perm, 0.0, true, Any, Unlimited,
-            "Boix-Adserà et al. 2022 GULP; " + Resi + " Gulp(lmbda=0)", "a SQUARED distance; needs width ≤ n on both sides (null with a note otherwise); eigenvalues inverted when strictly positive (no tolerance), as the peer",
+            "Boix-Adserà et al. 2022 GULP; " + Resi + " Gulp(lmbda=0)", "a SQUARED distance; needs width ≤ n on both sides (null with a note otherwise); eigenvalues inverted when above the Gram's rounding level λ_max·max(n, d)·ε (the peer inverts everything > 0, so an exactly-zero eigenvalue from a constant or duplicated feature counts or not depending on the sign of its rounding; LAPACK rounds it either way: on tests/reference/measures-extra x8 it counts it and reports one rank more; Simile treats it as 0, i.e. the exact-arithmetic rank_x + rank_y − 2·Σρ²); on ill-conditioned inputs (σ_min/σ_max ≲ 1e-7, e.g. LayerNorm'd hidden states) the inverse of the near-null eigenvalue is rounding noise in the peer and in Simile alike and the two differ at ~1e-4 (minilm layer 3 vs token, 600 words: Simile 203.158, peer 203.202, exact-arithmetic rank_x + rank_y − 2·Σρ² 203.229)",
             i => ResiMeasures.Gulp(i.X, i.Y)));
         return list;
     }

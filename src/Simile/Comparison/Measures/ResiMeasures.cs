@@ -259,13 +259,9 @@ public static class ResiMeasures
             var r = xc.RowReadOnly(i);
             for (int j = 0; j < xc.Cols; j++) s[j] += r[j] * r[j];
         }
-        for (int j = 0; j < s.Length; j++)
-        {
-            if (s[j] == 0)
-                throw new MeasureUndefinedException($"{measure}: feature {j + 1} of the {which} matrix is constant (its correlations are undefined)",
-                    "drop constant features");
-            s[j] = Math.Sqrt(s[j]);
-        }
+        // A constant feature (zero after centring) gets correlation 0 with every feature, as in the peer (1 − sklearn's
+        // cosine distance, whose normalisation leaves a zero vector at zero).
+        for (int j = 0; j < s.Length; j++) s[j] = s[j] == 0 ? double.PositiveInfinity : Math.Sqrt(s[j]);
         return s;
     }
 
@@ -316,7 +312,9 @@ public static class ResiMeasures
         for (int i = 0; i < x.Rows; i++)
         {
             var r = x.RowReadOnly(i);
-            sum += TensorPrimitives.Dot<double>(r, mean) / (Math.Sqrt(TensorPrimitives.Dot(r, r)) * nm);
+            double nr = Math.Sqrt(TensorPrimitives.Dot(r, r));
+            // sklearn's cosine leaves an all-zero row (or mean) at zero: cosine 0, not NaN
+            if (nr > 0 && nm > 0) sum += TensorPrimitives.Dot<double>(r, mean) / (nr * nm);
         }
         return sum / x.Rows;
     }
@@ -367,8 +365,14 @@ public static class ResiMeasures
         var a = Scaled(x); var b = Scaled(y);
         var (va, ea) = Eigen(a, n); var (vb, eb) = Eigen(b, n);
         int dx = x.Cols, dy = y.Cols;
-        var invA = ea.Select(e => e > 0 ? 1 / e : 0).ToArray();
-        var invB = eb.Select(e => e > 0 ? 1 / e : 0).ToArray();
+        // The peer inverts every eigenvalue > 0. An eigenvalue that is exactly 0 in exact arithmetic (a constant or
+        // duplicated feature) comes out of an eigensolver as ±rounding, and inverting a +1e-17 counts a whole extra rank (the value jumps
+        // by 1; numpy/LAPACK does so on some inputs and not on others). Eigenvalues at the
+        // rounding level of the Gram matrix (≤ λ_max·max(n, d)·ε) are therefore treated as 0.
+        double tolA = ea.Max() * Math.Max(n, x.Cols) * 2.220446049250313e-16;
+        double tolB = eb.Max() * Math.Max(n, y.Cols) * 2.220446049250313e-16;
+        var invA = ea.Select(e => e > tolA ? 1 / e : 0).ToArray();
+        var invB = eb.Select(e => e > tolB ? 1 / e : 0).ToArray();
         double t1 = 0, t2 = 0;
         for (int i = 0; i < dx; i++) t1 += (ea[i] * invA[i]) * (ea[i] * invA[i]);
         for (int i = 0; i < dy; i++) t2 += (eb[i] * invB[i]) * (eb[i] * invB[i]);

@@ -138,8 +138,9 @@ public static class CcaMeasures
     /// <summary>
     /// PWCCA as ReSi (google pwcca.py, epsilon 0): canonical correlations s and X-side directions u (left singular vectors
     /// of Σxx^(−1/2)ΣxyΣyy^(−1/2)); dirns = uᵀ(X − means)ᵀ + means (the original adds the neuron means back); P = Q of
-    /// QR(dirnsᵀ); weights_i = Σ_j |Pᵢᵀ x_j| over raw neurons, normalised; Σ wᵢsᵢ. Defined when width(X) ≤ width(Y) and n &gt; width(X).
-    /// The signs of u are those of the eigensolver; the peer's depend on LAPACK (values with mixed-sign weights can differ).
+    /// QR(dirnsᵀ); weights_i = Σ_j |Pᵢᵀ x_j| over raw neurons, normalised; Σ wᵢsᵢ.
+    /// Defined when width(X) ≤ width(Y) &lt; n. The signs of u are those of the eigensolver; the peer's are LAPACK gesdd's, and
+    /// because the neuron means are added back the weights depend on them (random inputs: ~1e-4 relative; see the registry).
     /// </summary>
     public static double Pwcca(Matrix x, Matrix y)
     {
@@ -149,6 +150,10 @@ public static class CcaMeasures
                 "swap the two matrices (PWCCA is asymmetric)");
         if (n <= dx)
             throw new MeasureUndefinedException($"pwcca needs more items than X has features ({n} ≤ {dx})", "give more items or fewer features");
+        if (n <= dy)
+            throw new MeasureUndefinedException(
+                $"pwcca needs more items than Y has features ({n} ≤ {dy}): Y's covariance is singular and the reference code's matrix square root of its pseudo-inverse fails (LinAlgError)",
+                "give more items than features on both sides");
         var means = DenseAlgebra.ColumnMeans(x);
         var xc = DenseAlgebra.Centre(x); var yc = DenseAlgebra.Centre(y);
         var ix = InverseSqrt(DenseAlgebra.Cross(xc, xc), dx);
