@@ -314,20 +314,15 @@ public static class FeatureSpaceRsa
                 throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
                     "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
             // u: n×d unit rows (cosine), centred unit rows (correlation) or column-centred rows (sqeuclidean-per-feature)
-            var u = PairDissimilarities.TransformRows(x, kind, label, rowNames);
+            var rows = DissimilarityRows.Prepare(x, kind, rowNames, label);
+            var u = rows.U.Values;
             double[]? alpha = null;
             double c = 1;
             if (kind == DissimilarityKind.SqEuclideanPerFeature)
             {
                 // M_ij = α_i + α_j − (2/P)·u_i·u_j with α_i = |u_i|²/P
                 alpha = new double[n];
-                for (int i = 0; i < n; i++)
-                {
-                    var row = new ReadOnlySpan<double>(u, i * d, d);
-                    double ss = 0;
-                    for (int j = 0; j < d; j++) ss += row[j] * row[j];
-                    alpha[i] = ss / d;
-                }
+                for (int i = 0; i < n; i++) alpha[i] = rows.Q[i] / d;
                 c = -2.0 / d;
             }
 

@@ -71,8 +71,8 @@ public static class Cka
         public static Traces Of(Matrix x, Matrix y, string measure)
         {
             MatrixChecks.SameItems(x, y, measure);
-            var xc = MatrixChecks.CentreColumns(x);
-            var yc = MatrixChecks.CentreColumns(y);
+            var xc = MatrixRows.CentreColumns(x);
+            var yc = MatrixRows.CentreColumns(y);
             int n = x.Rows, dx = x.Cols, dy = y.Cols;
             double xy, xx, yy;
             double featureCost = (double)n * ((double)dx * dy + (double)dx * dx + (double)dy * dy);
@@ -91,7 +91,7 @@ public static class Cka
                 xx = TensorPrimitives.Dot<double>(kx, kx);
                 yy = TensorPrimitives.Dot<double>(ky, ky);
             }
-            return new Traces(xy, xx, yy, MatrixChecks.RowSquaredNorms(xc), MatrixChecks.RowSquaredNorms(yc));
+            return new Traces(xy, xx, yy, MatrixRows.SquaredNorms(xc), MatrixRows.SquaredNorms(yc));
         }
 
         private static double SquaredFrobenius(double[] m) => TensorPrimitives.Dot<double>(m, m);
@@ -145,8 +145,8 @@ public static class Procrustes
     private static (double Nuclear, double NormX, double NormY) NuclearNormAndNorms(Matrix x, Matrix y, string measure)
     {
         MatrixChecks.SameItems(x, y, measure);
-        var xc = MatrixChecks.CentreColumns(x);
-        var yc = MatrixChecks.CentreColumns(y);
+        var xc = MatrixRows.CentreColumns(x);
+        var yc = MatrixRows.CentreColumns(y);
         double nx = Math.Sqrt(TensorPrimitives.Dot<double>(xc.Values, xc.Values));
         double ny = Math.Sqrt(TensorPrimitives.Dot<double>(yc.Values, yc.Values));
         int n = x.Rows, dx = x.Cols, dy = y.Cols;
@@ -275,23 +275,5 @@ internal static class MatrixChecks
             if (!double.IsFinite(v[k]))
                 throw new SimileException($"row {k / m.Cols + 1}, column {k % m.Cols + 1} of the {which} matrix is {v[k]}",
                     "check the source vectors for overflow or missing values; every value must be finite");
-    }
-
-    /// <summary>A copy with each column's mean subtracted.</summary>
-    public static Matrix CentreColumns(Matrix x)
-    {
-        var c = x.Clone();
-        var mean = new double[x.Cols];
-        for (int i = 0; i < x.Rows; i++) TensorPrimitives.Add(mean, x.RowReadOnly(i), mean);
-        TensorPrimitives.Divide(mean, x.Rows, mean);
-        for (int i = 0; i < x.Rows; i++) TensorPrimitives.Subtract(c.Row(i), mean, c.Row(i));
-        return c;
-    }
-
-    public static double[] RowSquaredNorms(Matrix x)
-    {
-        var k = new double[x.Rows];
-        for (int i = 0; i < x.Rows; i++) k[i] = TensorPrimitives.Dot(x.RowReadOnly(i), x.RowReadOnly(i));
-        return k;
     }
 }

@@ -20,8 +20,8 @@ public static class ShapeMeasures
         if (!(alpha >= 0 && alpha <= 1))
             throw new SimileException($"shape_metric: --alpha is {alpha}", "give a partial-whitening alpha between 0 (full whitening, CCA-like) and 1 (Procrustes)");
         int d = Math.Max(x.Cols, y.Cols);
-        var xw = Whiten(DenseAlgebra.Centre(DenseAlgebra.ZeroPad(x, d)), alpha);
-        var yw = Whiten(DenseAlgebra.Centre(DenseAlgebra.ZeroPad(y, d)), alpha);
+        var xw = Whiten(MatrixRows.CentreColumns(DenseAlgebra.ZeroPad(x, d)), alpha);
+        var yw = Whiten(MatrixRows.CentreColumns(DenseAlgebra.ZeroPad(y, d)), alpha);
         double nuclear = Procrustes.NuclearNormOf(DenseAlgebra.Cross(xw, yw), d, d);
         return Score(nuclear, DenseAlgebra.SquaredNorm(xw.Values), DenseAlgebra.SquaredNorm(yw.Values), score);
     }
@@ -30,8 +30,8 @@ public static class ShapeMeasures
     public static double PermutationMetric(Matrix x, Matrix y, ShapeScore score)
     {
         int d = Math.Max(x.Cols, y.Cols);
-        var xc = DenseAlgebra.Centre(DenseAlgebra.ZeroPad(x, d));
-        var yc = DenseAlgebra.Centre(DenseAlgebra.ZeroPad(y, d));
+        var xc = MatrixRows.CentreColumns(DenseAlgebra.ZeroPad(x, d));
+        var yc = MatrixRows.CentreColumns(DenseAlgebra.ZeroPad(y, d));
         double matched = Assignment.MaximumSum(DenseAlgebra.Cross(xc, yc), d, d);
         return Score(matched, DenseAlgebra.SquaredNorm(xc.Values), DenseAlgebra.SquaredNorm(yc.Values), score);
     }
@@ -98,11 +98,11 @@ public static class CcaMeasures
     /// </summary>
     public static double Svcca(Matrix x, Matrix y, double varianceKept = 0.99)
     {
-        var ux = PrincipalBasis(DenseAlgebra.Centre(x), varianceKept, out int kx, out var sx);
-        var uy = PrincipalBasis(DenseAlgebra.Centre(y), varianceKept, out int ky, out var sy);
+        var ux = PrincipalBasis(MatrixRows.CentreColumns(x), varianceKept, out int kx, out var sx);
+        var uy = PrincipalBasis(MatrixRows.CentreColumns(y), varianceKept, out int ky, out var sy);
         if (kx == 0 || ky == 0) return double.NaN;
         // Ux = Xc·Bx with Bx = V_k diag(1/s): Uxᵀ·Uy = Bxᵀ (XcᵀYc) By
-        var xc = DenseAlgebra.Centre(x); var yc = DenseAlgebra.Centre(y);
+        var xc = MatrixRows.CentreColumns(x); var yc = MatrixRows.CentreColumns(y);
         var xy = DenseAlgebra.Cross(xc, yc);
         var t = DenseAlgebra.Multiply(ux, xy, kx, y.Cols, x.Cols, ta: true);
         var m = DenseAlgebra.Multiply(t, uy, kx, ky, y.Cols);
@@ -150,7 +150,7 @@ public static class CcaMeasures
         if (n <= dx)
             throw new MeasureUndefinedException($"pwcca needs more items than X has features ({n} ≤ {dx})", "give more items or fewer features");
         var means = DenseAlgebra.ColumnMeans(x);
-        var xc = DenseAlgebra.Centre(x); var yc = DenseAlgebra.Centre(y);
+        var xc = MatrixRows.CentreColumns(x); var yc = MatrixRows.CentreColumns(y);
         var ix = InverseSqrt(DenseAlgebra.Cross(xc, xc), dx);
         var iy = InverseSqrt(DenseAlgebra.Cross(yc, yc), dy);
         var xy = DenseAlgebra.Cross(xc, yc);
