@@ -288,20 +288,12 @@ public static class LargeScaleRankRsa
             {
                 long k = CondensedIndex.RowStart(n, i);
                 for (int j = i + 1; j < n; j++, k++)
-                    keys[k] = SortableKey((float)pairs.Value(block, i0, i, j));
+                    keys[k] = SortKeys.Of((float)pairs.Value(block, i0, i, j));
             });
             progress?.Invoke((double)i1 / (n - 1));
         }
         tracker?.Remove(block.LongLength * 8 + pairs.Bytes);
         return keys;
-    }
-
-    /// <summary>Maps a float to a uint with the same order (−0 and +0 equal; NaN is never produced here).</summary>
-    internal static uint SortableKey(float v)
-    {
-        if (v == 0) v = 0;   // −0 → +0
-        uint bits = BitConverter.SingleToUInt32Bits(v);
-        return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
     }
 
     // ---------------------------------------------------------------- sorting
@@ -429,7 +421,7 @@ public static class LargeScaleRankRsa
                     keys[(uint)sorted[z]] = rank2;
                 }
                 long len = q - r;
-                local += len * (len - 1) / 2;
+                local += SortKeys.TiedPairs(len);
                 r = q;
             }
             Interlocked.Add(ref ties, local);
@@ -502,7 +494,7 @@ public static class LargeScaleRankRsa
             {
                 long q = r + 1;
                 while (q < e && (sorted[q] >> 32) == (sorted[r] >> 32)) q++;
-                local += (q - r) * (q - r - 1) / 2;
+                local += SortKeys.TiedPairs(q - r);
                 r = q;
             }
             Interlocked.Add(ref ties, local);
@@ -608,7 +600,7 @@ public static class LargeScaleRankRsa
                     {
                         int q = r + 1;
                         while (q < g.Length && g[q] == g[r]) q++;
-                        local += (long)(q - r) * (q - r - 1) / 2;
+                        local += SortKeys.TiedPairs(q - r);
                         r = q;
                     }
                 }
@@ -616,112 +608,11 @@ public static class LargeScaleRankRsa
             }
             Interlocked.Add(ref jointTies, local);
         });
-        long discordant = ParallelInversions.Count(ys, ranksB2);
+        long discordant = Inversions.CountAndSort(ys, ranksB2);
         long tot = m * (m - 1) / 2;
         long conMinusDis = tot - a.TiedPairs - tiesB + jointTies - 2 * discordant;
         double tauB = conMinusDis / Math.Sqrt(tot - a.TiedPairs) / Math.Sqrt(tot - tiesB);
         double tauA = conMinusDis / (double)tot;
         return (tauB, tauA);
-    }
-}
-
-/// <summary>
-/// An m-long ulong buffer outside the GC heap, freed (and returned to the OS) by Dispose. The rank route's
-/// 8-byte-per-pair arrays live here so that a freed one does not stay committed while the next one is allocated.
-/// </summary>
-internal sealed unsafe class NativeBuffer(long length) : IDisposable
-{
-    private ulong* pointer = (ulong*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)length, sizeof(ulong));
-    public long Length { get; } = length;
-
-    public ref ulong this[long i] => ref pointer[i];
-
-    public Span<ulong> AsSpan(int start, int length) => new(pointer + start, length);
-
-    public void Dispose()
-    {
-        if (pointer is null) return;
-        System.Runtime.InteropServices.NativeMemory.Free(pointer);
-        pointer = null;
-    }
-}
-
-/// <summary>Counts inversions (i &lt; j, a_i &gt; a_j) with a parallel bottom-up merge sort; sorts the array.</summary>
-internal static class ParallelInversions
-{
-    private const int Run = 1 << 14;
-
-    /// <summary>Inversion count of <paramref name="a"/>; <paramref name="scratch"/> (same length) is overwritten.</summary>
-    public static long Count(uint[] a, uint[] scratch)
-    {
-        long m = a.LongLength;
-        int runs = (int)((m + Run - 1) / Run);
-        long total = 0;
-        Parallel.For(0, runs, r =>
-        {
-            long lo = (long)r * Run, hi = Math.Min(m, lo + Run);
-            long inv = SortRun(a, scratch, (int)lo, (int)hi);
-            Interlocked.Add(ref total, inv);
-        });
-        uint[] src = a, dst = scratch;
-        for (long width = Run; width < m; width *= 2)
-        {
-            long pairs = (m + 2 * width - 1) / (2 * width);
-            uint[] s = src, d = dst;
-            long w = width;
-            Parallel.For(0, pairs, p =>
-            {
-                long lo = p * 2 * w, mid = Math.Min(m, lo + w), hi = Math.Min(m, lo + 2 * w);
-                long inv = Merge(s, d, lo, mid, hi);
-                Interlocked.Add(ref total, inv);
-            });
-            (src, dst) = (dst, src);
-        }
-        return total;
-    }
-
-    /// <summary>Sorts a[lo..hi) in place (insertion sort on 32-runs, then merges via scratch), returning its inversions.</summary>
-    private static long SortRun(uint[] a, uint[] scratch, int lo, int hi)
-    {
-        long inv = 0;
-        const int small = 32;
-        for (int s = lo; s < hi; s += small)
-        {
-            int e = Math.Min(hi, s + small);
-            for (int i = s + 1; i < e; i++)
-            {
-                uint v = a[i];
-                int j = i - 1;
-                while (j >= s && a[j] > v) { a[j + 1] = a[j]; j--; }
-                inv += i - 1 - j;
-                a[j + 1] = v;
-            }
-        }
-        uint[] src = a, dst = scratch;
-        for (int width = small; width < hi - lo; width *= 2)
-        {
-            for (int s = lo; s < hi; s += 2 * width)
-            {
-                int mid = Math.Min(hi, s + width), e = Math.Min(hi, s + 2 * width);
-                inv += Merge(src, dst, s, mid, e);
-            }
-            (src, dst) = (dst, src);
-        }
-        if (!ReferenceEquals(src, a)) Array.Copy(src, lo, a, lo, hi - lo);
-        return inv;
-    }
-
-    /// <summary>Merges sorted src[lo..mid) and src[mid..hi) into dst[lo..hi); returns the cross inversions.</summary>
-    private static long Merge(uint[] src, uint[] dst, long lo, long mid, long hi)
-    {
-        long i = lo, j = mid, k = lo, inv = 0;
-        while (i < mid && j < hi)
-        {
-            if (src[i] <= src[j]) dst[k++] = src[i++];
-            else { dst[k++] = src[j++]; inv += mid - i; }
-        }
-        while (i < mid) dst[k++] = src[i++];
-        while (j < hi) dst[k++] = src[j++];
-        return inv;
     }
 }

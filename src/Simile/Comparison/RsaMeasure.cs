@@ -275,100 +275,10 @@ internal readonly record struct KendallCounts(long Total, long XTies, long YTies
         for (int k = 1; k <= m; k++)
         {
             if (k < m && xs[k] == xs[k - 1] && ys[k] == ys[k - 1]) { run++; continue; }
-            joint += (long)run * (run - 1) / 2;
+            joint += SortKeys.TiedPairs(run);
             run = 1;
         }
         long discordant = Inversions.CountAndSort(ys);
         return new KendallCounts(total, xTies, yTies, m == 0 ? 0 : joint, discordant);
-    }
-}
-
-/// <summary>Counts pairs i &lt; j with a[i] &gt; a[j] (strict) by merge sort; sorts the array.</summary>
-internal static class Inversions
-{
-    private const int Run = 32;
-
-    public static long CountAndSort(int[] a)
-    {
-        int m = a.Length;
-        if (m < 2) return 0;
-        var buf = new int[m];
-        // Independent chunks (a power-of-two multiple of Run), each sorted in parallel, then merged pairwise.
-        int chunks = m >= 1 << 16 ? Math.Max(1, Math.Min(64, Environment.ProcessorCount * 4)) : 1;
-        int chunkLen = (m + chunks - 1) / chunks;
-        chunkLen = (chunkLen + Run - 1) / Run * Run;
-        chunks = (m + chunkLen - 1) / chunkLen;
-        var counts = new long[chunks];
-        Parallel.For(0, chunks, c =>
-        {
-            int lo = c * chunkLen, hi = Math.Min(m, lo + chunkLen);
-            counts[c] = SortRange(a, buf, lo, hi);
-        });
-        long total = 0;
-        foreach (long c in counts) total += c;
-
-        for (int width = chunkLen; width < m; width *= 2)
-        {
-            int merges = (m + 2 * width - 1) / (2 * width);
-            var levelCounts = new long[merges];
-            int w = width;
-            Parallel.For(0, merges, t =>
-            {
-                int lo = t * 2 * w, mid = Math.Min(m, lo + w), hi = Math.Min(m, lo + 2 * w);
-                if (mid >= hi) return;
-                levelCounts[t] = Merge(a, buf, lo, mid, hi);
-                Array.Copy(buf, lo, a, lo, hi - lo);
-            });
-            foreach (long c in levelCounts) total += c;
-        }
-        return total;
-    }
-
-    /// <summary>Bottom-up merge sort of a[lo..hi) with insertion-sorted runs; result left in a.</summary>
-    private static long SortRange(int[] a, int[] buf, int lo, int hi)
-    {
-        long inv = 0;
-        for (int r = lo; r < hi; r += Run)
-        {
-            int end = Math.Min(hi, r + Run);
-            for (int i = r + 1; i < end; i++)
-            {
-                int v = a[i];
-                int j = i - 1;
-                while (j >= r && a[j] > v) { a[j + 1] = a[j]; j--; }
-                a[j + 1] = v;
-                inv += i - 1 - j;
-            }
-        }
-        int[] src = a, dst = buf;
-        for (int width = Run; width < hi - lo; width *= 2)
-        {
-            for (int l = lo; l < hi; l += 2 * width)
-            {
-                int mid = Math.Min(hi, l + width), h = Math.Min(hi, l + 2 * width);
-                if (mid >= h) { Array.Copy(src, l, dst, l, h - l); continue; }
-                inv += MergeInto(src, dst, l, mid, h);
-            }
-            (src, dst) = (dst, src);
-        }
-        if (!ReferenceEquals(src, a)) Array.Copy(src, lo, a, lo, hi - lo);
-        return inv;
-    }
-
-    private static long Merge(int[] a, int[] buf, int lo, int mid, int hi) => MergeInto(a, buf, lo, mid, hi);
-
-    /// <summary>Merges sorted src[lo..mid) and src[mid..hi) into dst[lo..hi); returns the inversions across the halves.</summary>
-    private static long MergeInto(int[] src, int[] dst, int lo, int mid, int hi)
-    {
-        long inv = 0;
-        int i = lo, j = mid, k = lo;
-        while (i < mid && j < hi)
-        {
-            if (src[j] < src[i]) { dst[k++] = src[j++]; inv += mid - i; }
-            else dst[k++] = src[i++];
-        }
-        while (i < mid) dst[k++] = src[i++];
-        while (j < hi) dst[k++] = src[j++];
-        return inv;
     }
 }
