@@ -6,18 +6,6 @@ using Simile.Similarity;
 
 namespace Simile.Comparison;
 
-/// <summary>Result of the whole-vocabulary rank route.</summary>
-/// <param name="Values">One value per requested rank measure.</param>
-/// <param name="Pairs">m = n(n−1)/2 item pairs.</param>
-/// <param name="PeakBytes">The largest total size of the route's arrays alive at one time (bytes).</param>
-/// <param name="EstimatedBytes">What <see cref="LargeScaleRankRsa.EstimateBytes"/> predicted beforehand.</param>
-/// <param name="TiedPairsA">Σ t(t−1)/2 over groups of equal float32 keys in model A (ties in the RDM vector).</param>
-/// <param name="TiedPairsB">The same for model B.</param>
-/// <param name="Timings">Seconds per stage (values, ranks, spearman, kendall), wall clock and, as "stage_cpu",
-/// process CPU time (all threads).</param>
-public sealed record RankRsaResult(IReadOnlyDictionary<RsaMeasure, double> Values, long Pairs, long PeakBytes,
-    long EstimatedBytes, long TiedPairsA, long TiedPairsB, IReadOnlyDictionary<string, double> Timings);
-
 /// <summary>
 /// Spearman, Kendall tau-b, tau-a and rho-a between two models' dissimilarity vectors over all
 /// m = n(n−1)/2 item pairs, without n×n float64 matrices.
@@ -79,19 +67,15 @@ public static class LargeScaleRankRsa
             if (!RankMeasures.Contains(mm))
                 throw new SimileException($"the rank route does not compute '{mm.Name()}'",
                     "compute pearson and cosine with the feature-space route (FeatureSpaceRsa)");
-        if (a.Rows != b.Rows)
-            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
-                "give both models the same word list");
-        int n = a.Rows;
-        if (n < 3) throw new SimileException($"only {n} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+        int n = CheckItems(a, b);
         long m = CondensedIndex.Length(n);
         long estimate = EstimateBytes(n, a.Cols, b.Cols, measures);
         if (m > Array.MaxLength || estimate > memoryBudget)
         {
             int fit = Math.Min(MaxItemsWithin(memoryBudget, a.Cols, b.Cols), 65_535);
             throw new SimileException(
-                $"rank measures over {n:N0} items ({m:N0} pairs) need about {Gb(estimate)} of memory"
-                + (m > Array.MaxLength ? " and more pairs than one array can hold" : $", above the {Gb(memoryBudget)} budget"),
+                $"rank measures over {n:N0} items ({m:N0} pairs) need about {GigabytesText(estimate)} of memory"
+                + (m > Array.MaxLength ? " and more pairs than one array can hold" : $", above the {GigabytesText(memoryBudget)} budget"),
                 $"use --limit {fit} (the most items that fit), raise --memory-budget, or ask for pearson only (the feature-space route needs no n×n memory)");
         }
 
@@ -163,16 +147,12 @@ public static class LargeScaleRankRsa
     public static RankedPair PrepareSpearman(Matrix a, Matrix b, DissimilarityKind kind,
         long memoryBudget = DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
     {
-        if (a.Rows != b.Rows)
-            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
-                "give both models the same word list");
-        int n = a.Rows;
-        if (n < 3) throw new SimileException($"only {n} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+        int n = CheckItems(a, b);
         long m = CondensedIndex.Length(n);
         long estimate = EstimateBytes(n, a.Cols, b.Cols, RankMeasures);
         if (m > Array.MaxLength || estimate > memoryBudget)
             throw new SimileException(
-                $"the Spearman permutation test over {n:N0} items ({m:N0} pairs) needs about {Gb(estimate)} of memory, above the {Gb(memoryBudget)} budget",
+                $"the Spearman permutation test over {n:N0} items ({m:N0} pairs) needs about {GigabytesText(estimate)} of memory, above the {GigabytesText(memoryBudget)} budget",
                 "drop --permutations, or raise --memory");
 
         uint[] ra = DissimilarityKeys(a, kind, "first", rowNames, null, p => progress?.Report(0.5 * p));
@@ -252,7 +232,19 @@ public static class LargeScaleRankRsa
         return total;
     }
 
-    private static string Gb(long bytes) => $"{bytes / (double)(1L << 30):F1} GB";
+    /// <summary>The number of items, after checking both matrices hold the same items (at least 3).</summary>
+    private static int CheckItems(Matrix a, Matrix b)
+    {
+        if (a.Rows != b.Rows)
+            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
+                "give both models the same word list");
+        int n = a.Rows;
+        if (n < 3) throw new SimileException($"only {n} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+        return n;
+    }
+
+    /// <summary>"3.2 GB" (one decimal), for the memory-budget errors of this route.</summary>
+    private static string GigabytesText(long bytes) => $"{bytes / (double)(1L << 30):F1} GB";
 
     /// <summary>Counts the big arrays alive, to report the route's peak memory honestly.</summary>
     internal sealed class MemoryTracker
