@@ -5,34 +5,6 @@ using Simile.Similarity;
 namespace Simile.Comparison;
 
 /// <summary>
-/// The sums over the upper triangle (i &lt; j) that Pearson and the uncentred cosine between two condensed
-/// dissimilarity vectors need, computed in feature space without any n×n matrix.
-/// </summary>
-/// <param name="Pairs">m = n(n−1)/2.</param>
-/// <param name="SumA">Σ a_ij over i&lt;j (a = model A's dissimilarity).</param>
-/// <param name="SumB">Σ b_ij.</param>
-/// <param name="SumAA">Σ a_ij².</param>
-/// <param name="SumBB">Σ b_ij².</param>
-/// <param name="SumAB">Σ a_ij b_ij.</param>
-public sealed record UpperTriangleSums(long Pairs, double SumA, double SumB, double SumAA, double SumBB, double SumAB)
-{
-    /// <summary>Pearson r of the two condensed vectors (rsatoolbox 'corr', scipy pearsonr).</summary>
-    public double Pearson
-    {
-        get
-        {
-            double m = Pairs;
-            double cov = SumAB - SumA * SumB / m;
-            double va = SumAA - SumA * SumA / m, vb = SumBB - SumB * SumB / m;
-            return cov / Math.Sqrt(va * vb);
-        }
-    }
-
-    /// <summary>Uncentred cosine a·b/(|a||b|) of the dissimilarity vectors (rsatoolbox 'cosine').</summary>
-    public double Cosine => SumAB / Math.Sqrt(SumAA * SumBB);
-}
-
-/// <summary>
 /// RSA between two models' n×d matrices in feature space (CKA: <see cref="Cka"/>): O(n·dA·dB) time, O(dA·dB) extra memory
 /// (plus one normalised copy of each input), float64 throughout. No n×n or n(n−1)/2 array is ever built.
 /// </summary>
@@ -314,20 +286,15 @@ public static class FeatureSpaceRsa
                 throw new SimileException($"the {kind.Name()} dissimilarity has no feature-space form (it is a square root of a quadratic form)",
                     "use sqeuclidean-per-feature (the same ranks), or the rank measures of the whole-vocabulary route");
             // u: n×d unit rows (cosine), centred unit rows (correlation) or column-centred rows (sqeuclidean-per-feature)
-            var u = PairDissimilarities.TransformRows(x, kind, label, rowNames);
+            var rows = DissimilarityRows.Prepare(x, kind, rowNames, label);
+            var u = rows.U.Values;
             double[]? alpha = null;
             double c = 1;
             if (kind == DissimilarityKind.SqEuclideanPerFeature)
             {
                 // M_ij = α_i + α_j − (2/P)·u_i·u_j with α_i = |u_i|²/P
                 alpha = new double[n];
-                for (int i = 0; i < n; i++)
-                {
-                    var row = new ReadOnlySpan<double>(u, i * d, d);
-                    double ss = 0;
-                    for (int j = 0; j < d; j++) ss += row[j] * row[j];
-                    alpha[i] = ss / d;
-                }
+                for (int i = 0; i < n; i++) alpha[i] = rows.Q[i] / d;
                 c = -2.0 / d;
             }
 

@@ -6,18 +6,6 @@ using Simile.Similarity;
 
 namespace Simile.Comparison;
 
-/// <summary>Result of the whole-vocabulary rank route.</summary>
-/// <param name="Values">One value per requested rank measure.</param>
-/// <param name="Pairs">m = n(n−1)/2 item pairs.</param>
-/// <param name="PeakBytes">The largest total size of the route's arrays alive at one time (bytes).</param>
-/// <param name="EstimatedBytes">What <see cref="LargeScaleRankRsa.EstimateBytes"/> predicted beforehand.</param>
-/// <param name="TiedPairsA">Σ t(t−1)/2 over groups of equal float32 keys in model A (ties in the RDM vector).</param>
-/// <param name="TiedPairsB">The same for model B.</param>
-/// <param name="Timings">Seconds per stage (values, ranks, spearman, kendall), wall clock and, as "stage_cpu",
-/// process CPU time (all threads).</param>
-public sealed record RankRsaResult(IReadOnlyDictionary<RsaMeasure, double> Values, long Pairs, long PeakBytes,
-    long EstimatedBytes, long TiedPairsA, long TiedPairsB, IReadOnlyDictionary<string, double> Timings);
-
 /// <summary>
 /// Spearman, Kendall tau-b, tau-a and rho-a between two models' dissimilarity vectors over all
 /// m = n(n−1)/2 item pairs, without n×n float64 matrices.
@@ -79,19 +67,15 @@ public static class LargeScaleRankRsa
             if (!RankMeasures.Contains(mm))
                 throw new SimileException($"the rank route does not compute '{mm.Name()}'",
                     "compute pearson and cosine with the feature-space route (FeatureSpaceRsa)");
-        if (a.Rows != b.Rows)
-            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
-                "give both models the same word list");
-        int n = a.Rows;
-        if (n < 3) throw new SimileException($"only {n} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+        int n = CheckItems(a, b);
         long m = CondensedIndex.Length(n);
         long estimate = EstimateBytes(n, a.Cols, b.Cols, measures);
         if (m > Array.MaxLength || estimate > memoryBudget)
         {
             int fit = Math.Min(MaxItemsWithin(memoryBudget, a.Cols, b.Cols), 65_535);
             throw new SimileException(
-                $"rank measures over {n:N0} items ({m:N0} pairs) need about {Gb(estimate)} of memory"
-                + (m > Array.MaxLength ? " and more pairs than one array can hold" : $", above the {Gb(memoryBudget)} budget"),
+                $"rank measures over {n:N0} items ({m:N0} pairs) need about {GigabytesText(estimate)} of memory"
+                + (m > Array.MaxLength ? " and more pairs than one array can hold" : $", above the {GigabytesText(memoryBudget)} budget"),
                 $"use --limit {fit} (the most items that fit), raise --memory-budget, or ask for pearson only (the feature-space route needs no n×n memory)");
         }
 
@@ -163,16 +147,12 @@ public static class LargeScaleRankRsa
     public static RankedPair PrepareSpearman(Matrix a, Matrix b, DissimilarityKind kind,
         long memoryBudget = DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
     {
-        if (a.Rows != b.Rows)
-            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
-                "give both models the same word list");
-        int n = a.Rows;
-        if (n < 3) throw new SimileException($"only {n} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+        int n = CheckItems(a, b);
         long m = CondensedIndex.Length(n);
         long estimate = EstimateBytes(n, a.Cols, b.Cols, RankMeasures);
         if (m > Array.MaxLength || estimate > memoryBudget)
             throw new SimileException(
-                $"the Spearman permutation test over {n:N0} items ({m:N0} pairs) needs about {Gb(estimate)} of memory, above the {Gb(memoryBudget)} budget",
+                $"the Spearman permutation test over {n:N0} items ({m:N0} pairs) needs about {GigabytesText(estimate)} of memory, above the {GigabytesText(memoryBudget)} budget",
                 "drop --permutations, or raise --memory");
 
         uint[] ra = DissimilarityKeys(a, kind, "first", rowNames, null, p => progress?.Report(0.5 * p));
@@ -252,7 +232,19 @@ public static class LargeScaleRankRsa
         return total;
     }
 
-    private static string Gb(long bytes) => $"{bytes / (double)(1L << 30):F1} GB";
+    /// <summary>The number of items, after checking both matrices hold the same items (at least 3).</summary>
+    private static int CheckItems(Matrix a, Matrix b)
+    {
+        if (a.Rows != b.Rows)
+            throw new SimileException($"the two matrices have {a.Rows} and {b.Rows} rows; RSA needs the same items in the same order",
+                "give both models the same word list");
+        int n = a.Rows;
+        if (n < 3) throw new SimileException($"only {n} items: a correlation over item pairs needs at least 3 items", "use a longer word list");
+        return n;
+    }
+
+    /// <summary>"3.2 GB" (one decimal), for the memory-budget errors of this route.</summary>
+    private static string GigabytesText(long bytes) => $"{bytes / (double)(1L << 30):F1} GB";
 
     /// <summary>Counts the big arrays alive, to report the route's peak memory honestly.</summary>
     internal sealed class MemoryTracker
@@ -288,20 +280,12 @@ public static class LargeScaleRankRsa
             {
                 long k = CondensedIndex.RowStart(n, i);
                 for (int j = i + 1; j < n; j++, k++)
-                    keys[k] = SortableKey((float)pairs.Value(block, i0, i, j));
+                    keys[k] = SortKeys.Of((float)pairs.Value(block, i0, i, j));
             });
             progress?.Invoke((double)i1 / (n - 1));
         }
         tracker?.Remove(block.LongLength * 8 + pairs.Bytes);
         return keys;
-    }
-
-    /// <summary>Maps a float to a uint with the same order (−0 and +0 equal; NaN is never produced here).</summary>
-    internal static uint SortableKey(float v)
-    {
-        if (v == 0) v = 0;   // −0 → +0
-        uint bits = BitConverter.SingleToUInt32Bits(v);
-        return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
     }
 
     // ---------------------------------------------------------------- sorting
@@ -429,7 +413,7 @@ public static class LargeScaleRankRsa
                     keys[(uint)sorted[z]] = rank2;
                 }
                 long len = q - r;
-                local += len * (len - 1) / 2;
+                local += SortKeys.TiedPairs(len);
                 r = q;
             }
             Interlocked.Add(ref ties, local);
@@ -502,7 +486,7 @@ public static class LargeScaleRankRsa
             {
                 long q = r + 1;
                 while (q < e && (sorted[q] >> 32) == (sorted[r] >> 32)) q++;
-                local += (q - r) * (q - r - 1) / 2;
+                local += SortKeys.TiedPairs(q - r);
                 r = q;
             }
             Interlocked.Add(ref ties, local);
@@ -608,7 +592,7 @@ public static class LargeScaleRankRsa
                     {
                         int q = r + 1;
                         while (q < g.Length && g[q] == g[r]) q++;
-                        local += (long)(q - r) * (q - r - 1) / 2;
+                        local += SortKeys.TiedPairs(q - r);
                         r = q;
                     }
                 }
@@ -616,112 +600,11 @@ public static class LargeScaleRankRsa
             }
             Interlocked.Add(ref jointTies, local);
         });
-        long discordant = ParallelInversions.Count(ys, ranksB2);
+        long discordant = Inversions.CountAndSort(ys, ranksB2);
         long tot = m * (m - 1) / 2;
         long conMinusDis = tot - a.TiedPairs - tiesB + jointTies - 2 * discordant;
         double tauB = conMinusDis / Math.Sqrt(tot - a.TiedPairs) / Math.Sqrt(tot - tiesB);
         double tauA = conMinusDis / (double)tot;
         return (tauB, tauA);
-    }
-}
-
-/// <summary>
-/// An m-long ulong buffer outside the GC heap, freed (and returned to the OS) by Dispose. The rank route's
-/// 8-byte-per-pair arrays live here so that a freed one does not stay committed while the next one is allocated.
-/// </summary>
-internal sealed unsafe class NativeBuffer(long length) : IDisposable
-{
-    private ulong* pointer = (ulong*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)length, sizeof(ulong));
-    public long Length { get; } = length;
-
-    public ref ulong this[long i] => ref pointer[i];
-
-    public Span<ulong> AsSpan(int start, int length) => new(pointer + start, length);
-
-    public void Dispose()
-    {
-        if (pointer is null) return;
-        System.Runtime.InteropServices.NativeMemory.Free(pointer);
-        pointer = null;
-    }
-}
-
-/// <summary>Counts inversions (i &lt; j, a_i &gt; a_j) with a parallel bottom-up merge sort; sorts the array.</summary>
-internal static class ParallelInversions
-{
-    private const int Run = 1 << 14;
-
-    /// <summary>Inversion count of <paramref name="a"/>; <paramref name="scratch"/> (same length) is overwritten.</summary>
-    public static long Count(uint[] a, uint[] scratch)
-    {
-        long m = a.LongLength;
-        int runs = (int)((m + Run - 1) / Run);
-        long total = 0;
-        Parallel.For(0, runs, r =>
-        {
-            long lo = (long)r * Run, hi = Math.Min(m, lo + Run);
-            long inv = SortRun(a, scratch, (int)lo, (int)hi);
-            Interlocked.Add(ref total, inv);
-        });
-        uint[] src = a, dst = scratch;
-        for (long width = Run; width < m; width *= 2)
-        {
-            long pairs = (m + 2 * width - 1) / (2 * width);
-            uint[] s = src, d = dst;
-            long w = width;
-            Parallel.For(0, pairs, p =>
-            {
-                long lo = p * 2 * w, mid = Math.Min(m, lo + w), hi = Math.Min(m, lo + 2 * w);
-                long inv = Merge(s, d, lo, mid, hi);
-                Interlocked.Add(ref total, inv);
-            });
-            (src, dst) = (dst, src);
-        }
-        return total;
-    }
-
-    /// <summary>Sorts a[lo..hi) in place (insertion sort on 32-runs, then merges via scratch), returning its inversions.</summary>
-    private static long SortRun(uint[] a, uint[] scratch, int lo, int hi)
-    {
-        long inv = 0;
-        const int small = 32;
-        for (int s = lo; s < hi; s += small)
-        {
-            int e = Math.Min(hi, s + small);
-            for (int i = s + 1; i < e; i++)
-            {
-                uint v = a[i];
-                int j = i - 1;
-                while (j >= s && a[j] > v) { a[j + 1] = a[j]; j--; }
-                inv += i - 1 - j;
-                a[j + 1] = v;
-            }
-        }
-        uint[] src = a, dst = scratch;
-        for (int width = small; width < hi - lo; width *= 2)
-        {
-            for (int s = lo; s < hi; s += 2 * width)
-            {
-                int mid = Math.Min(hi, s + width), e = Math.Min(hi, s + 2 * width);
-                inv += Merge(src, dst, s, mid, e);
-            }
-            (src, dst) = (dst, src);
-        }
-        if (!ReferenceEquals(src, a)) Array.Copy(src, lo, a, lo, hi - lo);
-        return inv;
-    }
-
-    /// <summary>Merges sorted src[lo..mid) and src[mid..hi) into dst[lo..hi); returns the cross inversions.</summary>
-    private static long Merge(uint[] src, uint[] dst, long lo, long mid, long hi)
-    {
-        long i = lo, j = mid, k = lo, inv = 0;
-        while (i < mid && j < hi)
-        {
-            if (src[i] <= src[j]) dst[k++] = src[i++];
-            else { dst[k++] = src[j++]; inv += mid - i; }
-        }
-        while (i < mid) dst[k++] = src[i++];
-        while (j < hi) dst[k++] = src[j++];
-        return inv;
     }
 }

@@ -60,7 +60,7 @@ public static class Ranks
             if (double.IsNaN(v))
                 throw new SimileException($"position {k} of the {what} is NaN; ranks are undefined",
                     "remove or replace undefined values before comparing (e.g. check the items behind that pair)");
-            ulong key = OrderedKey(v);
+            ulong key = SortKeys.Of(v);
             keys[k] = key;
             order[k] = k;
             if (radix)
@@ -73,13 +73,6 @@ public static class Ranks
             return new SortedKeys(keys, order);
         }
         return RadixSort(keys, order, counts);
-    }
-
-    /// <summary>Maps a double to a ulong whose unsigned order is the numeric order (−0.0 → +0.0 first).</summary>
-    internal static ulong OrderedKey(double v)
-    {
-        ulong bits = BitConverter.DoubleToUInt64Bits(v + 0.0); // -0.0 + 0.0 = +0.0
-        return (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
     }
 
     /// <summary>LSD radix sort of (key, order) pairs given all digit histograms; the input arrays are reused as scratch.</summary>
@@ -150,7 +143,7 @@ public static class Ranks
             while (end < m && keys[end] == keys[start]) end++;
             group++;
             long t = end - start;
-            ties += t * (t - 1) / 2;
+            ties += SortKeys.TiedPairs(t);
             for (int k = start; k < end; k++) dense[order[k]] = group;
             start = end;
         }

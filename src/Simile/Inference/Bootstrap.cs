@@ -6,9 +6,6 @@ using Simile.Similarity;
 
 namespace Simile.Inference;
 
-/// <summary>Percentile bootstrap interval over items.</summary>
-public sealed record BootstrapInterval(RsaMeasure Measure, int Resamples, ulong Seed, double Estimate, double Lower, double Upper, double Level);
-
 /// <summary>
 /// Item bootstrap of a second-order measure. Resample r draws n items with replacement from
 /// <see cref="SeededRandom.ForBlock"/>(seed, r) (n × NextInt(n)); the resampled pair (p, q), p &lt; q, takes the values of
@@ -181,19 +178,5 @@ public static partial class Bootstrap
         // numpy's _lerp: a + (b − a)·t, or b − (b − a)·(1 − t) when t ≥ 0.5.
         double diff = hi - lo;
         return t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
-    }
-}
-
-internal static class Inputs
-{
-    public static void CheckPair(DissimilarityMatrix a, DissimilarityMatrix b)
-    {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (a.N != b.N)
-            throw new SimileException($"the two dissimilarity matrices cover different numbers of items ({a.N} and {b.N})",
-                "compare matrices over the same items (same word list, same order)");
-        if (a.N < 3)
-            throw new SimileException($"inference needs at least 3 items, got {a.N}", "give at least 3 words/items");
     }
 }

@@ -6,9 +6,6 @@ using Simile.Similarity;
 
 namespace Simile.Inference;
 
-/// <summary>Result of a Mantel-style permutation test: p = (k+1)/(N+1), k = permutations with statistic ≥ observed.</summary>
-public sealed record PermutationResult(RsaMeasure Measure, int Permutations, ulong Seed, double Observed, double PValue, int AtLeastAsExtreme);
-
 /// <summary>
 /// Mantel permutation test of the second-order relation between two dissimilarity matrices over the same items.
 /// <para>

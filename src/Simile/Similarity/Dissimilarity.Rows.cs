@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Simile.Data;
 using Simile.Engine;
 
@@ -19,27 +18,14 @@ public static partial class Dissimilarity
     {
         Validate(x, rowNames);
         if (blockRows < 1) throw new ArgumentOutOfRangeException(nameof(blockRows));
+        var rows = DissimilarityRows.Prepare(x, kind, rowNames);
         switch (kind)
         {
-            case DissimilarityKind.Cosine:
-                Stream(x, new CosineDistance(RowNorms(x, centre: false, kind, rowNames)), blockRows, consume);
-                break;
-            case DissimilarityKind.Correlation:
-            {
-                var xn = x.Clone();
-                var norms = RowNorms(xn, centre: true, kind, rowNames);
-                for (int i = 0; i < xn.Rows; i++) TensorPrimitives.Divide(xn.Row(i), norms[i], xn.Row(i));
-                Stream(xn, new OneMinusGram(), blockRows, consume);
-                break;
-            }
-            case DissimilarityKind.SqEuclideanPerFeature:
-                Stream(x, new SquaredDistancePerFeature(SquaredNorms(x), x.Cols), blockRows, consume);
-                break;
-            case DissimilarityKind.Euclidean:
-                Stream(x, new EuclideanDistance(SquaredNorms(x), x), blockRows, consume);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind));
+            case DissimilarityKind.Cosine: Stream(rows.U, new CosineDistance(), blockRows, consume); break;
+            case DissimilarityKind.Correlation: Stream(rows.U, new OneMinusGram(), blockRows, consume); break;
+            case DissimilarityKind.SqEuclideanPerFeature: Stream(rows.U, new SquaredDistancePerFeature(rows), blockRows, consume); break;
+            case DissimilarityKind.Euclidean: Stream(rows.U, new EuclideanDistance(rows), blockRows, consume); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
     }
 

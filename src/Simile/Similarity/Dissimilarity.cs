@@ -5,26 +5,15 @@ using Simile.Engine;
 namespace Simile.Similarity;
 
 /// <summary>
-/// Within-model dissimilarity matrices from an n×d matrix (rows = items). Formulas: <see cref="DissimilarityKind"/>.
-/// <para>
-/// All kinds are computed from row blocks of the Gram matrix X·Xᵀ through <see cref="Gemm.Multiply(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, Span{double}, int, int, int, int, bool, bool, double)"/>
-/// (float64), so no n×n matrix is ever held:
-/// cosine = 1 − gᵢⱼ/(|xᵢ||xⱼ|) (scipy, cosine clipped to [−1, 1]);
-/// correlation = 1 − x̂ᵢ·x̂ⱼ with x̂ = row centred over its features and scaled to unit norm (rsatoolbox);
-/// sqeuclidean-per-feature = (|xᵢ|² + |xⱼ|² − 2gᵢⱼ)/d exactly as rsatoolbox writes it (not clipped at 0);
-/// euclidean = sqrt(|xᵢ|² + |xⱼ|² − 2gᵢⱼ) where that difference is at least 1/1000 of |xᵢ|²+|xⱼ|², and the direct
-/// |xᵢ − xⱼ| otherwise (there the Gram form would lose digits to cancellation), so it matches scipy
-/// <c>pdist</c> to ~1e-12 relative.
-/// </para>
+/// Within-model dissimilarity matrices from an n×d matrix (rows = items). The kinds are defined once, in
+/// <see cref="DissimilarityRows"/> (row transform + pair kernel); this class walks the Gram matrix U·Uᵀ of the
+/// transformed rows in row blocks through <see cref="Gemm"/> (float64), so no n×n matrix is ever held.
 /// </summary>
 public static partial class Dissimilarity
 {
     /// <summary>Row-block height for the Gram blocks (a block is RowBlock × n doubles): tall enough that packing
     /// the shared right-hand side is amortised, small enough that blocks spread over the cores.</summary>
     private const int RowBlock = 192;
-
-    /// <summary>Below this ratio d²/(|xᵢ|²+|xⱼ|²) plain euclidean is recomputed from the differences.</summary>
-    private const double CancellationRatio = 1e-3;
 
     /// <summary>
     /// The condensed dissimilarity matrix of the rows of <paramref name="x"/>. Throws <see cref="SimileException"/>
@@ -34,41 +23,17 @@ public static partial class Dissimilarity
     public static DissimilarityMatrix Compute(Matrix x, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
     {
         Validate(x, rowNames);
-        int n = x.Rows, d = x.Cols;
-        var result = new double[CondensedIndex.Length(n)];
+        var rows = DissimilarityRows.Prepare(x, kind, rowNames);
+        var result = new double[CondensedIndex.Length(x.Rows)];
         switch (kind)
         {
-            case DissimilarityKind.Cosine:
-            {
-                var norms = RowNorms(x, centre: false, kind, rowNames);
-                FromGram(x, result, new CosineDistance(norms));
-                break;
-            }
-            case DissimilarityKind.Correlation:
-            {
-                var xn = x.Clone();
-                var norms = RowNorms(xn, centre: true, kind, rowNames); // centres xn in place
-                for (int i = 0; i < n; i++) TensorPrimitives.Divide(xn.Row(i), norms[i], xn.Row(i));
-                FromGram(xn, result, new OneMinusGram());
-                break;
-            }
-            case DissimilarityKind.SqEuclideanPerFeature:
-            {
-                var sq = SquaredNorms(x);
-                double p = d;
-                FromGram(x, result, new SquaredDistancePerFeature(sq, p));
-                break;
-            }
-            case DissimilarityKind.Euclidean:
-            {
-                var sq = SquaredNorms(x);
-                FromGram(x, result, new EuclideanDistance(sq, x));
-                break;
-            }
-            default:
-                throw new ArgumentOutOfRangeException(nameof(kind));
+            case DissimilarityKind.Cosine: FromGram(rows.U, result, new CosineDistance()); break;
+            case DissimilarityKind.Correlation: FromGram(rows.U, result, new OneMinusGram()); break;
+            case DissimilarityKind.SqEuclideanPerFeature: FromGram(rows.U, result, new SquaredDistancePerFeature(rows)); break;
+            case DissimilarityKind.Euclidean: FromGram(rows.U, result, new EuclideanDistance(rows)); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
-        return new DissimilarityMatrix(n, kind, result);
+        return new DissimilarityMatrix(x.Rows, kind, result);
     }
 
     /// <summary>The condensed dissimilarity matrix of a vector set; its words name the rows in error messages.</summary>
@@ -82,48 +47,48 @@ public static partial class Dissimilarity
     public static double[] CosineSimilarity(Matrix x, IReadOnlyList<string>? rowNames = null)
     {
         Validate(x, rowNames);
-        var norms = RowNorms(x, centre: false, DissimilarityKind.Cosine, rowNames);
-        var result = new double[CondensedIndex.Length(x.Rows)];
-        FromGram(x, result, new CosineSimilarityValue(norms));
+        return CosineSimilarity(DissimilarityRows.Prepare(x, DissimilarityKind.Cosine, rowNames));
+    }
+
+    /// <summary>Condensed cosine similarity of rows already prepared for the cosine kind.</summary>
+    public static double[] CosineSimilarity(DissimilarityRows unitRows)
+    {
+        if (unitRows.Kind != DissimilarityKind.Cosine) throw new ArgumentException("cosine rows expected", nameof(unitRows));
+        var result = new double[CondensedIndex.Length(unitRows.N)];
+        FromGram(unitRows.U, result, new CosineSimilarityValue());
         return result;
     }
 
-    /// <summary>The value written for pair (i, j) from its Gram entry; structs, so the JIT inlines them into the loop.</summary>
+    /// <summary>The value written for pair (i, j) from its Gram entry; structs, so the JIT inlines them into the loop.
+    /// Each forwards to the kernel of <see cref="DissimilarityRows"/>.</summary>
     private interface IPairValue
     {
         double Of(int i, int j, double gram);
     }
 
-    private readonly struct CosineDistance(double[] norms) : IPairValue
+    private readonly struct CosineDistance : IPairValue
     {
-        public double Of(int i, int j, double g) => 1.0 - Math.Clamp(g / (norms[i] * norms[j]), -1.0, 1.0);
+        public double Of(int i, int j, double g) => DissimilarityRows.CosineDistance(g);
     }
 
-    private readonly struct CosineSimilarityValue(double[] norms) : IPairValue
+    private readonly struct CosineSimilarityValue : IPairValue
     {
-        public double Of(int i, int j, double g) => Math.Clamp(g / (norms[i] * norms[j]), -1.0, 1.0);
+        public double Of(int i, int j, double g) => DissimilarityRows.CosineSimilarity(g);
     }
 
-    /// <summary>Correlation on centred, unit-norm rows: 1 − gᵢⱼ.</summary>
     private readonly struct OneMinusGram : IPairValue
     {
         public double Of(int i, int j, double g) => 1.0 - g;
     }
 
-    private readonly struct SquaredDistancePerFeature(double[] sq, double p) : IPairValue
+    private readonly struct SquaredDistancePerFeature(DissimilarityRows rows) : IPairValue
     {
-        public double Of(int i, int j, double g) => (sq[i] + sq[j] - 2.0 * g) / p;
+        public double Of(int i, int j, double g) => rows.SquaredPerFeature(i, j, g);
     }
 
-    private readonly struct EuclideanDistance(double[] sq, Matrix x) : IPairValue
+    private readonly struct EuclideanDistance(DissimilarityRows rows) : IPairValue
     {
-        public double Of(int i, int j, double g)
-        {
-            double s = sq[i] + sq[j];
-            double d2 = s - 2.0 * g;
-            if (d2 >= CancellationRatio * s) return Math.Sqrt(d2);
-            return TensorPrimitives.Distance(x.RowReadOnly(i), x.RowReadOnly(j));
-        }
+        public double Of(int i, int j, double g) => rows.Euclidean(i, j, g);
     }
 
     /// <summary>
@@ -154,35 +119,6 @@ public static partial class Dissimilarity
                     result[k] = f.Of(i, j, g[baseIndex + j]);
             }
         });
-    }
-
-    private static double[] SquaredNorms(Matrix x)
-    {
-        var sq = new double[x.Rows];
-        for (int i = 0; i < x.Rows; i++) sq[i] = TensorPrimitives.Dot(x.RowReadOnly(i), x.RowReadOnly(i));
-        return sq;
-    }
-
-    /// <summary>Row norms (after centring each row over its features, in place, when <paramref name="centre"/>); zero norm → error.</summary>
-    private static double[] RowNorms(Matrix x, bool centre, DissimilarityKind kind, IReadOnlyList<string>? rowNames)
-    {
-        var norms = new double[x.Rows];
-        for (int i = 0; i < x.Rows; i++)
-        {
-            var row = x.Row(i);
-            if (centre) TensorPrimitives.Subtract(row, TensorPrimitives.Sum<double>(row) / row.Length, row);
-            norms[i] = Math.Sqrt(TensorPrimitives.Dot<double>(row, row));
-            if (norms[i] == 0.0 || !double.IsFinite(norms[i]))
-            {
-                string what = centre ? "is constant (all its values are equal)" : "is all zeros";
-                throw new SimileException(
-                    $"{RowLabel(i, rowNames)} {what}, so its {kind.Name()} dissimilarity to every other item is undefined",
-                    centre
-                        ? "remove that item, or use a dissimilarity defined for it (cosine or euclidean)"
-                        : "remove that item (e.g. a word the model has no vector for), or use euclidean dissimilarity");
-            }
-        }
-        return norms;
     }
 
     private static void Validate(Matrix x, IReadOnlyList<string>? rowNames)
@@ -221,6 +157,5 @@ public static partial class Dissimilarity
         return acc == 0.0;
     }
 
-    internal static string RowLabel(int i, IReadOnlyList<string>? rowNames)
-        => rowNames is null ? $"row {i + 1}" : $"row {i + 1} ('{rowNames[i]}')"; // 1-based, like every message
+    internal static string RowLabel(int i, IReadOnlyList<string>? rowNames) => DissimilarityRows.RowLabel(i, rowNames);
 }

@@ -7,29 +7,21 @@ namespace Simile.Analyses.Layers;
 /// <summary>The numeric building blocks the layer analyses share (cosine similarity, z-scored condensed vectors).</summary>
 internal static class LayerMath
 {
-    /// <summary>Rows scaled to unit length (n×d). An all-zero or non-finite row throws, naming the word and representation.</summary>
+    /// <summary>Rows scaled to unit length (n×d): the cosine rows of <see cref="DissimilarityRows"/>. An all-zero or
+    /// non-finite row throws, naming the word and representation.</summary>
     public static Matrix UnitRows(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
-    {
-        var u = x.Clone();
-        for (int i = 0; i < u.Rows; i++)
-        {
-            var row = u.Row(i);
-            double ss = 0;
-            foreach (double v in row) ss += v * v;
-            if (!(ss > 0) || !double.IsFinite(ss))
-            {
-                string word = words is not null && i < words.Count ? $"'{words[i]}'" : $"row {i}";
-                throw new SimileException(
-                    $"the vector of {word}{(where is null ? "" : " in " + where)} is {(double.IsFinite(ss) ? "all zeros" : "not finite")}, so its cosine similarity is undefined",
-                    "remove the word, or use a normalisation that does not wipe it out (e.g. fewer --normalize remove-pcs components)");
-            }
-            double inv = 1.0 / Math.Sqrt(ss);
-            for (int f = 0; f < row.Length; f++) row[f] *= inv;
-        }
-        return u;
-    }
+        => CosineRows(x, words, where).U;
 
-    /// <summary>Full n×n cosine similarity (row-major), X̂X̂ᵀ through the GEMM kernel; the diagonal is set to exactly 1.</summary>
+    private static DissimilarityRows CosineRows(Matrix x, IReadOnlyList<string>? words, string? where)
+        => DissimilarityRows.Prepare(x, DissimilarityKind.Cosine, words, label: null, undefined: (i, what) =>
+        {
+            string word = words is not null && i < words.Count ? $"'{words[i]}'" : $"row {i}";
+            return new SimileException(
+                $"the vector of {word}{(where is null ? "" : " in " + where)} {what}, so its cosine similarity is undefined",
+                "remove the word, or use a normalisation that does not wipe it out (e.g. fewer --normalize remove-pcs components)");
+        });
+
+    /// <summary>Full n×n cosine similarity (row-major), ÛÛᵀ through the GEMM kernel; the diagonal is set to exactly 1.</summary>
     public static double[] CosineSimilaritySquare(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
     {
         var u = UnitRows(x, words, where);
@@ -39,28 +31,18 @@ internal static class LayerMath
         for (int i = 0; i < n; i++)
         {
             s[(long)i * n + i] = 1.0;
-            for (int j = i + 1; j < n; j++) // exact symmetry
+            for (int j = i + 1; j < n; j++) // exact symmetry, the pair kernel's clipping
             {
-                double v = 0.5 * (s[(long)i * n + j] + s[(long)j * n + i]);
+                double v = DissimilarityRows.CosineSimilarity(0.5 * (s[(long)i * n + j] + s[(long)j * n + i]));
                 s[(long)i * n + j] = v; s[(long)j * n + i] = v;
             }
         }
         return s;
     }
 
-    /// <summary>Condensed (pdist order) cosine similarity, length n(n−1)/2.</summary>
+    /// <summary>Condensed (pdist order) cosine similarity, length n(n−1)/2 (the explicit route of <see cref="Dissimilarity"/>).</summary>
     public static double[] CosineSimilarityCondensed(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
-        => Condense(CosineSimilaritySquare(x, words, where), x.Rows);
-
-    /// <summary>The strict upper triangle of a row-major n×n matrix, pdist order.</summary>
-    public static double[] Condense(double[] square, int n)
-    {
-        var c = new double[CondensedIndex.Length(n)];
-        long k = 0;
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++) c[k++] = square[(long)i * n + j];
-        return c;
-    }
+        => Dissimilarity.CosineSimilarity(CosineRows(x, words, where));
 
     /// <summary>
     /// The vector centred and scaled to unit length, so the Pearson r of two such vectors is their dot product.

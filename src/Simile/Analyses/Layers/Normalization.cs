@@ -65,16 +65,7 @@ public sealed record Normalization(NormalizationKind Kind, int Components = 0)
     }
 
     /// <summary>Column means subtracted (n×d).</summary>
-    public static Matrix Center(Matrix x)
-    {
-        int n = x.Rows, d = x.Cols;
-        var mean = new double[d];
-        for (int i = 0; i < n; i++) { var row = x.RowReadOnly(i); for (int f = 0; f < d; f++) mean[f] += row[f]; }
-        for (int f = 0; f < d; f++) mean[f] /= n;
-        var c = x.Clone();
-        for (int i = 0; i < n; i++) { var row = c.Row(i); for (int f = 0; f < d; f++) row[f] -= mean[f]; }
-        return c;
-    }
+    public static Matrix Center(Matrix x) => MatrixRows.CentreColumns(x);
 
     /// <summary>
     /// Projects the top <paramref name="k"/> principal directions out of the centred matrix <paramref name="c"/> (n×d).

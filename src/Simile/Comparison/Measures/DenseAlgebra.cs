@@ -7,8 +7,6 @@ namespace Simile.Comparison.Measures;
 /// <summary>Small dense helpers for the registry's feature-space measures (float64, row-major).</summary>
 internal static class DenseAlgebra
 {
-    public static Matrix Centre(Matrix x) => MatrixChecks.CentreColumns(x);
-
     /// <summary>XᵀY (dx×dy).</summary>
     public static double[] Cross(Matrix x, Matrix y) => Cka.Cross(x, y);
 

@@ -5,17 +5,6 @@ using Simile.Engine;
 namespace Simile.Comparison.Measures;
 
 /// <summary>
-/// The k nearest neighbours of every item, by inner product (platonic-rep) or cosine (ReSi), with the item itself
-/// excluded and exact ties broken by the lower item index. <see cref="Index"/> and <see cref="Score"/> are n×k,
-/// row-major, nearest first; Score holds the inner product (or cosine) of item i with its neighbour.
-/// </summary>
-public sealed record NeighbourLists(int Items, int K, int[] Index, double[] Score)
-{
-    public ReadOnlySpan<int> Of(int i) => Index.AsSpan(i * K, K);
-    public ReadOnlySpan<double> ScoresOf(int i) => Score.AsSpan(i * K, K);
-}
-
-/// <summary>
 /// Exact top-k neighbour search through the blocked GEMM: a block of rows against all items at a time (S_block =
 /// X_block·Xᵀ, at most ~64 MB), then a running top-k per row, so memory is O(n·(d + k) + block) and no n×n matrix is
 /// held. Cost n²·d multiply-adds, screened in float32 with a proven error bound and decided in float64 (see

@@ -243,7 +243,7 @@ public static class ResiMeasures
     /// <summary>dX×dY Pearson correlations between the features of X and of Y (centred columns).</summary>
     private static double[] FeatureCorrelations(Matrix x, Matrix y, string measure)
     {
-        var xc = DenseAlgebra.Centre(x); var yc = DenseAlgebra.Centre(y);
+        var xc = MatrixRows.CentreColumns(x); var yc = MatrixRows.CentreColumns(y);
         var c = DenseAlgebra.Cross(xc, yc);
         var nx = ColumnNorms(xc, measure, "first"); var ny = ColumnNorms(yc, measure, "second");
         for (int i = 0; i < x.Cols; i++)
@@ -286,7 +286,7 @@ public static class ResiMeasures
     /// <summary>ReSi LinearRegression: R² of the least-squares prediction of the (centred) FIRST matrix from the SECOND.</summary>
     public static double LinearRegression(Matrix x, Matrix y)
     {
-        var xc = DenseAlgebra.Centre(x); var yc = DenseAlgebra.Centre(y);
+        var xc = MatrixRows.CentreColumns(x); var yc = MatrixRows.CentreColumns(y);
         var (by, ry) = DenseAlgebra.ColumnSpaceBasis(yc);   // dy×ry, Yc·By orthonormal
         var yx = DenseAlgebra.Cross(yc, xc);                 // dy×dx
         var qx = DenseAlgebra.Multiply(by, yx, ry, x.Cols, y.Cols, ta: true);
@@ -388,7 +388,7 @@ public static class ResiMeasures
 
     private static Matrix Scaled(Matrix x)
     {
-        var c = DenseAlgebra.Centre(x);
+        var c = MatrixRows.CentreColumns(x);
         double norm = Math.Sqrt(DenseAlgebra.SquaredNorm(c.Values));
         if (norm > 0) TensorPrimitives.Multiply<double>(c.Values, Math.Sqrt(x.Rows) / norm, c.Values);
         return c;
