@@ -98,7 +98,7 @@ public class RobustnessTests(ITestOutputHelper output)
 
     // ------------------------------------------------------------------ disks, permissions, memory
 
-    /// <summary>A real full disk: a 1 MB tmpfs (needs root and mount permission; otherwise the injected failure below covers the path).</summary>
+    /// <summary>A real full disk: a 64 kB tmpfs (needs root and mount permission; otherwise the injected failure below covers the path).</summary>
     [Fact]
     public void DiskFullIsOneLineExitTwoAndLeavesNoFile()
     {
@@ -106,7 +106,7 @@ public class RobustnessTests(ITestOutputHelper output)
         string input = WriteMatrix(dir, 400, 4);   // 160,000 numbers: several MB of CSV
         string mount = Path.Combine(dir.Path, "tiny");
         Directory.CreateDirectory(mount);
-        var m = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", mount]) { RedirectStandardError = true, UseShellExecute = false });
+        var m = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]) { RedirectStandardError = true, UseShellExecute = false });
         if (m is null || !m.WaitForExit(20_000) || m.ExitCode != 0)
         {
             output.WriteLine("skipped: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): " + m?.StandardError.ReadToEnd().Trim());
@@ -114,7 +114,12 @@ public class RobustnessTests(ITestOutputHelper output)
         }
         try
         {
-            var r = CliRunner.Run("rdm", input, "--out", Path.Combine(mount, "rdm.csv"));
+            // rdm checks free space before it writes (and refuses with one line); vectors has no such check, so its
+            // 34 words × 8 representations × 384 floats (418 kB) hit the real ENOSPC inside the atomic writer.
+            var pre = CliRunner.Run("rdm", input, "--out", Path.Combine(mount, "rdm.csv"));
+            Assert.StartsWith("simile: error: ", OneLine(pre, 2));
+            Assert.Empty(Directory.GetFileSystemEntries(mount));
+            var r = CliRunner.Run("vectors", "--model", "minilm", "--layer", "all", "--out", Path.Combine(mount, "v.npy"));
             string line = OneLine(r, 2);
             Assert.StartsWith("simile: error: ", line);
             Assert.Contains("disk is full", line);
