@@ -21,7 +21,7 @@ namespace Simile.Engine;
 /// The signed×signed product goes through u8×s8 as in ggml: |w| · (x with w's sign), exact (|w| ≤ 128, |x| ≤ 127, so
 /// a pair of products never saturates int16).
 /// Tiles: the weight rows are cut into tiles (a tile's quants stay in L2), which are shared out over
-/// <see cref="Gemm.MaxThreads"/> threads; inside a tile, for every group of 4 tokens, a 4 × 2 (tokens × weight rows)
+/// <see cref="Gemm.MaxThreads"/> threads; inside a tile, for every group of 4 tokens, a 4 × 4 (tokens × weight rows)
 /// micro-kernel runs over all of K. Every output is computed by the same operations whatever the thread count.
 /// Kernels: Vector512 (AVX-512BW), Vector256 (AVX2), scalar. (.NET 10 exposes VNNI only as <c>AvxVnni</c>/<c>Avx10v1</c>;
 /// AVX-512 VNNI CPUs without AVX-VNNI, like the AMD EPYC this was measured on, report neither, so no VNNI path.)
@@ -32,8 +32,8 @@ public static unsafe class Q8Gemm
     public const int BlockBytes = 34;                  // fp16 scale + 32 int8
     internal const int ChunkBlocks = 16;               // blocks per chunk (one int32 lane each)
     internal const int ChunkValues = ChunkBlocks * BlockValues;   // 512
-    private const int TokenGroup = 4;                  // micro-kernel: 4 tokens × 2 weight rows
-    private const int RowGroup = 2;
+    private const int TokenGroup = 4;                  // micro-kernel: 4 tokens × 4 weight rows
+    internal const int RowGroup = 4;
 
     public enum Kernel { Scalar, Vector256, Vector512 }
 
@@ -46,8 +46,8 @@ public static unsafe class Q8Gemm
 
     public static string KernelDescription => Selected switch
     {
-        Kernel.Vector512 => "Q8_0×Q8_0 int8, Vector512 (AVX-512BW vpmaddubsw/vpmaddwd) 4x2 micro-kernel",
-        Kernel.Vector256 => "Q8_0×Q8_0 int8, Vector256 (AVX2 vpmaddubsw/vpmaddwd) 4x2 micro-kernel",
+        Kernel.Vector512 => "Q8_0×Q8_0 int8, Vector512 (AVX-512BW vpmaddubsw/vpmaddwd) 4x4 micro-kernel",
+        Kernel.Vector256 => "Q8_0×Q8_0 int8, Vector256 (AVX2 vpmaddubsw/vpmaddwd) 4x2 micro-kernel (twice)",
         _ => "Q8_0×Q8_0 int8, scalar",
     };
 
@@ -78,8 +78,8 @@ public static unsafe class Q8Gemm
 
         int kp = w.PaddedK;
         int threads = Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
-        // A tile of weight rows: about 192 KB of quants (stays in L2 while every token group passes over it), an even
-        // number of rows, and at least 4 tiles per thread so the threads finish together.
+        // A tile of weight rows: about 192 KB of quants (stays in L2 while every token group passes over it; a multiple of 4
+        // number of rows), and at least 4 tiles per thread so the threads finish together.
         int rowsPerTile = Math.Max(RowGroup, 192 * 1024 / kp / RowGroup * RowGroup);
         int perThread = (w.Rows + 4 * threads - 1) / (4 * threads);
         rowsPerTile = Math.Max(RowGroup, Math.Min(rowsPerTile, (perThread + RowGroup - 1) / RowGroup * RowGroup));
@@ -102,7 +102,7 @@ public static unsafe class Q8Gemm
         }
     }
 
-    /// <summary>The 4 × 2 outputs C[n0 … n0+3, m0 … m0+1] (those inside the matrix are stored).</summary>
+    /// <summary>The 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside the matrix are stored).</summary>
     private static void Micro(Kernel kernel, Q8Activations a, int n0, Q8Matrix w, int m0, float* c, int ldc)
     {
         int kp = w.PaddedK, chunks = kp / ChunkValues;
@@ -111,79 +111,111 @@ public static unsafe class Q8Gemm
         {
             sbyte* x = xq + (long)n0 * kp, wr = wq + (long)m0 * kp;
             float* xsc = xs + (long)n0 * chunks * ChunkBlocks, wsc = ws + (long)m0 * chunks * ChunkBlocks;
-            float* result = stackalloc float[TokenGroup * RowGroup];
+            float* result = stackalloc float[TokenGroup * RowGroup];   // 16
             switch (kernel)
             {
                 case Kernel.Vector512: Micro512(x, xsc, wr, wsc, kp, chunks, result); break;
-                case Kernel.Vector256: Micro256(x, xsc, wr, wsc, kp, chunks, result); break;
-                default: MicroScalar(x, xsc, wr, wsc, kp, chunks, result); break;
+                case Kernel.Vector256:
+                    Micro256(x, xsc, wr, wsc, kp, chunks, result);
+                    Micro256(x, xsc, wr + 2 * kp, wsc + 2 * chunks * ChunkBlocks, kp, chunks, result + 8);
+                    break;
+                default:
+                    MicroScalar(x, xsc, wr, wsc, kp, chunks, result);
+                    MicroScalar(x, xsc, wr + 2 * kp, wsc + 2 * chunks * ChunkBlocks, kp, chunks, result + 8);
+                    break;
             }
             for (int r = 0; r < TokenGroup && n0 + r < a.Rows; r++)
                 for (int k = 0; k < RowGroup && m0 + k < w.Rows; k++)
-                    c[(long)(n0 + r) * ldc + m0 + k] = result[r * RowGroup + k];
+                    c[(long)(n0 + r) * ldc + m0 + k] = kernel == Kernel.Vector512 ? result[r * 4 + k]
+                        : result[(k >> 1) * 8 + r * 2 + (k & 1)];    // the 4 × 2 kernels, rows 0–1 then 2–3
         }
     }
 
-    // x: 4 token rows of kp quants (stride kp), xs: their scales (stride chunks·16); w: 2 weight rows likewise.
+    // x: 4 token rows of kp quants (stride kp), xs: their scales (stride chunks·16); w: 4 weight rows likewise.
+    // result[r·4 + k] = C[token r, weight row k].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro512(sbyte* x, float* xs, sbyte* w, float* ws, int kp, int chunks, float* result)
     {
         int sStride = chunks * ChunkBlocks;
         var ones = Vector512.Create((short)1);
-        Vector512<float> f00 = default, f01 = default, f10 = default, f11 = default,
-                         f20 = default, f21 = default, f30 = default, f31 = default;
+        float* f = stackalloc float[16 * 16];                 // float lane accumulators of the 16 pairs (unaligned)
+        new Span<float>(f, 16 * 16).Clear();
         for (int ch = 0; ch < chunks; ch++)
         {
-            Vector512<int> i00 = default, i01 = default, i10 = default, i11 = default,
-                           i20 = default, i21 = default, i30 = default, i31 = default;
+            Vector512<int> i00 = default, i01 = default, i02 = default, i03 = default,
+                           i10 = default, i11 = default, i12 = default, i13 = default,
+                           i20 = default, i21 = default, i22 = default, i23 = default,
+                           i30 = default, i31 = default, i32 = default, i33 = default;
             int off0 = ch * ChunkValues;
             for (int t = 0; t < 8; t++)
             {
                 int off = off0 + 64 * t;
                 var w0 = Vector512.Load(w + off);
                 var w1 = Vector512.Load(w + kp + off);
+                var w2 = Vector512.Load(w + 2 * kp + off);
+                var w3 = Vector512.Load(w + 3 * kp + off);
                 var u0 = Avx512BW.Abs(w0);                                  // |w| as u8 (−128 → 128)
                 var u1 = Avx512BW.Abs(w1);
+                var u2 = Avx512BW.Abs(w2);
+                var u3 = Avx512BW.Abs(w3);
                 var n0 = Vector512.LessThan(w0, Vector512<sbyte>.Zero);     // where w < 0
                 var n1 = Vector512.LessThan(w1, Vector512<sbyte>.Zero);
+                var n2 = Vector512.LessThan(w2, Vector512<sbyte>.Zero);
+                var n3 = Vector512.LessThan(w3, Vector512<sbyte>.Zero);
 
                 var xv = Vector512.Load(x + off); var xn = -xv;
                 i00 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u0, Vector512.ConditionalSelect(n0, xn, xv)), ones);
                 i01 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u1, Vector512.ConditionalSelect(n1, xn, xv)), ones);
+                i02 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u2, Vector512.ConditionalSelect(n2, xn, xv)), ones);
+                i03 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u3, Vector512.ConditionalSelect(n3, xn, xv)), ones);
                 xv = Vector512.Load(x + kp + off); xn = -xv;
                 i10 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u0, Vector512.ConditionalSelect(n0, xn, xv)), ones);
                 i11 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u1, Vector512.ConditionalSelect(n1, xn, xv)), ones);
+                i12 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u2, Vector512.ConditionalSelect(n2, xn, xv)), ones);
+                i13 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u3, Vector512.ConditionalSelect(n3, xn, xv)), ones);
                 xv = Vector512.Load(x + 2 * kp + off); xn = -xv;
                 i20 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u0, Vector512.ConditionalSelect(n0, xn, xv)), ones);
                 i21 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u1, Vector512.ConditionalSelect(n1, xn, xv)), ones);
+                i22 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u2, Vector512.ConditionalSelect(n2, xn, xv)), ones);
+                i23 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u3, Vector512.ConditionalSelect(n3, xn, xv)), ones);
                 xv = Vector512.Load(x + 3 * kp + off); xn = -xv;
                 i30 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u0, Vector512.ConditionalSelect(n0, xn, xv)), ones);
                 i31 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u1, Vector512.ConditionalSelect(n1, xn, xv)), ones);
+                i32 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u2, Vector512.ConditionalSelect(n2, xn, xv)), ones);
+                i33 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u3, Vector512.ConditionalSelect(n3, xn, xv)), ones);
             }
             // lane j = block j of the chunk: f += (float)isum · (d_x · d_w)
             int s = ch * ChunkBlocks;
             var d0 = Vector512.Load(ws + s);
             var d1 = Vector512.Load(ws + sStride + s);
+            var d2 = Vector512.Load(ws + 2 * sStride + s);
+            var d3 = Vector512.Load(ws + 3 * sStride + s);
             var e = Vector512.Load(xs + s);
-            f00 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i00), e * d0, f00);
-            f01 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i01), e * d1, f01);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i00), e * d0, Vector512.Load(f + 0)), f + 0);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i01), e * d1, Vector512.Load(f + 16)), f + 16);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i02), e * d2, Vector512.Load(f + 32)), f + 32);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i03), e * d3, Vector512.Load(f + 48)), f + 48);
             e = Vector512.Load(xs + sStride + s);
-            f10 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i10), e * d0, f10);
-            f11 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i11), e * d1, f11);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i10), e * d0, Vector512.Load(f + 64)), f + 64);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i11), e * d1, Vector512.Load(f + 80)), f + 80);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i12), e * d2, Vector512.Load(f + 96)), f + 96);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i13), e * d3, Vector512.Load(f + 112)), f + 112);
             e = Vector512.Load(xs + 2 * sStride + s);
-            f20 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i20), e * d0, f20);
-            f21 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i21), e * d1, f21);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i20), e * d0, Vector512.Load(f + 128)), f + 128);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i21), e * d1, Vector512.Load(f + 144)), f + 144);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i22), e * d2, Vector512.Load(f + 160)), f + 160);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i23), e * d3, Vector512.Load(f + 176)), f + 176);
             e = Vector512.Load(xs + 3 * sStride + s);
-            f30 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i30), e * d0, f30);
-            f31 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i31), e * d1, f31);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i30), e * d0, Vector512.Load(f + 192)), f + 192);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i31), e * d1, Vector512.Load(f + 208)), f + 208);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i32), e * d2, Vector512.Load(f + 224)), f + 224);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i33), e * d3, Vector512.Load(f + 240)), f + 240);
         }
-        result[0] = Vector512.Sum(f00); result[1] = Vector512.Sum(f01);
-        result[2] = Vector512.Sum(f10); result[3] = Vector512.Sum(f11);
-        result[4] = Vector512.Sum(f20); result[5] = Vector512.Sum(f21);
-        result[6] = Vector512.Sum(f30); result[7] = Vector512.Sum(f31);
+        for (int i = 0; i < 16; i++) result[i] = Vector512.Sum(Vector512.Load(f + 16 * i));
     }
 
-    /// <summary>AVX2: each chunk as two halves of 8 blocks (bytes 64t … 64t+31 and 64t+32 … 64t+63).</summary>
+    /// <summary>AVX2, 4 tokens × 2 weight rows (result[r·2 + k]): each chunk as two halves of 8 blocks (bytes 64t … 64t+31 and
+    /// 64t+32 … 64t+63).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro256(sbyte* x, float* xs, sbyte* w, float* ws, int kp, int chunks, float* result)
     {
@@ -243,11 +275,12 @@ public static unsafe class Q8Gemm
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
+    /// <summary>4 tokens × 2 weight rows, result[r·2 + k]; plain loops over the same layout.</summary>
     private static void MicroScalar(sbyte* x, float* xs, sbyte* w, float* ws, int kp, int chunks, float* result)
     {
         int sStride = chunks * ChunkBlocks;
         for (int r = 0; r < TokenGroup; r++)
-            for (int k = 0; k < RowGroup; k++)
+            for (int k = 0; k < 2; k++)
             {
                 sbyte* xr = x + (long)r * kp, wr = w + (long)k * kp;
                 float sum = 0;
@@ -263,14 +296,14 @@ public static unsafe class Q8Gemm
                             }
                         sum += isum * (xs[r * sStride + ch * ChunkBlocks + j] * ws[k * sStride + ch * ChunkBlocks + j]);
                     }
-                result[r * RowGroup + k] = sum;
+                result[r * 2 + k] = sum;
             }
     }
 }
 
 /// <summary>
 /// A Q8_0 weight matrix [Rows × K] in <see cref="Q8Gemm"/>'s interleaved layout: Quants [RowCapacity × PaddedK]
-/// (rows padded to an even count with zeros), Scales [RowCapacity × PaddedK/32] float32 (from the fp16 d). Reusable:
+/// (rows padded to a multiple of 4 with zeros), Scales [RowCapacity × PaddedK/32] float32 (from the fp16 d). Reusable:
 /// <see cref="SetRows"/> fills rows from ggml's block bytes.
 /// </summary>
 public sealed class Q8Matrix
@@ -285,7 +318,7 @@ public sealed class Q8Matrix
     {
         if (k % Q8Gemm.BlockValues != 0) throw new ArgumentException($"K = {k} is not a multiple of {Q8Gemm.BlockValues}");
         Rows = rows; K = k; PaddedK = Q8Gemm.PaddedK(k);
-        int capacity = (rows + 1) / 2 * 2;
+        int capacity = (rows + Q8Gemm.RowGroup - 1) / Q8Gemm.RowGroup * Q8Gemm.RowGroup;
         Quants = new sbyte[(long)capacity * PaddedK];
         Scales = new float[(long)capacity * (PaddedK / Q8Gemm.BlockValues)];
     }
