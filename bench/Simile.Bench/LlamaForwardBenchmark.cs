@@ -14,11 +14,12 @@ namespace Simile.Bench;
 /// <summary>
 /// <c>forward-llama</c>: prompt processing of 64 sequences × 16 tokens on a randomly initialised model of the
 /// Llama-3.2-1B shape (hidden 2048, 16 layers, 32 heads, 8 KV heads, head dim 64, intermediate 8192; vocabulary
-/// <c>--vocab</c>, default 32,000: it does not change the prompt cost), by the native pass and by llama.cpp (LLamaSharp
-/// 0.30.0, CPU backend) on the same GGUF files (F16, and Q8_0 quantised here; the native pass converts one layer at a time
-/// to float32), with the same thread count. Prints tokens/s and the ratio. <c>--safetensors</c> also times the native
-/// pass on a safetensors F16 copy of the same weights.
-/// Usage: <c>Simile.Bench forward-llama [--layers 16] [--vocab 32000] [--threads N] [--reps 2] [--dir DIR] [--no-q8] [--safetensors]</c>.
+/// <c>--vocab</c>, default 32,000: it does not change the prompt cost), by the native pass (from a safetensors F16 copy,
+/// converted to float32 one layer at a time) and by llama.cpp (LLamaSharp 0.30.0, CPU backend) on GGUF files of the same
+/// weights (F16, and Q8_0 quantised here), with the same thread count. Prints tokens/s and the ratio.
+/// On the Q8_0 file the native pass runs twice: weights widened to float32, and the int8 path
+/// (<see cref="LlamaModel.Int8Q8_0"/>, <see cref="Q8Gemm"/>), which is what llama.cpp computes.
+/// Usage: <c>Simile.Bench forward-llama [--layers 16] [--vocab 32000] [--threads N] [--reps 2] [--dir DIR] [--no-q8] [--no-f16] [--kernel-only]</c>.
 /// </summary>
 public static class LlamaForwardBenchmark
 {
@@ -30,6 +31,12 @@ public static class LlamaForwardBenchmark
         int threads = Arg(args, "--threads", Environment.ProcessorCount);
         string dir = ArgText(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "simile-bench-llama");
         bool q8 = !args.Contains("--no-q8");
+        if (args.Contains("--kernel-only"))
+        {
+            Gemm.MaxThreads = threads;
+            KernelComparison(threads);
+            return 0;
+        }
         Directory.CreateDirectory(dir);
         var tensors = Layout(layers, vocab);
         string st = Path.Combine(dir, "model.safetensors"), f16 = Path.Combine(dir, "model-F16.gguf"), q80 = Path.Combine(dir, "model-Q8_0.gguf");
@@ -47,30 +54,67 @@ public static class LlamaForwardBenchmark
         Console.WriteLine($"forward-llama: Llama-3.2-1B shape with {layers} layers, vocab {vocab}; {Sequences} sequences × {Tokens} tokens = {total} tokens; {threads} threads; best of {reps}");
 
         Gemm.MaxThreads = threads;
-        if (args.Contains("--safetensors"))
+        if (q8) KernelComparison(threads);
+        bool f16Runs = !args.Contains("--no-f16");
+        double native = double.NaN, nativeQ8 = double.NaN, nativeQ8Float = double.NaN;
+        if (q8)
         {
-            using var ckpt = SafetensorsCheckpoint.Open(dir);
+            using var gguf = GgufDecoderWeights.Open(q80);
+            var int8 = new LlamaModel(gguf) { Int8Q8_0 = true };
+            if (!int8.UsesInt8) throw new InvalidOperationException("the int8 path is not available for the Q8_0 file");
+            nativeQ8 = Best(reps, () => int8.Forward(sequences, withAttention: false));
+            Console.WriteLine($"  native Q8_0 GGUF, int8 path ({Q8Gemm.KernelDescription}): {total / nativeQ8,8:F1} tokens/s  ({nativeQ8:F2} s)");
+            if (f16Runs)
+            {
+                var widened = new LlamaModel(gguf) { Int8Q8_0 = false };
+                nativeQ8Float = Best(reps, () => widened.Forward(sequences, withAttention: false));
+                Console.WriteLine($"  native Q8_0 GGUF, widened to float32:  {total / nativeQ8Float,8:F1} tokens/s  ({nativeQ8Float:F2} s)");
+            }
+        }
+        if (f16Runs)
+        using (var ckpt = SafetensorsCheckpoint.Open(dir))
+        {
             var config = HuggingFaceConfig.Load(dir).Decoder!;
             using var weights = new SafetensorsDecoderWeights(ckpt, config);
             var model = new LlamaModel(weights);
-            double st16 = Best(reps, () => model.Forward(sequences, withAttention: false));
-            Console.WriteLine($"  native F16 safetensors (→ float32 per layer): {total / st16,8:F1} tokens/s  ({st16:F2} s)");
+            native = Best(reps, () => model.Forward(sequences, withAttention: false));
         }
+        if (f16Runs) Console.WriteLine($"  native (F16 safetensors → float32 per layer): {total / native,8:F1} tokens/s  ({native:F2} s)");
 
-        // The native pass and llama.cpp on the same GGUF file.
-        foreach (var (label, path) in q8 ? new[] { ("F16", f16), ("Q8_0", q80) } : [("F16", f16)])
+        var runs = new List<(string, string, double)>();
+        if (f16Runs) runs.Add(("F16", f16, native));
+        if (q8) runs.Add(("Q8_0", q80, nativeQ8));
+        foreach (var (label, path, mine) in runs)
         {
-            double native;
-            using (var weights = GgufDecoderWeights.Open(path))
-            {
-                var model = new LlamaModel(weights);
-                native = Best(reps, () => model.Forward(sequences, withAttention: false));
-            }
-            Console.WriteLine($"  native    {label,-5} GGUF (→ float32 per layer):  {total / native,8:F1} tokens/s  ({native:F2} s)");
             double llama = LlamaCpp(path, sequences, threads, reps);
-            Console.WriteLine($"  llama.cpp {label,-5} GGUF:                        {total / llama,8:F1} tokens/s  ({llama:F2} s)   native/llama.cpp = {llama / native:F2}");
+            Console.WriteLine($"  llama.cpp {label,-5}:                              {total / llama,8:F1} tokens/s  ({llama:F2} s)   native/llama.cpp = {llama / mine:F2}");
         }
         return 0;
+    }
+
+    /// <summary>One gate|up-shaped product, [1024 × 2048] · [16384 × 2048]ᵀ: float32 GEMM against the int8 Q8_0 kernel.</summary>
+    private static void KernelComparison(int threads)
+    {
+        const int n = Sequences * Tokens, m = 2 * Intermediate, k = Hidden;
+        var rng = new XorShift(99);
+        var x = new float[n * k];
+        for (int i = 0; i < x.Length; i++) x[i] = rng.NextSigned();
+        var wf = new float[(long)m * k];
+        for (long i = 0; i < wf.Length; i++) wf[i] = 0.035f * rng.NextSigned();
+        var blocks = new byte[Q8Matrix.BlockBytesOf(m, k)];
+        for (int b = 0; b < blocks.Length / 34; b++)
+        {
+            BinaryPrimitives.WriteHalfLittleEndian(blocks.AsSpan(b * 34), (Half)(0.035f / 127));
+            for (int i = 0; i < 32; i++) blocks[b * 34 + 2 + i] = (byte)(sbyte)(wf[b * 32L + i] / 0.035f * 127);
+        }
+        var wq = new Q8Matrix(m, k);
+        wq.SetRows(0, m, blocks);
+        var y = new float[(long)n * m];
+        var a = new Q8Activations();
+        double flops = 2.0 * n * m * k;
+        double tf = Best(3, () => { Gemm.Multiply(x, wf, y, n, m, k, transposeB: true); return 0; });
+        double tq = Best(3, () => { a.Quantize(x, n, k); Q8Gemm.Multiply(a, wq, y, m); return 0; });
+        Console.WriteLine($"  kernel, [{n}×{k}]·[{m}×{k}]ᵀ on {threads} threads: float32 GEMM {flops / tf / 1e9:F1} GFLOP/s, int8 Q8_0 {flops / tq / 1e9:F1} GFLOP/s (incl. quantising X)");
     }
 
     private static double LlamaCpp(string path, List<int[]> sequences, int threads, int reps)

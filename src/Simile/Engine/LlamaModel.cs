@@ -22,6 +22,9 @@ namespace Simile.Engine;
 /// Sequences of a batch are packed one after another and each attends causally to its own earlier tokens only.
 /// Memory: the weights stay in their source (memory-mapped); each layer's matrices are converted to float32 into
 /// buffers that are reused for every layer, and each layer is applied to all tokens of the batch at once.
+/// Q8_0 weights (GGUF): with <see cref="Int8Q8_0"/> the projections multiply the stored int8 blocks by activations
+/// quantised to int8 per block of 32 (<see cref="Q8Gemm"/>, what llama.cpp computes) instead of widening the weights to
+/// float32; the default, float32, gives the dequantized weights' exact float32 pass (as Hugging Face on a GGUF file).
 /// </summary>
 public sealed class LlamaModel
 {
@@ -36,6 +39,34 @@ public sealed class LlamaModel
     public IReadOnlyList<string> Labels => ["token", .. Enumerable.Range(0, LayerCount + 1).Select(i => i.ToString()), "final"];
 
     private readonly double[] _inverseFrequencies;   // [hd/2] rotary frequencies after rope_scaling
+
+    /// <summary>Default of <see cref="Int8Q8_0"/>: environment variable <c>SIMILE_Q8_INT8=1</c> turns it on.</summary>
+    public static bool Int8Q8_0Default => Environment.GetEnvironmentVariable("SIMILE_Q8_INT8") is "1" or "true";
+
+    /// <summary>
+    /// Multiply Q8_0 projection weights in int8 (activations quantised per block of 32 as llama.cpp does; faster, and
+    /// differs from the float32 pass by the activation rounding) when the weights can hand out Q8_0 blocks and every
+    /// projection of every layer is Q8_0. Off: weights widened to float32 (exact dequantized values).
+    /// </summary>
+    public bool Int8Q8_0 { get; init; } = Int8Q8_0Default;
+
+    /// <summary>True when a forward pass runs the projections through <see cref="Q8Gemm"/> (see <see cref="Int8Q8_0"/>).</summary>
+    public bool UsesInt8 => Int8Q8_0 && Weights is IQuantizedDecoderWeights && AllProjectionsQ8_0();
+
+    private bool AllProjectionsQ8_0()
+    {
+        var c = Config;
+        if (c.Hidden % Q8Gemm.BlockValues != 0 || c.Heads * c.HeadDim % Q8Gemm.BlockValues != 0 || c.Intermediate % Q8Gemm.BlockValues != 0)
+            return false;
+        for (int l = 0; l < c.Layers; l++)
+            foreach (string t in ProjectionNames)
+                if (Weights.StorageType(LayerPrefix(l) + t) != "Q8_0") return false;
+        return true;
+    }
+
+    private static readonly string[] ProjectionNames =
+        ["self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight", "self_attn.o_proj.weight",
+         "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.down_proj.weight"];
 
     public LlamaModel(IDecoderWeights weights)
     {
@@ -145,7 +176,7 @@ public sealed class LlamaModel
             }
 
         // ---- blocks; one set of float32 weight buffers reused for every layer
-        var lw = new LayerBuffers(c);
+        var lw = new LayerBuffers(c, UsesInt8);
         var a = new float[(long)N * D];                              // [N × D] normalised input of a sub-layer
         var qkv = new float[(long)N * qkvDim];                       // [N × (H + 2KV)·hd]: q | k | v
         var ctx = new float[(long)N * qDim];                         // [N × H·hd] attention output, heads side by side
@@ -156,7 +187,7 @@ public sealed class LlamaModel
         {
             lw.Load(Weights, l);
             RmsNorm(x, a, N, lw.InputNorm, c.RmsNormEpsilon);
-            Gemm.Multiply(a, lw.Qkv, qkv, N, qkvDim, D, transposeB: true);          // [N × qkvDim]
+            lw.Project(a, lw.Qkv, lw.QkvQ8, qkv, N, qkvDim, D);                     // [N × qkvDim]
             if (c.AttentionBias) TransformerOps.AddBiasRows(qkv, lw.QkvBias, N);
             if (c.QueryKeyNorm)
             {
@@ -177,13 +208,13 @@ public sealed class LlamaModel
                     for (int h = 0; h < KV; h++) Rotate(row.Slice(qDim + h * hd, hd), cs, sn);
                 }
             GroupedQueryAttention(qkv, ctx, start, H, KV, hd, outputs, withAttention ? l : -1);
-            Gemm.Multiply(ctx, lw.Output, tmp, N, D, qDim, transposeB: true);       // [N × D]
+            lw.Project(ctx, lw.Output, lw.OutputQ8, tmp, N, D, qDim);               // [N × D]
             TensorPrimitives.Add(x, tmp, x);
 
             RmsNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
-            Gemm.Multiply(a, lw.GateUp, gateUp, N, 2 * I, D, transposeB: true);     // [N × 2I]
+            lw.Project(a, lw.GateUp, lw.GateUpQ8, gateUp, N, 2 * I, D);             // [N × 2I]
             GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);                       // [N × I]
-            Gemm.Multiply(ff, lw.Down, tmp, N, D, I, transposeB: true);             // [N × D]
+            lw.Project(ff, lw.Down, lw.DownQ8, tmp, N, D, I);                       // [N × D]
             TensorPrimitives.Add(x, tmp, x);
             BertModel.Keep(outputs, start, x, D, l + 2);
         }
@@ -347,7 +378,10 @@ public sealed class LlamaModel
                 "check that the weights and the configuration belong to the same model");
     }
 
-    /// <summary>The float32 weights of one block, overwritten for each layer in turn.</summary>
+    /// <summary>
+    /// The weights of one block, overwritten for each layer in turn: float32, or (int8 path) the projections as
+    /// <see cref="Q8Matrix"/> and the rest float32.
+    /// </summary>
     private sealed class LayerBuffers
     {
         private readonly DecoderConfig _c;
@@ -358,20 +392,54 @@ public sealed class LlamaModel
         public readonly float[] Output;                         // [D × H·hd]
         public readonly float[] GateUp;                         // [2I × D]: gate_proj | up_proj rows
         public readonly float[] Down;                           // [D × I]
+        public readonly Q8Matrix? QkvQ8, OutputQ8, GateUpQ8, DownQ8;   // int8 path: same shapes, Q8_0
+        private readonly byte[] _blocks = [];                   // one tensor's Q8_0 blocks as read
+        private readonly Q8Activations _x = new();              // activations quantised for the int8 path
 
-        public LayerBuffers(DecoderConfig c)
+        public LayerBuffers(DecoderConfig c, bool int8)
         {
             _c = c;
             int D = c.Hidden, q = c.Heads * c.HeadDim, kv = c.KeyValueHeads * c.HeadDim, I = c.Intermediate;
             InputNorm = new float[D];
             PostAttentionNorm = new float[D];
-            Qkv = new float[(long)(q + 2 * kv) * D];
             QkvBias = c.AttentionBias ? new float[q + 2 * kv] : [];
             QueryNorm = c.QueryKeyNorm ? new float[c.HeadDim] : [];
             KeyNorm = c.QueryKeyNorm ? new float[c.HeadDim] : [];
+            if (int8)
+            {
+                Qkv = Output = GateUp = Down = [];
+                QkvQ8 = new Q8Matrix(q + 2 * kv, D);
+                OutputQ8 = new Q8Matrix(D, q);
+                GateUpQ8 = new Q8Matrix(2 * I, D);
+                DownQ8 = new Q8Matrix(D, I);
+                _blocks = new byte[Math.Max(Q8Matrix.BlockBytesOf(Math.Max(q, I), D), Q8Matrix.BlockBytesOf(D, Math.Max(q, I)))];
+                return;
+            }
+            Qkv = new float[(long)(q + 2 * kv) * D];
             Output = new float[(long)D * q];
             GateUp = new float[2L * I * D];
             Down = new float[(long)D * I];
+        }
+
+        /// <summary>y [n × outDim] = x [n × inDim] · Wᵀ, W [outDim × inDim] float32 or Q8_0.</summary>
+        public void Project(float[] x, float[] w, Q8Matrix? wq, float[] y, int n, int outDim, int inDim)
+        {
+            if (wq is null)
+            {
+                Gemm.Multiply(x, w, y, n, outDim, inDim, transposeB: true);
+                return;
+            }
+            _x.Quantize(x, n, inDim);
+            Q8Gemm.Multiply(_x, wq, y, outDim);
+        }
+
+        /// <summary>Rows [first, first + rows) of <paramref name="m"/> from the Q8_0 tensor <paramref name="name"/>.</summary>
+        private void LoadQ8(IDecoderWeights w, string name, Q8Matrix m, int first, int rows)
+        {
+            var span = _blocks.AsSpan(0, (int)Q8Matrix.BlockBytesOf(rows, m.K));
+            if (!((IQuantizedDecoderWeights)w).TryReadQ8_0(name, span))
+                throw new InvalidOperationException($"'{name}' is not Q8_0");
+            m.SetRows(first, rows, span);
         }
 
         public void Load(IDecoderWeights w, int l)
@@ -386,9 +454,26 @@ public sealed class LlamaModel
                 TensorPrimitives.Add(InputNorm, 1f, InputNorm);
                 TensorPrimitives.Add(PostAttentionNorm, 1f, PostAttentionNorm);
             }
-            w.Read(p + "self_attn.q_proj.weight", Qkv.AsSpan(0, q * D));
-            w.Read(p + "self_attn.k_proj.weight", Qkv.AsSpan(q * D, kv * D));
-            w.Read(p + "self_attn.v_proj.weight", Qkv.AsSpan((q + kv) * D, kv * D));
+            if (QkvQ8 is not null)
+            {
+                LoadQ8(w, p + "self_attn.q_proj.weight", QkvQ8, 0, q);
+                LoadQ8(w, p + "self_attn.k_proj.weight", QkvQ8, q, kv);
+                LoadQ8(w, p + "self_attn.v_proj.weight", QkvQ8, q + kv, kv);
+                LoadQ8(w, p + "self_attn.o_proj.weight", OutputQ8!, 0, D);
+                LoadQ8(w, p + "mlp.gate_proj.weight", GateUpQ8!, 0, I);
+                LoadQ8(w, p + "mlp.up_proj.weight", GateUpQ8!, I, I);
+                LoadQ8(w, p + "mlp.down_proj.weight", DownQ8!, 0, D);
+            }
+            else
+            {
+                w.Read(p + "self_attn.q_proj.weight", Qkv.AsSpan(0, q * D));
+                w.Read(p + "self_attn.k_proj.weight", Qkv.AsSpan(q * D, kv * D));
+                w.Read(p + "self_attn.v_proj.weight", Qkv.AsSpan((q + kv) * D, kv * D));
+                w.Read(p + "self_attn.o_proj.weight", Output);
+                w.Read(p + "mlp.gate_proj.weight", GateUp.AsSpan(0, I * D));
+                w.Read(p + "mlp.up_proj.weight", GateUp.AsSpan(I * D, I * D));
+                w.Read(p + "mlp.down_proj.weight", Down);
+            }
             if (c.AttentionBias)
             {
                 w.Read(p + "self_attn.q_proj.bias", QkvBias.AsSpan(0, q));
@@ -400,10 +485,6 @@ public sealed class LlamaModel
                 w.Read(p + "self_attn.q_norm.weight", QueryNorm);
                 w.Read(p + "self_attn.k_norm.weight", KeyNorm);
             }
-            w.Read(p + "self_attn.o_proj.weight", Output);
-            w.Read(p + "mlp.gate_proj.weight", GateUp.AsSpan(0, I * D));
-            w.Read(p + "mlp.up_proj.weight", GateUp.AsSpan(I * D, I * D));
-            w.Read(p + "mlp.down_proj.weight", Down);
         }
     }
 }
