@@ -184,7 +184,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     /// <summary>Loads the models (checking the output folder first, so a bad --out fails before any long work).</summary>
     public List<IWordEmbeddings> LoadModels(IReadOnlyList<string> names, IReadOnlySet<string> optional)
     {
-        ReportOutput.EnsureWritable(outFolder);
+        OutputPath.CheckFolder(outFolder);
         var models = new List<IWordEmbeddings>();
         try
         {
@@ -215,45 +215,10 @@ internal sealed class SeedRun(string outFolder, bool verbose)
 
     /// <summary>Runs the analysis with a progress bar per long stage.</summary>
     public SeedAnalysisResult Analyse(IReadOnlyList<IWordEmbeddings> models, WordList words, SeedAnalysisOptions options)
-    {
-        SeedAnalysisResult? result = null;
-        WithProgress(progress => result = SeedAnalysis.Run(models, words, options, progress));
-        return result!;
-    }
-
-    /// <summary>Progress bars (one per stage) on stderr while <paramref name="work"/> runs; none when stderr is redirected.</summary>
-    private static void WithProgress(Action<IProgress<AnalysisProgress>?> work)
-    {
-        if (!CliProgress.Enabled) { work(null); return; }
-        // Progress bars go to stderr (like CliProgress), so stdout stays a clean summary when piped.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        console.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var tasks = new Dictionary<string, ProgressTask>();
-                var gate = new object();
-                var progress = new SyncProgress(p =>
-                {
-                    lock (gate)
-                    {
-                        if (!tasks.TryGetValue(p.Stage, out var task))
-                            tasks[p.Stage] = task = ctx.AddTask(Markup.Escape(p.Stage), maxValue: 1.0);
-                        task.Value = Math.Clamp(p.Fraction, 0, 1);
-                    }
-                });
-                work(progress);
-                lock (gate) foreach (var t in tasks.Values) t.Value = t.MaxValue;
-            });
-    }
+        => CliProgress.Stages(progress => SeedAnalysis.Run(models, words, options, progress));
 
     public VocabularyAnalysisResult AnalyseVocabulary(IReadOnlyList<IWordEmbeddings> models, int? limit, int? minRank, SeedAnalysisOptions options)
-    {
-        VocabularyAnalysisResult? result = null;
-        WithProgress(progress => result = SharedVocabularyAnalysis.Run(models, limit, minRank, options, progress));
-        return result!;
-    }
+        => CliProgress.Stages(progress => SharedVocabularyAnalysis.Run(models, limit, minRank, options, progress));
 
     public void PrintSummary(VocabularyAnalysisResult r)
     {
@@ -273,7 +238,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
             .AddColumn(new TableColumn(Markup.Escape(pHeader)).RightAligned()).AddColumn(new TableColumn("direct r").RightAligned());
         foreach (var p in r.Pairs)
             table.AddRow(Markup.Escape($"{p.A} – {p.B}"), F(p.Pearson), F(p.Spearman),
-                p.PearsonTest is { } t ? Markup.Escape(ShortP(t.PValue, t.Permutations)) : "–",
+                p.PearsonTest is { } t ? Markup.Escape(PValue.Value(t.PValue, t.Permutations)) : "–",
                 p.Direct is { } d ? F(d.Mean) + (p.SharedLineage ? " [yellow]*[/]" : "") : "[grey]undefined[/]");
         _out.Write(table);
         var rot = r.Rotation;
@@ -333,7 +298,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
             .AddColumn(new TableColumn("direct r").RightAligned());
         foreach (var p in r.Pairs)
             table.AddRow(Markup.Escape($"{p.A} – {p.B}"), F(p.Pearson), F(p.Spearman),
-                p.PearsonTest is { } t ? Markup.Escape(ShortP(t.PValue, t.Permutations)) : "–",
+                p.PearsonTest is { } t ? Markup.Escape(PValue.Value(t.PValue, t.Permutations)) : "–",
                 p.PearsonInterval is { } ci ? $"{F(ci.Lower)}–{F(ci.Upper)}" : "–",
                 p.Direct is { } d ? F(d.Mean) + (p.SharedLineage ? " [yellow]*[/]" : "") : "[grey]undefined[/]");
         _out.Write(table);
@@ -372,16 +337,7 @@ internal sealed class SeedRun(string outFolder, bool verbose)
     }
 
     /// <summary>"≤ 1.0e-04" at the resolution limit of the test, else the value.</summary>
-    private static string ShortP(double p, int permutations) =>
-        p <= 1.0000001 / (permutations + 1)
-            ? "≤ " + (1.0 / (permutations + 1)).ToString(permutations >= 1000 ? "0.0e+00" : "0.####", CultureInfo.InvariantCulture)
-            : p.ToString(p < 0.001 ? "0.0e+00" : "0.0000", CultureInfo.InvariantCulture);
-
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    private static string F(double v) => NumberFormat.Fixed(v);
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
-    private sealed class SyncProgress(Action<AnalysisProgress> report) : IProgress<AnalysisProgress>
-    {
-        public void Report(AnalysisProgress value) => report(value);
-    }
 }

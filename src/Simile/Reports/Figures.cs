@@ -26,7 +26,7 @@ public static class Figures
     public const string FontName = "DejaVu Sans";
     /// <summary>PNGs are rendered at this multiple of the logical size at screen size (sharp when zoomed).</summary>
     public const double PngScale = 2.0;
-    public const char Minus = '\u2212';
+    public const char Minus = NumberFormat.Minus;
 
     private static readonly Color WithinColor = Color.FromHex("#1f77b4");
     private static readonly Color BetweenColor = Color.FromHex("#ff7f0e");
@@ -334,7 +334,7 @@ public static class Figures
 
     /// <summary>A number with three decimals (or "–"), with a real minus sign.</summary>
     public static string Num(double v, string format = "0.000") =>
-        double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture).Replace('-', Minus) : "–";
+        NumberFormat.Typeset(v, format);
 
     /// <summary>
     /// 5–6 colour-bar ticks that include both ends of [lo, hi]: a round step (1, 2, 2.5 or 5 × 10^k) dividing the range
