@@ -77,13 +77,7 @@ public static class VocabularyReport
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
             {
-                w.WriteStartObject();
-                w.WriteString("a", p.A);
-                w.WriteString("b", p.B);
-                w.WriteStartObject("rsa");
-                Number(w, "pearson", p.Pearson);
-                Number(w, "spearman", p.Spearman);
-                Number(w, "p_value", p.PearsonTest?.PValue);
+                SeedResultsJson.PairRsaStart(w, p.A, p.B, p.Pearson, p.Spearman, p.PearsonTest?.PValue);
                 w.WriteNull("ci95");
                 w.WriteNumber("permutations", r.Options.Permutations);
                 w.WriteNumber("word_pairs", p.Detail.Pairs);
