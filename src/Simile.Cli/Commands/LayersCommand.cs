@@ -90,34 +90,10 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
     {
         var options = ParseOptions(settings);
         var words = settings.LoadWords();
-        var (result, files, _) = RunAndWrite(settings.Models, words, options, settings.Out, FigureSize.Parse(settings.FigureSizeOption));
-        Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
+        var r = CliProgress.Stages(p => LayersRun.Run(settings.Models, words, options,
+            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) }, p));
+        Summarize(CliSupport.Stdout(), r.Analysis, settings.Out, r.Files.Count);
         return 0;
-    }
-
-    /// <summary>
-    /// Resolves the models, checks the output folder before the long work, runs the layer analysis with a progress
-    /// bar and writes its outputs; returns the result, the written files and the figures (for embedding elsewhere).
-    /// Shared by <c>layers</c> and the part-2 section of <c>demo</c>.
-    /// </summary>
-    internal static (LayerAnalysisResult Result, IReadOnlyList<string> Files, IReadOnlyList<Figure> Figures) RunAndWrite(
-        IReadOnlyList<string> modelNames, WordList words, LayerAnalysisOptions options, string folder, FigureSize? size = null)
-    {
-        var models = new List<(string Name, ITransformerModel Model)>();
-        try
-        {
-            foreach (var m in modelNames) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
-            OutputPath.CheckFolder(folder); // before the long work
-            LayerAnalysisResult result;
-            result = CliProgress.Stages(progress => LayerAnalysis.Run(models, words, options, progress));
-            var figures = LayerReport.BuildFigures(result, size);
-            var files = LayerReport.Build(result, folder, figures).WriteAll();
-            return (result, files, figures);
-        }
-        finally
-        {
-            foreach (var (_, model) in models) model.Dispose();
-        }
     }
 
     internal static LayerAnalysisOptions ParseOptions(Settings s) => new()
