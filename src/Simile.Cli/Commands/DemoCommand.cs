@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Simile.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -13,20 +12,7 @@ namespace Simile.Cli.Commands;
 /// </summary>
 public sealed class DemoCommand : Command<DemoCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
-    {
-        [CommandOption("-o|--out <DIR>")]
-        [Description("Output folder (default ./simile-out).")]
-        public string Out { get; set; } = "simile-out";
-
-        [CommandOption("--figure-size <SIZE>")]
-        [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
-        public string FigureSizeOption { get; set; } = "screen";
-
-        [CommandOption("-v|--verbose")]
-        [Description("Print load and compute times.")]
-        public bool Verbose { get; set; }
-    }
+    public sealed class Settings : ReportRunSettings;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -34,9 +20,8 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         console.MarkupLine("[bold]Simile demo[/]: how do three models represent 34 words about space, furniture and fruit?");
         console.MarkupLine("[grey]Each model's vectors for the words give a word × word cosine-similarity matrix; RSA correlates these " +
                            "matrices between models. 10,000 permutations give p, 1,000 bootstrap resamples a 95% interval (seed 1).[/]");
-        var size = FigureSize.Parse(settings.FigureSizeOption);
         var words = RsaCommand.ReadWords(null);
-        var r = CliProgress.Stages(p => DemoRun.Run(words, new RunOutput(settings.Out) { Figures = size }, p));
+        var r = CliProgress.Stages(p => DemoRun.Run(words, settings.Output(), p));
         var summary = new RunSummary(settings.Verbose);
         summary.Loading(r.PartOne);
         summary.Print(r.PartOne.Analysis, explain: true);

@@ -11,7 +11,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile rsa</c>: the seed analysis (part 1) for every pair of the given models.</summary>
 public sealed class RsaCommand : Command<RsaCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ReportRunSettings
     {
         [CommandOption("-m|--model <MODEL>")]
         [Description("A model name from 'simile models' or a path; give two or more (repeat the option).")]
@@ -52,18 +52,6 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         [Description("Memory the analysis may use, e.g. 4GB (default: 80% of the memory available); checked before the matrices are built.")]
         public string? Memory { get; set; }
 
-        [CommandOption("-o|--out <DIR>")]
-        [Description("Output folder (default ./simile-out).")]
-        public string Out { get; set; } = "simile-out";
-
-        [CommandOption("--figure-size <SIZE>")]
-        [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
-        public string FigureSizeOption { get; set; } = "screen";
-
-        [CommandOption("-v|--verbose")]
-        [Description("Print load and compute times.")]
-        public bool Verbose { get; set; }
-
         [CommandOption("--vocabulary <SET>")]
         [Description("'shared': instead of a word list, every letters-only word all models know as one whole token.")]
         public string? Vocabulary { get; set; }
@@ -95,7 +83,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         if (settings.Models.Length < 2)
             throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
                 "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
-        var output = new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) };
+        var output = settings.Output();
         var options = Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing)
             with { MemoryBudget = settings.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(settings.Memory) };
         var summary = new RunSummary(settings.Verbose);
