@@ -38,7 +38,7 @@ public sealed class Interruption : ICommandInterceptor, IDisposable
         if (Interlocked.Exchange(ref _fired, 1) != 0) return;
         int removed = TempFiles.DeleteAllAndClose();
         string name = context.Signal == PosixSignal.SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM";
-        Console.Error.WriteLine($"{(CliSupport.ProgressEnabled ? "\r" : "")}simile: interrupted by {name}; stopped"
+        Console.Error.WriteLine($"{(CliProgress.Enabled ? "\r" : "")}simile: interrupted by {name}; stopped"
                                 + (removed > 0 ? $" and removed {removed} unfinished temporary file(s)" : "")
                                 + ". Files already written are complete; run the command again to finish.");
         Console.Error.Flush();

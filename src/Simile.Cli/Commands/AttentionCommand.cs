@@ -59,15 +59,14 @@ public sealed class AttentionCommand : Command<AttentionCommand.Settings>
         bool perHead = CliSupport.ParsePresence(settings.PerHead, "--per-head") != Presence.No;
         var engine = TransformerBackend.ParseEngine(settings.Engine);
         string outDir = settings.Out!;
-        if (File.Exists(outDir))
-            throw new SimileException($"output '{outDir}' is a file", "give a folder name for --out (it is created if needed)");
+        OutputPath.CheckFolderName(outDir);
         using var outputLock = OutputLock.ForFolder(outDir);
 
         AttentionExport export;
         using (var model = TransformerBackend.Open(settings.Model!, engine))
             export = AttentionExport.Compute(model, settings.Text!, settings.Layers, settings.Heads, TransformerBackend.DisplayName(settings.Model!));
 
-        AtomicFile.EnsureWritableFolder(outDir);
+        OutputPath.CheckFolder(outDir);
         var files = new List<string> { export.WriteNpy(outDir), export.WriteJson(outDir) };
         files.AddRange(CliProgress.Run("Drawing attention heatmaps", p => AttentionFigures.Write(export, outDir, perHead, p)));
 

@@ -6,6 +6,7 @@ using Simile.Comparison;
 using Simile.Comparison.Measures;
 using Simile.Data;
 using Simile.Similarity;
+using Simile.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -116,8 +117,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         if (settings.Verbose)
             foreach (string line in PairComparison.Plan(a, b, options).Describe()) Console.Error.WriteLine(line);
         PairComparisonResult result;
-        using (var progress = CliSupport.Progress())
-            result = PairComparison.Run(a, b, options with { Progress = progress });
+        result = CliProgress.Stages(progress => PairComparison.Run(a, b, options with { Progress = progress }));
         if (settings.Verbose)
             Console.Error.WriteLine($"time: read {readSeconds:0.000} s, compute {clock.Elapsed.TotalSeconds - readSeconds:0.000} s, "
                 + $"process {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalSeconds:0.000} s");
@@ -131,7 +131,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         return 0;
     }
 
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000000", CultureInfo.InvariantCulture) : "n/a";
+    private static string F(double v) => NumberFormat.Fixed(v, "0.000000", "n/a");
 
     internal static void WriteTable(IAnsiConsole console, PairComparisonResult r, string pathA, string pathB)
     {
@@ -155,14 +155,14 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
                 string note = MeasureRegistry.Get(name).Direction == MeasureDirection.Distance ? "distance" : "similarity";
                 var p = r.MeasurePermutations?.FirstOrDefault(m => m.Measure == name);
                 var ci = r.MeasureBootstraps?.FirstOrDefault(m => m.Measure == name);
-                if (p is not null) note += $", p = {F(p.PValue)}";
+                if (p is not null) note += $", {PValue.Text(p.PValue, p.Permutations)}";
                 if (ci is not null) note += $", 95% CI {F(ci.Lower)} .. {F(ci.Upper)}";
                 table.AddRow(Markup.Escape(name), F(value), Markup.Escape(note));
             }
         if (r.Permutation is not null && double.IsFinite(r.Permutation.PPearson))
         {
-            table.AddRow("p (Pearson)", F(r.Permutation.PPearson), $"{r.Permutation.N} permutations, seed {r.Permutation.Seed}");
-            table.AddRow("p (Spearman)", F(r.Permutation.PSpearman), $"{r.Permutation.N} permutations, seed {r.Permutation.Seed}");
+            table.AddRow("p (Pearson)", Markup.Escape(PValue.Value(r.Permutation.PPearson, r.Permutation.N)), $"{r.Permutation.N} permutations, seed {r.Permutation.Seed}");
+            table.AddRow("p (Spearman)", Markup.Escape(PValue.Value(r.Permutation.PSpearman, r.Permutation.N)), $"{r.Permutation.N} permutations, seed {r.Permutation.Seed}");
         }
         if (r.Bootstrap is not null && double.IsFinite(r.Bootstrap.PearsonLower))
             table.AddRow("Pearson 95% CI", $"{F(r.Bootstrap.PearsonLower)} .. {F(r.Bootstrap.PearsonUpper)}",

@@ -1,8 +1,4 @@
 using Simile.Data;
-using System.ComponentModel;
-using Simile.Analyses;
-using Simile.Analyses.Layers;
-using Simile.Models;
 using Simile.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -17,23 +13,7 @@ namespace Simile.Cli.Commands;
 /// </summary>
 public sealed class DemoCommand : Command<DemoCommand.Settings>
 {
-    public static readonly string[] DemoModels = ["minilm", "arctic-xs", "glove-100d"];
-    public static readonly string[] LayerModels = ["minilm", "arctic-xs"];
-
-    public sealed class Settings : CommandSettings
-    {
-        [CommandOption("-o|--out <DIR>")]
-        [Description("Output folder (default ./simile-out).")]
-        public string Out { get; set; } = "simile-out";
-
-        [CommandOption("--figure-size <SIZE>")]
-        [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
-        public string FigureSizeOption { get; set; } = "screen";
-
-        [CommandOption("-v|--verbose")]
-        [Description("Print load and compute times.")]
-        public bool Verbose { get; set; }
-    }
+    public sealed class Settings : ReportRunSettings;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
@@ -42,26 +22,19 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         console.MarkupLine("[bold]Simile demo[/]: how do three models represent 34 words about space, furniture and fruit?");
         console.MarkupLine("[grey]Each model's vectors for the words give a word × word cosine-similarity matrix; RSA correlates these " +
                            "matrices between models. 10,000 permutations give p, 1,000 bootstrap resamples a 95% interval (seed 1).[/]");
-        var size = FigureSize.Parse(settings.FigureSizeOption);
-        new SeedRun(settings.Out, settings.Verbose) { Figures = size, PartTwoResults = "layers/results.json" }.RunSeedAnalysis(DemoModels, optional: new HashSet<string> { "glove-100d" },
-            SeedRun.ReadWords(null), new SeedAnalysisOptions { Permutations = 10_000, BootstrapResamples = 1_000, Seed = 1 },
-            explain: true, partTwo: words => PartTwo(console, words, Path.Combine(settings.Out, "layers"), size));
-        return 0;
-    }
-    /// <summary>
-    /// Part 2: minilm and arctic-xs through every layer, each word averaged over the built-in neutral templates;
-    /// writes OUT/layers/ and returns the HTML section for the main report.
-    /// </summary>
-    private static string PartTwo(IAnsiConsole console, Simile.Data.WordList words, string folder, FigureSize size)
-    {
+        var words = RsaCommand.ReadWords(null);
+        var r = CliProgress.Stages(p => DemoRun.Run(words, settings.Output(), p));
+        var summary = new RunSummary(settings.Verbose);
+        summary.Loading(r.PartOne);
+        summary.Print(r.PartOne.Analysis, explain: true);
         console.WriteLine();
         console.MarkupLine("[bold]Part 2: through the layers[/] (minilm and arctic-xs; each word averaged over the neutral templates " +
                            "such as \"This is the {word}.\"; 1,000 permutations and bootstrap resamples, seed 1)");
-        var (result, files, figures) = LayersCommand.RunAndWrite(LayerModels, words, new LayerAnalysisOptions { Seed = 1 }, folder, size);
-        LayersCommand.Summarize(console, result, folder, files.Count);
+        LayersCommand.Summarize(console, r.PartTwo.Analysis, r.PartTwoFolder, r.PartTwo.Files.Count);
         console.MarkupLine("[grey]Layer × layer grids: picking the best-matching pair is biased upward, so its p-value is calibrated " +
                            "on the maximum of each permuted grid. Category RSA correlates each layer's dissimilarities with the " +
                            "category model (0 within a category, 1 between); anisotropy is the mean pairwise cosine.[/]");
-        return "<h1>Part 2: through the layers</h1>\n" + LayerReport.HtmlSection(result, figures, headingLevel: 2, folder: "layers/", headingPrefix: "Layers: ");
+        summary.Written(r.PartOne, settings.Out, RsaCommand.SeedReportFiles);
+        return 0;
     }
 }

@@ -89,35 +89,10 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         var options = ParseOptions(settings);
         var words = settings.LoadWords();
         using var outputLock = OutputLock.ForFolder(settings.Out);
-        var (result, files, _) = RunAndWrite(settings.Models, words, options, settings.Out, FigureSize.Parse(settings.FigureSizeOption));
-        Summarize(CliSupport.Stdout(), result, settings.Out, files.Count);
+        var r = CliProgress.Stages(p => LayersRun.Run(settings.Models, words, options,
+            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) }, p));
+        Summarize(CliSupport.Stdout(), r.Analysis, settings.Out, r.Files.Count);
         return 0;
-    }
-
-    /// <summary>
-    /// Resolves the models, checks the output folder before the long work, runs the layer analysis with a progress
-    /// bar and writes its outputs; returns the result, the written files and the figures (for embedding elsewhere).
-    /// Shared by <c>layers</c> and the part-2 section of <c>demo</c>.
-    /// </summary>
-    internal static (LayerAnalysisResult Result, IReadOnlyList<string> Files, IReadOnlyList<Figure> Figures) RunAndWrite(
-        IReadOnlyList<string> modelNames, WordList words, LayerAnalysisOptions options, string folder, FigureSize? size = null)
-    {
-        var models = new List<(string Name, ITransformerModel Model)>();
-        try
-        {
-            foreach (var m in modelNames) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
-            ReportOutput.EnsureWritable(folder); // before the long work
-            LayerAnalysisResult result;
-            using (var progress = CliSupport.Progress())
-                result = LayerAnalysis.Run(models, words, options, progress);
-            var figures = LayerReport.BuildFigures(result, size);
-            var files = LayerReport.Build(result, folder, figures).WriteAll();
-            return (result, files, figures);
-        }
-        finally
-        {
-            foreach (var (_, model) in models) model.Dispose();
-        }
     }
 
     internal static LayerAnalysisOptions ParseOptions(Settings s) => new()
@@ -136,7 +111,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         MemoryBudget = s.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(s.Memory),
     };
 
-    private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+    private static string F(double v) => NumberFormat.Fixed(v, "0.000", "n/a");
 
     internal static void Summarize(IAnsiConsole console, LayerAnalysisResult r, string outDir, int files)
     {
@@ -148,10 +123,10 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
             .AddColumn(new TableColumn("max-calibrated p").RightAligned());
         foreach (var m in r.Models)
             table.AddRow(Markup.Escape(m.Model + " within"), Markup.Escape($"{m.Within.RowLabels[m.Within.BestRow]} – {m.Within.ColumnLabels[m.Within.BestColumn]}"),
-                F(m.Within.BestValue), Markup.Escape(LayerReport.P(m.Within.MaxPValue, m.Within.Permutations)));
+                F(m.Within.BestValue), Markup.Escape(PValue.Value(m.Within.MaxPValue, m.Within.Permutations)));
         foreach (var g in r.Across)
             table.AddRow(Markup.Escape($"{g.RowModel} × {g.ColumnModel}"), Markup.Escape($"{g.RowLabels[g.BestRow]} – {g.ColumnLabels[g.BestColumn]}"),
-                F(g.BestValue), Markup.Escape(LayerReport.P(g.MaxPValue, g.Permutations)));
+                F(g.BestValue), Markup.Escape(PValue.Value(g.MaxPValue, g.Permutations)));
         console.Write(table);
         var per = new Table().AddColumn("model").AddColumn("representation").AddColumn(new TableColumn("anisotropy").RightAligned());
         bool cats = r.Models.Any(m => m.CategoryRsa is not null);
@@ -160,7 +135,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
             for (int i = 0; i < m.Labels.Count; i++)
             {
                 var row = new List<string> { Markup.Escape(m.Model), Markup.Escape(m.Labels[i]), F(m.Anisotropy[i]) };
-                if (cats) { row.Add(F(m.CategoryRsa![i].Pearson)); row.Add(Markup.Escape(LayerReport.P(m.CategoryRsa[i].PValue, m.CategoryRsa[i].Permutations))); }
+                if (cats) { row.Add(F(m.CategoryRsa![i].Pearson)); row.Add(Markup.Escape(PValue.Value(m.CategoryRsa[i].PValue, m.CategoryRsa[i].Permutations))); }
                 per.AddRow(row.ToArray());
             }
         console.Write(per);

@@ -53,22 +53,15 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
             _ => throw new SimileException($"--dtype '{settings.DType}' is not a value type", "use --dtype float64 or float32"),
         };
         long? budget = settings.Memory is null ? null : MemoryBudget.Parse(settings.Memory);
-        CliSupport.CheckOutputPath(settings.Out, OutputExtensions);
+        OutputPath.CheckFile(settings.Out, OutputExtensions);
         using var outputLock = OutputLock.ForFile(settings.Out);
         var input = MatrixFile.Read(settings.A, settings.ReadOptions());
         if (settings.Verbose)
             foreach (string line in RdmExport.Plan(input.Rows, input.Cols, kind, budget ?? MemoryBudget.Default()).Describe())
                 Console.Error.WriteLine(line);
         RdmExportResult result;
-        using (var progress = CliSupport.Progress())
-            result = RdmExport.Write(input, kind, settings.Out, dtype, budget,
-                progress is null ? null : new Progress(progress));
+        result = CliProgress.Run("rdm", progress => RdmExport.Write(input, kind, settings.Out, dtype, budget, progress));
         Console.Out.WriteLine($"wrote {result.Items}x{result.Items} {kind.Name()} dissimilarity matrix to {settings.Out}");
         return 0;
-    }
-
-    private sealed class Progress(StderrProgress outer) : IProgress<double>
-    {
-        public void Report(double value) => outer.Report(("rdm", value));
     }
 }

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Simile.Analyses;
 using Simile.Analyses.Layers;
+using Simile.Data;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -49,10 +50,7 @@ public sealed class VectorsCommand : Command<VectorsCommand.Settings>
     {
         // The output name is checked now; its folder is created only when the files are written (nothing is left behind on errors).
         string outPath = settings.Out!;
-        if (!Path.GetExtension(outPath).Equals(".npy", StringComparison.OrdinalIgnoreCase))
-            throw new SimileException($"output '{outPath}': vectors are written as .npy", "name the output FILE.npy (the sidecar FILE.json goes next to it)");
-        if (Directory.Exists(outPath))
-            throw new SimileException($"output '{outPath}' is a folder", "give a file name inside it, e.g. " + Path.Combine(outPath, "vectors.npy"));
+        OutputPath.CheckFile(outPath, [".npy"], createFolder: false, extensionFix: "vectors are written as .npy: name the output FILE.npy (the sidecar FILE.json goes next to it)");
         using var outputLock = OutputLock.ForFile(outPath);
         var subword = settings.SubwordPolicy();
         var engine = TransformerBackend.ParseEngine(settings.Engine);

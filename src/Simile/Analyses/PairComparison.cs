@@ -87,7 +87,7 @@ public sealed record PairComparisonOptions
     /// <summary>--k, --alpha, --score, --rbf-threshold for the registry measures (the RDM kind is <see cref="Kind"/>).</summary>
     public MeasureParameters MeasureParameters { get; init; } = new();
     /// <summary>Receives (stage, fraction done) while the slow parts run.</summary>
-    public IProgress<(string Stage, double Fraction)>? Progress { get; init; }
+    public IProgress<StageProgress>? Progress { get; init; }
     /// <summary>Bytes the comparison may use (null: <see cref="MemoryBudget.Default"/>); over it, <see cref="PairComparison.Run"/>
     /// throws before allocating.</summary>
     public long? MemoryBudget { get; init; }
@@ -134,13 +134,7 @@ public sealed record PairComparisonResult(
     /// <summary>The plan the result was computed by (routes per measure, memory estimate).</summary>
     public ComparisonPlan? Plan { get; init; }
 
-    public string ToJson(bool indented = true)
-    {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = indented }))
-            WriteJson(w);
-        return Encoding.UTF8.GetString(ms.ToArray());
-    }
+    public string ToJson(bool indented = true) => JsonOutput.Text(WriteJson, indented);
 
     public void WriteJson(Utf8JsonWriter w)
     {
@@ -292,7 +286,7 @@ public static class PairComparison
         DissimilarityMatrix? ra = null, rb = null;
         if (needRdms)
         {
-            progress?.Report(("dissimilarities", 0));
+            progress?.Report(new StageProgress("dissimilarities", 0));
             ra = ComputeRdm(a, options.Kind, a.RowNames);
             rb = ComputeRdm(b, options.Kind, b.RowNames ?? a.RowNames);
         }
@@ -310,7 +304,7 @@ public static class PairComparison
             permutation = new PermutationSummary(options.Permutations, options.Seed, double.NaN, double.NaN);
         else if (options.Permutations > 0)
         {
-            var stage = progress is null ? null : new StageProgress(progress, "permutations");
+            var stage = FractionProgress.Of(progress, "permutations");
             var results = PermutationTest.Run(ra!, rb!, [RsaMeasure.Pearson, RsaMeasure.Spearman], options.Permutations, options.Seed, stage);
             double P(RsaMeasure m) => results.First(r => r.Measure == m).PValue;
             permutation = new PermutationSummary(options.Permutations, options.Seed, P(RsaMeasure.Pearson), P(RsaMeasure.Spearman));
@@ -321,7 +315,7 @@ public static class PairComparison
             bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, double.NaN, double.NaN);
         else if (options.Bootstrap > 0)
         {
-            var stage = progress is null ? null : new StageProgress(progress, "bootstrap");
+            var stage = FractionProgress.Of(progress, "bootstrap");
             var ci = Inference.Bootstrap.Run(ra!, rb!, RsaMeasure.Pearson, options.Bootstrap, options.Seed, 0.95, stage);
             bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, ci.Lower, ci.Upper);
         }
@@ -351,7 +345,7 @@ public static class PairComparison
         var linear = rsaAsked.Where(m => m is RsaMeasure.Pearson or RsaMeasure.Cosine).ToList();
         if (linear.Count > 0)
         {
-            progress?.Report(("rsa", 0));
+            progress?.Report(new StageProgress("rsa", 0));
             var sums = WithPaths(a, b, () => FeatureSpaceRsa.Supports(kind)
                 ? FeatureSpaceRsa.Sums(a.Values, b.Values, kind, names)
                 : WholeVocabularyRsa.BlockwiseSums(a.Values, b.Values, kind, names).Sums);
@@ -361,7 +355,7 @@ public static class PairComparison
         var rank = rsaAsked.Where(LargeScaleRankRsa.RankMeasures.Contains).ToList();
         if (rank.Count > 0)
         {
-            var stage = progress is null ? null : new StageProgress(progress, "rank measures");
+            var stage = FractionProgress.Of(progress, "rank measures");
             var r = WithPaths(a, b, () => LargeScaleRankRsa.Compute(a.Values, b.Values, kind, rank, budget, stage, names));
             foreach (var kv in r.Values) values[kv.Key] = kv.Value;
         }
@@ -377,9 +371,9 @@ public static class PairComparison
             permutation = new PermutationSummary(options.Permutations, options.Seed, double.NaN, double.NaN);
         else if (options.Permutations > 0)
         {
-            var stage = progress is null ? null : new StageProgress(progress, "permutations (pearson)");
+            var stage = FractionProgress.Of(progress, "permutations (pearson)");
             var pearson = WithPaths(a, b, () => FeatureSpacePermutationTest.Pearson(a.Values, b.Values, kind, options.Permutations, options.Seed, stage, names));
-            stage = progress is null ? null : new StageProgress(progress, "permutations (spearman)");
+            stage = FractionProgress.Of(progress, "permutations (spearman)");
             var spearman = WithPaths(a, b, () => RankPermutationTest.Spearman(a.Values, b.Values, kind, options.Permutations, options.Seed, budget, stage, names));
             permutation = new PermutationSummary(options.Permutations, options.Seed, pearson.PValue, spearman.PValue);
         }
@@ -389,7 +383,7 @@ public static class PairComparison
             bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, double.NaN, double.NaN);
         else if (options.Bootstrap > 0)
         {
-            var stage = progress is null ? null : new StageProgress(progress, "bootstrap");
+            var stage = FractionProgress.Of(progress, "bootstrap");
             var ci = WithPaths(a, b, () => FeatureSpaceBootstrap.Pearson(a.Values, b.Values, kind, options.Bootstrap, options.Seed, 0.95, stage, names));
             bootstrap = new BootstrapSummary(options.Bootstrap, options.Seed, ci.Lower, ci.Upper);
         }
@@ -410,7 +404,7 @@ public static class PairComparison
         CkaScores? cka = null;
         if (measures.Contains(PairMeasure.Cka))
         {
-            progress?.Report(("cka", 0));
+            progress?.Report(new StageProgress("cka", 0));
             var (linear, debiased) = Cka.LinearAndDebiased(a.Values, b.Values);
             cka = new CkaScores(linear, debiased);
         }
@@ -418,7 +412,7 @@ public static class PairComparison
         ProcrustesScores? procrustes = null;
         if (measures.Contains(PairMeasure.Procrustes))
         {
-            progress?.Report(("procrustes", 0));
+            progress?.Report(new StageProgress("procrustes", 0));
             procrustes = new ProcrustesScores(Simile.Comparison.Procrustes.AngularDistance(a.Values, b.Values));
         }
 
@@ -462,11 +456,6 @@ public static class PairComparison
         }
     }
 
-    /// <summary>Forwards a stage's fraction synchronously (System.Progress would post it to the thread pool, out of order).</summary>
-    private sealed class StageProgress(IProgress<(string Stage, double Fraction)> outer, string stage) : IProgress<double>
-    {
-        public void Report(double value) => outer.Report((stage, value));
-    }
 
     /// <summary>Checks counts and, when both sides are named, that they name the same items (reordering B to A's order).</summary>
     internal static (LabeledMatrix A, LabeledMatrix B) AlignItems(LabeledMatrix a, LabeledMatrix b, List<string> notes)

@@ -22,7 +22,7 @@ internal static class MeasureBlock
         foreach (string name in options.RegistryMeasures)
         {
             var info = MeasureRegistry.Get(name);
-            options.Progress?.Report((name, 0));
+            options.Progress?.Report(new StageProgress(name, 0));
             double v;
             try
             {
@@ -56,10 +56,6 @@ internal static class MeasureBlock
     }
 
     private static IProgress<double>? Stage(PairComparisonOptions o, string stage)
-        => o.Progress is null ? null : new Forward(o.Progress, stage);
+        => FractionProgress.Of(o.Progress, stage);
 
-    private sealed class Forward(IProgress<(string Stage, double Fraction)> outer, string stage) : IProgress<double>
-    {
-        public void Report(double value) => outer.Report((stage, value));
-    }
 }

@@ -46,9 +46,8 @@ public static class RdmExport
     public static RdmExportResult Write(LabeledMatrix input, DissimilarityKind kind, string path, NpyDType dtype = NpyDType.Float64,
         long? memoryBudget = null, IProgress<double>? progress = null)
     {
+        OutputPath.CheckFile(path, Extensions, extensionFix: "name the output .csv, .tsv or .npy");
         string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (!Extensions.Contains(ext))
-            throw new SimileException($"output '{path}': unsupported file type '{ext}'", "name the output .csv, .tsv or .npy");
         int n = input.Rows;
         if (n < 2)
             throw new SimileException($"'{input.Path}' has {n} item(s); a dissimilarity matrix needs at least 2", "give at least 2 rows");
@@ -57,7 +56,6 @@ public static class RdmExport
 
         string full = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(full) ?? ".";
-        AtomicFile.EnsureWritableFolder(folder);
         long bytes = OutputBytes(n, path, dtype, input.RowNames);
         long free = FreeBytes(folder);
         if (bytes > free)

@@ -68,9 +68,6 @@ public sealed record RotationControlResult(string Model, double DirectCorrelatio
 
 public sealed record StageTiming(string Stage, TimeSpan Elapsed);
 
-/// <summary>Progress of a long stage: which stage, and how far (0..1).</summary>
-public sealed record AnalysisProgress(string Stage, double Fraction);
-
 public sealed record SeedAnalysisResult(
     WordList Words,
     SeedAnalysisOptions Options,
@@ -103,7 +100,7 @@ public static class SeedAnalysis
 {
     /// <summary>Selects the words (tokenization check, missing words, subword pooling) and runs the analysis.</summary>
     public static SeedAnalysisResult Run(IReadOnlyList<IWordEmbeddings> models, WordList words, SeedAnalysisOptions? options = null,
-        IProgress<AnalysisProgress>? progress = null)
+        IProgress<StageProgress>? progress = null)
     {
         options ??= new SeedAnalysisOptions();
         CheckDistinctNames(models.Select(m => m.Info.Name).ToList());
@@ -117,7 +114,7 @@ public static class SeedAnalysis
 
     /// <summary>The analysis on vectors already in hand (rows = <paramref name="words"/>, same order in every set).</summary>
     public static SeedAnalysisResult Run(IReadOnlyList<(ModelSummary Model, VectorSet Vectors)> models, WordList words,
-        SeedAnalysisOptions? options = null, IProgress<AnalysisProgress>? progress = null)
+        SeedAnalysisOptions? options = null, IProgress<StageProgress>? progress = null)
     {
         options ??= new SeedAnalysisOptions();
         if (models.Count == 0) throw new SimileException("no model given", "name at least one model with --model");
@@ -144,7 +141,7 @@ public static class SeedAnalysis
         {
             var (model, v) = models[m];
             matrices.Add(new ModelMatrices(model, v, Dissimilarity.Compute(v.Vectors, options.Kind, v.Words)));
-            progress?.Report(new AnalysisProgress("similarity matrices", (m + 1.0) / models.Count));
+            progress?.Report(new StageProgress("similarity matrices", (m + 1.0) / models.Count));
         }
         Stage("similarity matrices");
 
@@ -161,14 +158,14 @@ public static class SeedAnalysis
             ?? throw new SimileException($"the rotation control model '{rotationName}' is not among the models",
                 $"use one of {string.Join(", ", matrices.Select(m => m.Model.Name))}");
         var rotation = RotationControl(rotated, options);
-        progress?.Report(new AnalysisProgress("rotation control", 1.0));
+        progress?.Report(new StageProgress("rotation control", 1.0));
         Stage("rotation control");
 
         var notes = Notes(matrices, pairs, rotation, options);
         return new SeedAnalysisResult(words, options, matrices, pairs, rotation, notes, null, timings);
     }
 
-    private static PairResult ComparePair(ModelMatrices a, ModelMatrices b, SeedAnalysisOptions o, IProgress<AnalysisProgress>? progress)
+    private static PairResult ComparePair(ModelMatrices a, ModelMatrices b, SeedAnalysisOptions o, IProgress<StageProgress>? progress)
     {
         string label = $"{a.Model.Name} vs {b.Model.Name}";
         double pearson = RsaMeasures.Pearson(a.Dissimilarity.Condensed, b.Dissimilarity.Condensed);
@@ -261,12 +258,7 @@ public static class SeedAnalysis
             throw new SimileException($"model '{dup.Key}' is given {dup.Count()} times", "name each model once");
     }
 
-    internal static IProgress<double>? Forward(IProgress<AnalysisProgress>? progress, string stage) =>
-        progress is null ? null : new StageProgress(progress, stage);
+    internal static IProgress<double>? Forward(IProgress<StageProgress>? progress, string stage) =>
+        FractionProgress.Of(progress, stage);
 
-    /// <summary>Forwards a stage's fraction synchronously (System.Progress would post it to the thread pool, out of order).</summary>
-    private sealed class StageProgress(IProgress<AnalysisProgress> inner, string stage) : IProgress<double>
-    {
-        public void Report(double value) => inner.Report(new AnalysisProgress(stage, value));
-    }
 }

@@ -46,7 +46,7 @@ public static class SharedVocabularyAnalysis
     public const int DensityBins = 160;
 
     public static VocabularyAnalysisResult Run(IReadOnlyList<IWordEmbeddings> models, int? limit, int? minFrequencyRank,
-        SeedAnalysisOptions? options = null, IProgress<AnalysisProgress>? progress = null)
+        SeedAnalysisOptions? options = null, IProgress<StageProgress>? progress = null)
     {
         options ??= new SeedAnalysisOptions();
         if (models.Count < 2) throw new SimileException($"whole-vocabulary RSA needs at least two models, got {models.Count}", "name two or more models");
@@ -94,7 +94,7 @@ public static class SharedVocabularyAnalysis
         var rotDirect = DirectCorrelation.Compute(x, rotated);
         double rotRsa = WholeVocabularyRsa.Run(x, rotated, options.Kind, [RsaMeasure.Pearson], words: words).Measures[RsaMeasure.Pearson];
         var rotation = new RotationControlResult(rotationName, rotDirect.Mean, rotDirect.PerItem, rotRsa, 1.0 / Math.Sqrt(x.Cols));
-        progress?.Report(new AnalysisProgress("rotation control", 1.0));
+        progress?.Report(new StageProgress("rotation control", 1.0));
         Stage("rotation control");
 
         var notes = new List<string>

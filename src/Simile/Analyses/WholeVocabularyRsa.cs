@@ -110,7 +110,7 @@ public static class WholeVocabularyRsa
             var t0 = sw.Elapsed.TotalSeconds;
             double start = done;
             perm = FeatureSpacePermutationTest.Pearson(a, b, kind, permutations, seed,
-                progress is null ? null : new SyncProgress(p => progress.Report(start + p * permShare * scale)), words);
+                FractionProgress.Part(progress, start, start + permShare * scale), words);
             timings["permutations"] = sw.Elapsed.TotalSeconds - t0;
             done += permShare * scale;
             progress?.Report(done);
@@ -121,7 +121,7 @@ public static class WholeVocabularyRsa
             var t0 = sw.Elapsed.TotalSeconds;
             double start = done;
             var r = LargeScaleRankRsa.Compute(a, b, kind, rank, memoryBudget,
-                progress is null ? null : new SyncProgress(p => progress.Report(start + p * 0.8 * scale)), words);
+                FractionProgress.Part(progress, start, start + 0.8 * scale), words);
             foreach (var kv in r.Values) { values[kv.Key] = kv.Value; routes[kv.Key] = "rank (float32 keys)"; }
             foreach (var kv in r.Timings) timings["rank." + kv.Key] = kv.Value;
             timings["rank"] = sw.Elapsed.TotalSeconds - t0;
@@ -241,9 +241,4 @@ public static class WholeVocabularyRsa
         return (new UpperTriangleSums(CondensedIndex.Length(n), t1, t2, t11, t22, t12), bytes);
     }
 
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
-    private sealed class SyncProgress(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
-    }
 }

@@ -10,12 +10,21 @@ namespace Simile.Data;
 public static class JsonOutput
 {
     /// <summary>Runs <paramref name="body"/> on an indented writer and returns the document text plus "\n".</summary>
-    public static string Document(Action<Utf8JsonWriter> body)
+    public static string Document(Action<Utf8JsonWriter> body) => Text(body) + "\n";
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a writer and returns the text (no final newline): indented or compact; with
+    /// <paramref name="relaxedEscaping"/> non-ASCII text is written as is (plan files, HTML-embedded hover data),
+    /// otherwise with the default (escaping) encoder.
+    /// </summary>
+    public static string Text(Action<Utf8JsonWriter> body, bool indented = true, bool relaxedEscaping = false)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var options = new JsonWriterOptions { Indented = indented };
+        if (relaxedEscaping) options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        using (var w = new Utf8JsonWriter(stream, options))
             body(w);
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     /// <summary>"name": v, or "name": null when v is NaN, infinite or absent.</summary>

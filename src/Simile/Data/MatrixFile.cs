@@ -438,6 +438,33 @@ public static class MatrixFile
         });
     }
 
+    /// <summary>
+    /// A labelled table as CSV text (comma-delimited, "\n" line ends): a header row (<paramref name="corner"/>, then the
+    /// column names), then one row per row name with <paramref name="value"/>(i, j) in full precision
+    /// (<see cref="FormatNumber"/>); non-finite cells are written as <paramref name="missing"/> when it is given.
+    /// Names are quoted as in <see cref="Write"/>. For tables rendered in memory (report folders).
+    /// </summary>
+    public static string CsvText(string corner, IReadOnlyList<string> rowNames, IReadOnlyList<string> columnNames,
+        Func<int, int, double> value, string? missing = null)
+    {
+        const char delim = ',';
+        var sb = new StringBuilder();
+        sb.Append(Quote(corner, delim));
+        foreach (var c in columnNames) sb.Append(delim).Append(Quote(c, delim));
+        sb.Append('\n');
+        for (int i = 0; i < rowNames.Count; i++)
+        {
+            sb.Append(Quote(rowNames[i], delim));
+            for (int j = 0; j < columnNames.Count; j++)
+            {
+                double v = value(i, j);
+                sb.Append(delim).Append(missing is not null && !double.IsFinite(v) ? missing : FormatNumber(v));
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
     /// <summary>Shortest text that parses back to the same double ("R"); NaN/Inf as numpy writes them.</summary>
     public static string FormatNumber(double v) =>
         double.IsNaN(v) ? "nan" : double.IsPositiveInfinity(v) ? "inf" : double.IsNegativeInfinity(v) ? "-inf"

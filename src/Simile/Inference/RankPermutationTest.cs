@@ -17,7 +17,7 @@ public static class RankPermutationTest
     {
         Permutations.CheckCount(permutations);
         var pair = LargeScaleRankRsa.PrepareSpearman(a, b, kind, memoryBudget,
-            progress is null ? null : new Scaled(progress, 0.2), rowNames);
+            FractionProgress.Part(progress, 0, 0.2), rowNames);
         int atLeast = 0;
         var perm = new int[pair.Items];
         // Each statistic already runs on every core (rows in parallel chunks), so permutations run one after another.
@@ -29,11 +29,5 @@ public static class RankPermutationTest
         }
         return new PermutationResult(RsaMeasure.Spearman, permutations, seed, pair.Spearman,
             Permutations.PValue(atLeast, permutations, pair.Spearman), atLeast);
-    }
-
-    /// <summary>Reports a fraction of the preparation stage synchronously (as the caller's first 20%).</summary>
-    private sealed class Scaled(IProgress<double> inner, double share) : IProgress<double>
-    {
-        public void Report(double value) => inner.Report(share * value);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ScottPlot;
+using Simile.Data;
 
 namespace Simile.Reports;
 
@@ -23,8 +24,7 @@ public sealed class FigureHover
     /// <summary>JSON: {"w","h","box":[left,top,right,bottom] (logical px),"lim":[xmin,xmax,ymin,ymax],"grids":[…],"points":{"x","y","t"}}.</summary>
     internal string ToJson(int width, int height, PixelRect box, AxisLimits lim)
     {
-        using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        string json = JsonOutput.Text(w =>
         {
             w.WriteStartObject();
             w.WriteNumber("w", width);
@@ -56,9 +56,9 @@ public sealed class FigureHover
             w.WriteStartArray("t"); foreach (var p in Points) w.WriteStringValue(p.Text); w.WriteEndArray();
             w.WriteEndObject();
             w.WriteEndObject();
-        }
+        }, indented: false, relaxedEscaping: true);
         // Inside <script type="application/json">: "</" must not appear, "<\/" is the same JSON string.
-        return Encoding.UTF8.GetString(ms.ToArray()).Replace("</", "<\\/");
+        return json.Replace("</", "<\\/");
     }
 
     private static double R(double v) => double.IsFinite(v) ? double.Parse(v.ToString("G7", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : 0;

@@ -26,7 +26,7 @@ public static class Figures
     public const string FontName = "DejaVu Sans";
     /// <summary>PNGs are rendered at this multiple of the logical size at screen size (sharp when zoomed).</summary>
     public const double PngScale = 2.0;
-    public const char Minus = '\u2212';
+    public const char Minus = NumberFormat.Minus;
 
     private static readonly Color WithinColor = Color.FromHex("#1f77b4");
     private static readonly Color BetweenColor = Color.FromHex("#ff7f0e");
@@ -307,24 +307,11 @@ public static class Figures
             for (int j = 0; j < k; j++)
             {
                 double v = values[i, j];
-                if (double.IsFinite(v)) Cell(plt, j, k - i - 1, ColourOf(cmap, v, range), s);
-                var t = plt.Add.Text(double.IsFinite(v) ? Num(v) : "–", j + 0.5, k - i - 0.5);
-                t.Alignment = Alignment.MiddleCenter;
-                t.LabelFontSize = cellFont;
-                t.LabelFontName = FontName;
-                t.LabelFontColor = TextOn(cmap, v, range);
+                LabelledCell(plt, i, j, k, v, double.IsFinite(v) ? Num(v) : "–", cellFont, cmap, range, s);
                 hover[i, j] = $"{labels[i]} – {labels[j]}: {colourLabel} {Num(v)}";
             }
         ColourBar(plt, range, colourLabel, s);
-        var pos = Enumerable.Range(0, k).Select(i => i + 0.5).ToArray();
-        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(pos, labels.ToArray());
-        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(pos.Reverse().ToArray(), labels.ToArray());
-        plt.Axes.Bottom.TickLabelStyle.FontSize = tick;
-        plt.Axes.Left.TickLabelStyle.FontSize = tick;
-        plt.Axes.Bottom.MajorTickStyle.Length = 0;
-        plt.Axes.Left.MajorTickStyle.Length = 0;
-        plt.Axes.SetLimits(0, k, 0, k);
-        plt.HideGrid();
+        CellAxes(plt, labels, labels, tick);
         plt.Axes.Title.Label.Text = wrapped;
         plt.Axes.Title.Label.FontSize = s.Title;
         var h = new FigureHover();
@@ -334,7 +321,7 @@ public static class Figures
 
     /// <summary>A number with three decimals (or "–"), with a real minus sign.</summary>
     public static string Num(double v, string format = "0.000") =>
-        double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture).Replace('-', Minus) : "–";
+        NumberFormat.Typeset(v, format);
 
     /// <summary>
     /// 5–6 colour-bar ticks that include both ends of [lo, hi]: a round step (1, 2, 2.5 or 5 × 10^k) dividing the range
@@ -462,6 +449,37 @@ public static class Figures
     private static LineStyle SeparatorStyle(FigureStyle s) => new() { Width = s.L(1.5f), Color = Colors.White, Pattern = LinePattern.Solid };
 
     /// <summary>One heatmap cell as a filled rectangle covering x∈[x, x+1], y∈[y, y+1] (a hairline of its own colour closes anti-aliasing seams).</summary>
+    /// <summary>
+    /// Cell (row, column) of a grid with <paramref name="rows"/> rows drawn top-down: its colour (when the value is
+    /// finite) and its value as text, black or white to read on the colour.
+    /// </summary>
+    internal static void LabelledCell(Plot plt, int row, int column, int rows, double v, string text, float font,
+        IColormap cmap, (double Min, double Max) range, FigureStyle s)
+    {
+        if (double.IsFinite(v)) Cell(plt, column, rows - row - 1, ColourOf(cmap, v, range), s);
+        var t = plt.Add.Text(text, column + 0.5, rows - row - 0.5);
+        t.Alignment = Alignment.MiddleCenter;
+        t.LabelFontSize = font;
+        t.LabelFontName = FontName;
+        t.LabelFontColor = TextOn(cmap, v, range);
+    }
+
+    /// <summary>Axes of a grid of labelled cells: one tick label per row (top-down) and column, no tick marks, no grid lines.</summary>
+    internal static void CellAxes(Plot plt, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels, float tick)
+    {
+        int rows = rowLabels.Count, cols = columnLabels.Count;
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, cols).Select(c => c + 0.5).ToArray(), columnLabels.ToArray());
+        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, rows).Select(r => rows - r - 0.5).ToArray(), rowLabels.ToArray());
+        plt.Axes.Bottom.TickLabelStyle.FontSize = tick;
+        plt.Axes.Left.TickLabelStyle.FontSize = tick;
+        plt.Axes.Bottom.MajorTickStyle.Length = 0;
+        plt.Axes.Left.MajorTickStyle.Length = 0;
+        plt.Axes.SetLimits(0, cols, 0, rows);
+        plt.HideGrid();
+    }
+
     internal static void Cell(Plot plt, double x, double y, Color colour, FigureStyle s)
     {
         var rect = plt.Add.Rectangle(x, x + 1, y, y + 1);

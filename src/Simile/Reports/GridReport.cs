@@ -46,29 +46,15 @@ public static class GridReport
             for (int b = a; b < r.Models.Count; b++) yield return (a, b);
     }
 
-    private static string Stem(GridResult r, int a, int b) => $"{ReportOutput.SafeName(r.Models[a].Name)}--{ReportOutput.SafeName(r.Models[b].Name)}";
-
-    private static string Num(double v) => double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "";
+    private static string Stem(GridResult r, int a, int b) => $"{Simile.Data.OutputPath.SafeName(r.Models[a].Name)}--{Simile.Data.OutputPath.SafeName(r.Models[b].Name)}";
 
     /// <summary>Rows: model a's representations; columns: model b's; the cell of a representation with itself is empty.</summary>
     public static string GridCsv(GridResult r, int measure, int a, int b)
     {
         var g = r.Grid(measure, a, b);
-        var ra = r.Models[a].Representations; var rb = r.Models[b].Representations;
-        var sb = new StringBuilder();
-        sb.Append(Csv($"{r.Models[a].Name} \\ {r.Models[b].Name}"));
-        foreach (var l in rb) sb.Append(',').Append(Csv(l));
-        sb.Append('\n');
-        for (int i = 0; i < ra.Count; i++)
-        {
-            sb.Append(Csv(ra[i]));
-            for (int j = 0; j < rb.Count; j++) sb.Append(',').Append(Num(g[i, j]));
-            sb.Append('\n');
-        }
-        return sb.ToString();
+        return MatrixFile.CsvText($"{r.Models[a].Name} \\ {r.Models[b].Name}", r.Models[a].Representations,
+            r.Models[b].Representations, (i, j) => g[i, j], missing: "");
     }
-
-    private static string Csv(string s) => s.IndexOfAny([',', '"', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
     /// <summary>results.json: plan hash, words, settings, models, every pair, and the best pair of each model pair.</summary>
     public static string ResultsJson(GridResult r) => JsonOutput.Document(w =>
@@ -188,7 +174,7 @@ public static class GridReport
             if (best is null) { sb.Append($"<td colspan=\"{plan.Measures.Count + 2}\">–</td></tr>\n"); continue; }
             sb.Append($"<td>{HtmlPage.H(best.A.Label)} – {HtmlPage.H(best.B.Label)}</td>");
             foreach (var v in best.Values) sb.Append($"<td class=\"num\">{HtmlPage.F(v)}</td>");
-            sb.Append($"<td class=\"num\">{LayerReport.P(best.PValue, plan.Permutations)}</td></tr>\n");
+            sb.Append($"<td class=\"num\">{PValue.Value(best.PValue, plan.Permutations)}</td></tr>\n");
         }
         sb.Append("</table>\n<p class=\"caption\">Every value of every pair is in <code>results.json</code>; each model pair's grid per measure is in <code>grids/</code> as CSV.</p>\n");
         if (figures.Count > 0)

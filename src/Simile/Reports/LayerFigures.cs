@@ -64,13 +64,8 @@ public static class LayerFigures
             for (int c = 0; c < cols; c++)
             {
                 double v = g[r, c];
-                if (double.IsFinite(v)) Figures.Cell(plt, c, rows - r - 1, Figures.ColourOf(cmap, v, range), s);
                 string text = !double.IsFinite(v) ? "–" : s.Paper ? Figures.Num(v, ".00") : Figures.Num(v, "0.00");
-                var t = plt.Add.Text(text, c + 0.5, rows - r - 0.5);
-                t.Alignment = Alignment.MiddleCenter;
-                t.LabelFontSize = font;
-                t.LabelFontName = Figures.FontName;
-                t.LabelFontColor = Figures.TextOn(cmap, v, range);
+                Figures.LabelledCell(plt, r, c, rows, v, text, font, cmap, range, s);
                 hover[r, c] = $"{g.RowModel} {g.RowLabels[r]} – {g.ColumnModel} {g.ColumnLabels[c]}: r = {Figures.Num(v)}";
             }
         if (double.IsFinite(g.BestValue))
@@ -82,16 +77,7 @@ public static class LayerFigures
             box.LineStyle.Width = s.L(3);
         }
         Figures.ColourBar(plt, range, "Pearson r of cosine similarities", s);
-        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, cols).Select(c => c + 0.5).ToArray(), g.ColumnLabels.ToArray());
-        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, rows).Select(r => rows - r - 0.5).ToArray(), g.RowLabels.ToArray());
-        plt.Axes.Bottom.TickLabelStyle.FontSize = tick;
-        plt.Axes.Left.TickLabelStyle.FontSize = tick;
-        plt.Axes.Bottom.MajorTickStyle.Length = 0;
-        plt.Axes.Left.MajorTickStyle.Length = 0;
-        plt.Axes.SetLimits(0, cols, 0, rows);
-        plt.HideGrid();
+        Figures.CellAxes(plt, g.RowLabels, g.ColumnLabels, tick);
         plt.XLabel($"{g.ColumnModel} representation", s.Axis);
         plt.YLabel($"{g.RowModel} representation", s.Axis);
         plt.Axes.Title.Label.Text = wrapped;

@@ -33,12 +33,12 @@ public static class LayerReport
         bool normalized = r.Options.Normalization.Kind != NormalizationKind.None;
         string norm = normalized ? $", normalisation {r.Options.Normalization}" : "";
         foreach (var m in r.Models)
-            figs.Add(LayerFigures.GridHeatmap($"layers-within-{ReportOutput.SafeName(m.Model)}",
+            figs.Add(LayerFigures.GridHeatmap($"layers-within-{Simile.Data.OutputPath.SafeName(m.Model)}",
                 $"{m.Model}: RSA between its representations{norm}", m.Within, size));
         foreach (var g in r.Across)
-            figs.Add(LayerFigures.GridHeatmap($"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}",
+            figs.Add(LayerFigures.GridHeatmap($"layers-across-{Simile.Data.OutputPath.SafeName(g.RowModel)}-{Simile.Data.OutputPath.SafeName(g.ColumnModel)}",
                 $"{g.RowModel} × {g.ColumnModel}: best {g.RowLabels[g.BestRow]}–{g.ColumnLabels[g.BestColumn]}, " +
-                $"r = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PRelation(g.MaxPValue, g.Permutations) : "")}", g, size));
+                $"r = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PValue.Relation(g.MaxPValue, g.Permutations) : "")}", g, size));
 
         // x positions are representation indices; where models name a position differently (GPT-2's "final"), show both.
         int longest = r.Models.Max(m => m.Labels.Count);
@@ -88,7 +88,7 @@ public static class LayerReport
                 referenceLine: 0, size: size));
         }
         foreach (var m in r.Models.Where(m => m.Mds.Count > 0))
-            figs.Add(LayerFigures.MdsPanels($"layers-mds-{ReportOutput.SafeName(m.Model)}", $"{m.Model}: classical MDS of cosine distances",
+            figs.Add(LayerFigures.MdsPanels($"layers-mds-{Simile.Data.OutputPath.SafeName(m.Model)}", $"{m.Model}: classical MDS of cosine distances",
                 m.Mds, m.MdsLabels, r.Words.Words, r.Words.Categories, size));
         return figs;
     }
@@ -157,15 +157,15 @@ public static class LayerReport
         sb.Append("<table>\n<tr><th>grid</th><th>best pair</th><th>RSA r</th><th>max-calibrated p</th></tr>\n");
         foreach (var m in r.Models)
             sb.Append($"<tr><td>{H(m.Model)} (within)</td><td>{H(m.Within.RowLabels[m.Within.BestRow])} – {H(m.Within.ColumnLabels[m.Within.BestColumn])}</td>" +
-                      $"<td class=\"num\">{F(m.Within.BestValue)}</td><td class=\"num\">{P(m.Within.MaxPValue, m.Within.Permutations)}</td></tr>\n");
+                      $"<td class=\"num\">{F(m.Within.BestValue)}</td><td class=\"num\">{PValue.Value(m.Within.MaxPValue, m.Within.Permutations)}</td></tr>\n");
         foreach (var g in r.Across)
             sb.Append($"<tr><td>{H(g.RowModel)} × {H(g.ColumnModel)}</td><td>{H(g.RowLabels[g.BestRow])} – {H(g.ColumnLabels[g.BestColumn])}</td>" +
-                      $"<td class=\"num\">{F(g.BestValue)}</td><td class=\"num\">{P(g.MaxPValue, g.Permutations)}</td></tr>\n");
+                      $"<td class=\"num\">{F(g.BestValue)}</td><td class=\"num\">{PValue.Value(g.MaxPValue, g.Permutations)}</td></tr>\n");
         sb.Append("</table>\n");
         sb.Append("<p class=\"caption\">Within one model the diagonal is 1 by construction, so its best pair is the best pair of two different representations; " +
                   "neighbouring layers are usually the most alike.</p>\n");
-        foreach (var g in r.Across) Img(sb, fig, folder, $"layers-across-{ReportOutput.SafeName(g.RowModel)}-{ReportOutput.SafeName(g.ColumnModel)}");
-        foreach (var m in r.Models) Img(sb, fig, folder, $"layers-within-{ReportOutput.SafeName(m.Model)}");
+        foreach (var g in r.Across) Img(sb, fig, folder, $"layers-across-{Simile.Data.OutputPath.SafeName(g.RowModel)}-{Simile.Data.OutputPath.SafeName(g.ColumnModel)}");
+        foreach (var m in r.Models) Img(sb, fig, folder, $"layers-within-{Simile.Data.OutputPath.SafeName(m.Model)}");
 
         // Anisotropy.
         sb.Append($"<{h}>Anisotropy</{h}>\n<p>")
@@ -202,7 +202,7 @@ public static class LayerReport
                 for (int i = 0; i < m.Labels.Count; i++)
                 {
                     var cr = m.CategoryRsa![i];
-                    sb.Append($"<tr><td>{H(m.Model)}</td><td>{H(m.Labels[i])}</td><td class=\"num\">{F(cr.Pearson)}</td><td class=\"num\">{P(cr.PValue, cr.Permutations)}</td>");
+                    sb.Append($"<tr><td>{H(m.Model)}</td><td>{H(m.Labels[i])}</td><td class=\"num\">{F(cr.Pearson)}</td><td class=\"num\">{PValue.Value(cr.PValue, cr.Permutations)}</td>");
                     if (normalized) sb.Append($"<td class=\"num\">{F(m.CategoryRsaRaw![i].Pearson)}</td>");
                     foreach (var s in m.Selectivity![i])
                         sb.Append($"<td class=\"num\">{F(s.Value)} [{F(s.Lower)}, {F(s.Upper)}]</td>");
@@ -220,7 +220,7 @@ public static class LayerReport
                       "dimensions explain. Axes are arbitrary (any rotation or reflection is the same map), so each panel is turned (orthogonal " +
                       "Procrustes: rotation or reflection, no scaling) to match the panel before it; what matters is which words sit together. " +
                       "Words are labelled where a label fits; point at a dot to read its word.</p>\n");
-            foreach (var m in r.Models) Img(sb, fig, folder, $"layers-mds-{ReportOutput.SafeName(m.Model)}");
+            foreach (var m in r.Models) Img(sb, fig, folder, $"layers-mds-{Simile.Data.OutputPath.SafeName(m.Model)}");
         }
 
         if (r.Notes.Count > 0)
@@ -255,14 +255,4 @@ public static class LayerReport
 
     internal static string H(string s) => HtmlPage.H(s);
     internal static string F(double v) => HtmlPage.F(v);
-
-    /// <summary>A p-value, or "&lt; 1/(N+1)"-style floor when no permutation reached the observed value.</summary>
-    public static string P(double p, int permutations) => PValue.Value(p, permutations);
-
-    /// <summary>"= 0.03" or "≤ 0.001" (for running text).</summary>
-    public static string PRelation(double p, int permutations)
-    {
-        string s = P(p, permutations);
-        return s.StartsWith('≤') ? s : "= " + s;
-    }
 }

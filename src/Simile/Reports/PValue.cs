@@ -20,10 +20,17 @@ public static class PValue
     public static string Text(double p, int permutations)
     {
         string v = Value(p, permutations);
-        return v == "–" ? "p –" : v.StartsWith('≤') ? "p " + v : "p = " + v;
+        return v == "–" ? "p –" : "p " + Relation(p, permutations);
+    }
+
+    /// <summary>"= 0.0312" or "≤ 0.0001" (running text after "p"), or "–" without a test.</summary>
+    public static string Relation(double p, int permutations)
+    {
+        string v = Value(p, permutations);
+        return v == "–" || v.StartsWith('≤') ? v : "= " + v;
     }
 
     private static string Number(double p) =>
         p >= 0.0001 ? p.ToString("0.0000", CultureInfo.InvariantCulture)
-                    : p.ToString("0.0e+00", CultureInfo.InvariantCulture).Replace('-', Figures.Minus);
+                    : p.ToString("0.0e+00", CultureInfo.InvariantCulture).Replace('-', NumberFormat.Minus);
 }

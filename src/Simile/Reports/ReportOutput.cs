@@ -39,13 +39,10 @@ public sealed class ReportOutput
         AddText(f.Name + ".svg", f.Svg);
     }
 
-    /// <summary>Creates the folder if needed and checks that files can be created in it (before long work starts).</summary>
-    public static void EnsureWritable(string folder) => AtomicFile.EnsureWritableFolder(Path.GetFullPath(folder));
-
     /// <summary>Writes every file atomically; returns their full paths.</summary>
     public IReadOnlyList<string> WriteAll()
     {
-        EnsureWritable(Folder);
+        OutputPath.CheckFolder(Folder);
         var written = new List<string>(_files.Count);
         foreach (var (name, bytes) in _files)
         {
@@ -54,14 +51,5 @@ public sealed class ReportOutput
             written.Add(path);
         }
         return written;
-    }
-
-    /// <summary>A model or word name made safe for a file name: anything but letters, digits, '.', '_' and '-' becomes '-'.</summary>
-    public static string SafeName(string name)
-    {
-        var sb = new StringBuilder(name.Length);
-        foreach (char c in name) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-');
-        string s = sb.ToString().Trim('-', '.');
-        return s.Length == 0 ? "model" : s;
     }
 }

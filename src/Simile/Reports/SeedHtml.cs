@@ -89,13 +89,13 @@ public static class SeedHtml
         foreach (var p in r.Pairs)
         {
             sb.Append($"<tr><td>{H(p.A)}</td><td>{H(p.B)}</td><td class=\"num\">{F(p.Pearson)}</td><td class=\"num\">{F(p.Spearman)}</td>")
-              .Append($"<td class=\"num\">{(p.PearsonTest is { } t ? H(SeedReport.FormatP(t.PValue, t.Permutations)) : "–")}</td>")
+              .Append($"<td class=\"num\">{(p.PearsonTest is { } t ? H(PValue.Text(t.PValue, t.Permutations)) : "–")}</td>")
               .Append($"<td class=\"num\">{(p.PearsonInterval is { } ci ? $"[{F(ci.Lower)}, {F(ci.Upper)}]" : "–")}</td>")
               .Append($"<td class=\"text\">{(p.Direct is { } d ? $"mean r = {F(d.Mean)}{(p.SharedLineage ? " (shared lineage)" : "")}" : "undefined: " + H(p.DirectUndefinedReason ?? ""))}</td></tr>\n");
         }
         sb.Append("</table>\n");
         Img(sb, fig, "models-rsa");
-        foreach (var p in r.Pairs) Img(sb, fig, $"rsa-{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}");
+        foreach (var p in r.Pairs) Img(sb, fig, $"rsa-{Simile.Data.OutputPath.SafeName(p.A)}-vs-{Simile.Data.OutputPath.SafeName(p.B)}");
         if (r.Words.HasCategories)
             sb.Append("<p class=\"caption\">Each point is one pair of words. Pairs within one category are blue, pairs across categories " +
                       "orange: when both models put same-category words close together, the blue points sit high on both axes.</p>\n");
@@ -106,16 +106,16 @@ public static class SeedHtml
                       ? "all models share one colour scale, so equal colours mean equal values. "
                       : "each model has its own colour scale, because distances have model-specific magnitudes. ") +
                   "The diagonal (a word with itself) is left blank.</p>\n");
-        foreach (var m in r.Models) Img(sb, fig, $"similarity-{ReportOutput.SafeName(m.Model.Name)}");
+        foreach (var m in r.Models) Img(sb, fig, $"similarity-{Simile.Data.OutputPath.SafeName(m.Model.Name)}");
 
         // Direct correlations.
         sb.Append("<h2>Direct per-word correlations</h2>\n");
         foreach (var p in r.Pairs)
         {
-            if (p.Direct is not null) Img(sb, fig, $"direct-{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}");
+            if (p.Direct is not null) Img(sb, fig, $"direct-{Simile.Data.OutputPath.SafeName(p.A)}-vs-{Simile.Data.OutputPath.SafeName(p.B)}");
             else sb.Append($"<p>{H(p.A)} vs {H(p.B)}: undefined. {H(p.DirectUndefinedReason ?? "")}.</p>\n");
         }
-        Img(sb, fig, $"rotation-{ReportOutput.SafeName(r.Rotation.Model)}");
+        Img(sb, fig, $"rotation-{Simile.Data.OutputPath.SafeName(r.Rotation.Model)}");
 
         // Words and tokenization.
         sb.Append("<h2>Words</h2>\n");

@@ -23,7 +23,7 @@ public static class SeedReport
         var figures = BuildFigures(r, size);
         foreach (var f in figures) output.AddFigure(f);
         foreach (var m in r.Models)
-            output.AddText($"similarity-{ReportOutput.SafeName(m.Model.Name)}.csv", MatrixCsv(r.Words.Words, m));
+            output.AddText($"similarity-{Simile.Data.OutputPath.SafeName(m.Model.Name)}.csv", MatrixCsv(r.Words.Words, m));
         output.AddText("report.html", SeedHtml.Write(r, figures, partTwoHtml));
         return output;
     }
@@ -32,7 +32,7 @@ public static class SeedReport
     public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
         string? partTwoResults = null)
     {
-        ReportOutput.EnsureWritable(folder);     // fail before the figures are drawn
+        Simile.Data.OutputPath.CheckFolder(folder);     // fail before the figures are drawn
         return Build(r, folder, partTwoHtml, size, partTwoResults).WriteAll();
     }
 
@@ -63,7 +63,7 @@ public static class SeedReport
                     square[a, b] = a == b ? (similarity ? 1.0 : 0.0) : displays[m][CondensedIndex.Of(n, order[a], order[b])];
             var scale = similarity ? range : NiceRange(displays[m].Where(double.IsFinite).DefaultIfEmpty(0).Min(),
                                                        displays[m].Where(double.IsFinite).DefaultIfEmpty(1).Max());
-            figures.Add(Figures.Heatmap($"similarity-{ReportOutput.SafeName(model.Model.Name)}",
+            figures.Add(Figures.Heatmap($"similarity-{Simile.Data.OutputPath.SafeName(model.Model.Name)}",
                 $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, scale, quantity, size, model.Model.Name));
         }
 
@@ -72,9 +72,9 @@ public static class SeedReport
         {
             var a = r.Models[r.IndexOf(p.A)];
             var b = r.Models[r.IndexOf(p.B)];
-            string pair = $"{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}";
+            string pair = $"{Simile.Data.OutputPath.SafeName(p.A)}-vs-{Simile.Data.OutputPath.SafeName(p.B)}";
             string title = $"{p.A} vs {p.B}: RSA r = {Figures.Num(p.Pearson)}" +
-                           (p.PearsonTest is { } t ? $", {FormatP(t.PValue, t.Permutations)}" : "");
+                           (p.PearsonTest is { } t ? $", {PValue.Text(t.PValue, t.Permutations)}" : "");
             var hover = new List<string>(a.Display.Length);
             for (int i = 0; i < n; i++)
                 for (int j = i + 1; j < n; j++)
@@ -92,7 +92,7 @@ public static class SeedReport
                     (-r.Rotation.ExpectedSpread, r.Rotation.ExpectedSpread, $"chance spread (±{Figures.Num(r.Rotation.ExpectedSpread)})")));
         }
 
-        figures.Add(Figures.WordBars($"rotation-{ReportOutput.SafeName(r.Rotation.Model)}",
+        figures.Add(Figures.WordBars($"rotation-{Simile.Data.OutputPath.SafeName(r.Rotation.Model)}",
             $"Rotation control: {r.Rotation.Model} vs a rotated copy (RSA r = {Figures.Num(r.Rotation.RsaPearson)}, mean direct r = {Figures.Num(r.Rotation.DirectCorrelationMean)})",
             words.Words, r.Rotation.PerWord, "Pearson r of the two vectors", size: size,
             band: (-r.Rotation.ExpectedSpread, r.Rotation.ExpectedSpread, $"chance spread (±{Figures.Num(r.Rotation.ExpectedSpread)})")));
@@ -110,18 +110,7 @@ public static class SeedReport
         int n = words.Count;
         var display = m.Display;
         double diagonal = SeedAnalysis.IsSimilarityKind(m.Dissimilarity.Kind) ? 1.0 : 0.0;
-        var sb = new StringBuilder();
-        sb.Append("word");
-        foreach (var w in words) sb.Append(',').Append(CsvField(w));
-        sb.Append('\n');
-        for (int i = 0; i < n; i++)
-        {
-            sb.Append(CsvField(words[i]));
-            for (int j = 0; j < n; j++)
-                sb.Append(',').Append((i == j ? diagonal : display[CondensedIndex.Of(n, i, j)]).ToString("R", CultureInfo.InvariantCulture));
-            sb.Append('\n');
-        }
-        return sb.ToString();
+        return Simile.Data.MatrixFile.CsvText("word", words, words, (i, j) => i == j ? diagonal : display[CondensedIndex.Of(n, i, j)]);
     }
 
     /// <summary>Word indices grouped by category (categories in order of first appearance, uncategorised last), stable.</summary>
@@ -164,16 +153,10 @@ public static class SeedReport
         _ => kind.Name(),
     };
 
-    /// <summary>"p = 0.0312" or, at the resolution limit of N permutations, "p ≤ 0.0001" (see <see cref="PValue"/>).</summary>
-    public static string FormatP(double p, int permutations) => PValue.Text(p, permutations);
-
     private static (double, double) NiceRange(double lo, double hi)
     {
         double l = Math.Floor(lo * 10) / 10, h = Math.Ceiling(hi * 10) / 10;
         if (h <= l) h = l + 0.1;
         return (l, h);
     }
-
-    private static string CsvField(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }

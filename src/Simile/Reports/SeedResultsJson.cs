@@ -30,13 +30,7 @@ public static class SeedResultsJson
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
             {
-                w.WriteStartObject();
-                w.WriteString("a", p.A);
-                w.WriteString("b", p.B);
-                w.WriteStartObject("rsa");
-                Number(w, "pearson", p.Pearson);
-                Number(w, "spearman", p.Spearman);
-                Number(w, "p_value", p.PearsonTest?.PValue);
+                PairRsaStart(w, p.A, p.B, p.Pearson, p.Spearman, p.PearsonTest?.PValue);
                 w.WritePropertyName("ci95");
                 if (p.PearsonInterval is { } ci)
                 {
@@ -77,6 +71,18 @@ public static class SeedResultsJson
     }
 
     /// <summary>The head of every part-1 results.json: "words", "categories" (one per word, null where none) and "rdm".</summary>
+    /// <summary>Opens a pair object and its "rsa" object: "a", "b", then "pearson", "spearman", "p_value".</summary>
+    internal static void PairRsaStart(Utf8JsonWriter w, string a, string b, double pearson, double spearman, double? p)
+    {
+        w.WriteStartObject();
+        w.WriteString("a", a);
+        w.WriteString("b", b);
+        w.WriteStartObject("rsa");
+        Number(w, "pearson", pearson);
+        Number(w, "spearman", spearman);
+        Number(w, "p_value", p);
+    }
+
     internal static void WordsAndKind(Utf8JsonWriter w, Simile.Data.WordList words, DissimilarityKind kind)
     {
         w.WriteStartArray("words");

@@ -18,7 +18,7 @@ public static class VocabularyReport
 {
     public static IReadOnlyList<string> Write(VocabularyAnalysisResult r, string folder, FigureSize? size = null)
     {
-        ReportOutput.EnsureWritable(folder);
+        Simile.Data.OutputPath.CheckFolder(folder);
         return Build(r, folder, size).WriteAll();
     }
 
@@ -52,9 +52,9 @@ public static class VocabularyReport
                 }
             var x = similarity ? (1 - g.MaxA, 1 - g.MinA) : (g.MinA, g.MaxA);
             var y = similarity ? (1 - g.MaxB, 1 - g.MinB) : (g.MinB, g.MaxB);
-            string pair = $"{ReportOutput.SafeName(p.A)}-vs-{ReportOutput.SafeName(p.B)}";
+            string pair = $"{Simile.Data.OutputPath.SafeName(p.A)}-vs-{Simile.Data.OutputPath.SafeName(p.B)}";
             string title = $"{p.A} vs {p.B}, {g.Pairs:N0} word pairs: r = {p.Pearson:0.000}" +
-                           (p.PearsonTest is { } t ? $", {SeedReport.FormatP(t.PValue, t.Permutations)}" : "");
+                           (p.PearsonTest is { } t ? $", {PValue.Text(t.PValue, t.Permutations)}" : "");
             figures.Add(Figures.DensityGrid($"rsa-{pair}", title, counts, x, y, $"{p.A} {quantity}", $"{p.B} {quantity}", size));
             if (p.Direct is { } d)
                 figures.Add(Figures.Distributions($"direct-{pair}", $"Direct per-word correlation: {p.A} vs {p.B}",
@@ -77,13 +77,7 @@ public static class VocabularyReport
             w.WriteStartArray("pairs");
             foreach (var p in r.Pairs)
             {
-                w.WriteStartObject();
-                w.WriteString("a", p.A);
-                w.WriteString("b", p.B);
-                w.WriteStartObject("rsa");
-                Number(w, "pearson", p.Pearson);
-                Number(w, "spearman", p.Spearman);
-                Number(w, "p_value", p.PearsonTest?.PValue);
+                SeedResultsJson.PairRsaStart(w, p.A, p.B, p.Pearson, p.Spearman, p.PearsonTest?.PValue);
                 w.WriteNull("ci95");
                 w.WriteNumber("permutations", r.Options.Permutations);
                 w.WriteNumber("word_pairs", p.Detail.Pairs);
@@ -138,7 +132,7 @@ public static class VocabularyReport
                   "<th>p (Pearson)</th><th>direct correlation</th></tr>\n");
         foreach (var p in r.Pairs)
             sb.Append($"<tr><td>{H(p.A)}</td><td>{H(p.B)}</td><td class=\"num\">{F(p.Pearson)}</td><td class=\"num\">{F(p.Spearman)}</td>")
-              .Append($"<td class=\"num\">{(p.PearsonTest is { } t ? H(SeedReport.FormatP(t.PValue, t.Permutations)) : "–")}</td>")
+              .Append($"<td class=\"num\">{(p.PearsonTest is { } t ? H(PValue.Text(t.PValue, t.Permutations)) : "–")}</td>")
               .Append($"<td>{(p.Direct is { } d ? $"mean r = {F(d.Mean)}{(p.SharedLineage ? " (shared lineage)" : "")}" : "undefined: " + H(p.DirectUndefinedReason ?? ""))}</td></tr>\n");
         sb.Append("</table>\n");
         foreach (var f in figures) Img(sb, f);

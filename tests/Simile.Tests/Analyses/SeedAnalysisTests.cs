@@ -150,8 +150,8 @@ public class SeedAnalysisTests
         Assert.Contains("rotation control", stages);
     }
 
-    private sealed class ListProgress(List<string> stages) : IProgress<AnalysisProgress>
+    private sealed class ListProgress(List<string> stages) : IProgress<StageProgress>
     {
-        public void Report(AnalysisProgress value) { lock (stages) stages.Add(value.Stage); }
+        public void Report(StageProgress value) { lock (stages) stages.Add(value.Stage); }
     }
 }

@@ -21,13 +21,8 @@ public class VersionTests
         Assert.Equal(version, run.Stdout.Trim());
 
         // --version is printed by Spectre.Console through its own console, so run the CLI as a process
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
-        psi.ArgumentList.Add("--version");
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        Assert.Equal(0, p.ExitCode);
-        Assert.Equal(version, stdout.Trim());
+        var process = CliRunner.RunProcess("--version");
+        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(version, process.Stdout.Trim());
     }
 }

@@ -1,8 +1,10 @@
 using Simile.Models.HuggingFace;
+using Simile.Tests.Cli;
 using Xunit;
 
 namespace Simile.Tests.HuggingFace;
 
+[Collection(ConsoleCollection.Name)]
 public class InspectTests
 {
     [Fact]
@@ -27,21 +29,12 @@ public class InspectTests
     {
         using var dir = new TempFolder();
         TinyModel.Bert(1).WriteFolder(dir.Path);
-        var output = new StringWriter();
-        var original = Console.Out;
-        Console.SetOut(output);
-        int code;
-        try { code = Simile.Cli.Program.Main(["inspect", dir.Path, "--plain"]); }
-        finally { Console.SetOut(original); }
-        Assert.Equal(0, code);
-        Assert.Contains("bert.encoder.layer.1.output.LayerNorm.bias", output.ToString());
+        var run = CliRunner.Run("inspect", dir.Path, "--plain");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("bert.encoder.layer.1.output.LayerNorm.bias", run.Stdout);
 
-        var err = new StringWriter();
-        var originalErr = Console.Error;
-        Console.SetError(err);
-        try { code = Simile.Cli.Program.Main(["inspect", dir.File("nowhere")]); }
-        finally { Console.SetError(originalErr); }
-        Assert.Equal(2, code);
-        Assert.Contains("nowhere", err.ToString());
+        var missing = CliRunner.Run("inspect", dir.File("nowhere"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("nowhere", missing.Stderr);
     }
 }

@@ -1,19 +1,17 @@
 using System.Text.Json;
+using Simile.Tests.Cli;
 using Xunit;
 
 namespace Simile.Tests.Layers;
 
 /// <summary>The <c>layers</c> verb in-process (Console redirected, so it runs in the serial console collection).</summary>
-[Collection("Console output")]
+[Collection(ConsoleCollection.Name)]
 public class LayersCommandTests
 {
     private static (int Code, string Out, string Err) RunCli(params string[] args)
     {
-        var (savedOut, savedErr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o); Console.SetError(e);
-        try { return (Simile.Cli.Program.Main(args), o.ToString(), e.ToString()); }
-        finally { Console.SetOut(savedOut); Console.SetError(savedErr); }
+        var r = CliRunner.Run(args);
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     private static string TempDir()

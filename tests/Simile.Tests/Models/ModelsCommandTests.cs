@@ -1,21 +1,16 @@
+using Simile.Tests.Cli;
 using Xunit;
 
 namespace Simile.Tests.Models;
 
-[CollectionDefinition("Console output", DisableParallelization = true)]
-public class ConsoleOutputCollection { }
-
 /// <summary>Runs the CLI in-process; redirects Console.Out, so it runs alone.</summary>
-[Collection("Console output")]
+[Collection(ConsoleCollection.Name)]
 public class ModelsCommandTests
 {
     private static (int Code, string Out) RunCli(params string[] args)
     {
-        var saved = Console.Out;
-        var writer = new StringWriter();
-        Console.SetOut(writer);
-        try { return (Simile.Cli.Program.Main(args), writer.ToString()); }
-        finally { Console.SetOut(saved); }
+        var r = CliRunner.Run(args);
+        return (r.ExitCode, r.Stdout);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Simile.Tests.Cli;
 using Xunit;
 
 namespace Simile.Tests.Reports;
@@ -17,17 +17,8 @@ public sealed class RsaCommandTests : IDisposable
 
     internal static (int Exit, string Out, string Err) RunCliWith(IReadOnlyDictionary<string, string>? env, params string[] args)
     {
-        string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NO_COLOR"] = "1";
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        string err = p.StandardError.ReadToEnd();
-        if (!p.WaitForExit(180_000)) { p.Kill(true); throw new TimeoutException("simile did not finish"); }
-        return (p.ExitCode, stdout.Result, err);
+        var r = CliRunner.RunProcess(env, 180, args);
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     /// <summary>A fresh path under this test's temporary root (deleted after the test).</summary>

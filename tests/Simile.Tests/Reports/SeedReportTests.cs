@@ -156,5 +156,5 @@ public class SeedReportTests
     [InlineData(0.5, 0, "p –")]
     [InlineData(0.0312, 9999, "p = 0.0312")]
     [InlineData(0.002, 999, "p = 0.0020")]
-    public void FormatsPValues(double p, int n, string expected) => Assert.Equal(expected, SeedReport.FormatP(p, n));
+    public void FormatsPValues(double p, int n, string expected) => Assert.Equal(expected, PValue.Text(p, n));
 }

@@ -11,8 +11,7 @@ public sealed class GridRunCommand : Command<GridPlanSettings>
     public override int Execute(CommandContext context, GridPlanSettings s, CancellationToken cancellationToken)
     {
         var plan = GridPlan.Read(s.Plan!);
-        var result = CliProgress.Run("Running the grid", p => GridMerge.RunAll(plan,
-            p is null ? null : new Progress<(string Step, double Fraction)>(x => p.Report(x.Fraction))));
+        var result = CliProgress.Stages(p => GridMerge.RunAll(plan, p));
         var written = GridReport.Write(result);
         PrintSummary(result, written);
         return 0;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Simile.Data;
 
 namespace Simile.Analyses.Grid;
 
@@ -118,17 +119,17 @@ public static partial class GridMerge
     }
 
     /// <summary>Every step in this process: extraction of every model not yet extracted for this plan, then all pairs.</summary>
-    public static GridResult RunAll(GridPlan plan, IProgress<(string Step, double Fraction)>? progress = null)
+    public static GridResult RunAll(GridPlan plan, IProgress<StageProgress>? progress = null)
     {
         for (int k = 0; k < plan.Models.Count; k++)
         {
             int task = k;
-            GridExtract.Run(plan, task, progress: progress is null ? null : new Progress<double>(f => progress.Report(($"extract {plan.Models[task].Name}", f))));
+            GridExtract.Run(plan, task, progress: FractionProgress.Of(progress, $"extract {plan.Models[task].Name}"));
         }
         var models = GridExtract.ReadAll(plan);
         var reps = GridCompare.Representations(models);
         var pairs = GridCompare.Compute(plan, models, 0, GridCompare.PairCount(reps.Count),
-            progress is null ? null : new Progress<double>(f => progress.Report(("compare", f))));
+            FractionProgress.Of(progress, "compare"));
         return new GridResult(plan, Summaries(plan, models), pairs);
     }
 

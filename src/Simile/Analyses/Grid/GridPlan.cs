@@ -76,7 +76,7 @@ public sealed record GridPlan(
             else if (Directory.Exists(m) || File.Exists(m)) source = Path.GetFullPath(m);
             else throw new SimileException($"model '{raw}' is neither a catalogue name nor an existing file or folder",
                 $"use one of {string.Join(", ", ModelCatalogue.Names)}, or a path to a Hugging Face folder or vector file");
-            string name = Reports_SafeName(TransformerBackend.DisplayName(m));
+            string name = OutputPath.SafeName(TransformerBackend.DisplayName(m));
             if (list.Any(x => x.Name == name))
                 throw new SimileException($"two models are both named '{name}' in the grid",
                     "give each model once; rename or move one of two folders with the same name");
@@ -90,25 +90,13 @@ public sealed record GridPlan(
         return plan;
     }
 
-    /// <summary>File-name-safe model names (the same rule as the report file names).</summary>
-    private static string Reports_SafeName(string name)
-    {
-        var sb = new StringBuilder(name.Length);
-        foreach (char c in name) sb.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-');
-        string s = sb.ToString().Trim('-', '.');
-        return s.Length == 0 ? "model" : s;
-    }
-
     /// <summary>The part of the plan the hash covers, as compact JSON in a fixed key order.</summary>
     private string CanonicalInputs() => Json(indented: false, includeRuntime: false);
 
     /// <summary>plan.json: the inputs, the settings, the hash and the task lists.</summary>
     public string ToJson() => Json(indented: true, includeRuntime: true);
 
-    private string Json(bool indented, bool includeRuntime)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+    private string Json(bool indented, bool includeRuntime) => JsonOutput.Text(w =>
         {
             w.WriteStartObject();
             w.WriteString("format", Format);
@@ -152,15 +140,13 @@ public sealed record GridPlan(
                 w.WriteEndObject();
             }
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray()) + (indented ? "\n" : "");
-    }
+        }, indented, relaxedEscaping: true) + (indented ? "\n" : "");
 
     /// <summary>Writes <c>DIR/plan.json</c> atomically (creating DIR) and returns the plan bound to that folder.</summary>
     public GridPlan Write(string folder)
     {
         string full = Path.GetFullPath(folder);
-        AtomicFile.EnsureWritableFolder(full);
+        OutputPath.CheckFolder(full);
         AtomicFile.WriteAllText(Path.Combine(full, PlanFile), ToJson());
         return this with { Folder = full };
     }

@@ -108,8 +108,8 @@ public static class GridScheduler
         string q = Quote(dir);
         string logs = Path.Combine(dir, "logs");
         string slurm = Path.Combine(dir, "slurm");
-        AtomicFile.EnsureWritableFolder(logs);
-        AtomicFile.EnsureWritableFolder(slurm);
+        OutputPath.CheckFolder(logs);
+        OutputPath.CheckFolder(slurm);
         string throttle = o.Throttle is int t ? $"%{t}" : "";
         int models = plan.Models.Count;
 

