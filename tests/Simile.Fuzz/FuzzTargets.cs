@@ -2,6 +2,7 @@ using Simile.Data;
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.Embedded;
+using Simile.Models.Gguf;
 using Simile.Models.HuggingFace;
 using Simile.Models.Onnx;
 using Simile.Models.Static;
@@ -41,6 +42,7 @@ public static class FuzzTargets
             Target("npy", "m.npy", () => new() { ["m.npy"] = Seeds.Npy() }, (dir, p) => TouchMatrix(MatrixFile.Read(p))),
             Target("npy-row-names", "m.words.txt", () => new() { ["m.npy"] = Seeds.Npy(), ["m.words.txt"] = Seeds.WordsTxt() },
                 (d, file) => TouchMatrix(MatrixFile.Read(Path.Combine(d, "m.npy"), new MatrixReadOptions { RowNames = Presence.Yes }))),
+            Target("gguf", "model.gguf", () => new() { ["model.gguf"] = ReferenceGguf() }, (dir, p) => TouchGguf(p)),
             Target("word-list", "words.tsv", () => new() { ["words.tsv"] = Seeds.WordList() }, (dir, p) => WordListFile.Read(p)),
 
             // ---- Models/Static: word-vector files, the GloVe npm conversion, the vector cache
@@ -175,5 +177,31 @@ public static class FuzzTargets
         int[] ids = [2, 6, 3];
         if (ids.Max() < weights.VocabularySize && ids.Length <= weights.MaxPositions)
             bert.Forward([ids], withAttention: true);
+    }
+
+    /// <summary>The tiny Llama GGUF of the reference set (Q8_0 token embeddings, F32 rest), found above the binary.</summary>
+    private static byte[] ReferenceGguf()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string f = Path.Combine(d.FullName, "tests", "reference", "modern", "llama-tiny-gguf", "llama-tiny-Q8_0-embd.gguf");
+            if (File.Exists(f)) return File.ReadAllBytes(f);
+        }
+        throw new FileNotFoundException("tests/reference/modern/llama-tiny-gguf/llama-tiny-Q8_0-embd.gguf not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>Everything a model load reads: metadata, tokenizer, decoder config, and the first and last row of every tensor.</summary>
+    private static void TouchGguf(string path)
+    {
+        using var g = GgufFile.Open(path);
+        GgufTokenizerData.Read(g);
+        foreach (var t in g.Tensors)
+        {
+            var row = new float[t.RowLength];
+            g.DequantizeRows(t, [0], row);
+            g.DequantizeRows(t, [(int)(t.RowCount - 1)], row);
+        }
+        using var w = GgufDecoderWeights.Open(path);
+        _ = w.Config;
     }
 }
