@@ -26,18 +26,9 @@ public class GgufTransformerTests
     private static JsonDocument Expected() =>
         JsonDocument.Parse(File.ReadAllBytes(Path.Combine(TestPaths.Reference, "modern", "llama-tiny-gguf-expected.json")));
 
-    private static double[][] Rows(JsonElement e) =>
-        e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+    private static double[][] Rows(JsonElement e) => HiddenStateReference.Rows(e);
 
-    private static double MaxDiff(float[] actual, double[][] expected)
-    {
-        int d = expected[0].Length;
-        Assert.Equal(expected.Length * d, actual.Length);
-        double worst = 0;
-        for (int t = 0; t < expected.Length; t++)
-            for (int j = 0; j < d; j++) worst = Math.Max(worst, Math.Abs(actual[t * d + j] - expected[t][j]));
-        return worst;
-    }
+    private static double MaxDiff(float[] actual, double[][] expected) => HiddenStateReference.MaxDiff(actual, expected);
 
     public static TheoryData<string> Files => new() { "llama-tiny-F32.gguf", "llama-tiny-Q8_0-embd.gguf" };
 
