@@ -3,8 +3,8 @@ namespace Simile.Comparison;
 /// <summary>
 /// Pair counts behind Kendall's tau (scipy <c>kendalltau</c> / rsatoolbox <c>_tau_a</c>): total pairs, pairs tied in x,
 /// tied in y, tied in both, and discordant pairs. Knight (1966): sort by (x, y), then the discordant pairs are the
-/// inversions of the y sequence, counted by merge sort. O(m log m); the sorts are radix sorts, the merge levels run
-/// in parallel (integer counts, so the result is exact and thread-count independent).
+/// inversions of the y sequence, counted by merge sort (<see cref="Inversions"/>). O(m log m); the sorts are radix
+/// sorts, the merge levels run in parallel (integer counts, so the result is exact and thread-count independent).
 /// </summary>
 internal readonly record struct KendallCounts(long Total, long XTies, long YTies, long JointTies, long Discordant)
 {
@@ -34,41 +34,57 @@ internal readonly record struct KendallCounts(long Total, long XTies, long YTies
             sx = Ranks.Sort(x, "first vector");
             sy = Ranks.Sort(y, "second vector");
         }
-        var dx = Ranks.Dense(sx, out int distinctX, out long xTies);
+        var dx = Ranks.Dense(sx, out _, out long xTies);
         var dy = Ranks.Dense(sy, out _, out long yTies);
-        return FromDense(dx, distinctX, xTies, sy.Order, dy, yTies);
+        return FromXOrder(XOrder(sx), dx, xTies, dy, yTies);
+    }
+
+    /// <summary>The positions in ascending x order (ties in any order).</summary>
+    internal static int[] XOrder(Ranks.SortedKeys sx)
+    {
+        var order = new int[sx.Length];
+        for (int k = 0; k < order.Length; k++) order[k] = sx.Items[k].Position;
+        return order;
     }
 
     /// <summary>
-    /// Counts from dense ranks: <paramref name="dx"/> (0..distinctX−1), <paramref name="yOrder"/> = positions sorted by y,
-    /// <paramref name="dy"/> = dense y ranks.
+    /// Counts from the positions in x order (<paramref name="xOrder"/>), dense x ranks <paramref name="dx"/> (which mark
+    /// the tie groups of x) and dense y ranks <paramref name="dy"/>: the y ranks laid out in x order, each tie group of x
+    /// sorted by y (so the sequence is in (x, y) order), then the joint ties and the inversions of that sequence.
     /// </summary>
-    internal static KendallCounts FromDense(int[] dx, int distinctX, long xTies, int[] yOrder, int[] dy, long yTies)
+    internal static KendallCounts FromXOrder(int[] xOrder, int[] dx, long xTies, int[] dy, long yTies)
     {
-        int m = dx.Length;
+        int m = xOrder.Length;
         long total = (long)m * (m - 1) / 2;
-        // Stable counting sort by x of the positions taken in y order → lexicographic (x, y) order.
-        var start = new int[distinctX + 1];
-        for (int k = 0; k < m; k++) start[dx[k] + 1]++;
-        for (int g = 0; g < distinctX; g++) start[g + 1] += start[g];
         var ys = new int[m];
-        var xs = new int[m];
-        foreach (int pos in yOrder)
-        {
-            int dst = start[dx[pos]]++;
-            ys[dst] = dy[pos];
-            xs[dst] = dx[pos];
-        }
-        // Joint ties: runs of equal (x, y) are adjacent now.
+        for (int k = 0; k < m; k++) ys[k] = dy[xOrder[k]];
         long joint = 0;
-        int run = 1;
-        for (int k = 1; k <= m; k++)
+        for (int s = 0; s < m;)
         {
-            if (k < m && xs[k] == xs[k - 1] && ys[k] == ys[k - 1]) { run++; continue; }
-            joint += SortKeys.TiedPairs(run);
-            run = 1;
+            int e = s + 1;
+            while (e < m && dx[xOrder[e]] == dx[xOrder[s]]) e++;
+            if (e - s > 1) joint += SortTieGroup(ys.AsSpan(s, e - s));
+            s = e;
         }
         long discordant = Inversions.CountAndSort(ys);
-        return new KendallCounts(total, xTies, yTies, m == 0 ? 0 : joint, discordant);
+        return new KendallCounts(total, xTies, yTies, joint, discordant);
+    }
+
+    /// <summary>
+    /// Sorts the y values of one group of pairs tied in x and returns how many of its pairs are tied in y as well
+    /// (joint ties). The one joint-tie count of both Kendall routes (this type's and the large-scale route's).
+    /// </summary>
+    internal static long SortTieGroup<T>(Span<T> ys) where T : IComparable<T>, IEquatable<T>
+    {
+        ys.Sort();
+        long joint = 0;
+        for (int r = 0; r < ys.Length;)
+        {
+            int q = r + 1;
+            while (q < ys.Length && ys[q].Equals(ys[r])) q++;
+            joint += SortKeys.TiedPairs(q - r);
+            r = q;
+        }
+        return joint;
     }
 }

@@ -353,30 +353,11 @@ public static class LargeScaleRankRsa
             var span = sorted.AsSpan((int)s, len);
             if (len <= 48 || len > MaxRadixBucket) { span.Sort(); return scratch; }
             if (scratch.Length < len) scratch = new ulong[Math.Max(len, 2 * scratch.Length)];
-            RadixSortBucket(span, scratch.AsSpan(0, len), lo, passes);
+            var result = RadixSort.Sort(span, scratch.AsSpan(0, len), passes, new RadixSort.PackedKeyDigits(lo));
+            if (!result.Overlaps(span)) result.CopyTo(span);
             return scratch;
         }, _ => { });
         return (sorted, starts);
-    }
-
-    /// <summary>Stable LSD radix sort (8-bit digits) of one bucket on the key bits below the bucket prefix.</summary>
-    private static void RadixSortBucket(Span<ulong> data, Span<ulong> scratch, uint lo, int passes)
-    {
-        Span<int> count = stackalloc int[257];
-        Span<ulong> src = data, dst = scratch;
-        for (int p = 0; p < passes; p++)
-        {
-            int sh = 8 * p;
-            count.Clear();
-            foreach (ulong x in src) count[(int)((((uint)(x >> 32) - lo) >> sh) & 0xFF) + 1]++;
-            bool single = false;
-            for (int d = 1; d <= 256; d++) if (count[d] == src.Length) { single = true; break; }
-            if (single) continue;   // every element has this digit: the pass would not move anything
-            for (int d = 1; d <= 256; d++) count[d] += count[d - 1];
-            foreach (ulong x in src) dst[count[(int)((((uint)(x >> 32) - lo) >> sh) & 0xFF)]++] = x;
-            var tmp = src; src = dst; dst = tmp;
-        }
-        if (src != data) src.CopyTo(data);
     }
 
     /// <summary>Runs body(start, end) for every non-empty bucket, in parallel.</summary>
@@ -584,18 +565,7 @@ public static class LargeScaleRankRsa
             while (s < k1)
             {
                 long e = a.NextGroupStart(s);
-                if (e - s > 1)
-                {
-                    var g = ys.AsSpan((int)s, (int)(e - s));
-                    g.Sort();
-                    for (int r = 0; r < g.Length;)
-                    {
-                        int q = r + 1;
-                        while (q < g.Length && g[q] == g[r]) q++;
-                        local += SortKeys.TiedPairs(q - r);
-                        r = q;
-                    }
-                }
+                if (e - s > 1) local += KendallCounts.SortTieGroup(ys.AsSpan((int)s, (int)(e - s)));
                 s = e;
             }
             Interlocked.Add(ref jointTies, local);

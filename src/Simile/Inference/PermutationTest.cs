@@ -300,20 +300,20 @@ public static partial class PermutationTest
     private sealed class KendallKernel
     {
         private readonly int _n;
-        private readonly int[] _dx;
-        private readonly int _distinctX;
+        private readonly int[] _xOrder;   // condensed positions in ascending a order
+        private readonly int[] _dx;       // dense ranks of a (mark a's tie groups)
         private readonly long _xTies;
         private readonly int[] _dySquare; // dense ranks of b, n×n
-        private readonly int _distinctY;
         private readonly long _yTies;
 
         public KendallKernel(DissimilarityMatrix a, DissimilarityMatrix b)
         {
             _n = a.N;
             var sx = Ranks.Sort(a.Condensed, "first matrix");
-            _dx = Ranks.Dense(sx, out _distinctX, out _xTies);
+            _dx = Ranks.Dense(sx, out _, out _xTies);
+            _xOrder = KendallCounts.XOrder(sx);
             var sy = Ranks.Sort(b.Condensed, "second matrix");
-            var dy = Ranks.Dense(sy, out _distinctY, out _yTies);
+            var dy = Ranks.Dense(sy, out _, out _yTies);
             _dySquare = new int[(long)_n * _n];
             long k = 0;
             for (int i = 0; i < _n; i++)
@@ -332,13 +332,7 @@ public static partial class PermutationTest
                 var row = _dySquare.AsSpan((int)((long)perm[i] * n), n);
                 for (int j = i + 1; j < n; j++, k++) dy[k] = row[perm[j]];
             }
-            // Positions in y order by counting sort on the dense ranks.
-            var start = new int[_distinctY + 1];
-            foreach (int v in dy) start[v + 1]++;
-            for (int g = 0; g < _distinctY; g++) start[g + 1] += start[g];
-            var yOrder = new int[m];
-            for (int pos = 0; pos < m; pos++) yOrder[start[dy[pos]]++] = pos;
-            return KendallCounts.FromDense(_dx, _distinctX, _xTies, yOrder, dy, _yTies).ConcordantMinusDiscordant;
+            return KendallCounts.FromXOrder(_xOrder, _dx, _xTies, dy, _yTies).ConcordantMinusDiscordant;
         }
     }
 }
