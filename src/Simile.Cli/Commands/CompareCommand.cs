@@ -64,8 +64,13 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [DefaultValue(0)]
         public int Bootstrap { get; init; }
 
-        public override ValidationResult Validate() =>
-            OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed));
+        public override ValidationResult Validate()
+        {
+            OptionLimits.Check("--alpha", Alpha);
+            OptionLimits.Check("--rbf-threshold", RbfThreshold);
+            OptionLimits.Size("--memory", Memory);
+            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--neighbours", K));
+        }
 
         [CommandOption("--seed <S>")]
         [Description("Seed for permutations and bootstrap; the same seed gives the same results on any machine.")]
@@ -105,7 +110,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             Permutations = settings.Permutations,
             Bootstrap = settings.Bootstrap,
             Seed = settings.Seed,
-            MemoryBudget = settings.Memory is null ? null : MemoryBudget.Parse(settings.Memory),
+            MemoryBudget = OptionLimits.Size("--memory", settings.Memory),
             Route = CliSupport.ParseRoute(settings.Route),
         };
         var read = settings.ReadOptions();

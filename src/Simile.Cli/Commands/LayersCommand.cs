@@ -80,7 +80,11 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         {
             if (Models.Length is < 1 or > 2) return ValidationResult.Error("give --model once or twice");
             if (ContextProblem() is { } problem) return ValidationResult.Error(problem);
-            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--max-contexts", MaxContexts));
+            OptionLimits.Check("--alpha", Alpha);
+            OptionLimits.Check("--rbf-threshold", RbfThreshold);
+            OptionLimits.Size("--memory", Memory);
+            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--max-contexts", MaxContexts),
+                ("--neighbours", K));
         }
     }
 
@@ -108,7 +112,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         {
             K = s.K, Alpha = s.Alpha, Score = Simile.Comparison.Measures.MeasureParameters.ParseScore(s.Score), RbfThreshold = s.RbfThreshold,
         },
-        MemoryBudget = s.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(s.Memory),
+        MemoryBudget = OptionLimits.Size("--memory", s.Memory),
     };
 
     private static string F(double v) => NumberFormat.Fixed(v, "0.000", "n/a");

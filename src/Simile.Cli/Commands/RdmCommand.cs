@@ -52,7 +52,7 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
             "float32" or "f4" or "float" => NpyDType.Float32,
             _ => throw new SimileException($"--dtype '{settings.DType}' is not a value type", "use --dtype float64 or float32"),
         };
-        long? budget = settings.Memory is null ? null : MemoryBudget.Parse(settings.Memory);
+        long? budget = OptionLimits.Size("--memory", settings.Memory);
         OutputPath.CheckFile(settings.Out, OutputExtensions);
         using var outputLock = OutputLock.ForFile(settings.Out);
         var input = MatrixFile.Read(settings.A, settings.ReadOptions());

@@ -72,6 +72,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
                 return ValidationResult.Error("give either --words or --vocabulary shared, not both");
             if (Vocabulary is null && (Limit is not null || MinFrequencyRank is not null))
                 return ValidationResult.Error("--limit and --min-frequency-rank go with --vocabulary shared");
+            OptionLimits.Size("--memory", Memory);
             return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed),
                 ("--limit", Limit), ("--min-frequency-rank", MinFrequencyRank));
         }
@@ -85,7 +86,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         using var outputLock = OutputLock.ForFolder(settings.Out);
         var output = settings.Output();
         var options = Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing)
-            with { MemoryBudget = settings.Memory is null ? null : Simile.Analyses.Planning.MemoryBudget.Parse(settings.Memory) };
+            with { MemoryBudget = OptionLimits.Size("--memory", settings.Memory) };
         var summary = new RunSummary(settings.Verbose);
         if (settings.Vocabulary is not null)
         {

@@ -22,11 +22,14 @@ public sealed record FigureSize
     public static FigureSize Screen { get; } = new((double?)null);
     public static FigureSize Paper { get; } = new(ColumnInches);
 
+    /// <summary>The range of a width in inches (--figure-size).</summary>
+    public const double MinInches = 1.5, MaxInches = 20;
+
     public static FigureSize Inches(double width) =>
-        width is >= 1.5 and <= 20 && double.IsFinite(width)
+        width is >= MinInches and <= MaxInches && double.IsFinite(width)
             ? new FigureSize(width)
             : throw new SimileException($"figure width {width.ToString(CultureInfo.InvariantCulture)} in is out of range",
-                "give --figure-size paper, screen or a width in inches between 1.5 and 20 (e.g. 3.3 or 7in)");
+                $"give --figure-size paper, screen or a width in inches between {MinInches.ToString(CultureInfo.InvariantCulture)} and {MaxInches.ToString(CultureInfo.InvariantCulture)} (e.g. 3.3 or 7in)");
 
     /// <summary>"paper", "screen", or a width in inches ("3.3", "7in").</summary>
     public static FigureSize Parse(string? text)

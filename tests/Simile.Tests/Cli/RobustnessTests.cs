@@ -211,6 +211,17 @@ public class RobustnessTests(ITestOutputHelper output)
     [InlineData("rsa", "--bootstrap", "100001", "0–100,000")]
     [InlineData("layers", "--max-contexts", "0", "1–10,000")]
     [InlineData("vectors", "--max-contexts", "10001", "1–10,000")]
+    [InlineData("compare", "--neighbours", "0", "1–1,000,000")]
+    [InlineData("compare", "--alpha", "1.5", "0–1")]
+    [InlineData("compare", "--alpha", "NaN", "0–1")]
+    [InlineData("layers", "--rbf-threshold", "0", "> 0–1,000")]
+    [InlineData("compare", "--memory", "512B", "1 KB–1,024 TB")]
+    [InlineData("rsa", "--memory", "2000TB", "1 KB–1,024 TB")]
+    [InlineData("grid plan", "--shards", "100000000", "1–10,000")]
+    [InlineData("grid merge", "--shards", "0", "1–10,000")]
+    [InlineData("grid sbatch", "--throttle", "0", "1–1,000,000")]
+    [InlineData("grid sbatch", "--cpus-per-task", "10001", "1–10,000")]
+    [InlineData("grid extract", "--task", "-1", "0–1,000,000")]
     public void AValueOutsideItsRangeIsRefusedNamingTheRange(string verb, string option, string value, string range)
     {
         string[] args = verb switch
@@ -218,6 +229,8 @@ public class RobustnessTests(ITestOutputHelper output)
             "compare" => ["compare", "examples/model-a.csv", "examples/model-b.csv", option, value],
             "rsa" => ["rsa", "--model", "a", "--model", "b", option, value],
             "layers" => ["layers", "--model", "minilm", option, value],
+            "grid plan" => ["grid", "plan", "-m", "minilm", "--out", "grid-out", option, value],
+            "grid merge" or "grid sbatch" or "grid extract" => ["grid", verb[5..], "--plan", "grid-out", option, value],
             _ => ["vectors", "--model", "minilm", "--out", "v.npy", option, value],
         };
         var r = CliRunner.Run(args);
@@ -231,7 +244,7 @@ public class RobustnessTests(ITestOutputHelper output)
     {
         string readme = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "README.md"));
         foreach (var l in OptionLimits.All)
-            Assert.Contains($"| `{l.Option}` | {OptionLimits.Text(l.Min)} | {OptionLimits.Text(l.Max)} |", readme);
+            Assert.Contains($"| `{l.Option}` | {l.MinText} | {l.MaxText} |", readme);
     }
 
     // ------------------------------------------------------------------ --version, vectors with one word

@@ -28,6 +28,9 @@ public sealed class GridExtractCommand : Command<GridExtractCommand.Settings>
         [CommandOption("--force")]
         [Description("Extract again even when this plan's vectors are already there.")]
         public bool Force { get; init; }
+
+        public override ValidationResult Validate() =>
+            base.Validate() is { Successful: false } problem ? problem : OptionLimits.Validate(("--task", Task));
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

@@ -14,6 +14,9 @@ public sealed class GridMergeCommand : Command<GridMergeCommand.Settings>
         [CommandOption("--shards <N>")]
         [Description("Merge the N-shard set (default: the count of the shard files present, or the plan's).")]
         public int? Shards { get; init; }
+
+        public override ValidationResult Validate() =>
+            base.Validate() is { Successful: false } problem ? problem : OptionLimits.Validate(("--shards", Shards));
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

@@ -67,7 +67,7 @@ public sealed class GridPlanCommand : Command<GridPlanCommand.Settings>
         {
             if (Models.Length == 0) return ValidationResult.Error("give at least one -m MODEL");
             if (string.IsNullOrWhiteSpace(Out)) return ValidationResult.Error("give --out DIR");
-            return ValidationResult.Success();
+            return OptionLimits.Validate(("--shards", Shards), ("--permutations", Permutations), ("--seed", Seed));
         }
     }
 

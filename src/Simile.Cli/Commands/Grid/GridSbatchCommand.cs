@@ -42,6 +42,10 @@ public sealed class GridSbatchCommand : Command<GridSbatchCommand.Settings>
         [Description("Job name prefix (default simile-grid).")]
         [DefaultValue("simile-grid")]
         public string JobName { get; init; } = "simile-grid";
+
+        public override ValidationResult Validate() =>
+            base.Validate() is { Successful: false } problem ? problem
+                : OptionLimits.Validate(("--cpus-per-task", CpusPerTask), ("--throttle", Throttle), ("--shards", Shards));
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

@@ -49,6 +49,9 @@ public static class GridCompare
 
     internal static void CheckShard(int shard, int of)
     {
+        if (of > GridPlan.MaxShards)
+            throw new SimileException($"shard {shard}/{of}: N is outside its range 1–{GridPlan.MaxShards:N0} (comparison shards of a grid)",
+                $"pass --shard I/N with N from 1 to {GridPlan.MaxShards:N0}");
         if (of < 1 || shard < 0 || shard >= of)
             throw new SimileException($"shard {shard}/{of} is not a shard: I must run from 0 to N−1",
                 "pass --shard I/N with 0 ≤ I < N, e.g. --shard 0/4 … --shard 3/4 (as --array=0-3 numbers the tasks)");

@@ -39,6 +39,9 @@ public sealed record GridPlan(
     public const string VectorsFolder = "vectors";
     public const string ShardsFolder = "shards";
 
+    /// <summary>The most comparison shards a plan may have (a shard is a job; 10,000 is far beyond any model zoo's pairs).</summary>
+    public const int MaxShards = 10_000;
+
     /// <summary>The folder the plan was read from (set by <see cref="Read"/>; null for a plan built in memory).</summary>
     public string? Folder { get; init; }
 
@@ -66,7 +69,8 @@ public sealed record GridPlan(
         if (models.Count == 0) throw new SimileException("a grid needs at least one model", "pass -m MODEL (repeatable), e.g. -m minilm -m arctic-xs");
         if (words.Count < 4) throw new SimileException($"a grid needs at least 4 words, got {words.Count}", "use a longer word list (--words FILE)");
         if (permutations < 0) throw new SimileException($"--permutations {permutations} is negative", "use 0 (no p-values) or more, e.g. --permutations 1000");
-        if (shards < 1) throw new SimileException($"--shards {shards} is not a positive number", "use --shards 1 or more");
+        if (shards is < 1 or > MaxShards)
+            throw new SimileException($"--shards {shards} is outside its range 1–{MaxShards:N0} (comparison shards of a grid)", $"give --shards a value from 1 to {MaxShards:N0}");
         var list = new List<GridModel>();
         foreach (var raw in models)
         {

@@ -51,11 +51,14 @@ public sealed record ComparisonPlan(ComparisonRequest Request, bool ExplicitRdms
     {
         if (Fits) return;
         var r = Request;
-        var biggest = Steps.OrderByDescending(s => s.Bytes).First();
+        var biggest = Steps.OrderByDescending(s => s.Bytes).FirstOrDefault();
         string fixes = Alternatives.Count > 0 ? string.Join("; or ", Alternatives) : $"use a machine with more memory";
+        string largest = biggest is null
+            ? $"the inputs as float64, {MemoryBudget.Format(InputBytes)}"
+            : $"largest stage: {biggest.What}, {biggest.Route}, {MemoryBudget.Format(biggest.Bytes)}";
         throw new SimileException(
             $"{subject} over {r.Items:N0} items needs about {MemoryBudget.Format(EstimatedBytes)} of memory "
-            + $"(largest stage: {biggest.What}, {biggest.Route}, {MemoryBudget.Format(biggest.Bytes)}), above the {MemoryBudget.Format(r.Budget)} budget",
+            + $"({largest}), above the {MemoryBudget.Format(r.Budget)} budget",
             fixes);
     }
 }

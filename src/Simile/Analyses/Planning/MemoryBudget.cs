@@ -13,6 +13,12 @@ public static class MemoryBudget
     /// <summary>The share of the available memory a plan may use by default.</summary>
     public const double DefaultShare = 0.8;
 
+    /// <summary>The smallest budget a user may give: 1 KB (small budgets are how tests provoke the over-budget error).</summary>
+    public const long MinBytes = 1L << 10;
+
+    /// <summary>The largest budget a user may give: 1,024 TB.</summary>
+    public const long MaxBytes = 1L << 50;
+
     /// <summary>Used when the operating system says nothing (not Linux): 4 GB.</summary>
     public const long Fallback = 4L << 30;
 

@@ -194,6 +194,18 @@ public class PlannerCliTests
         Assert.InRange(allocated, 0, 40L << 20);   // the inputs (a few MB) and no more
     }
 
+    [Theory]
+    [InlineData("mutual_knn")]   // registry measures only: the plan has no stage, the inputs alone are over budget
+    [InlineData("pearson")]
+    public void OverBudgetWithoutRsaStagesIsOneLine(string measures)
+    {
+        var r = CliRunner.Run("compare", Example("model-a.csv"), Example("model-b.csv"), "--measures", measures, "--memory", "1KB", "--json");
+        Assert.Equal(2, r.ExitCode);
+        string line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("simile: error: compare over 34 items needs about ", line);
+        Assert.Contains("above the 1 KB budget", line);
+    }
+
     [Fact]
     public void VerbosePrintsThePlanOnStderrAndTheJsonStaysClean()
     {
