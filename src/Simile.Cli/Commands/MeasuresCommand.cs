@@ -1,7 +1,6 @@
 using System.ComponentModel;
-using System.Text.Json;
 using Simile.Comparison.Measures;
-using Simile.Data;
+using Simile.Reports;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -21,7 +20,7 @@ public sealed class MeasuresCommand : Command<MeasuresCommand.Settings>
     {
         if (settings.Json)
         {
-            Console.Out.WriteLine(ToJson());
+            Console.Out.WriteLine(MeasureRegistryJson.Write());
             return 0;
         }
         var console = CliSupport.Stdout();
@@ -29,7 +28,7 @@ public sealed class MeasuresCommand : Command<MeasuresCommand.Settings>
             .AddColumn("f(X,X)").AddColumn("scale");
         foreach (var m in MeasureRegistry.All)
             table.AddRow(Markup.Escape(m.Name), m.Direction == MeasureDirection.Distance ? "distance" : "similarity",
-                Markup.Escape(m.Parameters), Markup.Escape(InvarianceText(m.Invariances)),
+                Markup.Escape(m.Parameters), Markup.Escape(m.Invariances.Text()),
                 m.IdentityValue is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "-",
                 Markup.Escape(m.MaxItems == int.MaxValue ? "any n" : $"n ≤ {m.MaxItems:N0}"));
         console.Write(table);
@@ -39,41 +38,4 @@ public sealed class MeasuresCommand : Command<MeasuresCommand.Settings>
         console.MarkupLine("[grey]simile measures --json adds each measure's cost and the known divergences between peers.[/]");
         return 0;
     }
-
-    internal static string InvarianceText(Invariance inv)
-    {
-        var parts = new List<string>();
-        if (inv.HasFlag(Invariance.Rotation)) parts.Add("rotation");
-        if (inv.HasFlag(Invariance.IsotropicScaling)) parts.Add("isotropic scaling");
-        if (inv.HasFlag(Invariance.InvertibleLinear)) parts.Add("invertible linear");
-        if (inv.HasFlag(Invariance.Permutation)) parts.Add("permutation");
-        if (inv.HasFlag(Invariance.Translation)) parts.Add("translation");
-        return parts.Count == 0 ? "none" : string.Join(", ", parts);
-    }
-
-    internal static string ToJson() => JsonOutput.Document(w =>
-    {
-        w.WriteStartObject();
-        w.WriteStartArray("measures");
-        foreach (var m in MeasureRegistry.All)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", m.Name);
-            w.WriteString("family", m.Family);
-            w.WriteString("kind", m.Direction == MeasureDirection.Distance ? "distance" : "similarity");
-            w.WriteString("parameters", m.Parameters);
-            w.WriteStartArray("invariances");
-            foreach (var p in InvarianceText(m.Invariances).Split(", ")) if (p != "none") w.WriteStringValue(p.Replace(' ', '_'));
-            w.WriteEndArray();
-            JsonOutput.Number(w, "identity_value", m.IdentityValue);
-            w.WriteBoolean("symmetric", m.Symmetric);
-            w.WriteString("scale", m.Scale);
-            if (m.MaxItems == int.MaxValue) w.WriteNull("max_items"); else w.WriteNumber("max_items", m.MaxItems);
-            w.WriteString("reference", m.Reference);
-            w.WriteString("divergences", m.Divergences);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    });
 }

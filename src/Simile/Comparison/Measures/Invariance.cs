@@ -16,3 +16,22 @@ public enum Invariance
     /// <summary>X → X + 1·bᵀ (a constant added to every row).</summary>
     Translation = 16,
 }
+
+/// <summary>The names of invariances, as <c>simile measures</c> prints them.</summary>
+public static class InvarianceNames
+{
+    /// <summary>"rotation", "isotropic scaling", …, in flag order; empty for none.</summary>
+    public static IReadOnlyList<string> Names(this Invariance inv)
+    {
+        var parts = new List<string>();
+        if (inv.HasFlag(Invariance.Rotation)) parts.Add("rotation");
+        if (inv.HasFlag(Invariance.IsotropicScaling)) parts.Add("isotropic scaling");
+        if (inv.HasFlag(Invariance.InvertibleLinear)) parts.Add("invertible linear");
+        if (inv.HasFlag(Invariance.Permutation)) parts.Add("permutation");
+        if (inv.HasFlag(Invariance.Translation)) parts.Add("translation");
+        return parts;
+    }
+
+    /// <summary>"rotation, isotropic scaling" or "none".</summary>
+    public static string Text(this Invariance inv) => inv == Invariance.None ? "none" : string.Join(", ", inv.Names());
+}
