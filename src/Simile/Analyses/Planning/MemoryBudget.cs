@@ -13,8 +13,8 @@ public static class MemoryBudget
     /// <summary>The share of the available memory a plan may use by default.</summary>
     public const double DefaultShare = 0.8;
 
-    /// <summary>The smallest budget a user may give: 1 KB (small budgets are how tests provoke the over-budget error).</summary>
-    public const long MinBytes = 1L << 10;
+    /// <summary>The smallest budget a user may give: 1 byte (any tiny budget gives the over-budget line, which names what fits).</summary>
+    public const long MinBytes = 1;
 
     /// <summary>The largest budget a user may give: 1,024 TB.</summary>
     public const long MaxBytes = 1L << 50;
