@@ -221,16 +221,9 @@ public sealed class GloveNpmSource
     }
 
     /// <summary>The first <c>length</c> bytes of a stream (the entry's data inside the tar stream).</summary>
-    private sealed class BoundedStream(Stream inner, long length) : Stream
+    private sealed class BoundedStream(Stream inner, long length) : ForwardReadStream
     {
         private long _left = length;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer)
         {
             if (_left <= 0) return 0;
@@ -239,6 +232,19 @@ public sealed class GloveNpmSource
             _left -= n;
             return n;
         }
+    }
+
+    /// <summary>A stream that is only read, front to back: everything but Read(Span) is fixed here.</summary>
+    private abstract class ForwardReadStream : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public abstract override int Read(Span<byte> buffer);
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -270,23 +276,13 @@ public sealed class GloveNpmSource
     /// A read-only stream that disposes an owner (the tar reader) with itself; damage found while decompressing becomes
     /// a <see cref="SimileException"/> naming the tarball.
     /// </summary>
-    private sealed class OwningStream(Stream inner, IDisposable owner, string tgzPath) : Stream
+    private sealed class OwningStream(Stream inner, IDisposable owner, string tgzPath) : ForwardReadStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
         public override int Read(Span<byte> buffer)
         {
             try { return inner.Read(buffer); }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException) { throw Damaged(tgzPath, e); }
         }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         protected override void Dispose(bool disposing)
         {
             if (disposing) { inner.Dispose(); owner.Dispose(); }
