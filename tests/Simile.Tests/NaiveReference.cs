@@ -21,6 +21,49 @@ internal static class NaiveReference
         return s.ToArray();
     }
 
+    /// <summary>
+    /// scipy <c>pdist(X, 'cosine')</c> as its C code computes it: 1 − clip(xᵢ·xⱼ / (√(xᵢ·xᵢ)·√(xⱼ·xⱼ)), −1, 1),
+    /// sequential sums. With integer features every sum is exact, so any correct implementation of this formula gives
+    /// these values bit for bit.
+    /// </summary>
+    public static double[] ScipyCosineDistance(Matrix x)
+    {
+        var norms = new double[x.Rows];
+        for (int i = 0; i < x.Rows; i++)
+        {
+            double q = 0;
+            for (int k = 0; k < x.Cols; k++) q += x[i, k] * x[i, k];
+            norms[i] = Math.Sqrt(q);
+        }
+        var d = new List<double>();
+        for (int i = 0; i < x.Rows; i++)
+            for (int j = i + 1; j < x.Rows; j++)
+            {
+                double dot = 0;
+                for (int k = 0; k < x.Cols; k++) dot += x[i, k] * x[j, k];
+                double c = dot / (norms[i] * norms[j]);
+                if (Math.Abs(c) > 1) c = Math.CopySign(1.0, c);
+                d.Add(1.0 - c);
+            }
+        return d.ToArray();
+    }
+
+    /// <summary>Kendall's tau-b from its definition over all pairs of positions (O(m²)): (C − D)/√((P − Tx)(P − Ty)).</summary>
+    public static double KendallTauB(double[] a, double[] b)
+    {
+        long concordant = 0, discordant = 0, tiesA = 0, tiesB = 0, pairs = 0;
+        for (int i = 0; i < a.Length; i++)
+            for (int j = i + 1; j < a.Length; j++)
+            {
+                pairs++;
+                int sa = Math.Sign(a[i] - a[j]), sb = Math.Sign(b[i] - b[j]);
+                if (sa == 0) tiesA++;
+                if (sb == 0) tiesB++;
+                if (sa != 0 && sb != 0) { if (sa == sb) concordant++; else discordant++; }
+            }
+        return (concordant - discordant) / Math.Sqrt((double)(pairs - tiesA) * (pairs - tiesB));
+    }
+
     /// <summary>Pearson r from its definition (two-pass means).</summary>
     public static double Pearson(double[] a, double[] b)
     {

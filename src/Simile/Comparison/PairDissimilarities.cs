@@ -26,7 +26,7 @@ internal sealed class PairDissimilarities
     public PairDissimilarities(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames)
     {
         rows = DissimilarityRows.Prepare(x, kind, rowNames, label);
-        u = rows.U.Values;
+        u = rows.GramRows.Values;
         n = rows.N; d = rows.Dims;
     }
 

@@ -21,10 +21,10 @@ public static partial class Dissimilarity
         var rows = DissimilarityRows.Prepare(x, kind, rowNames);
         switch (kind)
         {
-            case DissimilarityKind.Cosine: Stream(rows.U, new CosineDistance(), blockRows, consume); break;
-            case DissimilarityKind.Correlation: Stream(rows.U, new OneMinusGram(), blockRows, consume); break;
-            case DissimilarityKind.SqEuclideanPerFeature: Stream(rows.U, new SquaredDistancePerFeature(rows), blockRows, consume); break;
-            case DissimilarityKind.Euclidean: Stream(rows.U, new EuclideanDistance(rows), blockRows, consume); break;
+            case DissimilarityKind.Cosine: Stream(rows.GramRows, new CosineDistance(rows), blockRows, consume); break;
+            case DissimilarityKind.Correlation: Stream(rows.GramRows, new OneMinusGram(), blockRows, consume); break;
+            case DissimilarityKind.SqEuclideanPerFeature: Stream(rows.GramRows, new SquaredDistancePerFeature(rows), blockRows, consume); break;
+            case DissimilarityKind.Euclidean: Stream(rows.GramRows, new EuclideanDistance(rows), blockRows, consume); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
     }

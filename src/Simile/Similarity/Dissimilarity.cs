@@ -27,10 +27,10 @@ public static partial class Dissimilarity
         var result = new double[CondensedIndex.Length(x.Rows)];
         switch (kind)
         {
-            case DissimilarityKind.Cosine: FromGram(rows.U, result, new CosineDistance()); break;
-            case DissimilarityKind.Correlation: FromGram(rows.U, result, new OneMinusGram()); break;
-            case DissimilarityKind.SqEuclideanPerFeature: FromGram(rows.U, result, new SquaredDistancePerFeature(rows)); break;
-            case DissimilarityKind.Euclidean: FromGram(rows.U, result, new EuclideanDistance(rows)); break;
+            case DissimilarityKind.Cosine: FromGram(rows.GramRows, result, new CosineDistance(rows)); break;
+            case DissimilarityKind.Correlation: FromGram(rows.GramRows, result, new OneMinusGram()); break;
+            case DissimilarityKind.SqEuclideanPerFeature: FromGram(rows.GramRows, result, new SquaredDistancePerFeature(rows)); break;
+            case DissimilarityKind.Euclidean: FromGram(rows.GramRows, result, new EuclideanDistance(rows)); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
         return new DissimilarityMatrix(x.Rows, kind, result);
@@ -51,11 +51,11 @@ public static partial class Dissimilarity
     }
 
     /// <summary>Condensed cosine similarity of rows already prepared for the cosine kind.</summary>
-    public static double[] CosineSimilarity(DissimilarityRows unitRows)
+    public static double[] CosineSimilarity(DissimilarityRows cosineRows)
     {
-        if (unitRows.Kind != DissimilarityKind.Cosine) throw new ArgumentException("cosine rows expected", nameof(unitRows));
-        var result = new double[CondensedIndex.Length(unitRows.N)];
-        FromGram(unitRows.U, result, new CosineSimilarityValue());
+        if (cosineRows.Kind != DissimilarityKind.Cosine) throw new ArgumentException("cosine rows expected", nameof(cosineRows));
+        var result = new double[CondensedIndex.Length(cosineRows.N)];
+        FromGram(cosineRows.GramRows, result, new CosineSimilarityValue(cosineRows));
         return result;
     }
 
@@ -66,14 +66,14 @@ public static partial class Dissimilarity
         double Of(int i, int j, double gram);
     }
 
-    private readonly struct CosineDistance : IPairValue
+    private readonly struct CosineDistance(DissimilarityRows rows) : IPairValue
     {
-        public double Of(int i, int j, double g) => DissimilarityRows.CosineDistance(g);
+        public double Of(int i, int j, double g) => DissimilarityRows.CosineDistance(rows.Cosine(i, j, g));
     }
 
-    private readonly struct CosineSimilarityValue : IPairValue
+    private readonly struct CosineSimilarityValue(DissimilarityRows rows) : IPairValue
     {
-        public double Of(int i, int j, double g) => DissimilarityRows.CosineSimilarity(g);
+        public double Of(int i, int j, double g) => DissimilarityRows.CosineSimilarity(rows.Cosine(i, j, g));
     }
 
     private readonly struct OneMinusGram : IPairValue

@@ -11,7 +11,10 @@ namespace Simile.Similarity;
 /// square blocks (<see cref="Dissimilarity"/>), the feature-space sums and the large-scale rank/blockwise routes
 /// (Comparison), and the layer analyses' cosine similarity.
 /// <list type="bullet">
-/// <item>cosine: u = x/|x|; value 1 − clamp(g, −1, 1) (scipy <c>pdist(X,'cosine')</c>).</item>
+/// <item>cosine: the Gram entry is taken on the rows as given, g = xᵢ·xⱼ, and the value is
+/// 1 − clamp(g/(|xᵢ||xⱼ|), −1, 1) with |x| = √(x·x): scipy <c>pdist(X,'cosine')</c>'s formula, so wherever the
+/// products are exact (integer or categorical features) the values equal scipy's bit for bit, ties included.
+/// <see cref="U"/> holds the unit rows x/|x| for the routes that need them (feature space, layer analyses).</item>
 /// <item>correlation: u = (x − mean(x))/|x − mean(x)| (centred over the row's features); value 1 − g.</item>
 /// <item>sqeuclidean-per-feature: u = x − column mean (distances do not change, norms stay small);
 /// value (qᵢ + qⱼ − 2g)/d, not clipped at 0 (rsatoolbox's 'euclidean').</item>
@@ -26,16 +29,31 @@ public sealed class DissimilarityRows
     /// <summary>Below this ratio d²/(qᵢ + qⱼ) plain euclidean is recomputed from the differences.</summary>
     public const double CancellationRatio = 1e-3;
 
-    /// <summary>Transformed rows, n×d row-major.</summary>
-    public Matrix U { get; }
+    /// <summary>Transformed rows, n×d row-major (cosine: the unit rows, made on first use).</summary>
+    public Matrix U => _u ??= UnitRows(_gram, _norms);
+    private Matrix? _u;
+
+    /// <summary>The rows whose Gram entries gᵢⱼ the pair kernel <see cref="Value"/> takes: the rows as given for
+    /// cosine, <see cref="U"/> for the other kinds.</summary>
+    public Matrix GramRows => _gram;
+    private readonly Matrix _gram;
+
+    /// <summary>|xᵢ| = √(xᵢ·xᵢ) of the rows as given (cosine; empty otherwise).</summary>
+    private readonly double[] _norms;
     /// <summary>qᵢ = uᵢ·uᵢ from the GEMM (for the euclidean kinds; empty otherwise).</summary>
     public double[] Q { get; }
     public DissimilarityKind Kind { get; }
-    public int N => U.Rows;
-    public int Dims => U.Cols;
-    public long Bytes => U.Values.LongLength * 8 + Q.LongLength * 8;
+    public int N => _gram.Rows;
+    public int Dims => _gram.Cols;
+    /// <summary>Memory this object holds beyond the input (the unit rows of cosine count once made).</summary>
+    public long Bytes => (Kind == DissimilarityKind.Cosine ? (_u?.Values.LongLength ?? 0) : _gram.Values.LongLength) * 8
+                         + Q.LongLength * 8 + _norms.LongLength * 8;
 
-    private DissimilarityRows(Matrix u, double[] q, DissimilarityKind kind) { U = u; Q = q; Kind = kind; }
+    private DissimilarityRows(Matrix gram, double[] q, double[] norms, DissimilarityKind kind)
+    {
+        _gram = gram; Q = q; _norms = norms; Kind = kind;
+        if (kind != DissimilarityKind.Cosine) _u = gram;
+    }
 
     /// <summary>
     /// Transforms the rows of <paramref name="x"/> for <paramref name="kind"/>. Rejects non-finite values and rows for
@@ -57,14 +75,16 @@ public sealed class DissimilarityRows
                 throw new SimileException($"{RowLabel(k / d, rowNames)}, column {k % d + 1}{Of(label)} is {v[k]}",
                     "check the source vectors for overflow or missing values; every value must be finite");
         Matrix u;
-        double[] q = [];
+        double[] q = [], norms = [];
         switch (kind)
         {
             case DissimilarityKind.Cosine:
             case DissimilarityKind.Correlation:
             {
                 bool centre = kind == DissimilarityKind.Correlation;
-                u = x.Clone();
+                // cosine: the rows stay as given (the Gram rows) and only their norms are kept; correlation: centred unit rows
+                u = centre ? x.Clone() : x;
+                if (!centre) norms = new double[n];
                 for (int i = 0; i < n; i++)
                 {
                     var row = u.Row(i);
@@ -79,7 +99,8 @@ public sealed class DissimilarityRows
                                 ? "remove that item, or use a dissimilarity defined for it (cosine or euclidean)"
                                 : "remove that item (e.g. a word the model has no vector for), or use euclidean dissimilarity");
                     }
-                    TensorPrimitives.Divide(row, norm, row);
+                    if (centre) TensorPrimitives.Divide(row, norm, row);
+                    else norms[i] = norm;
                 }
                 break;
             }
@@ -91,20 +112,36 @@ public sealed class DissimilarityRows
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
-        return new DissimilarityRows(u, q, kind);
+        return new DissimilarityRows(u, q, norms, kind);
+    }
+
+    /// <summary>x/|x| row by row (the cosine kind's unit rows).</summary>
+    private static Matrix UnitRows(Matrix x, double[] norms)
+    {
+        var u = x.Clone();
+        for (int i = 0; i < u.Rows; i++)
+        {
+            var row = u.Row(i);
+            TensorPrimitives.Divide(row, norms[i], row);
+        }
+        return u;
     }
 
     /// <summary>The dissimilarity of pair (i, j) from its Gram entry g = uᵢ·uⱼ (the pair kernel of every route).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double Value(int i, int j, double g) => Kind switch
     {
-        DissimilarityKind.Cosine => CosineDistance(g),
+        DissimilarityKind.Cosine => CosineDistance(Cosine(i, j, g)),
         DissimilarityKind.Correlation => 1.0 - g,
         DissimilarityKind.SqEuclideanPerFeature => SquaredPerFeature(i, j, g),
         _ => Euclidean(i, j, g),
     };
 
-    /// <summary>Cosine similarity of unit rows, clipped to [−1, 1].</summary>
+    /// <summary>The cosine xᵢ·xⱼ/(|xᵢ||xⱼ|) from the Gram entry g = xᵢ·xⱼ of the rows as given, unclipped (cosine kind).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Cosine(int i, int j, double g) => g / (_norms[i] * _norms[j]);
+
+    /// <summary>Cosine similarity, clipped to [−1, 1] (scipy's clipping of rounding error).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double CosineSimilarity(double g) => Math.Clamp(g, -1.0, 1.0);
 

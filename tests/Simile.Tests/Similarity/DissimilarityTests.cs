@@ -30,6 +30,42 @@ public class DissimilarityTests
         ReferenceData.Close(ReferenceData.Vector(c, "scipy_pdist_correlation"), rdm.Condensed, what: c);
     }
 
+    /// <summary>Integer features: every product is exact, so scipy's cosine formula gives one exact value per pair, and
+    /// mathematically equal cosines tie exactly. Every route must give those values bit for bit, so the rank measures
+    /// (which see the ties) equal scipy's too.</summary>
+    [Fact]
+    public void CosineOfIntegerFeaturesEqualsScipyBitForBitTiesIncluded()
+    {
+        var rng = new SeededRandom(11);
+        Matrix Integers(int n, int d)
+        {
+            var m = new Matrix(n, d);
+            for (int i = 0; i < n; i++)
+                for (int k = 0; k < d; k++) m[i, k] = (k == 0 ? 1 : 0) + rng.NextInt(4);   // column 0 ≥ 1: no zero row
+            return m;
+        }
+        var a = Integers(60, 5);
+        var b = Integers(60, 4);
+        var expectedA = NaiveReference.ScipyCosineDistance(a);
+        var expectedB = NaiveReference.ScipyCosineDistance(b);
+        Assert.True(expectedA.Length - expectedA.Distinct().Count() > 500, "the case must have many exact ties");
+
+        var explicitA = Dissimilarity.Compute(a, DissimilarityKind.Cosine).Condensed;
+        Assert.Equal(expectedA, explicitA);
+        var streamed = new double[expectedA.Length];
+        Dissimilarity.ForEachRowBlock(a, DissimilarityKind.Cosine, 7, (i0, rows, block) =>
+        {
+            for (int r = 0; r < rows; r++)
+                for (int j = i0 + r + 1; j < a.Rows; j++)
+                    streamed[CondensedIndex.Of(a.Rows, i0 + r, j)] = block[(long)r * a.Rows + j];
+        });
+        Assert.Equal(expectedA, streamed);
+
+        var explicitB = Dissimilarity.Compute(b, DissimilarityKind.Cosine).Condensed;
+        Assert.Equal(expectedB, explicitB);
+        Assert.Equal(NaiveReference.KendallTauB(expectedA, expectedB), Simile.Comparison.RsaMeasures.KendallTauB(explicitA, explicitB), 1e-14);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void EuclideanMatchesScipyPdist(string c)

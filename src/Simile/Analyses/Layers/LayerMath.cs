@@ -21,19 +21,21 @@ internal static class LayerMath
                 "remove the word, or use a normalisation that does not wipe it out (e.g. fewer --normalize remove-pcs components)");
         });
 
-    /// <summary>Full n×n cosine similarity (row-major), ÛÛᵀ through the GEMM kernel; the diagonal is set to exactly 1.</summary>
+    /// <summary>Full n×n cosine similarity (row-major), XXᵀ through the GEMM kernel and the cosine pair kernel of
+    /// <see cref="DissimilarityRows"/>; the diagonal is set to exactly 1.</summary>
     public static double[] CosineSimilaritySquare(Matrix x, IReadOnlyList<string>? words = null, string? where = null)
     {
-        var u = UnitRows(x, words, where);
-        int n = u.Rows;
+        var rows = CosineRows(x, words, where);
+        var g = rows.GramRows;
+        int n = g.Rows;
         var s = new double[(long)n * n];
-        Gemm.Multiply(u.Values, u.Values, s, n, n, u.Cols, transposeA: false, transposeB: true);
+        Gemm.Multiply(g.Values, g.Values, s, n, n, g.Cols, transposeA: false, transposeB: true);
         for (int i = 0; i < n; i++)
         {
             s[(long)i * n + i] = 1.0;
             for (int j = i + 1; j < n; j++) // exact symmetry, the pair kernel's clipping
             {
-                double v = DissimilarityRows.CosineSimilarity(0.5 * (s[(long)i * n + j] + s[(long)j * n + i]));
+                double v = DissimilarityRows.CosineSimilarity(rows.Cosine(i, j, 0.5 * (s[(long)i * n + j] + s[(long)j * n + i])));
                 s[(long)i * n + j] = v; s[(long)j * n + i] = v;
             }
         }
