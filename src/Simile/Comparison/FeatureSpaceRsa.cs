@@ -293,8 +293,8 @@ public static class FeatureSpaceRsa
             if (kind == DissimilarityKind.SqEuclideanPerFeature)
             {
                 // M_ij = α_i + α_j − (2/P)·u_i·u_j with α_i = |u_i|²/P
-                alpha = new double[n];
-                for (int i = 0; i < n; i++) alpha[i] = rows.Q[i] / d;
+                alpha = MatrixRows.SquaredNorms(rows.U);
+                for (int i = 0; i < n; i++) alpha[i] /= d;
                 c = -2.0 / d;
             }
 

@@ -18,6 +18,10 @@ namespace Simile.Similarity;
 /// <item>correlation: u = (x − mean(x))/|x − mean(x)| (centred over the row's features); value 1 − g.</item>
 /// <item>sqeuclidean-per-feature: u = x − column mean (distances do not change, norms stay small);
 /// value (qᵢ + qⱼ − 2g)/d, not clipped at 0 (rsatoolbox's 'euclidean').</item>
+/// <item>Both euclidean kinds take the Gram entries on the rows as given instead when every product and sum is exact
+/// in float64 (integer features with d·max|x|² ≤ 2⁵³, see <see cref="ExactIntegers"/>): then qᵢ + qⱼ − 2g is the exact
+/// squared distance and the values equal scipy's and rsatoolbox's bit for bit, ties included. <see cref="U"/> stays
+/// the centred rows (the feature-space route's).</item>
 /// <item>euclidean: u as above; value √(qᵢ + qⱼ − 2g) where that difference is at least 1/1000 of qᵢ + qⱼ, and the
 /// direct |uᵢ − uⱼ| otherwise (there the Gram form would lose digits to cancellation), so it matches scipy
 /// <c>pdist</c> to ~1e-12 relative and identical rows give exactly 0 (exact ties).</item>
@@ -30,29 +34,31 @@ public sealed class DissimilarityRows
     public const double CancellationRatio = 1e-3;
 
     /// <summary>Transformed rows, n×d row-major (cosine: the unit rows, made on first use).</summary>
-    public Matrix U => _u ??= UnitRows(_gram, _norms);
+    public Matrix U => LazyInitializer.EnsureInitialized(ref _u,
+        () => Kind == DissimilarityKind.Cosine ? UnitRows(_gram, _norms) : MatrixRows.CentreColumns(_gram));
     private Matrix? _u;
 
     /// <summary>The rows whose Gram entries gᵢⱼ the pair kernel <see cref="Value"/> takes: the rows as given for
-    /// cosine, <see cref="U"/> for the other kinds.</summary>
+    /// cosine and for exact integer euclidean inputs, <see cref="U"/> otherwise.</summary>
     public Matrix GramRows => _gram;
     private readonly Matrix _gram;
 
     /// <summary>|xᵢ| = √(xᵢ·xᵢ) of the rows as given (cosine; empty otherwise).</summary>
     private readonly double[] _norms;
-    /// <summary>qᵢ = uᵢ·uᵢ from the GEMM (for the euclidean kinds; empty otherwise).</summary>
+    /// <summary>qᵢ = gᵢᵢ of the Gram rows, from the GEMM (for the euclidean kinds; empty otherwise).</summary>
     public double[] Q { get; }
     public DissimilarityKind Kind { get; }
     public int N => _gram.Rows;
     public int Dims => _gram.Cols;
     /// <summary>Memory this object holds beyond the input (the unit rows of cosine count once made).</summary>
-    public long Bytes => (Kind == DissimilarityKind.Cosine ? (_u?.Values.LongLength ?? 0) : _gram.Values.LongLength) * 8
+    public long Bytes => ((_u?.Values.LongLength ?? 0) + (_gramIsInput ? 0 : _gram.Values.LongLength)) * 8
                          + Q.LongLength * 8 + _norms.LongLength * 8;
+    private readonly bool _gramIsInput;
 
-    private DissimilarityRows(Matrix gram, double[] q, double[] norms, DissimilarityKind kind)
+    private DissimilarityRows(Matrix gram, bool gramIsInput, double[] q, double[] norms, DissimilarityKind kind)
     {
-        _gram = gram; Q = q; _norms = norms; Kind = kind;
-        if (kind != DissimilarityKind.Cosine) _u = gram;
+        _gram = gram; _gramIsInput = gramIsInput; Q = q; _norms = norms; Kind = kind;
+        if (!gramIsInput) _u = gram;
     }
 
     /// <summary>
@@ -75,6 +81,7 @@ public sealed class DissimilarityRows
                 throw new SimileException($"{RowLabel(k / d, rowNames)}, column {k % d + 1}{Of(label)} is {v[k]}",
                     "check the source vectors for overflow or missing values; every value must be finite");
         Matrix u;
+        bool asGiven = false;
         double[] q = [], norms = [];
         switch (kind)
         {
@@ -84,6 +91,7 @@ public sealed class DissimilarityRows
                 bool centre = kind == DissimilarityKind.Correlation;
                 // cosine: the rows stay as given (the Gram rows) and only their norms are kept; correlation: centred unit rows
                 u = centre ? x.Clone() : x;
+                asGiven = !centre;
                 if (!centre) norms = new double[n];
                 for (int i = 0; i < n; i++)
                 {
@@ -106,13 +114,30 @@ public sealed class DissimilarityRows
             }
             case DissimilarityKind.SqEuclideanPerFeature:
             case DissimilarityKind.Euclidean:
-                u = MatrixRows.CentreColumns(x);
+                asGiven = ExactIntegers(x);
+                u = asGiven ? x : MatrixRows.CentreColumns(x);
                 q = GemmDiagonal(u);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind));
         }
-        return new DissimilarityRows(u, q, norms, kind);
+        return new DissimilarityRows(u, asGiven, q, norms, kind);
+    }
+
+    /// <summary>
+    /// True when every value is an integer and d·max|x|² ≤ 2⁵³: then every product, every partial sum of a Gram entry
+    /// (any order, fused or not) and qᵢ + qⱼ − 2gᵢⱼ are exact in float64.
+    /// </summary>
+    public static bool ExactIntegers(Matrix x)
+    {
+        double max = 0;
+        foreach (double v in x.Values)
+        {
+            if (v != Math.Floor(v)) return false;
+            max = Math.Max(max, Math.Abs(v));
+        }
+        // |qᵢ + qⱼ − 2gᵢⱼ| ≤ 4·d·max² must stay below 2⁵³ as well
+        return 4.0 * x.Cols * max * max <= 9007199254740992.0;
     }
 
     /// <summary>x/|x| row by row (the cosine kind's unit rows).</summary>
@@ -149,7 +174,7 @@ public sealed class DissimilarityRows
     public static double CosineDistance(double g) => 1.0 - Math.Clamp(g, -1.0, 1.0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double SquaredPerFeature(int i, int j, double g) => (Q[i] + Q[j] - 2.0 * g) / U.Cols;
+    public double SquaredPerFeature(int i, int j, double g) => (Q[i] + Q[j] - 2.0 * g) / _gram.Cols;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double Euclidean(int i, int j, double g)
@@ -157,7 +182,7 @@ public sealed class DissimilarityRows
         double s = Q[i] + Q[j];
         double d2 = s - 2.0 * g;
         if (d2 >= CancellationRatio * s) return Math.Sqrt(d2);
-        return TensorPrimitives.Distance(U.RowReadOnly(i), U.RowReadOnly(j));
+        return TensorPrimitives.Distance(_gram.RowReadOnly(i), _gram.RowReadOnly(j));
     }
 
     /// <summary>uᵢ·uᵢ as the GEMM computes it (blocks of 64 rows), so qᵢ + qⱼ − 2gᵢⱼ is exactly 0 for duplicate rows.</summary>

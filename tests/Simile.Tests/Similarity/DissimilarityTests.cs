@@ -66,6 +66,45 @@ public class DissimilarityTests
         Assert.Equal(NaiveReference.KendallTauB(expectedA, expectedB), Simile.Comparison.RsaMeasures.KendallTauB(explicitA, explicitB), 1e-14);
     }
 
+    /// <summary>Integer features: scipy's euclidean √Σ(x−y)² and rsatoolbox's euclidean (qᵢ + qⱼ − 2xᵢ·xⱼ)/d are exact
+    /// sums, so both kinds must give them bit for bit (ties included), through every route.</summary>
+    [Fact]
+    public void EuclideanKindsOfIntegerFeaturesEqualScipyAndRsatoolboxBitForBit()
+    {
+        var rng = new SeededRandom(12);
+        var x = new Matrix(50, 6);
+        for (int i = 0; i < x.Rows; i++)
+            for (int k = 0; k < x.Cols; k++) x[i, k] = 1000 + rng.NextInt(5);   // far from the origin: centring would round
+        var scipy = new List<double>();
+        var rsatoolbox = new List<double>();
+        for (int i = 0; i < x.Rows; i++)
+            for (int j = i + 1; j < x.Rows; j++)
+            {
+                double s = 0, qi = 0, qj = 0, g = 0;
+                for (int k = 0; k < x.Cols; k++)
+                {
+                    s += (x[i, k] - x[j, k]) * (x[i, k] - x[j, k]);
+                    qi += x[i, k] * x[i, k]; qj += x[j, k] * x[j, k]; g += x[i, k] * x[j, k];
+                }
+                scipy.Add(Math.Sqrt(s));
+                rsatoolbox.Add((qi + qj - 2 * g) / x.Cols);
+            }
+        Assert.True(scipy.Count - scipy.Distinct().Count() > 500, "the case must have many exact ties");
+        Assert.Equal(scipy.ToArray(), Dissimilarity.Compute(x, DissimilarityKind.Euclidean).Condensed);
+        Assert.Equal(rsatoolbox.ToArray(), Dissimilarity.Compute(x, DissimilarityKind.SqEuclideanPerFeature).Condensed);
+        var streamed = new double[scipy.Count];
+        Dissimilarity.ForEachRowBlock(x, DissimilarityKind.Euclidean, 9, (i0, rows, block) =>
+        {
+            for (int r = 0; r < rows; r++)
+                for (int j = i0 + r + 1; j < x.Rows; j++)
+                    streamed[CondensedIndex.Of(x.Rows, i0 + r, j)] = block[(long)r * x.Rows + j];
+        });
+        Assert.Equal(scipy.ToArray(), streamed);
+        Assert.False(DissimilarityRows.ExactIntegers(new Matrix(1, 2, [0.5, 1])));
+        Assert.False(DissimilarityRows.ExactIntegers(new Matrix(1, 2, [1e8, 1])));   // 4·d·max² > 2⁵³
+        Assert.True(DissimilarityRows.ExactIntegers(new Matrix(1, 2, [-3, 7])));
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void EuclideanMatchesScipyPdist(string c)
