@@ -104,12 +104,12 @@ public static class Seeds
     {
         var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: true))
+        using (var tar = new TarWriter(gz, TarEntryFormat.Ustar, leaveOpen: true))
         {
-            // Fixed times (PAX records mtime/atime/ctime, by default "now"): the seed, and so input i of a run, must be
-            // the same bytes in every run.
-            PaxTarEntry Entry(string name, byte[] data) =>
-                new(TarEntryType.RegularFile, name, new Dictionary<string, string> { ["mtime"] = "1700000000", ["atime"] = "1700000000", ["ctime"] = "1700000000" })
+            // ustar entries with a fixed time, as `npm pack` writes short names: the seed, and so input i of a run, is
+            // the same bytes in every run (PAX headers would carry the clock and, in their names, the process id).
+            UstarTarEntry Entry(string name, byte[] data) =>
+                new(TarEntryType.RegularFile, name)
                 {
                     ModificationTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000),
                     DataStream = new MemoryStream(data),
