@@ -18,13 +18,13 @@ namespace Simile.Similarity;
 /// <item>correlation: u = (x − mean(x))/|x − mean(x)| (centred over the row's features); value 1 − g.</item>
 /// <item>sqeuclidean-per-feature: u = x − column mean (distances do not change, norms stay small);
 /// value (qᵢ + qⱼ − 2g)/d, not clipped at 0 (rsatoolbox's 'euclidean').</item>
-/// <item>Both euclidean kinds take the Gram entries on the rows as given instead when every product and sum is exact
-/// in float64 (integer features with d·max|x|² ≤ 2⁵³, see <see cref="ExactIntegers"/>): then qᵢ + qⱼ − 2g is the exact
-/// squared distance and the values equal scipy's and rsatoolbox's bit for bit, ties included. <see cref="U"/> stays
-/// the centred rows (the feature-space route's).</item>
 /// <item>euclidean: u as above; value √(qᵢ + qⱼ − 2g) where that difference is at least 1/1000 of qᵢ + qⱼ, and the
 /// direct |uᵢ − uⱼ| otherwise (there the Gram form would lose digits to cancellation), so it matches scipy
 /// <c>pdist</c> to ~1e-12 relative and identical rows give exactly 0 (exact ties).</item>
+/// <item>Both euclidean kinds take the Gram entries on the rows as given instead when every product and sum is exact
+/// in float64 (integer features with 4·d·max|x|² ≤ 2⁵³, see <see cref="ExactIntegers"/>): then qᵢ + qⱼ − 2g is the exact
+/// squared distance and the values equal scipy's and rsatoolbox's bit for bit, ties included. <see cref="U"/> stays
+/// the centred rows (the feature-space route's).</item>
 /// </list>
 /// qᵢ is the diagonal of the same GEMM (uᵢ·uᵢ), so qᵢ + qⱼ − 2gᵢⱼ is computed consistently in every route.
 /// </summary>
@@ -50,8 +50,9 @@ public sealed class DissimilarityRows
     public DissimilarityKind Kind { get; }
     public int N => _gram.Rows;
     public int Dims => _gram.Cols;
-    /// <summary>Memory this object holds beyond the input (the unit rows of cosine count once made).</summary>
-    public long Bytes => ((_u?.Values.LongLength ?? 0) + (_gramIsInput ? 0 : _gram.Values.LongLength)) * 8
+    /// <summary>Memory this object holds beyond the input: its own Gram rows, and U once made when that is another matrix.</summary>
+    public long Bytes => ((_gramIsInput ? 0 : _gram.Values.LongLength)
+                          + (_u is null || ReferenceEquals(_u, _gram) ? 0 : _u.Values.LongLength)) * 8
                          + Q.LongLength * 8 + _norms.LongLength * 8;
     private readonly bool _gramIsInput;
 
@@ -125,7 +126,7 @@ public sealed class DissimilarityRows
     }
 
     /// <summary>
-    /// True when every value is an integer and d·max|x|² ≤ 2⁵³: then every product, every partial sum of a Gram entry
+    /// True when every value is an integer and 4·d·max|x|² ≤ 2⁵³: then every product, every partial sum of a Gram entry
     /// (any order, fused or not) and qᵢ + qⱼ − 2gᵢⱼ are exact in float64.
     /// </summary>
     public static bool ExactIntegers(Matrix x)
