@@ -1,9 +1,10 @@
+using Simile.Tests.Comparison;
 using Simile.Analyses;
 using Simile.Comparison;
 using Simile.Similarity;
 using Xunit;
 
-namespace Simile.Tests.Scale;
+namespace Simile.Tests.Analyses;
 
 public class WholeVocabularyRsaTests
 {

@@ -6,7 +6,7 @@ using Simile.Inference;
 using Simile.Similarity;
 using Xunit;
 
-namespace Simile.Tests.Scale;
+namespace Simile.Tests.Comparison;
 
 /// <summary>Explicit n×n reference computations written out plainly, for checking the scale routes.</summary>
 internal static class ExplicitRoute

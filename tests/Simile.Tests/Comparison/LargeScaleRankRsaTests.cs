@@ -4,7 +4,7 @@ using Simile.Inference;
 using Simile.Similarity;
 using Xunit;
 
-namespace Simile.Tests.Scale;
+namespace Simile.Tests.Comparison;
 
 public class LargeScaleRankRsaTests
 {

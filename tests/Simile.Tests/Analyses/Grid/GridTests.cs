@@ -3,11 +3,11 @@ using System.Text.Json;
 using Simile.Analyses.Grid;
 using Simile.Inference;
 using Simile.Tests.Cli;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 using TempFolder = Simile.Tests.Data.TempFolder;
 
-namespace Simile.Tests.Grid;
+namespace Simile.Tests.Analyses.Grid;
 
 /// <summary>
 /// simile grid: plan → extract → compare shards → merge against grid run (byte for byte), the values against naive

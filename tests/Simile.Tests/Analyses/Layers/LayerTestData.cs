@@ -3,7 +3,7 @@ using System.Text.Json;
 using Simile.Data;
 using Simile.Inference;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 /// <summary>Reference inputs and simple second routes shared by the layer tests.</summary>
 internal static class LayerTestData

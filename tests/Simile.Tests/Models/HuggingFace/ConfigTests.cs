@@ -3,7 +3,7 @@ using System.Text;
 using Simile.Models.HuggingFace;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 public class ConfigTests
 {
