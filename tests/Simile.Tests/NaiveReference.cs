@@ -64,10 +64,13 @@ internal static class NaiveReference
         return (concordant - discordant) / Math.Sqrt((double)(pairs - tiesA) * (pairs - tiesB));
     }
 
-    /// <summary>Pearson r from its definition (two-pass means).</summary>
-    public static double Pearson(double[] a, double[] b)
+    /// <summary>Pearson r from its definition: means by a sequential sum, then the centred sums (the one Pearson oracle of the tests).</summary>
+    public static double Pearson(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        double ma = 0, mb = 0;
+        for (int i = 0; i < a.Length; i++) { ma += a[i]; mb += b[i]; }
+        ma /= a.Length; mb /= b.Length;
+        double sab = 0, saa = 0, sbb = 0;
         for (int i = 0; i < a.Length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
         return sab / Math.Sqrt(saa * sbb);
     }

@@ -72,7 +72,7 @@ public class LayerRsaTests
         var sims = s.Sets.Select(v => CosineCondensed(v.Vectors)).ToArray();
         for (int r = 0; r < 4; r++)
             for (int c = 0; c < 4; c++)
-                Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
+                Assert.Equal(r == c ? 1.0 : NaiveReference.Pearson(sims[r], sims[c]), grid[r, c], 12);
         // Best pair: the largest off-diagonal value, upper triangle.
         double best = double.NegativeInfinity; (int, int) at = (0, 0);
         for (int r = 0; r < 4; r++) for (int c = r + 1; c < 4; c++) if (grid[r, c] > best) { best = grid[r, c]; at = (r, c); }
@@ -90,7 +90,7 @@ public class LayerRsaTests
         var sims = s.Sets.Select(v => CosineCondensed(v.Vectors)).ToArray();
         for (int r = 0; r < reps; r++)
             for (int c = 0; c < reps; c++)
-                Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
+                Assert.Equal(r == c ? 1.0 : NaiveReference.Pearson(sims[r], sims[c]), grid[r, c], 12);
     }
 
     [Theory]
@@ -131,7 +131,7 @@ public class LayerRsaTests
         var observed = new double[3, 2];
         for (int r = 0; r < 3; r++) for (int c = 0; c < 2; c++)
             {
-                observed[r, c] = Pearson(simA[r], CosineCondensed(b.Sets[c].Vectors));
+                observed[r, c] = NaiveReference.Pearson(simA[r], CosineCondensed(b.Sets[c].Vectors));
                 Assert.Equal(observed[r, c], grid[r, c], 12);
             }
         double best = observed.Cast<double>().Max();
@@ -145,7 +145,7 @@ public class LayerRsaTests
                 var simB = CosineCondensed(b.Sets[c].Vectors, perm);
                 for (int r = 0; r < 3; r++)
                 {
-                    double v = Pearson(simA[r], simB);
+                    double v = NaiveReference.Pearson(simA[r], simB);
                     mx = Math.Max(mx, v);
                     if (v >= observed[r, c] - 1e-12) cellK[r, c]++;
                 }
