@@ -75,6 +75,67 @@ internal static class NaiveReference
         return sab / Math.Sqrt(saa * sbb);
     }
 
+    /// <summary>Kendall's tau-a from its definition over all pairs of positions (O(m²)): (C − D)/P.</summary>
+    public static double TauA(double[] a, double[] b)
+    {
+        long concordant = 0, discordant = 0, pairs = 0;
+        for (int i = 0; i < a.Length; i++)
+            for (int j = i + 1; j < a.Length; j++)
+            {
+                pairs++;
+                int sign = Math.Sign(a[i] - a[j]) * Math.Sign(b[i] - b[j]);
+                if (sign > 0) concordant++;
+                else if (sign < 0) discordant++;
+            }
+        return (concordant - discordant) / (double)pairs;
+    }
+
+    /// <summary>Average ranks (1-based; tied values share the mean of their ranks), by counting (O(m²)).</summary>
+    public static double[] AverageRanks(double[] v)
+    {
+        var r = new double[v.Length];
+        for (int i = 0; i < v.Length; i++)
+        {
+            int below = 0, equal = 0;
+            foreach (double w in v) { if (w < v[i]) below++; else if (w == v[i]) equal++; }
+            r[i] = below + (equal + 1) / 2.0;
+        }
+        return r;
+    }
+
+    /// <summary>Spearman's rho: Pearson of the average ranks.</summary>
+    public static double Spearman(double[] a, double[] b) => Pearson(AverageRanks(a), AverageRanks(b));
+
+    /// <summary>rsatoolbox's rho-a: 12·Σ (rank_a − mean)(rank_b − mean) / (m³ − m), average ranks.</summary>
+    public static double RhoA(double[] a, double[] b)
+    {
+        var ra = AverageRanks(a);
+        var rb = AverageRanks(b);
+        double m = a.Length, mean = (m + 1) / 2, s = 0;
+        for (int i = 0; i < a.Length; i++) s += (ra[i] - mean) * (rb[i] - mean);
+        return 12 * s / (m * m * m - m);
+    }
+
+    /// <summary>Uncentred cosine of two vectors.</summary>
+    public static double Cosine(double[] a, double[] b)
+    {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.Length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+        return ab / Math.Sqrt(aa * bb);
+    }
+
+    /// <summary>The RSA measure <paramref name="measure"/> of two condensed vectors, each from its definition above.</summary>
+    public static double Rsa(Simile.Comparison.RsaMeasure measure, double[] a, double[] b) => measure switch
+    {
+        Simile.Comparison.RsaMeasure.Pearson => Pearson(a, b),
+        Simile.Comparison.RsaMeasure.Spearman => Spearman(a, b),
+        Simile.Comparison.RsaMeasure.KendallTauB => KendallTauB(a, b),
+        Simile.Comparison.RsaMeasure.TauA => TauA(a, b),
+        Simile.Comparison.RsaMeasure.RhoA => RhoA(a, b),
+        Simile.Comparison.RsaMeasure.Cosine => Cosine(a, b),
+        _ => throw new ArgumentOutOfRangeException(nameof(measure)),
+    };
+
     /// <summary>Ranks 1..n of distinct values: the rank of v is 1 + the number of values below it (O(n²)).</summary>
     public static double[] RanksOfDistinct(double[] v)
     {
