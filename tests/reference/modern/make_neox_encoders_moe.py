@@ -203,7 +203,18 @@ def gpt_neox_weights(gen, c, V):
     return t
 
 
-def gpt_neox_forward(w, c, ids):
+def gelu_tanh(x):
+    return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def gelu_ggml(x):
+    """ggml's CPU GELU (GGML_GELU_FP16): the tanh form looked up in a table indexed by x rounded to half precision,
+    holding half-precision values; identity above 10, zero below −10."""
+    y = gelu_tanh(x.half().double()).half().double()
+    return torch.where(x >= 10, x, torch.where(x <= -10, torch.zeros_like(x), y))
+
+
+def gpt_neox_forward(w, c, ids, act=gelu_erf):
     """GPTNeoXModel: x = embed_in[ids]; per layer (parallel) x + attn(ln1 x) + mlp(ln2 x), or (sequential) a = x + attn(ln1 x);
     a + mlp(ln2 a). qkv per head [q | k | v] of head_dim each; rotary (rotate_half) on the first rotary_ndims."""
     D, H, L = c["hidden_size"], c["num_attention_heads"], c["num_hidden_layers"]
@@ -227,7 +238,7 @@ def gpt_neox_forward(w, c, ids):
         attn_out = ctx @ w[p + "attention.dense.weight"].T + w[p + "attention.dense.bias"]
 
         def mlp(h):
-            f = gelu_erf(h @ w[p + "mlp.dense_h_to_4h.weight"].T + w[p + "mlp.dense_h_to_4h.bias"])
+            f = act(h @ w[p + "mlp.dense_h_to_4h.weight"].T + w[p + "mlp.dense_h_to_4h.bias"])
             return f @ w[p + "mlp.dense_4h_to_h.weight"].T + w[p + "mlp.dense_4h_to_h.bias"]
         if c.get("use_parallel_residual", True):
             x = x + attn_out + mlp(layer_norm(x, w[p + "post_attention_layernorm.weight"], w[p + "post_attention_layernorm.bias"], eps))
@@ -309,6 +320,9 @@ def make_gpt_neox(name, config, dtype, seed, folder, gguf_name=None, extra_tenso
         ids = e["ids"]
         layers, final, att = gpt_neox_forward(w, config, ids)
         item = {"text": text, "ids": ids, "tokens": e["tokens"], "layers": {k: rounded(v) for k, v in layers.items()}, "final_norm": rounded(final)}
+        # the same pass with the GELU llama.cpp computes (tanh form through a half-precision table), to check llama.cpp
+        # on the GGUF copy apart from that one departure
+        item["final_norm_ggml_gelu"] = rounded(gpt_neox_forward(w, config, ids, act=gelu_ggml)[1])
         if len(ids) > 1: item["attentions"] = {"1": [[[float(f"{v:.10g}") for v in r] for r in h] for h in att["1"].numpy()]}
         out.append(item)
     doc = {"description": f"Float64 reference hidden states of {name} (see README.md).", "config": config, "storage_dtype": dtype,
@@ -656,8 +670,9 @@ def make_moe(kind, folder, config, dtype, seed, gguf_name):
         if len(e["ids"]) > 1: item["attentions"] = {"1": [[[float(f"{v:.10g}") for v in r] for r in h] for h in att["1"].numpy()]}
         out.append(item)
     tok = json.load(open(tok_path, encoding="utf-8"))
-    moe_gguf(os.path.join(HERE, gguf_name), w, config, kind, tok, config["vocab_size"], permute_qk=kind == "mixtral")
-    return {"description": f"Float64 reference hidden states of {kind}-tiny (see README.md).", "config": config, "storage_dtype": dtype,
+    if gguf_name:
+        moe_gguf(os.path.join(HERE, gguf_name), w, config, kind, tok, config["vocab_size"], permute_qk=kind == "mixtral")
+    return {"description": f"Float64 reference hidden states of {os.path.basename(folder)} (see README.md).", "config": config, "storage_dtype": dtype,
             "tokenizer_checks": checks, "inputs": out, "gguf": gguf_name}
 
 
@@ -695,8 +710,11 @@ if __name__ == "__main__":
         dump(make_moe("mixtral", os.path.join(HERE, "mixtral-tiny"), mixtral, "BF16", 13, "mixtral-tiny-F32.gguf"), "mixtral-tiny-expected.json")
         qwen = {"architectures": ["Qwen3MoeForCausalLM"], "model_type": "qwen3_moe", "hidden_size": 64, "num_hidden_layers": 3,
                 "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 24, "intermediate_size": 128, "moe_intermediate_size": 48,
-                "num_experts": 6, "num_experts_per_tok": 2, "norm_topk_prob": False, "decoder_sparse_step": 1, "mlp_only_layers": [1],
+                "num_experts": 6, "num_experts_per_tok": 2, "norm_topk_prob": True, "decoder_sparse_step": 1, "mlp_only_layers": [],
                 "hidden_act": "silu", "max_position_embeddings": 128, "rms_norm_eps": 1e-6, "rope_theta": 1000000.0,
                 "attention_bias": False, "sliding_window": None, "use_sliding_window": False, "tie_word_embeddings": False,
                 "vocab_size": 287, "bos_token_id": 285, "eos_token_id": 286, "torch_dtype": "float32"}
         dump(make_moe("qwen3_moe", os.path.join(HERE, "qwen3-moe-tiny"), qwen, "F32", 17, "qwen3-moe-tiny-F32.gguf"), "qwen3-moe-tiny-expected.json")
+        # HF only (llama.cpp's qwen3moe has experts in every layer and always renormalises): a dense layer and no renormalisation
+        dense = dict(qwen, norm_topk_prob=False, mlp_only_layers=[1], num_experts=5, num_experts_per_tok=3)
+        dump(make_moe("qwen3_moe", os.path.join(HERE, "qwen3-moe-dense-tiny"), dense, "BF16", 19, None), "qwen3-moe-dense-tiny-expected.json")
