@@ -53,7 +53,9 @@ public static class GgufModel
         {
             var tokenizer = CreateTokenizer(GgufTokenizerData.Read(file), path);
             var weights = new GgufDecoderWeights(file, ownsFile: true);
-            return new HuggingFaceTransformer(new LlamaModel(weights), tokenizer, InfoOf(file, name));
+            var pass = new LlamaModel(weights) { Int8Q8_0 = NativeTransformer.Int8Q8_0FromEnvironment };
+            return new NativeTransformer(pass, new ModelTokenizer(tokenizer.EncodeWord, tokenizer.EncodeText, tokenizer.VocabularyWords),
+                InfoOf(file, name), tokenizer.WordsTakeLeadingSpace, weights);
         }
         catch
         {

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Simile.Engine;
 
 namespace Simile.Models.HuggingFace;
@@ -62,33 +60,14 @@ public sealed class SafetensorsDecoderWeights : IDecoderWeights
         }
     }
 
-    /// <summary>F32 copied, F16 converted, BF16 widened (a bfloat16 is the top half of a float32), vectorised.</summary>
+    /// <summary>F32 copied, F16 converted, BF16 widened (<see cref="Widening"/>).</summary>
     public static void Widen(ReadOnlySpan<byte> source, SafetensorsDType type, Span<float> destination)
     {
         switch (type)
         {
-            case SafetensorsDType.F32:
-                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-                break;
-            case SafetensorsDType.F16:
-                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
-                break;
-            default:
-            {
-                var src = MemoryMarshal.Cast<byte, ushort>(source);
-                var dst = MemoryMarshal.Cast<float, uint>(destination);
-                int i = 0;
-                if (Vector256.IsHardwareAccelerated)
-                    for (; i + 16 <= src.Length; i += 16)
-                    {
-                        var v = Vector256.Create(src.Slice(i, 16));
-                        var (lo, hi) = Vector256.Widen(v);
-                        Vector256.ShiftLeft(lo, 16).CopyTo(dst.Slice(i, 8));
-                        Vector256.ShiftLeft(hi, 16).CopyTo(dst.Slice(i + 8, 8));
-                    }
-                for (; i < src.Length; i++) dst[i] = (uint)src[i] << 16;
-                break;
-            }
+            case SafetensorsDType.F32: Widening.F32(source, destination); break;
+            case SafetensorsDType.F16: Widening.F16(source, destination); break;
+            default: Widening.Bf16(source, destination); break;
         }
     }
 
