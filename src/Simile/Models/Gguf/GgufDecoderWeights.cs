@@ -34,6 +34,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             ["qwen2"] = ("Qwen2ForCausalLM", DecoderFamily.Qwen2),
             ["qwen3"] = ("Qwen3ForCausalLM", DecoderFamily.Qwen3),
             ["gemma"] = ("GemmaForCausalLM", DecoderFamily.Gemma),
+            ["qwen3moe"] = ("Qwen3MoeForCausalLM", DecoderFamily.Qwen3Moe),
         };
 
     private readonly GgufFile _file;
@@ -62,7 +63,8 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         }
         Names = names;
         Config = ReadConfig(file);
-        _permuteQk = Config.Family is DecoderFamily.Llama or DecoderFamily.Mistral;
+        _permuteQk = Config.Family is DecoderFamily.Llama or DecoderFamily.Mistral or DecoderFamily.Mixtral;
+        if (Config.Experts > 0) RenameRouters();
         _normMinusOne = Config.Family == DecoderFamily.Gemma;
         CheckShapes();
     }
@@ -103,12 +105,16 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             "ffn_gate" => "mlp.gate_proj",
             "ffn_up" => "mlp.up_proj",
             "ffn_down" => "mlp.down_proj",
+            "ffn_gate_inp" => "mlp.gate",                      // the router [E × D]
+            "ffn_gate_exps" => "mlp.experts.gate_proj",        // all experts, [E × I × D] (see GgufDecoderWeights.Experts)
+            "ffn_up_exps" => "mlp.experts.up_proj",
+            "ffn_down_exps" => "mlp.experts.down_proj",
             _ => null,
         };
         return part is null ? null : $"model.layers.{layer}.{part}.{suffix}";
     }
 
-    public bool Has(string name) => _byHfName.ContainsKey(name);
+    public bool Has(string name) => _byHfName.ContainsKey(name) || ExpertSlice(name) is not null;
 
     private GgufTensorInfo Info(string name) => _byHfName.TryGetValue(name, out var t) ? t
         : throw new SimileException($"GGUF file '{_file.Path}' has no tensor for '{name}'",
@@ -117,12 +123,13 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
     /// <summary>The GGUF tensor behind an HF name (its ggml type, dims, offset).</summary>
     public GgufTensorInfo Tensor(string name) => Info(name);
 
-    public IReadOnlyList<long> Shape(string name) => Info(name).Shape;
+    public IReadOnlyList<long> Shape(string name) => ExpertSlice(name) is var (t, _) ? t.Shape[1..] : Info(name).Shape;
 
-    public string StorageType(string name) => Info(name).TypeName;
+    public string StorageType(string name) => (ExpertSlice(name)?.Tensor ?? Info(name)).TypeName;
 
     public void Read(string name, Span<float> destination)
     {
+        if (ReadExpert(name, destination)) return;
         var t = Info(name);
         if (destination.Length != t.ElementCount)
             throw new ArgumentException($"'{name}' has {t.ElementCount} values, destination {destination.Length}");
@@ -235,12 +242,13 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
                 "the file is corrupt: convert the model again");
 
         bool gemma = a.Family == DecoderFamily.Gemma;
-        return new DecoderConfig(a.Hf, a.Family, hidden, layers, heads, kv, headDim, intermediate, vocab, eps, theta,
+        var config = new DecoderConfig(a.Hf, a.Family, hidden, layers, heads, kv, headDim, intermediate, vocab, eps, theta,
             RopeScalingOf(f, arch, theta, headDim), maxPos,
             AttentionBias: f.HasTensor("blk.0.attn_q.bias"),
             QueryKeyNorm: f.HasTensor("blk.0.attn_q_norm.weight"),
             ScaleEmbeddings: gemma, NormWeightPlusOne: gemma, GeluTanhMlp: gemma,
             TiedEmbeddings: !f.HasTensor("output.weight"));
+        return WithExperts(f, arch, config);
     }
 
     private static RopeScaling? RopeScalingOf(GgufFile f, string arch, double theta, int headDim)
@@ -332,6 +340,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             }
             Expect(p + "input_layernorm.weight", d);
             Expect(p + "post_attention_layernorm.weight", d);
+            if (c.IsSparseLayer(l)) continue;                  // experts: checked by the forward pass (MixtureOfExperts)
             Expect(p + "mlp.gate_proj.weight", i, d);
             Expect(p + "mlp.up_proj.weight", i, d);
             Expect(p + "mlp.down_proj.weight", d, i);

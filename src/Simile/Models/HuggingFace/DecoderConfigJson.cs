@@ -18,11 +18,14 @@ public static class DecoderConfigJson
         ["qwen2"] = DecoderFamily.Qwen2,
         ["qwen3"] = DecoderFamily.Qwen3,
         ["gemma"] = DecoderFamily.Gemma,
+        ["mixtral"] = DecoderFamily.Mixtral,
+        ["qwen3_moe"] = DecoderFamily.Qwen3Moe,
     };
 
     /// <summary>The architectures the native forward pass runs, for messages and the README table.</summary>
     public static readonly string[] SupportedArchitectures =
-        ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "GemmaForCausalLM", "BertModel", "GPT2LMHeadModel"];
+        ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "GemmaForCausalLM", "BertModel", "GPT2LMHeadModel",
+         "GPTNeoXForCausalLM", "RobertaModel", "XLMRobertaModel", "MixtralForCausalLM", "Qwen3MoeForCausalLM"];
 
     public static HuggingFaceConfig Parse(JsonElement r, string path, string modelType)
     {
@@ -33,6 +36,8 @@ public static class DecoderConfigJson
             DecoderFamily.Mistral => "MistralForCausalLM",
             DecoderFamily.Qwen2 => "Qwen2ForCausalLM",
             DecoderFamily.Qwen3 => "Qwen3ForCausalLM",
+            DecoderFamily.Mixtral => "MixtralForCausalLM",
+            DecoderFamily.Qwen3Moe => "Qwen3MoeForCausalLM",
             _ => "GemmaForCausalLM",
         };
         int hidden = HuggingFaceConfig.Int(r, path, "hidden_size");
@@ -67,7 +72,7 @@ public static class DecoderConfigJson
         bool attentionBias = family == DecoderFamily.Qwen2 || True(r, "attention_bias");
         if (attentionBias && family is not (DecoderFamily.Qwen2 or DecoderFamily.Qwen3))
             throw new SimileException($"{where}: attention_bias = true is not supported for {family} by the native pass", "use a checkpoint without attention biases");
-        if (family == DecoderFamily.Qwen3 && attentionBias)
+        if (family is DecoderFamily.Qwen3 or DecoderFamily.Qwen3Moe && attentionBias)
             throw new SimileException($"{where}: attention_bias = true is not supported for Qwen3 by the native pass", "use a checkpoint without attention biases");
         if (r.TryGetProperty("partial_rotary_factor", out var prf) && prf.ValueKind == JsonValueKind.Number && prf.GetDouble() != 1.0)
             throw new SimileException($"{where}: partial_rotary_factor {prf.GetRawText()} is not supported (rotary on the whole head only)", "use a standard checkpoint");
@@ -75,18 +80,19 @@ public static class DecoderConfigJson
         // Sliding-window attention (Mistral, Qwen2 with use_sliding_window) equals full attention on texts no longer
         // than the window, so the window bounds the text length instead.
         if (r.TryGetProperty("sliding_window", out var sw) && sw.ValueKind == JsonValueKind.Number && sw.TryGetInt32(out int window) && window > 0
-            && (family == DecoderFamily.Mistral || True(r, "use_sliding_window")))
+            && (family is DecoderFamily.Mistral or DecoderFamily.Mixtral || True(r, "use_sliding_window")))
             maxPos = Math.Min(maxPos, window);
 
         var scaling = RopeScalingOf(r, where);
         bool tied = r.TryGetProperty("tie_word_embeddings", out var tie) ? tie.ValueKind == JsonValueKind.True : gemma;
         var config = new DecoderConfig(arch, family, hidden, layers, heads, kvHeads, headDim, inter, vocab, eps, theta, scaling, maxPos,
             AttentionBias: attentionBias,
-            QueryKeyNorm: family == DecoderFamily.Qwen3,
+            QueryKeyNorm: family is DecoderFamily.Qwen3 or DecoderFamily.Qwen3Moe,
             ScaleEmbeddings: gemma,
             NormWeightPlusOne: gemma,
             GeluTanhMlp: gemma,
             TiedEmbeddings: tied);
+        if (family is DecoderFamily.Mixtral or DecoderFamily.Qwen3Moe) config = MoeConfigJson.WithExperts(r, path, where, config);
         foreach (var (name, a, b) in new[] { ("vocab × hidden", vocab, hidden), ("intermediate × hidden", inter, hidden) })
             if ((long)a * b > int.MaxValue)
                 throw new SimileException($"{where}: {name} = {(long)a * b} elements is larger than one tensor Simile reads", "use a smaller model");
