@@ -80,6 +80,11 @@ public static class FuzzTargets
                 foreach (var t in c.Tensors) _ = c.ReadFloat32(t.Name).Span.Length;
             }, json: true),
             Target("config-json", "config.json", Seeds.BertFolder, (d, file) => RunModel(d), json: true),
+            // the decoder families' config.json readers (HF configuration defaults, layer_types, text_config, windows)
+            Target("config-json-gemma3", "config.json", () => new() { ["config.json"] = Seeds.Gemma3Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-gemma2", "config.json", () => new() { ["config.json"] = Seeds.Gemma2Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-phi3", "config.json", () => new() { ["config.json"] = Seeds.Phi3Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-olmo2", "config.json", () => new() { ["config.json"] = Seeds.Olmo2Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
             Target("model-folder-safetensors", "model.safetensors", Seeds.BertFolder, (d, file) => RunModel(d)),
             Target("vocab-txt", "vocab.txt", Seeds.BertFolder, (d, file) => RunModel(d)),
             Target("tokenizer-config", "tokenizer_config.json", Seeds.BertFolder, (d, file) => RunModel(d), json: true),

@@ -6,7 +6,8 @@ namespace Simile.Models.HuggingFace;
 /// <see cref="IDecoderWeights"/> over a safetensors checkpoint (single file or shards; F32, F16, BF16). Tensors stay
 /// memory-mapped; <see cref="Read"/> and <see cref="ReadRows"/> widen them to float32 into the caller's buffer.
 /// Names are Hugging Face's (<c>model.layers.0.self_attn.q_proj.weight</c>); a checkpoint saved without the
-/// <c>model.</c> prefix (a bare LlamaModel) is accepted too. Tied embeddings need no <c>lm_head</c>, which is never read.
+/// <c>model.</c> prefix (a bare LlamaModel) is accepted too, and so is the language model of a
+/// Gemma3ForConditionalGeneration checkpoint (<c>language_model.model.*</c> or <c>model.language_model.*</c>). Tied embeddings need no <c>lm_head</c>, which is never read.
 /// </summary>
 public sealed class SafetensorsDecoderWeights : IDecoderWeights
 {
@@ -19,11 +20,16 @@ public sealed class SafetensorsDecoderWeights : IDecoderWeights
     public SafetensorsDecoderWeights(SafetensorsCheckpoint checkpoint, DecoderConfig config, bool ownsCheckpoint = false)
     {
         _checkpoint = checkpoint; Config = config; _ownsCheckpoint = ownsCheckpoint;
-        _prefix = checkpoint.Contains("model.embed_tokens.weight") || !checkpoint.Contains("embed_tokens.weight") ? "model." : "";
+        _prefix = Prefixes.FirstOrDefault(p => checkpoint.Contains(p + "embed_tokens.weight")) ?? "model.";
     }
 
+    /// <summary>How checkpoints spell the decoder's "model.": a causal LM, a bare model, and the language model of
+    /// Gemma3ForConditionalGeneration as transformers saves it (before and after 4.52); other tensors (the vision tower)
+    /// are never read.</summary>
+    private static readonly string[] Prefixes = ["model.", "", "language_model.model.", "model.language_model."];
+
     private string Stored(string name) =>
-        _prefix.Length == 0 && name.StartsWith("model.", StringComparison.Ordinal) ? name["model.".Length..] : name;
+        _prefix != "model." && name.StartsWith("model.", StringComparison.Ordinal) ? _prefix + name["model.".Length..] : name;
 
     public bool Has(string name) => _checkpoint.Contains(Stored(name));
 
