@@ -148,12 +148,7 @@ public static class PairListInference
 
     /// <summary>Percentile interval (numpy's linear interpolation) of the defined values of a distribution.</summary>
     public static (double Lower, double Upper) Interval(double[] distribution, double level = 0.95)
-    {
-        var finite = distribution.Where(double.IsFinite).ToArray();
-        Array.Sort(finite);
-        double tail = Math.Round(50.0 * (1.0 - level), 10);
-        return (Bootstrap.Percentile(finite, tail), Bootstrap.Percentile(finite, 100.0 - tail));
-    }
+        => PercentileInterval.Of(distribution, level);
 
     /// <summary>
     /// Paired bootstrap of <paramref name="observed"/> = value(other) − value(best) from two distributions drawn with the
