@@ -78,6 +78,8 @@ public class DependencyDirectionTests
         ["Models/Embedded -> Models/Static"] = "PackageLocations takes the cache root from GloveNpmSource",
         // A grid plan's contexts are the layer analysis's context templates (ContextSpec).
         ["Analyses/Grid -> Analyses/Layers"] = "GridPlan and GridExtract use ContextSpec",
+        // A target is evaluated on every representation of the layer stack (ContextualVectors, RepresentationStack).
+        ["Analyses/Targets -> Analyses/Layers"] = "layers --target reads the representation stack of the layer analysis",
     };
 
     [Fact]

@@ -1,7 +1,7 @@
 namespace Simile.Tests.Engine;
 
-/// <summary>Special functions the reference passes of the tests need that System.Math lacks (the exact GELU).</summary>
-internal static class SpecialFunctions
+/// <summary>The error function, for the tests (System.Math lacks it).</summary>
+public static class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.12837916709551257390;
     private const double OneOverSqrtPi = 0.56418958354775628695;
