@@ -227,6 +227,40 @@ public static class Seeds
         hidden_act = "gelu", position_embedding_type = "absolute",
     });
 
+    /// <summary>A Gemma3ForConditionalGeneration config.json as the Hub ships them: text_config with layer_types and
+    /// linear rope scaling, a vision_config that is ignored.</summary>
+    public static byte[] Gemma3Config() => Utf8("""
+        {"architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3", "boi_token_index": 255999,
+         "text_config": {"model_type": "gemma3_text", "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 6,
+           "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "vocab_size": 300, "query_pre_attn_scalar": 16,
+           "sliding_window": 512, "sliding_window_pattern": 6, "rope_theta": 1000000.0, "rope_local_base_freq": 10000.0,
+           "rope_scaling": {"rope_type": "linear", "factor": 8.0}, "rms_norm_eps": 1e-06, "final_logit_softcapping": null,
+           "attn_logit_softcapping": null,
+           "layer_types": ["sliding_attention", "sliding_attention", "sliding_attention", "sliding_attention", "sliding_attention", "full_attention"]},
+         "vision_config": {"model_type": "siglip_vision_model", "hidden_size": 32, "image_size": 64, "patch_size": 8}}
+        """);
+
+    public static byte[] Gemma2Config() => Utf8("""
+        {"architectures": ["Gemma2ForCausalLM"], "model_type": "gemma2", "hidden_size": 64, "intermediate_size": 96,
+         "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "vocab_size": 300,
+         "query_pre_attn_scalar": 16, "sliding_window": 4096, "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0,
+         "hidden_activation": "gelu_pytorch_tanh", "max_position_embeddings": 8192, "rms_norm_eps": 1e-06, "rope_theta": 10000.0}
+        """);
+
+    public static byte[] Phi3Config() => Utf8("""
+        {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "hidden_size": 64, "intermediate_size": 96,
+         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 300, "hidden_act": "silu",
+         "max_position_embeddings": 4096, "original_max_position_embeddings": 4096, "partial_rotary_factor": 0.75,
+         "rms_norm_eps": 1e-05, "rope_scaling": null, "rope_theta": 10000.0, "sliding_window": 2047, "tie_word_embeddings": false}
+        """);
+
+    public static byte[] Olmo2Config() => Utf8("""
+        {"architectures": ["Olmo2ForCausalLM"], "model_type": "olmo2", "hidden_size": 64, "intermediate_size": 96,
+         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4, "vocab_size": 300, "hidden_act": "silu",
+         "max_position_embeddings": 4096, "rms_norm_eps": 1e-06, "rope_scaling": null, "rope_theta": 500000,
+         "attention_bias": false, "tie_word_embeddings": false}
+        """);
+
     public static byte[] VocabTxt() => Utf8(string.Join("\n", BertVocab) + "\n");
 
     public static byte[] TokenizerConfig() => Utf8("{\"do_lower_case\": true, \"model_max_length\": 512, \"tokenizer_class\": \"BertTokenizer\", \"unk_token\": \"[UNK]\"}");

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Simile.Analyses;
 using Simile.Data;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Simile.Similarity;
 using Spectre.Console;
 using Spectre.Console.Cli;
