@@ -138,7 +138,7 @@ public static class PairListInference
                 }
             }
             return sum / subjects.Length;
-        }, new ParallelOptions(), progress);
+        }, new ParallelOptions(), progress, progressEvery: 16);
     }
 
     /// <summary>Percentile interval (numpy's linear interpolation) of the defined values of a distribution.</summary>
