@@ -28,7 +28,7 @@ public sealed record HuggingFaceConfig(
     public static HuggingFaceConfig Load(string folder)
     {
         string path = Path.Combine(folder, "config.json");
-        if (!File.Exists(path))
+        if (!LinkedFile.Exists(path))
             throw new SimileException($"model folder '{folder}' has no config.json", "point to a Hugging Face model folder (config.json, model.safetensors, tokenizer files)");
         return Parse(File.ReadAllBytes(path), path);
     }
