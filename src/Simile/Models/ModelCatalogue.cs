@@ -84,8 +84,8 @@ public static class ModelCatalogue
         return HubCache.ParseReference(t) is { } id ? new HubCache().Resolve(id.Id, id.Revision) : null;
     }
 
-    /// <summary>A snapshot's model: the folder when it has config.json, else its one GGUF file.</summary>
-    private static string SnapshotModelPath(HubSnapshot s)
+    /// <summary>A snapshot's model: the folder when it has config.json, else its one GGUF file (several: an error naming them).</summary>
+    public static string SnapshotModelPath(HubSnapshot s)
     {
         if (LinkedFile.Exists(Path.Combine(s.Folder, "config.json"))) return s.Folder;
         var ggufs = Directory.GetFiles(s.Folder, "*.gguf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
@@ -117,6 +117,35 @@ public static class ModelCatalogue
         string trimmed = t.TrimEnd('/', '\\');
         string file = Path.GetFileName(trimmed);
         return file.Length == 0 ? t : file;
+    }
+
+    /// <summary>
+    /// What a local model folder or GGUF file is and how Simile runs it, without reading weights: the architecture
+    /// (config.json's, or the GGUF file's <c>general.architecture</c>) and whether the native forward pass runs every
+    /// layer or only the token embeddings work — decided by the same dispatch that opens the model
+    /// (<see cref="HuggingFaceConfig"/>, <see cref="GgufDecoderWeights.Architectures"/>). A problem comes back as the
+    /// reason, with Runs "unusable".
+    /// </summary>
+    public static (string Architecture, string Runs, string? Problem) Capability(string localPath)
+    {
+        const string Native = "native", TokenOnly = "token embeddings only", Unusable = "unusable";
+        try
+        {
+            if (GgufModel.IsGguf(localPath))
+            {
+                using var f = GgufFile.Open(localPath);
+                string arch = f.GetString("general.architecture") ?? "unknown";
+                return (arch, GgufDecoderWeights.Architectures.ContainsKey(arch) ? Native : TokenOnly, null);
+            }
+            if (!Directory.Exists(localPath)) return ("unknown", Unusable, $"'{localPath}' does not exist");
+            var c = HuggingFaceConfig.Load(localPath);
+            if (c.Unsupported is not null) return (c.ModelType, TokenOnly, null);
+            return (c.Decoder?.Architecture ?? c.ModelType, Native, null);
+        }
+        catch (SimileException e)
+        {
+            return ("unknown", Unusable, e.Message);
+        }
     }
 
     /// <summary>A source of one static vector per word (token embeddings of a transformer, or a word-vector table).</summary>
