@@ -212,7 +212,11 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         int heads = Req("attention.head_count", 1, 4096);
         int kv = f.GetInt($"{arch}.attention.head_count_kv", 1, 4096) ?? heads;
         int intermediate = Req("feed_forward_length", 1, 1 << 24);
-        int headDim = f.GetInt($"{arch}.attention.key_length", 1, 1 << 16) ?? hidden / heads;
+        int? keyLength = f.GetInt($"{arch}.attention.key_length", 1, 1 << 16);
+        if (keyLength is null && hidden % heads != 0)
+            throw new SimileException($"GGUF file '{path}': embedding length {hidden} is not a multiple of {heads} attention heads, and no key_length is given",
+                "the hyper-parameters are corrupt: convert the model again");
+        int headDim = keyLength ?? hidden / heads;
         if (heads % kv != 0)
             throw new SimileException($"GGUF file '{path}': {heads} query heads are not a multiple of {kv} key/value heads",
                 "the hyper-parameters are corrupt: convert the model again");
@@ -240,7 +244,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             AttentionBias: f.HasTensor("blk.0.attn_q.bias"),
             QueryKeyNorm: f.HasTensor("blk.0.attn_q_norm.weight"),
             ScaleEmbeddings: gemma, NormWeightPlusOne: gemma, GeluTanhMlp: gemma,
-            TiedEmbeddings: !f.HasTensor("output.weight"));
+            TiedEmbeddings: !f.HasTensor("output.weight")).Checked($"GGUF file '{path}' ({arch})", "the hyper-parameters are corrupt: convert the model again");
     }
 
     private static RopeScaling? RopeScalingOf(GgufFile f, string arch, double theta, int headDim)

@@ -39,7 +39,11 @@ public static class DecoderConfigJson
         int layers = HuggingFaceConfig.Int(r, path, "num_hidden_layers");
         int heads = HuggingFaceConfig.Int(r, path, "num_attention_heads");
         int kvHeads = HuggingFaceConfig.Int(r, path, "num_key_value_heads", heads);
-        int headDim = HuggingFaceConfig.Int(r, path, "head_dim", hidden % heads == 0 ? hidden / heads : null);
+        bool explicitHeadDim = r.TryGetProperty("head_dim", out var hd) && hd.ValueKind != JsonValueKind.Null;
+        if (!explicitHeadDim && hidden % heads != 0)
+            throw new SimileException($"'{path}' ({arch}): hidden_size {hidden} is not a multiple of num_attention_heads {heads}, and no head_dim is given",
+                "fix config.json (give head_dim when the heads do not split hidden_size evenly)");
+        int headDim = HuggingFaceConfig.Int(r, path, "head_dim", hidden / heads);
         int inter = HuggingFaceConfig.Int(r, path, "intermediate_size");
         int vocab = HuggingFaceConfig.Int(r, path, "vocab_size");
         int maxPos = HuggingFaceConfig.Int(r, path, "max_position_embeddings", 2048);
@@ -86,7 +90,7 @@ public static class DecoderConfigJson
             ScaleEmbeddings: gemma,
             NormWeightPlusOne: gemma,
             GeluTanhMlp: gemma,
-            TiedEmbeddings: tied);
+            TiedEmbeddings: tied).Checked(where, "fix config.json");
         foreach (var (name, a, b) in new[] { ("vocab × hidden", vocab, hidden), ("intermediate × hidden", inter, hidden) })
             if ((long)a * b > int.MaxValue)
                 throw new SimileException($"{where}: {name} = {(long)a * b} elements is larger than one tensor Simile reads", "use a smaller model");
@@ -100,10 +104,15 @@ public static class DecoderConfigJson
     public static HuggingFaceConfig TokenEmbeddingsOnly(JsonElement r, string path, string modelType)
     {
         string arch = Architecture(r) ?? modelType;
+        // The first of the names that is present; a size given as zero or less is a damaged file, not an absent field.
         int First(params string[] names)
         {
             foreach (var n in names)
-                if (r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i > 0) return i;
+                if (r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number)
+                {
+                    if (v.TryGetInt32(out int i) && i > 0) return i;
+                    throw new SimileException($"'{path}': field '{n}' is {v.GetRawText()}, expected a positive integer", $"fix \"{n}\" in config.json");
+                }
             return 0;
         }
         string why = $"architecture {arch} (model_type \"{modelType}\") is not run by the native forward pass; supported: {string.Join(", ", SupportedArchitectures)}";

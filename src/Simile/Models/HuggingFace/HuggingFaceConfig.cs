@@ -15,7 +15,8 @@ public sealed record HuggingFaceConfig(
     double LayerNormEpsilon,     // layer_norm_eps / layer_norm_epsilon
     string Activation)           // "gelu" (exact erf) for bert, "gelu_new" (tanh) for gpt2
 {
-    public int HeadDim => HiddenSize / Heads;
+    /// <summary>hidden / heads; 0 when the head count is unknown (an architecture only read for its token embeddings).</summary>
+    public int HeadDim => Heads > 0 ? HiddenSize / Heads : 0;
 
     /// <summary>The decoder numbers for a Llama-family folder (Llama, Mistral, Qwen2, Qwen3, Gemma); null otherwise.</summary>
     public Simile.Engine.DecoderConfig? Decoder { get; init; }
