@@ -81,6 +81,41 @@ def shard(safetensors_bytes):
     return parts, index
 
 
+# Environments for constants.HF_HUB_CACHE (HOME is /home/u in each); the value huggingface_hub computes is recorded.
+ENVIRONMENTS = [
+    {},
+    {"XDG_CACHE_HOME": "/x"},
+    {"HF_HOME": "/h", "XDG_CACHE_HOME": "/x"},
+    {"HUGGINGFACE_HUB_CACHE": "/legacy", "HF_HOME": "/h", "XDG_CACHE_HOME": "/x"},
+    {"HF_HUB_CACHE": "/c", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_HOME": "/h", "XDG_CACHE_HOME": "/x"},
+    {"HF_HOME": "~/hf"},
+    {"XDG_CACHE_HOME": "~/xdg"},
+    {"HF_HUB_CACHE": "~"},
+    {"HF_HUB_CACHE": "$DATA/hub", "DATA": "/data"},
+    {"HF_HUB_CACHE": "${DATA}/c/$UNSET_VAR", "DATA": "/data"},
+    {"HF_HOME": "$DATA/home", "DATA": "/data"},
+]
+
+
+def cache_locations(src):
+    """constants.HF_HUB_CACHE as huggingface_hub computes it, each environment in a fresh interpreter."""
+    import subprocess
+    out = []
+    code = ("import sys, types\n"
+            "class S(types.ModuleType):\n"
+            "    def __getattr__(self, n):\n"
+            "        if n.startswith('__'): raise AttributeError(n)\n"
+            "        return type(n, (Exception,), {})\n"
+            "for m in ['httpx','httpcore','filelock','fsspec','hf_xet','typer','shellingham']:\n"
+            "    sys.modules.setdefault(m, S(m))\n"
+            "import huggingface_hub.constants as c; print(c.HF_HUB_CACHE)")
+    for env in ENVIRONMENTS:
+        full = {"HOME": "/home/u", "PATH": os.environ.get("PATH", "/usr/bin"), "PYTHONPATH": src, **env}
+        r = subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True)
+        out.append({"environment": env, "HF_HUB_CACHE": r.stdout.strip()})
+    return out
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -138,7 +173,8 @@ def main():
                             "nb_files": v.nb_files, "files": sorted(f.file_name for f in v.files)}
                            for v in sorted(r.revisions, key=lambda v: v.commit_hash)]}
             for r in sorted(info.repos, key=lambda r: r.repo_id)]
-    expected = {"huggingface_hub": hub.__version__, "repo_id": repo_id, "repo_folder": rel(storage),
+    expected_env = cache_locations(sys.argv[1])
+    expected = {"huggingface_hub": hub.__version__, "cache_locations": expected_env, "repo_id": repo_id, "repo_folder": rel(storage),
                 "commits": {"v1": v1, "main": main_commit}, "snapshot_download": routes, "try_to_load_from_cache": files,
                 "scan_cache_dir": {"size_on_disk": info.size_on_disk, "repos": scan, "warnings": [str(w) for w in info.warnings]}}
     with open(os.path.join(here, "expected.json"), "w") as f:

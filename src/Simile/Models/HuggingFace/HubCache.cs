@@ -196,7 +196,12 @@ public sealed partial class HubCache
         return File.ReadAllText(refFile, Encoding.UTF8).Trim();
     }
 
-    private static string Clip(string s) => s.Length > 60 ? s[..57] + "…" : s;
+    /// <summary>At most 60 characters of a file's text, control characters shown as '?', so a message stays one line.</summary>
+    private static string Clip(string s)
+    {
+        string t = new(s.Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return t.Length > 60 ? t[..57] + "…" : t;
+    }
 
     /// <summary>"refs: main, v1; snapshots: 1234567890ab, …" for messages.</summary>
     private static string Available(string repo)
