@@ -5,7 +5,8 @@ namespace Simile.Models.HuggingFace;
 
 /// <summary>One revision of a hub repository in the cache: its snapshot folder and the refs that name it.</summary>
 /// <param name="Id">The repository id, <c>org/name</c> (or a bare <c>name</c> for the hub's oldest models).</param>
-/// <param name="Revision">What was asked for: a ref name (<c>main</c>, a tag, a branch) or the commit hash itself.</param>
+/// <param name="Revision">The ref name asked for (<c>main</c>, a tag, a branch); for a commit hash, the ref that names that
+/// commit (main first), else the commit itself — so one snapshot has one display name however it was asked for.</param>
 /// <param name="Commit">The commit hash, the name of the folder under <c>snapshots/</c>.</param>
 /// <param name="Folder">The snapshot folder <c>models--org--name/snapshots/COMMIT</c>.</param>
 /// <param name="RepoFolder">The repository folder <c>models--org--name</c>.</param>
@@ -185,6 +186,7 @@ public sealed partial class HubCache
                 $"revision '{revision}' of '{id}' has no snapshot folder '{snapshot}'{via}; {Available(repo)}",
                 $"download it with 'hf download {id} --revision {revision}', or use hf:{id}@REVISION with a revision listed");
         }
+        if (IsCommitHash(revision)) revision = RefsNaming(repo, commit).FirstOrDefault() ?? commit;
         return new HubSnapshot(id, revision, commit, snapshot, repo);
     }
 
