@@ -81,7 +81,14 @@ public static class ModelCatalogue
         }
         if (Directory.Exists(t)) return HubCache.FromFolder(t);
         if (File.Exists(t) || LinkedFile.IsLink(t)) return null;
-        return HubCache.ParseReference(t) is { } id ? new HubCache().Resolve(id.Id, id.Revision) : null;
+        if (HubCache.ParseReference(t) is not { } id) return null;
+        var cache = new HubCache();
+        if (Directory.Exists(cache.RepoFolder(id.Id))) return cache.Resolve(id.Id, id.Revision);
+        if (!id.Id.Contains('/')) return null;   // a bare word is more likely a mistyped catalogue name: Unknown lists them
+        throw new SimileException(
+            $"unknown model '{t}': no such file or folder, and not in the Hugging Face cache (no folder '{cache.RepoFolder(id.Id)}'; " +
+            $"the cache is '{cache.Root}', from {cache.Origin})",
+            $"download it with 'hf download {id.Id}', set HF_HUB_CACHE to the cache that holds it, or give a path or one of {string.Join(", ", Names)}");
     }
 
     /// <summary>A snapshot's model: the folder when it has config.json, else its one GGUF file (several: an error naming them).</summary>

@@ -282,6 +282,11 @@ public class HubCacheTests
             Assert.Contains("from HF_HUB_CACHE", e.Message);
             Assert.Contains("hf download other-org/absent", e.Fix);
 
+            // a bare word not in the cache is an unknown name (likely a mistyped catalogue name), not a cache miss
+            e = OneLineError(() => ModelCatalogue.ResolveTransformer("minlm").Dispose());
+            Assert.StartsWith("unknown model 'minlm'", e.Message);
+            Assert.Contains("minilm, arctic-xs, glove-100d", e.Fix);
+
             // hf: with a malformed id
             e = OneLineError(() => ModelCatalogue.ResolveTransformer("hf:bad--id/x").Dispose());
             Assert.Contains("not a Hugging Face model reference", e.Message);
@@ -392,6 +397,42 @@ public class HubCacheTests
             var models = p.RootElement.GetProperty("models").EnumerateArray().Select(x => (x.GetProperty("name").GetString(), x.GetProperty("source").GetString())).ToList();
             Assert.Equal([("simile-tests-llama-tiny", "hf:" + Id + "@4feb6a4d3c1e0d7ab0e60e70b012ac49fe57ae0a"),
                           ("simile-tests-llama-tiny-v1", "hf:" + Id + "@85c72244dd01bade574bf5e653354884f218fb2c")], models);
+            // the stored sources resolve when the tasks run
+            for (int k = 0; k < 2; k++)
+            {
+                var x = CliRunner.Run("grid", "extract", "--plan", tmp.File("grid"), "--task", k.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Assert.True(x.ExitCode == 0, x.ToString());
+            }
+            Assert.True(File.Exists(tmp.File("grid/vectors/simile-tests-llama-tiny.npy")));
+            Assert.True(File.Exists(tmp.File("grid/vectors/simile-tests-llama-tiny-v1.npy")));
+        });
+    }
+
+    [Fact]
+    public void ModelsSaysWhichCachedArchitecturesRunNativelyAndWhichAreDamaged()
+    {
+        using var tmp = new TempFolder();
+        var c = BuildCache(tmp.Path);
+        // a second repository: an architecture the native pass does not run (token embeddings only)
+        string other = Path.Combine(c.Root, "models--tiny-org--phi-tiny");
+        Directory.CreateDirectory(Path.Combine(other, "snapshots", "1111111111111111111111111111111111111111"));
+        Directory.CreateDirectory(Path.Combine(other, "refs"));
+        File.WriteAllText(Path.Combine(other, "refs", "main"), "1111111111111111111111111111111111111111");
+        File.WriteAllText(Path.Combine(other, "snapshots", "1111111111111111111111111111111111111111", "config.json"),
+            "{\"model_type\":\"phi3\",\"architectures\":[\"Phi3ForCausalLM\"],\"hidden_size\":64,\"vocab_size\":287}");
+        // a third: refs/main names a commit with no snapshot
+        string broken = Path.Combine(c.Root, "models--tiny-org--broken");
+        Directory.CreateDirectory(Path.Combine(broken, "snapshots"));
+        Directory.CreateDirectory(Path.Combine(broken, "refs"));
+        File.WriteAllText(Path.Combine(broken, "refs", "main"), "2222222222222222222222222222222222222222");
+        WithCache(c.Root, () =>
+        {
+            var r = CliRunner.Run("models");
+            Assert.True(r.ExitCode == 0, r.ToString());
+            string Row(string id) => r.Stdout.Split('\n').Single(l => l.TrimStart().StartsWith(id + " ", StringComparison.Ordinal));
+            Assert.EndsWith("LlamaForCausalLM  native", Row("tiny-org/llama-tiny").TrimEnd());
+            Assert.EndsWith("phi3              token embeddings only", Row("tiny-org/phi-tiny").TrimEnd());
+            Assert.Contains("unusable: refs/main → 2222222222222222222222222222222222222222 has no snapshot folder", Row("tiny-org/broken"));
         });
     }
 }
