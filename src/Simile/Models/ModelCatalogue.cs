@@ -121,6 +121,7 @@ public static class ModelCatalogue
         {
             // not resolvable: the text itself names it in the error that follows
         }
+        if ((File.Exists(t) || Directory.Exists(t)) && HubCache.ModelName(t) is { } inCache) return inCache;
         string trimmed = t.TrimEnd('/', '\\');
         string file = Path.GetFileName(trimmed);
         return file.Length == 0 ? t : file;

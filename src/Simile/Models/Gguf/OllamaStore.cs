@@ -97,7 +97,7 @@ public sealed partial class OllamaStore
     /// <summary>Reads a manifest and returns the model blob's path and declared size; any problem → SimileException.</summary>
     public (string BlobPath, long Size) ReadManifest(string manifest)
     {
-        long len = new FileInfo(manifest).Length;
+        long len = LinkedFile.Length(manifest);
         if (len > MaxManifestBytes)
             throw new SimileException($"Ollama manifest '{manifest}' is {len} bytes, more than a manifest can be ({MaxManifestBytes})",
                 "the store is corrupt: pull the model again with 'ollama pull'");

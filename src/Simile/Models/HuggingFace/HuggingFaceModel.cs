@@ -115,14 +115,7 @@ public static class HuggingFaceModel
     {
         string full = Path.GetFullPath(folder);
         string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        try
-        {
-            if (HubCache.FromFolder(full) is { } hub) name = hub.DisplayName;   // org/name, not the commit folder's name
-        }
-        catch (SimileException)
-        {
-            // a repository folder without refs/main is reported where it is opened
-        }
+        name = HubCache.ModelName(full) ?? name;   // in a hub cache: org/name, not the commit folder's name
         return new ModelInfo(name, c.ModelType, c.VocabSize, c.HiddenSize, c.Layers, c.Heads, full, LicenceOf(folder), null, true);
     }
 

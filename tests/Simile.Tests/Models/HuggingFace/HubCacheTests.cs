@@ -318,6 +318,22 @@ public class HubCacheTests
     }
 
     [Fact]
+    public void VectorFilesOpenThroughLinks()
+    {
+        using var tmp = new TempFolder();
+        var sb = new System.Text.StringBuilder("20 10\n");
+        for (int i = 0; i < 20; i++)
+            sb.Append("w").Append(i).Append(string.Concat(Enumerable.Range(0, 10).Select(j => " " + (i * 0.5 + j).ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append('\n');
+        Directory.CreateDirectory(tmp.File("blobs"));
+        File.WriteAllText(tmp.File("blobs/abc"), sb.ToString());
+        File.CreateSymbolicLink(tmp.File("v.vec"), "blobs/abc");
+        Assert.True(new FileInfo(tmp.File("v.vec")).Length < 200 * 2);   // the link alone is too short for the header's promise
+        using var v = ModelCatalogue.Resolve(tmp.File("v.vec"));
+        Assert.Equal(20, v.VocabularyWords().Count);
+        Assert.Equal(10, v.Info.Dims);
+    }
+
+    [Fact]
     public void AGgufFileInTheCacheOpensThroughItsLink()
     {
         using var tmp = new TempFolder();
@@ -340,6 +356,9 @@ public class HubCacheTests
             Assert.Equal(("llama", "native", (string?)null), ModelCatalogue.Capability(local));
             using var viaCache = ModelCatalogue.Resolve("hf:tiny-org/llama-tiny-GGUF");
             using var direct = ModelCatalogue.Resolve(gguf);
+            Assert.Equal("tiny-org/llama-tiny-GGUF", viaCache.Info.Name);                // the one GGUF of a snapshot: the id
+            Assert.Equal("tiny-org/llama-tiny-GGUF", ModelCatalogue.DisplayName(local));
+            Assert.Equal("llama-tiny-Q8_0-embd", direct.Info.Name);                       // elsewhere: the file name
             var a = viaCache.Vectors(["cosmos"], SubwordPolicy.Mean);
             var b = direct.Vectors(["cosmos"], SubwordPolicy.Mean);
             Assert.Equal(b.Vectors.Values, a.Vectors.Values);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Simile.Models.HuggingFace;
+namespace Simile.Models;
 
 /// <summary>One revision of a hub repository in the cache: its snapshot folder and the refs that name it.</summary>
 /// <param name="Id">The repository id, <c>org/name</c> (or a bare <c>name</c> for the hub's oldest models).</param>
@@ -254,6 +254,29 @@ public sealed partial class HubCache
             return new HubSnapshot(snapId, revision, name, full, repo);
         }
         return null;
+    }
+
+    /// <summary>
+    /// The name outputs use for a model file or folder inside a hub cache: a snapshot folder (or repository folder) is
+    /// named by its snapshot's <see cref="HubSnapshot.DisplayName"/>, and so is a GGUF file that is its snapshot's only
+    /// one; another GGUF file of a snapshot is <c>org/name/FILE</c> (without .gguf). Null outside a cache.
+    /// </summary>
+    public static string? ModelName(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path)) return FromFolder(path)?.DisplayName;
+            string full = Path.GetFullPath(path);
+            if (!full.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || Path.GetDirectoryName(full) is not { } dir
+                || FromFolder(dir) is not { } snapshot || Path.GetFileName(Path.GetDirectoryName(dir)) != "snapshots")
+                return null;
+            int ggufs = Directory.GetFiles(dir, "*.gguf", SearchOption.AllDirectories).Length;
+            return ggufs == 1 ? snapshot.DisplayName : $"{snapshot.DisplayName}/{Path.GetFileNameWithoutExtension(full)}";
+        }
+        catch (Exception e) when (e is SimileException or IOException or UnauthorizedAccessException)
+        {
+            return null;   // a damaged cache is reported where the model is opened
+        }
     }
 
     /// <summary>The refs whose commit is <paramref name="commit"/>: main first, then by name.</summary>
