@@ -14,7 +14,7 @@ namespace Simile.Cli.Commands;
 /// </summary>
 public sealed class ModelsCommand : Command<ModelsCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : VerbSettings
     {
         [CommandOption("--tsv")]
         [System.ComponentModel.Description("Write the catalogue as tab-separated values (with a header row) instead of a table.")]
