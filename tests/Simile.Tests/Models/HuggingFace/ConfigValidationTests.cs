@@ -64,13 +64,13 @@ public class ConfigValidationTests
     [Fact]
     public void TokenEmbeddingsOnlyConfigsRefuseNonPositiveSizesAndNeverDivideByZero()
     {
-        const string phi = "{\"model_type\":\"phi3\",\"architectures\":[\"Phi3ForCausalLM\"],\"hidden_size\":64,\"vocab_size\":100}";
-        var c = HuggingFaceConfig.Parse(Encoding.UTF8.GetBytes(phi), "/m/config.json");
+        const string falcon = "{\"model_type\":\"falcon\",\"architectures\":[\"FalconForCausalLM\"],\"hidden_size\":64,\"vocab_size\":100}";
+        var c = HuggingFaceConfig.Parse(Encoding.UTF8.GetBytes(falcon), "/m/config.json");
         Assert.NotNull(c.Unsupported);
         Assert.Equal(0, c.Heads);
         Assert.Equal(0, c.HeadDim);   // was hidden / 0
-        Assert.Contains("field 'num_attention_heads' is 0", Refused(Set(phi, "num_attention_heads", "0")).Message);
-        Assert.Contains("field 'hidden_size' is -64", Refused(Set(phi, "hidden_size", "-64")).Message);
+        Assert.Contains("field 'num_attention_heads' is 0", Refused(Set(falcon, "num_attention_heads", "0")).Message);
+        Assert.Contains("field 'hidden_size' is -64", Refused(Set(falcon, "hidden_size", "-64")).Message);
     }
 
     [Theory]

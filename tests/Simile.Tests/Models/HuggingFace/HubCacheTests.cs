@@ -296,25 +296,32 @@ public class HubCacheTests
     [Fact]
     public void ALocalFolderWinsOverTheCacheAndCatalogueNamesOverBoth()
     {
+        // The id-shaped folder is made relative to the current folder (not changed: other tests run meanwhile),
+        // under a fresh organisation name, and removed afterwards.
         using var tmp = new TempFolder();
         var c = BuildCache(tmp.Path);
-        string cwd = Environment.CurrentDirectory;
+        string org = "simile-test-" + Guid.NewGuid().ToString("N")[..12];
+        Directory.Move(c.Repo, Path.Combine(c.Root, $"models--{org}--llama-tiny"));
+        string local = Path.Combine(Environment.CurrentDirectory, org);
         try
         {
-            Environment.CurrentDirectory = tmp.Path;
-            Directory.CreateDirectory(Path.Combine(tmp.Path, "tiny-org"));
-            Directory.CreateDirectory(Path.Combine(tmp.Path, "tiny-org", "llama-tiny"));
             WithCache(c.Root, () =>
             {
+                using (var m = ModelCatalogue.ResolveTransformer($"{org}/llama-tiny"))   // no such folder yet: the cache
+                    Assert.Equal($"{org}/llama-tiny", m.Info.Name);
+                Directory.CreateDirectory(Path.Combine(local, "llama-tiny"));
                 // an existing folder named like the id is that folder (not a model folder: no config.json), not the cache
-                var e = OneLineError(() => ModelCatalogue.ResolveTransformer("tiny-org/llama-tiny").Dispose());
+                var e = OneLineError(() => ModelCatalogue.ResolveTransformer($"{org}/llama-tiny").Dispose());
                 Assert.Contains("not a Hugging Face model folder", e.Message);
-                using var m = ModelCatalogue.ResolveTransformer("hf:tiny-org/llama-tiny");   // hf: always means the cache
-                Assert.Equal("tiny-org/llama-tiny", m.Info.Name);
+                using (var m = ModelCatalogue.ResolveTransformer($"hf:{org}/llama-tiny"))   // hf: always means the cache
+                    Assert.Equal($"{org}/llama-tiny", m.Info.Name);
                 Assert.Null(ModelCatalogue.HubSnapshotOf("minilm"));
             });
         }
-        finally { Environment.CurrentDirectory = cwd; }
+        finally
+        {
+            if (Directory.Exists(local)) Directory.Delete(local, recursive: true);
+        }
     }
 
     [Fact]
@@ -433,12 +440,12 @@ public class HubCacheTests
         using var tmp = new TempFolder();
         var c = BuildCache(tmp.Path);
         // a second repository: an architecture the native pass does not run (token embeddings only)
-        string other = Path.Combine(c.Root, "models--tiny-org--phi-tiny");
+        string other = Path.Combine(c.Root, "models--tiny-org--falcon-tiny");
         Directory.CreateDirectory(Path.Combine(other, "snapshots", "1111111111111111111111111111111111111111"));
         Directory.CreateDirectory(Path.Combine(other, "refs"));
         File.WriteAllText(Path.Combine(other, "refs", "main"), "1111111111111111111111111111111111111111");
         File.WriteAllText(Path.Combine(other, "snapshots", "1111111111111111111111111111111111111111", "config.json"),
-            "{\"model_type\":\"phi3\",\"architectures\":[\"Phi3ForCausalLM\"],\"hidden_size\":64,\"vocab_size\":287}");
+            "{\"model_type\":\"falcon\",\"architectures\":[\"FalconForCausalLM\"],\"hidden_size\":64,\"vocab_size\":287}");
         // a third: refs/main names a commit with no snapshot
         string broken = Path.Combine(c.Root, "models--tiny-org--broken");
         Directory.CreateDirectory(Path.Combine(broken, "snapshots"));
@@ -450,7 +457,7 @@ public class HubCacheTests
             Assert.True(r.ExitCode == 0, r.ToString());
             string Row(string id) => r.Stdout.Split('\n').Single(l => l.TrimStart().StartsWith(id + " ", StringComparison.Ordinal));
             Assert.EndsWith("LlamaForCausalLM  native", Row("tiny-org/llama-tiny").TrimEnd());
-            Assert.EndsWith("phi3              token embeddings only", Row("tiny-org/phi-tiny").TrimEnd());
+            Assert.EndsWith("falcon            token embeddings only", Row("tiny-org/falcon-tiny").TrimEnd());
             Assert.Contains("unusable: refs/main → 2222222222222222222222222222222222222222 has no snapshot folder", Row("tiny-org/broken"));
         });
     }
