@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Simile.Models.Tokenization;
+using Simile.Models.Tokenization.Unicode;
 
 namespace Simile.Models.HuggingFace;
 
@@ -160,17 +161,27 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
 
         // Normalizer and pre-tokenizer decide the kind.
         bool prepend = false, replaceSpace = false, byteLevel = false, metaspace = false, metaSplit = false, prefixSpace = false, everySegment = false;
-        string? pattern = null;
-        System.Text.NormalizationForm? norm = null;
+        var patterns = new List<string>();
+        var normalizers = new List<TextNormalizer>();
         foreach (var n in Flatten(root, "normalizer", "normalizers"))
         {
             switch (Str(n, "type"))
             {
                 case "Prepend" when Str(n, "prepend") == "▁": prepend = true; everySegment = true; break;
                 case "Replace" when n.TryGetProperty("pattern", out var pat) && Str(pat, "String") == " " && Str(n, "content") == "▁": replaceSpace = true; break;
-                case "NFC": norm = System.Text.NormalizationForm.FormC; break;
-                case "NFKC": norm = System.Text.NormalizationForm.FormKC; break;
-                default: throw Bad($"normalizer {n.GetRawText()} is not supported (Prepend ▁, Replace \" \" → ▁, NFC, NFKC are)");
+                case "NFC": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfc)); break;
+                case "NFD": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfd)); break;
+                case "NFKC": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfkc)); break;
+                case "NFKD": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfkd)); break;
+                case "Lowercase": normalizers.Add(new TextNormalizer.Lowercase()); break;
+                case "StripAccents": normalizers.Add(new TextNormalizer.StripAccents()); break;
+                case "Precompiled":
+                    byte[] map;
+                    try { map = Convert.FromBase64String(Str(n, "precompiled_charsmap") ?? ""); }
+                    catch (FormatException) { throw Bad("the Precompiled normalizer's precompiled_charsmap is not base64"); }
+                    if (map.Length > 0) normalizers.Add(new TextNormalizer.Precompiled(map, huggingFaceGraphemes: true, path));
+                    break;
+                default: throw Bad($"normalizer {n.GetRawText()} is not supported (Prepend ▁, Replace \" \" → ▁, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Precompiled are)");
             }
         }
         foreach (var p in Flatten(root, "pre_tokenizer", "pretokenizers"))
@@ -180,7 +191,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
                 case "ByteLevel":
                     byteLevel = true;
                     prefixSpace |= Flag(p, "add_prefix_space");
-                    if (Flag(p, "use_regex", fallback: true)) pattern ??= BpeTokenizer.Gpt2Pattern;
+                    if (Flag(p, "use_regex", fallback: true)) patterns.Add(BpeTokenizer.Gpt2Pattern);
                     break;
                 case "Split" when replaceSpace && p.TryGetProperty("pattern", out var sp) && Str(sp, "String") == " ":
                     break;   // Gemma: splits at " " after the normalizer has turned every space into ▁, i.e. never
@@ -189,7 +200,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
                         throw Bad("a Split pre-tokenizer without a regex pattern is not supported");
                     if (Str(p, "behavior") is not ("Isolated" or null) || Flag(p, "invert"))
                         throw Bad($"Split behaviour \"{Str(p, "behavior")}\" (invert {Flag(p, "invert")}) is not supported (Isolated is)");
-                    pattern = rx;
+                    patterns.Add(rx);
                     break;
                 case "Metaspace":
                     metaspace = true;
@@ -206,19 +217,18 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         if (byteLevel == (replaceSpace || metaspace))
             throw Bad(byteLevel ? "it mixes byte-level and ▁ (SentencePiece) pre-processing" : "its BPE is neither byte-level (ByteLevel pre-tokenizer) nor SentencePiece-style (▁ for spaces)");
 
-        // BOS / EOS: the post-processor's template when there is one, otherwise tokenizer_config.json.
-        var (bos, eos, template) = Template(root, tokens);
-        if (!template)
-        {
-            bos = config.AddBos == true && config.BosToken is string b && Array.IndexOf(tokens, b) is int bi and >= 0 ? bi : null;
-            eos = config.AddEos == true && config.EosToken is string e2 && Array.IndexOf(tokens, e2) is int ei and >= 0 ? ei : null;
-        }
+        // BOS / EOS: tokenizer_config.json's add_bos_token / add_eos_token when stated (transformers' Llama and Gemma
+        // tokenizers rebuild their template from them), otherwise the post-processor.
+        var (templateBos, templateEos) = Template(root, tokens);
+        int? Named(string? t) => t is not null && Array.IndexOf(tokens, t) is int i and >= 0 ? i : null;
+        int? bos = config.AddBos switch { true => Named(config.BosToken) ?? templateBos, false => null, null => templateBos };
+        int? eos = config.AddEos switch { true => Named(config.EosToken) ?? templateEos, false => null, null => templateEos };
         return new BpeTokenizerData(byteLevel ? BpeKind.ByteLevel : BpeKind.SentencePiece, tokens, Merges: merges,
             BosId: bos, EosId: eos, AddBos: bos is not null, AddEos: eos is not null, UnknownId: unk,
             AddSpacePrefix: prepend, PrefixEverySegment: everySegment, SplitOnSpace: metaSplit,
-            SplitPattern: byteLevel ? pattern ?? BpeTokenizer.Gpt2Pattern : null, ByteLevelPrefixSpace: prefixSpace,
+            SplitPatterns: byteLevel ? patterns : null, ByteLevelPrefixSpace: prefixSpace,
             IgnoreMerges: Flag(model, "ignore_merges"), ByteFallback: Flag(model, "byte_fallback"),
-            SpecialTokens: specials, Normalization: norm);
+            SpecialTokens: specials, Normalizers: normalizers);
     }
 
     /// <summary>The steps of a normalizer / pre-tokenizer: none (null), one, or the members of a Sequence.</summary>
@@ -239,29 +249,41 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         foreach (var x in order) yield return x;
     }
 
-    /// <summary>BOS/EOS ids of a TemplateProcessing post-processor's "single" template (alone or in a Sequence).</summary>
-    private static (int? Bos, int? Eos, bool Found) Template(JsonElement root, string[] tokens)
+    /// <summary>
+    /// BOS/EOS ids the post-processor adds around a single text (alone or in a Sequence): TemplateProcessing's "single"
+    /// template, RobertaProcessing / BertProcessing's cls and sep; ByteLevel and others add none.
+    /// </summary>
+    private static (int? Bos, int? Eos) Template(JsonElement root, string[] tokens)
     {
+        int? Valid(int? id) => id is int k && k >= 0 && k < tokens.Length ? k : null;
         foreach (var p in Flatten(root, "post_processor", "processors"))
         {
-            if (!p.TryGetProperty("type", out var t) || t.GetString() != "TemplateProcessing" || !p.TryGetProperty("single", out var single)
-                || single.ValueKind != JsonValueKind.Array) continue;
+            string? type = p.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type is "RobertaProcessing" or "BertProcessing")
+            {
+                int? Pair(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2
+                    && v[1].TryGetInt32(out int id) ? Valid(id) : null;
+                return (Pair("cls"), Pair("sep"));
+            }
+            if (type != "TemplateProcessing" || !p.TryGetProperty("single", out var single) || single.ValueKind != JsonValueKind.Array) continue;
             int? bos = null, eos = null;
             bool seenSequence = false;
             foreach (var item in single.EnumerateArray())
             {
+                if (item.ValueKind != JsonValueKind.Object) continue;
                 if (item.TryGetProperty("Sequence", out _)) { seenSequence = true; continue; }
-                if (!item.TryGetProperty("SpecialToken", out var st) || !st.TryGetProperty("id", out var name) || name.ValueKind != JsonValueKind.String) continue;
+                if (!item.TryGetProperty("SpecialToken", out var st) || st.ValueKind != JsonValueKind.Object
+                    || !st.TryGetProperty("id", out var name) || name.ValueKind != JsonValueKind.String) continue;
                 int? id = null;
-                if (p.TryGetProperty("special_tokens", out var map) && map.TryGetProperty(name.GetString()!, out var entry)
-                    && entry.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() == 1 && ids[0].TryGetInt32(out int v))
+                if (p.TryGetProperty("special_tokens", out var map) && map.ValueKind == JsonValueKind.Object && map.TryGetProperty(name.GetString()!, out var entry)
+                    && entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array
+                    && ids.GetArrayLength() == 1 && ids[0].TryGetInt32(out int v))
                     id = v;
                 else if (Array.IndexOf(tokens, name.GetString()) is int i and >= 0) id = i;
-                if (id is int k && (k < 0 || k >= tokens.Length)) id = null;
-                if (seenSequence) eos ??= id; else bos ??= id;
+                if (seenSequence) eos ??= Valid(id); else bos ??= Valid(id);
             }
-            return (bos, eos, true);
+            return (bos, eos);
         }
-        return (null, null, false);
+        return (null, null);
     }
 }

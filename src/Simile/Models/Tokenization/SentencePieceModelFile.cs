@@ -12,7 +12,7 @@ public sealed record SentencePieceModelFile(
     IReadOnlyList<string> Pieces, IReadOnlyList<float> Scores, IReadOnlyList<int> Types,
     int ModelType,              // 1 unigram, 2 BPE, 3 word, 4 char
     bool ByteFallback, int UnknownId, int BosId, int EosId,
-    string NormalizerName, bool AddDummyPrefix, bool RemoveExtraWhitespaces, bool EscapeWhitespaces)
+    string NormalizerName, bool AddDummyPrefix, bool RemoveExtraWhitespaces, bool EscapeWhitespaces, byte[] PrecompiledCharsmap)
 {
     public static SentencePieceModelFile Parse(byte[] bytes, string path)
     {
@@ -22,6 +22,7 @@ public sealed record SentencePieceModelFile(
         int modelType = 1, unk = 0, bos = 1, eos = 2;
         bool byteFallback = false, dummy = true, removeSpaces = true, escape = true;
         string normalizer = "";
+        byte[] charsmap = [];
         try
         {
             var r = new Reader(bytes, 0, bytes.Length);
@@ -63,6 +64,7 @@ public sealed record SentencePieceModelFile(
                     {
                         var (f, w) = n.Tag();
                         if (f == 1 && w == 2) normalizer = n.String();
+                        else if (f == 2 && w == 2) charsmap = n.Bytes();
                         else if (f == 3 && w == 0) dummy = n.Varint() != 0;
                         else if (f == 4 && w == 0) removeSpaces = n.Varint() != 0;
                         else if (f == 5 && w == 0) escape = n.Varint() != 0;
@@ -78,7 +80,7 @@ public sealed record SentencePieceModelFile(
         }
         if (pieces.Count == 0)
             throw new SimileException($"'{path}' holds no SentencePiece pieces", "use the model's own tokenizer.model");
-        return new SentencePieceModelFile(pieces, scores, types, modelType, byteFallback, unk, bos, eos, normalizer, dummy, removeSpaces, escape);
+        return new SentencePieceModelFile(pieces, scores, types, modelType, byteFallback, unk, bos, eos, normalizer, dummy, removeSpaces, escape, charsmap);
     }
 
     /// <summary>The BPE tokenizer data (Unigram and other model types are refused with a clear message).</summary>
@@ -95,8 +97,17 @@ public sealed record SentencePieceModelFile(
         return new BpeTokenizerData(BpeKind.SentencePiece, Pieces, Scores: Scores, TokenTypes: Types,
             BosId: Id(BosId), EosId: Id(EosId), AddBos: addBos && Id(BosId) is not null, AddEos: addEos && Id(EosId) is not null,
             UnknownId: Id(UnknownId), AddSpacePrefix: AddDummyPrefix, ByteFallback: ByteFallback, SpecialTokens: specials,
-            Normalization: NormalizerName.StartsWith("nmt_nfkc", StringComparison.Ordinal) || NormalizerName == "nfkc" ? NormalizationForm.FormKC : null);
+            Normalizers: Normalizers(path));
     }
+
+    /// <summary>
+    /// The normaliser the trainer wrote: its precompiled character map (applied as SentencePiece applies it, longest
+    /// match first) when there is one; otherwise NFKC for the nfkc rules; nothing for "identity".
+    /// </summary>
+    public IReadOnlyList<TextNormalizer> Normalizers(string path) =>
+        PrecompiledCharsmap.Length > 0 ? [new TextNormalizer.Precompiled(PrecompiledCharsmap, huggingFaceGraphemes: false, path)]
+        : NormalizerName.StartsWith("nmt_nfkc", StringComparison.Ordinal) || NormalizerName.StartsWith("nfkc", StringComparison.Ordinal)
+            ? [new TextNormalizer.Form(Unicode.UnicodeForm.Nfkc)] : [];
 
     /// <summary>A bounds-checked protobuf reader over [pos, end).</summary>
     private sealed class Reader(byte[] b, int pos, int end)
@@ -144,6 +155,14 @@ public sealed record SentencePieceModelFile(
             string s = Encoding.UTF8.GetString(b, pos, n);
             pos += n;
             return s;
+        }
+
+        public byte[] Bytes()
+        {
+            int n = Length();
+            byte[] r = b[pos..(pos + n)];
+            pos += n;
+            return r;
         }
 
         public float Fixed32Float()
