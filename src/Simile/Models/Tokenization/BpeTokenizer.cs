@@ -37,7 +37,9 @@ public sealed record BpeTokenizerData(
     bool IgnoreMerges = false,                                 // a piece that is a whole token is taken as is
     bool ByteFallback = false,                                 // unknown characters as <0xNN> tokens
     IReadOnlyList<string>? SpecialTokens = null,               // strings matched whole in the text (added tokens)
-    IReadOnlyList<TextNormalizer>? Normalizers = null);        // NFC / NFKC / lower case / precompiled charsmap …, in order, before everything
+    IReadOnlyList<TextNormalizer>? Normalizers = null,
+    bool Unigram = false,                                      // SentencePiece Unigram: the best-scoring segmentation (Viterbi) instead of merges
+    bool RemoveExtraWhitespaces = false);                      // SentencePiece: no leading/trailing spaces, runs of spaces as one        // NFC / NFKC / lower case / precompiled charsmap …, in order, before everything
 
 /// <summary>
 /// One BPE implementation for byte-level and SentencePiece-style vocabularies (the algorithm of Hugging Face
@@ -69,6 +71,10 @@ public sealed class BpeTokenizer
     private readonly bool[] _mergeable;             // may a pair merge into this piece (SentencePiece types normal/user-defined/unused)
     private readonly int[] _byteIds;                // <0xNN> → id, or −1
     private readonly CodePointRegex[] _splits;
+    private readonly bool[] _unigramPiece = [];
+    private readonly Dictionary<char, string[]> _userDefined;   // SentencePiece type-4 pieces by first character, longest first
+    private readonly double _minScore, _maxScore;
+    private readonly int _maxPieceChars;
     private readonly Dictionary<char, string[]> _specials;   // by first character, longest first
 
     public BpeTokenizerData Data { get; }
@@ -102,6 +108,20 @@ public sealed class BpeTokenizer
         else if (data.Scores is null)
             throw new SimileException($"BPE tokenizer '{source}' has neither merges nor scores", "use the model's own tokenizer files");
         else _scores = data.Scores.ToArray();
+        if (data.Unigram)
+        {
+            if (_scores is null) throw new SimileException($"Unigram tokenizer '{source}' has no scores", "use the model's own tokenizer files");
+            _unigramPiece = new bool[_tokens.Length];
+            _minScore = double.PositiveInfinity; _maxScore = double.NegativeInfinity;
+            for (int i = 0; i < _tokens.Length; i++)
+            {
+                int type = data.TokenTypes?[i] ?? 1;
+                _unigramPiece[i] = type is 1 or 4;
+                if (type == 1) { _minScore = Math.Min(_minScore, _scores[i]); _maxScore = Math.Max(_maxScore, _scores[i]); }
+                if (_unigramPiece[i]) _maxPieceChars = Math.Max(_maxPieceChars, _tokens[i].EnumerateRunes().Count());
+            }
+            if (double.IsInfinity(_minScore)) _minScore = _maxScore = 0;
+        }
         _mergeable = new bool[_tokens.Length];
         for (int i = 0; i < _tokens.Length; i++)
             _mergeable[i] = data.TokenTypes is null || data.TokenTypes[i] is 1 or 4 or 5 or 0;
@@ -118,6 +138,9 @@ public sealed class BpeTokenizer
         }
         _specials = (data.SpecialTokens ?? []).Where(s => s.Length > 0 && _ids.ContainsKey(s)).Distinct(StringComparer.Ordinal)
             .GroupBy(s => s[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.Length).ToArray());
+        _userDefined = data.Kind != BpeKind.SentencePiece || data.TokenTypes is null ? []
+            : Enumerable.Range(0, _tokens.Length).Where(i => data.TokenTypes[i] == 4 && _tokens[i].Length > 0).Select(i => _tokens[i])
+                .Distinct(StringComparer.Ordinal).GroupBy(s => s[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.Length).ToArray());
         foreach (var (name, id) in new[] { ("BOS", data.BosId), ("EOS", data.EosId), ("unknown", data.UnknownId) })
             if (id is int v && (v < 0 || v >= _tokens.Length))
                 throw new SimileException($"BPE tokenizer '{source}': {name} id {v} is outside the vocabulary of {_tokens.Length}", "use the model's own tokenizer files");
@@ -164,16 +187,27 @@ public sealed class BpeTokenizer
         return (-1, null);
     }
 
+    /// <summary>The longest user-defined piece (SentencePiece type 4) at text[i], or null.</summary>
+    private string? UserDefinedAt(string text, int i)
+    {
+        if (!_userDefined.TryGetValue(text[i], out var candidates)) return null;
+        foreach (var s in candidates)
+            if (i + s.Length <= text.Length && string.CompareOrdinal(text, i, s, 0, s.Length) == 0) return s;
+        return null;
+    }
+
     /// <summary>A symbol under construction: its piece text and the character span [Start, End) it covers (−1: none).</summary>
     private struct Symbol
     {
         public string Text;
         public int Start, End;
+        public bool Frozen;   // a user-defined piece: never merged with a neighbour
     }
 
     private void EncodeSegment(string text, int from, int to, bool first, List<TextToken> result)
     {
         var (normal, origin) = Normalize(text, from, to);   // origin[i] = index in text of normal[i]
+        if (Data.Kind == BpeKind.SentencePiece && Data.RemoveExtraWhitespaces) (normal, origin) = RemoveExtraSpaces(normal, origin);
         if (Data.Kind == BpeKind.ByteLevel)
         {
             string input = normal;
@@ -202,6 +236,13 @@ public sealed class BpeTokenizer
             chars.Add(new Symbol { Text = SpaceMark.ToString(), Start = -1, End = -1 });
         for (int i = 0; i < normal.Length; i++)
         {
+            if (UserDefinedAt(normal, i) is string user)
+            {
+                // SentencePiece matches user-defined pieces inside the normalised text, as one symbol each
+                chars.Add(new Symbol { Text = user, Start = origin[i], End = origin[i + user.Length - 1] + 1, Frozen = true });
+                i += user.Length - 1;
+                continue;
+            }
             int len = char.IsHighSurrogate(normal[i]) && i + 1 < normal.Length && char.IsLowSurrogate(normal[i + 1]) ? 2 : 1;
             string c = normal[i] == ' ' ? SpaceMark.ToString() : normal.Substring(i, len);
             chars.Add(new Symbol { Text = c, Start = origin[i], End = origin[i + len - 1] + 1 });
@@ -215,6 +256,20 @@ public sealed class BpeTokenizer
                 EncodePiece(chars.GetRange(startWord, i - startWord), result);
                 startWord = i;
             }
+    }
+
+    /// <summary>SentencePiece's remove_extra_whitespaces: leading and trailing spaces dropped, each run of spaces kept as one.</summary>
+    private static (string, int[]) RemoveExtraSpaces(string text, int[] origin)
+    {
+        var sb = new StringBuilder(text.Length);
+        var o = new List<int>(origin.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == ' ' && (sb.Length == 0 || sb[^1] == ' ')) continue;
+            sb.Append(text[i]); o.Add(origin[i]);
+        }
+        while (sb.Length > 0 && sb[^1] == ' ') { sb.Length--; o.RemoveAt(o.Count - 1); }
+        return (sb.ToString(), o.ToArray());
     }
 
     private static List<Symbol> ByteSymbols(string input, int[] src, int start, int length)
@@ -240,6 +295,7 @@ public sealed class BpeTokenizer
         string whole = string.Concat(symbols.Select(s => s.Text));
         if (Data.IgnoreMerges && _ids.TryGetValue(whole, out int wholeId))
             tokens.Add(Token(wholeId, whole, symbols[0].Start, symbols[^1].End, symbols));
+        else if (Data.Unigram) Viterbi(symbols, tokens);
         else
         {
             // HF BPE with byte fallback: characters outside the vocabulary become byte tokens before merging.
@@ -265,6 +321,69 @@ public sealed class BpeTokenizer
             }
         }
         result.AddRange(tokens);
+    }
+
+    /// <summary>
+    /// SentencePiece Unigram: the segmentation of the characters with the highest total score (pieces of type normal,
+    /// user-defined or unused; a user-defined piece scores its UTF-8 length × the highest normal score − 0.1); a
+    /// character no piece covers is the unknown token at the lowest normal score − 10, or its bytes with byte
+    /// fallback. Ties keep the path found first (shorter pieces from earlier starts), as SentencePiece does.
+    /// </summary>
+    private void Viterbi(List<Symbol> symbols, List<TextToken> tokens)
+    {
+        int n = symbols.Count;
+        var best = new double[n + 1];
+        var from = new int[n + 1];
+        var id = new int[n + 1];
+        Array.Fill(from, -1);
+        best[0] = 0;
+        var sb = new StringBuilder();
+        for (int start = 0; start < n; start++)
+        {
+            if (start > 0 && from[start] < 0) continue;
+            bool single = false;
+            sb.Clear();
+            int bytes = 0;
+            for (int end = start + 1; end <= n && end - start <= _maxPieceChars; end++)
+            {
+                sb.Append(symbols[end - 1].Text);
+                bytes += Encoding.UTF8.GetByteCount(symbols[end - 1].Text);
+                if (!_ids.TryGetValue(sb.ToString(), out int pid) || !_unigramPiece[pid]) continue;
+                double score = (Data.TokenTypes?[pid] == 4 ? bytes * _maxScore - 0.1 : _scores![pid]) + best[start];
+                if (from[end] < 0 || score > best[end]) { best[end] = score; from[end] = start; id[end] = pid; }
+                if (end == start + 1) single = true;
+            }
+            if (!single)
+            {
+                double score = _minScore - 10.0 + best[start];
+                if (from[start + 1] < 0 || score > best[start + 1]) { best[start + 1] = score; from[start + 1] = start; id[start + 1] = -1; }
+            }
+        }
+        var path = new List<(int Start, int End, int Id)>();
+        for (int end = n; end > 0; end = from[end]) path.Add((from[end], end, id[end]));
+        path.Reverse();
+        foreach (var (s, e, pid) in path)
+        {
+            var span = symbols.GetRange(s, e - s);
+            int start = span.Where(x => x.Start >= 0).Select(x => x.Start).DefaultIfEmpty(-1).Min();
+            int stop = span.Where(x => x.End >= 0).Select(x => x.End).DefaultIfEmpty(-1).Max();
+            if (pid >= 0) { tokens.Add(Token(pid, _tokens[pid], start, stop, null)); continue; }
+            string piece = string.Concat(span.Select(x => x.Text));
+            var utf8 = Encoding.UTF8.GetBytes(piece);
+            if (Data.ByteFallback && utf8.All(b => _byteIds[b] >= 0))
+            {
+                foreach (byte b in utf8) tokens.Add(Token(_byteIds[b], _tokens[_byteIds[b]], start, stop, null));
+                continue;
+            }
+            int unk = Data.UnknownId ?? -1;
+            if (unk >= 0 && tokens.Count > 0 && tokens[^1].Id == unk)
+            {
+                var last = tokens[^1];   // consecutive unknowns fuse into one, as SentencePiece does
+                tokens[^1] = last with { Length = Math.Max(last.Start + last.Length, Math.Max(stop, 0)) - last.Start };
+                continue;
+            }
+            tokens.Add(Token(unk, piece, start, stop, null));
+        }
     }
 
     private List<Symbol> ExpandUnknown(List<Symbol> symbols)
@@ -299,6 +418,7 @@ public sealed class BpeTokenizer
             double bestPriority = double.PositiveInfinity;
             for (int i = 0; i + 1 < symbols.Count; i++)
             {
+                if (symbols[i].Frozen || symbols[i + 1].Frozen) continue;
                 double p = Priority(symbols[i].Text, symbols[i + 1].Text);
                 if (p < bestPriority) { bestPriority = p; best = i; }
             }

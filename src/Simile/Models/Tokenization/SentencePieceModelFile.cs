@@ -83,20 +83,22 @@ public sealed record SentencePieceModelFile(
         return new SentencePieceModelFile(pieces, scores, types, modelType, byteFallback, unk, bos, eos, normalizer, dummy, removeSpaces, escape, charsmap);
     }
 
-    /// <summary>The BPE tokenizer data (Unigram and other model types are refused with a clear message).</summary>
-    public BpeTokenizerData ToBpe(string path, bool addBos, bool addEos)
+    /// <summary>The tokenizer data of a BPE or Unigram model (word and char models are refused with a clear message).</summary>
+    public BpeTokenizerData ToTokenizerData(string path, bool addBos, bool addEos)
     {
-        if (ModelType != 2)
-            throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 1 ? "Unigram" : ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model; Simile reads SentencePiece BPE models",
-                "use a model whose tokenizer is BPE (Llama, Mistral, Gemma), or provide its tokenizer.json");
+        if (ModelType is not (1 or 2))
+            throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model; Simile reads SentencePiece BPE and Unigram models",
+                "use a model whose tokenizer is BPE or Unigram (Llama, Mistral, Gemma, T5), or provide its tokenizer.json");
         int? Id(int id) => id >= 0 && id < Pieces.Count ? id : null;
-        // Written in a text, user-defined pieces and the BOS/EOS/unknown pieces are kept whole (as Hugging Face's
-        // tokenizers treat them); other control pieces never come from text.
-        var specials = Enumerable.Range(0, Pieces.Count).Where(i => Types[i] == 4 || i == BosId || i == EosId || i == UnknownId)
+        // Written in a text, the BOS/EOS/unknown pieces are kept whole (as transformers' tokenizers treat their special
+        // tokens); user-defined pieces are matched inside the normalised text, as SentencePiece does; other control
+        // pieces never come from text.
+        var specials = Enumerable.Range(0, Pieces.Count).Where(i => i == BosId || i == EosId || i == UnknownId)
             .Select(i => Pieces[i]).ToList();
         return new BpeTokenizerData(BpeKind.SentencePiece, Pieces, Scores: Scores, TokenTypes: Types,
             BosId: Id(BosId), EosId: Id(EosId), AddBos: addBos && Id(BosId) is not null, AddEos: addEos && Id(EosId) is not null,
             UnknownId: Id(UnknownId), AddSpacePrefix: AddDummyPrefix, ByteFallback: ByteFallback, SpecialTokens: specials,
+            Unigram: ModelType == 1, RemoveExtraWhitespaces: RemoveExtraWhitespaces,
             Normalizers: Normalizers(path));
     }
 
