@@ -34,7 +34,9 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     {
         if (string.IsNullOrWhiteSpace(word)) return new WordTokens(word, false, [], []);
         string input = WordsTakeLeadingSpace && !char.IsWhiteSpace(word[0]) ? " " + word : word;
-        var tokens = Bpe.Encode(input, withSpecials: false);
+        var text = ToText(input, Bpe.Encode(input, withSpecials: false));
+        // The word's tokens by the one rule of every verb: a lone leading-space or dummy-prefix token is not part of it.
+        var tokens = WordTokenSpans.TokensOf(text, input.Length - word.Length, word.Length).Select(t => (Id: text.Ids[t], Piece: text.Pieces[t])).ToList();
         var ids = tokens.Select(t => t.Id).ToList();
         bool known = ids.Count > 0 && ids.All(id => id >= 0 && id != Bpe.Data.UnknownId);
         return new WordTokens(word, known, ids, tokens.Select(t => t.Piece).ToList());

@@ -64,4 +64,34 @@ public class HuggingFaceTokenizerReferenceTests(ITestOutputHelper output)
         output.WriteLine($"{family}: {words.Length} words × 3 encodings, {mismatches} mismatches");
         Assert.True(mismatches == 0, $"{family}: {mismatches} of {3 * words.Length} encodings differ from Hugging Face's:\n" + string.Join("\n", bad));
     }
+
+    /// <summary>
+    /// The lone word-initial space: Llama 3 reads " 2024" as Ġ + 202 + 4 (Hugging Face's ids), Llama 2 reads "2024" as
+    /// ▁ + 2 + 0 + 2 + 4. A word's tokens leave that lone token out, for a word alone (rsa, static lookups) as in a
+    /// text (vectors, layers): one rule, so 2024, 42 and 007 never share the vector of the lone space.
+    /// </summary>
+    [HuggingFaceTokenizersTheory]
+    [InlineData("llama3", "2024", "202 4", true)]
+    [InlineData("llama3", "42", "42", true)]
+    [InlineData("llama3", "007", "007", true)]
+    [InlineData("deepseek_v3", "東京", "æĿ±äº¬", true)]
+    [InlineData("deepseek_v3", "2024", "202 4", true)]
+    [InlineData("llama2", "2024", "2 0 2 4", false)]
+    public void LoneLeadingSpaceIsNotPartOfTheWord(string family, string word, string pieces, bool spaceToken)
+    {
+        Assert.Null(HuggingFaceTokenizersNpm.Unavailable);
+        string folder = HuggingFaceTokenizersNpm.ModelFolder(family);
+        var tok = BpeModelTokenizer.FromTokenizerJson(Path.Combine(folder, "tokenizer.json"), folder)!;
+        string input = tok.WordsTakeLeadingSpace ? " " + word : word;
+        var all = tok.Bpe.Encode(input, withSpecials: false);
+        // the tokenizer itself gives the lone space token first (Ġ, or ▁ for SentencePiece's dummy prefix) …
+        Assert.Equal(spaceToken ? "Ġ" : "▁", all[0].Piece);
+        // … which is not one of the word's tokens, alone or in a text
+        var w = tok.EncodeWord(word);
+        Assert.Equal(pieces.Split(' '), w.Pieces);
+        Assert.Equal(all.Skip(1).Select(t => t.Id), w.Ids);
+        var text = tok.EncodeText("Year " + word + " here");
+        var located = Simile.Analyses.Layers.ContextualVectors.LocateTokens(text, 5, word.Length);
+        Assert.Equal(w.Pieces, located.Select(t => text.Pieces[t]));
+    }
 }
