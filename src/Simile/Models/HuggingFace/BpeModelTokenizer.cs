@@ -61,19 +61,13 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     /// <summary>A tokenizer.json whose model is BPE; null when its model is another type (WordPiece, Unigram).</summary>
     public static BpeModelTokenizer? FromTokenizerJson(string path, string folder)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 256 });
-            var r = doc.RootElement;
-            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
-                && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() != "BPE")
-                return null;
-            return new BpeModelTokenizer(ParseTokenizerJson(r, path, TokenizerConfig.Load(folder)), path);
-        }
-        catch (JsonException e)
-        {
-            throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer.json", e);
-        }
+        // JsonInput refuses invalid UTF-8 and lone surrogate escapes anywhere in the file, with one line
+        using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer.json", new JsonDocumentOptions { MaxDepth = 256 });
+        var r = doc.RootElement;
+        if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
+            && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() != "BPE")
+            return null;
+        return new BpeModelTokenizer(ParseTokenizerJson(r, path, TokenizerConfig.Load(folder)), path);
     }
 
     /// <summary>add_bos_token / add_eos_token / bos_token / eos_token of tokenizer_config.json (null: not stated).</summary>
@@ -85,7 +79,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
             if (!File.Exists(path)) return new(null, null, null, null);
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+                using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer_config.json", new JsonDocumentOptions { AllowTrailingCommas = true });
                 var r = doc.RootElement;
                 if (r.ValueKind != JsonValueKind.Object) return new(null, null, null, null);
                 bool? Flag(string n) => r.TryGetProperty(n, out var v) ? v.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null } : null;
@@ -155,8 +149,8 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
                 else throw Bad("a merges entry is neither \"a b\" nor [\"a\", \"b\"]");
             }
         bool Flag(JsonElement o, string n, bool fallback = false) =>
-            o.TryGetProperty(n, out var v) ? v.ValueKind == JsonValueKind.True || (v.ValueKind != JsonValueKind.False && fallback) : fallback;
-        string? Str(JsonElement o, string n) => o.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            o.ValueKind == JsonValueKind.Object && o.TryGetProperty(n, out var v) ? v.ValueKind == JsonValueKind.True || (v.ValueKind != JsonValueKind.False && fallback) : fallback;
+        string? Str(JsonElement o, string n) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         foreach (var n in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
             if (Str(model, n) is { Length: > 0 } v) throw Bad($"BPE {n} \"{v}\" is not supported");
         int? unk = Str(model, "unk_token") is string u && Array.IndexOf(tokens, u) is int ui and >= 0 ? ui : null;
@@ -165,7 +159,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         bool prepend = false, replaceSpace = false, byteLevel = false, metaspace = false, metaSplit = false, prefixSpace = false, everySegment = false;
         var patterns = new List<string>();
         var normalizers = new List<TextNormalizer>();
-        foreach (var n in Flatten(root, "normalizer", "normalizers"))
+        foreach (var n in Flatten(root, "normalizer", "normalizers", path))
         {
             switch (Str(n, "type"))
             {
@@ -186,7 +180,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
                 default: throw Bad($"normalizer {n.GetRawText()} is not supported (Prepend ▁, Replace \" \" → ▁, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Precompiled are)");
             }
         }
-        foreach (var p in Flatten(root, "pre_tokenizer", "pretokenizers"))
+        foreach (var p in Flatten(root, "pre_tokenizer", "pretokenizers", path))
         {
             switch (Str(p, "type"))
             {
@@ -221,7 +215,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
 
         // BOS / EOS: tokenizer_config.json's add_bos_token / add_eos_token when stated (transformers' Llama and Gemma
         // tokenizers rebuild their template from them), otherwise the post-processor.
-        var (templateBos, templateEos) = Template(root, tokens);
+        var (templateBos, templateEos) = Template(root, tokens, path);
         int? Named(string? t) => t is not null && Array.IndexOf(tokens, t) is int i and >= 0 ? i : null;
         int? bos = config.AddBos switch { true => Named(config.BosToken) ?? templateBos, false => null, null => templateBos };
         int? eos = config.AddEos switch { true => Named(config.EosToken) ?? templateEos, false => null, null => templateEos };
@@ -234,7 +228,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     }
 
     /// <summary>The steps of a normalizer / pre-tokenizer: none (null), one, or the members of a Sequence.</summary>
-    private static IEnumerable<JsonElement> Flatten(JsonElement root, string name, string members)
+    private static IEnumerable<JsonElement> Flatten(JsonElement root, string name, string members, string path)
     {
         if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.Object) yield break;
         var stack = new Stack<JsonElement>();
@@ -242,6 +236,8 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         var order = new List<JsonElement>();
         void Walk(JsonElement x)
         {
+            if (x.ValueKind != JsonValueKind.Object)
+                throw new SimileException($"'{path}': a {name} step is {x.ValueKind}, not an object", "fix or re-download tokenizer.json");
             if (x.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Sequence"
                 && x.TryGetProperty(members, out var arr) && arr.ValueKind == JsonValueKind.Array)
                 foreach (var c in arr.EnumerateArray()) Walk(c);
@@ -255,10 +251,10 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     /// BOS/EOS ids the post-processor adds around a single text (alone or in a Sequence): TemplateProcessing's "single"
     /// template, RobertaProcessing / BertProcessing's cls and sep; ByteLevel and others add none.
     /// </summary>
-    private static (int? Bos, int? Eos) Template(JsonElement root, string[] tokens)
+    private static (int? Bos, int? Eos) Template(JsonElement root, string[] tokens, string path)
     {
         int? Valid(int? id) => id is int k && k >= 0 && k < tokens.Length ? k : null;
-        foreach (var p in Flatten(root, "post_processor", "processors"))
+        foreach (var p in Flatten(root, "post_processor", "processors", path))
         {
             string? type = p.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
             if (type is "RobertaProcessing" or "BertProcessing")
