@@ -16,7 +16,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     public BpeTokenizer Bpe { get; }
 
     public override IReadOnlyList<string> IdToToken => Bpe.Tokens;
-    public override string Kind => Bpe.Data.Kind == BpeKind.ByteLevel ? "byte-level-bpe" : Bpe.Data.Unigram ? "sentencepiece-unigram" : "sentencepiece-bpe";
+    public override string Kind => Bpe.Data.Kind == BpeKind.ByteLevel ? "byte-level-bpe" : "sentencepiece-bpe";
     public override bool WordsTakeLeadingSpace => Bpe.Data.Kind == BpeKind.ByteLevel || !Bpe.Data.AddSpacePrefix;
 
     public BpeModelTokenizer(BpeTokenizerData data, string source)
@@ -55,7 +55,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     {
         var model = SentencePieceModelFile.Parse(File.ReadAllBytes(path), path);
         var cfg = TokenizerConfig.Load(folder);
-        return new BpeModelTokenizer(model.ToTokenizerData(path, cfg.AddBos ?? true, cfg.AddEos ?? false), path);
+        return new BpeModelTokenizer(model.ToBpe(path, cfg.AddBos ?? true, cfg.AddEos ?? false), path);
     }
 
     /// <summary>A tokenizer.json whose model is BPE; null when its model is another type (WordPiece, Unigram).</summary>

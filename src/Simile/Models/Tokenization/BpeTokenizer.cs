@@ -38,7 +38,6 @@ public sealed record BpeTokenizerData(
     bool ByteFallback = false,                                 // unknown characters as <0xNN> tokens
     IReadOnlyList<string>? SpecialTokens = null,               // strings matched whole in the text (added tokens)
     IReadOnlyList<TextNormalizer>? Normalizers = null,
-    bool Unigram = false,                                      // SentencePiece Unigram: the best-scoring segmentation (Viterbi) instead of merges
     bool RemoveExtraWhitespaces = false);                      // SentencePiece: no leading/trailing spaces, runs of spaces as one        // NFC / NFKC / lower case / precompiled charsmap …, in order, before everything
 
 /// <summary>
@@ -71,10 +70,7 @@ public sealed class BpeTokenizer
     private readonly bool[] _mergeable;             // may a pair merge into this piece (SentencePiece types normal/user-defined/unused)
     private readonly int[] _byteIds;                // <0xNN> → id, or −1
     private readonly CodePointRegex[] _splits;
-    private readonly bool[] _unigramPiece = [];
     private readonly Dictionary<char, string[]> _userDefined;   // SentencePiece type-4 pieces by first character, longest first
-    private readonly double _minScore, _maxScore;
-    private readonly int _maxPieceChars;
     private readonly Dictionary<char, string[]> _specials;   // by first character, longest first
 
     public BpeTokenizerData Data { get; }
@@ -108,20 +104,6 @@ public sealed class BpeTokenizer
         else if (data.Scores is null)
             throw new SimileException($"BPE tokenizer '{source}' has neither merges nor scores", "use the model's own tokenizer files");
         else _scores = data.Scores.ToArray();
-        if (data.Unigram)
-        {
-            if (_scores is null) throw new SimileException($"Unigram tokenizer '{source}' has no scores", "use the model's own tokenizer files");
-            _unigramPiece = new bool[_tokens.Length];
-            _minScore = double.PositiveInfinity; _maxScore = double.NegativeInfinity;
-            for (int i = 0; i < _tokens.Length; i++)
-            {
-                int type = data.TokenTypes?[i] ?? 1;
-                _unigramPiece[i] = type is 1 or 4;
-                if (type == 1) { _minScore = Math.Min(_minScore, _scores[i]); _maxScore = Math.Max(_maxScore, _scores[i]); }
-                if (_unigramPiece[i]) _maxPieceChars = Math.Max(_maxPieceChars, _tokens[i].EnumerateRunes().Count());
-            }
-            if (double.IsInfinity(_minScore)) _minScore = _maxScore = 0;
-        }
         _mergeable = new bool[_tokens.Length];
         for (int i = 0; i < _tokens.Length; i++)
             _mergeable[i] = data.TokenTypes is null || data.TokenTypes[i] is 1 or 4 or 5 or 0;
@@ -295,7 +277,6 @@ public sealed class BpeTokenizer
         string whole = string.Concat(symbols.Select(s => s.Text));
         if (Data.IgnoreMerges && _ids.TryGetValue(whole, out int wholeId))
             tokens.Add(Token(wholeId, whole, symbols[0].Start, symbols[^1].End, symbols));
-        else if (Data.Unigram) Viterbi(symbols, tokens);
         else
         {
             // HF BPE with byte fallback: characters outside the vocabulary become byte tokens before merging.
@@ -321,69 +302,6 @@ public sealed class BpeTokenizer
             }
         }
         result.AddRange(tokens);
-    }
-
-    /// <summary>
-    /// SentencePiece Unigram: the segmentation of the characters with the highest total score (pieces of type normal,
-    /// user-defined or unused; a user-defined piece scores its UTF-8 length × the highest normal score − 0.1); a
-    /// character no piece covers is the unknown token at the lowest normal score − 10, or its bytes with byte
-    /// fallback. Ties keep the path found first (shorter pieces from earlier starts), as SentencePiece does.
-    /// </summary>
-    private void Viterbi(List<Symbol> symbols, List<TextToken> tokens)
-    {
-        int n = symbols.Count;
-        var best = new double[n + 1];
-        var from = new int[n + 1];
-        var id = new int[n + 1];
-        Array.Fill(from, -1);
-        best[0] = 0;
-        var sb = new StringBuilder();
-        for (int start = 0; start < n; start++)
-        {
-            if (start > 0 && from[start] < 0) continue;
-            bool single = false;
-            sb.Clear();
-            int bytes = 0;
-            for (int end = start + 1; end <= n && end - start <= _maxPieceChars; end++)
-            {
-                sb.Append(symbols[end - 1].Text);
-                bytes += Encoding.UTF8.GetByteCount(symbols[end - 1].Text);
-                if (!_ids.TryGetValue(sb.ToString(), out int pid) || !_unigramPiece[pid]) continue;
-                double score = (Data.TokenTypes?[pid] == 4 ? bytes * _maxScore - 0.1 : _scores![pid]) + best[start];
-                if (from[end] < 0 || score > best[end]) { best[end] = score; from[end] = start; id[end] = pid; }
-                if (end == start + 1) single = true;
-            }
-            if (!single)
-            {
-                double score = _minScore - 10.0 + best[start];
-                if (from[start + 1] < 0 || score > best[start + 1]) { best[start + 1] = score; from[start + 1] = start; id[start + 1] = -1; }
-            }
-        }
-        var path = new List<(int Start, int End, int Id)>();
-        for (int end = n; end > 0; end = from[end]) path.Add((from[end], end, id[end]));
-        path.Reverse();
-        foreach (var (s, e, pid) in path)
-        {
-            var span = symbols.GetRange(s, e - s);
-            int start = span.Where(x => x.Start >= 0).Select(x => x.Start).DefaultIfEmpty(-1).Min();
-            int stop = span.Where(x => x.End >= 0).Select(x => x.End).DefaultIfEmpty(-1).Max();
-            if (pid >= 0) { tokens.Add(Token(pid, _tokens[pid], start, stop, null)); continue; }
-            string piece = string.Concat(span.Select(x => x.Text));
-            var utf8 = Encoding.UTF8.GetBytes(piece);
-            if (Data.ByteFallback && utf8.All(b => _byteIds[b] >= 0))
-            {
-                foreach (byte b in utf8) tokens.Add(Token(_byteIds[b], _tokens[_byteIds[b]], start, stop, null));
-                continue;
-            }
-            int unk = Data.UnknownId ?? -1;
-            if (unk >= 0 && tokens.Count > 0 && tokens[^1].Id == unk)
-            {
-                var last = tokens[^1];   // consecutive unknowns fuse into one, as SentencePiece does
-                tokens[^1] = last with { Length = Math.Max(last.Start + last.Length, Math.Max(stop, 0)) - last.Start };
-                continue;
-            }
-            tokens.Add(Token(unk, piece, start, stop, null));
-        }
     }
 
     private List<Symbol> ExpandUnknown(List<Symbol> symbols)

@@ -83,12 +83,12 @@ public sealed record SentencePieceModelFile(
         return new SentencePieceModelFile(pieces, scores, types, modelType, byteFallback, unk, bos, eos, normalizer, dummy, removeSpaces, escape, charsmap);
     }
 
-    /// <summary>The tokenizer data of a BPE or Unigram model (word and char models are refused with a clear message).</summary>
-    public BpeTokenizerData ToTokenizerData(string path, bool addBos, bool addEos)
+    /// <summary>The BPE tokenizer data (Unigram models are read by <see cref="UnigramTokenizer"/>; other types are refused with a clear message).</summary>
+    public BpeTokenizerData ToBpe(string path, bool addBos, bool addEos)
     {
-        if (ModelType is not (1 or 2))
-            throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model; Simile reads SentencePiece BPE and Unigram models",
-                "use a model whose tokenizer is BPE or Unigram (Llama, Mistral, Gemma, T5), or provide its tokenizer.json");
+        if (ModelType != 2)
+            throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 1 ? "Unigram" : ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model, not BPE",
+                "open its folder (Unigram models are read there), or provide its tokenizer.json");
         int? Id(int id) => id >= 0 && id < Pieces.Count ? id : null;
         // Written in a text, the BOS/EOS/unknown pieces are kept whole (as transformers' tokenizers treat their special
         // tokens); user-defined pieces are matched inside the normalised text, as SentencePiece does; other control
@@ -98,7 +98,7 @@ public sealed record SentencePieceModelFile(
         return new BpeTokenizerData(BpeKind.SentencePiece, Pieces, Scores: Scores, TokenTypes: Types,
             BosId: Id(BosId), EosId: Id(EosId), AddBos: addBos && Id(BosId) is not null, AddEos: addEos && Id(EosId) is not null,
             UnknownId: Id(UnknownId), AddSpacePrefix: AddDummyPrefix, ByteFallback: ByteFallback, SpecialTokens: specials,
-            Unigram: ModelType == 1, RemoveExtraWhitespaces: RemoveExtraWhitespaces,
+            RemoveExtraWhitespaces: RemoveExtraWhitespaces,
             Normalizers: Normalizers(path));
     }
 
