@@ -144,22 +144,6 @@ internal static class NaiveReference
         return r;
     }
 
-    /// <summary>Average ranks by counting: 1 + (values below) + (ties other than itself)/2 (O(n²)).</summary>
-    public static double[] AverageRanks(double[] v)
-    {
-        var r = new double[v.Length];
-        for (int i = 0; i < v.Length; i++)
-        {
-            int below = 0, equal = 0;
-            foreach (double w in v) { if (w < v[i]) below++; else if (w == v[i]) equal++; }
-            r[i] = below + (equal + 1) / 2.0;
-        }
-        return r;
-    }
-
-    /// <summary>Spearman with ties: Pearson of the average ranks.</summary>
-    public static double Spearman(double[] a, double[] b) => Pearson(AverageRanks(a), AverageRanks(b));
-
     /// <summary>Cosine similarity of two vectors, sequential sums.</summary>
     public static double Cosine(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {

@@ -5,7 +5,7 @@ using Simile.Tests.Cli;
 using Simile.Tests.Models.Gguf;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 /// <summary>
 /// Configurations a forward pass cannot run are refused when they are read, in one line naming the field: config.json

@@ -6,7 +6,7 @@ using Simile.Models.HuggingFace;
 using Simile.Tests.Cli;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 /// <summary>
 /// A fact on tests/reference/hub-cache: skipped, with the reason, when the checkout has text files where git keeps
