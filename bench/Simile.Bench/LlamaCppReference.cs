@@ -27,6 +27,10 @@ public static class LlamaCppReference
         public int Window { get; init; }
         public double LinearFactor { get; init; }
         public double PartialRotary { get; init; } = 1;
+        public double[]? ShortFactors { get; init; }     // LongRoPE (Phi-3.5, Phi-4-mini)
+        public int MaxPositions { get; init; } = 128;
+        public int OriginalMax { get; init; } = 128;     // original_max_position_embeddings / rope.scaling.original_context_length
+        public double AttentionFactor => MaxPositions > OriginalMax ? Math.Sqrt(1 + Math.Log((double)MaxPositions / OriginalMax) / Math.Log(OriginalMax)) : 1;
     }
 
     public static readonly Spec[] Specs =
@@ -35,6 +39,11 @@ public static class LlamaCppReference
         new("gemma3", "gemma3", "Gemma3ForCausalLM", 32, 6, 4, 2, 8, 64, 300, 1e-6, 1e6, 22) { Window = 3, LinearFactor = 8 },
         new("phi3", "phi3", "Phi3ForCausalLM", 32, 3, 4, 2, 8, 64, 300, 1e-5, 10000, 23) { PartialRotary = 0.5, Window = 2047 },
         new("olmo2", "olmo2", "Olmo2ForCausalLM", 32, 3, 4, 2, 8, 64, 300, 1e-6, 500000, 24),
+        // Phi-3.5 / Phi-4-mini style LongRoPE: max_position_embeddings 2048 over an original 512 (factor 4). llama.cpp picks
+        // the short or long factors by its context size (padded to 256 here), not by the text: with a context within the
+        // original 512 it uses the short factors, as HF does for texts within the original context.
+        new("phi3-longrope", "phi3", "Phi3ForCausalLM", 32, 3, 4, 2, 8, 64, 300, 1e-5, 10000, 25)
+            { PartialRotary = 0.5, Window = 2047, ShortFactors = [1.0, 2.5], MaxPositions = 2048, OriginalMax = 512 },
     ];
 
     public static readonly int[][] Sequences = [[1, 5, 9, 3, 22, 7, 30], [2, 17], [4, 4, 39, 0, 12, 250, 7, 7, 101]];
@@ -125,7 +134,7 @@ public static class LlamaCppReference
             ["model_type"] = s.Arch == "gemma3" ? "gemma3_text" : s.Arch,
             ["hidden_size"] = s.D, ["num_hidden_layers"] = s.L, ["num_attention_heads"] = s.H, ["num_key_value_heads"] = s.KV,
             ["head_dim"] = s.Hd, ["intermediate_size"] = s.I, ["vocab_size"] = s.V, ["rms_norm_eps"] = s.Eps, ["rope_theta"] = s.Theta,
-            ["max_position_embeddings"] = 128, ["tie_word_embeddings"] = s.Gemma, ["torch_dtype"] = "float32",
+            ["max_position_embeddings"] = s.MaxPositions, ["tie_word_embeddings"] = s.Gemma, ["torch_dtype"] = "float32",
         };
         if (s.Gemma)
         {
@@ -146,8 +155,11 @@ public static class LlamaCppReference
         {
             c["partial_rotary_factor"] = s.PartialRotary;
             c["sliding_window"] = s.Window;
-            c["original_max_position_embeddings"] = 128;
-            c["rope_scaling"] = null;
+            c["original_max_position_embeddings"] = s.OriginalMax;
+            c["rope_scaling"] = s.ShortFactors is null ? null : new Dictionary<string, object>
+            {
+                ["type"] = "longrope", ["short_factor"] = s.ShortFactors, ["long_factor"] = s.ShortFactors.Select(v => 3 * v).ToArray(),
+            };
         }
         if (s.Arch == "olmo2") c["attention_bias"] = false;
         return JsonSerializer.Serialize(c, new JsonSerializerOptions { WriteIndented = true });
@@ -218,7 +230,7 @@ public static class LlamaCppReference
         S("general.architecture", a);
         S("general.name", s.Family + "-tiny");
         U32("general.file_type", 0);
-        U32($"{a}.context_length", 128);
+        U32($"{a}.context_length", (uint)s.MaxPositions);
         U32($"{a}.embedding_length", (uint)s.D);
         U32($"{a}.block_count", (uint)s.L);
         U32($"{a}.feed_forward_length", (uint)s.I);
@@ -235,6 +247,11 @@ public static class LlamaCppReference
         {
             U32($"{a}.rope.dimension_count", (uint)(s.Hd * s.PartialRotary));
             U32($"{a}.attention.sliding_window", (uint)s.Window);
+            if (s.ShortFactors is not null)
+            {
+                U32($"{a}.rope.scaling.original_context_length", (uint)s.OriginalMax);
+                F32($"{a}.rope.scaling.attn_factor", (float)s.AttentionFactor);
+            }
         }
         else U32($"{a}.rope.dimension_count", (uint)s.Hd);
         // A SentencePiece-style vocabulary: <unk> <s> </s>, 256 byte pieces, then filler pieces.
@@ -257,6 +274,11 @@ public static class LlamaCppReference
         var data = tensors.Select(t => (Name: GgufName(t.Name, a), t.Shape,
             Values: s.Gemma && t.Name.EndsWith("norm.weight", StringComparison.Ordinal) ? t.Values.Select(x => x + 1f).ToArray() : t.Values))
             .Where(t => t.Name != "output.weight" || !s.Gemma).ToList();
+        if (s.ShortFactors is not null)
+        {
+            data.Add(("rope_factors_long.weight", [s.ShortFactors.Length], s.ShortFactors.Select(v => (float)(3 * v)).ToArray()));
+            data.Add(("rope_factors_short.weight", [s.ShortFactors.Length], s.ShortFactors.Select(v => (float)v).ToArray()));
+        }
         w.Write(Encoding.ASCII.GetBytes("GGUF"));
         w.Write(3u);
         w.Write((ulong)data.Count);

@@ -266,8 +266,8 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             DecoderFamily.Gemma2 or DecoderFamily.Gemma3 => GemmaSwitches(f, arch, config),
             // OLMo 2: post-sub-layer norms, q/k norms over the whole projection
             DecoderFamily.Olmo2 => config with { Norms = NormPlacement.Post, QueryKeyNormOverProjection = config.QueryKeyNorm },
-            // Phi-3: fused attn_qkv / ffn_up, rotary on rope.dimension_count values; llama.cpp runs Phi-3 without its
-            // sliding window (disabled in llama.cpp), and so does this reader
+            // Phi-3: fused attn_qkv / ffn_up, rotary on rope.dimension_count values, LongRoPE short factors; llama.cpp runs
+            // Phi-3 without its sliding window (disabled in llama.cpp), and so does this reader
             DecoderFamily.Phi3 => Phi3Switches(f, arch, config),
             _ => config,
         };
@@ -296,14 +296,36 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
 
     private static DecoderConfig Phi3Switches(GgufFile f, string arch, DecoderConfig c)
     {
-        if (f.HasTensor("rope_factors_long.weight") || f.HasTensor("rope_factors_short.weight"))
-            throw new SimileException($"GGUF file '{f.Path}': Phi-3 long-context rope scaling (rope_factors_long/short, HF 'longrope') is not supported by the native forward pass",
-                "use a Phi-3 model without longrope (e.g. Phi-3-mini-4k), or its token embeddings only");
         int rotary = f.GetInt($"{arch}.rope.dimension_count", 1, 1 << 16) ?? c.HeadDim;
         if (rotary % 2 != 0 || rotary > c.HeadDim)
             throw new SimileException($"GGUF file '{f.Path}': {arch}.rope.dimension_count {rotary} is not an even number within the head dimension {c.HeadDim}",
                 "the hyper-parameters are corrupt: convert the model again");
-        return c with { RotaryDims = rotary, FusedProjections = f.HasTensor("blk.0.attn_qkv.weight") };
+        c = c with { RotaryDims = rotary, FusedProjections = f.HasTensor("blk.0.attn_qkv.weight") };
+        if (!f.HasTensor("rope_factors_short.weight")) return c;
+        // LongRoPE (Phi-3.5, Phi-4-mini): the converter stores short_factor as rope_factors_short and the attention factor
+        // as rope.scaling.attn_factor. llama.cpp uses the short factors when its context is within the original context
+        // (rope.scaling.original_context_length); so does Simile, which refuses longer texts.
+        var t = f.Tensor("rope_factors_short.weight");
+        if (t.ElementCount != rotary / 2)
+            throw new SimileException($"GGUF file '{f.Path}': rope_factors_short.weight has {t.ElementCount} values, the {rotary} rotary values per head need {rotary / 2}",
+                "the file is corrupt: convert the model again");
+        var factors = new float[t.ElementCount];
+        f.Dequantize(t, factors);
+        if (factors.Any(v => !(v > 0) || float.IsInfinity(v)))
+            throw new SimileException($"GGUF file '{f.Path}': rope_factors_short.weight has a value that is not a positive number", "the file is corrupt: convert the model again");
+        double attention = f.GetFloat($"{arch}.rope.scaling.attn_factor") ?? 1.0;
+        if (!(attention > 0) || double.IsInfinity(attention))
+            throw new SimileException($"GGUF file '{f.Path}': {arch}.rope.scaling.attn_factor {attention} is not a positive number", "the file is corrupt: convert the model again");
+        int original = f.GetInt($"{arch}.rope.scaling.original_context_length", 1, int.MaxValue) ?? c.MaxPositions;
+        return c with
+        {
+            MaxPositions = Math.Min(c.MaxPositions, original),
+            RopeScaling = new RopeScaling(RopeScalingKind.LongRope, (double)c.MaxPositions / original, OriginalMaxPositions: original)
+            {
+                ShortFactors = factors.Select(v => (double)v).ToArray(),
+                AttentionFactor = attention,
+            },
+        };
     }
 
     private static RopeScaling? RopeScalingOf(GgufFile f, string arch, double theta, int headDim)

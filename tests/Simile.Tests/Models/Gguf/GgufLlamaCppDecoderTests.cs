@@ -26,7 +26,7 @@ public class GgufLlamaCppDecoderTests(ITestOutputHelper output)
     /// </summary>
     private static double Tolerance(string family) => family.StartsWith("gemma", StringComparison.Ordinal) ? 2e-3 : 1e-5;
 
-    public static TheoryData<string> Families => new() { "gemma2", "gemma3", "phi3", "olmo2" };
+    public static TheoryData<string> Families => new() { "gemma2", "gemma3", "phi3", "olmo2", "phi3-longrope" };
 
     private static (List<int[]> Ids, List<Dictionary<string, double[][]>> Layers) LlamaCpp(string family)
     {

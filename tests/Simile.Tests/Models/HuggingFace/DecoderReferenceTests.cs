@@ -21,6 +21,7 @@ public class DecoderReferenceTests(ITestOutputHelper output)
     {
         { "gemma2", false }, { "gemma3", false }, { "phi3", false }, { "olmo2", false },
         { "gemma2", true }, { "gemma3", true }, { "phi3", true }, { "olmo2", true },
+        { "phi3-longrope", false }, { "phi3-longrope", true },
     };
 
     [Theory]

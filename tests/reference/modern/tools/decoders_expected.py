@@ -49,12 +49,12 @@ def rotate_half(x):
     return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
 
 
-def rope(x, pos, inv_freq):
+def rope(x, pos, inv_freq, mscale=1.0):
     # apply_rotary_pos_emb on the first rotary_dim = 2 * len(inv_freq) values (Phi-3's partial rotary)
     rd = 2 * inv_freq.shape[0]
     freqs = pos[:, None] * inv_freq[None, :]            # [T, rd/2]
     emb = torch.cat((freqs, freqs), dim=-1)             # [T, rd]
-    cos, sin = emb.cos()[None], emb.sin()[None]         # [1, T, rd]
+    cos, sin = emb.cos()[None] * mscale, emb.sin()[None] * mscale   # [1, T, rd], x attention_scaling
     rot, rest = x[..., :rd], x[..., rd:]
     return torch.cat((rot * cos + rotate_half(rot) * sin, rest), dim=-1)
 
@@ -85,14 +85,27 @@ def forward(cfg, w, ids):
         layer_types = ["full_attention"] * L
     window = cfg.get("sliding_window")
 
-    def inv_freq(theta, dim, linear=None):
+    def inv_freq(theta, dim, linear=None, ext=None):
         f = 1.0 / (theta ** (torch.arange(0, dim, 2, dtype=torch.float64) / dim))
+        if ext is not None:   # longrope: 1 / (ext_factors * base ** (arange / dim))
+            f = f / torch.tensor(ext, dtype=torch.float64)
         return f / linear if linear else f
 
     rd = int(hd * cfg.get("partial_rotary_factor", 1.0))
     scaling = cfg.get("rope_scaling")
-    linear = scaling["factor"] if scaling and scaling.get("rope_type", scaling.get("type")) == "linear" else None
-    global_inv = inv_freq(cfg["rope_theta"], rd, linear)
+    kind = scaling.get("rope_type", scaling.get("type")) if scaling else None
+    linear = scaling["factor"] if kind == "linear" else None
+    mscale = 1.0
+    short = None
+    if kind in ("longrope", "su"):
+        # _compute_longrope_parameters: factor = max_position_embeddings / original_max_position_embeddings,
+        # attention_factor = sqrt(1 + ln(factor) / ln(original)); short_factor for texts within the original context
+        original = cfg["original_max_position_embeddings"]
+        factor = cfg["max_position_embeddings"] / original
+        mscale = scaling.get("attention_factor") or (math.sqrt(1 + math.log(factor) / math.log(original)) if factor > 1 else 1.0)
+        assert max(len(s) for s in SEQUENCES) <= original
+        short = scaling["short_factor"]
+    global_inv = inv_freq(cfg["rope_theta"], rd, linear, short)
     local_inv = inv_freq(cfg.get("rope_local_base_freq", cfg["rope_theta"]), rd) if mt == "gemma3_text" else global_inv
     scale = cfg["query_pre_attn_scalar"] ** -0.5 if gemma else hd ** -0.5
     softcap = cfg.get("attn_logit_softcapping") if mt == "gemma2" else None
@@ -120,7 +133,7 @@ def forward(cfg, w, ids):
             q = rms_norm(q, w[p + "self_attn.q_norm.weight"], eps, True)
             k = rms_norm(k, w[p + "self_attn.k_norm.weight"], eps, True)
         f = local_inv if (mt == "gemma3_text" and sliding) else global_inv
-        q, k = rope(q, pos, f), rope(k, pos, f)
+        q, k = rope(q, pos, f, mscale), rope(k, pos, f, mscale)
         k = k.repeat_interleave(H // KV, dim=0)          # repeat_kv
         v = v.repeat_interleave(H // KV, dim=0)
         s = (q @ k.transpose(1, 2)) * scale              # [H, T, T]
@@ -166,7 +179,7 @@ def forward(cfg, w, ids):
 
 def main(root):
     root = Path(root)
-    for family in ["gemma2", "gemma3", "phi3", "olmo2"]:
+    for family in ["gemma2", "gemma3", "phi3", "olmo2", "phi3-longrope"]:
         folder = root / f"{family}-tiny"
         cfg = json.loads((folder / "config.json").read_text())
         w = load_safetensors(folder / "model.safetensors")
