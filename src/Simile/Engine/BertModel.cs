@@ -21,10 +21,22 @@ public sealed record BertWeights(
     IReadOnlyList<BertLayerWeights> Layers)
 {
     public int VocabularySize => WordEmbeddings.Length / Dims;
+
+    /// <summary>RoBERTa / XLM-R: the padding id. Token t of a sequence then sits at position
+    /// PaddingId + (the number of non-padding tokens among 0 … t), and a padding token at PaddingId, as Hugging Face's
+    /// create_position_ids_from_input_ids counts; null (BERT): position t.</summary>
+    public int? PaddingId { get; init; }
+
+    /// <summary>Architecture name for messages and <see cref="BertModel.Architecture"/>.</summary>
+    public string Architecture { get; init; } = "BertModel";
+
+    /// <summary>The longest sequence: every position row (BERT), or those after the padding offset (RoBERTa).</summary>
+    public int MaxSequence => PaddingId is int p ? MaxPositions - p - 1 : MaxPositions;
 }
 
 /// <summary>
-/// The BERT encoder (post-LN), float32, as in Hugging Face's BertModel:
+/// The BERT encoder (post-LN), float32, as in Hugging Face's BertModel (and RobertaModel / XLMRobertaModel, whose only
+/// difference is where positions start, <see cref="BertWeights.PaddingId"/>):
 /// <code>
 ///   x = LayerNorm(wte[ids] + wpe[0..T) + tte[0])                      → representation "0"
 ///   for each layer:  a = SelfAttention(x)  (softmax(QKᵀ/√d_h) V over the sequence's own tokens)
@@ -37,12 +49,12 @@ public sealed record BertWeights(
 public sealed class BertModel : IForwardPass
 {
     public BertWeights Weights { get; }
-    public string Architecture => "BertModel";
+    public string Architecture => Weights.Architecture;
     public int Dims => Weights.Dims;
     public int Heads => Weights.Heads;
     public int LayerCount => Weights.Layers.Count;
     public int VocabularySize => Weights.VocabularySize;
-    public int MaxPositions => Weights.MaxPositions;
+    public int MaxPositions => Weights.MaxSequence;
 
     public BertModel(BertWeights weights)
     {
@@ -66,7 +78,7 @@ public sealed class BertModel : IForwardPass
     {
         var w = Weights;
         int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
-        var batch = new PackedBatch(sequences, w.MaxPositions, w.VocabularySize, L + 2, L, withAttention);
+        var batch = new PackedBatch(sequences, w.MaxSequence, w.VocabularySize, L + 2, L, withAttention);
         int N = batch.Tokens;                                        // total tokens in the batch
 
         // ---- embeddings: "token" = wte rows, "0" = LayerNorm(wte + wpe + tte[0])
@@ -75,10 +87,21 @@ public sealed class BertModel : IForwardPass
         batch.Keep(x, D, 0);
         var wpe = w.PositionEmbeddings.Span;
         var tte = w.TokenTypeEmbeddings.Span[..D];
+        var position = batch.Position;
+        if (w.PaddingId is int pad)
+        {
+            position = new int[N];
+            for (int b = 0; b < batch.Count; b++)
+            {
+                int counted = 0;
+                for (int n = batch.Start[b]; n < batch.Start[b + 1]; n++)
+                    position[n] = batch.Ids[n] == pad ? pad : pad + ++counted;
+            }
+        }
         for (int n = 0; n < N; n++)
         {
             var row = x.AsSpan(n * D, D);
-            TensorPrimitives.Add(row, wpe.Slice(batch.Position[n] * D, D), row);
+            TensorPrimitives.Add(row, wpe.Slice(position[n] * D, D), row);
             TensorPrimitives.Add(row, tte, row);
         }
         TransformerOps.LayerNorm(x, x, N, w.EmbeddingNorm, w.LayerNormEpsilon);

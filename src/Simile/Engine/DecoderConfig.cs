@@ -1,7 +1,8 @@
 namespace Simile.Engine;
 
-/// <summary>The decoders <see cref="LlamaModel"/> runs (Hugging Face <c>architectures[0]</c>).</summary>
-public enum DecoderFamily { Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma2, Gemma3, Phi3, Olmo2 }
+/// <summary>The decoders <see cref="LlamaModel"/> runs (Hugging Face <c>architectures[0]</c>); <see cref="GptNeoX"/> is
+/// <see cref="GptNeoXModel"/>'s.</summary>
+public enum DecoderFamily { Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma2, Gemma3, Phi3, Olmo2, Mixtral, Qwen3Moe, GptNeoX }
 
 /// <summary>Rotary-embedding frequency scaling (<c>rope_scaling</c> in config.json; <c>rope.scaling.*</c> in GGUF).</summary>
 public enum RopeScalingKind { None, Linear, Llama3, LongRope }
@@ -102,4 +103,25 @@ public sealed record DecoderConfig(
     public bool FusedProjections { get; init; }
 
     public bool IsSlidingLayer(int layer) => SlidingWindow > 0 && (SlidingLayers is null || SlidingLayers[layer]);
+
+    /// <summary>GPT-NeoX: x + attn(ln1 x) + mlp(ln2 x) (true) or the sequential form (false).</summary>
+    public bool ParallelResidual { get; init; }
+
+    /// <summary>Mixture of experts (Mixtral, Qwen3-MoE): experts per sparse layer; 0 = a dense MLP everywhere.</summary>
+    public int Experts { get; init; }
+
+    /// <summary>Experts each token is routed to (top-k of the router's softmax).</summary>
+    public int ExpertsPerToken { get; init; }
+
+    /// <summary>The MLP width of one expert (Qwen3-MoE: moe_intermediate_size; Mixtral: intermediate_size).</summary>
+    public int ExpertIntermediate { get; init; }
+
+    /// <summary>Divide the k routing weights by their sum (Mixtral always; Qwen3-MoE: norm_topk_prob).</summary>
+    public bool NormalizeTopK { get; init; }
+
+    /// <summary>Per layer: true = the layer's MLP is the mixture of experts (Qwen3-MoE: mlp_only_layers and
+    /// decoder_sparse_step decide); null with experts: every layer.</summary>
+    public IReadOnlyList<bool>? SparseLayers { get; init; }
+
+    public bool IsSparseLayer(int layer) => Experts > 0 && (SparseLayers is null || SparseLayers[layer]);
 }

@@ -38,6 +38,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             ["gemma3"] = ("Gemma3ForCausalLM", DecoderFamily.Gemma3),
             ["phi3"] = ("Phi3ForCausalLM", DecoderFamily.Phi3),
             ["olmo2"] = ("Olmo2ForCausalLM", DecoderFamily.Olmo2),
+            ["qwen3moe"] = ("Qwen3MoeForCausalLM", DecoderFamily.Qwen3Moe),
         };
 
     private readonly GgufFile _file;
@@ -68,7 +69,8 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         }
         Names = names;
         Config = ReadConfig(file);
-        _permuteQk = Config.Family is DecoderFamily.Llama or DecoderFamily.Mistral;
+        _permuteQk = Config.Family is DecoderFamily.Llama or DecoderFamily.Mistral or DecoderFamily.Mixtral;
+        if (Config.Experts > 0) RenameRouters();
         _normMinusOne = Config.Family is DecoderFamily.Gemma or DecoderFamily.Gemma2 or DecoderFamily.Gemma3;
         CheckShapes();
     }
@@ -117,12 +119,16 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             "ffn_gate" => "mlp.gate_proj",
             "ffn_up" => fusedGateUp ? "mlp.gate_up_proj" : "mlp.up_proj",
             "ffn_down" => "mlp.down_proj",
+            "ffn_gate_inp" => "mlp.gate",                      // the router [E × D]
+            "ffn_gate_exps" => "mlp.experts.gate_proj",        // all experts, [E × I × D] (see GgufDecoderWeights.Experts)
+            "ffn_up_exps" => "mlp.experts.up_proj",
+            "ffn_down_exps" => "mlp.experts.down_proj",
             _ => null,
         };
         return part is null ? null : $"model.layers.{layer}.{part}.{suffix}";
     }
 
-    public bool Has(string name) => _byHfName.ContainsKey(name);
+    public bool Has(string name) => _byHfName.ContainsKey(name) || ExpertSlice(name) is not null;
 
     private GgufTensorInfo Info(string name) => _byHfName.TryGetValue(name, out var t) ? t
         : throw new SimileException($"GGUF file '{_file.Path}' has no tensor for '{name}'",
@@ -131,12 +137,13 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
     /// <summary>The GGUF tensor behind an HF name (its ggml type, dims, offset).</summary>
     public GgufTensorInfo Tensor(string name) => Info(name);
 
-    public IReadOnlyList<long> Shape(string name) => Info(name).Shape;
+    public IReadOnlyList<long> Shape(string name) => ExpertSlice(name) is var (t, _) ? t.Shape[1..] : Info(name).Shape;
 
-    public string StorageType(string name) => Info(name).TypeName;
+    public string StorageType(string name) => (ExpertSlice(name)?.Tensor ?? Info(name)).TypeName;
 
     public void Read(string name, Span<float> destination)
     {
+        if (ReadExpert(name, destination)) return;
         var t = Info(name);
         if (destination.Length != t.ElementCount)
             throw new ArgumentException($"'{name}' has {t.ElementCount} values, destination {destination.Length}");
@@ -218,7 +225,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
                 "merge the parts into one file with llama.cpp's 'llama-gguf-split --merge FIRST-PART OUT.gguf'");
         if (!Architectures.TryGetValue(arch, out var a))
             throw new SimileException($"GGUF file '{path}' has architecture '{arch}', which the native forward pass does not run",
-                $"use a {string.Join(", ", Architectures.Keys)} model for layers; token embeddings (--layer token, rsa) still work");
+                $"use a {string.Join(", ", Architectures.Keys)} or {GgufGptNeoXWeights.Architecture} model for layers; token embeddings (--layer token, rsa) still work");
         int Req(string key, int min, int max) => f.GetInt($"{arch}.{key}", min, max)
             ?? throw new SimileException($"GGUF file '{path}' lacks '{arch}.{key}'", "use a complete model file written by llama.cpp's converter");
         int hidden = Req("embedding_length", 1, 1 << 20);
@@ -269,7 +276,8 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             // Phi-3: fused attn_qkv / ffn_up, rotary on rope.dimension_count values, LongRoPE short factors; llama.cpp runs
             // Phi-3 without its sliding window (disabled in llama.cpp), and so does this reader
             DecoderFamily.Phi3 => Phi3Switches(f, arch, config),
-            _ => config,
+            // Mixtral (llama with experts) and Qwen3-MoE: see GgufDecoderWeights.Experts
+            _ => WithExperts(f, arch, config),
         };
     }
 
@@ -420,6 +428,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             }
             Expect(p + "input_layernorm.weight", d);
             Expect(p + "post_attention_layernorm.weight", d);
+            if (c.IsSparseLayer(l)) continue;                  // experts: checked by the forward pass (MixtureOfExperts)
             Expect(p + "mlp.gate_proj.weight", i, d);
             Expect(p + "mlp.up_proj.weight", i, d);
             Expect(p + "mlp.down_proj.weight", d, i);

@@ -24,8 +24,9 @@ public static class HuggingFaceModel
         try
         {
             var pass = ForwardPass(ckpt, config);
-            bool leadingSpace = config.ModelType == "gpt2" || (pass is LlamaModel && tokenizer.WordsTakeLeadingSpace);
-            return new NativeTransformer(pass, Tokenizer(tokenizer), InfoOf(folder, config), leadingSpace, (pass as LlamaModel)?.Weights, ckpt);
+            bool leadingSpace = config.ModelType == "gpt2" || (config.ModelType != "bert" && tokenizer.WordsTakeLeadingSpace);
+            var weights = pass switch { LlamaModel l => l.Weights, GptNeoXModel n => n.Weights, _ => null };
+            return new NativeTransformer(pass, Tokenizer(tokenizer), InfoOf(folder, config), leadingSpace, weights, ckpt);
         }
         catch
         {
@@ -37,8 +38,9 @@ public static class HuggingFaceModel
     /// <summary>The forward pass of the folder's architecture, weights memory-mapped.</summary>
     private static IForwardPass ForwardPass(SafetensorsCheckpoint ckpt, HuggingFaceConfig config) => config switch
     {
+        { Decoder: { Family: DecoderFamily.GptNeoX } neox } => new GptNeoXModel(new SafetensorsDecoderWeights(ckpt, neox)),
         { Decoder: { } decoder } => new LlamaModel(new SafetensorsDecoderWeights(ckpt, decoder)),
-        { ModelType: "bert" } => new BertModel(HuggingFaceWeights.LoadBert(ckpt, config)),
+        { ModelType: "bert" or "roberta" or "xlm-roberta" } => new BertModel(HuggingFaceWeights.LoadBert(ckpt, config)),
         { ModelType: "gpt2" } => new Gpt2Model(HuggingFaceWeights.LoadGpt2(ckpt, config)),
         _ => throw new SimileException($"model_type \"{config.ModelType}\" has no native forward pass", "use its token embeddings (--layer token)"),
     };
