@@ -59,6 +59,11 @@ public static class LlamaCppReference
             Directory.CreateDirectory(hfDir);
             WriteSafetensors(Path.Combine(hfDir, "model.safetensors"), tensors);
             File.WriteAllText(Path.Combine(hfDir, "config.json"), ConfigJson(s));
+            // The tokenizer of llama-tiny (287 byte-level BPE tokens, within the 300-row vocabulary), so that the folders
+            // open in every verb.
+            foreach (string name in new[] { "tokenizer.json", "tokenizer_config.json" })
+                if (File.Exists(Path.Combine(outDir, "llama-tiny", name)))
+                    File.Copy(Path.Combine(outDir, "llama-tiny", name), Path.Combine(hfDir, name), overwrite: true);
             string ggufDir = Path.Combine(outDir, s.Family + "-tiny-gguf");
             Directory.CreateDirectory(ggufDir);
             string gguf = Path.Combine(ggufDir, s.Family + "-tiny-F32.gguf");

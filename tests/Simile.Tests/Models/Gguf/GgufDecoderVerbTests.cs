@@ -7,7 +7,7 @@ namespace Simile.Tests.Models.Gguf;
 
 /// <summary>
 /// Every verb on the Gemma 2, Gemma 3, Phi-3 and OLMo 2 GGUF files of the reference set (their own SentencePiece-style
-/// vocabulary, words falling back to byte pieces): <c>vectors</c> through every layer, <c>attention</c>, <c>layers</c>,
+/// vocabulary, words falling back to byte pieces) and on the HF folders (llama-tiny's byte-level BPE tokenizer): <c>vectors</c> through every layer, <c>attention</c>, <c>layers</c>,
 /// <c>rsa</c> and a whole <c>grid</c> (the numbers themselves are checked against llama.cpp and the float64 pass elsewhere).
 /// </summary>
 [Collection(ConsoleCollection.Name)]
@@ -52,12 +52,31 @@ public class GgufDecoderVerbTests
                 }
     }
 
+    [Theory]
+    [InlineData("gemma2", 4)]
+    [InlineData("gemma3", 6)]
+    [InlineData("phi3", 3)]
+    [InlineData("phi3-longrope", 3)]
+    [InlineData("olmo2", 3)]
+    public void The_hugging_face_folders_run_every_layer_and_attention(string family, int layers)
+    {
+        using var tmp = new TempFolder();
+        string folder = Path.Combine(TestPaths.Reference, "modern", family + "-tiny");
+        var r = CliRunner.Run("vectors", "-m", folder, "--words", Words(tmp), "--layer", "all", "--context", "none",
+            "--subword", "mean", "--out", tmp.File("v.npy"));
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal([layers + 3, 5, 32], NpyFile.Read(tmp.File("v.npy")).Shape);
+        var a = CliRunner.Run("attention", "-m", folder, "--text", "The cat sat on the mat.", "--out", tmp.File("att"));
+        Assert.True(a.ExitCode == 0, a.ToString());
+        Assert.Equal(layers, NpyFile.Read(Path.Combine(tmp.File("att"), "attention.npy")).Shape[0]);
+    }
+
     [Fact]
     public void Layers_rsa_and_grid_across_the_families()
     {
         using var tmp = new TempFolder();
         string words = Words(tmp);
-        var layers = CliRunner.Run("layers", "-m", Gguf("gemma3"), "-m", Gguf("phi3"), "--words", words, "--subword", "mean",
+        var layers = CliRunner.Run("layers", "-m", Gguf("gemma3"), "-m", Path.Combine(TestPaths.Reference, "modern", "phi3-tiny"), "--words", words, "--subword", "mean",
             "--permutations", "9", "--out", tmp.File("layers"));
         Assert.True(layers.ExitCode == 0, layers.ToString());
         Assert.True(File.Exists(Path.Combine(tmp.File("layers"), "results.json")));
