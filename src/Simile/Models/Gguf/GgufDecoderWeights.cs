@@ -290,15 +290,33 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         double cap = c.Family == DecoderFamily.Gemma2 ? f.GetFloat($"{arch}.attn_logit_softcapping") ?? 50.0 : 0;
         if (!(cap >= 0) || double.IsInfinity(cap))
             throw new SimileException($"GGUF file '{f.Path}': {arch}.attn_logit_softcapping {cap} is not a positive number", "the hyper-parameters are corrupt: convert the model again");
+        IReadOnlyList<bool>? sliding = window > 0 ? Enumerable.Range(0, c.Layers).Select(i => i % pattern < pattern - 1).ToArray() : null;
+        double theta = c.RopeTheta, local = 10000;
+        if (c.Family == DecoderFamily.Gemma3)
+        {
+            // Ollama's own Gemma 3 files name the bases rope.global.freq_base / rope.local.freq_base (no rope.freq_base)
+            // and may carry the per-layer pattern as a bool array; llama.cpp's converter writes rope.freq_base only.
+            if (f.Get($"{arch}.rope.freq_base") is null && f.GetFloat($"{arch}.rope.global.freq_base") is { } global) theta = global;
+            local = f.GetFloat($"{arch}.rope.local.freq_base") ?? 10000;
+            if (!(theta > 1) || !(local > 1) || double.IsInfinity(theta) || double.IsInfinity(local))
+                throw new SimileException($"GGUF file '{f.Path}': the rope bases {theta} / {local} are not numbers above 1", "the hyper-parameters are corrupt: convert the model again");
+            if (window > 0 && f.Get($"{arch}.attention.sliding_window_pattern") is { Value: bool[] layers })
+            {
+                if (layers.Length != c.Layers)
+                    throw new SimileException($"GGUF file '{f.Path}': {arch}.attention.sliding_window_pattern has {layers.Length} entries for {c.Layers} layers",
+                        "the hyper-parameters are corrupt: convert the model again");
+                sliding = layers;
+            }
+        }
         return c with
         {
             Norms = NormPlacement.Sandwich,
             QueryScale = scale,
             AttentionSoftCap = cap,
             SlidingWindow = window,
-            SlidingLayers = window > 0 ? Enumerable.Range(0, c.Layers).Select(i => i % pattern < pattern - 1).ToArray() : null,
-            LocalRopeTheta = c.Family == DecoderFamily.Gemma3 && window > 0 ? 10000 : 0,
-            RopeScaling = c.RopeScaling,
+            SlidingLayers = sliding,
+            RopeTheta = theta,
+            LocalRopeTheta = c.Family == DecoderFamily.Gemma3 && window > 0 ? local : 0,
         };
     }
 
