@@ -43,6 +43,9 @@ public static class FuzzTargets
             Target("npy-row-names", "m.words.txt", () => new() { ["m.npy"] = Seeds.Npy(), ["m.words.txt"] = Seeds.WordsTxt() },
                 (d, file) => TouchMatrix(MatrixFile.Read(Path.Combine(d, "m.npy"), new MatrixReadOptions { RowNames = Presence.Yes }))),
             Target("gguf", "model.gguf", () => new() { ["model.gguf"] = ReferenceGguf() }, (dir, p) => TouchGguf(p)),
+            // the decoder families' GGUF metadata readers (sliding windows, soft-cap, rope dimensions, fused tensors)
+            Target("gguf-gemma3", "model.gguf", () => new() { ["model.gguf"] = ReferenceGguf("gemma3-tiny-gguf", "gemma3-tiny-F32.gguf") }, (dir, p) => TouchGguf(p)),
+            Target("gguf-phi3", "model.gguf", () => new() { ["model.gguf"] = ReferenceGguf("phi3-tiny-gguf", "phi3-tiny-F32.gguf") }, (dir, p) => TouchGguf(p)),
             Target("word-list", "words.tsv", () => new() { ["words.tsv"] = Seeds.WordList() }, (dir, p) => WordListFile.Read(p)),
 
             // ---- Analyses/Targets: human ratings of word pairs and subject RDMs
@@ -229,14 +232,17 @@ public static class FuzzTargets
         throw new FileNotFoundException($"tests/reference/{relative} not found above " + AppContext.BaseDirectory);
     }
 
-    private static byte[] ReferenceGguf()
+    private static byte[] ReferenceGguf() => ReferenceGguf("llama-tiny-gguf", "llama-tiny-Q8_0-embd.gguf");
+
+    /// <summary>A GGUF file of the reference set (tests/reference/modern/FOLDER/FILE), found above the binary.</summary>
+    private static byte[] ReferenceGguf(string folder, string file)
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
-            string f = Path.Combine(d.FullName, "tests", "reference", "modern", "llama-tiny-gguf", "llama-tiny-Q8_0-embd.gguf");
+            string f = Path.Combine(d.FullName, "tests", "reference", "modern", folder, file);
             if (File.Exists(f)) return File.ReadAllBytes(f);
         }
-        throw new FileNotFoundException("tests/reference/modern/llama-tiny-gguf/llama-tiny-Q8_0-embd.gguf not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException($"tests/reference/modern/{folder}/{file} not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>A file of tests/reference/modern, found above the binary.</summary>
@@ -270,6 +276,6 @@ public static class FuzzTargets
             g.DequantizeRows(t, [(int)(t.RowCount - 1)], row);
         }
         using var w = GgufDecoderWeights.Open(path);
-        _ = w.Config;
+        _ = new LlamaModel(w).Forward([[1, 2, 3]], withAttention: true);
     }
 }

@@ -5,12 +5,20 @@ namespace Simile.Engine;
 public enum DecoderFamily { Llama, Mistral, Qwen2, Qwen3, Gemma, Gemma2, Gemma3, Phi3, Olmo2, Mixtral, Qwen3Moe, GptNeoX }
 
 /// <summary>Rotary-embedding frequency scaling (<c>rope_scaling</c> in config.json; <c>rope.scaling.*</c> in GGUF).</summary>
-public enum RopeScalingKind { None, Linear, Llama3 }
+public enum RopeScalingKind { None, Linear, Llama3, LongRope }
 
 /// <summary><c>rope_scaling</c>: <c>factor</c>, and for <c>llama3</c> <c>low_freq_factor</c>, <c>high_freq_factor</c>,
-/// <c>original_max_position_embeddings</c>.</summary>
+/// <c>original_max_position_embeddings</c>; for <c>longrope</c> (Phi-3.5, Phi-4-mini) the <c>short_factor</c> divisors of
+/// the frequencies (texts within the original context) and the attention factor that multiplies cos and sin.</summary>
 public sealed record RopeScaling(RopeScalingKind Kind, double Factor = 1, double LowFrequencyFactor = 1,
-    double HighFrequencyFactor = 4, int OriginalMaxPositions = 8192);
+    double HighFrequencyFactor = 4, int OriginalMaxPositions = 8192)
+{
+    /// <summary>LongRoPE: inv_freq[i] = 1 / (short_factor[i] · θ^(2i/dims)).</summary>
+    public IReadOnlyList<double>? ShortFactors { get; init; }
+
+    /// <summary>LongRoPE: cos and sin are multiplied by this (HF's attention_scaling).</summary>
+    public double AttentionFactor { get; init; } = 1;
+}
 
 /// <summary>Where a block's RMSNorms sit around its two sub-layers.</summary>
 public enum NormPlacement

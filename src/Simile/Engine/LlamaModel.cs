@@ -138,7 +138,7 @@ public sealed class LlamaModel : IForwardPass
         batch.Keep(x, D, 1);
 
         // ---- rotary tables for positions 0 … T−1; Gemma 3's sliding layers have their own θ and no scaling
-        var rope = new Rotary(RotaryFrequencies(c), batch.Longest);
+        var rope = new Rotary(RotaryFrequencies(c), batch.Longest, c.RopeScaling?.AttentionFactor ?? 1);
         var localRope = c.LocalRopeTheta > 0 ? new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.LocalRopeTheta, null), batch.Longest) : rope;
         float scale = c.QueryScale > 0 ? (float)c.QueryScale : 1f / MathF.Sqrt(hd);
         var global = new AttentionOptions(Causal: true, scale, (float)c.AttentionSoftCap);

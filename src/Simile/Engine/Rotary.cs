@@ -13,7 +13,8 @@ public sealed class Rotary
 
     public int Dims => 2 * _half;
 
-    public Rotary(double[] inverseFrequencies, int positions)
+    /// <param name="scale">multiplies cos and sin (LongRoPE's attention factor; 1 otherwise).</param>
+    public Rotary(double[] inverseFrequencies, int positions, double scale = 1)
     {
         _half = inverseFrequencies.Length;
         _cos = new float[positions * _half];
@@ -22,8 +23,8 @@ public sealed class Rotary
             for (int i = 0; i < _half; i++)
             {
                 double angle = p * inverseFrequencies[i];
-                _cos[p * _half + i] = (float)Math.Cos(angle);
-                _sin[p * _half + i] = (float)Math.Sin(angle);
+                _cos[p * _half + i] = (float)(Math.Cos(angle) * scale);
+                _sin[p * _half + i] = (float)(Math.Sin(angle) * scale);
             }
     }
 
@@ -50,7 +51,7 @@ public sealed class Rotary
     /// divides the low frequencies (wavelength longer than original_max_positions / low_freq_factor) by the factor,
     /// keeps the high ones (wavelength shorter than original_max_positions / high_freq_factor), and blends in between with
     /// s = (original_max_positions / wavelength − low_freq_factor) / (high_freq_factor − low_freq_factor):
-    /// (1 − s) · f / factor + s · f.
+    /// (1 − s) · f / factor + s · f. <c>longrope</c> divides frequency i by short_factor[i] (texts within the original context).
     /// </summary>
     public static double[] Frequencies(int dims, double theta, RopeScaling? s)
     {
@@ -58,6 +59,13 @@ public sealed class Rotary
         var f = new double[half];
         for (int i = 0; i < half; i++) f[i] = 1.0 / Math.Pow(theta, 2.0 * i / dims);
         if (s is null || s.Kind == RopeScalingKind.None) return f;
+        if (s.Kind == RopeScalingKind.LongRope)
+        {
+            if (s.ShortFactors is not { } sf || sf.Count != half)
+                throw new ArgumentException($"longrope needs {half} short factors");
+            for (int i = 0; i < half; i++) f[i] /= sf[i];
+            return f;
+        }
         if (s.Kind == RopeScalingKind.Linear)
         {
             for (int i = 0; i < half; i++) f[i] /= s.Factor;

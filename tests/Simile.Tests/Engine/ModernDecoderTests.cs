@@ -28,6 +28,8 @@ public class ModernDecoderTests
         public double LinearFactor { get; init; }          // Gemma 3: rope_scaling linear factor (global layers)
         public double PartialRotary { get; init; } = 1;    // Phi-3
         public bool Conditional { get; init; }             // Gemma3ForConditionalGeneration layout
+        public double[]? ShortFactors { get; init; }       // Phi-3.5 / Phi-4-mini: rope_scaling longrope short_factor
+        public int OriginalMax { get; init; }              // original_max_position_embeddings (max_position_embeddings is 64)
 
         public bool Gemma => ModelType is "gemma2" or "gemma3_text";
         public bool Gemma3 => ModelType == "gemma3_text";
@@ -77,8 +79,14 @@ public class ModernDecoderTests
             {
                 parts.Add(string.Create(inv, $"\"partial_rotary_factor\":{PartialRotary:R}"));
                 parts.Add(Window > 0 ? $"\"sliding_window\":{Window}" : "\"sliding_window\":null");
-                parts.Add("\"rope_scaling\":null");
-                parts.Add("\"original_max_position_embeddings\":64");
+                if (ShortFactors is null) parts.Add("\"rope_scaling\":null");
+                else
+                {
+                    string sf = string.Join(",", ShortFactors.Select(v => v.ToString("R", inv)));
+                    string lf = string.Join(",", ShortFactors.Select(v => (v * 3).ToString("R", inv)));
+                    parts.Add($"\"rope_scaling\":{{\"type\":\"longrope\",\"short_factor\":[{sf}],\"long_factor\":[{lf}]}}");
+                }
+                parts.Add($"\"original_max_position_embeddings\":{(OriginalMax > 0 ? OriginalMax : 64)}");
             }
             if (Olmo2) parts.Add("\"attention_bias\":false");
             string text = "{" + string.Join(",", parts) + "}";
@@ -100,6 +108,8 @@ public class ModernDecoderTests
         "gemma3-conditional" => Family("gemma3") with { Conditional = true },
         "phi3" => new Spec("phi3", "Phi3ForCausalLM", 32, 2, 4, 2, 8, 48, 40, 1e-5, 10000, SafetensorsDType.BF16)
             { PartialRotary = 0.5, Window = 4 },
+        // Phi-3.5-style LongRoPE: factor 64/16 = 4, attention factor √(1 + ln 4 / ln 16) = √1.5
+        "phi3-longrope" => Family("phi3") with { ShortFactors = [1.0, 2.5], OriginalMax = 16 },
         "olmo2" => new Spec("olmo2", "Olmo2ForCausalLM", 32, 2, 4, 2, 8, 48, 40, 1e-6, 500000, SafetensorsDType.F16),
         _ => throw new ArgumentException(name),
     };
@@ -191,8 +201,11 @@ public class ModernDecoderTests
             // inv_freq over dim = int(head_dim · partial_rotary_factor); Gemma 3: local layers rope_local_base_freq and no
             // scaling, global layers rope_theta with linear scaling (inv_freq / factor)
             double theta = s.Gemma3 && sliding ? s.LocalTheta : s.Theta;
+            // LongRoPE (modeling_rope_utils._compute_longrope_parameters, texts within the original context):
+            // inv_freq = 1 / (short_factor · base^(2i/dim)), cos and sin × attention_factor
             var inv = new double[rd / 2];
-            for (int i = 0; i < rd / 2; i++) inv[i] = 1.0 / Math.Pow(theta, 2.0 * i / rd);
+            for (int i = 0; i < rd / 2; i++) inv[i] = 1.0 / ((s.ShortFactors?[i] ?? 1.0) * Math.Pow(theta, 2.0 * i / rd));
+            double mscale = s.ShortFactors is null ? 1 : Math.Sqrt(1 + Math.Log(64.0 / s.OriginalMax) / Math.Log(s.OriginalMax));
             if (s.Gemma3 && !sliding && s.LinearFactor > 0) for (int i = 0; i < inv.Length; i++) inv[i] /= s.LinearFactor;
 
             var h = s.Olmo2 ? Copy(x) : x.Select(row => Rms(row, w[p + "input_layernorm.weight"], s.Eps, s.Gemma)).ToArray();
@@ -217,8 +230,8 @@ public class ModernDecoderTests
             }
             for (int t = 0; t < T; t++)
             {
-                for (int hh = 0; hh < H; hh++) HeadNormAndRope(q[t], hh * hd, hd, rd, t, inv, s, s.Gemma3 ? w[p + "self_attn.q_norm.weight"] : null);
-                for (int hh = 0; hh < KV; hh++) HeadNormAndRope(k[t], hh * hd, hd, rd, t, inv, s, s.Gemma3 ? w[p + "self_attn.k_norm.weight"] : null);
+                for (int hh = 0; hh < H; hh++) HeadNormAndRope(q[t], hh * hd, hd, rd, t, inv, mscale, s, s.Gemma3 ? w[p + "self_attn.q_norm.weight"] : null);
+                for (int hh = 0; hh < KV; hh++) HeadNormAndRope(k[t], hh * hd, hd, rd, t, inv, mscale, s, s.Gemma3 ? w[p + "self_attn.k_norm.weight"] : null);
             }
             double scaling = s.Gemma ? Math.Pow(s.QueryScalar, -0.5) : Math.Pow(hd, -0.5);
             var ctx = new double[T][];
@@ -319,7 +332,7 @@ public class ModernDecoderTests
 
     /// <summary>Gemma 3's per-head RMSNorm (1 + w) when given; then on q[..., :rotary_dim]: q·cos + rotate_half(q)·sin with
     /// emb = cat(freqs, freqs); q[..., rotary_dim:] passes through (Phi-3's partial rotary).</summary>
-    private static void HeadNormAndRope(double[] v, int off, int hd, int rd, int pos, double[] inv, Spec s, float[]? norm)
+    private static void HeadNormAndRope(double[] v, int off, int hd, int rd, int pos, double[] inv, double mscale, Spec s, float[]? norm)
     {
         var head = v.Skip(off).Take(hd).ToArray();
         if (norm is not null) head = Rms(head, norm, s.Eps, plusOne: true);
@@ -328,7 +341,7 @@ public class ModernDecoderTests
         {
             double angle = pos * inv[d % (rd / 2)];
             double rh = d < rd / 2 ? -head[d + rd / 2] : head[d - rd / 2];
-            rotated[d] = head[d] * Math.Cos(angle) + rh * Math.Sin(angle);
+            rotated[d] = head[d] * Math.Cos(angle) * mscale + rh * Math.Sin(angle) * mscale;
         }
         rotated.CopyTo(v, off);
     }
@@ -343,6 +356,7 @@ public class ModernDecoderTests
     [InlineData("gemma3-layer-types")]
     [InlineData("gemma3-conditional")]
     [InlineData("phi3")]
+    [InlineData("phi3-longrope")]
     [InlineData("olmo2")]
     public void EveryRepresentationAndAttentionMatchTheNaiveFloat64Pass(string family)
     {
@@ -404,6 +418,7 @@ public class ModernDecoderTests
         if (s.SoftCap > 0) variants.Add(("softcap", s with { SoftCap = 0 }));
         if (s.Gemma3) { variants.Add(("local theta", s with { LocalTheta = s.Theta })); variants.Add(("linear", s with { LinearFactor = 0 })); }
         if (s.Phi3) variants.Add(("partial rotary", s with { PartialRotary = 1 }));
+        if (s.Phi3) variants.Add(("longrope", s with { ShortFactors = [1.0, 2.5], OriginalMax = 16 }));
         foreach (var (what, other) in variants)
             Assert.True(Moved(other) > 1e-3, $"{family}: {what} does not change the final states");
     }
@@ -428,12 +443,17 @@ public class ModernDecoderTests
         var phi = Parse(Family("phi3").ConfigJson());
         Assert.Equal((4, 4, true), (phi.RotaryDimsOrHead, phi.SlidingWindow, phi.FusedProjections));
         Assert.Null(phi.SlidingLayers);
+        var longrope = Parse(Family("phi3-longrope").ConfigJson());
+        Assert.Equal((RopeScalingKind.LongRope, 4.0, 16), (longrope.RopeScaling!.Kind, longrope.RopeScaling.Factor, longrope.MaxPositions));
+        Assert.Equal(Math.Sqrt(1.5), longrope.RopeScaling.AttentionFactor, 14);
         var olmo = Parse(Family("olmo2").ConfigJson());
         Assert.Equal((NormPlacement.Post, QueryKeyNormKind.WholeProjection), (olmo.Norms, olmo.QueryKeyNormKind));
     }
 
     [Theory]
-    [InlineData("phi3", "\"rope_scaling\":null", "\"rope_scaling\":{\"type\":\"longrope\",\"short_factor\":[1,1],\"long_factor\":[2,2]}", "longrope")]
+    [InlineData("phi3", "\"rope_scaling\":null", "\"rope_scaling\":{\"type\":\"yarn\",\"factor\":4}", "yarn")]
+    [InlineData("phi3", "\"rope_scaling\":null", "\"rope_scaling\":{\"type\":\"longrope\",\"short_factor\":[1,1,1],\"long_factor\":[2,2,2]}", "short_factor")]
+    [InlineData("phi3", "\"rope_scaling\":null", "\"rope_scaling\":{\"type\":\"longrope\",\"short_factor\":[1,-1],\"long_factor\":[2,2]}", "short_factor")]
     [InlineData("gemma2", "\"sliding_window\":3", "\"sliding_window\":0", "sliding_window")]
     [InlineData("gemma2", "\"num_attention_heads\":4", "\"num_attention_heads\":0", "num_attention_heads")]
     [InlineData("gemma2", "\"num_key_value_heads\":2", "\"num_key_value_heads\":3", "not a multiple")]

@@ -277,8 +277,8 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             DecoderFamily.Gemma2 or DecoderFamily.Gemma3 => GemmaSwitches(f, arch, config),
             // OLMo 2: post-sub-layer norms, q/k norms over the whole projection
             DecoderFamily.Olmo2 => config with { Norms = NormPlacement.Post, QueryKeyNormOverProjection = config.QueryKeyNorm },
-            // Phi-3: fused attn_qkv / ffn_up, rotary on rope.dimension_count values; llama.cpp runs Phi-3 without its
-            // sliding window (disabled in llama.cpp), and so does this reader
+            // Phi-3: fused attn_qkv / ffn_up, rotary on rope.dimension_count values, LongRoPE short factors; llama.cpp runs
+            // Phi-3 without its sliding window (disabled in llama.cpp), and so does this reader
             DecoderFamily.Phi3 => Phi3Switches(f, arch, config),
             // Mixtral (llama with experts) and Qwen3-MoE: see GgufDecoderWeights.Experts
             _ => WithExperts(f, arch, config),
@@ -295,28 +295,68 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         double cap = c.Family == DecoderFamily.Gemma2 ? f.GetFloat($"{arch}.attn_logit_softcapping") ?? 50.0 : 0;
         if (!(cap >= 0) || double.IsInfinity(cap))
             throw new SimileException($"GGUF file '{f.Path}': {arch}.attn_logit_softcapping {cap} is not a positive number", "the hyper-parameters are corrupt: convert the model again");
+        IReadOnlyList<bool>? sliding = window > 0 ? Enumerable.Range(0, c.Layers).Select(i => i % pattern < pattern - 1).ToArray() : null;
+        double theta = c.RopeTheta, local = 10000;
+        if (c.Family == DecoderFamily.Gemma3)
+        {
+            // Ollama's own Gemma 3 files name the bases rope.global.freq_base / rope.local.freq_base (no rope.freq_base)
+            // and may carry the per-layer pattern as a bool array; llama.cpp's converter writes rope.freq_base only.
+            if (f.Get($"{arch}.rope.freq_base") is null && f.GetFloat($"{arch}.rope.global.freq_base") is { } global) theta = global;
+            local = f.GetFloat($"{arch}.rope.local.freq_base") ?? 10000;
+            if (!(theta > 1) || !(local > 1) || double.IsInfinity(theta) || double.IsInfinity(local))
+                throw new SimileException($"GGUF file '{f.Path}': the rope bases {theta} / {local} are not numbers above 1", "the hyper-parameters are corrupt: convert the model again");
+            if (window > 0 && f.Get($"{arch}.attention.sliding_window_pattern") is { Value: bool[] layers })
+            {
+                if (layers.Length != c.Layers)
+                    throw new SimileException($"GGUF file '{f.Path}': {arch}.attention.sliding_window_pattern has {layers.Length} entries for {c.Layers} layers",
+                        "the hyper-parameters are corrupt: convert the model again");
+                sliding = layers;
+            }
+        }
         return c with
         {
             Norms = NormPlacement.Sandwich,
             QueryScale = scale,
             AttentionSoftCap = cap,
             SlidingWindow = window,
-            SlidingLayers = window > 0 ? Enumerable.Range(0, c.Layers).Select(i => i % pattern < pattern - 1).ToArray() : null,
-            LocalRopeTheta = c.Family == DecoderFamily.Gemma3 && window > 0 ? 10000 : 0,
-            RopeScaling = c.RopeScaling,
+            SlidingLayers = sliding,
+            RopeTheta = theta,
+            LocalRopeTheta = c.Family == DecoderFamily.Gemma3 && window > 0 ? local : 0,
         };
     }
 
     private static DecoderConfig Phi3Switches(GgufFile f, string arch, DecoderConfig c)
     {
-        if (f.HasTensor("rope_factors_long.weight") || f.HasTensor("rope_factors_short.weight"))
-            throw new SimileException($"GGUF file '{f.Path}': Phi-3 long-context rope scaling (rope_factors_long/short, HF 'longrope') is not supported by the native forward pass",
-                "use a Phi-3 model without longrope (e.g. Phi-3-mini-4k), or its token embeddings only");
         int rotary = f.GetInt($"{arch}.rope.dimension_count", 1, 1 << 16) ?? c.HeadDim;
         if (rotary % 2 != 0 || rotary > c.HeadDim)
             throw new SimileException($"GGUF file '{f.Path}': {arch}.rope.dimension_count {rotary} is not an even number within the head dimension {c.HeadDim}",
                 "the hyper-parameters are corrupt: convert the model again");
-        return c with { RotaryDims = rotary, FusedProjections = f.HasTensor("blk.0.attn_qkv.weight") };
+        c = c with { RotaryDims = rotary, FusedProjections = f.HasTensor("blk.0.attn_qkv.weight") };
+        if (!f.HasTensor("rope_factors_short.weight")) return c;
+        // LongRoPE (Phi-3.5, Phi-4-mini): the converter stores short_factor as rope_factors_short and the attention factor
+        // as rope.scaling.attn_factor. llama.cpp uses the short factors when its context is within the original context
+        // (rope.scaling.original_context_length); so does Simile, which refuses longer texts.
+        var t = f.Tensor("rope_factors_short.weight");
+        if (t.ElementCount != rotary / 2)
+            throw new SimileException($"GGUF file '{f.Path}': rope_factors_short.weight has {t.ElementCount} values, the {rotary} rotary values per head need {rotary / 2}",
+                "the file is corrupt: convert the model again");
+        var factors = new float[t.ElementCount];
+        f.Dequantize(t, factors);
+        if (factors.Any(v => !(v > 0) || float.IsInfinity(v)))
+            throw new SimileException($"GGUF file '{f.Path}': rope_factors_short.weight has a value that is not a positive number", "the file is corrupt: convert the model again");
+        double attention = f.GetFloat($"{arch}.rope.scaling.attn_factor") ?? 1.0;
+        if (!(attention > 0) || double.IsInfinity(attention))
+            throw new SimileException($"GGUF file '{f.Path}': {arch}.rope.scaling.attn_factor {attention} is not a positive number", "the file is corrupt: convert the model again");
+        int original = f.GetInt($"{arch}.rope.scaling.original_context_length", 1, int.MaxValue) ?? c.MaxPositions;
+        return c with
+        {
+            MaxPositions = Math.Min(c.MaxPositions, original),
+            RopeScaling = new RopeScaling(RopeScalingKind.LongRope, (double)c.MaxPositions / original, OriginalMaxPositions: original)
+            {
+                ShortFactors = factors.Select(v => (double)v).ToArray(),
+                AttentionFactor = attention,
+            },
+        };
     }
 
     private static RopeScaling? RopeScalingOf(GgufFile f, string arch, double theta, int headDim)

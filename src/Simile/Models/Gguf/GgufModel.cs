@@ -140,7 +140,16 @@ public static class GgufModel
             if (c.AttentionBias) flags.Add("q/k/v biases");
             if (c.QueryKeyNorm) flags.Add("q/k norm");
             if (c.TiedEmbeddings) flags.Add("tied embeddings");
-            if (c.Family == Engine.DecoderFamily.Gemma) flags.Add("Gemma (√D embedding scale, 1+w norms, GELU-tanh)");
+            if (c.ScaleEmbeddings) flags.Add("Gemma (√D embedding scale, 1+w norms, GELU-tanh)");
+            if (c.Norms != Engine.NormPlacement.Pre) flags.Add($"{c.Norms.ToString().ToLowerInvariant()} norms");
+            if (c.QueryKeyNormOverProjection) flags.Add("q/k norm over the projection");
+            if (c.SlidingWindow > 0)
+                flags.Add(c.SlidingLayers is { } sl ? $"sliding window {c.SlidingWindow} on {sl.Count(x => x)} of {c.Layers} layers" : $"sliding window {c.SlidingWindow}");
+            if (c.AttentionSoftCap > 0) flags.Add(string.Create(inv, $"attention soft-cap {c.AttentionSoftCap:G}"));
+            if (c.QueryScale > 0) flags.Add(string.Create(inv, $"score scale {c.QueryScale:G6}"));
+            if (c.RotaryDimsOrHead != c.HeadDim) flags.Add($"rotary on {c.RotaryDimsOrHead} of {c.HeadDim} values per head");
+            if (c.LocalRopeTheta > 0) flags.Add(string.Create(inv, $"local rope theta {c.LocalRopeTheta:G}"));
+            if (c.FusedProjections) flags.Add("fused qkv / gate-up");
             if (flags.Count > 0) sb.AppendLine($"features:      {string.Join(", ", flags)}");
         }
         catch (SimileException e)

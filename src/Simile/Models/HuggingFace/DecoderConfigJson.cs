@@ -151,9 +151,18 @@ public static class DecoderConfigJson
                 family == DecoderFamily.Gemma2 ? 2 : HuggingFaceConfig.Int(r, path, "sliding_window_pattern", 6));
         }
 
-        var scaling = RopeScalingOf(r, where);
-        if (family == DecoderFamily.Phi3 && scaling is not null)
-            throw new SimileException($"{where}: Phi-3 rope_scaling other than none is not supported by the native pass", "use a checkpoint with rope_scaling null");
+        var scaling = RopeScalingOf(r, path, where, maxPos);
+        if (family == DecoderFamily.Phi3 && scaling is not null && scaling.Kind != RopeScalingKind.LongRope)
+            throw new SimileException($"{where}: Phi-3 rope_scaling {scaling.Kind} is not supported (Phi-3 uses longrope or none)", "use a checkpoint with rope_scaling null or longrope");
+        if (scaling is { Kind: RopeScalingKind.LongRope } lr)
+        {
+            if (family != DecoderFamily.Phi3)
+                throw new SimileException($"{where}: rope_scaling longrope is supported for Phi-3 only", "use a checkpoint with rope_scaling null, linear or llama3");
+            if (lr.ShortFactors!.Count != rotaryDims / 2)
+                throw new SimileException($"{where}: rope_scaling.short_factor has {lr.ShortFactors.Count} values, the {rotaryDims} rotary values per head need {rotaryDims / 2}", "fix config.json");
+            // Texts within the original context use the short factors (HF switches to long_factor beyond it): longer texts are refused.
+            maxPos = Math.Min(maxPos, lr.OriginalMaxPositions);
+        }
         bool tied = r.TryGetProperty("tie_word_embeddings", out var tie) ? tie.ValueKind == JsonValueKind.True
             : root.TryGetProperty("tie_word_embeddings", out var rootTie) ? rootTie.ValueKind == JsonValueKind.True
             : gemma;
@@ -263,7 +272,7 @@ public static class DecoderConfigJson
 
     /// <summary>rope_scaling: null / "default" → none; "linear" (factor); "llama3" (factor, low/high_freq_factor,
     /// original_max_position_embeddings). Other types change the frequencies in ways the native pass does not follow.</summary>
-    private static RopeScaling? RopeScalingOf(JsonElement r, string where)
+    private static RopeScaling? RopeScalingOf(JsonElement r, string path, string where, int maxPositions)
     {
         if (!r.TryGetProperty("rope_scaling", out var s) || s.ValueKind == JsonValueKind.Null) return null;
         if (s.ValueKind != JsonValueKind.Object)
@@ -290,8 +299,27 @@ public static class DecoderConfigJson
                     throw new SimileException($"{where}: rope_scaling high_freq_factor {high} is not above low_freq_factor {low}", "fix config.json");
                 return new RopeScaling(RopeScalingKind.Llama3, Num("factor", 8), low, high, (int)Num("original_max_position_embeddings", 8192));
             }
+            case "longrope" or "su":
+            {
+                // modeling_rope_utils._compute_longrope_parameters: with original_max_position_embeddings in the config,
+                // factor = max_position_embeddings / original; attention_factor (when not given) = √(1 + ln factor / ln original)
+                int original = r.TryGetProperty("original_max_position_embeddings", out var om) && om.ValueKind == JsonValueKind.Number
+                    ? HuggingFaceConfig.Int(r, path, "original_max_position_embeddings") : maxPositions;
+                double factor = om.ValueKind == JsonValueKind.Number ? (double)maxPositions / original : Num("factor", 1);
+                double attention = s.TryGetProperty("attention_factor", out var af) && af.ValueKind != JsonValueKind.Null
+                    ? Num("attention_factor", 1)
+                    : factor <= 1 ? 1 : Math.Sqrt(1 + Math.Log(factor) / Math.Log(original));
+                if (!s.TryGetProperty("short_factor", out var sf) || sf.ValueKind != JsonValueKind.Array
+                    || sf.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.Number || !(v.GetDouble() > 0) || double.IsInfinity(v.GetDouble())))
+                    throw new SimileException($"{where}: rope_scaling longrope needs short_factor, a list of positive numbers", "fix config.json");
+                return new RopeScaling(RopeScalingKind.LongRope, factor, OriginalMaxPositions: original)
+                {
+                    ShortFactors = sf.EnumerateArray().Select(v => v.GetDouble()).ToArray(),
+                    AttentionFactor = attention,
+                };
+            }
             default:
-                throw new SimileException($"{where}: rope_scaling type \"{type}\" is not supported by the native pass (linear and llama3 are)",
+                throw new SimileException($"{where}: rope_scaling type \"{type}\" is not supported by the native pass (linear, llama3 and, for Phi-3, longrope are)",
                     "use a checkpoint with rope_scaling null, linear or llama3");
         }
     }

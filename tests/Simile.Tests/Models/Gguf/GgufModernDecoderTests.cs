@@ -129,26 +129,82 @@ public class GgufModernDecoderTests
     }
 
     [Fact]
-    public void A_phi3_file_with_longrope_factors_is_one_line_naming_it()
+    public void An_ollama_gemma3_file_with_global_and_local_bases_and_a_pattern_array()
     {
-        var (hf, cpp, arch) = Case("phi3");
+        // Ollama's converter names the bases gemma3.rope.global.freq_base / rope.local.freq_base and may store the
+        // per-layer pattern as a bool array; here local base 50 and the pattern [sliding, global, sliding].
+        var cpp = ModernDecoderTests.Family("gemma3") with { LinearFactor = 0, QueryScalar = 12 };
         using var dir = new TempFolder();
-        var w = ModernDecoderTests.WriteCheckpoint(hf, dir.Path, seed: 3);
+        var w = ModernDecoderTests.WriteCheckpoint(cpp, dir.Path, seed: 4);
         Dictionary<string, int[]> shapes;
         using (var ckpt = Simile.Models.HuggingFace.SafetensorsCheckpoint.Open(dir.Path))
             shapes = w.Keys.ToDictionary(k => k, k => ckpt.Info(k).Shape.Select(d => (int)d).ToArray());
-        w["rope_factors_long.weight"] = Enumerable.Repeat(2f, cpp.RotaryDims / 2).ToArray();
-        shapes["rope_factors_long.weight"] = [cpp.RotaryDims / 2];
-        string path = dir.File("longrope.gguf");
+        string arch = "gemma3";
         var g = new GgufWriter().String("general.architecture", arch)
-            .U32($"{arch}.embedding_length", (uint)cpp.D).U32($"{arch}.block_count", (uint)cpp.L).U32($"{arch}.feed_forward_length", (uint)cpp.I)
-            .U32($"{arch}.attention.head_count", (uint)cpp.H).U32($"{arch}.attention.head_count_kv", (uint)cpp.KV)
-            .F32($"{arch}.attention.layer_norm_rms_epsilon", 1e-5f);
+            .U32($"{arch}.context_length", 64).U32($"{arch}.embedding_length", (uint)cpp.D).U32($"{arch}.block_count", (uint)cpp.L)
+            .U32($"{arch}.feed_forward_length", (uint)cpp.I).U32($"{arch}.attention.head_count", (uint)cpp.H)
+            .U32($"{arch}.attention.head_count_kv", (uint)cpp.KV).F32($"{arch}.attention.layer_norm_rms_epsilon", (float)cpp.Eps)
+            .U32($"{arch}.attention.key_length", (uint)cpp.HeadDim).U32($"{arch}.attention.value_length", (uint)cpp.HeadDim)
+            .U32($"{arch}.attention.sliding_window", (uint)cpp.Window)
+            .F32($"{arch}.rope.global.freq_base", (float)cpp.Theta).F32($"{arch}.rope.local.freq_base", (float)cpp.LocalTheta)
+            .AddArray($"{arch}.attention.sliding_window_pattern", GgufValueType.Bool, new[] { true, false, true });
         foreach (var (name, values) in w)
-            g.TensorF32(name.StartsWith("rope_", StringComparison.Ordinal) ? name : GgufName(name, arch), shapes[name].Reverse().Select(d => (long)d).ToArray(), values);
-        g.Write(path);
-        var e = Assert.Throws<SimileException>(() => GgufDecoderWeights.Open(path));
-        Assert.Contains("longrope", e.Message);
-        Assert.DoesNotContain('\n', e.Message);
+            g.TensorF32(GgufName(name, arch), shapes[name].Reverse().Select(d => (long)d).ToArray(),
+                name.EndsWith("norm.weight", StringComparison.Ordinal) ? values.Select(x => x + 1f).ToArray() : values);
+        string path = g.Write(dir.File("ollama-gemma3.gguf"));
+        using var weights = GgufDecoderWeights.Open(path);
+        Assert.Equal((cpp.Theta, cpp.LocalTheta), (weights.Config.RopeTheta, weights.Config.LocalRopeTheta));
+        var model = new LlamaModel(weights);
+        var outputs = model.Forward(ModernDecoderTests.Sequences, withAttention: false);
+        for (int b = 0; b < ModernDecoderTests.Sequences.Length; b++)
+        {
+            var ids = ModernDecoderTests.Sequences[b];
+            var (hidden, _) = ModernDecoderTests.Reference(cpp, w, ids);
+            for (int r = 0; r < hidden.Length; r++)
+                for (int t = 0; t < ids.Length; t++)
+                    for (int d = 0; d < cpp.D; d++)
+                        Assert.True(Math.Abs(outputs[b].Hidden[r][t * cpp.D + d] - hidden[r][t][d]) <= 1e-4 * Math.Max(1, Math.Abs(hidden[r][t][d])),
+                            $"ollama gemma3 sequence {b} {model.Labels[r]} [{t},{d}]");
+        }
+    }
+
+    [Fact]
+    public void A_phi3_longrope_file_uses_its_short_factors_and_attention_factor()
+    {
+        // As Phi3MiniModel writes Phi-3.5 / Phi-4-mini: rope_factors_short/long tensors, rope.scaling.attn_factor,
+        // rope.scaling.original_context_length; llama.cpp uses the short factors within the original context.
+        var s = ModernDecoderTests.Family("phi3-longrope") with { Window = 0 };
+        using var dir = new TempFolder();
+        var w = ModernDecoderTests.WriteCheckpoint(s, dir.Path, seed: 8);
+        Dictionary<string, int[]> shapes;
+        using (var ckpt = Simile.Models.HuggingFace.SafetensorsCheckpoint.Open(dir.Path))
+            shapes = w.Keys.ToDictionary(k => k, k => ckpt.Info(k).Shape.Select(d => (int)d).ToArray());
+        string arch = "phi3";
+        var g = new GgufWriter().String("general.architecture", arch)
+            .U32($"{arch}.context_length", 64).U32($"{arch}.embedding_length", (uint)s.D).U32($"{arch}.block_count", (uint)s.L)
+            .U32($"{arch}.feed_forward_length", (uint)s.I).U32($"{arch}.attention.head_count", (uint)s.H)
+            .U32($"{arch}.attention.head_count_kv", (uint)s.KV).F32($"{arch}.attention.layer_norm_rms_epsilon", (float)s.Eps)
+            .F32($"{arch}.rope.freq_base", (float)s.Theta).U32($"{arch}.rope.dimension_count", (uint)s.RotaryDims)
+            .U32($"{arch}.rope.scaling.original_context_length", (uint)s.OriginalMax)
+            .F32($"{arch}.rope.scaling.attn_factor", (float)Math.Sqrt(1 + Math.Log(4.0) / Math.Log(16)));
+        foreach (var (name, values) in w)
+            g.TensorF32(GgufName(name, arch), shapes[name].Reverse().Select(d => (long)d).ToArray(), values);
+        g.TensorF32("rope_factors_short.weight", [s.RotaryDims / 2], s.ShortFactors!.Select(v => (float)v).ToArray());
+        g.TensorF32("rope_factors_long.weight", [s.RotaryDims / 2], s.ShortFactors!.Select(v => (float)(3 * v)).ToArray());
+        string path = g.Write(dir.File("longrope.gguf"));
+        using var weights = GgufDecoderWeights.Open(path);
+        Assert.Equal(16, weights.Config.MaxPositions);
+        var model = new LlamaModel(weights);
+        var outputs = model.Forward(ModernDecoderTests.Sequences, withAttention: false);
+        for (int b = 0; b < ModernDecoderTests.Sequences.Length; b++)
+        {
+            var ids = ModernDecoderTests.Sequences[b];
+            var (hidden, _) = ModernDecoderTests.Reference(s, w, ids);
+            for (int r = 0; r < hidden.Length; r++)
+                for (int t = 0; t < ids.Length; t++)
+                    for (int d = 0; d < s.D; d++)
+                        Assert.True(Math.Abs(outputs[b].Hidden[r][t * s.D + d] - hidden[r][t][d]) <= 1e-4 * Math.Max(1, Math.Abs(hidden[r][t][d])),
+                            $"longrope GGUF sequence {b} {model.Labels[r]} [{t},{d}]");
+        }
     }
 }
