@@ -35,9 +35,9 @@ public static partial class Figures
             line.LineWidth = s.L(2);
             line.LegendText = $"{label} (n = {used:N0})";
         }
-        Legend(plt, s, Alignment.UpperLeft);
+        LegendOutside(plt, s);
         plt.Axes.SetLimitsX(lo, hi);
-        int width = s.Width(760), height = s.Paper ? (int)(width * 0.7) : 520;
+        int width = s.Width(900), height = s.Paper ? (int)(width * 0.7) + LegendHeight(s, series.Select(x => x.Label + " (n = 00,000)").ToList(), width) : 520;
         Label(plt, s, title, width, xLabel, "share of words");
         return Render(plt, name, title, width, height, s);
     }
@@ -71,15 +71,15 @@ public static partial class Figures
             var line = plt.Add.HorizontalLine(rl, s.L(1.5f), FitColor, LinePattern.Dashed);
             if (referenceLabel is not null) line.LegendText = referenceLabel;
         }
-        Legend(plt, s, Edge.Bottom);        // outside the data area: never covers a bar
+        LegendOutside(plt, s);              // outside the data area: never covers a bar
         float tickSize = s.Paper ? 7 : n <= 40 ? 13 : n <= 80 ? 10 : 8;
-        int longest = words.Count == 0 ? 0 : words.Max(w => w.Length);
+        double longestWidth = words.Count == 0 ? 0 : words.Max(w => TextWidth(w, tickSize));
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, n).Select(i => (double)i).ToArray(), words.ToArray());
         plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
         plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plt.Axes.Bottom.TickLabelStyle.FontSize = tickSize;
-        plt.Axes.Bottom.MinimumSize = (float)(longest * tickSize * 0.62 + s.L(20));
+        plt.Axes.Bottom.MinimumSize = (float)(longestWidth + s.L(20));
         var finite = values.Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
         double lo = Math.Min(-0.1, finite.Min() - 0.05), hi = Math.Max(0.1, finite.Max() + 0.05);
         if (referenceLine is double r2) { lo = Math.Min(lo, r2 - 0.05); hi = Math.Max(hi, r2 + 0.05); }
@@ -88,7 +88,10 @@ public static partial class Figures
         plt.Axes.Left.TickGenerator = ValueTicks(Math.Max(-1.05, lo), Math.Min(1.05, hi), 5);
         plt.Grid.XAxisStyle.MajorLineStyle.Width = 0;
         int width = s.Paper ? s.Width(0, n * tickSize * 1.25 + 40) : Math.Max(640, 26 * n + 160);
-        int height = s.Paper ? (int)(140 + longest * tickSize * 0.62 + 40) : 520;
+        var legendItems = new List<string> { "one bar per word" };
+        if (referenceLabel is not null) legendItems.Add(referenceLabel);
+        if (band is { } b3) legendItems.Add(b3.Label);
+        int height = s.Paper ? (int)(150 + longestWidth + 24) + LegendHeight(s, legendItems, width) : 520;
         Label(plt, s, title, width, null, yLabel);
         FigureHover h = new();
         for (int i = 0; i < n; i++) h.Points.Add((i, values[i], $"{words[i]}: {Num(values[i])}"));

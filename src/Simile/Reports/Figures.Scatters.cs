@@ -28,14 +28,16 @@ public static partial class Figures
             var (wx, wy) = Pick(x, y, withinCategory, true);
             var between = plt.Add.ScatterPoints(bx, by, BetweenColor.WithAlpha(0.55));
             between.MarkerSize = marker;
-            between.LegendText = $"between categories ({bx.Length})";
+            between.LegendText = $"between categories ({bx.Length:N0})";
             var within = plt.Add.ScatterPoints(wx, wy, WithinColor.WithAlpha(0.8));
             within.MarkerSize = marker;
-            within.LegendText = $"within a category ({wx.Length})";
-            Legend(plt, s, Alignment.UpperLeft);
+            within.LegendText = $"within a category ({wx.Length:N0})";
         }
         AddFitLine(plt, x, y, s);
-        int width = s.Width(700), height = s.Paper ? (int)(width * 0.9) : 590;
+        LegendOutside(plt, s);
+        var items = withinCategory is null ? new[] { "least-squares line" }
+            : new[] { $"between categories ({x.Length:N0})", $"within a category ({x.Length:N0})", "least-squares line" };
+        int width = s.Width(820), height = s.Paper ? (int)(width * 0.85) + LegendHeight(s, items, width) : 590;
         Label(plt, s, title, width, xLabel, yLabel);
         FigureHover? h = null;
         if (hover is not null)

@@ -13,6 +13,18 @@ public sealed record Figure(string Name, string Title, byte[] Png, string Svg, i
 
     /// <summary>Width in CSS pixels at which the report shows the PNG (0: <see cref="Width"/>).</summary>
     public int DisplayWidth { get; init; }
+
+    /// <summary>Printed width in inches at a paper size (the SVG's width, the PNG's width at 300 dpi), or null on screen.</summary>
+    public double? PrintInches { get; init; }
+
+    /// <summary>How the figure is meant to be set: "3.3 in wide (one column)", "7 in wide (two columns)", or "" on screen.</summary>
+    public string PrintNote => PrintInches switch
+    {
+        null => "",
+        double w when Math.Abs(w - FigureSize.ColumnInches) < 1e-9 => $"{FigureSize.Format(w)} in wide (one column)",
+        double w when Math.Abs(w - FigureSize.TwoColumnInches) < 1e-9 => $"{FigureSize.Format(w)} in wide (two columns)",
+        double w => $"{FigureSize.Format(w)} in wide",
+    };
 }
 
 /// <summary>
@@ -139,11 +151,45 @@ public static partial class Figures
         Style(plt.Legend, s);
     }
 
+    /// <summary>
+    /// The legend outside the data area, where it can never cover a point: below the plot in rows (paper: the width is
+    /// the column's), to its right on screen. The figure's height must leave room for it (<see cref="LegendHeight"/>).
+    /// </summary>
+    internal static void LegendOutside(Plot plt, FigureStyle s)
+    {
+        if (s.Paper)
+        {
+            plt.ShowLegend(Edge.Bottom);
+            plt.Legend.Orientation = Orientation.Horizontal;
+        }
+        else plt.ShowLegend(Edge.Right);
+        Style(plt.Legend, s);
+        plt.Legend.OutlineColor = LegendOutline;
+    }
+
+    /// <summary>Height a bottom legend of <paramref name="items"/> takes at paper size (rows of items across the width).</summary>
+    internal static int LegendHeight(FigureStyle s, IReadOnlyList<string> items, int width)
+    {
+        if (!s.Paper || items.Count == 0) return 0;
+        double row = 0; int rows = 1;
+        foreach (var text in items)
+        {
+            double w = 12 + 3 + text.Length * s.Legend * 0.6 + 4;
+            if (row > 0 && row + w > width - 10) { rows++; row = 0; }
+            row += w;
+        }
+        return (int)Math.Ceiling(rows * (s.Legend * 1.25 + 2) + 8);
+    }
+
+    /// <summary>Outline colour of every legend box (figure tests find the box by it).</summary>
+    public static readonly Color LegendOutline = Color.FromHex("#707070");
+
     private static void Style(ScottPlot.Legend legend, FigureStyle s)
     {
         legend.FontSize = s.Legend;
         legend.FontName = FontName;
         legend.ShadowOffset = new PixelOffset(0, 0);
+        legend.OutlineColor = LegendOutline;
         if (s.Paper)
         {
             legend.SymbolWidth = 12;
@@ -155,16 +201,18 @@ public static partial class Figures
     }
 
     /// <summary>Title (wrapped to the width), axis labels, sparse numeric ticks with real minus signs.</summary>
+    /// <remarks>Paper figures have no title: the caption says it (a title inside the figure repeats the caption and takes height).</remarks>
     internal static void Label(Plot plt, FigureStyle s, string title, int width, string? xLabel, string? yLabel)
     {
         if (plt.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Bottom.TickGenerator = SparseTicks(s);
         if (plt.Axes.Left.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Left.TickGenerator = SparseTicks(s);
-        plt.Title(s.Wrap(title, width, s.Title), s.Title);
+        if (!s.Paper) plt.Title(s.Wrap(title, width, s.Title), s.Title);
         if (xLabel is not null) plt.XLabel(s.Wrap(xLabel, width - 40, s.Axis), s.Axis);
         if (yLabel is not null) plt.YLabel(yLabel, s.Axis);
     }
 
-    private static LineStyle SeparatorStyle(FigureStyle s) => new() { Width = s.L(1.5f), Color = Colors.White, Pattern = LinePattern.Solid };
+    /// <summary>Lines between categories: dark, since white is the 0 of the diverging map.</summary>
+    private static LineStyle SeparatorStyle(FigureStyle s) => new() { Width = s.L(1.2f), Color = Color.FromHex("#303030"), Pattern = LinePattern.Solid };
 
     /// <summary>One heatmap cell as a filled rectangle covering x∈[x, x+1], y∈[y, y+1] (a hairline of its own colour closes anti-aliasing seams).</summary>
     /// <summary>
@@ -209,16 +257,42 @@ public static partial class Figures
     internal static Color ColourOf(IColormap cmap, double v, (double Min, double Max) range) =>
         cmap.GetColor(Math.Clamp((v - range.Min) / Math.Max(1e-12, range.Max - range.Min), 0, 1));
 
-    /// <summary>Black on the light (upper) half of viridis, white on the dark half.</summary>
+    /// <summary>Black on a light cell colour, white on a dark one (relative luminance below 0.4), black on an empty cell.</summary>
     internal static Color TextOn(IColormap cmap, double v, (double Min, double Max) range) =>
-        double.IsFinite(v) && (v - range.Min) / Math.Max(1e-12, range.Max - range.Min) > 0.5 ? Colors.Black : Colors.White;
+        double.IsFinite(v) && Luminance(ColourOf(cmap, v, range)) < 0.4 ? Colors.White : Colors.Black;
 
-    /// <summary>A viridis colour bar for [range.Min, range.Max] with 5–6 ticks, both ends labelled.</summary>
-    internal static ScottPlot.Panels.ColorBar ColourBar(Plot plt, (double Min, double Max) range, string label, FigureStyle s)
+    /// <summary>Relative luminance (WCAG: linearised sRGB, 0.2126 R + 0.7152 G + 0.0722 B).</summary>
+    internal static double Luminance(Color c)
+    {
+        static double Lin(byte b) { double x = b / 255.0; return x <= 0.04045 ? x / 12.92 : Math.Pow((x + 0.055) / 1.055, 2.4); }
+        return 0.2126 * Lin(c.R) + 0.7152 * Lin(c.G) + 0.0722 * Lin(c.B);
+    }
+
+    private static readonly Lazy<SkiaSharp.SKTypeface> Face = new(() =>
+        SkiaSharp.SKTypeface.FromFamilyName(FontName) ?? SkiaSharp.SKTypeface.Default);
+
+    /// <summary>Advance width of <paramref name="text"/> in DejaVu Sans at <paramref name="size"/> (the font ScottPlot draws with), in the same units.</summary>
+    internal static double TextWidth(string text, float size)
+    {
+        using var font = new SkiaSharp.SKFont(Face.Value, size);
+        return text.Split('\n').Max(line => (double)font.MeasureText(line));
+    }
+
+    /// <summary>
+    /// The colour map of a quantity over <paramref name="range"/>: signed values (similarities, correlations) get the
+    /// diverging map centred on 0 (<see cref="CentredDiverging"/>), non-negative ones (distances) viridis, reversed
+    /// when smaller means more alike so that "alike" is the bright end in every figure.
+    /// </summary>
+    internal static IColormap ColoursFor((double Min, double Max) range, bool signed, bool smallerIsAlike = false) =>
+        signed ? new CentredDiverging(range.Min, range.Max)
+               : smallerIsAlike ? new ReversedColormap(new ScottPlot.Colormaps.Viridis()) : new ScottPlot.Colormaps.Viridis();
+
+    /// <summary>A colour bar for [range.Min, range.Max] (viridis unless <paramref name="cmap"/> is given) with 5–6 ticks, both ends labelled.</summary>
+    internal static ScottPlot.Panels.ColorBar ColourBar(Plot plt, (double Min, double Max) range, string label, FigureStyle s, IColormap? cmap = null)
     {
         var source = new ScottPlot.Plottables.Heatmap(new double[,] { { range.Min, range.Max } })
         {
-            Colormap = new ScottPlot.Colormaps.Viridis(),
+            Colormap = cmap ?? new ScottPlot.Colormaps.Viridis(),
             ManualRange = new ScottPlot.Range(range.Min, range.Max),
         };
         var bar = plt.Add.ColorBar(source);
@@ -278,10 +352,23 @@ public static partial class Figures
         plt.ScaleFactor = scale;
         byte[] png = plt.GetImageBytes((int)Math.Round(width * scale), (int)Math.Round(height * scale), ImageFormat.Png);
         plt.Dispose();
+        return Finish(name, title, png, svg, width, height, s) with { HoverJson = hoverJson };
+    }
+
+    /// <summary>
+    /// The figure with its physical size recorded: at paper size the SVG's width and height in points (the viewBox keeps
+    /// the drawing units, 1 unit = 1 pt) and the PNG's pHYs chunk at 300 dpi; on screen the SVG in pixels and the PNG at
+    /// 192 dpi (2 × the CSS 96 dpi), so both open at their logical size. Optionally the SVG's text as outlines.
+    /// </summary>
+    internal static Figure Finish(string name, string title, byte[] png, string svg, int width, int height, FigureStyle s)
+    {
+        if (s.Paper) svg = SvgPhysical.InPoints(svg, width, height);
+        if (s.Size.TextAsPaths) svg = SvgPhysical.TextToPaths(svg);
+        png = PngResolution.WithDpi(png, s.Paper ? FigureSize.PaperDpi : 96 * PngScale);
         return new Figure(name, title, png, svg, width, height)
         {
-            HoverJson = hoverJson,
             DisplayWidth = s.Paper ? (int)Math.Round(width * 2.0) : width,
+            PrintInches = s.Paper ? width / 72.0 : null,
         };
     }
 
@@ -336,8 +423,16 @@ internal sealed class FigureStyle(FigureSize? size)
     public float Legend => Paper ? 7f : 12f;
     /// <summary>Line widths, marker sizes and paddings: screen value, halved on paper.</summary>
     public float L(float screen) => Paper ? screen * 0.5f : screen;
-    /// <summary>The screen width, or on paper the column width (at least <paramref name="paperMinimum"/>).</summary>
-    public int Width(int screen, double paperMinimum = 0) => Paper ? (int)Math.Ceiling(Math.Max(Size.ColumnUnits, paperMinimum)) : screen;
+    /// <summary>
+    /// The screen width, or on paper one of two widths: the column (3.3 in) when <paramref name="paperMinimum"/> fits it,
+    /// else two columns (7 in).
+    /// </summary>
+    public int Width(int screen, double paperMinimum = 0) => Paper ? (paperMinimum <= Size.ColumnUnits ? Column : Wide) : screen;
+
+    /// <summary>One column in points (paper).</summary>
+    public int Column => (int)Math.Round(Size.ColumnUnits);
+    /// <summary>Two columns in points (paper): 7 in, or the column when that is wider.</summary>
+    public int Wide => (int)Math.Round(Math.Max(Size.ColumnUnits, FigureSize.TwoColumnInches * 72));
 
     /// <summary>Breaks <paramref name="text"/> into lines that fit <paramref name="width"/> at <paramref name="font"/>.</summary>
     public string Wrap(string text, int width, float font)
@@ -358,5 +453,41 @@ internal sealed class FigureStyle(FigureSize? size)
 
     /// <summary>Height above the data area for a (wrapped) title.</summary>
     /// <remarks>ScottPlot puts the bottom of the title 15 units above the data area (measured in its SVG), lines stacking upward.</remarks>
-    public int TitleSpace(string wrapped) => (int)Math.Ceiling(15 + (wrapped.Count(c => c == '\n') + 1) * Title * 1.3 + L(8));
+    public int TitleSpace(string wrapped) => Paper ? 6 : (int)Math.Ceiling(15 + (wrapped.Count(c => c == '\n') + 1) * Title * 1.3 + L(8));
+
+    /// <summary>The title text drawn above a figure: none on paper (the caption says it), else the wrapped title.</summary>
+    public string TitleText(string title, int width) => Paper ? "" : Wrap(title, width, Title);
+}
+
+/// <summary>
+/// The diverging map of signed values: ColorBrewer RdBu reversed (blue below 0, white at 0, red above), centred on 0 and
+/// cropped to [lo, hi] as seaborn's <c>heatmap(center=0)</c> does, so equal |v| has equal intensity on both sides and no
+/// part of the bar is spent on values that do not occur.
+/// </summary>
+internal sealed class CentredDiverging(double lo, double hi) : IColormap
+{
+    private static readonly Color[] Stops = new[]
+    {
+        "#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f",
+    }.Select(Color.FromHex).ToArray();
+
+    public string Name => "RdBu_r centred on 0";
+
+    /// <summary>Position in [0, 1] along [lo, hi] → the RdBu_r colour of that value on the symmetric scale ±max(|lo|, |hi|).</summary>
+    public Color GetColor(double position)
+    {
+        double v = lo + Math.Clamp(position, 0, 1) * (hi - lo), m = Math.Max(1e-12, Math.Max(Math.Abs(lo), Math.Abs(hi)));
+        double t = Math.Clamp(0.5 + 0.5 * v / m, 0, 1) * (Stops.Length - 1);
+        int k = Math.Min((int)t, Stops.Length - 2);
+        double f = t - k;
+        var a = Stops[k]; var b = Stops[k + 1];
+        return new Color((byte)Math.Round(a.R + (b.R - a.R) * f), (byte)Math.Round(a.G + (b.G - a.G) * f), (byte)Math.Round(a.B + (b.B - a.B) * f));
+    }
+}
+
+/// <summary>A colour map read from its other end.</summary>
+internal sealed class ReversedColormap(IColormap inner) : IColormap
+{
+    public string Name => inner.Name + " (reversed)";
+    public Color GetColor(double position) => inner.GetColor(1 - position);
 }

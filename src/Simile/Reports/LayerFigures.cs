@@ -30,43 +30,62 @@ public static class LayerFigures
     /// <summary>
     /// The grid as a heatmap: rows (model A's representations) top to bottom, columns (model B's) left to right,
     /// each cell a vector rectangle centred on its row and column label with its value written in it, the best pair
-    /// outlined in red exactly on its cell.
+    /// outlined in red exactly on its cell. The colour bar names the measure and its direction; its range comes from
+    /// the values (off the diagonal of a grid within one model, which is the identity value by construction), viridis
+    /// with "more alike" at the bright end (reversed for distances).
     /// </summary>
-    public static Figure GridHeatmap(string name, string title, RsaGrid g, FigureSize? size = null)
+    public static Figure GridHeatmap(string name, string title, RsaGrid g, FigureSize? size = null, GridMeasure? measure = null)
     {
+        measure ??= GridMeasure.Rsa;
         var s = new FigureStyle(size);
         int rows = g.Rows, cols = g.Columns;
-        double lo = double.PositiveInfinity;
+        double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) if (double.IsFinite(g[r, c])) lo = Math.Min(lo, g[r, c]);
-        lo = double.IsFinite(lo) ? Math.Min(0.5, Math.Floor(lo * 10) / 10) : 0; // contrast for high grids, a common floor for most
-        var range = (lo, 1.0);
+            for (int c = 0; c < cols; c++)
+                if (double.IsFinite(g[r, c]) && !(g.Within && r == c)) { lo = Math.Min(lo, g[r, c]); hi = Math.Max(hi, g[r, c]); }
+        if (!double.IsFinite(lo)) { lo = 0; hi = 1; }
+        lo = Math.Floor(lo * 10) / 10;
+        hi = Math.Ceiling(hi * 10) / 10;
+        if (measure.Identity is double id && !measure.Distance) hi = Math.Min(hi, Math.Max(id, lo + 0.1));
+        if (measure.Distance) lo = Math.Max(0, lo);
+        if (hi <= lo) hi = lo + 0.1;
+        var range = Figures.BarRange((lo, hi));
 
         float tick = s.Tick;
+        int longestRow = g.RowLabels.Max(l => l.Length);
         float font = s.Paper ? 7 : Math.Max(rows, cols) <= 10 ? 14 : Math.Max(rows, cols) <= 16 ? 11 : 8;
-        int longestRow = g.RowLabels.Max(l => l.Length), longestCol = g.ColumnLabels.Max(l => l.Length);
-        int left = (int)Math.Ceiling(longestRow * tick * 0.62 + s.Axis * 1.6 + s.L(14));
+        string Text(double v) => !double.IsFinite(v) ? "–" : s.Paper ? Figures.Num(v, ".00") : Figures.Num(v, "0.00");
+        int left = (int)Math.Ceiling(g.RowLabels.Max(l => Figures.TextWidth(l, tick)) + s.Axis * 1.6 + s.L(14));
         int bottom = (int)Math.Ceiling(tick * 1.4 + s.Axis * 1.6 + s.L(14));
-        int barSpace = s.Paper ? 72 : 140;
-        double pitch = s.Paper
-            ? Math.Max(font * 2.4, (s.Size.ColumnUnits - left - barSpace - 4) / cols)
-            : Math.Max(40, Math.Min(52, 520.0 / Math.Max(rows, cols)));
-        int width = left + (int)Math.Ceiling(cols * pitch) + barSpace;
-        string wrapped = s.Wrap(title, width, s.Title);
+        int barSpace = s.Paper ? 60 : 140;
+        double cellText = Figures.TextWidth(Text(-0.99), font) + 3;
+        int width;
+        double pitch;
+        if (s.Paper)
+        {
+            width = s.Width(0, left + barSpace + cols * cellText);
+            pitch = (width - left - barSpace) / (double)cols;
+        }
+        else
+        {
+            pitch = Math.Max(40, Math.Min(52, 520.0 / Math.Max(rows, cols)));
+            width = left + (int)Math.Ceiling(cols * pitch) + barSpace;
+        }
+        string wrapped = s.TitleText(title, width);
         int top = s.TitleSpace(wrapped);
-        int height = top + (int)Math.Ceiling(rows * pitch) + bottom;
+        int height = top + (int)Math.Ceiling(rows * Math.Min(pitch, s.Paper ? cellText * 1.3 + 4 : pitch)) + bottom;
+        double rowPitch = (height - top - bottom) / (double)rows;
 
         var plt = Figures.NewPlot(s);
-        plt.Layout.Fixed(new PixelPadding(left, barSpace, bottom, top));
-        var cmap = new ScottPlot.Colormaps.Viridis();
+        plt.Layout.Fixed(new PixelPadding(left, width - left - (float)(cols * pitch), bottom, top));
+        var cmap = Figures.ColoursFor(range, signed: false, smallerIsAlike: measure.Distance);
         var hover = new string?[rows, cols];
         for (int r = 0; r < rows; r++)
             for (int c = 0; c < cols; c++)
             {
                 double v = g[r, c];
-                string text = !double.IsFinite(v) ? "–" : s.Paper ? Figures.Num(v, ".00") : Figures.Num(v, "0.00");
-                Figures.LabelledCell(plt, r, c, rows, v, text, font, cmap, range, s);
-                hover[r, c] = $"{g.RowModel} {g.RowLabels[r]} – {g.ColumnModel} {g.ColumnLabels[c]}: r = {Figures.Num(v)}";
+                Figures.LabelledCell(plt, r, c, rows, v, Text(v), font, cmap, range, s);
+                hover[r, c] = $"{g.RowModel} {g.RowLabels[r]} – {g.ColumnModel} {g.ColumnLabels[c]}: {measure.Symbol} = {Figures.Num(v)}";
             }
         if (double.IsFinite(g.BestValue))
         {
@@ -76,7 +95,7 @@ public static class LayerFigures
             box.LineStyle.Color = Color.FromHex("#d62728");
             box.LineStyle.Width = s.L(3);
         }
-        Figures.ColourBar(plt, range, "Pearson r of cosine similarities", s);
+        Figures.ColourBar(plt, range, measure.ColourLabel, s, cmap);
         Figures.CellAxes(plt, g.RowLabels, g.ColumnLabels, tick);
         plt.XLabel($"{g.ColumnModel} representation", s.Axis);
         plt.YLabel($"{g.RowModel} representation", s.Axis);
@@ -84,6 +103,7 @@ public static class LayerFigures
         plt.Axes.Title.Label.FontSize = s.Title;
         var h = new FigureHover();
         h.Grids.Add(new FigureHover.Grid(0, 0, 1, 1, hover));
+        _ = rowPitch; _ = longestRow;
         return Figures.Render(plt, name, title, width, height, s, h);
     }
 
@@ -103,9 +123,9 @@ public static class LayerFigures
             Enumerable.Range(0, xLabels.Count).Select(i => (double)i).ToArray(), xLabels.ToArray());
         plt.Axes.SetLimits(-0.3, xLabels.Count - 0.7, lo - pad, hi + pad);
         plt.Axes.Left.TickGenerator = Figures.ValueTicks(lo - pad, hi + pad, 5);
-        if (s.Paper) Figures.Legend(plt, s, Alignment.UpperLeft); else Figures.Legend(plt, s, Edge.Right);
+        Figures.LegendOutside(plt, s);
         int width = s.Width(Math.Max(860, 60 * xLabels.Count + 460));
-        int height = s.Paper ? (int)(width * 0.8) : 520;
+        int height = s.Paper ? (int)(width * 0.72) + Figures.LegendHeight(s, series.Select(x => x.Label).ToList(), width) : 520;
         Figures.Label(plt, s, title, width, s.Paper ? "representation" : "representation (token embedding, then layer outputs)", yLabel);
         var h = new FigureHover();
         foreach (var ser in series)
@@ -394,5 +414,19 @@ public static class LayerFigures
             result[2 * i + 1] = u * sn + v * c;
         }
         return result;
+    }
+}
+
+/// <summary>What a layer × layer grid holds: the colour bar's label (measure and direction), the symbol in hover text, and whether smaller means more alike.</summary>
+public sealed record GridMeasure(string Name, string ColourLabel, string Symbol, bool Distance, double? Identity)
+{
+    /// <summary>The default grids: Pearson RSA of cosine similarities.</summary>
+    public static GridMeasure Rsa { get; } = new("RSA", "RSA r of cosine similarities (higher = more alike)", "r", false, 1);
+
+    /// <summary>A registered measure (CKA, Procrustes distance, …) with its direction.</summary>
+    public static GridMeasure Of(Simile.Comparison.Measures.MeasureInfo info)
+    {
+        bool distance = info.Direction == Simile.Comparison.Measures.MeasureDirection.Distance;
+        return new(info.Name, $"{info.Name} ({(distance ? "lower" : "higher")} = more alike)", info.Name, distance, info.IdentityValue);
     }
 }
