@@ -71,6 +71,10 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
         public string FigureSizeOption { get; init; } = "screen";
 
+        [CommandOption("--svg-text <MODE>")]
+        [Description("SVG text as 'text' (default) or 'paths' (glyph outlines: looks the same without DejaVu Sans, not selectable).")]
+        public string SvgTextOption { get; init; } = "text";
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder for results.json, figures (PNG + SVG) and report.html (default: layers-out).")]
         [DefaultValue("layers-out")]
@@ -94,7 +98,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         var words = settings.LoadWords();
         using var outputLock = OutputLock.ForFolder(settings.Out);
         var r = CliProgress.Stages(p => LayersRun.Run(settings.Models, words, options,
-            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) }, p));
+            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption).WithSvgText(settings.SvgTextOption) }, p));
         Summarize(CliSupport.Stdout(), r.Analysis, settings.Out, r.Files.Count);
         return 0;
     }

@@ -21,7 +21,8 @@ internal static partial class SvgPhysical
     {
         var m = RootSize().Match(svg);
         if (!m.Success) throw new InvalidOperationException("SVG without a root width and height");
-        string viewBox = m.Groups[1].Value.Contains("viewBox", StringComparison.Ordinal) ? "" : $" viewBox=\"0 0 {width} {height}\"";
+        int tagEnd = svg.IndexOf('>', m.Index);
+        string viewBox = svg[m.Index..tagEnd].Contains("viewBox", StringComparison.Ordinal) ? "" : $" viewBox=\"0 0 {width} {height}\"";
         return svg[..m.Index] + $"<svg{m.Groups[1].Value} width=\"{width}pt\" height=\"{height}pt\"{viewBox}" + svg[(m.Index + m.Length)..];
     }
 

@@ -29,7 +29,7 @@ public static partial class Figures
         float tick = s.Paper ? 7 : n <= 40 ? 13 : n <= 80 ? 10 : 8;
         double longest = labels.Count == 0 ? 0 : labels.Max(l => TextWidth(l, tick));
         int labelSpace = (int)Math.Ceiling(longest + s.L(12));
-        int barSpace = s.Paper ? 60 : 140;
+        int barSpace = s.Paper ? 74 : 150;
         bool strips = categories is not null && categories.Any(c => c is not null);
         double strip = strips ? (s.Paper ? 10 : 18) : 0, gap = strips ? s.L(2) : 0;
         range = BarRange(range);
@@ -139,8 +139,8 @@ public static partial class Figures
         int k = values.GetLength(0);
         float tick = s.Paper ? 7 : 14, cellFont = s.Paper ? 7 : k <= 6 ? 16 : 12;
         double longest = labels.Count == 0 ? 0 : labels.Max(l => TextWidth(l, tick));
-        int labelSpace = (int)Math.Ceiling(longest + s.L(16));
-        int barSpace = s.Paper ? 60 : 140;
+        int labelSpace = (int)Math.Ceiling(longest + s.L(16) + 8);
+        int barSpace = s.Paper ? 74 : 150;
         range = BarRange(range);
         string format = s.Paper ? ".00" : "0.000", intervalFormat = s.Paper ? ".00" : "0.00";
         string Text(int i, int j) => blankDiagonal && i == j ? "" : !double.IsFinite(values[i, j]) ? "–"

@@ -37,7 +37,7 @@ public static partial class Figures
         LegendOutside(plt, s);
         var items = withinCategory is null ? new[] { "least-squares line" }
             : new[] { $"between categories ({x.Length:N0})", $"within a category ({x.Length:N0})", "least-squares line" };
-        int width = s.Width(820), height = s.Paper ? (int)(width * 0.85) + LegendHeight(s, items, width) : 590;
+        int width = s.Width(820), height = s.Paper ? (int)(width * 0.9) + LegendHeight(s, items, width) : 590;
         Label(plt, s, title, width, xLabel, yLabel);
         FigureHover? h = null;
         if (hover is not null)

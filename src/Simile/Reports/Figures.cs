@@ -178,7 +178,7 @@ public static partial class Figures
             if (row > 0 && row + w > width - 10) { rows++; row = 0; }
             row += w;
         }
-        return (int)Math.Ceiling(rows * (s.Legend * 1.25 + 2) + 8);
+        return (int)Math.Ceiling(rows * (s.Legend * 1.3 + 2));
     }
 
     /// <summary>Outline colour of every legend box (figure tests find the box by it).</summary>
