@@ -45,7 +45,7 @@ internal static partial class SvgPhysical
             return TextElement().Replace(svg, m =>
             {
                 var attrs = Attribute().Matches(m.Groups["attrs"].Value).ToDictionary(a => a.Groups["name"].Value, a => a.Groups["value"].Value);
-                string text = WebUtility.HtmlDecode(m.Groups["content"].Value);
+                string text = WebUtility.HtmlDecode(m.Groups["content"].Value).Trim();
                 if (text.Length == 0) return "";
                 float size = float.Parse(attrs.GetValueOrDefault("font-size", "12"), CultureInfo.InvariantCulture);
                 bool bold = attrs.GetValueOrDefault("font-weight", "") is "bold" or "700";

@@ -21,9 +21,9 @@ public sealed record Figure(string Name, string Title, byte[] Png, string Svg, i
     public string PrintNote => PrintInches switch
     {
         null => "",
-        double w when Math.Abs(w - FigureSize.ColumnInches) < 1e-9 => $"{FigureSize.Format(w)} in wide (one column)",
-        double w when Math.Abs(w - FigureSize.TwoColumnInches) < 1e-9 => $"{FigureSize.Format(w)} in wide (two columns)",
-        double w => $"{FigureSize.Format(w)} in wide",
+        double w when Math.Abs(w - FigureSize.ColumnInches) < 0.01 => $"{FigureSize.Format(FigureSize.ColumnInches)} in wide (one column)",
+        double w when Math.Abs(w - FigureSize.TwoColumnInches) < 0.01 => $"{FigureSize.Format(FigureSize.TwoColumnInches)} in wide (two columns)",
+        double w => $"{FigureSize.Format(Math.Round(w, 1))} in wide",
     };
 }
 

@@ -445,7 +445,7 @@ public static class LayerFigures
         int n = words.Count;
         var placed = new List<(double L, double R, double B, double T)>();
         double h = font * 1.15 * unitsPerPx, gap = (marker / 2 + 1) * unitsPerPx, pr = (marker / 2 + 0.5) * unitsPerPx;
-        double pad = 0.6 * unitsPerPx;
+        double pad = 1.5 * unitsPerPx;                              // room between labels (and for ScottPlot's own text measure)
         double[] angles = [0, 180, 90, 270, 30, 150, 210, 330, 60, 120, 240, 300, 15, 165, 195, 345];
         int Crowding(int i) => Enumerable.Range(0, n).Count(j => j != i && Math.Abs(px[j] - px[i]) < 40 * unitsPerPx && Math.Abs(py[j] - py[i]) < 12 * unitsPerPx);
         var order = Enumerable.Range(0, n).OrderByDescending(Crowding).ThenBy(i => i).ToArray();
