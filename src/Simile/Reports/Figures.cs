@@ -157,12 +157,10 @@ public static partial class Figures
     /// </summary>
     internal static void LegendOutside(Plot plt, FigureStyle s)
     {
-        if (s.Paper)
-        {
-            plt.ShowLegend(Edge.Bottom);
-            plt.Legend.Orientation = Orientation.Horizontal;
-        }
-        else plt.ShowLegend(Edge.Right);
+        var panel = plt.ShowLegend(s.Paper ? Edge.Bottom : Edge.Right);
+        if (s.Paper) plt.Legend.Orientation = Orientation.Horizontal;
+        // ScottPlot pads an edge legend by 20 units on each side; at paper size (1 unit = 1 pt) that squeezes the data.
+        if (panel is ScottPlot.Panels.LegendPanel lp) lp.Padding = s.Paper ? new PixelPadding(2, 2, 3, 2) : new PixelPadding(10, 10, 10, 10);
         Style(plt.Legend, s);
         plt.Legend.OutlineColor = LegendOutline;
     }

@@ -37,7 +37,7 @@ internal static partial class HtmlPage
           .Append(Convert.ToBase64String(f.Png)).Append("\">");
         if (f.HoverJson is not null)
             sb.Append("<script type=\"application/json\" class=\"hover-data\">").Append(f.HoverJson).Append("</script>");
-        sb.Append($"<figcaption>{H(f.Title)} <span class=\"files\">(")
+        sb.Append($"<figcaption>{H(f.Title)}{(f.PrintNote.Length > 0 ? $". Drawn {H(f.PrintNote)}." : "")} <span class=\"files\">(")
           .Append(nameSvg ? $"<code>{H(folder + f.Name)}.svg</code>, " : "")
           .Append($"<a href=\"{H(folder + f.Name)}.png\">PNG</a>, <a href=\"{H(folder + f.Name)}.svg\">SVG</a>)</span></figcaption></figure>\n");
     }

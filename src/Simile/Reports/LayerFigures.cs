@@ -162,7 +162,7 @@ public static class LayerFigures
         int tickLabels = (int)Math.Ceiling(5 * s.Tick * 0.62 + s.L(10));
         int firstLeft = axisLabel + tickLabels, otherLeft = tickLabels;
         int bottom = (s.Paper ? (int)Math.Ceiling(xLabels.Max(l => Figures.TextWidth(l, s.Tick))) + 6 : (int)(s.Tick * 1.5)) + axisLabel + (int)s.L(10);
-        int panelTop = (int)Math.Ceiling(s.Title * 1.3 + s.L(10));
+        int panelTop = 15 + (int)Math.Ceiling(s.Title * 1.3 + s.L(6));      // ScottPlot sets a title 15 units above the data
         int pw = totalWidth / columns, ph = panelTop + bottom + (s.Paper ? 95 : 200);
         string wrapped = s.TitleText(title, totalWidth);
         // Legend: one entry per distinct series label, in order; in the header under the title.
