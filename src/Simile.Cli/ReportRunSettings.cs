@@ -4,8 +4,8 @@ using Spectre.Console.Cli;
 
 namespace Simile.Cli;
 
-/// <summary>Options of the verbs that write a word-list report folder (<c>rsa</c>, <c>demo</c>): output folder, figure size, verbosity.</summary>
-public abstract class ReportRunSettings : CommandSettings
+/// <summary>Options of the verbs that write a word-list report folder (<c>rsa</c>, <c>demo</c>): output folder and figure size.</summary>
+public abstract class ReportRunSettings : VerbSettings
 {
     [CommandOption("-o|--out <DIR>")]
     [Description("Output folder (default ./simile-out).")]
@@ -23,9 +23,6 @@ public abstract class ReportRunSettings : CommandSettings
     [Description("SVG text as 'text' (default) or 'paths' (glyph outlines: looks the same without DejaVu Sans, not selectable).")]
     public string SvgTextOption { get; set; } = "text";
 
-    [CommandOption("-v|--verbose")]
-    [Description("Print load and compute times.")]
-    public bool Verbose { get; set; }
 
     /// <summary>The report folder and figure size these options name.</summary>
     public RunOutput Output() => new(Out)

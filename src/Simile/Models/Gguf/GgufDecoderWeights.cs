@@ -204,7 +204,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
                 "merge the parts into one file with llama.cpp's 'llama-gguf-split --merge FIRST-PART OUT.gguf'");
         if (!Architectures.TryGetValue(arch, out var a))
             throw new SimileException($"GGUF file '{path}' has architecture '{arch}', which the native forward pass does not run",
-                $"use a {string.Join(", ", Architectures.Keys)} model for layers; token embeddings (--layer token, rsa) still work");
+                $"use a {string.Join(", ", Architectures.Keys)} or {GgufGptNeoXWeights.Architecture} model for layers; token embeddings (--layer token, rsa) still work");
         int Req(string key, int min, int max) => f.GetInt($"{arch}.{key}", min, max)
             ?? throw new SimileException($"GGUF file '{path}' lacks '{arch}.{key}'", "use a complete model file written by llama.cpp's converter");
         int hidden = Req("embedding_length", 1, 1 << 20);

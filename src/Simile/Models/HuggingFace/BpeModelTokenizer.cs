@@ -239,11 +239,19 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         foreach (var x in order) yield return x;
     }
 
-    /// <summary>BOS/EOS ids of a TemplateProcessing post-processor's "single" template (alone or in a Sequence).</summary>
+    /// <summary>BOS/EOS ids of a TemplateProcessing post-processor's "single" template (alone or in a Sequence), or of a
+    /// RobertaProcessing / BertProcessing one (cls, sep).</summary>
     private static (int? Bos, int? Eos, bool Found) Template(JsonElement root, string[] tokens)
     {
         foreach (var p in Flatten(root, "post_processor", "processors"))
         {
+            // RoBERTa: <s> … </s> from the cls / sep pairs ["<s>", 0], ["</s>", 2].
+            if (p.TryGetProperty("type", out var rt) && rt.GetString() is "RobertaProcessing" or "BertProcessing")
+            {
+                int? Pair(string n) => p.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2
+                    && v[1].TryGetInt32(out int id) && id >= 0 && id < tokens.Length ? id : null;
+                return (Pair("cls"), Pair("sep"), true);
+            }
             if (!p.TryGetProperty("type", out var t) || t.GetString() != "TemplateProcessing" || !p.TryGetProperty("single", out var single)
                 || single.ValueKind != JsonValueKind.Array) continue;
             int? bos = null, eos = null;

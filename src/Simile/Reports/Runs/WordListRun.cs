@@ -45,7 +45,7 @@ public static class WordListRun
             r =>
             {
                 string? html = partTwo?.Html(words, progress);
-                return SeedReport.Write(r, output.Folder, html, output.Figures, html is null ? null : partTwo!.ResultsPath, output.Order);
+                return SeedReport.Write(r, output.Folder, html, output.Figures, html is null ? null : partTwo!.ResultsPath, order: output.Order);
             });
 
     /// <summary>The shared-vocabulary analysis (<c>--vocabulary shared</c>) of every pair of <paramref name="models"/>.</summary>
