@@ -169,6 +169,9 @@ public static partial class Figures
     internal static int LegendHeight(FigureStyle s, IReadOnlyList<string> items, int width)
     {
         if (!s.Paper || items.Count == 0) return 0;
+        // ScottPlot stacks the items one per row when they do not fit one row.
+        if (items.Sum(text => 12 + 3 + TextWidth(text, s.Legend) + 8) > width - 10)
+            return (int)Math.Ceiling(items.Count * (s.Legend * 1.3 + 2) + 14);
         double row = 0; int rows = 1;
         foreach (var text in items)
         {

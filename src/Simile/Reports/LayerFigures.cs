@@ -210,6 +210,7 @@ public static class LayerFigures
                 label.Alignment = Alignment.MiddleLeft; label.LabelFontSize = s.Legend; label.LabelFontName = Figures.FontName;
                 x += symbol + 4 + Figures.TextWidth(e.Label, s.Legend) + gapAfter;
             }
+            header.Axes.SetLimits(0, totalWidth, 0, head);      // after the items: adding them must not rescale the header
             Place(header, 0, 0, totalWidth, head, null);
         }
         for (int p = 0; p < panels.Count; p++)
