@@ -87,6 +87,7 @@ public sealed class LlamaModel : IForwardPass
         yield return (c.FusedProjections ? [p + "self_attn.qkv_proj.weight"]
             : [p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"], q + 2 * kv, D);
         yield return ([p + "self_attn.o_proj.weight"], D, q);
+        if (c.IsSparseLayer(l)) yield break;                       // the experts replace the dense MLP (MixtureOfExperts)
         yield return (c.FusedProjections ? [p + "mlp.gate_up_proj.weight"] : [p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"], 2 * I, D);
         yield return ([p + "mlp.down_proj.weight"], D, I);
     }
@@ -108,9 +109,13 @@ public sealed class LlamaModel : IForwardPass
         {
             var c = Config;
             long q = (long)c.Heads * c.HeadDim, kv = (long)c.KeyValueHeads * c.HeadDim;
-            return 4 * ((q + 2 * kv) * c.Hidden + c.Hidden * q + 3L * c.Intermediate * c.Hidden + 4L * c.Hidden + 2 * (q + 2 * kv));
+            return 4 * ((q + 2 * kv) * c.Hidden + c.Hidden * q + (HasDenseLayer ? 3L * c.Intermediate * c.Hidden : 0) + 4L * c.Hidden + 2 * (q + 2 * kv))
+                + (c.Experts > 0 ? MixtureOfExperts.BufferBytes(c) : 0);
         }
     }
+
+    /// <summary>True when some layer has the dense MLP (every layer but the sparse ones of a mixture of experts).</summary>
+    public bool HasDenseLayer => Enumerable.Range(0, Config.Layers).Any(l => !Config.IsSparseLayer(l));
 
     /// <summary>Rotary frequencies of the global layers (rope_theta and rope_scaling) over the rotated values per head.</summary>
     public static double[] RotaryFrequencies(DecoderConfig c) => Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling);
@@ -145,8 +150,10 @@ public sealed class LlamaModel : IForwardPass
         var qkv = new float[(long)N * qkvDim];                       // [N × (H + 2KV)·hd]: q | k | v
         var ctx = new float[(long)N * qDim];                         // [N × H·hd] attention output, heads side by side
         var tmp = new float[(long)N * D];                            // [N × D] sub-layer output
-        var gateUp = new float[(long)N * 2 * I];                     // [N × 2I]: gate | up
-        var ff = new float[(long)N * I];                             // [N × I]
+        bool dense = HasDenseLayer;
+        var gateUp = new float[dense ? (long)N * 2 * I : 0];         // [N × 2I]: gate | up
+        var ff = new float[dense ? (long)N * I : 0];                 // [N × I]
+        var moe = c.Experts > 0 ? new MixtureOfExperts(c) : null;
         for (int l = 0; l < L; l++)
         {
             lw.Load(l);
@@ -186,9 +193,14 @@ public sealed class LlamaModel : IForwardPass
             // feed-forward sub-layer
             var ffIn = x;
             if (lw.FeedForwardIn is { } n3) { TransformerOps.RmsNorm(x, a, N, n3, c.RmsNormEpsilon); ffIn = a; }
-            lw.GateUp.Project(ffIn, gateUp, N);                                     // [N × 2I]
-            TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);       // [N × I]
-            lw.Down.Project(ff, tmp, N);                                            // [N × D]
+            if (c.IsSparseLayer(l))
+                moe!.Apply(Weights, l, ffIn, tmp, N);                               // Mixtral, Qwen3-MoE: [N × D]
+            else
+            {
+                lw.GateUp.Project(ffIn, gateUp, N);                                 // [N × 2I]
+                TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);   // [N × I]
+                lw.Down.Project(ff, tmp, N);                                        // [N × D]
+            }
             if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
             TensorPrimitives.Add(x, tmp, x);
             batch.Keep(x, D, l + 2);
@@ -218,6 +230,8 @@ public sealed class LlamaModel : IForwardPass
             throw new SimileException($"{c.Architecture}: {rd} rotary values per head of {hd} is not an even number within the head, so rotary embeddings do not apply", fix);
         if (c.SlidingWindow < 0 || (c.SlidingLayers is { } sl && sl.Count != c.Layers))
             throw new SimileException($"{c.Architecture}: the sliding-window settings do not fit {c.Layers} layers", fix);
+        if (c.Experts > 0 && (c.ExpertsPerToken < 1 || c.ExpertsPerToken > c.Experts || c.ExpertIntermediate <= 0))
+            throw new SimileException($"{c.Architecture}: {c.ExpertsPerToken} experts per token of {c.Experts} experts (each {c.ExpertIntermediate} wide) is not a mixture of experts", fix);
         Expect(EmbeddingName, c.VocabularySize, D);
         Expect("model.norm.weight", D);
         var norms = NormNames(c.Norms);
@@ -234,6 +248,17 @@ public sealed class LlamaModel : IForwardPass
                     // q | k | v and gate | up: the parts' rows add up (q: H·hd, k and v: KV·hd; gate and up: I)
                     int[] each = parts.Length == 3 ? [H * hd, KV * hd, KV * hd] : [I, I];
                     for (int i = 0; i < parts.Length; i++) Expect(parts[i], each[i], cols);
+                }
+            }
+            if (c.IsSparseLayer(l))
+            {
+                Expect(MixtureOfExperts.RouterName(c, l), c.Experts, D);
+                for (int e = 0; e < c.Experts; e++)
+                {
+                    var (gate, up, down) = MixtureOfExperts.ExpertNames(c, l, e);
+                    Expect(gate, c.ExpertIntermediate, D);
+                    Expect(up, c.ExpertIntermediate, D);
+                    Expect(down, D, c.ExpertIntermediate);
                 }
             }
             if (c.AttentionBias)
@@ -303,6 +328,7 @@ public sealed class LlamaModel : IForwardPass
             };
             Qkv = new LayerMatrix(q + 2 * kv, D, int8);
             Output = new LayerMatrix(D, q, int8);
+            if (!m.HasDenseLayer) I = 0;                            // all layers sparse: no dense MLP buffers
             GateUp = new LayerMatrix(2 * I, D, int8);
             Down = new LayerMatrix(D, I, int8);
         }

@@ -265,7 +265,7 @@ def gpt_neox_gguf(path, w, c, tok, V):
     g.add("gptneox.attention.head_count", Gguf.T_U32, H)
     g.add("gptneox.use_parallel_residual", Gguf.T_BOOL, c.get("use_parallel_residual", True))
     g.add("gptneox.attention.layer_norm_epsilon", Gguf.T_F32, c["layer_norm_eps"])
-    add_gpt2_vocab(g, tok, V, pre="gpt-2")
+    add_gpt2_vocab(g, tok, V, pre="gpt-2", bos=c["bos_token_id"], eos=c["eos_token_id"], add_bos=False)
     g.tensor("token_embd.weight", w["gpt_neox.embed_in.weight"])
     for l in range(L):
         p, b = f"gpt_neox.layers.{l}.", f"blk.{l}."
@@ -283,8 +283,9 @@ def gpt_neox_gguf(path, w, c, tok, V):
     g.write(path)
 
 
-def add_gpt2_vocab(g, tok, V, pre, bos=None, eos=None):
-    """tokenizer.ggml.* as the converter's _set_vocab_gpt2 writes them; ids beyond the tokenizer padded with [PAD{i}]."""
+def add_gpt2_vocab(g, tok, V, pre, bos=None, eos=None, add_bos=None):
+    """tokenizer.ggml.* as the converter's _set_vocab_gpt2 writes them (with the special ids and add_bos_token of the
+    folder's tokenizer_config.json, as its SpecialVocab does); ids beyond the tokenizer padded with [PAD{i}]."""
     by_id = {i: p for p, i in tok["model"]["vocab"].items()}
     special = {a["id"] for a in tok["added_tokens"]}
     tokens, types = [], []
@@ -298,6 +299,7 @@ def add_gpt2_vocab(g, tok, V, pre, bos=None, eos=None):
     g.add("tokenizer.ggml.merges", Gguf.T_ARR, list(tok["model"]["merges"]), Gguf.T_STR)
     if bos is not None: g.add("tokenizer.ggml.bos_token_id", Gguf.T_U32, bos)
     if eos is not None: g.add("tokenizer.ggml.eos_token_id", Gguf.T_U32, eos)
+    if add_bos is not None: g.add("tokenizer.ggml.add_bos_token", Gguf.T_BOOL, add_bos)
 
 
 def make_gpt_neox(name, config, dtype, seed, folder, gguf_name=None, extra_tensors=()):
@@ -615,7 +617,7 @@ def moe_gguf(path, w, c, kind, tok, V, permute_qk):
         g.add(f"{arch}.attention.key_length", Gguf.T_U32, hd)
         g.add(f"{arch}.attention.value_length", Gguf.T_U32, hd)
         g.add(f"{arch}.expert_feed_forward_length", Gguf.T_U32, c["moe_intermediate_size"])
-    add_gpt2_vocab(g, tok, V, pre="llama-bpe" if kind == "mixtral" else "qwen2")
+    add_gpt2_vocab(g, tok, V, pre="llama-bpe" if kind == "mixtral" else "qwen2", bos=c["bos_token_id"], eos=c["eos_token_id"], add_bos=True)
 
     def perm(m, heads):
         return m.reshape(heads, 2, m.shape[0] // heads // 2, *m.shape[1:]).swapaxes(1, 2).reshape(m.shape)

@@ -71,6 +71,10 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         {
             throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer.json", e);
         }
+        catch (InvalidOperationException e)   // a string that is not valid UTF-16 once unescaped (a lone surrogate)
+        {
+            throw new SimileException($"'{path}' has a string that is not valid text: {e.Message}", "fix or re-download tokenizer.json", e);
+        }
     }
 
     /// <summary>add_bos_token / add_eos_token / bos_token / eos_token of tokenizer_config.json (null: not stated).</summary>

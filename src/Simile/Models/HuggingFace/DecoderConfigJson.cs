@@ -23,13 +23,15 @@ public static class DecoderConfigJson
         ["gemma3"] = DecoderFamily.Gemma3,          // Gemma3ForConditionalGeneration: its text_config
         ["phi3"] = DecoderFamily.Phi3,
         ["olmo2"] = DecoderFamily.Olmo2,
+        ["mixtral"] = DecoderFamily.Mixtral,
+        ["qwen3_moe"] = DecoderFamily.Qwen3Moe,
     };
 
     /// <summary>The architectures the native forward pass runs, for messages and the README table.</summary>
     public static readonly string[] SupportedArchitectures =
         ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "GemmaForCausalLM", "Gemma2ForCausalLM",
          "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration (its language model)", "Phi3ForCausalLM", "Olmo2ForCausalLM",
-         "BertModel", "GPT2LMHeadModel"];
+         "BertModel", "GPT2LMHeadModel", "GPTNeoXForCausalLM", "RobertaModel", "XLMRobertaModel", "MixtralForCausalLM", "Qwen3MoeForCausalLM"];
 
     /// <summary>Defaults of the Hugging Face configuration classes where a family's differ from "required".</summary>
     private static int? DefaultInt(DecoderFamily f, string name) => (f, name) switch
@@ -67,6 +69,8 @@ public static class DecoderConfigJson
             DecoderFamily.Gemma3 => modelType == "gemma3" ? "Gemma3ForConditionalGeneration" : "Gemma3ForCausalLM",
             DecoderFamily.Phi3 => "Phi3ForCausalLM",
             DecoderFamily.Olmo2 => "Olmo2ForCausalLM",
+            DecoderFamily.Mixtral => "MixtralForCausalLM",
+            DecoderFamily.Qwen3Moe => "Qwen3MoeForCausalLM",
             _ => "GemmaForCausalLM",
         };
         string where = $"'{path}' ({arch})";
@@ -132,7 +136,7 @@ public static class DecoderConfigJson
         IReadOnlyList<bool>? slidingLayers = null;
         int? configWindow = r.TryGetProperty("sliding_window", out var sw) && sw.ValueKind == JsonValueKind.Number
             ? HuggingFaceConfig.Int(r, path, "sliding_window") : null;
-        if (configWindow is { } cw && (family == DecoderFamily.Mistral || True(r, "use_sliding_window")))
+        if (configWindow is { } cw && (family is DecoderFamily.Mistral or DecoderFamily.Mixtral || True(r, "use_sliding_window")))
             maxPos = Math.Min(maxPos, cw);
         if (family == DecoderFamily.Phi3 && configWindow is { } pw)
             window = pw;
@@ -165,7 +169,7 @@ public static class DecoderConfigJson
             throw new SimileException($"{where}: rope_local_base_freq {localTheta} is not a number above 1", "fix config.json");
         var config = new DecoderConfig(arch, family, hidden, layers, heads, kvHeads, headDim, inter, vocab, eps, theta, scaling, maxPos,
             AttentionBias: attentionBias,
-            QueryKeyNorm: family is DecoderFamily.Qwen3 or DecoderFamily.Gemma3 or DecoderFamily.Olmo2,
+            QueryKeyNorm: family is DecoderFamily.Qwen3 or DecoderFamily.Qwen3Moe or DecoderFamily.Gemma3 or DecoderFamily.Olmo2,
             ScaleEmbeddings: gemma,
             NormWeightPlusOne: gemma,
             GeluTanhMlp: gemma,
@@ -186,6 +190,7 @@ public static class DecoderConfigJson
             LocalRopeTheta = localTheta,
             FusedProjections = family == DecoderFamily.Phi3,
         };
+        if (family is DecoderFamily.Mixtral or DecoderFamily.Qwen3Moe) config = MoeConfigJson.WithExperts(r, path, where, config);
         foreach (var (name, a, b) in new[] { ("vocab × hidden", vocab, hidden), ("intermediate × hidden", inter, hidden) })
             if ((long)a * b > int.MaxValue)
                 throw new SimileException($"{where}: {name} = {(long)a * b} elements is larger than one tensor Simile reads", "use a smaller model");

@@ -93,9 +93,16 @@ public abstract class HuggingFaceTokenizer
         using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer.json",
             new JsonDocumentOptions { MaxDepth = 256 });
         var r = doc.RootElement;
-        return r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
-            && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Unigram"
-            ? UnigramModelTokenizer.FromTokenizerJson(r, path) : null;
+        try
+        {
+            return r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
+                && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Unigram"
+                ? UnigramModelTokenizer.FromTokenizerJson(r, path) : null;
+        }
+        catch (InvalidOperationException e)   // a string that is not valid UTF-16 once unescaped (a lone surrogate)
+        {
+            throw new SimileException($"'{path}' has a string that is not valid text: {e.Message}", "fix or re-download tokenizer.json", e);
+        }
     }
 
     /// <summary>RoBERTa's vocab.json + merges.txt: GPT-2's byte-level BPE with &lt;s&gt; … &lt;/s&gt; around a text.</summary>
