@@ -81,6 +81,10 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
         public string FigureSizeOption { get; init; } = "screen";
 
+        [CommandOption("--svg-text <MODE>")]
+        [Description("SVG text as 'text' (default) or 'paths' (glyph outlines: looks the same without DejaVu Sans, not selectable).")]
+        public string SvgTextOption { get; init; } = "text";
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Output folder for results.json, figures (PNG + SVG) and report.html (default: layers-out).")]
         [DefaultValue("layers-out")]
@@ -112,7 +116,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
             Subword = options.Subword,
         });
         var r = CliProgress.Stages(p => LayersRun.Run(settings.Models, words, options,
-            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) }, p, targets));
+            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption).WithSvgText(settings.SvgTextOption) }, p, targets));
         Summarize(CliSupport.Stdout(), r.Analysis, settings.Out, r.Files.Count);
         if (r.Targets.Count > 0) RsaCommand.PrintTargets(CliSupport.Stdout(), r.Targets);
         return 0;

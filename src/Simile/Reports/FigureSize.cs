@@ -13,6 +13,22 @@ public sealed record FigureSize
     /// <summary>Single-column width of a two-column paper (inches).</summary>
     public const double ColumnInches = 3.3;
     public const double PaperDpi = 300;
+    /// <summary>Two-column width of a paper (inches): figures that cannot fit one column at 7 pt are drawn this wide.</summary>
+    public const double TwoColumnInches = 7;
+
+    /// <summary>SVG text drawn as glyph outlines (--svg-text paths): the file looks the same without DejaVu Sans, but its text cannot be selected or edited.</summary>
+    public bool TextAsPaths { get; init; }
+
+    /// <summary>"3.3", "7": inches as written in captions.</summary>
+    public static string Format(double inches) => inches.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>--svg-text: "text" (default) or "paths".</summary>
+    public FigureSize WithSvgText(string? text) => (text ?? "text").Trim().ToLowerInvariant() switch
+    {
+        "" or "text" => this with { TextAsPaths = false },
+        "paths" => this with { TextAsPaths = true },
+        _ => throw new SimileException($"unknown --svg-text '{text}'", "give --svg-text text (default) or paths (glyph outlines, no font needed)"),
+    };
 
     /// <summary>Width in inches, or null for screen size.</summary>
     public double? WidthInches { get; }

@@ -13,6 +13,18 @@ public sealed record Figure(string Name, string Title, byte[] Png, string Svg, i
 
     /// <summary>Width in CSS pixels at which the report shows the PNG (0: <see cref="Width"/>).</summary>
     public int DisplayWidth { get; init; }
+
+    /// <summary>Printed width in inches at a paper size (the SVG's width, the PNG's width at 300 dpi), or null on screen.</summary>
+    public double? PrintInches { get; init; }
+
+    /// <summary>How the figure is meant to be set: "3.3 in wide (one column)", "7 in wide (two columns)", or "" on screen.</summary>
+    public string PrintNote => PrintInches switch
+    {
+        null => "",
+        double w when Math.Abs(w - FigureSize.ColumnInches) < 0.01 => $"{FigureSize.Format(FigureSize.ColumnInches)} in wide (one column)",
+        double w when Math.Abs(w - FigureSize.TwoColumnInches) < 0.01 => $"{FigureSize.Format(FigureSize.TwoColumnInches)} in wide (two columns)",
+        double w => $"{FigureSize.Format(Math.Round(w, 1))} in wide",
+    };
 }
 
 /// <summary>
@@ -20,8 +32,11 @@ public sealed record Figure(string Name, string Title, byte[] Png, string Svg, i
 /// readable tick labels). Every method takes plain arrays so the analyses stay free of plotting code.
 /// Heatmap cells are vector rectangles placed on the same coordinates as their labels; every number uses a real
 /// minus sign (U+2212); colour bars have 5–6 ticks with both ends labelled.
+/// This file holds the house style and the helpers every figure shares (plot setup, legends, labels, ticks, colour
+/// bars, cells, rendering); the figures themselves are in Figures.Matrices.cs, Figures.Scatters.cs and Figures.Bars.cs,
+/// the layer figures in <see cref="LayerFigures"/>.
 /// </summary>
-public static class Figures
+public static partial class Figures
 {
     public const string FontName = "DejaVu Sans";
     /// <summary>PNGs are rendered at this multiple of the logical size at screen size (sharp when zoomed).</summary>
@@ -33,291 +48,6 @@ public static class Figures
     private static readonly Color NeutralColor = Color.FromHex("#404040");
     private static readonly Color FitColor = Color.FromHex("#d62728");
     private static readonly Color BarColor = Color.FromHex("#4c72b0");
-
-    /// <summary>
-    /// A word × word matrix as a heatmap: rows top to bottom and columns left to right in the given order,
-    /// diagonal left blank, thin lines between categories, and the colour scale given by <paramref name="range"/>
-    /// (pass the same range for every model so colours compare across figures). Cells are vector rectangles.
-    /// </summary>
-    /// <param name="square">n × n values (the diagonal is not drawn).</param>
-    /// <param name="boundaries">Row indices where a new category starts (excluding 0).</param>
-    /// <param name="hoverModel">When given, each cell hovers as "row – column: value (model)".</param>
-    public static Figure Heatmap(string name, string title, double[,] square, IReadOnlyList<string> labels,
-        IReadOnlyList<int> boundaries, (double Min, double Max) range, string colourLabel, FigureSize? size = null, string? hoverModel = null)
-    {
-        var s = new FigureStyle(size);
-        int n = square.GetLength(0);
-        float tick = s.Paper ? 7 : n <= 40 ? 13 : n <= 80 ? 10 : 8;
-        int longest = labels.Count == 0 ? 0 : labels.Max(l => l.Length);
-        int labelSpace = (int)Math.Ceiling(longest * tick * 0.62 + s.L(14));
-        int barSpace = s.Paper ? 72 : 140;
-        range = BarRange(range);
-        double pitch = s.Paper
-            ? Math.Clamp((s.Size.ColumnUnits - labelSpace - barSpace - 4) / Math.Max(1, n), tick * 1.22, 24)
-            : Math.Max(12, Math.Min(24, 720.0 / Math.Max(1, n)));
-        int grid = (int)Math.Ceiling(n * pitch);
-        int width = labelSpace + grid + barSpace;
-        var plt = NewPlot(s);
-        string wrapped = s.Wrap(title, width, s.Title);
-        int top = s.TitleSpace(wrapped);
-        int height = top + grid + labelSpace;
-        plt.Layout.Fixed(new PixelPadding(labelSpace, barSpace, labelSpace, top));
-
-        var cmap = new ScottPlot.Colormaps.Viridis();
-        var hover = hoverModel is null ? null : new string?[n, n];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-            {
-                if (i == j || !double.IsFinite(square[i, j])) continue;
-                Cell(plt, j, n - i - 1, ColourOf(cmap, square[i, j], range), s);
-                if (hover is not null) hover[i, j] = $"{labels[i]} – {labels[j]}: {Num(square[i, j])} ({hoverModel})";
-            }
-        ColourBar(plt, range, colourLabel, s);
-        foreach (int b in boundaries)
-        {
-            plt.Add.Line(b, 0, b, n).LineStyle = SeparatorStyle(s);
-            plt.Add.Line(0, n - b, n, n - b).LineStyle = SeparatorStyle(s);
-        }
-        LabelMatrixAxes(plt, labels, tick, labelSpace);
-        plt.Axes.SetLimits(0, n, 0, n);
-        plt.HideGrid();
-        plt.Axes.Title.Label.Text = wrapped;
-        plt.Axes.Title.Label.FontSize = s.Title;
-        FigureHover? h = null;
-        if (hover is not null) { h = new FigureHover(); h.Grids.Add(new FigureHover.Grid(0, 0, 1, 1, hover)); }
-        return Render(plt, name, title, width, height, s, h);
-    }
-
-    /// <summary>
-    /// RSA scatter: one point per word pair, model A's value on x, model B's on y, least-squares line, r and p in
-    /// the title. <paramref name="withinCategory"/> (optional, per pair) colours pairs within/between categories.
-    /// <paramref name="hover"/> (optional, per pair) is the text shown when the pointer is over a point.
-    /// </summary>
-    public static Figure RsaScatter(string name, string title, double[] x, double[] y, bool[]? withinCategory,
-        string xLabel, string yLabel, FigureSize? size = null, IReadOnlyList<string>? hover = null)
-    {
-        if (x.Length != y.Length) throw new ArgumentException("x and y differ in length");
-        var s = new FigureStyle(size);
-        var plt = NewPlot(s);
-        float marker = s.L(x.Length > 2000 ? 3 : x.Length > 300 ? 5 : 7);
-        if (withinCategory is null)
-        {
-            var pts = plt.Add.ScatterPoints(x, y, NeutralColor.WithAlpha(0.6));
-            pts.MarkerSize = marker;
-        }
-        else
-        {
-            var (bx, by) = Pick(x, y, withinCategory, false);
-            var (wx, wy) = Pick(x, y, withinCategory, true);
-            var between = plt.Add.ScatterPoints(bx, by, BetweenColor.WithAlpha(0.55));
-            between.MarkerSize = marker;
-            between.LegendText = $"between categories ({bx.Length})";
-            var within = plt.Add.ScatterPoints(wx, wy, WithinColor.WithAlpha(0.8));
-            within.MarkerSize = marker;
-            within.LegendText = $"within a category ({wx.Length})";
-            Legend(plt, s, Alignment.UpperLeft);
-        }
-        AddFitLine(plt, x, y, s);
-        int width = s.Width(700), height = s.Paper ? (int)(width * 0.9) : 590;
-        Label(plt, s, title, width, xLabel, yLabel);
-        FigureHover? h = null;
-        if (hover is not null)
-        {
-            h = new FigureHover();
-            for (int i = 0; i < x.Length; i++) h.Points.Add((x[i], y[i], hover[i]));
-        }
-        return Render(plt, name, title, width, height, s, h);
-    }
-
-    /// <summary>
-    /// RSA as a density plot for very many pairs: a 2-D histogram (log count per bin) instead of millions of dots,
-    /// with the least-squares line.
-    /// </summary>
-    public static Figure DensityScatter(string name, string title, ReadOnlySpan<double> x, ReadOnlySpan<double> y,
-        string xLabel, string yLabel, int bins = 120, FigureSize? size = null)
-    {
-        var (x0, x1) = Extent(x);
-        var (y0, y1) = Extent(y);
-        var counts = new long[bins, bins];                       // [row = y bin from the top, col = x bin]
-        for (int k = 0; k < x.Length; k++)
-        {
-            int c = Math.Clamp((int)((x[k] - x0) / (x1 - x0) * bins), 0, bins - 1);
-            int r = Math.Clamp((int)((y[k] - y0) / (y1 - y0) * bins), 0, bins - 1);
-            counts[bins - 1 - r, c] += 1;
-        }
-        return DensityGrid(name, title, counts, (x0, x1), (y0, y1), xLabel, yLabel, size);
-    }
-
-    /// <summary>
-    /// A precomputed 2-D histogram drawn as a density plot (log10 count per bin, empty bins white) with the
-    /// least-squares line fitted to the bin centres weighted by their counts. The bins are a bitmap drawn with
-    /// nearest-neighbour sampling (crisp in the SVG too).
-    /// </summary>
-    /// <param name="counts">[row, col]: row = y bin counted from the TOP, col = x bin from the left.</param>
-    public static Figure DensityGrid(string name, string title, long[,] counts, (double Min, double Max) x, (double Min, double Max) y,
-        string xLabel, string yLabel, FigureSize? size = null)
-    {
-        var s = new FigureStyle(size);
-        int rows = counts.GetLength(0), cols = counts.GetLength(1);
-        var cells = new double[rows, cols];
-        double w = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, maxLog = 0;
-        for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-            {
-                long k = counts[r, c];
-                cells[r, c] = k == 0 ? double.NaN : Math.Log10(k);
-                if (k == 0) continue;
-                maxLog = Math.Max(maxLog, cells[r, c]);
-                double cx = x.Min + (c + 0.5) * (x.Max - x.Min) / cols, cy = y.Max - (r + 0.5) * (y.Max - y.Min) / rows;
-                w += k; sx += k * cx; sy += k * cy; sxx += k * cx * cx; sxy += k * cx * cy;
-            }
-        var plt = NewPlot(s);
-        var hm = plt.Add.Heatmap(cells);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
-        var range = (0.0, Math.Max(1.0, Math.Ceiling(maxLog * 2) / 2));
-        hm.ManualRange = new ScottPlot.Range(range.Item1, range.Item2);
-        hm.NaNCellColor = Colors.White;
-        hm.Rectangle = new CoordinateRect(x.Min, x.Max, y.Min, y.Max);
-        ColourBar(plt, range, "log10(word pairs per bin)", s);
-        double slope = (w * sxy - sx * sy) / (w * sxx - sx * sx), icept = (sy - slope * sx) / w;
-        if (double.IsFinite(slope) && double.IsFinite(icept))
-        {
-            var line = plt.Add.Line(x.Min, icept + slope * x.Min, x.Max, icept + slope * x.Max);
-            line.LineWidth = s.L(2);
-            line.LineColor = FitColor;
-        }
-        plt.Axes.SetLimits(x.Min, x.Max, y.Min, y.Max);
-        int width = s.Width(820), height = s.Paper ? (int)(width * 0.85) : 660;
-        Label(plt, s, title, width, xLabel, yLabel);
-        return Render(plt, name, title, width, height, s);
-    }
-
-    /// <summary>Distributions of values in [lo, hi] as outlined histograms (share of items per bin), one line per series.</summary>
-    public static Figure Distributions(string name, string title, IReadOnlyList<(string Label, double[] Values)> series,
-        string xLabel, double lo = -1, double hi = 1, int bins = 80, FigureSize? size = null)
-    {
-        var s = new FigureStyle(size);
-        var plt = NewPlot(s);
-        var palette = new[] { WithinColor, BetweenColor, FitColor, NeutralColor };
-        for (int k = 0; k < series.Count; k++)
-        {
-            var (label, values) = series[k];
-            var counts = new double[bins];
-            int used = 0;
-            foreach (double v in values)
-            {
-                if (!double.IsFinite(v)) continue;
-                counts[Math.Clamp((int)((v - lo) / (hi - lo) * bins), 0, bins - 1)]++;
-                used++;
-            }
-            // Step outline: two points per bin edge.
-            var xs = new List<double>(); var ys = new List<double>();
-            for (int b = 0; b < bins; b++)
-            {
-                double share = used == 0 ? 0 : counts[b] / used;
-                xs.Add(lo + b * (hi - lo) / bins); ys.Add(share);
-                xs.Add(lo + (b + 1) * (hi - lo) / bins); ys.Add(share);
-            }
-            var line = plt.Add.ScatterLine(xs.ToArray(), ys.ToArray(), palette[k % palette.Length]);
-            line.LineWidth = s.L(2);
-            line.LegendText = $"{label} (n = {used:N0})";
-        }
-        Legend(plt, s, Alignment.UpperLeft);
-        plt.Axes.SetLimitsX(lo, hi);
-        int width = s.Width(760), height = s.Paper ? (int)(width * 0.7) : 520;
-        Label(plt, s, title, width, xLabel, "share of words");
-        return Render(plt, name, title, width, height, s);
-    }
-
-    /// <summary>
-    /// One bar per word (e.g. its direct correlation across two models), labels rotated under the axis, all bars one
-    /// colour. Optional: a dashed reference line and a grey band (e.g. the spread expected by chance), both in the legend.
-    /// </summary>
-    public static Figure WordBars(string name, string title, IReadOnlyList<string> words, double[] values, string yLabel,
-        double? referenceLine = null, string? referenceLabel = null, FigureSize? size = null,
-        (double Lower, double Upper, string Label)? band = null)
-    {
-        var s = new FigureStyle(size);
-        int n = words.Count;
-        var plt = NewPlot(s);
-        if (band is { } bd)
-        {
-            var rect = plt.Add.Rectangle(-0.7, n - 0.3, bd.Lower, bd.Upper);
-            rect.FillStyle.Color = Color.FromHex("#bbbbbb").WithAlpha(0.45);
-            rect.LineStyle.Width = 0;
-            rect.LegendText = bd.Label;
-        }
-        var bars = new List<Bar>(n);
-        for (int i = 0; i < n; i++)
-            bars.Add(new Bar { Position = i, Value = values[i], FillColor = BarColor, LineWidth = 0, Size = 0.75 });
-        var barPlot = plt.Add.Bars(bars);
-        barPlot.LegendText = "one bar per word";
-        plt.Add.HorizontalLine(0, s.L(1), NeutralColor);
-        if (referenceLine is double rl)
-        {
-            var line = plt.Add.HorizontalLine(rl, s.L(1.5f), FitColor, LinePattern.Dashed);
-            if (referenceLabel is not null) line.LegendText = referenceLabel;
-        }
-        Legend(plt, s, Edge.Bottom);        // outside the data area: never covers a bar
-        float tickSize = s.Paper ? 7 : n <= 40 ? 13 : n <= 80 ? 10 : 8;
-        int longest = words.Count == 0 ? 0 : words.Max(w => w.Length);
-        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, n).Select(i => (double)i).ToArray(), words.ToArray());
-        plt.Axes.Bottom.TickLabelStyle.Rotation = -90;
-        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        plt.Axes.Bottom.TickLabelStyle.FontSize = tickSize;
-        plt.Axes.Bottom.MinimumSize = (float)(longest * tickSize * 0.62 + s.L(20));
-        var finite = values.Where(double.IsFinite).DefaultIfEmpty(0).ToArray();
-        double lo = Math.Min(-0.1, finite.Min() - 0.05), hi = Math.Max(0.1, finite.Max() + 0.05);
-        if (referenceLine is double r2) { lo = Math.Min(lo, r2 - 0.05); hi = Math.Max(hi, r2 + 0.05); }
-        if (band is { } b2) { lo = Math.Min(lo, b2.Lower - 0.02); hi = Math.Max(hi, b2.Upper + 0.02); }
-        plt.Axes.SetLimits(-0.7, n - 0.3, Math.Max(-1.05, lo), Math.Min(1.05, hi));
-        plt.Axes.Left.TickGenerator = ValueTicks(Math.Max(-1.05, lo), Math.Min(1.05, hi), 5);
-        plt.Grid.XAxisStyle.MajorLineStyle.Width = 0;
-        int width = s.Paper ? s.Width(0, n * tickSize * 1.25 + 40) : Math.Max(640, 26 * n + 160);
-        int height = s.Paper ? (int)(140 + longest * tickSize * 0.62 + 40) : 520;
-        Label(plt, s, title, width, null, yLabel);
-        FigureHover h = new();
-        for (int i = 0; i < n; i++) h.Points.Add((i, values[i], $"{words[i]}: {Num(values[i])}"));
-        return Render(plt, name, title, width, height, s, h);
-    }
-
-    /// <summary>A small labelled matrix (models × models) with each value written in its cell.</summary>
-    public static Figure ValueMatrix(string name, string title, double[,] values, IReadOnlyList<string> labels,
-        (double Min, double Max) range, string colourLabel, FigureSize? size = null)
-    {
-        var s = new FigureStyle(size);
-        int k = values.GetLength(0);
-        float tick = s.Paper ? 7 : 14, cellFont = s.Paper ? 7 : k <= 6 ? 18 : 12;
-        int longest = labels.Count == 0 ? 0 : labels.Max(l => l.Length);
-        int labelSpace = (int)Math.Ceiling(longest * tick * 0.62 + s.L(16));
-        int barSpace = s.Paper ? 72 : 140;
-        range = BarRange(range);
-        double pitch = s.Paper ? Math.Clamp((s.Size.ColumnUnits - labelSpace - barSpace - 4) / k, cellFont * 3.2, 60) : Math.Max(70, Math.Min(120, 500.0 / k));
-        int grid = (int)Math.Ceiling(k * pitch);
-        int width = labelSpace + grid + barSpace;
-        string wrapped = s.Wrap(title, width, s.Title);
-        int top = s.TitleSpace(wrapped), bottom = (int)Math.Ceiling(tick * 2 + s.L(10));
-        int height = top + grid + bottom;
-        var plt = NewPlot(s);
-        plt.Layout.Fixed(new PixelPadding(labelSpace, barSpace, bottom, top));
-        var cmap = new ScottPlot.Colormaps.Viridis();
-        var hover = new string?[k, k];
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j < k; j++)
-            {
-                double v = values[i, j];
-                LabelledCell(plt, i, j, k, v, double.IsFinite(v) ? Num(v) : "–", cellFont, cmap, range, s);
-                hover[i, j] = $"{labels[i]} – {labels[j]}: {colourLabel} {Num(v)}";
-            }
-        ColourBar(plt, range, colourLabel, s);
-        CellAxes(plt, labels, labels, tick);
-        plt.Axes.Title.Label.Text = wrapped;
-        plt.Axes.Title.Label.FontSize = s.Title;
-        var h = new FigureHover();
-        h.Grids.Add(new FigureHover.Grid(0, 0, 1, 1, hover));
-        return Render(plt, name, title, width, height, s, h);
-    }
 
     /// <summary>A number with three decimals (or "–"), with a real minus sign.</summary>
     public static string Num(double v, string format = "0.000") =>
@@ -421,11 +151,46 @@ public static class Figures
         Style(plt.Legend, s);
     }
 
+    /// <summary>
+    /// The legend outside the data area, where it can never cover a point: below the plot in rows (paper: the width is
+    /// the column's), to its right on screen. The figure's height must leave room for it (<see cref="LegendHeight"/>).
+    /// </summary>
+    internal static void LegendOutside(Plot plt, FigureStyle s)
+    {
+        var panel = plt.ShowLegend(s.Paper ? Edge.Bottom : Edge.Right);
+        if (s.Paper) plt.Legend.Orientation = Orientation.Horizontal;
+        // ScottPlot pads an edge legend by 20 units on each side; at paper size (1 unit = 1 pt) that squeezes the data.
+        if (panel is ScottPlot.Panels.LegendPanel lp) lp.Padding = s.Paper ? new PixelPadding(2, 2, 3, 2) : new PixelPadding(10, 10, 10, 10);
+        Style(plt.Legend, s);
+        plt.Legend.OutlineColor = LegendOutline;
+    }
+
+    /// <summary>Height a bottom legend of <paramref name="items"/> takes at paper size (rows of items across the width).</summary>
+    internal static int LegendHeight(FigureStyle s, IReadOnlyList<string> items, int width)
+    {
+        if (!s.Paper || items.Count == 0) return 0;
+        // ScottPlot stacks the items one per row when they do not fit one row.
+        if (items.Sum(text => 12 + 3 + TextWidth(text, s.Legend) + 8) > width - 10)
+            return (int)Math.Ceiling(items.Count * (s.Legend * 1.3 + 2) + 14);
+        double row = 0; int rows = 1;
+        foreach (var text in items)
+        {
+            double w = 12 + 3 + text.Length * s.Legend * 0.6 + 4;
+            if (row > 0 && row + w > width - 10) { rows++; row = 0; }
+            row += w;
+        }
+        return (int)Math.Ceiling(rows * (s.Legend * 1.3 + 2));
+    }
+
+    /// <summary>Outline colour of every legend box (figure tests find the box by it).</summary>
+    public static readonly Color LegendOutline = Color.FromHex("#707070");
+
     private static void Style(ScottPlot.Legend legend, FigureStyle s)
     {
         legend.FontSize = s.Legend;
         legend.FontName = FontName;
         legend.ShadowOffset = new PixelOffset(0, 0);
+        legend.OutlineColor = LegendOutline;
         if (s.Paper)
         {
             legend.SymbolWidth = 12;
@@ -437,16 +202,18 @@ public static class Figures
     }
 
     /// <summary>Title (wrapped to the width), axis labels, sparse numeric ticks with real minus signs.</summary>
+    /// <remarks>Paper figures have no title: the caption says it (a title inside the figure repeats the caption and takes height).</remarks>
     internal static void Label(Plot plt, FigureStyle s, string title, int width, string? xLabel, string? yLabel)
     {
         if (plt.Axes.Bottom.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Bottom.TickGenerator = SparseTicks(s);
         if (plt.Axes.Left.TickGenerator is ScottPlot.TickGenerators.NumericAutomatic) plt.Axes.Left.TickGenerator = SparseTicks(s);
-        plt.Title(s.Wrap(title, width, s.Title), s.Title);
+        if (!s.Paper) plt.Title(s.Wrap(title, width, s.Title), s.Title);
         if (xLabel is not null) plt.XLabel(s.Wrap(xLabel, width - 40, s.Axis), s.Axis);
         if (yLabel is not null) plt.YLabel(yLabel, s.Axis);
     }
 
-    private static LineStyle SeparatorStyle(FigureStyle s) => new() { Width = s.L(1.5f), Color = Colors.White, Pattern = LinePattern.Solid };
+    /// <summary>Lines between categories: dark, since white is the 0 of the diverging map.</summary>
+    private static LineStyle SeparatorStyle(FigureStyle s) => new() { Width = s.L(1.2f), Color = Color.FromHex("#303030"), Pattern = LinePattern.Solid };
 
     /// <summary>One heatmap cell as a filled rectangle covering x∈[x, x+1], y∈[y, y+1] (a hairline of its own colour closes anti-aliasing seams).</summary>
     /// <summary>
@@ -491,16 +258,42 @@ public static class Figures
     internal static Color ColourOf(IColormap cmap, double v, (double Min, double Max) range) =>
         cmap.GetColor(Math.Clamp((v - range.Min) / Math.Max(1e-12, range.Max - range.Min), 0, 1));
 
-    /// <summary>Black on the light (upper) half of viridis, white on the dark half.</summary>
+    /// <summary>Black on a light cell colour, white on a dark one (relative luminance below 0.4), black on an empty cell.</summary>
     internal static Color TextOn(IColormap cmap, double v, (double Min, double Max) range) =>
-        double.IsFinite(v) && (v - range.Min) / Math.Max(1e-12, range.Max - range.Min) > 0.5 ? Colors.Black : Colors.White;
+        double.IsFinite(v) && Luminance(ColourOf(cmap, v, range)) < 0.4 ? Colors.White : Colors.Black;
 
-    /// <summary>A viridis colour bar for [range.Min, range.Max] with 5–6 ticks, both ends labelled.</summary>
-    internal static ScottPlot.Panels.ColorBar ColourBar(Plot plt, (double Min, double Max) range, string label, FigureStyle s)
+    /// <summary>Relative luminance (WCAG: linearised sRGB, 0.2126 R + 0.7152 G + 0.0722 B).</summary>
+    internal static double Luminance(Color c)
+    {
+        static double Lin(byte b) { double x = b / 255.0; return x <= 0.04045 ? x / 12.92 : Math.Pow((x + 0.055) / 1.055, 2.4); }
+        return 0.2126 * Lin(c.R) + 0.7152 * Lin(c.G) + 0.0722 * Lin(c.B);
+    }
+
+    private static readonly Lazy<SkiaSharp.SKTypeface> Face = new(() =>
+        SkiaSharp.SKTypeface.FromFamilyName(FontName) ?? SkiaSharp.SKTypeface.Default);
+
+    /// <summary>Advance width of <paramref name="text"/> in DejaVu Sans at <paramref name="size"/> (the font ScottPlot draws with), in the same units.</summary>
+    internal static double TextWidth(string text, float size)
+    {
+        using var font = new SkiaSharp.SKFont(Face.Value, size);
+        return text.Split('\n').Max(line => (double)font.MeasureText(line));
+    }
+
+    /// <summary>
+    /// The colour map of a quantity over <paramref name="range"/>: signed values (similarities, correlations) get the
+    /// diverging map centred on 0 (<see cref="CentredDiverging"/>), non-negative ones (distances) viridis, reversed
+    /// when smaller means more alike so that "alike" is the bright end in every figure.
+    /// </summary>
+    internal static IColormap ColoursFor((double Min, double Max) range, bool signed, bool smallerIsAlike = false) =>
+        signed ? new CentredDiverging(range.Min, range.Max)
+               : smallerIsAlike ? new ReversedColormap(new ScottPlot.Colormaps.Viridis()) : new ScottPlot.Colormaps.Viridis();
+
+    /// <summary>A colour bar for [range.Min, range.Max] (viridis unless <paramref name="cmap"/> is given) with 5–6 ticks, both ends labelled.</summary>
+    internal static ScottPlot.Panels.ColorBar ColourBar(Plot plt, (double Min, double Max) range, string label, FigureStyle s, IColormap? cmap = null)
     {
         var source = new ScottPlot.Plottables.Heatmap(new double[,] { { range.Min, range.Max } })
         {
-            Colormap = new ScottPlot.Colormaps.Viridis(),
+            Colormap = cmap ?? new ScottPlot.Colormaps.Viridis(),
             ManualRange = new ScottPlot.Range(range.Min, range.Max),
         };
         var bar = plt.Add.ColorBar(source);
@@ -560,10 +353,23 @@ public static class Figures
         plt.ScaleFactor = scale;
         byte[] png = plt.GetImageBytes((int)Math.Round(width * scale), (int)Math.Round(height * scale), ImageFormat.Png);
         plt.Dispose();
+        return Finish(name, title, png, svg, width, height, s) with { HoverJson = hoverJson };
+    }
+
+    /// <summary>
+    /// The figure with its physical size recorded: at paper size the SVG's width and height in points (the viewBox keeps
+    /// the drawing units, 1 unit = 1 pt) and the PNG's pHYs chunk at 300 dpi; on screen the SVG in pixels and the PNG at
+    /// 192 dpi (2 × the CSS 96 dpi), so both open at their logical size. Optionally the SVG's text as outlines.
+    /// </summary>
+    internal static Figure Finish(string name, string title, byte[] png, string svg, int width, int height, FigureStyle s)
+    {
+        if (s.Paper) svg = SvgPhysical.InPoints(svg, width, height);
+        if (s.Size.TextAsPaths) svg = SvgPhysical.TextToPaths(svg);
+        png = PngResolution.WithDpi(png, s.Paper ? FigureSize.PaperDpi : 96 * PngScale);
         return new Figure(name, title, png, svg, width, height)
         {
-            HoverJson = hoverJson,
             DisplayWidth = s.Paper ? (int)Math.Round(width * 2.0) : width,
+            PrintInches = s.Paper ? width / 72.0 : null,
         };
     }
 
@@ -618,8 +424,16 @@ internal sealed class FigureStyle(FigureSize? size)
     public float Legend => Paper ? 7f : 12f;
     /// <summary>Line widths, marker sizes and paddings: screen value, halved on paper.</summary>
     public float L(float screen) => Paper ? screen * 0.5f : screen;
-    /// <summary>The screen width, or on paper the column width (at least <paramref name="paperMinimum"/>).</summary>
-    public int Width(int screen, double paperMinimum = 0) => Paper ? (int)Math.Ceiling(Math.Max(Size.ColumnUnits, paperMinimum)) : screen;
+    /// <summary>
+    /// The screen width, or on paper one of two widths: the column (3.3 in) when <paramref name="paperMinimum"/> fits it,
+    /// else two columns (7 in).
+    /// </summary>
+    public int Width(int screen, double paperMinimum = 0) => Paper ? (paperMinimum <= Size.ColumnUnits ? Column : Wide) : screen;
+
+    /// <summary>One column in points (paper).</summary>
+    public int Column => (int)Math.Round(Size.ColumnUnits);
+    /// <summary>Two columns in points (paper): 7 in, or the column when that is wider.</summary>
+    public int Wide => (int)Math.Round(Math.Max(Size.ColumnUnits, FigureSize.TwoColumnInches * 72));
 
     /// <summary>Breaks <paramref name="text"/> into lines that fit <paramref name="width"/> at <paramref name="font"/>.</summary>
     public string Wrap(string text, int width, float font)
@@ -640,5 +454,41 @@ internal sealed class FigureStyle(FigureSize? size)
 
     /// <summary>Height above the data area for a (wrapped) title.</summary>
     /// <remarks>ScottPlot puts the bottom of the title 15 units above the data area (measured in its SVG), lines stacking upward.</remarks>
-    public int TitleSpace(string wrapped) => (int)Math.Ceiling(15 + (wrapped.Count(c => c == '\n') + 1) * Title * 1.3 + L(8));
+    public int TitleSpace(string wrapped) => Paper ? 6 : (int)Math.Ceiling(15 + (wrapped.Count(c => c == '\n') + 1) * Title * 1.3 + L(8));
+
+    /// <summary>The title text drawn above a figure: none on paper (the caption says it), else the wrapped title.</summary>
+    public string TitleText(string title, int width) => Paper ? "" : Wrap(title, width, Title);
+}
+
+/// <summary>
+/// The diverging map of signed values: ColorBrewer RdBu reversed (blue below 0, white at 0, red above), centred on 0 and
+/// cropped to [lo, hi] as seaborn's <c>heatmap(center=0)</c> does, so equal |v| has equal intensity on both sides and no
+/// part of the bar is spent on values that do not occur.
+/// </summary>
+internal sealed class CentredDiverging(double lo, double hi) : IColormap
+{
+    private static readonly Color[] Stops = new[]
+    {
+        "#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7", "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f",
+    }.Select(Color.FromHex).ToArray();
+
+    public string Name => "RdBu_r centred on 0";
+
+    /// <summary>Position in [0, 1] along [lo, hi] → the RdBu_r colour of that value on the symmetric scale ±max(|lo|, |hi|).</summary>
+    public Color GetColor(double position)
+    {
+        double v = lo + Math.Clamp(position, 0, 1) * (hi - lo), m = Math.Max(1e-12, Math.Max(Math.Abs(lo), Math.Abs(hi)));
+        double t = Math.Clamp(0.5 + 0.5 * v / m, 0, 1) * (Stops.Length - 1);
+        int k = Math.Min((int)t, Stops.Length - 2);
+        double f = t - k;
+        var a = Stops[k]; var b = Stops[k + 1];
+        return new Color((byte)Math.Round(a.R + (b.R - a.R) * f), (byte)Math.Round(a.G + (b.G - a.G) * f), (byte)Math.Round(a.B + (b.B - a.B) * f));
+    }
+}
+
+/// <summary>A colour map read from its other end.</summary>
+internal sealed class ReversedColormap(IColormap inner) : IColormap
+{
+    public string Name => inner.Name + " (reversed)";
+    public Color GetColor(double position) => inner.GetColor(1 - position);
 }

@@ -37,9 +37,38 @@ internal static partial class HtmlPage
           .Append(Convert.ToBase64String(f.Png)).Append("\">");
         if (f.HoverJson is not null)
             sb.Append("<script type=\"application/json\" class=\"hover-data\">").Append(f.HoverJson).Append("</script>");
-        sb.Append($"<figcaption>{H(f.Title)} <span class=\"files\">(")
+        sb.Append($"<figcaption>{H(f.Title)}{(f.PrintNote.Length > 0 ? $". Drawn {H(f.PrintNote)}." : "")} <span class=\"files\">(")
           .Append(nameSvg ? $"<code>{H(folder + f.Name)}.svg</code>, " : "")
           .Append($"<a href=\"{H(folder + f.Name)}.png\">PNG</a>, <a href=\"{H(folder + f.Name)}.svg\">SVG</a>)</span></figcaption></figure>\n");
+    }
+
+    /// <summary>
+    /// Plain text (notes) set as the report sets numbers: a hyphen before a digit at the start of a number becomes a
+    /// real minus (U+2212), and whole numbers of five or more digits get thousands separators ("12345" → "12,345").
+    /// </summary>
+    public static string Typeset(string text)
+    {
+        text = Regex.Replace(text, @"(^|[\s(\[=,:±])-(?=\.?\d)", m => m.Groups[1].Value + NumberFormat.Minus);
+        return Regex.Replace(text, @"(?<![\d.,])\d{5,}(?![\d.,]\d)", m => long.Parse(m.Value, CultureInfo.InvariantCulture).ToString("N0", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A model's source without local paths: a catalogue name or URL as it is; a file or folder path shortened to its
+    /// last two components ("…/glove.6B/glove.6B.100d.txt"), so the report does not show the user's home or cache.
+    /// </summary>
+    public static string PublicSource(string source)
+    {
+        if (string.IsNullOrEmpty(source) || source.Contains("://", StringComparison.Ordinal)) return source;
+        int at = source.IndexOfAny(['/', '\\']);
+        if (at < 0 || !(Path.IsPathRooted(source) || source.StartsWith('~') || source.StartsWith('.'))) 
+        {
+            // "kind: /path" forms: shorten the path part.
+            int colon = source.IndexOf(": ", StringComparison.Ordinal);
+            return colon > 0 && colon + 2 < source.Length && (Path.IsPathRooted(source[(colon + 2)..]) || source[colon + 2] == '~')
+                ? source[..(colon + 2)] + PublicSource(source[(colon + 2)..]) : source;
+        }
+        var parts = source.Replace('\\', '/').TrimEnd('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return parts.Length <= 2 ? string.Join("/", parts) : "…/" + string.Join("/", parts[^2..]);
     }
 
     /// <summary>HTML-escaped text.</summary>
@@ -109,10 +138,14 @@ internal static partial class HtmlPage
         code { background: #f3f3f3; padding: 0 0.2em; overflow-wrap: anywhere; }
         nav.toc { background: #f8f8f8; border: 1px solid #e3e3e3; padding: 0.5em 1em; margin: 1em 0; font-size: 0.95em; }
         nav.toc ul { margin: 0.2em 0; padding-left: 1.2em; }
-        #tip { position: fixed; display: none; pointer-events: none; z-index: 10; background: #222; color: #fff; padding: 2px 7px;
+        #tip { position: fixed; display: none; pointer-events: none; z-index: 30; background: #222; color: #fff; padding: 2px 7px;
                border-radius: 3px; font-size: 13px; max-width: 90vw; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-        .zoom { position: fixed; inset: 0; z-index: 20; overflow: auto; background: rgba(255,255,255,0.97); cursor: zoom-out; }
-        .zoom img { max-width: none; border: 0; cursor: zoom-out; }
+        .zoom { position: fixed; inset: 0; z-index: 20; display: flex; align-items: center; justify-content: center;
+                background: rgba(255,255,255,0.97); cursor: zoom-out; }
+        .zoom img { max-width: 100vw; max-height: 100vh; width: auto; height: auto; object-fit: contain; border: 0; cursor: zoom-out; }
+        .table-cue { display: none; font-size: 0.85em; color: #8a5a00; margin: 0.8em 0 -0.6em; }
+        .table-cue.on { display: block; }
+        ul.findings li { margin: 0.25em 0; }
 
         """;
 
@@ -141,17 +174,7 @@ internal static partial class HtmlPage
             return best < 0 ? null : P.t[best];
           }
           function hide() { tip.style.display = 'none'; }
-          document.querySelectorAll('figure.fig').forEach(function (fig) {
-            var img = fig.querySelector('img'), data = fig.querySelector('script.hover-data');
-            img.addEventListener('click', function () {
-              var box = document.createElement('div'); box.className = 'zoom';
-              var big = document.createElement('img'); big.src = img.src; big.alt = img.alt; box.appendChild(big);
-              function close() { box.remove(); document.removeEventListener('keydown', key); }
-              function key(e) { if (e.key === 'Escape') close(); }
-              box.addEventListener('click', close); document.addEventListener('keydown', key); document.body.appendChild(box);
-            });
-            if (!data) return;
-            var d = JSON.parse(data.textContent);
+          function hover(img, d) {
             img.addEventListener('mousemove', function (e) {
               var r = img.getBoundingClientRect(), k = d.w / r.width;
               var t = find(d, (e.clientX - r.left) * k, (e.clientY - r.top) * k, 7 * k);
@@ -162,7 +185,34 @@ internal static partial class HtmlPage
               tip.style.top = (e.clientY + 16 + tip.offsetHeight > window.innerHeight ? e.clientY - tip.offsetHeight - 8 : e.clientY + 16) + 'px';
             });
             img.addEventListener('mouseleave', hide);
+          }
+          document.querySelectorAll('figure.fig').forEach(function (fig) {
+            var img = fig.querySelector('img'), data = fig.querySelector('script.hover-data');
+            var d = data ? JSON.parse(data.textContent) : null;
+            img.addEventListener('click', function () {
+              // Full size, fitted to the window; the tip (above the overlay) keeps working on the enlarged image.
+              var box = document.createElement('div'); box.className = 'zoom';
+              var big = document.createElement('img'); big.src = img.src; big.alt = img.alt; box.appendChild(big);
+              if (d) hover(big, d);
+              function close() { hide(); box.remove(); document.removeEventListener('keydown', key); }
+              function key(e) { if (e.key === 'Escape') close(); }
+              box.addEventListener('click', close); document.addEventListener('keydown', key); document.body.appendChild(box);
+            });
+            if (d) hover(img, d);
           });
+          // Tables wider than the screen scroll sideways in their box; a cue above each says so.
+          function cues() {
+            document.querySelectorAll('table').forEach(function (table) {
+              var cue = table.previousElementSibling;
+              if (!cue || !cue.classList.contains('table-cue')) {
+                cue = document.createElement('p'); cue.className = 'table-cue';
+                cue.textContent = 'More columns: scroll the table sideways \u2192';
+                table.parentNode.insertBefore(cue, table);
+              }
+              cue.classList.toggle('on', table.scrollWidth > table.clientWidth + 1);
+            });
+          }
+          cues(); window.addEventListener('resize', cues);
         })();
 
         """;

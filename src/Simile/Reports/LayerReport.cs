@@ -36,13 +36,14 @@ public static class LayerReport
         var figs = new List<Figure>();
         bool normalized = r.Options.Normalization.Kind != NormalizationKind.None;
         string norm = normalized ? $", normalisation {r.Options.Normalization}" : "";
+        var measure = Measure(r);
         foreach (var m in r.Models)
             figs.Add(LayerFigures.GridHeatmap($"layers-within-{Simile.Data.OutputPath.SafeName(m.Model)}",
-                $"{m.Model}: RSA between its representations{norm}", m.Within, size));
+                $"{m.Model}: {measure.Name} between its representations{norm}", m.Within, size, measure));
         foreach (var g in r.Across)
             figs.Add(LayerFigures.GridHeatmap($"layers-across-{Simile.Data.OutputPath.SafeName(g.RowModel)}-{Simile.Data.OutputPath.SafeName(g.ColumnModel)}",
-                $"{g.RowModel} × {g.ColumnModel}: best {g.RowLabels[g.BestRow]}–{g.ColumnLabels[g.BestColumn]}, " +
-                $"r = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PValue.Relation(g.MaxPValue, g.Permutations) : "")}", g, size));
+                $"{g.RowModel} × {g.ColumnModel} ({measure.Name}): best {g.RowLabels[g.BestRow]}–{g.ColumnLabels[g.BestColumn]}, " +
+                $"{measure.Symbol} = {F(g.BestValue)}{(g.Permutations > 0 ? ", max-calibrated p " + PValue.Relation(g.MaxPValue, g.Permutations) : "")}", g, size, measure));
 
         // x positions are representation indices; where models name a position differently (GPT-2's "final"), show both.
         int longest = r.Models.Max(m => m.Labels.Count);
@@ -55,8 +56,8 @@ public static class LayerReport
             aniso.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.Anisotropy, ColorIndex: i));
             if (normalized) aniso.Add(new LayerSeries($"{m.Model} (raw)", m.AnisotropyRaw, Secondary: true, ColorIndex: i));
         }
-        figs.Add(LayerFigures.AcrossRepresentations("layers-anisotropy", "Anisotropy: mean cosine similarity of all word pairs",
-            xLabels, aniso, "mean pairwise cosine", referenceLine: 0, size: size));
+        figs.Add(LayerFigures.AcrossRepresentations("layers-anisotropy", "Anisotropy: mean cosine similarity of all word pairs (0 = isotropic, higher = more crowded in one direction)",
+            xLabels, aniso, "mean pairwise cosine (↑ anisotropic)", referenceLine: 0, size: size));
 
         if (r.Models.Any(m => m.CategoryRsa is not null))
         {
@@ -65,12 +66,16 @@ public static class LayerReport
             {
                 var m = r.Models[i];
                 if (m.CategoryRsa is null) continue;
-                rsa.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.CategoryRsa.Select(c => c.Pearson).ToArray(), ColorIndex: i));
+                rsa.Add(new LayerSeries(normalized ? $"{m.Model} ({r.Options.Normalization})" : m.Model, m.CategoryRsa.Select(c => c.Pearson).ToArray(),
+                    m.CategoryRsa.Select(c => c.Lower).ToArray(), m.CategoryRsa.Select(c => c.Upper).ToArray(), ColorIndex: i));
                 if (m.CategoryRsaRaw is not null)
                     rsa.Add(new LayerSeries($"{m.Model} (raw)", m.CategoryRsaRaw.Select(c => c.Pearson).ToArray(), Secondary: true, ColorIndex: i));
             }
-            figs.Add(LayerFigures.AcrossRepresentations("layers-category-rsa", "Category RSA: cosine distances vs the category model (Pearson r)",
-                xLabels, rsa, "Pearson r with the category RDM", referenceLine: 0, size: size));
+            bool bands = r.Models.Any(m => m.CategoryRsa?.Any(c => c.Resamples > 0) == true);
+            figs.Add(LayerFigures.AcrossRepresentations("layers-category-rsa",
+                "Category RSA: Pearson r between cosine distances and the category model (higher = categories more separated)" +
+                (bands ? ", with 95% bootstrap bands" : ""),
+                xLabels, rsa, "category RSA r (↑ separated)", referenceLine: 0, size: size));
 
             // One small panel per category, one line per model (bands below the lines).
             var cats = r.CategoryNames;
@@ -88,14 +93,20 @@ public static class LayerReport
                 panels.Add((cats[c], sel));
             }
             figs.Add(LayerFigures.Panels("layers-selectivity",
-                "Category selectivity (within − between mean cosine) with 95% bootstrap bands", xLabels, panels, "selectivity",
+                "Category selectivity: mean cosine within the category minus to the other categories (higher = more selective), with 95% bootstrap bands",
+                xLabels, panels, "selectivity (↑ selective)",
                 referenceLine: 0, size: size));
         }
-        foreach (var m in r.Models.Where(m => m.Mds.Count > 0))
-            figs.Add(LayerFigures.MdsPanels($"layers-mds-{Simile.Data.OutputPath.SafeName(m.Model)}", $"{m.Model}: classical MDS of cosine distances",
-                m.Mds, m.MdsLabels, r.Words.Words, r.Words.Categories, size));
+        var mdsModels = r.Models.Where(m => m.Mds.Count > 0)
+            .Select(m => new MdsModel($"layers-mds-{Simile.Data.OutputPath.SafeName(m.Model)}", $"{m.Model}: classical MDS of cosine distances",
+                m.Mds, m.MdsLabels)).ToList();
+        if (mdsModels.Count > 0) figs.AddRange(LayerFigures.MdsPanels(mdsModels, r.Words.Words, r.Words.Categories, size));
         return figs;
     }
+
+    /// <summary>What the layer × layer grids hold: Pearson RSA by default, else the measure of --measure with its direction.</summary>
+    public static GridMeasure Measure(LayerAnalysisResult r) =>
+        r.Options.Measure is { } name ? GridMeasure.Of(Simile.Comparison.Measures.MeasureRegistry.Get(name)) : GridMeasure.Rsa;
 
     /// <summary>The whole page.</summary>
     public static string Html(LayerAnalysisResult r, IReadOnlyList<Figure> figures, string? targetsHtml = null)
@@ -123,6 +134,10 @@ public static class LayerReport
         bool normalized = o.Normalization.Kind != NormalizationKind.None;
         int n = r.Words.Count;
         var sb = new StringBuilder();
+
+        sb.Append(FindingsStart).Append($"<{h}>{Heading("Findings", headingPrefix)}</{h}>\n<ul class=\"findings\">\n");
+        foreach (var item in Findings(r)) sb.Append("<li>").Append(item).Append("</li>\n");
+        sb.Append("</ul>\n").Append(FindingsEnd);
 
         sb.Append($"<{h}>{Heading("What was computed", headingPrefix)}</{h}>\n<p>")
           .Append("A transformer gives each word not one vector but one per stage: the token embedding (<code>token</code>), the " +
@@ -231,7 +246,7 @@ public static class LayerReport
         if (r.Notes.Count > 0)
         {
             sb.Append($"<{h}>{Heading("Notes", headingPrefix)}</{h}>\n<ul>\n");
-            foreach (var note in r.Notes) sb.Append("<li>").Append(H(note)).Append("</li>\n");
+            foreach (var note in r.Notes) sb.Append("<li>").Append(H(HtmlPage.Typeset(note))).Append("</li>\n");
             sb.Append("</ul>\n");
         }
         sb.Append($"<{h}>{Heading("Settings", headingPrefix)}</{h}>\n<table>\n")
@@ -245,6 +260,44 @@ public static class LayerReport
           .Append($"<p class=\"caption\">Files of this part (in <code>{(folder.Length == 0 ? "the folder of this page" : H(folder))}</code>): " +
                   $"<a href=\"{H(folder)}results.json\">results.json</a> (all numbers of the layer analysis) and every figure as PNG and SVG.</p>\n");
         return sb.ToString();
+    }
+
+    /// <summary>Marks the findings block of <see cref="HtmlSection"/>, which a page embedding the section may move into its own summary.</summary>
+    public const string FindingsStart = "<!--findings-->", FindingsEnd = "<!--/findings-->";
+
+    /// <summary>
+    /// The findings in a few HTML list items: the best-matching representations of every pair of models (value and
+    /// max-calibrated p), and per model the representation where category RSA peaks (with its interval) and the
+    /// categories each representation separates (selectivity interval above 0).
+    /// </summary>
+    public static IReadOnlyList<string> Findings(LayerAnalysisResult r)
+    {
+        var items = new List<string>();
+        var measure = Measure(r);
+        foreach (var g in r.Across)
+            items.Add($"Best-matching representations of {H(g.RowModel)} and {H(g.ColumnModel)} ({H(measure.Name)}): " +
+                      $"{H(g.RowLabels[g.BestRow])} – {H(g.ColumnLabels[g.BestColumn])}, {H(measure.Symbol)} = {F(g.BestValue)}" +
+                      (g.Permutations > 0 ? $" (max-calibrated p {H(PValue.Relation(g.MaxPValue, g.Permutations))})" : "") + ".");
+        foreach (var m in r.Models.Where(m => m.CategoryRsa is not null))
+        {
+            var cr = m.CategoryRsa!;
+            int best = Enumerable.Range(0, cr.Count).OrderByDescending(i => double.IsFinite(cr[i].Pearson) ? cr[i].Pearson : double.NegativeInfinity).First();
+            string text = $"{H(m.Model)}: category RSA is highest at {H(cr[best].Representation)}, r = {F(cr[best].Pearson)}" +
+                          (double.IsFinite(cr[best].Lower) ? $" [{F(cr[best].Lower)}, {F(cr[best].Upper)}]" : "") + ". ";
+            if (m.Selectivity is { } sel)
+            {
+                var separated = sel.Select(rep => string.Join(", ", rep.Where(s => s.Lower > 0).Select(s => H(s.Category)))).ToList();
+                if (separated.Distinct().Count() == 1)
+                    text += separated[0].Length == 0 ? "No category's selectivity interval lies above 0."
+                        : $"Categories separated (selectivity interval above 0) at every representation: {separated[0]}.";
+                else
+                    text += "Categories separated (selectivity interval above 0): " +
+                            string.Join("; ", separated.Select((c, i) => $"{H(m.Labels[i])}: {(c.Length == 0 ? "none" : c)}")) + ".";
+            }
+            items.Add(text);
+        }
+        if (items.Count == 0) items.Add("See the grids below.");
+        return items;
     }
 
     private static string CountSummary(LayerAnalysisResult r)

@@ -184,6 +184,12 @@ public static class LayerResultsJson
             w.WriteString("representation", c.Representation);
             Number(w, "pearson", c.Pearson);
             Number(w, "p_value", c.PValue);
+            if (c.Resamples > 0)
+            {
+                w.WriteStartArray("ci95");
+                foreach (double v in new[] { c.Lower, c.Upper }) { if (double.IsFinite(v)) w.WriteNumberValue(v); else w.WriteNullValue(); }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();

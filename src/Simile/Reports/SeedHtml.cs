@@ -23,6 +23,29 @@ public static class SeedHtml
         var sb = new StringBuilder();
         HtmlPage.Begin(sb, "Simile: " + string.Join(", ", r.Models.Select(m => m.Model.Name)));
         sb.Append($"<h1>How {r.Models.Count} models represent {n} words</h1>\n");
+
+        // Findings first: the RSA between models with intervals, then part 2's findings (moved here from its section).
+        string? partTwoFindings = null;
+        if (partTwoHtml is not null)
+        {
+            int s0 = partTwoHtml.IndexOf(LayerReport.FindingsStart, StringComparison.Ordinal), s1 = partTwoHtml.IndexOf(LayerReport.FindingsEnd, StringComparison.Ordinal);
+            if (s0 >= 0 && s1 > s0)
+            {
+                string block = partTwoHtml[s0..(s1 + LayerReport.FindingsEnd.Length)];
+                int u0 = block.IndexOf("<ul", StringComparison.Ordinal), u1 = block.LastIndexOf("</ul>", StringComparison.Ordinal);
+                if (u0 >= 0 && u1 > u0) partTwoFindings = block[(block.IndexOf('>', u0) + 1)..u1];
+                partTwoHtml = partTwoHtml.Remove(s0, block.Length);
+            }
+        }
+        sb.Append("<h2>Findings</h2>\n<ul class=\"findings\">\n");
+        foreach (var p in r.Pairs.OrderByDescending(p => p.Pearson))
+            sb.Append($"<li>RSA between {H(p.A)} and {H(p.B)}: r = {F(p.Pearson)}")
+              .Append(p.PearsonInterval is { } ci ? $" [{F(ci.Lower)}, {F(ci.Upper)}]" : "")
+              .Append(p.PearsonTest is { } t0 ? $", {H(PValue.Text(t0.PValue, t0.Permutations))}" : "").Append(".</li>\n");
+        sb.Append($"<li>Rotation control: {H(r.Rotation.Model)} against a rotated copy of itself has RSA {F(r.Rotation.RsaPearson)} but a mean direct " +
+                  $"correlation of {F(r.Rotation.DirectCorrelationMean)}: only RSA compares models whose axes differ.</li>\n");
+        if (partTwoFindings is not null) sb.Append("<li>Through the layers:<ul>").Append(partTwoFindings).Append("</ul></li>\n");
+        sb.Append("</ul>\n<p class=\"caption\">Brackets: 95% bootstrap intervals. Details, figures and settings follow.</p>\n");
         if (partTwoHtml is not null) sb.Append("<h1>Part 1: one vector per word</h1>\n");
 
         // What was computed.
@@ -73,7 +96,7 @@ public static class SeedHtml
         if (r.Notes.Count > 0)
         {
             sb.Append("<h2>Notes</h2>\n<ul>\n");
-            foreach (var note in r.Notes) sb.Append("<li>").Append(H(note)).Append("</li>\n");
+            foreach (var note in r.Notes) sb.Append("<li>").Append(H(HtmlPage.Typeset(note))).Append("</li>\n");
             sb.Append("</ul>\n");
         }
 
@@ -81,7 +104,7 @@ public static class SeedHtml
         sb.Append("<h2>Models</h2>\n<table>\n<tr><th>model</th><th>vocabulary × dims</th><th>architecture</th><th>source</th></tr>\n");
         foreach (var m in r.Models)
             sb.Append($"<tr><td>{H(m.Model.Name)}</td><td class=\"num\">{m.Model.VocabularySize:N0} × {m.Model.Dims}</td>" +
-                      $"<td>{H(m.Model.Architecture)}</td><td>{H(m.Model.Source)}</td></tr>\n");
+                      $"<td>{H(m.Model.Architecture)}</td><td>{H(HtmlPage.PublicSource(m.Model.Source))}</td></tr>\n");
         sb.Append("</table>\n");
 
         // RSA.

@@ -5,6 +5,15 @@ using Simile.Similarity;
 
 namespace Simile.Reports;
 
+/// <summary>Order of the words on the heatmaps' axes (--order).</summary>
+public enum WordOrder
+{
+    /// <summary>Grouped by category in order of first appearance, word-list order within a category.</summary>
+    Category,
+    /// <summary>Grouped by category, average-linkage clustering order within a category.</summary>
+    Cluster,
+}
+
 /// <summary>
 /// Every output of the seed analysis, rendered in memory and then written atomically into one folder:
 /// results.json, similarity-&lt;model&gt;.csv/.png/.svg, rsa-&lt;a&gt;-vs-&lt;b&gt;.png/.svg, direct-&lt;a&gt;-vs-&lt;b&gt;.png/.svg,
@@ -17,11 +26,11 @@ public static class SeedReport
     /// <param name="partTwoResults">Where that part's results.json is, relative to this folder (named in results.json).</param>
     /// <param name="targets">Comparisons with targets (<c>--target</c>): a "targets" array in results.json, figures and a report section.</param>
     public static ReportOutput Build(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
-        string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null)
+        string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null, WordOrder order = WordOrder.Category)
     {
         var output = new ReportOutput(folder);
         output.AddText("results.json", SeedResultsJson.Write(r, partTwoResults, targets));
-        var figures = BuildFigures(r, size);
+        var figures = BuildFigures(r, size, order);
         foreach (var f in figures) output.AddFigure(f);
         var targetFigures = targets is null ? [] : TargetFigures.ForModels(targets, size);
         foreach (var f in targetFigures) output.AddFigure(f);
@@ -34,22 +43,25 @@ public static class SeedReport
 
     /// <summary>Renders and writes everything to <paramref name="folder"/>; returns the written paths.</summary>
     public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
-        string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null)
+        string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null, WordOrder order = WordOrder.Category)
     {
         Simile.Data.OutputPath.CheckFolder(folder);     // fail before the figures are drawn
-        return Build(r, folder, partTwoHtml, size, partTwoResults, targets).WriteAll();
+        return Build(r, folder, partTwoHtml, size, partTwoResults, targets, order).WriteAll();
     }
 
-    public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r, FigureSize? size = null)
+    public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r, FigureSize? size = null, WordOrder wordOrder = WordOrder.Category)
     {
         var figures = new List<Figure>();
         var words = r.Words;
         int n = words.Count;
-        var order = CategoryOrder(words);
+        var order = wordOrder == WordOrder.Cluster && r.Models.Count > 0
+            ? ClusterOrder(words, r.Models[0].Dissimilarity.Condensed) : CategoryOrder(words);
         var orderedLabels = order.Select(i => words.Words[i]).ToList();
+        var orderedCategories = words.HasCategories ? order.Select(i => words.Categories[i]).ToList() : null;
         var boundaries = CategoryBoundaries(words, order);
         bool similarity = SeedAnalysis.IsSimilarityKind(r.Kind);
         string quantity = QuantityName(r.Kind);
+        string colourLabel = similarity ? $"{quantity} (higher = more alike)" : $"{quantity} (lower = more alike)";
 
         // One colour scale shared by every model's matrix for the bounded similarity kinds; distances have
         // model-specific magnitudes (e.g. GloVe's norms are several times BERT's), so each gets its own scale.
@@ -68,7 +80,8 @@ public static class SeedReport
             var scale = similarity ? range : NiceRange(displays[m].Where(double.IsFinite).DefaultIfEmpty(0).Min(),
                                                        displays[m].Where(double.IsFinite).DefaultIfEmpty(1).Max());
             figures.Add(Figures.Heatmap($"similarity-{Simile.Data.OutputPath.SafeName(model.Model.Name)}",
-                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, scale, quantity, size, model.Model.Name));
+                $"{model.Model.Name}: {quantity} of {n} words", square, orderedLabels, boundaries, scale, colourLabel, size, model.Model.Name,
+                orderedCategories, signed: similarity));
         }
 
         bool[]? within = words.HasCategories ? WithinCategory(words) : null;
@@ -102,10 +115,58 @@ public static class SeedReport
             band: (-r.Rotation.ExpectedSpread, r.Rotation.ExpectedSpread, $"chance spread (±{Figures.Num(r.Rotation.ExpectedSpread)})")));
 
         var rsa = r.RsaMatrix();
-        double rsaLo = Math.Min(0, rsa.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).Min());
-        figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models (Pearson r of {quantity} matrices)",
-            rsa, r.Models.Select(m => m.Model.Name).ToList(), (rsaLo, 1.0), "RSA r", size));
+        int models = r.Models.Count;
+        var lower = new double[models, models]; var upper = new double[models, models];
+        for (int i = 0; i < models; i++) for (int j = 0; j < models; j++) lower[i, j] = upper[i, j] = double.NaN;
+        foreach (var p in r.Pairs)
+            if (p.PearsonInterval is { } ci)
+            {
+                int a = r.IndexOf(p.A), b = r.IndexOf(p.B);
+                lower[a, b] = lower[b, a] = ci.Lower;
+                upper[a, b] = upper[b, a] = ci.Upper;
+            }
+        figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models: Pearson r of their {quantity} matrices" +
+                (r.Pairs.Any(p => p.PearsonInterval is not null) ? ", with 95% bootstrap intervals" : ""),
+            rsa, r.Models.Select(m => m.Model.Name).ToList(), OffDiagonalRange(rsa), "RSA r (higher = more alike)", size,
+            lower, upper, blankDiagonal: true, signed: true));
         return figures;
+    }
+
+    /// <summary>The colour range of a model × model matrix: its off-diagonal values (the diagonal is 1 by construction), widened to tenths.</summary>
+    public static (double Min, double Max) OffDiagonalRange(double[,] m)
+    {
+        var values = new List<double>();
+        for (int i = 0; i < m.GetLength(0); i++)
+            for (int j = 0; j < m.GetLength(1); j++)
+                if (i != j && double.IsFinite(m[i, j])) values.Add(m[i, j]);
+        return values.Count == 0 ? (0, 1) : NiceRange(values.Min(), values.Max());
+    }
+
+    /// <summary>
+    /// Word indices grouped by category as <see cref="CategoryOrder"/>, and within each category in the leaf order of an
+    /// average-linkage dendrogram of <paramref name="condensedDistances"/> among its words (<see cref="AverageLinkage"/>,
+    /// scipy's <c>linkage(method="average")</c> + <c>leaves_list</c>). Callers pass the first model's dissimilarities
+    /// (1 − cos for the cosine kind), so every model's heatmap uses the same order.
+    /// </summary>
+    public static int[] ClusterOrder(Simile.Data.WordList words, double[] condensedDistances)
+    {
+        int n = words.Count;
+        var grouped = CategoryOrder(words);
+        var result = new List<int>(n);
+        int start = 0;
+        for (int k = 1; k <= n; k++)
+        {
+            if (k < n && words.Categories[grouped[k]] == words.Categories[grouped[start]]) continue;
+            var block = grouped[start..k];
+            int m = block.Length;
+            var sub = new double[CondensedIndex.Length(m)];
+            for (int a = 0; a < m; a++)
+                for (int b = a + 1; b < m; b++)
+                    sub[CondensedIndex.Of(m, a, b)] = condensedDistances[CondensedIndex.Of(n, block[a], block[b])];
+            result.AddRange(AverageLinkage.Order(sub, m).Select(i => block[i]));
+            start = k;
+        }
+        return result.ToArray();
     }
 
     /// <summary>The n × n matrix with word labels (row and column headers), in word-list order, full precision.</summary>

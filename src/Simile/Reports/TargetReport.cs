@@ -67,7 +67,7 @@ public static class TargetReport
                   .Append("<div class=\"table\"><table><tr><th>model</th><th>representation</th><th>difference</th><th>95 % interval</th><th>p</th><th>p (FDR)</th></tr>\n");
                 foreach (var c in t.Comparisons)
                     sb.Append($"<tr><td>{H(c.Model)}</td><td>{H(c.Representation)}</td><td>{F(c.Difference)}</td><td>[{F(c.Lower)}, {F(c.Upper)}]</td>")
-                      .Append($"<td>{F(c.PValue)}</td><td>{F(c.PValueFdr)}</td></tr>\n");
+                      .Append($"<td>{NumberFormat.Typeset(c.PValue, "0.0000")}</td><td>{NumberFormat.Typeset(c.PValueFdr, "0.0000")}</td></tr>\n");
                 sb.Append("</table></div>\n");
             }
             foreach (var suffix in new[] { "-layers", "-models", "-scatter" })

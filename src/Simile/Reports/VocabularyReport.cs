@@ -53,7 +53,7 @@ public static class VocabularyReport
             var x = similarity ? (1 - g.MaxA, 1 - g.MinA) : (g.MinA, g.MaxA);
             var y = similarity ? (1 - g.MaxB, 1 - g.MinB) : (g.MinB, g.MaxB);
             string pair = $"{Simile.Data.OutputPath.SafeName(p.A)}-vs-{Simile.Data.OutputPath.SafeName(p.B)}";
-            string title = $"{p.A} vs {p.B}, {g.Pairs:N0} word pairs: r = {p.Pearson:0.000}" +
+            string title = $"{p.A} vs {p.B}, {g.Pairs:N0} word pairs: r = {F(p.Pearson)}" +
                            (p.PearsonTest is { } t ? $", {PValue.Text(t.PValue, t.Permutations)}" : "");
             figures.Add(Figures.DensityGrid($"rsa-{pair}", title, counts, x, y, $"{p.A} {quantity}", $"{p.B} {quantity}", size));
             if (p.Direct is { } d)
@@ -63,7 +63,8 @@ public static class VocabularyReport
         var rsa = r.RsaMatrix();
         double lo = Math.Min(0, rsa.Cast<double>().Where(double.IsFinite).DefaultIfEmpty(0).Min());
         figures.Add(Figures.ValueMatrix("models-rsa", $"RSA between models over {r.Words.Count:N0} words",
-            rsa, r.Models.Select(m => m.Name).ToList(), (lo, 1.0), "RSA r", size));
+            rsa, r.Models.Select(m => m.Name).ToList(), SeedReport.OffDiagonalRange(rsa), "RSA r (higher = more alike)", size,
+            blankDiagonal: true, signed: true));
         return figures;
     }
 
@@ -124,10 +125,10 @@ public static class VocabularyReport
           .Append($"{H(r.Rotation.Model)}'s vectors by a random orthogonal matrix, which leaves its geometry intact (RSA {F(r.Rotation.RsaPearson)}) ")
           .Append($"but drops the direct correlation to {F(r.Rotation.DirectCorrelationMean)}.</p>\n");
         sb.Append("<h2>Notes</h2>\n<ul>\n");
-        foreach (var note in r.Notes) sb.Append("<li>").Append(H(note)).Append("</li>\n");
+        foreach (var note in r.Notes) sb.Append("<li>").Append(H(HtmlPage.Typeset(note))).Append("</li>\n");
         sb.Append("</ul>\n<h2>Models</h2>\n<table>\n<tr><th>model</th><th>vocabulary × dims</th><th>source</th></tr>\n");
         foreach (var m in r.Models)
-            sb.Append($"<tr><td>{H(m.Name)}</td><td class=\"num\">{m.VocabularySize:N0} × {m.Dims}</td><td>{H(m.Source)}</td></tr>\n");
+            sb.Append($"<tr><td>{H(m.Name)}</td><td class=\"num\">{m.VocabularySize:N0} × {m.Dims}</td><td>{H(HtmlPage.PublicSource(m.Source))}</td></tr>\n");
         sb.Append("</table>\n<h2>RSA between models</h2>\n<table>\n<tr><th>model A</th><th>model B</th><th>Pearson r</th><th>Spearman ρ</th>" +
                   "<th>p (Pearson)</th><th>direct correlation</th></tr>\n");
         foreach (var p in r.Pairs)

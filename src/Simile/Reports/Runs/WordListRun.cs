@@ -10,6 +10,9 @@ public sealed record RunOutput(string Folder)
 {
     /// <summary>Size of the figures (--figure-size).</summary>
     public FigureSize Figures { get; init; } = FigureSize.Screen;
+
+    /// <summary>Order of the words on the heatmaps (--order).</summary>
+    public WordOrder Order { get; init; } = WordOrder.Category;
 }
 
 /// <summary>What a load → analyse → write run did: the analysis, the models loaded and skipped, the files written.</summary>
@@ -42,7 +45,7 @@ public static class WordListRun
             r =>
             {
                 string? html = partTwo?.Html(words, progress);
-                return SeedReport.Write(r, output.Folder, html, output.Figures, html is null ? null : partTwo!.ResultsPath);
+                return SeedReport.Write(r, output.Folder, html, output.Figures, html is null ? null : partTwo!.ResultsPath, order: output.Order);
             });
 
     /// <summary>The shared-vocabulary analysis (<c>--vocabulary shared</c>) of every pair of <paramref name="models"/>.</summary>

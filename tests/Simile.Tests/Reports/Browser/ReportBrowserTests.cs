@@ -223,6 +223,95 @@ public sealed class ReportBrowserTests(DemoReportFixture demo) : IClassFixture<D
         finally { Directory.Delete(dir, true); }
     }
 
+    [ChromiumFact]
+    public void FindingsOpenThePageWithIntervals()
+    {
+        using var b = Open(Url(Path.Combine(demo.Folder, "report.html")));
+        var headings = b.Eval("[...document.querySelectorAll('h1, h2')].map(h => h.textContent)").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal("Findings", headings[1]);                                  // right after the page title
+        var items = b.Eval("[...document.querySelectorAll('ul.findings > li')].map(l => l.textContent)").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains(items, i => i.StartsWith("RSA between minilm and arctic-xs: r = ", StringComparison.Ordinal) && i.Contains('[') && i.Contains("p ≤ 0.000"));
+        Assert.Contains(items, i => i.StartsWith("Through the layers:", StringComparison.Ordinal) && i.Contains("Best-matching representations of minilm and arctic-xs"));
+        // The findings are moved, not repeated: part 2 has no second findings list.
+        Assert.Equal(1, b.Eval("document.querySelectorAll('ul.findings').length").GetInt32());
+        // No local path of the machine that wrote the report.
+        string html = File.ReadAllText(Path.Combine(demo.Folder, "report.html"));
+        Assert.DoesNotContain(demo.Root, html);
+        Assert.DoesNotContain(Path.GetTempPath(), html);
+    }
+
+    [ChromiumFact]
+    public void OnAPhoneTablesThatHideColumnsSaySo()
+    {
+        using var b = Open(Url(Path.Combine(demo.Folder, "report.html")), width: 390, height: 844, mobile: true);
+        var r = b.Eval("[...document.querySelectorAll('table')].map(t => ({ wide: t.scrollWidth > t.clientWidth + 1, " +
+                       "cue: !!(t.previousElementSibling && t.previousElementSibling.classList.contains('table-cue') " +
+                       "&& getComputedStyle(t.previousElementSibling).display !== 'none') }))")
+            .EnumerateArray().Select(e => (Wide: e.GetProperty("wide").GetBoolean(), Cue: e.GetProperty("cue").GetBoolean())).ToList();
+        Assert.True(r.Count(x => x.Wide) >= 4, $"{r.Count(x => x.Wide)} of {r.Count} tables cut on a phone");
+        Assert.All(r, x => Assert.Equal(x.Wide, x.Cue));
+        // On a desktop fewer tables are cut, and only those show the cue.
+        using var d = Open(Url(Path.Combine(demo.Folder, "report.html")), width: 1400);
+        int cut = d.Eval("[...document.querySelectorAll('table')].filter(t => t.scrollWidth > t.clientWidth + 1).length").GetInt32();
+        Assert.True(cut < r.Count(x => x.Wide));
+        Assert.Equal(cut, d.Eval("[...document.querySelectorAll('.table-cue')].filter(c => getComputedStyle(c).display !== 'none').length").GetInt32());
+    }
+
+    [ChromiumFact]
+    public void ZoomFitsTheWindowAndTheTipShowsAboveIt()
+    {
+        using var b = Open(Url(Path.Combine(demo.Folder, "report.html")), width: 1400, height: 900);
+        b.Eval("document.getElementById('fig-similarity-minilm').scrollIntoView({block: 'center'})");
+        Thread.Sleep(100);
+        var c = b.Eval("(() => { const r = document.querySelector('#fig-similarity-minilm img').getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; })()");
+        foreach (var type in new[] { "mousePressed", "mouseReleased" })
+            b.Send("Input.dispatchMouseEvent", new { type, x = c.GetProperty("x").GetDouble(), y = c.GetProperty("y").GetDouble(), button = "left", clickCount = 1 });
+        Thread.Sleep(200);
+        var z = b.Eval("(() => { const i = document.querySelector('.zoom img'); const r = i.getBoundingClientRect(); return { l: r.left, t: r.top, r: r.right, b: r.bottom, w: innerWidth, h: innerHeight }; })()");
+        Assert.True(z.GetProperty("l").GetDouble() >= -0.5 && z.GetProperty("t").GetDouble() >= -0.5
+            && z.GetProperty("r").GetDouble() <= z.GetProperty("w").GetDouble() + 0.5 && z.GetProperty("b").GetDouble() <= z.GetProperty("h").GetDouble() + 0.5,
+            "zoomed image does not fit the window: " + z);
+        // Hover on the enlarged image: the tip shows (a cell value) and sits above the overlay.
+        var p = b.Eval("(() => { const r = document.querySelector('.zoom img').getBoundingClientRect(); return { x: r.left + r.width * 0.3, y: r.top + r.height * 0.65 }; })()");
+        b.Send("Input.dispatchMouseEvent", new { type = "mouseMoved", x = p.GetProperty("x").GetDouble(), y = p.GetProperty("y").GetDouble() });
+        Thread.Sleep(80);
+        Assert.Equal("block", b.Eval("getComputedStyle(document.getElementById('tip')).display").GetString());
+        Assert.Contains("(minilm)", b.Eval("document.getElementById('tip').textContent").GetString());
+        int tipZ = int.Parse(b.Eval("getComputedStyle(document.getElementById('tip')).zIndex").GetString()!, CultureInfo.InvariantCulture);
+        int zoomZ = int.Parse(b.Eval("getComputedStyle(document.querySelector('.zoom')).zIndex").GetString()!, CultureInfo.InvariantCulture);
+        Assert.True(tipZ > zoomZ, $"tip z-index {tipZ}, overlay {zoomZ}");
+    }
+
+    [ChromiumFact]
+    public void SelectivityHoverShowsTheValuesOfResultsJsonAtItsMarkers()
+    {
+        string folder = demo.Folder;
+        using var layers = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "layers", "results.json")));
+        var sel = layers.RootElement.GetProperty("selectivity").GetProperty("minilm").GetProperty("fruit")[0];
+        string expected = $"fruit, minilm, token: {Num(sel.GetProperty("value").GetDouble())} " +
+                          $"[{Num(sel.GetProperty("ci95")[0].GetDouble())}, {Num(sel.GetProperty("ci95")[1].GetDouble())}]";
+        using var b = Open(Url(Path.Combine(folder, "report.html")));
+        b.Eval("document.getElementById('fig-layers-selectivity').scrollIntoView({block: 'center'})");
+        Thread.Sleep(100);
+        // The hover point with that text, in figure units (y up) and on the screen.
+        var pt = b.Eval("(() => { const fig = document.getElementById('fig-layers-selectivity'), img = fig.querySelector('img');" +
+            "const d = JSON.parse(fig.querySelector('script.hover-data').textContent), i = d.points.t.indexOf(" + JsonSerializer.Serialize(expected) + ");" +
+            "if (i < 0) return null; const r = img.getBoundingClientRect(), k = r.width / d.w;" +
+            "return { fx: d.points.x[i], fy: d.h - d.points.y[i], x: r.left + d.points.x[i] * k, y: r.top + (d.h - d.points.y[i]) * k }; })()");
+        Assert.True(pt.ValueKind == JsonValueKind.Object, "no hover point with text " + expected);
+        b.Send("Input.dispatchMouseEvent", new { type = "mouseMoved", x = pt.GetProperty("x").GetDouble(), y = pt.GetProperty("y").GetDouble() });
+        Thread.Sleep(60);
+        Assert.Equal(expected, b.Eval("document.getElementById('tip').textContent").GetString());
+        // A marker of the SVG (drawn in the same figure units) sits at that point.
+        using var svg = Open(Url(Path.Combine(folder, "layers", "layers-selectivity.svg")));
+        double fx = pt.GetProperty("fx").GetDouble(), fy = pt.GetProperty("fy").GetDouble();
+        double near = svg.Eval("(() => { const s = document.querySelector('svg'), box = s.getBoundingClientRect(), scale = box.width / s.viewBox.baseVal.width;" +
+            "return Math.min(...[...document.querySelectorAll('ellipse')].map(e => { const r = e.getBoundingClientRect();" +
+            "const cx = (r.left + r.width / 2 - box.left) / scale, cy = (r.top + r.height / 2 - box.top) / scale;" +
+            $"return Math.hypot(cx - {Inv(fx)}, cy - {Inv(fy)}); }})); }})()").GetDouble();
+        Assert.True(near < 1.0, $"no marker within 1 unit of the hover point ({fx:0.0}, {fy:0.0}): nearest {near:0.00}");
+    }
+
     /// <summary>
     /// In the SVG DOM: the centres of the heatmap's cells (the most common filled rectangle size; distinct columns left to
     /// right and rows top to bottom) and the anchor points of the tick labels (the origin of each text's transform, in screen
@@ -241,11 +330,12 @@ public sealed class ReportBrowserTests(DemoReportFixture demo) : IClassFixture<D
           const cellX = distinct(cells.map(r => r.left + r.width / 2)), cellY = distinct(cells.map(r => r.top + r.height / 2));
           const left = Math.min(...cells.map(r => r.left)), bottom = Math.max(...cells.map(r => r.bottom));
           const anchor = t => { const m = t.getScreenCTM(); return { x: m.e, y: m.f }; };
-          const texts = [...document.querySelectorAll('text')].map(t => ({ s: t.textContent.trim(), a: anchor(t) }));
+          // Row labels are unrotated (the category strips write their names rotated beside the rows); column labels rotated.
+          const texts = [...document.querySelectorAll('text')].map(t => ({ s: t.textContent.trim(), a: anchor(t), rotated: Math.abs(t.getScreenCTM().b) > 1e-6 }));
           const colX = [], rowY = [];
           for (const l of labels) {
             const c = texts.find(t => t.s === l && t.a.y > bottom); if (c) colX.push(c.a.x);
-            const r = texts.find(t => t.s === l && t.a.x < left); if (r) rowY.push(r.a.y);
+            const r = texts.find(t => t.s === l && t.a.x < left && !t.rotated); if (r) rowY.push(r.a.y);
           }
           return { cellX, cellY, colX, rowY };
         })()
