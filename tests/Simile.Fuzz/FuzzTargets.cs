@@ -214,7 +214,6 @@ public static class FuzzTargets
             bert.Forward([ids], withAttention: true);
     }
 
-    /// <summary>The tiny Llama GGUF of the reference set (Q8_0 token embeddings, F32 rest), found above the binary.</summary>
     /// <summary>tests/reference/modern/llama-tiny: config.json, tokenizer files and the BF16 weights (335 KB).</summary>
     private static Dictionary<string, byte[]> LlamaTinyFolder()
     {
@@ -232,6 +231,7 @@ public static class FuzzTargets
         throw new FileNotFoundException($"tests/reference/{relative} not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>The tiny Llama GGUF of the reference set (Q8_0 token embeddings, F32 rest), found above the binary.</summary>
     private static byte[] ReferenceGguf() => ReferenceGguf("llama-tiny-gguf", "llama-tiny-Q8_0-embd.gguf");
 
     /// <summary>A GGUF file of the reference set (tests/reference/modern/FOLDER/FILE), found above the binary.</summary>
