@@ -1,6 +1,6 @@
 using Simile.Data;
 using Simile.Tests.Cli;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
 namespace Simile.Tests.Models.Gguf;
