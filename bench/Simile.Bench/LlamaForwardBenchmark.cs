@@ -18,7 +18,7 @@ namespace Simile.Bench;
 /// converted to float32 one layer at a time) and by llama.cpp (LLamaSharp 0.30.0, CPU backend) on GGUF files of the same
 /// weights (F16, and Q8_0 quantised here), with the same thread count. Prints tokens/s and the ratio.
 /// On the Q8_0 file the native pass runs twice: weights widened to float32, and the int8 path
-/// (<see cref="LlamaModel.Int8Q8_0"/>, <see cref="Q8Gemm"/>), which is what llama.cpp computes.
+/// (<see cref="LlamaModel.IntegerProducts"/>, <see cref="Q8Gemm"/>), which is what llama.cpp computes.
 /// Usage: <c>Simile.Bench forward-llama [--layers 16] [--vocab 32000] [--threads N] [--reps 2] [--dir DIR] [--no-q8] [--no-f16] [--kernel-only]</c>.
 /// </summary>
 public static class LlamaForwardBenchmark
@@ -60,13 +60,13 @@ public static class LlamaForwardBenchmark
         if (q8)
         {
             using var gguf = GgufDecoderWeights.Open(q80);
-            var int8 = new LlamaModel(gguf) { Int8Q8_0 = true };
+            var int8 = new LlamaModel(gguf) { IntegerProducts = true };
             if (!int8.UsesInt8) throw new InvalidOperationException("the int8 path is not available for the Q8_0 file");
             nativeQ8 = Best(reps, () => int8.Forward(sequences, withAttention: false));
             Console.WriteLine($"  native Q8_0 GGUF, int8 path ({Q8Gemm.KernelDescription}): {total / nativeQ8,8:F1} tokens/s  ({nativeQ8:F2} s)");
             if (f16Runs)
             {
-                var widened = new LlamaModel(gguf) { Int8Q8_0 = false };
+                var widened = new LlamaModel(gguf) { IntegerProducts = false };
                 nativeQ8Float = Best(reps, () => widened.Forward(sequences, withAttention: false));
                 Console.WriteLine($"  native Q8_0 GGUF, widened to float32:  {total / nativeQ8Float,8:F1} tokens/s  ({nativeQ8Float:F2} s)");
             }

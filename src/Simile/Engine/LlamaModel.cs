@@ -22,9 +22,10 @@ namespace Simile.Engine;
 /// Sequences of a batch are packed one after another and each attends causally to its own earlier tokens only.
 /// Memory: the weights stay in their source (memory-mapped); each layer's matrices are converted to float32 into
 /// buffers that are reused for every layer, and each layer is applied to all tokens of the batch at once.
-/// Q8_0 weights (GGUF): with <see cref="Int8Q8_0"/> the projections multiply the stored int8 blocks by activations
-/// quantised to int8 per block of 32 (<see cref="Q8Gemm"/>, what llama.cpp computes) instead of widening the weights to
-/// float32; the default, float32, gives the dequantized weights' exact float32 pass (as Hugging Face on a GGUF file).
+/// Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply the stored blocks
+/// by activations quantised as llama.cpp does (Q8_0: <see cref="Q8Gemm"/>; Q4_K/Q5_K/Q6_K: <see cref="KQuantGemm"/>)
+/// where <see cref="IntegerProjection.For"/> allows it; off, every weight is widened to float32, the dequantized weights'
+/// exact float32 pass (as Hugging Face on a GGUF file).
 /// </summary>
 public sealed class LlamaModel
 {
@@ -40,29 +41,20 @@ public sealed class LlamaModel
 
     private readonly double[] _inverseFrequencies;   // [hd/2] rotary frequencies after rope_scaling
 
-    /// <summary>Default of <see cref="Int8Q8_0"/>: environment variable <c>SIMILE_Q8_INT8=1</c> turns it on.</summary>
-    public static bool Int8Q8_0Default => Environment.GetEnvironmentVariable("SIMILE_Q8_INT8") is "1" or "true";
-
     /// <summary>
-    /// Multiply Q8_0 projection weights in int8 (activations quantised per block of 32 as llama.cpp does; faster, and
-    /// differs from the float32 pass by the activation rounding) when the weights can hand out Q8_0 blocks and every
-    /// projection of every layer is Q8_0. Off: weights widened to float32 (exact dequantized values).
+    /// Multiply quantized projection weights in integers, activations quantised as llama.cpp does (faster, and differs
+    /// from the float32 pass by the activation rounding, as llama.cpp does), where <see cref="IntegerProjection.For"/>
+    /// allows it. Default on; off: weights widened to float32 (exact dequantized values).
     /// </summary>
-    public bool Int8Q8_0 { get; init; } = Int8Q8_0Default;
+    public bool IntegerProducts { get; init; } = true;
 
-    /// <summary>True when a forward pass runs the projections through <see cref="Q8Gemm"/> (see <see cref="Int8Q8_0"/>).</summary>
-    public bool UsesInt8 => Int8Q8_0 && Weights is IQuantizedDecoderWeights && AllProjectionsQ8_0();
+    /// <summary>The integer product a forward pass uses (<see cref="IntegerProductKind.None"/>: float32 widening).</summary>
+    public IntegerProductKind IntegerKind => IntegerProducts
+        ? IntegerProjection.For(Weights, [.. Enumerable.Range(0, Config.Layers).SelectMany(l => ProjectionNames.Select(t => LayerPrefix(l) + t))])
+        : IntegerProductKind.None;
 
-    private bool AllProjectionsQ8_0()
-    {
-        var c = Config;
-        if (c.Hidden % Q8Gemm.BlockValues != 0 || c.Heads * c.HeadDim % Q8Gemm.BlockValues != 0 || c.Intermediate % Q8Gemm.BlockValues != 0)
-            return false;
-        for (int l = 0; l < c.Layers; l++)
-            foreach (string t in ProjectionNames)
-                if (Weights.StorageType(LayerPrefix(l) + t) != "Q8_0") return false;
-        return true;
-    }
+    /// <summary>True when the projections run through an integer product (see <see cref="IntegerProducts"/>).</summary>
+    public bool UsesInt8 => IntegerKind != IntegerProductKind.None;
 
     private static readonly string[] ProjectionNames =
         ["self_attn.q_proj.weight", "self_attn.k_proj.weight", "self_attn.v_proj.weight", "self_attn.o_proj.weight",
@@ -176,7 +168,7 @@ public sealed class LlamaModel
             }
 
         // ---- blocks; one set of float32 weight buffers reused for every layer
-        var lw = new LayerBuffers(c, UsesInt8);
+        var lw = new LayerBuffers(c, IntegerKind);
         var a = new float[(long)N * D];                              // [N × D] normalised input of a sub-layer
         var qkv = new float[(long)N * qkvDim];                       // [N × (H + 2KV)·hd]: q | k | v
         var ctx = new float[(long)N * qDim];                         // [N × H·hd] attention output, heads side by side
@@ -392,11 +384,11 @@ public sealed class LlamaModel
         public readonly float[] Output;                         // [D × H·hd]
         public readonly float[] GateUp;                         // [2I × D]: gate_proj | up_proj rows
         public readonly float[] Down;                           // [D × I]
-        public readonly Q8Matrix? QkvQ8, OutputQ8, GateUpQ8, DownQ8;   // int8 path: same shapes, Q8_0
-        private readonly byte[] _blocks = [];                   // one tensor's Q8_0 blocks as read
-        private readonly Q8Activations _x = new();              // activations quantised for the int8 path
+        public readonly IntegerProjection? QkvQ8, OutputQ8, GateUpQ8, DownQ8;   // integer path: same shapes
+        private byte[] _blocks = [];                            // one tensor's blocks as read
+        private readonly IntegerProjection.Activations _x = new();   // activations quantised for the integer path
 
-        public LayerBuffers(DecoderConfig c, bool int8)
+        public LayerBuffers(DecoderConfig c, IntegerProductKind integer)
         {
             _c = c;
             int D = c.Hidden, q = c.Heads * c.HeadDim, kv = c.KeyValueHeads * c.HeadDim, I = c.Intermediate;
@@ -405,14 +397,13 @@ public sealed class LlamaModel
             QkvBias = c.AttentionBias ? new float[q + 2 * kv] : [];
             QueryNorm = c.QueryKeyNorm ? new float[c.HeadDim] : [];
             KeyNorm = c.QueryKeyNorm ? new float[c.HeadDim] : [];
-            if (int8)
+            if (integer != IntegerProductKind.None)
             {
                 Qkv = Output = GateUp = Down = [];
-                QkvQ8 = new Q8Matrix(q + 2 * kv, D);
-                OutputQ8 = new Q8Matrix(D, q);
-                GateUpQ8 = new Q8Matrix(2 * I, D);
-                DownQ8 = new Q8Matrix(D, I);
-                _blocks = new byte[Math.Max(Q8Matrix.BlockBytesOf(Math.Max(q, I), D), Q8Matrix.BlockBytesOf(D, Math.Max(q, I)))];
+                QkvQ8 = new IntegerProjection(integer, q + 2 * kv, D);
+                OutputQ8 = new IntegerProjection(integer, D, q);
+                GateUpQ8 = new IntegerProjection(integer, 2 * I, D);
+                DownQ8 = new IntegerProjection(integer, D, I);
                 return;
             }
             Qkv = new float[(long)(q + 2 * kv) * D];
@@ -421,26 +412,20 @@ public sealed class LlamaModel
             Down = new float[(long)D * I];
         }
 
-        /// <summary>y [n × outDim] = x [n × inDim] · Wᵀ, W [outDim × inDim] float32 or Q8_0.</summary>
-        public void Project(float[] x, float[] w, Q8Matrix? wq, float[] y, int n, int outDim, int inDim)
+        /// <summary>y [n × outDim] = x [n × inDim] · Wᵀ, W [outDim × inDim] float32 or in integer form.</summary>
+        public void Project(float[] x, float[] w, IntegerProjection? wq, float[] y, int n, int outDim, int inDim)
         {
             if (wq is null)
             {
                 Gemm.Multiply(x, w, y, n, outDim, inDim, transposeB: true);
                 return;
             }
-            _x.Quantize(x, n, inDim);
-            Q8Gemm.Multiply(_x, wq, y, outDim);
+            wq.Multiply(x, n, y, _x);
         }
 
-        /// <summary>Rows [first, first + rows) of <paramref name="m"/> from the Q8_0 tensor <paramref name="name"/>.</summary>
-        private void LoadQ8(IDecoderWeights w, string name, Q8Matrix m, int first, int rows)
-        {
-            var span = _blocks.AsSpan(0, (int)Q8Matrix.BlockBytesOf(rows, m.K));
-            if (!((IQuantizedDecoderWeights)w).TryReadQ8_0(name, span))
-                throw new InvalidOperationException($"'{name}' is not Q8_0");
-            m.SetRows(first, rows, span);
-        }
+        /// <summary>Rows [first, first + rows) of <paramref name="m"/> from the quantized tensor <paramref name="name"/>.</summary>
+        private void LoadQ8(IDecoderWeights w, string name, IntegerProjection m, int first, int rows)
+            => m.Load(w, name, first, rows, ref _blocks);
 
         public void Load(IDecoderWeights w, int l)
         {
