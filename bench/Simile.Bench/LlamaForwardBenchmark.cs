@@ -178,6 +178,13 @@ public static class LlamaForwardBenchmark
         double tf = Best(3, () => { Gemm.Multiply(x, wf, y, n, m, k, transposeB: true); return 0; });
         double tq = Best(3, () => { a.Quantize(x, n, k); Q8Gemm.Multiply(a, wq, y, m); return 0; });
         Console.WriteLine($"  kernel, [{n}×{k}]·[{m}×{k}]ᵀ on {threads} threads: float32 GEMM {flops / tf / 1e9:F1} GFLOP/s, int8 Q8_0 {flops / tq / 1e9:F1} GFLOP/s (incl. quantising X)");
+        var q4 = KQuantize.Q4_K(wf);
+        var wk = new KQuantMatrix(m, k);
+        var ak = new Q8KActivations();
+        double tUnpack = Best(3, () => { wk.SetRows(KQuantType.Q4_K, 0, m, q4); return 0; });
+        double tQuant = Best(3, () => { ak.Quantize(x, n, k); return 0; });
+        double tMul = Best(3, () => { KQuantGemm.Multiply(ak, wk, y, m); return 0; });
+        Console.WriteLine($"  kernel, same shape, Q4_K × Q8_K: {flops / tMul / 1e9:F1} GFLOP/s products only; quantising X {tQuant * 1e3:F0} ms, unpacking W {tUnpack * 1e3:F0} ms, products {tMul * 1e3:F0} ms");
     }
 
     private static double LlamaCpp(string path, List<int[]> sequences, int threads, int reps)
