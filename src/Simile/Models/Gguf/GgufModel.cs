@@ -45,7 +45,9 @@ public static class GgufModel
     /// <see cref="GgufDecoderWeights.Architectures"/> is one clear error (its token embeddings still open with
     /// <see cref="OpenEmbeddings"/>); so is a layer whose float32 buffers would not fit in memory.
     /// </summary>
-    public static ITransformerModel Open(string nameOrPath, OllamaStore? store = null)
+    /// <param name="integerProducts">Quantized projections multiplied in integers as llama.cpp does, where
+    /// <see cref="IntegerProjection.For"/> allows it (default); false: every weight widened to float32.</param>
+    public static ITransformerModel Open(string nameOrPath, OllamaStore? store = null, bool integerProducts = true)
     {
         var (path, name) = LocatePath(nameOrPath, store);
         var file = GgufFile.Open(path);
@@ -53,7 +55,7 @@ public static class GgufModel
         {
             var tokenizer = CreateTokenizer(GgufTokenizerData.Read(file), path);
             var weights = new GgufDecoderWeights(file, ownsFile: true);
-            return new HuggingFaceTransformer(new LlamaModel(weights), tokenizer, InfoOf(file, name));
+            return new HuggingFaceTransformer(new LlamaModel(weights) { IntegerProducts = integerProducts }, tokenizer, InfoOf(file, name));
         }
         catch
         {
