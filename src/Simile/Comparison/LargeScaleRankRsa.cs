@@ -421,7 +421,7 @@ public static class LargeScaleRankRsa
         });
         t?.Remove(sorted.Length * 8);
         sorted.Dispose();   // native: the memory goes straight back to the OS
-        ReleaseLargeArrays(keys.LongLength);
+        ReleaseLargeArrays();
         return ties;
     }
 
@@ -494,7 +494,7 @@ public static class LargeScaleRankRsa
         });
         t?.Remove(sorted.Length * 8);
         sorted.Dispose();   // native: the memory goes straight back to the OS
-        ReleaseLargeArrays(m);
+        ReleaseLargeArrays();
         return new SortedOrder(keys, bits, ties);
     }
 
@@ -510,9 +510,8 @@ public static class LargeScaleRankRsa
     }
 
     /// <summary>Gives the memory of dropped multi-gigabyte arrays back before the next one is allocated.</summary>
-    private static void ReleaseLargeArrays(long pairs)
+    private static void ReleaseLargeArrays()
     {
-        if (pairs < 1L << 26) return;   // below 0.5 GB of sort buffer a collection costs more than it gives back
         System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);   // also decommits the freed memory
     }

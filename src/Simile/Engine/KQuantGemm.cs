@@ -30,6 +30,10 @@ public enum KQuantType { Q4_K, Q5_K, Q6_K }
 /// activation rounding that both share).
 /// Weights are unpacked once per load into bytes (<see cref="KQuantMatrix"/>), so one kernel serves all three types and a
 /// fused matrix may mix them (Q4_K_M files keep some attn_v rows in Q6_K).
+/// Layout (weights and activations alike): inside a block, value 16g + 4c + i (group g, i &lt; 4) is stored at byte
+/// 64c + 4g + i, so each 64-byte chunk c holds 4 values of every group and a group's pair sums always land in the same two
+/// int16 lanes. The kernel adds the <c>vpmaddubsw</c> pair sums of the 4 chunks in int16 (u ≤ 31: |sum| ≤ 4·2·31·127 &lt;
+/// 2¹⁵; Q6_K rows, u ≤ 63: two chunks at a time) and applies the group scales once per block with one <c>vpmaddwd</c>.
 /// Tiles: weight rows in tiles that stay in L2, shared out over <see cref="Gemm.MaxThreads"/> threads; a 4 × 2
 /// (tokens × weight rows) micro-kernel runs over all of K; every output is computed by the same operations whatever the
 /// thread count. Kernels: Vector512 (AVX-512BW), Vector256 (AVX2), scalar.
@@ -146,12 +150,13 @@ public static unsafe class KQuantGemm
             sbyte* x = xq + (long)n0 * k;
             byte* wr = wq + (long)m0 * k;
             float* xs = xd + (long)n0 * blocks, wsc = wd + (long)m0 * blocks;
-            short* sc = ws + (long)m0 * blocks * Groups;
+            short* sc = ws + (long)m0 * blocks * ScaleLanes;
+            bool wide = w.Wide[m0] || w.Wide[m0 + 1];
             float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·2 + r]
             switch (kernel)
             {
-                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, result); break;
-                case Kernel.Vector256: Micro256(x, xs, wr, wsc, sc, k, blocks, result); break;
+                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
+                case Kernel.Vector256: Micro256(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
                 default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, result); break;
             }
             for (int t = 0; t < TokenGroup && n0 + t < a.Rows; t++)
@@ -163,70 +168,80 @@ public static unsafe class KQuantGemm
         }
     }
 
+    /// <summary>int16 lanes of scales per block: group g's scale in lanes 2g and 2g+1 (the two pair sums of its 4 values per chunk).</summary>
+    internal const int ScaleLanes = 32;
+
+    /// <summary>Byte position of value v (0 … 255) inside a block in the kernel's layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Position(int v) => 64 * ((v >> 2) & 3) + 4 * (v >> 4) + (v & 3);
+
     // x: 4 token rows of k quants (stride k), xs: their d_x (stride blocks); w: 2 weight rows of k bytes, ws: their d,
-    // sc: their group scales (stride blocks·16).
+    // sc: their scale lanes (stride blocks·32).
     private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
     {
+        int* dot = stackalloc int[Groups];
         for (int t = 0; t < TokenGroup; t++)
             for (int r = 0; r < RowGroup; r++)
             {
                 sbyte* xt = x + (long)t * k;
                 byte* wrow = w + (long)r * k;
-                short* s = sc + (long)r * blocks * Groups;
+                short* s = sc + (long)r * blocks * ScaleLanes;
                 float acc = 0;
                 for (int b = 0; b < blocks; b++)
                 {
+                    new Span<int>(dot, Groups).Clear();
+                    int o = b * BlockValues;
+                    for (int p = 0; p < BlockValues; p++) dot[(p & 63) >> 2] += wrow[o + p] * xt[o + p];
                     int isum = 0;
-                    for (int g = 0; g < Groups; g++)
-                    {
-                        int dot = 0;
-                        int o = b * BlockValues + 16 * g;
-                        for (int i = 0; i < 16; i++) dot += wrow[o + i] * xt[o + i];
-                        isum += s[b * Groups + g] * dot;
-                    }
+                    for (int g = 0; g < Groups; g++) isum += s[b * ScaleLanes + 2 * g] * dot[g];
                     acc += ws[r * blocks + b] * xs[t * blocks + b] * isum;
                 }
                 result[t * RowGroup + r] = acc;
             }
     }
 
-    private static ReadOnlySpan<byte> ScaleShuffle256 => [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3];
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
+    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
     {
-        var shuffle = Vector256.Create(ScaleShuffle256);
         Vector256<float> f00 = default, f01 = default, f10 = default, f11 = default,
                          f20 = default, f21 = default, f30 = default, f31 = default;
-        long s1 = (long)blocks * Groups;
+        long s1 = (long)blocks * ScaleLanes;
+        int span = wide ? 2 : 4;    // chunks summed in int16 before the scales
         for (int b = 0; b < blocks; b++)
         {
             Vector256<int> i00 = default, i01 = default, i10 = default, i11 = default,
                            i20 = default, i21 = default, i30 = default, i31 = default;
-            var sc0 = Vector256.Load(sc + (long)b * Groups).AsInt32();          // 16 group scales, pairs per int32
-            var sc1 = Vector256.Load(sc + s1 + (long)b * Groups).AsInt32();
-            int o0 = b * BlockValues;
-            for (int ch = 0; ch < 8; ch++)
+            for (int h = 0; h < 2; h++)
             {
-                int o = o0 + 32 * ch;
-                var idx = Vector256.Create(ch);
-                // lanes 0–7: scale of group 2ch, lanes 8–15: group 2ch+1
-                var v0 = Avx2.Shuffle(Avx2.PermuteVar8x32(sc0, idx).AsByte(), shuffle).AsInt16();
-                var v1 = Avx2.Shuffle(Avx2.PermuteVar8x32(sc1, idx).AsByte(), shuffle).AsInt16();
-                var w0 = Vector256.Load(w + o);
-                var w1 = Vector256.Load(w + k + o);
-                var xv = Vector256.Load(x + o);
-                i00 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w0, xv), v0);
-                i01 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w1, xv), v1);
-                xv = Vector256.Load(x + k + o);
-                i10 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w0, xv), v0);
-                i11 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w1, xv), v1);
-                xv = Vector256.Load(x + 2 * k + o);
-                i20 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w0, xv), v0);
-                i21 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w1, xv), v1);
-                xv = Vector256.Load(x + 3 * k + o);
-                i30 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w0, xv), v0);
-                i31 += Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(w1, xv), v1);
+                var v0 = Vector256.Load(sc + (long)b * ScaleLanes + 16 * h);
+                var v1 = Vector256.Load(sc + s1 + (long)b * ScaleLanes + 16 * h);
+                for (int c0 = 0; c0 < 4; c0 += span)
+                {
+                    Vector256<short> a00 = default, a01 = default, a10 = default, a11 = default,
+                                     a20 = default, a21 = default, a30 = default, a31 = default;
+                    for (int c = c0; c < c0 + span; c++)
+                    {
+                        int o = b * BlockValues + 64 * c + 32 * h;
+                        var w0 = Vector256.Load(w + o);
+                        var w1 = Vector256.Load(w + k + o);
+                        var xv = Vector256.Load(x + o);
+                        a00 += Avx2.MultiplyAddAdjacent(w0, xv); a01 += Avx2.MultiplyAddAdjacent(w1, xv);
+                        xv = Vector256.Load(x + k + o);
+                        a10 += Avx2.MultiplyAddAdjacent(w0, xv); a11 += Avx2.MultiplyAddAdjacent(w1, xv);
+                        xv = Vector256.Load(x + 2 * k + o);
+                        a20 += Avx2.MultiplyAddAdjacent(w0, xv); a21 += Avx2.MultiplyAddAdjacent(w1, xv);
+                        xv = Vector256.Load(x + 3 * k + o);
+                        a30 += Avx2.MultiplyAddAdjacent(w0, xv); a31 += Avx2.MultiplyAddAdjacent(w1, xv);
+                    }
+                    i00 += Avx2.MultiplyAddAdjacent(a00, v0); i01 += Avx2.MultiplyAddAdjacent(a01, v1);
+                    i10 += Avx2.MultiplyAddAdjacent(a10, v0); i11 += Avx2.MultiplyAddAdjacent(a11, v1);
+                    i20 += Avx2.MultiplyAddAdjacent(a20, v0); i21 += Avx2.MultiplyAddAdjacent(a21, v1);
+                    i30 += Avx2.MultiplyAddAdjacent(a30, v0); i31 += Avx2.MultiplyAddAdjacent(a31, v1);
+                }
             }
             float d0 = ws[b], d1 = ws[blocks + b];
             float e0 = xs[b], e1 = xs[blocks + b], e2 = xs[2 * blocks + b], e3 = xs[3 * blocks + b];
@@ -245,48 +260,41 @@ public static unsafe class KQuantGemm
         result[6] = Vector256.Sum(f30); result[7] = Vector256.Sum(f31);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
-        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>PermuteVar32x16 indices of chunk ch (64 values = groups 4ch … 4ch+3): lane j → group 4ch + j/8.</summary>
-    private static readonly Vector512<short>[] ScaleIndex512 = Enumerable.Range(0, 4)
-        .Select(ch => Vector512.Create(Enumerable.Range(0, 32).Select(j => (short)(4 * ch + j / 8)).ToArray())).ToArray();
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
+    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
     {
-        var ix0 = ScaleIndex512[0]; var ix1 = ScaleIndex512[1]; var ix2 = ScaleIndex512[2]; var ix3 = ScaleIndex512[3];
         Vector512<float> f00 = default, f01 = default, f10 = default, f11 = default,
                          f20 = default, f21 = default, f30 = default, f31 = default;
-        long s1 = (long)blocks * Groups;
+        long s1 = (long)blocks * ScaleLanes;
+        int span = wide ? 2 : 4;    // chunks summed in int16 before the scales
         for (int b = 0; b < blocks; b++)
         {
+            var v0 = Vector512.Load(sc + (long)b * ScaleLanes);
+            var v1 = Vector512.Load(sc + s1 + (long)b * ScaleLanes);
             Vector512<int> i00 = default, i01 = default, i10 = default, i11 = default,
                            i20 = default, i21 = default, i30 = default, i31 = default;
-            var sc0 = Vector256.Load(sc + (long)b * Groups).ToVector512Unsafe();
-            var sc1 = Vector256.Load(sc + s1 + (long)b * Groups).ToVector512Unsafe();
-            int o0 = b * BlockValues;
-            for (int ch = 0; ch < 4; ch++)
+            for (int c0 = 0; c0 < 4; c0 += span)
             {
-                int o = o0 + 64 * ch;
-                var idx = ch switch { 0 => ix0, 1 => ix1, 2 => ix2, _ => ix3 };
-                var v0 = Avx512BW.PermuteVar32x16(sc0, idx);
-                var v1 = Avx512BW.PermuteVar32x16(sc1, idx);
-                var w0 = Vector512.Load(w + o);
-                var w1 = Vector512.Load(w + k + o);
-                var xv = Vector512.Load(x + o);
-                i00 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w0, xv), v0);
-                i01 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w1, xv), v1);
-                xv = Vector512.Load(x + k + o);
-                i10 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w0, xv), v0);
-                i11 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w1, xv), v1);
-                xv = Vector512.Load(x + 2 * k + o);
-                i20 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w0, xv), v0);
-                i21 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w1, xv), v1);
-                xv = Vector512.Load(x + 3 * k + o);
-                i30 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w0, xv), v0);
-                i31 += Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(w1, xv), v1);
+                Vector512<short> a00 = default, a01 = default, a10 = default, a11 = default,
+                                 a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int c = c0; c < c0 + span; c++)
+                {
+                    int o = b * BlockValues + 64 * c;
+                    var w0 = Vector512.Load(w + o);
+                    var w1 = Vector512.Load(w + k + o);
+                    var xv = Vector512.Load(x + o);
+                    a00 += Avx512BW.MultiplyAddAdjacent(w0, xv); a01 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    xv = Vector512.Load(x + k + o);
+                    a10 += Avx512BW.MultiplyAddAdjacent(w0, xv); a11 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    xv = Vector512.Load(x + 2 * k + o);
+                    a20 += Avx512BW.MultiplyAddAdjacent(w0, xv); a21 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    xv = Vector512.Load(x + 3 * k + o);
+                    a30 += Avx512BW.MultiplyAddAdjacent(w0, xv); a31 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                }
+                i00 += Avx512BW.MultiplyAddAdjacent(a00, v0); i01 += Avx512BW.MultiplyAddAdjacent(a01, v1);
+                i10 += Avx512BW.MultiplyAddAdjacent(a10, v0); i11 += Avx512BW.MultiplyAddAdjacent(a11, v1);
+                i20 += Avx512BW.MultiplyAddAdjacent(a20, v0); i21 += Avx512BW.MultiplyAddAdjacent(a21, v1);
+                i30 += Avx512BW.MultiplyAddAdjacent(a30, v0); i31 += Avx512BW.MultiplyAddAdjacent(a31, v1);
             }
             float d0 = ws[b], d1 = ws[blocks + b];
             float e0 = xs[b], e1 = xs[blocks + b], e2 = xs[2 * blocks + b], e3 = xs[3 * blocks + b];
@@ -308,7 +316,8 @@ public static unsafe class KQuantGemm
 
 /// <summary>
 /// A k-quant weight matrix [Rows × K] unpacked for <see cref="KQuantGemm"/>: per value an unsigned byte u (Quants,
-/// rows × K), per block of 256 the float d (Scales), per group of 16 the integer scale sc_g (GroupScales) and the
+/// rows × K, in the kernel's layout <see cref="KQuantGemm.Position"/>), per block of 256 the float d (Scales), per group
+/// of 16 the integer scale sc_g (GroupScales, twice) and the
 /// float dm·mn_g of the mins term (MinRows, rows × K/16); the value is d·sc_g·u − dm·mn_g. Rows padded to an even
 /// count with zeros. Reusable: <see cref="SetRows"/> fills rows from ggml's block bytes of any of the three types.
 /// </summary>
@@ -318,8 +327,9 @@ public sealed class KQuantMatrix
     public int K { get; }
     internal readonly byte[] Quants;
     internal readonly float[] Scales;
-    internal readonly short[] GroupScales;
+    internal readonly short[] GroupScales;   // [capacity × blocks × 32]: group g's integer scale in lanes 2g, 2g+1
     internal readonly float[] MinRows;
+    internal readonly bool[] Wide;           // per row: quants up to 63 (Q6_K), else up to 31
 
     public KQuantMatrix(int rows, int k)
     {
@@ -329,8 +339,9 @@ public sealed class KQuantMatrix
         int blocks = k / KQuantGemm.BlockValues;
         Quants = new byte[(long)capacity * k];
         Scales = new float[(long)capacity * blocks];
-        GroupScales = new short[(long)capacity * blocks * KQuantGemm.Groups];
+        GroupScales = new short[(long)capacity * blocks * KQuantGemm.ScaleLanes];
         MinRows = new float[(long)capacity * blocks * KQuantGemm.Groups];
+        Wide = new bool[capacity];
     }
 
     /// <summary>Bytes of ggml blocks of <paramref name="type"/> for <paramref name="count"/> rows of K values.</summary>
@@ -341,8 +352,9 @@ public sealed class KQuantMatrix
     {
         int blocks = K / KQuantGemm.BlockValues, b = col / KQuantGemm.BlockValues, g = col / 16;
         float d = Scales[(long)row * blocks + b];
-        int sc = GroupScales[(long)row * blocks * KQuantGemm.Groups + g];
-        return d * sc * Quants[(long)row * K + col] - MinRows[(long)row * (K / 16) + g];
+        int sc = GroupScales[((long)row * blocks + b) * KQuantGemm.ScaleLanes + 2 * (g % KQuantGemm.Groups)];
+        int u = Quants[(long)row * K + b * KQuantGemm.BlockValues + KQuantGemm.Position(col % KQuantGemm.BlockValues)];
+        return d * sc * u - MinRows[(long)row * (K / 16) + g];
     }
 
     /// <summary>Rows [first, first + count) from ggml blocks of <paramref name="type"/> (count × K/256 blocks, row after row).</summary>
@@ -359,13 +371,18 @@ public sealed class KQuantMatrix
                 Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, r =>
                 {
                     long row = first + r;
+                    Span<byte> natural = stackalloc byte[KQuantGemm.BlockValues];
+                    Span<short> sc = stackalloc short[KQuantGemm.Groups];
+                    Wide[row] = type == KQuantType.Q6_K;
                     for (int b = 0; b < perRow; b++)
                     {
                         var blk = new ReadOnlySpan<byte>((byte*)s + ((long)r * perRow + b) * bb, bb);
                         var u = Quants.AsSpan((int)(row * K + (long)b * KQuantGemm.BlockValues), KQuantGemm.BlockValues);
-                        var sc = GroupScales.AsSpan((int)((row * perRow + b) * KQuantGemm.Groups), KQuantGemm.Groups);
+                        var lanes = GroupScales.AsSpan((int)((row * perRow + b) * KQuantGemm.ScaleLanes), KQuantGemm.ScaleLanes);
                         var mn = MinRows.AsSpan((int)((row * perRow + b) * KQuantGemm.Groups), KQuantGemm.Groups);
-                        Scales[row * perRow + b] = Unpack(type, blk, u, sc, mn);
+                        Scales[row * perRow + b] = Unpack(type, blk, natural, sc, mn);
+                        for (int v = 0; v < KQuantGemm.BlockValues; v++) u[KQuantGemm.Position(v)] = natural[v];
+                        for (int g = 0; g < KQuantGemm.Groups; g++) lanes[2 * g] = lanes[2 * g + 1] = sc[g];
                     }
                 });
             }
@@ -441,7 +458,7 @@ public sealed class KQuantMatrix
 
 /// <summary>
 /// Activations [Rows × K] quantised to Q8_K (ggml's quantize_row_q8_K) for <see cref="KQuantGemm"/>: Quants
-/// [capacity × K] with rows padded to a multiple of 4 (zeros), Scales d_x [capacity × K/256], and MinColumns
+/// [capacity × K] in the kernel's layout (<see cref="KQuantGemm.Position"/>) with rows padded to a multiple of 4 (zeros), Scales d_x [capacity × K/256], and MinColumns
 /// d_x·bsum_g [Rows × K/16] for the mins term.
 /// </summary>
 public sealed class Q8KActivations
@@ -473,11 +490,14 @@ public sealed class Q8KActivations
                 Parallel.For(0, (rows + 15) / 16, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, grp =>
                 {
                     Span<short> bsums = stackalloc short[KQuantGemm.Groups];
+                    Span<sbyte> natural = stackalloc sbyte[KQuantGemm.BlockValues];
                     for (int n = grp * 16; n < Math.Min(rows, grp * 16 + 16); n++)
                         for (int b = 0; b < blocks; b++)
                         {
                             var src = new ReadOnlySpan<float>((float*)xa + (long)n * k + b * KQuantGemm.BlockValues, KQuantGemm.BlockValues);
-                            float d = KQuantGemm.QuantizeBlock(src, Quants.AsSpan((int)((long)n * k + b * KQuantGemm.BlockValues), KQuantGemm.BlockValues), bsums);
+                            float d = KQuantGemm.QuantizeBlock(src, natural, bsums);
+                            var q = Quants.AsSpan((int)((long)n * k + b * KQuantGemm.BlockValues), KQuantGemm.BlockValues);
+                            for (int v = 0; v < KQuantGemm.BlockValues; v++) q[KQuantGemm.Position(v)] = natural[v];
                             Scales[n * blocks + b] = d;
                             for (int g = 0; g < KQuantGemm.Groups; g++) MinColumns[(long)n * groups + b * KQuantGemm.Groups + g] = d * bsums[g];
                         }
