@@ -175,6 +175,15 @@ public static unsafe class KQuantGemm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static int Position(int v) => 64 * ((v >> 2) & 3) + 4 * (v >> 4) + (v & 3);
 
+    /// <summary>One block from natural order into the kernel's layout: as 4-byte words, word 4g + c goes to 16c + g.</summary>
+    internal static void ToLayout(ReadOnlySpan<byte> natural, Span<byte> block)
+    {
+        var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(natural[..BlockValues]);
+        var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(block[..BlockValues]);
+        for (int g = 0; g < Groups; g++)
+            for (int c = 0; c < 4; c++) dst[16 * c + g] = src[4 * g + c];
+    }
+
     // x: 4 token rows of k quants (stride k), xs: their d_x (stride blocks); w: 2 weight rows of k bytes, ws: their d,
     // sc: their scale lanes (stride blocks·32).
     private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
@@ -381,7 +390,7 @@ public sealed class KQuantMatrix
                         var lanes = GroupScales.AsSpan((int)((row * perRow + b) * KQuantGemm.ScaleLanes), KQuantGemm.ScaleLanes);
                         var mn = MinRows.AsSpan((int)((row * perRow + b) * KQuantGemm.Groups), KQuantGemm.Groups);
                         Scales[row * perRow + b] = Unpack(type, blk, natural, sc, mn);
-                        for (int v = 0; v < KQuantGemm.BlockValues; v++) u[KQuantGemm.Position(v)] = natural[v];
+                        KQuantGemm.ToLayout(natural, u);
                         for (int g = 0; g < KQuantGemm.Groups; g++) lanes[2 * g] = lanes[2 * g + 1] = sc[g];
                     }
                 });
@@ -497,7 +506,7 @@ public sealed class Q8KActivations
                             var src = new ReadOnlySpan<float>((float*)xa + (long)n * k + b * KQuantGemm.BlockValues, KQuantGemm.BlockValues);
                             float d = KQuantGemm.QuantizeBlock(src, natural, bsums);
                             var q = Quants.AsSpan((int)((long)n * k + b * KQuantGemm.BlockValues), KQuantGemm.BlockValues);
-                            for (int v = 0; v < KQuantGemm.BlockValues; v++) q[KQuantGemm.Position(v)] = natural[v];
+                            KQuantGemm.ToLayout(System.Runtime.InteropServices.MemoryMarshal.AsBytes(natural), System.Runtime.InteropServices.MemoryMarshal.AsBytes(q));
                             Scales[n * blocks + b] = d;
                             for (int g = 0; g < KQuantGemm.Groups; g++) MinColumns[(long)n * groups + b * KQuantGemm.Groups + g] = d * bsums[g];
                         }
