@@ -45,6 +45,12 @@ public static class FuzzTargets
             Target("gguf", "model.gguf", () => new() { ["model.gguf"] = ReferenceGguf() }, (dir, p) => TouchGguf(p)),
             Target("word-list", "words.tsv", () => new() { ["words.tsv"] = Seeds.WordList() }, (dir, p) => WordListFile.Read(p)),
 
+            // ---- Analyses/Targets: human ratings of word pairs and subject RDMs
+            Target("target-pairs", "ratings.txt", () => new() { ["ratings.txt"] = Seeds.TargetPairs() },
+                (dir, p) => Simile.Analyses.Targets.TargetFile.ReadAll([p])),
+            Target("target-rdm", "s2.csv", () => new() { ["s1.csv"] = Seeds.TargetRdm(1), ["s2.csv"] = Seeds.TargetRdm(2) },
+                (d, p) => Simile.Analyses.Targets.TargetFile.ReadAll([Path.Combine(d, "s1.csv"), p])),
+
             // ---- Models/Static: word-vector files, the GloVe npm conversion, the vector cache
             Target("word2vec-text", "v.vec", () => new() { ["v.vec"] = Seeds.Word2VecText() }, (dir, p) => TouchVectors(StaticVectorFiles.Open(p))),
             Target("word2vec-binary", "v.bin", () => new() { ["v.bin"] = Seeds.Word2VecBinary() }, (dir, p) => TouchVectors(StaticVectorFiles.Open(p))),
@@ -80,6 +86,22 @@ public static class FuzzTargets
                 foreach (var t in c.Tensors) _ = c.ReadFloat32(t.Name).Span.Length;
             }, json: true),
             Target("config-json", "config.json", Seeds.BertFolder, (d, file) => RunModel(d), json: true),
+            // the decoder families' config.json readers (HF configuration defaults, layer_types, text_config, windows)
+            Target("config-json-gemma3", "config.json", () => new() { ["config.json"] = Seeds.Gemma3Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-gemma2", "config.json", () => new() { ["config.json"] = Seeds.Gemma2Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-phi3", "config.json", () => new() { ["config.json"] = Seeds.Phi3Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-olmo2", "config.json", () => new() { ["config.json"] = Seeds.Olmo2Config() }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            // GPT-NeoX, RoBERTa, XLM-R, Mixtral, Qwen3-MoE config.json readers (seeds: the reference checkpoints' files)
+            Target("config-json-gpt-neox", "config.json", () => new() { ["config.json"] = ReferenceFile("gpt-neox-tiny", "config.json") }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-roberta", "config.json", () => new() { ["config.json"] = ReferenceFile("roberta-tiny", "config.json") }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-mixtral", "config.json", () => new() { ["config.json"] = ReferenceFile("mixtral-tiny", "config.json") }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("config-json-qwen3-moe", "config.json", () => new() { ["config.json"] = ReferenceFile("qwen3-moe-dense-tiny", "config.json") }, (d, file) => HuggingFaceConfig.Load(d), json: true),
+            Target("tokenizer-json-unigram", "tokenizer.json", () => new() { ["tokenizer.json"] = ReferenceFile("xlm-roberta-tiny-json", "tokenizer.json") },
+                (d, file) => RunTokenizer(d, "xlm-roberta"), json: true),
+            Target("sentencepiece-unigram", "sentencepiece.bpe.model", () => new() { ["sentencepiece.bpe.model"] = ReferenceFile("xlm-roberta-tiny", "sentencepiece.bpe.model") },
+                (d, file) => RunTokenizer(d, "xlm-roberta")),
+            Target("gguf-gptneox", "model.gguf", () => new() { ["model.gguf"] = ReferenceFile("pythia-tiny-step1000-F32.gguf") }, (dir, p) => TouchFamilyGguf(p)),
+            Target("gguf-qwen3moe", "model.gguf", () => new() { ["model.gguf"] = ReferenceFile("qwen3-moe-tiny-F32.gguf") }, (dir, p) => TouchFamilyGguf(p)),
             Target("model-folder-safetensors", "model.safetensors", Seeds.BertFolder, (d, file) => RunModel(d)),
             Target("vocab-txt", "vocab.txt", Seeds.BertFolder, (d, file) => RunModel(d)),
             Target("tokenizer-config", "tokenizer_config.json", Seeds.BertFolder, (d, file) => RunModel(d), json: true),
@@ -188,6 +210,25 @@ public static class FuzzTargets
             if (File.Exists(f)) return File.ReadAllBytes(f);
         }
         throw new FileNotFoundException("tests/reference/modern/llama-tiny-gguf/llama-tiny-Q8_0-embd.gguf not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>A file of tests/reference/modern, found above the binary.</summary>
+    private static byte[] ReferenceFile(params string[] parts)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string f = Path.Combine([d.FullName, "tests", "reference", "modern", .. parts]);
+            if (File.Exists(f)) return File.ReadAllBytes(f);
+        }
+        throw new FileNotFoundException($"tests/reference/modern/{string.Join("/", parts)} not found above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>A GPT-NeoX or mixture-of-experts GGUF as the model opens it: config, shapes, tokenizer, then a forward
+    /// pass over one short text, so every tensor of a layer and the expert slices the router picks are read.</summary>
+    private static void TouchFamilyGguf(string path)
+    {
+        using var model = GgufModel.Open(path);
+        model.Run(["a"], withAttention: true);
     }
 
     /// <summary>Everything a model load reads: metadata, tokenizer, decoder config, and the first and last row of every tensor.</summary>

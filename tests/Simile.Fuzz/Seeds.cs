@@ -58,6 +58,28 @@ public static class Seeds
 
     public static byte[] WordList() => Utf8("word\tcategory\n" + string.Join("", Words.Select((w, i) => $"{w}\t{(i < 2 ? "animal" : i < 4 ? "vehicle" : "colour")}\n")));
 
+    // ------------------------------------------------------------------ targets (human ratings, subject RDMs)
+
+    /// <summary>SimLex-999's layout: tab, a header naming the score column, POS and further columns; made-up ratings.</summary>
+    public static byte[] TargetPairs() => Utf8("word1\tword2\tPOS\tSimLex999\tconc(w1)\n" + string.Join("", Words.SelectMany((a, i) =>
+        Words.Skip(i + 1).Select((b, j) => $"{a}\t{b}\tN\t{(i * 7 + j * 3) % 10 + 0.5}\t4.2\n"))));
+
+    /// <summary>One subject's RDM: words as header row and first column, a corner cell, symmetric, zero diagonal.</summary>
+    public static byte[] TargetRdm(int subject)
+    {
+        var sb = new StringBuilder();
+        foreach (var w in Words) sb.Append(',').Append(w);
+        sb.Append('\n');
+        for (int i = 0; i < Words.Length; i++)
+        {
+            sb.Append(Words[i]);
+            for (int j = 0; j < Words.Length; j++)
+                sb.Append(',').Append(i == j ? "0" : ((Math.Min(i, j) * 5 + Math.Max(i, j) * 3 + subject) % 11 / 10.0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            sb.Append('\n');
+        }
+        return Utf8(sb.ToString());
+    }
+
     // ------------------------------------------------------------------ static word vectors
 
     public static byte[] Word2VecText() => Utf8($"{Words.Length} 4\n" + GloveLines());
@@ -204,6 +226,40 @@ public static class Seeds
         intermediate_size = I, max_position_embeddings = P, type_vocab_size = 2, vocab_size = BertVocab.Length, layer_norm_eps = 1e-12,
         hidden_act = "gelu", position_embedding_type = "absolute",
     });
+
+    /// <summary>A Gemma3ForConditionalGeneration config.json as the Hub ships them: text_config with layer_types and
+    /// linear rope scaling, a vision_config that is ignored.</summary>
+    public static byte[] Gemma3Config() => Utf8("""
+        {"architectures": ["Gemma3ForConditionalGeneration"], "model_type": "gemma3", "boi_token_index": 255999,
+         "text_config": {"model_type": "gemma3_text", "hidden_size": 64, "intermediate_size": 96, "num_hidden_layers": 6,
+           "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "vocab_size": 300, "query_pre_attn_scalar": 16,
+           "sliding_window": 512, "sliding_window_pattern": 6, "rope_theta": 1000000.0, "rope_local_base_freq": 10000.0,
+           "rope_scaling": {"rope_type": "linear", "factor": 8.0}, "rms_norm_eps": 1e-06, "final_logit_softcapping": null,
+           "attn_logit_softcapping": null,
+           "layer_types": ["sliding_attention", "sliding_attention", "sliding_attention", "sliding_attention", "sliding_attention", "full_attention"]},
+         "vision_config": {"model_type": "siglip_vision_model", "hidden_size": 32, "image_size": 64, "patch_size": 8}}
+        """);
+
+    public static byte[] Gemma2Config() => Utf8("""
+        {"architectures": ["Gemma2ForCausalLM"], "model_type": "gemma2", "hidden_size": 64, "intermediate_size": 96,
+         "num_hidden_layers": 4, "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 16, "vocab_size": 300,
+         "query_pre_attn_scalar": 16, "sliding_window": 4096, "attn_logit_softcapping": 50.0, "final_logit_softcapping": 30.0,
+         "hidden_activation": "gelu_pytorch_tanh", "max_position_embeddings": 8192, "rms_norm_eps": 1e-06, "rope_theta": 10000.0}
+        """);
+
+    public static byte[] Phi3Config() => Utf8("""
+        {"architectures": ["Phi3ForCausalLM"], "model_type": "phi3", "hidden_size": 64, "intermediate_size": 96,
+         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 300, "hidden_act": "silu",
+         "max_position_embeddings": 4096, "original_max_position_embeddings": 4096, "partial_rotary_factor": 0.75,
+         "rms_norm_eps": 1e-05, "rope_scaling": null, "rope_theta": 10000.0, "sliding_window": 2047, "tie_word_embeddings": false}
+        """);
+
+    public static byte[] Olmo2Config() => Utf8("""
+        {"architectures": ["Olmo2ForCausalLM"], "model_type": "olmo2", "hidden_size": 64, "intermediate_size": 96,
+         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 4, "vocab_size": 300, "hidden_act": "silu",
+         "max_position_embeddings": 4096, "rms_norm_eps": 1e-06, "rope_scaling": null, "rope_theta": 500000,
+         "attention_bias": false, "tie_word_embeddings": false}
+        """);
 
     public static byte[] VocabTxt() => Utf8(string.Join("\n", BertVocab) + "\n");
 

@@ -86,9 +86,6 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [DefaultValue("auto")]
         public string Route { get; init; } = "auto";
 
-        [CommandOption("-v|--verbose")]
-        [Description("Print the plan (route per measure, memory estimate) on stderr.")]
-        public bool Verbose { get; init; }
 
         [CommandOption("--json")]
         [Description("Print exactly one JSON object on stdout instead of a table.")]
@@ -129,7 +126,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
         if (settings.Json)
         {
-            Console.Out.WriteLine(result.ToJson());
+            Console.Out.WriteLine(PairComparisonJson.Text(result));
             return 0;
         }
         WriteTable(CliSupport.Stdout(), result, settings.A, settings.B);

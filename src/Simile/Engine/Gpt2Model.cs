@@ -32,57 +32,51 @@ public sealed record Gpt2Weights(
 /// </code>
 /// Sequences are packed one after another; each attends causally to its own earlier tokens only.
 /// </summary>
-public sealed class Gpt2Model
+public sealed class Gpt2Model : IForwardPass
 {
     public Gpt2Weights Weights { get; }
+    public string Architecture => "GPT2Model";
     public int Dims => Weights.Dims;
     public int Heads => Weights.Heads;
     public int LayerCount => Weights.Blocks.Count;
+    public int VocabularySize => Weights.VocabularySize;
+    public int MaxPositions => Weights.MaxPositions;
 
     public Gpt2Model(Gpt2Weights weights)
     {
         Weights = weights;
         if (weights.Dims % weights.Heads != 0) throw new ArgumentException("dims must be a multiple of heads");
+        Labels = PackedBatch.LabelsOf(LayerCount, final: true);
     }
 
     /// <summary>Labels of <see cref="ForwardOutput.Hidden"/>: "token", "0", …, "L", "final".</summary>
-    public IReadOnlyList<string> Labels => ["token", .. Enumerable.Range(0, LayerCount + 1).Select(i => i.ToString()), "final"];
+    public IReadOnlyList<string> Labels { get; }
+
+    public void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination)
+    {
+        var wte = Weights.TokenEmbeddings.Span;
+        int D = Dims;
+        for (int r = 0; r < ids.Length; r++) wte.Slice(ids[r] * D, D).CopyTo(destination.Slice(r * D, D));
+    }
 
     public IReadOnlyList<ForwardOutput> Forward(IReadOnlyList<int[]> sequences, bool withAttention)
     {
         var w = Weights;
-        int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount, V = w.VocabularySize;
-        int B = sequences.Count;
-        var start = new int[B + 1];
-        for (int b = 0; b < B; b++)
-        {
-            if (sequences[b].Length > w.MaxPositions)
-                throw new ArgumentException($"sequence {b} has {sequences[b].Length} tokens, more than {w.MaxPositions} positions");
-            foreach (int id in sequences[b])
-                if ((uint)id >= (uint)V) throw new ArgumentException($"token id {id} in sequence {b} is outside the vocabulary (size {V})");
-            start[b + 1] = start[b] + sequences[b].Length;
-        }
-        int N = start[B];
-
-        var outputs = new ForwardOutput[B];
-        for (int b = 0; b < B; b++)
-            outputs[b] = new ForwardOutput(new float[L + 3][], withAttention ? new float[L][] : null);
+        int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
+        var batch = new PackedBatch(sequences, w.MaxPositions, w.VocabularySize, L + 3, L, withAttention);
+        int N = batch.Tokens;
 
         // ---- embeddings: "token" = wte rows, "0" = wte + wpe
         var x = new float[N * D];                                    // [N × D] residual stream
-        var wte = w.TokenEmbeddings.Span;
+        ReadTokenEmbeddings(batch.Ids, x);
+        batch.Keep(x, D, 0);
         var wpe = w.PositionEmbeddings.Span;
-        for (int b = 0; b < B; b++)
-            for (int t = 0; t < sequences[b].Length; t++)
-                wte.Slice(sequences[b][t] * D, D).CopyTo(x.AsSpan((start[b] + t) * D, D));
-        BertModel.Keep(outputs, start, x, D, 0);
-        for (int b = 0; b < B; b++)
-            for (int t = 0; t < sequences[b].Length; t++)
-            {
-                var row = x.AsSpan((start[b] + t) * D, D);
-                TensorPrimitives.Add(row, wpe.Slice(t * D, D), row);
-            }
-        BertModel.Keep(outputs, start, x, D, 1);
+        for (int n = 0; n < N; n++)
+        {
+            var row = x.AsSpan(n * D, D);
+            TensorPrimitives.Add(row, wpe.Slice(batch.Position[n] * D, D), row);
+        }
+        batch.Keep(x, D, 1);
 
         // ---- blocks
         var a = new float[N * D];                                    // [N × D] normalised input of a sub-layer
@@ -91,13 +85,13 @@ public sealed class Gpt2Model
         var tmp = new float[N * D];
         int I = L > 0 ? w.Blocks[0].FeedForward.Out : 0;
         var ff = new float[N * I];                                   // [N × I]
+        var options = AttentionOptions.Standard(hd, causal: true);
         for (int l = 0; l < L; l++)
         {
             var bw = w.Blocks[l];
             TransformerOps.LayerNorm(x, a, N, bw.Norm1, w.LayerNormEpsilon);
             bw.Attention.Apply(a, qkv, N);                           // [N × 3D]
-            BertModel.MultiHeadAttention(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, start, D, H, hd, causal: true,
-                outputs, withAttention ? l : -1);
+            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, withAttention ? l : -1);
             bw.AttentionProjection.Apply(ctx, tmp, N);               // [N × D]
             TensorPrimitives.Add(x, tmp, x);
             TransformerOps.LayerNorm(x, a, N, bw.Norm2, w.LayerNormEpsilon);
@@ -105,12 +99,12 @@ public sealed class Gpt2Model
             TransformerOps.GeluTanh(ff);
             bw.FeedForwardProjection.Apply(ff, tmp, N);              // [N × D]
             TensorPrimitives.Add(x, tmp, x);
-            BertModel.Keep(outputs, start, x, D, l + 2);
+            batch.Keep(x, D, l + 2);
         }
 
         // ---- "final" = ln_f(x)
         TransformerOps.LayerNorm(x, a, N, w.FinalNorm, w.LayerNormEpsilon);
-        BertModel.Keep(outputs, start, a, D, L + 2);
-        return outputs;
+        batch.Keep(a, D, L + 2);
+        return batch.Outputs;
     }
 }

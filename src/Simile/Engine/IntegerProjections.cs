@@ -25,23 +25,22 @@ public sealed class IntegerProjection
         else throw new ArgumentException("no integer kind", nameof(kind));
     }
 
-    /// <summary>The kind every projection of <paramref name="weights"/> allows (see <see cref="IntegerProductKind"/>).</summary>
-    public static IntegerProductKind For(IDecoderWeights weights, IReadOnlyList<string> projectionNames)
+    /// <summary>
+    /// The kind every named tensor of <paramref name="weights"/> allows (see <see cref="IntegerProductKind"/>), each with
+    /// its inner size: all Q8_0 with inner sizes in whole blocks of 32, or all k-quants with inner sizes in blocks of 256.
+    /// </summary>
+    public static IntegerProductKind For(IDecoderWeights weights, IEnumerable<(string Name, int In)> tensors)
     {
-        if (weights is not IQuantizedDecoderWeights q || projectionNames.Count == 0) return IntegerProductKind.None;
-        var c = weights.Config;
-        int qDim = c.Heads * c.HeadDim;
-        bool allQ8 = true, allK = true;
-        foreach (string name in projectionNames)
+        if (weights is not IQuantizedDecoderWeights q) return IntegerProductKind.None;
+        bool any = false, allQ8 = true, allK = true;
+        foreach (var (name, inner) in tensors)
         {
-            allQ8 &= weights.StorageType(name) == "Q8_0";
-            allK &= q.KQuantTypeOf(name) is not null;
+            any = true;
+            allQ8 &= inner % Q8Gemm.BlockValues == 0 && weights.StorageType(name) == "Q8_0";
+            allK &= inner % KQuantGemm.BlockValues == 0 && q.KQuantTypeOf(name) is not null;
+            if (!allQ8 && !allK) return IntegerProductKind.None;
         }
-        if (allQ8 && c.Hidden % Q8Gemm.BlockValues == 0 && qDim % Q8Gemm.BlockValues == 0 && c.Intermediate % Q8Gemm.BlockValues == 0)
-            return IntegerProductKind.Q8_0;
-        if (allK && c.Hidden % KQuantGemm.BlockValues == 0 && qDim % KQuantGemm.BlockValues == 0 && c.Intermediate % KQuantGemm.BlockValues == 0)
-            return IntegerProductKind.KQuant;
-        return IntegerProductKind.None;
+        return !any ? IntegerProductKind.None : allQ8 ? IntegerProductKind.Q8_0 : IntegerProductKind.KQuant;
     }
 
     /// <summary>Rows [first, first + rows) from tensor <paramref name="name"/>; <paramref name="scratch"/> holds its blocks as read.</summary>

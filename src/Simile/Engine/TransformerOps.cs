@@ -116,37 +116,50 @@ public static class TransformerOps
     }
 
     /// <summary>
-    /// Scaled dot-product attention of one head of one sequence, in place in the packed buffers.
-    /// q, k, v: rows of the sequence, head h at column offset (already sliced), row stride <paramref name="qkvStride"/>;
-    /// scores: scratch [t × t], left holding the probabilities (row = query); ctx: output rows, row stride <paramref name="ctxStride"/>.
-    /// <paramref name="causal"/>: query i sees keys 0..i only (GPT-2).
+    /// y[i,:] = x[i,:] / √(mean(x[i,:]²) + eps) · w for each of n rows of w.Length values (the mean in float64).
+    /// Gemma's (1 + w) is folded into w by the caller. x and y may be the same span.
     /// </summary>
-    public static void Attention(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, Span<float> ctx, int qkvStride,
-        int ctxStride, int t, int headDim, bool causal, Span<float> scores)
+    public static void RmsNorm(ReadOnlySpan<float> x, Span<float> y, int n, ReadOnlySpan<float> w, double eps)
     {
-        // Tiny per-head products (t ≤ a few hundred, hd = 32…128): SIMD dot products and axpys, no GEMM call overhead.
-        // scores[i, j] = q_i · k_j / sqrt(hd), softmax over the visible keys j
-        float scale = 1f / MathF.Sqrt(headDim);
-        for (int i = 0; i < t; i++)
+        int d = w.Length;
+        for (int i = 0; i < n; i++)
         {
-            var qi = q.Slice(i * qkvStride, headDim);
-            var row = scores.Slice(i * t, t);
-            int visible = causal ? i + 1 : t;
-            for (int j = 0; j < visible; j++)
-                row[j] = TensorPrimitives.Dot(qi, k.Slice(j * qkvStride, headDim)) * scale;
-            var seen = row[..visible];
-            TensorPrimitives.SoftMax(seen, seen);
-            row[visible..].Clear();
+            var xi = x.Slice(i * d, d);
+            var yi = y.Slice(i * d, d);
+            double sq = 0;
+            for (int j = 0; j < d; j++) sq += (double)xi[j] * xi[j];
+            float inv = (float)(1.0 / Math.Sqrt(sq / d + eps));
+            TensorPrimitives.Multiply(xi, inv, yi);
+            TensorPrimitives.Multiply(yi, w, yi);
         }
-        // ctx_i = Σ_j p_ij v_j   ([t × hd])
-        for (int i = 0; i < t; i++)
+    }
+
+    /// <summary>
+    /// ff[n, :] = act(gate[n, :]) ⊙ up[n, :] for the rows [gate | up] of gateUp [N × 2I] (gate overwritten);
+    /// act = SiLU (g · σ(g)) or GELU-tanh (<see cref="GeluTanh"/>).
+    /// </summary>
+    public static void GatedActivation(float[] gateUp, float[] ff, int N, int I, bool geluTanh)
+    {
+        Parallel.For(0, (N + 63) / 64, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
         {
-            var ci = ctx.Slice(i * ctxStride, headDim);
-            ci.Clear();
-            var row = scores.Slice(i * t, t);
-            int visible = causal ? i + 1 : t;
-            for (int j = 0; j < visible; j++)
-                TensorPrimitives.MultiplyAdd(v.Slice(j * qkvStride, headDim), row[j], ci, ci);
-        }
+            var sig = new float[I];
+            for (int n = chunk * 64; n < Math.Min(N, chunk * 64 + 64); n++)
+            {
+                var gate = gateUp.AsSpan(n * 2 * I, I);
+                var up = gateUp.AsSpan(n * 2 * I + I, I);
+                var y = ff.AsSpan(n * I, I);
+                if (geluTanh)
+                {
+                    GeluTanh(gate);
+                    TensorPrimitives.Multiply(gate, up, y);
+                }
+                else
+                {
+                    TensorPrimitives.Sigmoid(gate, sig);
+                    TensorPrimitives.Multiply(gate, sig, y);
+                    TensorPrimitives.Multiply(y, up, y);
+                }
+            }
+        });
     }
 }

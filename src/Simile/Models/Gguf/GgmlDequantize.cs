@@ -1,3 +1,4 @@
+using Simile.Engine;
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -41,9 +42,9 @@ public static class GgmlDequantize
             throw new ArgumentException($"{dst.Length} {type} values take {need} bytes, got {src.Length}");
         switch (type)
         {
-            case GgmlType.F32: MemoryMarshal.Cast<byte, float>(src).CopyTo(dst); break;
-            case GgmlType.F16: TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(src), dst); break;
-            case GgmlType.BF16: Bf16(src, dst); break;
+            case GgmlType.F32: Widening.F32(src, dst); break;
+            case GgmlType.F16: Widening.F16(src, dst); break;
+            case GgmlType.BF16: Widening.Bf16(src, dst); break;
             case GgmlType.Q8_0: Q8_0(src, dst); break;
             case GgmlType.Q4_0: Q4_0(src, dst); break;
             case GgmlType.Q4_1: Q4_1(src, dst); break;
@@ -58,23 +59,6 @@ public static class GgmlDequantize
                 throw new SimileException($"tensor type {GgmlTypes.Name(type)} cannot be dequantized by Simile",
                     $"use a model quantized with one of {GgmlTypes.DequantizableList}");
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Bf16(ReadOnlySpan<byte> src, Span<float> dst)
-    {
-        var s = MemoryMarshal.Cast<byte, ushort>(src);
-        var d = MemoryMarshal.Cast<float, uint>(dst);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + 16 <= s.Length; i += 16)
-            {
-                var v = Vector256.Create(s.Slice(i, 16));
-                var (lo, hi) = Vector256.Widen(v);
-                (lo << 16).CopyTo(d.Slice(i, 8));
-                (hi << 16).CopyTo(d.Slice(i + 8, 8));
-            }
-        for (; i < s.Length; i++) d[i] = (uint)s[i] << 16;
     }
 
     // ---- 32-value blocks --------------------------------------------------------------------------------------

@@ -34,6 +34,11 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             ["qwen2"] = ("Qwen2ForCausalLM", DecoderFamily.Qwen2),
             ["qwen3"] = ("Qwen3ForCausalLM", DecoderFamily.Qwen3),
             ["gemma"] = ("GemmaForCausalLM", DecoderFamily.Gemma),
+            ["gemma2"] = ("Gemma2ForCausalLM", DecoderFamily.Gemma2),
+            ["gemma3"] = ("Gemma3ForCausalLM", DecoderFamily.Gemma3),
+            ["phi3"] = ("Phi3ForCausalLM", DecoderFamily.Phi3),
+            ["olmo2"] = ("Olmo2ForCausalLM", DecoderFamily.Olmo2),
+            ["qwen3moe"] = ("Qwen3MoeForCausalLM", DecoderFamily.Qwen3Moe),
         };
 
     private readonly GgufFile _file;
@@ -53,17 +58,20 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         _file = file;
         _ownsFile = ownsFile;
         var names = new List<string>();
+        string arch = file.GetString("general.architecture") ?? "";
+        bool fusedUp = arch == "phi3" && !file.HasTensor("blk.0.ffn_gate.weight");
         foreach (var t in file.Tensors)
         {
-            string? hf = HfName(t.Name);
+            string? hf = HfName(t.Name, arch, fusedUp);
             if (hf is null) continue;
             _byHfName[hf] = t;
             names.Add(hf);
         }
         Names = names;
         Config = ReadConfig(file);
-        _permuteQk = Config.Family is DecoderFamily.Llama or DecoderFamily.Mistral;
-        _normMinusOne = Config.Family == DecoderFamily.Gemma;
+        _permuteQk = Config.Family is DecoderFamily.Llama or DecoderFamily.Mistral or DecoderFamily.Mixtral;
+        if (Config.Experts > 0) RenameRouters();
+        _normMinusOne = Config.Family is DecoderFamily.Gemma or DecoderFamily.Gemma2 or DecoderFamily.Gemma3;
         CheckShapes();
     }
 
@@ -77,8 +85,13 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
     [GeneratedRegex(@"^blk\.(\d{1,6})\.([a-z_]+)\.(weight|bias)$")]
     private static partial Regex BlockName();
 
-    /// <summary>The HF name of a GGUF tensor name, or null for tensors outside the mapping (e.g. <c>rope_freqs.weight</c>).</summary>
-    public static string? HfName(string gguf)
+    /// <summary>
+    /// The HF name of a GGUF tensor name, or null for tensors outside the mapping (e.g. <c>rope_freqs.weight</c>).
+    /// <c>ffn_norm</c> is Gemma 2/3's pre_feedforward_layernorm and everyone else's post_attention_layernorm;
+    /// <c>post_attention_norm</c> / <c>post_ffw_norm</c> are the post-sub-layer norms (Gemma 2/3, OLMo 2);
+    /// Phi-3's fused <c>attn_qkv</c> is qkv_proj and its fused <c>ffn_up</c> ([2I] rows: gate | up) gate_up_proj.
+    /// </summary>
+    public static string? HfName(string gguf, string architecture = "llama", bool fusedGateUp = false)
     {
         switch (gguf)
         {
@@ -98,17 +111,24 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             "attn_output" => "self_attn.o_proj",
             "attn_q_norm" => "self_attn.q_norm",
             "attn_k_norm" => "self_attn.k_norm",
+            "attn_qkv" => "self_attn.qkv_proj",
             "attn_norm" => "input_layernorm",
-            "ffn_norm" => "post_attention_layernorm",
+            "ffn_norm" => architecture is "gemma2" or "gemma3" ? "pre_feedforward_layernorm" : "post_attention_layernorm",
+            "post_attention_norm" => "post_attention_layernorm",
+            "post_ffw_norm" => "post_feedforward_layernorm",
             "ffn_gate" => "mlp.gate_proj",
-            "ffn_up" => "mlp.up_proj",
+            "ffn_up" => fusedGateUp ? "mlp.gate_up_proj" : "mlp.up_proj",
             "ffn_down" => "mlp.down_proj",
+            "ffn_gate_inp" => "mlp.gate",                      // the router [E × D]
+            "ffn_gate_exps" => "mlp.experts.gate_proj",        // all experts, [E × I × D] (see GgufDecoderWeights.Experts)
+            "ffn_up_exps" => "mlp.experts.up_proj",
+            "ffn_down_exps" => "mlp.experts.down_proj",
             _ => null,
         };
         return part is null ? null : $"model.layers.{layer}.{part}.{suffix}";
     }
 
-    public bool Has(string name) => _byHfName.ContainsKey(name);
+    public bool Has(string name) => _byHfName.ContainsKey(name) || ExpertSlice(name) is not null;
 
     private GgufTensorInfo Info(string name) => _byHfName.TryGetValue(name, out var t) ? t
         : throw new SimileException($"GGUF file '{_file.Path}' has no tensor for '{name}'",
@@ -117,12 +137,13 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
     /// <summary>The GGUF tensor behind an HF name (its ggml type, dims, offset).</summary>
     public GgufTensorInfo Tensor(string name) => Info(name);
 
-    public IReadOnlyList<long> Shape(string name) => Info(name).Shape;
+    public IReadOnlyList<long> Shape(string name) => ExpertSlice(name) is var (t, _) ? t.Shape[1..] : Info(name).Shape;
 
-    public string StorageType(string name) => Info(name).TypeName;
+    public string StorageType(string name) => (ExpertSlice(name)?.Tensor ?? Info(name)).TypeName;
 
     public void Read(string name, Span<float> destination)
     {
+        if (ReadExpert(name, destination)) return;
         var t = Info(name);
         if (destination.Length != t.ElementCount)
             throw new ArgumentException($"'{name}' has {t.ElementCount} values, destination {destination.Length}");
@@ -204,7 +225,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
                 "merge the parts into one file with llama.cpp's 'llama-gguf-split --merge FIRST-PART OUT.gguf'");
         if (!Architectures.TryGetValue(arch, out var a))
             throw new SimileException($"GGUF file '{path}' has architecture '{arch}', which the native forward pass does not run",
-                $"use a {string.Join(", ", Architectures.Keys)} model for layers; token embeddings (--layer token, rsa) still work");
+                $"use a {string.Join(", ", Architectures.Keys)} or {GgufGptNeoXWeights.Architecture} model for layers; token embeddings (--layer token, rsa) still work");
         int Req(string key, int min, int max) => f.GetInt($"{arch}.{key}", min, max)
             ?? throw new SimileException($"GGUF file '{path}' lacks '{arch}.{key}'", "use a complete model file written by llama.cpp's converter");
         int hidden = Req("embedding_length", 1, 1 << 20);
@@ -234,13 +255,63 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             throw new SimileException($"GGUF file '{path}': token_embd.weight has {embd.Dims[1]} rows but the tokenizer has {vocab} tokens",
                 "the file is corrupt: convert the model again");
 
-        bool gemma = a.Family == DecoderFamily.Gemma;
-        return new DecoderConfig(a.Hf, a.Family, hidden, layers, heads, kv, headDim, intermediate, vocab, eps, theta,
+        var family = a.Family;
+        bool gemma = family is DecoderFamily.Gemma or DecoderFamily.Gemma2 or DecoderFamily.Gemma3;
+        var config = new DecoderConfig(a.Hf, family, hidden, layers, heads, kv, headDim, intermediate, vocab, eps, theta,
             RopeScalingOf(f, arch, theta, headDim), maxPos,
             AttentionBias: f.HasTensor("blk.0.attn_q.bias"),
             QueryKeyNorm: f.HasTensor("blk.0.attn_q_norm.weight"),
             ScaleEmbeddings: gemma, NormWeightPlusOne: gemma, GeluTanhMlp: gemma,
             TiedEmbeddings: !f.HasTensor("output.weight"));
+        return family switch
+        {
+            // llama.cpp (llama-model.cpp, load_hparams): Gemma 2 and 3 score with 1/√key_length, except the 27B models
+            // (46 / 62 layers) with 1/√(n_embd / n_head) — the files carry no query_pre_attn_scalar; Gemma 2 slides on
+            // every other layer from 0 (pattern 2), Gemma 3 on all but every 6th (pattern 6, rope base 10000 and no
+            // scaling there); Gemma 2's soft-cap defaults to 50 and its window to 4096; Gemma 3 without a window key
+            // has no sliding layers.
+            DecoderFamily.Gemma2 or DecoderFamily.Gemma3 => GemmaSwitches(f, arch, config),
+            // OLMo 2: post-sub-layer norms, q/k norms over the whole projection
+            DecoderFamily.Olmo2 => config with { Norms = NormPlacement.Post, QueryKeyNormOverProjection = config.QueryKeyNorm },
+            // Phi-3: fused attn_qkv / ffn_up, rotary on rope.dimension_count values; llama.cpp runs Phi-3 without its
+            // sliding window (disabled in llama.cpp), and so does this reader
+            DecoderFamily.Phi3 => Phi3Switches(f, arch, config),
+            // Mixtral (llama with experts) and Qwen3-MoE: see GgufDecoderWeights.Experts
+            _ => WithExperts(f, arch, config),
+        };
+    }
+
+    private static DecoderConfig GemmaSwitches(GgufFile f, string arch, DecoderConfig c)
+    {
+        bool big = (c.Family == DecoderFamily.Gemma2 && c.Layers == 46) || (c.Family == DecoderFamily.Gemma3 && c.Layers == 62);
+        double scale = big ? 1 / Math.Sqrt((double)(float)(c.Hidden / c.Heads)) : 1 / Math.Sqrt(c.HeadDim);
+        int window = f.GetInt($"{arch}.attention.sliding_window", 0, int.MaxValue) ?? (c.Family == DecoderFamily.Gemma2 ? 4096 : 0);
+        int pattern = c.Family == DecoderFamily.Gemma2 ? 2 : 6;
+        double cap = c.Family == DecoderFamily.Gemma2 ? f.GetFloat($"{arch}.attn_logit_softcapping") ?? 50.0 : 0;
+        if (!(cap >= 0) || double.IsInfinity(cap))
+            throw new SimileException($"GGUF file '{f.Path}': {arch}.attn_logit_softcapping {cap} is not a positive number", "the hyper-parameters are corrupt: convert the model again");
+        return c with
+        {
+            Norms = NormPlacement.Sandwich,
+            QueryScale = scale,
+            AttentionSoftCap = cap,
+            SlidingWindow = window,
+            SlidingLayers = window > 0 ? Enumerable.Range(0, c.Layers).Select(i => i % pattern < pattern - 1).ToArray() : null,
+            LocalRopeTheta = c.Family == DecoderFamily.Gemma3 && window > 0 ? 10000 : 0,
+            RopeScaling = c.RopeScaling,
+        };
+    }
+
+    private static DecoderConfig Phi3Switches(GgufFile f, string arch, DecoderConfig c)
+    {
+        if (f.HasTensor("rope_factors_long.weight") || f.HasTensor("rope_factors_short.weight"))
+            throw new SimileException($"GGUF file '{f.Path}': Phi-3 long-context rope scaling (rope_factors_long/short, HF 'longrope') is not supported by the native forward pass",
+                "use a Phi-3 model without longrope (e.g. Phi-3-mini-4k), or its token embeddings only");
+        int rotary = f.GetInt($"{arch}.rope.dimension_count", 1, 1 << 16) ?? c.HeadDim;
+        if (rotary % 2 != 0 || rotary > c.HeadDim)
+            throw new SimileException($"GGUF file '{f.Path}': {arch}.rope.dimension_count {rotary} is not an even number within the head dimension {c.HeadDim}",
+                "the hyper-parameters are corrupt: convert the model again");
+        return c with { RotaryDims = rotary, FusedProjections = f.HasTensor("blk.0.attn_qkv.weight") };
     }
 
     private static RopeScaling? RopeScalingOf(GgufFile f, string arch, double theta, int headDim)
@@ -312,6 +383,9 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         Expect("model.embed_tokens.weight", c.VocabularySize, d);
         Expect("model.norm.weight", d);
         if (!c.TiedEmbeddings) Expect("lm_head.weight", c.VocabularySize, d);
+        // The later families' block tensors (sandwich / post norms, fused projections) are checked by the forward
+        // pass (LlamaModel) against the same configuration.
+        if (c.Family is DecoderFamily.Gemma2 or DecoderFamily.Gemma3 or DecoderFamily.Phi3 or DecoderFamily.Olmo2) return;
         for (int l = 0; l < c.Layers; l++)
         {
             string p = $"model.layers.{l}.";
@@ -332,6 +406,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             }
             Expect(p + "input_layernorm.weight", d);
             Expect(p + "post_attention_layernorm.weight", d);
+            if (c.IsSparseLayer(l)) continue;                  // experts: checked by the forward pass (MixtureOfExperts)
             Expect(p + "mlp.gate_proj.weight", i, d);
             Expect(p + "mlp.up_proj.weight", i, d);
             Expect(p + "mlp.down_proj.weight", d, i);

@@ -54,8 +54,20 @@ public static class GgufModel
         try
         {
             var tokenizer = CreateTokenizer(GgufTokenizerData.Read(file), path);
-            var weights = new GgufDecoderWeights(file, ownsFile: true);
-            return new HuggingFaceTransformer(new LlamaModel(weights) { IntegerProducts = integerProducts }, tokenizer, InfoOf(file, name));
+            IDecoderWeights weights;
+            IForwardPass pass;
+            if (file.GetString("general.architecture") == GgufGptNeoXWeights.Architecture)
+            {
+                weights = new GgufGptNeoXWeights(file, ownsFile: true);
+                pass = new GptNeoXModel(weights);
+            }
+            else
+            {
+                weights = new GgufDecoderWeights(file, ownsFile: true);
+                pass = new LlamaModel(weights) { IntegerProducts = integerProducts };
+            }
+            return new NativeTransformer(pass, new ModelTokenizer(tokenizer.EncodeWord, tokenizer.EncodeText, tokenizer.VocabularyWords),
+                InfoOf(file, name), tokenizer.WordsTakeLeadingSpace, weights);
         }
         catch
         {

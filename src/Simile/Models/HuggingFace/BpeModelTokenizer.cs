@@ -71,6 +71,10 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         {
             throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer.json", e);
         }
+        catch (InvalidOperationException e)   // a string that is not valid UTF-16 once unescaped (a lone surrogate)
+        {
+            throw new SimileException($"'{path}' has a string that is not valid text: {e.Message}", "fix or re-download tokenizer.json", e);
+        }
     }
 
     /// <summary>add_bos_token / add_eos_token / bos_token / eos_token of tokenizer_config.json (null: not stated).</summary>
@@ -239,11 +243,19 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         foreach (var x in order) yield return x;
     }
 
-    /// <summary>BOS/EOS ids of a TemplateProcessing post-processor's "single" template (alone or in a Sequence).</summary>
+    /// <summary>BOS/EOS ids of a TemplateProcessing post-processor's "single" template (alone or in a Sequence), or of a
+    /// RobertaProcessing / BertProcessing one (cls, sep).</summary>
     private static (int? Bos, int? Eos, bool Found) Template(JsonElement root, string[] tokens)
     {
         foreach (var p in Flatten(root, "post_processor", "processors"))
         {
+            // RoBERTa: <s> … </s> from the cls / sep pairs ["<s>", 0], ["</s>", 2].
+            if (p.TryGetProperty("type", out var rt) && rt.GetString() is "RobertaProcessing" or "BertProcessing")
+            {
+                int? Pair(string n) => p.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2
+                    && v[1].TryGetInt32(out int id) && id >= 0 && id < tokens.Length ? id : null;
+                return (Pair("cls"), Pair("sep"), true);
+            }
             if (!p.TryGetProperty("type", out var t) || t.GetString() != "TemplateProcessing" || !p.TryGetProperty("single", out var single)
                 || single.ValueKind != JsonValueKind.Array) continue;
             int? bos = null, eos = null;

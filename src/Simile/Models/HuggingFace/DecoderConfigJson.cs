@@ -18,34 +18,80 @@ public static class DecoderConfigJson
         ["qwen2"] = DecoderFamily.Qwen2,
         ["qwen3"] = DecoderFamily.Qwen3,
         ["gemma"] = DecoderFamily.Gemma,
+        ["gemma2"] = DecoderFamily.Gemma2,
+        ["gemma3_text"] = DecoderFamily.Gemma3,
+        ["gemma3"] = DecoderFamily.Gemma3,          // Gemma3ForConditionalGeneration: its text_config
+        ["phi3"] = DecoderFamily.Phi3,
+        ["olmo2"] = DecoderFamily.Olmo2,
+        ["mixtral"] = DecoderFamily.Mixtral,
+        ["qwen3_moe"] = DecoderFamily.Qwen3Moe,
     };
 
     /// <summary>The architectures the native forward pass runs, for messages and the README table.</summary>
     public static readonly string[] SupportedArchitectures =
-        ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "GemmaForCausalLM", "BertModel", "GPT2LMHeadModel"];
+        ["LlamaForCausalLM", "MistralForCausalLM", "Qwen2ForCausalLM", "Qwen3ForCausalLM", "GemmaForCausalLM", "Gemma2ForCausalLM",
+         "Gemma3ForCausalLM", "Gemma3ForConditionalGeneration (its language model)", "Phi3ForCausalLM", "Olmo2ForCausalLM",
+         "BertModel", "GPT2LMHeadModel", "GPTNeoXForCausalLM", "RobertaModel", "XLMRobertaModel", "MixtralForCausalLM", "Qwen3MoeForCausalLM"];
 
-    public static HuggingFaceConfig Parse(JsonElement r, string path, string modelType)
+    /// <summary>Defaults of the Hugging Face configuration classes where a family's differ from "required".</summary>
+    private static int? DefaultInt(DecoderFamily f, string name) => (f, name) switch
+    {
+        (DecoderFamily.Gemma2, "vocab_size") => 256000,
+        (DecoderFamily.Gemma2, "hidden_size") => 2304,
+        (DecoderFamily.Gemma2, "intermediate_size") => 9216,
+        (DecoderFamily.Gemma2, "num_hidden_layers") => 26,
+        (DecoderFamily.Gemma2 or DecoderFamily.Gemma3, "num_attention_heads") => 8,
+        (DecoderFamily.Gemma2 or DecoderFamily.Gemma3, "head_dim") => 256,
+        (DecoderFamily.Gemma2 or DecoderFamily.Gemma3, "query_pre_attn_scalar") => 256,
+        (DecoderFamily.Gemma2 or DecoderFamily.Gemma3, "sliding_window") => 4096,
+        (DecoderFamily.Gemma2, "max_position_embeddings") => 8192,
+        (DecoderFamily.Gemma3, "vocab_size") => 262208,
+        (DecoderFamily.Gemma3, "hidden_size") => 2304,
+        (DecoderFamily.Gemma3, "intermediate_size") => 9216,
+        (DecoderFamily.Gemma3, "num_hidden_layers") => 26,
+        (DecoderFamily.Gemma3, "max_position_embeddings") => 131072,
+        (DecoderFamily.Gemma3, "sliding_window_pattern") => 6,
+        (DecoderFamily.Phi3, "max_position_embeddings") => 4096,
+        (DecoderFamily.Olmo2, "max_position_embeddings") => 2048,
+        _ => null,
+    };
+
+    public static HuggingFaceConfig Parse(JsonElement root, string path, string modelType)
     {
         var family = Families[modelType];
-        string arch = Architecture(r) ?? family switch
+        string arch = Architecture(root) ?? family switch
         {
             DecoderFamily.Llama => "LlamaForCausalLM",
             DecoderFamily.Mistral => "MistralForCausalLM",
             DecoderFamily.Qwen2 => "Qwen2ForCausalLM",
             DecoderFamily.Qwen3 => "Qwen3ForCausalLM",
+            DecoderFamily.Gemma2 => "Gemma2ForCausalLM",
+            DecoderFamily.Gemma3 => modelType == "gemma3" ? "Gemma3ForConditionalGeneration" : "Gemma3ForCausalLM",
+            DecoderFamily.Phi3 => "Phi3ForCausalLM",
+            DecoderFamily.Olmo2 => "Olmo2ForCausalLM",
+            DecoderFamily.Mixtral => "MixtralForCausalLM",
+            DecoderFamily.Qwen3Moe => "Qwen3MoeForCausalLM",
             _ => "GemmaForCausalLM",
         };
-        int hidden = HuggingFaceConfig.Int(r, path, "hidden_size");
-        int layers = HuggingFaceConfig.Int(r, path, "num_hidden_layers");
-        int heads = HuggingFaceConfig.Int(r, path, "num_attention_heads");
-        int kvHeads = HuggingFaceConfig.Int(r, path, "num_key_value_heads", heads);
-        int headDim = HuggingFaceConfig.Int(r, path, "head_dim", hidden % heads == 0 ? hidden / heads : null);
-        int inter = HuggingFaceConfig.Int(r, path, "intermediate_size");
-        int vocab = HuggingFaceConfig.Int(r, path, "vocab_size");
-        int maxPos = HuggingFaceConfig.Int(r, path, "max_position_embeddings", 2048);
-        double eps = HuggingFaceConfig.Dbl(r, path, "rms_norm_eps", 1e-6);
-        double theta = HuggingFaceConfig.Dbl(r, path, "rope_theta", 10000);
         string where = $"'{path}' ({arch})";
+        // Gemma3ForConditionalGeneration: the language model is text_config (a Gemma3TextConfig); the vision tower is ignored
+        var r = root;
+        if (modelType == "gemma3")
+        {
+            if (!root.TryGetProperty("text_config", out r) || r.ValueKind != JsonValueKind.Object)
+                throw new SimileException($"{where}: model_type \"gemma3\" has no object 'text_config' (the language model's settings)", "fix config.json");
+        }
+        int Int(string name, int? fallback = null) => HuggingFaceConfig.Int(r, path, name, fallback ?? DefaultInt(family, name));
+        int hidden = Int("hidden_size");
+        int layers = Int("num_hidden_layers");
+        int heads = Int("num_attention_heads");
+        int kvHeads = Int("num_key_value_heads", family is DecoderFamily.Gemma2 or DecoderFamily.Gemma3 ? 4 : heads);
+        int headDim = Int("head_dim", DefaultInt(family, "head_dim") ?? (hidden % heads == 0 ? hidden / heads : null));
+        int inter = Int("intermediate_size");
+        int vocab = Int("vocab_size", family == DecoderFamily.Phi3 ? 32064 : null);
+        int maxPos = Int("max_position_embeddings", DefaultInt(family, "max_position_embeddings") ?? 2048);
+        double eps = HuggingFaceConfig.Dbl(r, path, "rms_norm_eps", family is DecoderFamily.Phi3 or DecoderFamily.Olmo2 ? 1e-5 : 1e-6);
+        double theta = HuggingFaceConfig.Dbl(r, path, "rope_theta", family == DecoderFamily.Gemma3 ? 1e6 : 10000);
         if (heads % kvHeads != 0)
             throw new SimileException($"{where}: num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}", "fix config.json");
         if (headDim % 2 != 0)
@@ -55,7 +101,7 @@ public static class DecoderConfigJson
         if (!(theta > 1) || double.IsInfinity(theta))
             throw new SimileException($"{where}: rope_theta {theta} is not a number above 1", "fix config.json");
 
-        bool gemma = family == DecoderFamily.Gemma;
+        bool gemma = family is DecoderFamily.Gemma or DecoderFamily.Gemma2 or DecoderFamily.Gemma3;
         string act = gemma
             ? HuggingFaceConfig.Str(r, path, "hidden_activation", "gelu_pytorch_tanh")
             : HuggingFaceConfig.Str(r, path, "hidden_act", "silu");
@@ -64,33 +110,119 @@ public static class DecoderConfigJson
                 "use a checkpoint with the family's standard activation");
         if (True(r, "mlp_bias"))
             throw new SimileException($"{where}: mlp_bias = true is not supported by the native pass", "use a checkpoint without MLP biases");
+        if (True(r, "use_bidirectional_attention"))
+            throw new SimileException($"{where}: use_bidirectional_attention = true (an embedding model) is not supported by the native causal pass", "use a causal checkpoint");
         bool attentionBias = family == DecoderFamily.Qwen2 || True(r, "attention_bias");
-        if (attentionBias && family is not (DecoderFamily.Qwen2 or DecoderFamily.Qwen3))
+        if (attentionBias && family != DecoderFamily.Qwen2)
             throw new SimileException($"{where}: attention_bias = true is not supported for {family} by the native pass", "use a checkpoint without attention biases");
-        if (family == DecoderFamily.Qwen3 && attentionBias)
-            throw new SimileException($"{where}: attention_bias = true is not supported for Qwen3 by the native pass", "use a checkpoint without attention biases");
-        if (r.TryGetProperty("partial_rotary_factor", out var prf) && prf.ValueKind == JsonValueKind.Number && prf.GetDouble() != 1.0)
-            throw new SimileException($"{where}: partial_rotary_factor {prf.GetRawText()} is not supported (rotary on the whole head only)", "use a standard checkpoint");
 
-        // Sliding-window attention (Mistral, Qwen2 with use_sliding_window) equals full attention on texts no longer
-        // than the window, so the window bounds the text length instead.
-        if (r.TryGetProperty("sliding_window", out var sw) && sw.ValueKind == JsonValueKind.Number && sw.TryGetInt32(out int window) && window > 0
-            && (family == DecoderFamily.Mistral || True(r, "use_sliding_window")))
-            maxPos = Math.Min(maxPos, window);
+        // Phi-3: partial_rotary_factor (rotary on int(hd · factor) values); others rotate the whole head
+        int rotaryDims = headDim;
+        if (r.TryGetProperty("partial_rotary_factor", out var prf) && prf.ValueKind == JsonValueKind.Number && prf.GetDouble() != 1.0)
+        {
+            double factor = prf.GetDouble();
+            if (family != DecoderFamily.Phi3)
+                throw new SimileException($"{where}: partial_rotary_factor {prf.GetRawText()} is not supported for {family} (rotary on the whole head only)", "use a standard checkpoint");
+            rotaryDims = (int)(headDim * factor);
+            if (!(factor > 0 && factor <= 1) || rotaryDims < 2 || rotaryDims % 2 != 0)
+                throw new SimileException($"{where}: partial_rotary_factor {prf.GetRawText()} gives {rotaryDims} rotary values of a {headDim}-value head, not an even number ≥ 2", "fix config.json");
+        }
+
+        // Sliding windows. Mistral, Qwen2 (use_sliding_window): a window on every layer equals full attention on texts no
+        // longer than it, so the window bounds the text length. Phi-3: every layer windowed as the HF mask does.
+        // Gemma 2/3: the layers layer_types marks "sliding_attention" (default: Gemma 2 every other layer from 0,
+        // Gemma 3 all but every sliding_window_pattern-th).
+        int window = 0;
+        IReadOnlyList<bool>? slidingLayers = null;
+        int? configWindow = r.TryGetProperty("sliding_window", out var sw) && sw.ValueKind == JsonValueKind.Number
+            ? HuggingFaceConfig.Int(r, path, "sliding_window") : null;
+        if (configWindow is { } cw && (family is DecoderFamily.Mistral or DecoderFamily.Mixtral || True(r, "use_sliding_window")))
+            maxPos = Math.Min(maxPos, cw);
+        if (family == DecoderFamily.Phi3 && configWindow is { } pw)
+            window = pw;
+        if (family is DecoderFamily.Gemma2 or DecoderFamily.Gemma3)
+        {
+            window = configWindow ?? DefaultInt(family, "sliding_window")!.Value;
+            slidingLayers = LayerTypes(r, path, where, layers,
+                family == DecoderFamily.Gemma2 ? 2 : HuggingFaceConfig.Int(r, path, "sliding_window_pattern", 6));
+        }
 
         var scaling = RopeScalingOf(r, where);
-        bool tied = r.TryGetProperty("tie_word_embeddings", out var tie) ? tie.ValueKind == JsonValueKind.True : gemma;
+        if (family == DecoderFamily.Phi3 && scaling is not null)
+            throw new SimileException($"{where}: Phi-3 rope_scaling other than none is not supported by the native pass", "use a checkpoint with rope_scaling null");
+        bool tied = r.TryGetProperty("tie_word_embeddings", out var tie) ? tie.ValueKind == JsonValueKind.True
+            : root.TryGetProperty("tie_word_embeddings", out var rootTie) ? rootTie.ValueKind == JsonValueKind.True
+            : gemma;
+        double softCap = 0, queryScale = 0;
+        if (family is DecoderFamily.Gemma2 or DecoderFamily.Gemma3)
+        {
+            softCap = HuggingFaceConfig.Dbl(r, path, "attn_logit_softcapping", family == DecoderFamily.Gemma2 ? 50.0 : 0);
+            double scalar = HuggingFaceConfig.Dbl(r, path, "query_pre_attn_scalar", 256);
+            if (!(scalar > 0) || double.IsInfinity(scalar))
+                throw new SimileException($"{where}: query_pre_attn_scalar {scalar} is not a positive number", "fix config.json");
+            if (softCap < 0 || double.IsNaN(softCap) || double.IsInfinity(softCap))
+                throw new SimileException($"{where}: attn_logit_softcapping {softCap} is not a positive number or null", "fix config.json");
+            queryScale = 1 / Math.Sqrt(scalar);
+        }
+        double localTheta = family == DecoderFamily.Gemma3 ? HuggingFaceConfig.Dbl(r, path, "rope_local_base_freq", 10000) : 0;
+        if (family == DecoderFamily.Gemma3 && (!(localTheta > 1) || double.IsInfinity(localTheta)))
+            throw new SimileException($"{where}: rope_local_base_freq {localTheta} is not a number above 1", "fix config.json");
         var config = new DecoderConfig(arch, family, hidden, layers, heads, kvHeads, headDim, inter, vocab, eps, theta, scaling, maxPos,
             AttentionBias: attentionBias,
-            QueryKeyNorm: family == DecoderFamily.Qwen3,
+            QueryKeyNorm: family is DecoderFamily.Qwen3 or DecoderFamily.Qwen3Moe or DecoderFamily.Gemma3 or DecoderFamily.Olmo2,
             ScaleEmbeddings: gemma,
             NormWeightPlusOne: gemma,
             GeluTanhMlp: gemma,
-            TiedEmbeddings: tied);
+            TiedEmbeddings: tied)
+        {
+            Norms = family switch
+            {
+                DecoderFamily.Gemma2 or DecoderFamily.Gemma3 => NormPlacement.Sandwich,
+                DecoderFamily.Olmo2 => NormPlacement.Post,
+                _ => NormPlacement.Pre,
+            },
+            QueryKeyNormOverProjection = family == DecoderFamily.Olmo2,
+            RotaryDims = rotaryDims,
+            QueryScale = queryScale,
+            AttentionSoftCap = softCap,
+            SlidingWindow = window,
+            SlidingLayers = slidingLayers,
+            LocalRopeTheta = localTheta,
+            FusedProjections = family == DecoderFamily.Phi3,
+        };
+        if (family is DecoderFamily.Mixtral or DecoderFamily.Qwen3Moe) config = MoeConfigJson.WithExperts(r, path, where, config);
         foreach (var (name, a, b) in new[] { ("vocab × hidden", vocab, hidden), ("intermediate × hidden", inter, hidden) })
             if ((long)a * b > int.MaxValue)
                 throw new SimileException($"{where}: {name} = {(long)a * b} elements is larger than one tensor Simile reads", "use a smaller model");
         return new HuggingFaceConfig(modelType, hidden, layers, heads, inter, maxPos, 0, vocab, eps, act) { Decoder = config };
+    }
+
+    /// <summary>
+    /// Which layers use sliding-window attention: <c>layer_types</c> ("sliding_attention" / "full_attention") when given,
+    /// otherwise layer i slides unless (i + 1) is a multiple of <paramref name="pattern"/> (HF's default layer_types).
+    /// </summary>
+    private static bool[] LayerTypes(JsonElement r, string path, string where, int layers, int pattern)
+    {
+        var sliding = new bool[layers];
+        if (r.TryGetProperty("layer_types", out var lt) && lt.ValueKind == JsonValueKind.Array)
+        {
+            if (lt.GetArrayLength() != layers)
+                throw new SimileException($"{where}: layer_types has {lt.GetArrayLength()} entries for {layers} layers", "fix config.json");
+            int i = 0;
+            foreach (var e in lt.EnumerateArray())
+            {
+                string? type = e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+                sliding[i++] = type switch
+                {
+                    "sliding_attention" => true,
+                    "full_attention" => false,
+                    _ => throw new SimileException($"{where}: layer_types[{i - 1}] is {e.GetRawText()}, expected \"sliding_attention\" or \"full_attention\"", "fix config.json"),
+                };
+            }
+            return sliding;
+        }
+        for (int i = 0; i < layers; i++) sliding[i] = (i + 1) % pattern != 0;
+        return sliding;
     }
 
     /// <summary>

@@ -17,6 +17,10 @@ public sealed record HuggingFaceConfig(
 {
     public int HeadDim => HiddenSize / Heads;
 
+    /// <summary>RoBERTa / XLM-R: the padding id whose successor is the first position (positions start at PaddingId + 1);
+    /// null for BERT.</summary>
+    public int? PaddingId { get; init; }
+
     /// <summary>The decoder numbers for a Llama-family folder (Llama, Mistral, Qwen2, Qwen3, Gemma); null otherwise.</summary>
     public Simile.Engine.DecoderConfig? Decoder { get; init; }
 
@@ -53,6 +57,8 @@ public sealed record HuggingFaceConfig(
             {
                 "bert" => ParseBert(root, path),
                 "gpt2" => ParseGpt2(root, path),
+                "roberta" or "xlm-roberta" => ParseRoberta(root, path, type),
+                "gpt_neox" => GptNeoXConfigJson.Parse(root, path),
                 null => throw new SimileException($"'{path}' has no string field 'model_type'", "Simile runs model_type \"bert\" and \"gpt2\" folders natively"),
                 _ when DecoderConfigJson.Families.ContainsKey(type) => DecoderConfigJson.Parse(root, path, type),
                 _ => DecoderConfigJson.TokenEmbeddingsOnly(root, path, type),
@@ -81,6 +87,23 @@ public sealed record HuggingFaceConfig(
             throw new SimileException($"'{path}': position_embedding_type \"{pe.GetString()}\" is not supported (absolute only)", "use a checkpoint with absolute position embeddings");
         return Check(new HuggingFaceConfig("bert", hidden, layers, heads, inter, maxPos, types, vocab, eps, act), path,
             ("hidden_size", "num_attention_heads"));
+    }
+
+    /// <summary>RoBERTa / XLM-RoBERTa: BERT's numbers, one token-type row, positions counted from pad_token_id + 1
+    /// (so max_position_embeddings − pad_token_id − 1 tokens fit).</summary>
+    private static HuggingFaceConfig ParseRoberta(JsonElement r, string path, string type)
+    {
+        var bert = ParseBert(r, path) with { ModelType = type };
+        int pad = r.TryGetProperty("pad_token_id", out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out int pi) ? pi
+            : r.TryGetProperty("pad_token_id", out _) && p.ValueKind != JsonValueKind.Null
+                ? throw new SimileException($"'{path}': field 'pad_token_id' is {p.GetRawText()}, expected a non-negative integer", "fix \"pad_token_id\" in config.json")
+                : 1;
+        if (pad < 0 || pad >= bert.VocabSize)
+            throw new SimileException($"'{path}': pad_token_id {pad} is not a token id (vocab_size {bert.VocabSize})", "fix \"pad_token_id\" in config.json");
+        if (bert.MaxPositions <= pad + 1)
+            throw new SimileException($"'{path}': max_position_embeddings {bert.MaxPositions} leaves no position after the padding offset {pad + 1}",
+                "fix config.json");
+        return bert with { PaddingId = pad };
     }
 
     private static HuggingFaceConfig ParseGpt2(JsonElement r, string path)

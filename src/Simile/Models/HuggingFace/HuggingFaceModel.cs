@@ -23,12 +23,10 @@ public static class HuggingFaceModel
         var ckpt = SafetensorsCheckpoint.Open(folder);
         try
         {
-            var info = InfoOf(folder, config);
-            if (config.Decoder is not null)
-                return new HuggingFaceTransformer(new LlamaModel(new SafetensorsDecoderWeights(ckpt, config.Decoder)), tokenizer, info, ckpt);
-            return config.ModelType == "bert"
-                ? new HuggingFaceTransformer(new BertModel(HuggingFaceWeights.LoadBert(ckpt, config)), tokenizer, info, ckpt)
-                : new HuggingFaceTransformer(new Gpt2Model(HuggingFaceWeights.LoadGpt2(ckpt, config)), tokenizer, info, ckpt);
+            var pass = ForwardPass(ckpt, config);
+            bool leadingSpace = config.ModelType == "gpt2" || (config.ModelType != "bert" && tokenizer.WordsTakeLeadingSpace);
+            var weights = pass switch { LlamaModel l => l.Weights, GptNeoXModel n => n.Weights, _ => null };
+            return new NativeTransformer(pass, Tokenizer(tokenizer), InfoOf(folder, config), leadingSpace, weights, ckpt);
         }
         catch
         {
@@ -36,6 +34,19 @@ public static class HuggingFaceModel
             throw;
         }
     }
+
+    /// <summary>The forward pass of the folder's architecture, weights memory-mapped.</summary>
+    private static IForwardPass ForwardPass(SafetensorsCheckpoint ckpt, HuggingFaceConfig config) => config switch
+    {
+        { Decoder: { Family: DecoderFamily.GptNeoX } neox } => new GptNeoXModel(new SafetensorsDecoderWeights(ckpt, neox)),
+        { Decoder: { } decoder } => new LlamaModel(new SafetensorsDecoderWeights(ckpt, decoder)),
+        { ModelType: "bert" or "roberta" or "xlm-roberta" } => new BertModel(HuggingFaceWeights.LoadBert(ckpt, config)),
+        { ModelType: "gpt2" } => new Gpt2Model(HuggingFaceWeights.LoadGpt2(ckpt, config)),
+        _ => throw new SimileException($"model_type \"{config.ModelType}\" has no native forward pass", "use its token embeddings (--layer token)"),
+    };
+
+    /// <summary>The calls <see cref="NativeTransformer"/> makes to a folder's tokenizer.</summary>
+    public static ModelTokenizer Tokenizer(HuggingFaceTokenizer t) => new(t.EncodeWord, t.EncodeText, t.VocabularyWords);
 
     /// <summary>Only the static token-embedding matrix and the tokenizer (reads only that tensor).</summary>
     public static IWordEmbeddings OpenEmbeddings(string folder)

@@ -64,7 +64,17 @@ public abstract class HuggingFaceTokenizer
         {
             // Modern decoders (and any other architecture): BPE from tokenizer.json, else SentencePiece's tokenizer.model.
             if (File.Exists(tokJson) && BpeModelTokenizer.FromTokenizerJson(tokJson, folder) is { } bpe) return bpe;
-            if (!File.Exists(tokJson) && File.Exists(spModel)) return BpeModelTokenizer.FromSentencePieceModel(spModel, folder);
+            if (File.Exists(tokJson) && UnigramFromTokenizerJson(tokJson) is { } unigram) return unigram;
+            // XLM-R: sentencepiece.bpe.model is a Unigram model read with the fairseq dictionary.
+            string fairseqModel = Path.Combine(folder, "sentencepiece.bpe.model");
+            if (!File.Exists(tokJson) && File.Exists(fairseqModel)) return UnigramModelTokenizer.FromSentencePieceModel(fairseqModel, fairseq: true);
+            if (!File.Exists(tokJson) && File.Exists(spModel))
+                return SentencePieceModelFile.Parse(File.ReadAllBytes(spModel), spModel).ModelType == 1
+                    ? UnigramModelTokenizer.FromSentencePieceModel(spModel, fairseq: modelType == "xlm-roberta")
+                    : BpeModelTokenizer.FromSentencePieceModel(spModel, folder);
+            // RoBERTa without tokenizer.json: GPT-2's files, fed as <s> … </s>.
+            if (modelType == "roberta" && !File.Exists(tokJson) && File.Exists(vocabJson) && File.Exists(merges))
+                return RobertaFromFiles(vocabJson, merges);
         }
         if (modelType == "bert" && File.Exists(vocabTxt))
             return WordPieceModelTokenizer.FromVocabFile(vocabTxt, LowerCaseFromConfig(folder));
@@ -75,6 +85,40 @@ public abstract class HuggingFaceTokenizer
         string expected = modelType == "bert" ? "vocab.txt" : modelType == "gpt2" ? "vocab.json and merges.txt" : "tokenizer.model";
         throw new SimileException($"model folder '{folder}' has no tokenizer files ({expected}, or tokenizer.json)",
             $"copy the model's {expected} (or tokenizer.json) into the folder");
+    }
+
+    /// <summary>A tokenizer.json whose model is Unigram; null for any other model type.</summary>
+    private static UnigramModelTokenizer? UnigramFromTokenizerJson(string path)
+    {
+        using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer.json",
+            new JsonDocumentOptions { MaxDepth = 256 });
+        var r = doc.RootElement;
+        try
+        {
+            return r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
+                && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Unigram"
+                ? UnigramModelTokenizer.FromTokenizerJson(r, path) : null;
+        }
+        catch (InvalidOperationException e)   // a string that is not valid UTF-16 once unescaped (a lone surrogate)
+        {
+            throw new SimileException($"'{path}' has a string that is not valid text: {e.Message}", "fix or re-download tokenizer.json", e);
+        }
+    }
+
+    /// <summary>RoBERTa's vocab.json + merges.txt: GPT-2's byte-level BPE with &lt;s&gt; … &lt;/s&gt; around a text.</summary>
+    private static BpeModelTokenizer RobertaFromFiles(string vocabJson, string mergesTxt)
+    {
+        var gpt2 = ByteLevelBpeModelTokenizer.FromFiles(vocabJson, mergesTxt);
+        var tokens = gpt2.Bpe.Data.Tokens;
+        int Id(string s) => tokens.ToList().IndexOf(s) is int i and >= 0 ? i
+            : throw new SimileException($"'{vocabJson}' has no {s} token, which RoBERTa puts around every text", "use the model's own vocab.json");
+        string[] specials = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"];
+        var data = gpt2.Bpe.Data with
+        {
+            BosId = Id("<s>"), EosId = Id("</s>"), AddBos = true, AddEos = true,
+            SpecialTokens = specials.Where(s => tokens.Contains(s)).ToList(),
+        };
+        return new BpeModelTokenizer(data, gpt2.Source);
     }
 
     /// <summary>do_lower_case from tokenizer_config.json; uncased (true) when not stated.</summary>

@@ -12,7 +12,7 @@ public static class HuggingFaceWeights
     public static string DetectPrefix(SafetensorsCheckpoint ckpt, string modelType)
     {
         string probe = modelType == "bert" ? "embeddings.word_embeddings.weight" : "wte.weight";
-        foreach (string prefix in modelType == "bert" ? new[] { "bert.", "", "model." } : ["transformer.", "", "model."])
+        foreach (string prefix in modelType == "bert" ? new[] { "bert.", "", "model.", "roberta." } : ["transformer.", "", "model."])
             if (ckpt.Contains(prefix + probe)) return prefix;
         throw new SimileException($"the checkpoint in '{ckpt.Folder}' has no '{probe}' tensor (looked for the prefixes bert./transformer./none)",
             $"check that the weights are a {modelType} checkpoint matching config.json");
@@ -77,7 +77,11 @@ public static class HuggingFaceWeights
             PositionEmbeddings: Expect(ckpt, p + "embeddings.position_embeddings.weight", c.MaxPositions, D),
             TokenTypeEmbeddings: Expect(ckpt, p + "embeddings.token_type_embeddings.weight", c.TypeVocabSize, D),
             EmbeddingNorm: Norm(ckpt, p + "embeddings.LayerNorm", D),
-            Layers: layers);
+            Layers: layers)
+        {
+            PaddingId = c.PaddingId,
+            Architecture = c.ModelType switch { "roberta" => "RobertaModel", "xlm-roberta" => "XLMRobertaModel", _ => "BertModel" },
+        };
     }
 
     public static Gpt2Weights LoadGpt2(SafetensorsCheckpoint ckpt, HuggingFaceConfig c)

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Simile.Engine;
 
 namespace Simile.Models.HuggingFace;
@@ -8,7 +6,8 @@ namespace Simile.Models.HuggingFace;
 /// <see cref="IDecoderWeights"/> over a safetensors checkpoint (single file or shards; F32, F16, BF16). Tensors stay
 /// memory-mapped; <see cref="Read"/> and <see cref="ReadRows"/> widen them to float32 into the caller's buffer.
 /// Names are Hugging Face's (<c>model.layers.0.self_attn.q_proj.weight</c>); a checkpoint saved without the
-/// <c>model.</c> prefix (a bare LlamaModel) is accepted too. Tied embeddings need no <c>lm_head</c>, which is never read.
+/// <c>model.</c> prefix (a bare LlamaModel) is accepted too, and so is the language model of a
+/// Gemma3ForConditionalGeneration checkpoint (<c>language_model.model.*</c> or <c>model.language_model.*</c>). Tied embeddings need no <c>lm_head</c>, which is never read.
 /// </summary>
 public sealed class SafetensorsDecoderWeights : IDecoderWeights
 {
@@ -21,11 +20,16 @@ public sealed class SafetensorsDecoderWeights : IDecoderWeights
     public SafetensorsDecoderWeights(SafetensorsCheckpoint checkpoint, DecoderConfig config, bool ownsCheckpoint = false)
     {
         _checkpoint = checkpoint; Config = config; _ownsCheckpoint = ownsCheckpoint;
-        _prefix = checkpoint.Contains("model.embed_tokens.weight") || !checkpoint.Contains("embed_tokens.weight") ? "model." : "";
+        _prefix = Prefixes.FirstOrDefault(p => checkpoint.Contains(p + "embed_tokens.weight")) ?? "model.";
     }
 
+    /// <summary>How checkpoints spell the decoder's "model.": a causal LM, a bare model, and the language model of
+    /// Gemma3ForConditionalGeneration as transformers saves it (before and after 4.52); other tensors (the vision tower)
+    /// are never read.</summary>
+    private static readonly string[] Prefixes = ["model.", "", "language_model.model.", "model.language_model."];
+
     private string Stored(string name) =>
-        _prefix.Length == 0 && name.StartsWith("model.", StringComparison.Ordinal) ? name["model.".Length..] : name;
+        _prefix != "model." && name.StartsWith("model.", StringComparison.Ordinal) ? _prefix + name["model.".Length..] : name;
 
     public bool Has(string name) => _checkpoint.Contains(Stored(name));
 
@@ -62,33 +66,14 @@ public sealed class SafetensorsDecoderWeights : IDecoderWeights
         }
     }
 
-    /// <summary>F32 copied, F16 converted, BF16 widened (a bfloat16 is the top half of a float32), vectorised.</summary>
+    /// <summary>F32 copied, F16 converted, BF16 widened (<see cref="Widening"/>).</summary>
     public static void Widen(ReadOnlySpan<byte> source, SafetensorsDType type, Span<float> destination)
     {
         switch (type)
         {
-            case SafetensorsDType.F32:
-                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-                break;
-            case SafetensorsDType.F16:
-                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(source), destination);
-                break;
-            default:
-            {
-                var src = MemoryMarshal.Cast<byte, ushort>(source);
-                var dst = MemoryMarshal.Cast<float, uint>(destination);
-                int i = 0;
-                if (Vector256.IsHardwareAccelerated)
-                    for (; i + 16 <= src.Length; i += 16)
-                    {
-                        var v = Vector256.Create(src.Slice(i, 16));
-                        var (lo, hi) = Vector256.Widen(v);
-                        Vector256.ShiftLeft(lo, 16).CopyTo(dst.Slice(i, 8));
-                        Vector256.ShiftLeft(hi, 16).CopyTo(dst.Slice(i + 8, 8));
-                    }
-                for (; i < src.Length; i++) dst[i] = (uint)src[i] << 16;
-                break;
-            }
+            case SafetensorsDType.F32: Widening.F32(source, destination); break;
+            case SafetensorsDType.F16: Widening.F16(source, destination); break;
+            default: Widening.Bf16(source, destination); break;
         }
     }
 

@@ -230,20 +230,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
             return new MappedFloatMemory(this, (float*)p, count).Memory;
         var result = new float[count];
         var bytes = new ReadOnlySpan<byte>(p, checked((int)(t.End - t.Begin)));
-        switch (t.DType)
-        {
-            case SafetensorsDType.F32:
-                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(result);  // unaligned source: copy
-                break;
-            case SafetensorsDType.F16:
-                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(bytes), result);
-                break;
-            case SafetensorsDType.BF16:
-                var src = MemoryMarshal.Cast<byte, ushort>(bytes);
-                var dst = MemoryMarshal.Cast<float, uint>(result.AsSpan());
-                for (int i = 0; i < src.Length; i++) dst[i] = (uint)src[i] << 16;   // bfloat16 = the top half of a float32
-                break;
-        }
+        SafetensorsDecoderWeights.Widen(bytes, t.DType, result);   // unaligned F32 copied, F16/BF16 widened
         return result;
     }
 

@@ -160,7 +160,7 @@ public sealed record SentencePieceModelFile(
             {
                 case 0: Varint(); break;
                 case 1: if (end - pos < 8) throw new FormatException("truncated field"); pos += 8; break;
-                case 2: pos += Length(); break;
+                case 2: { int n = Length(); pos += n; break; }   // Length() moves pos: read it before adding
                 case 5: if (end - pos < 4) throw new FormatException("truncated field"); pos += 4; break;
                 default: throw new FormatException($"unsupported wire type {wire}");
             }

@@ -1,6 +1,6 @@
-namespace Simile.Engine;
+namespace Simile.Tests.Engine;
 
-/// <summary>Special functions the forward passes need that System.Math lacks.</summary>
+/// <summary>The error function, for the tests (System.Math lacks it).</summary>
 public static class SpecialFunctions
 {
     private const double TwoOverSqrtPi = 1.12837916709551257390;

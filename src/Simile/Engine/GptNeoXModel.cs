@@ -1,0 +1,223 @@
+using System.Numerics.Tensors;
+
+namespace Simile.Engine;
+
+/// <summary>
+/// GPT-NeoX (the Pythia suite, GPT-NeoX-20B), float32, as in Hugging Face's modeling_gpt_neox.py, reading its weights
+/// from an <see cref="IDecoderWeights"/> (Hugging Face names, <c>gpt_neox.*</c>) one layer at a time:
+/// <code>
+///   x = embed_in[ids]                                                        → representations "token" and "0"
+///   for each layer:
+///     a = LayerNorm_in(x)                                  (LayerNorm with bias, eps layer_norm_eps)
+///     q, k, v = query_key_value(a)                         fused, per head: rows [h·3hd, h·3hd + hd) are head h's q,
+///                                                          then its k, then its v (the [heads, 3, hd] layout)
+///     q, k = RoPE(q), RoPE(k)                              rotate_half on the first rotary_ndims = hd · rotary_pct
+///                                                          values of each head, θ = rotary_emb_base; the rest pass
+///     o = dense(softmax(q kᵀ / √hd, causal) v)
+///     parallel residual:   x = x + o + mlp(LayerNorm_post(x))
+///     sequential:          x = x + o;  x = x + mlp(LayerNorm_post(x))
+///     mlp(h) = dense_4h_to_h(GELU(dense_h_to_4h(h)))       exact (erf) GELU (hidden_act gelu_new / gelu_fast:
+///                                                          the tanh form), every Linear with bias   → representation "l"
+///   final_layer_norm(x)                                                      → representation "final"
+/// </code>
+/// The output embedding (<c>embed_out</c>, untied) is never read. Each layer's matrices are widened to float32 into
+/// buffers reused for every layer; the fused q/k/v rows are regrouped on load into all queries | all keys | all values.
+/// </summary>
+public sealed class GptNeoXModel : IForwardPass
+{
+    public IDecoderWeights Weights { get; }
+    public DecoderConfig Config { get; }
+    public string Architecture => Config.Architecture;
+    public int Dims => Config.Hidden;
+    public int Heads => Config.Heads;
+    public int LayerCount => Config.Layers;
+    public int VocabularySize => Config.VocabularySize;
+    public int MaxPositions => Config.MaxPositions;
+    public IReadOnlyList<string> Labels { get; }
+
+    /// <summary>The token-embedding matrix [V × D].</summary>
+    public const string EmbeddingName = "gpt_neox.embed_in.weight";
+
+    /// <summary>The tensor names of layer <paramref name="l"/>.</summary>
+    public static string LayerPrefix(int l) => $"gpt_neox.layers.{l}.";
+
+    public GptNeoXModel(IDecoderWeights weights)
+    {
+        Weights = weights;
+        Config = weights.Config;
+        Labels = PackedBatch.LabelsOf(Config.Layers, final: true);
+        CheckShapes();
+    }
+
+    public void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination) => Weights.ReadRows(EmbeddingName, ids, destination);
+
+    public IReadOnlyList<ForwardOutput> Forward(IReadOnlyList<int[]> sequences, bool withAttention)
+    {
+        var c = Config;
+        int D = c.Hidden, H = c.Heads, hd = c.HeadDim, L = c.Layers, I = c.Intermediate;
+        var batch = new PackedBatch(sequences, c.MaxPositions, c.VocabularySize, L + 3, L, withAttention);
+        int N = batch.Tokens;
+
+        var x = new float[(long)N * D];
+        ReadTokenEmbeddings(batch.Ids, x);
+        batch.Keep(x, D, 0);
+        batch.Keep(x, D, 1);
+
+        var rotary = new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling), Math.Max(1, batch.Longest));
+        var lw = new LayerBuffers(c);
+        var a = new float[(long)N * D];
+        var qkv = new float[(long)N * 3 * D];                  // [N × 3D]: all q | all k | all v
+        var ctx = new float[(long)N * D];
+        var attn = new float[(long)N * D];
+        var ff = new float[(long)N * I];
+        var tmp = new float[(long)N * D];
+        var options = AttentionOptions.Standard(hd, causal: true);
+        for (int l = 0; l < L; l++)
+        {
+            lw.Load(Weights, l);
+            TransformerOps.LayerNorm(x, a, N, lw.InputNorm, c.RmsNormEpsilon);
+            lw.Qkv.Apply(a, qkv, N);
+            for (int n = 0; n < N; n++)
+            {
+                var row = qkv.AsSpan(n * 3 * D, 3 * D);
+                rotary.Apply(row[..D], H, hd, batch.Position[n]);
+                rotary.Apply(row.Slice(D, D), H, hd, batch.Position[n]);
+            }
+            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, withAttention ? l : -1);
+            lw.Dense.Apply(ctx, attn, N);                       // [N × D]
+            if (c.ParallelResidual)
+            {
+                TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
+                TensorPrimitives.Add(x, attn, x);
+            }
+            else
+            {
+                TensorPrimitives.Add(x, attn, x);
+                TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
+            }
+            lw.Up.Apply(a, ff, N);                              // [N × I]
+            if (c.GeluTanhMlp) TransformerOps.GeluTanh(ff); else TransformerOps.GeluErf(ff);
+            lw.Down.Apply(ff, tmp, N);                          // [N × D]
+            TensorPrimitives.Add(x, tmp, x);
+            batch.Keep(x, D, l + 2);
+        }
+
+        var final = new LayerNormWeights(Read("gpt_neox.final_layer_norm.weight", D), Read("gpt_neox.final_layer_norm.bias", D));
+        TransformerOps.LayerNorm(x, a, N, final, c.RmsNormEpsilon);
+        batch.Keep(a, D, L + 2);
+        return batch.Outputs;
+    }
+
+    private float[] Read(string name, int length)
+    {
+        var v = new float[length];
+        Weights.Read(name, v);
+        return v;
+    }
+
+    /// <summary>Every tensor the pass reads, present with the shape the configuration implies (no data is read).</summary>
+    private void CheckShapes()
+    {
+        var c = Config;
+        int D = c.Hidden, I = c.Intermediate;
+        Expect(EmbeddingName, c.VocabularySize, D);
+        Expect("gpt_neox.final_layer_norm.weight", D);
+        Expect("gpt_neox.final_layer_norm.bias", D);
+        for (int l = 0; l < c.Layers; l++)
+        {
+            string p = LayerPrefix(l);
+            foreach (var norm in new[] { "input_layernorm", "post_attention_layernorm" })
+            {
+                Expect(p + norm + ".weight", D);
+                Expect(p + norm + ".bias", D);
+            }
+            Expect(p + "attention.query_key_value.weight", 3 * D, D);
+            Expect(p + "attention.dense.weight", D, D);
+            if (c.AttentionBias)
+            {
+                Expect(p + "attention.query_key_value.bias", 3 * D);
+                Expect(p + "attention.dense.bias", D);
+            }
+            Expect(p + "mlp.dense_h_to_4h.weight", I, D);
+            Expect(p + "mlp.dense_h_to_4h.bias", I);
+            Expect(p + "mlp.dense_4h_to_h.weight", D, I);
+            Expect(p + "mlp.dense_4h_to_h.bias", D);
+        }
+        if ((3L * D + D + 2L * I) * D > int.MaxValue)
+            throw new SimileException($"{c.Architecture}: one layer has more weights than Simile's float32 layer buffers hold", "use a smaller model");
+    }
+
+    private void Expect(string name, params long[] shape)
+    {
+        string expected = "[" + string.Join(", ", shape) + "]";
+        if (!Weights.Has(name))
+            throw new SimileException($"{Config.Architecture}: tensor '{name}' (shape {expected}) is missing",
+                "check that the weights and the configuration belong to the same model");
+        var s = Weights.Shape(name);
+        if (!s.SequenceEqual(shape))
+            throw new SimileException($"{Config.Architecture}: tensor '{name}' has shape [{string.Join(", ", s)}], but the configuration implies {expected}",
+                "check that the weights and the configuration belong to the same model");
+    }
+
+    /// <summary>One layer's weights as float32, overwritten for each layer in turn.</summary>
+    private sealed class LayerBuffers
+    {
+        private readonly DecoderConfig _c;
+        private readonly float[] _fused, _fusedBias;                      // query_key_value as stored: [3D × D], [3D]
+        private readonly float[] _qkv, _qkvBias, _dense, _denseBias, _up, _upBias, _down, _downBias;
+        public readonly LayerNormWeights InputNorm, PostAttentionNorm;
+        public readonly Linear Qkv, Dense, Up, Down;
+
+        public LayerBuffers(DecoderConfig c)
+        {
+            _c = c;
+            int D = c.Hidden, I = c.Intermediate;
+            _fused = new float[3L * D * D];
+            _fusedBias = new float[3 * D];
+            _qkv = new float[3L * D * D];
+            _qkvBias = new float[3 * D];
+            _dense = new float[(long)D * D];
+            _denseBias = new float[D];
+            _up = new float[(long)I * D];
+            _upBias = new float[I];
+            _down = new float[(long)D * I];
+            _downBias = new float[D];
+            InputNorm = new LayerNormWeights(new float[D], new float[D]);
+            PostAttentionNorm = new LayerNormWeights(new float[D], new float[D]);
+            Qkv = new Linear(_qkv, _qkvBias, D, 3 * D, OutByIn: true);
+            Dense = new Linear(_dense, _denseBias, D, D, OutByIn: true);
+            Up = new Linear(_up, _upBias, D, I, OutByIn: true);
+            Down = new Linear(_down, _downBias, I, D, OutByIn: true);
+        }
+
+        private static Span<float> Writable(ReadOnlyMemory<float> m) =>
+            System.Runtime.InteropServices.MemoryMarshal.AsMemory(m).Span;
+
+        public void Load(IDecoderWeights w, int l)
+        {
+            var c = _c;
+            int D = c.Hidden, H = c.Heads, hd = c.HeadDim;
+            string p = LayerPrefix(l);
+            w.Read(p + "input_layernorm.weight", Writable(InputNorm.Gamma));
+            w.Read(p + "input_layernorm.bias", Writable(InputNorm.Beta));
+            w.Read(p + "post_attention_layernorm.weight", Writable(PostAttentionNorm.Gamma));
+            w.Read(p + "post_attention_layernorm.bias", Writable(PostAttentionNorm.Beta));
+            w.Read(p + "attention.query_key_value.weight", _fused);
+            if (c.AttentionBias) w.Read(p + "attention.query_key_value.bias", _fusedBias);
+            // Stored row h·3hd + j·hd + i (head h, j = 0 q / 1 k / 2 v)  →  row j·D + h·hd + i.
+            for (int h = 0; h < H; h++)
+                for (int j = 0; j < 3; j++)
+                {
+                    int from = h * 3 * hd + j * hd, to = j * D + h * hd;
+                    _fused.AsSpan(from * D, hd * D).CopyTo(_qkv.AsSpan(to * D, hd * D));
+                    _fusedBias.AsSpan(from, hd).CopyTo(_qkvBias.AsSpan(to, hd));
+                }
+            w.Read(p + "attention.dense.weight", _dense);
+            if (c.AttentionBias) w.Read(p + "attention.dense.bias", _denseBias);
+            w.Read(p + "mlp.dense_h_to_4h.weight", _up);
+            w.Read(p + "mlp.dense_h_to_4h.bias", _upBias);
+            w.Read(p + "mlp.dense_4h_to_h.weight", _down);
+            w.Read(p + "mlp.dense_4h_to_h.bias", _downBias);
+        }
+    }
+}
