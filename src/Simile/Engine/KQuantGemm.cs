@@ -80,6 +80,8 @@ public static unsafe class KQuantGemm
     /// </summary>
     public static float QuantizeBlock(ReadOnlySpan<float> x, Span<sbyte> q, Span<short> bsums)
     {
+        if (Avx2.IsSupported && x.Length >= BlockValues && q.Length >= BlockValues && bsums.Length >= Groups)
+            return QuantizeBlock256(x, q, bsums);
         float max = 0, amax = 0;
         for (int j = 0; j < BlockValues; j++)
         {
@@ -99,6 +101,40 @@ public static unsafe class KQuantGemm
             int s = 0;
             for (int i = 0; i < 16; i++) s += q[16 * g + i];
             bsums[g] = (short)s;
+        }
+        return 1f / iscale;
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeBlock"/> with AVX2: the same float32 products iscale·x, rounded half to even by the conversion
+    /// (the default rounding mode, what ggml's nearest_int computes), the first value of largest |x| as max.
+    /// </summary>
+    private static float QuantizeBlock256(ReadOnlySpan<float> x, Span<sbyte> q, Span<short> bsums)
+    {
+        ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        var m = Vector256<float>.Zero;
+        for (int j = 0; j < BlockValues; j += 8) m = Vector256.Max(m, Vector256.Abs(Vector256.LoadUnsafe(ref r, (nuint)j)));
+        float amax = 0;
+        for (int i = 0; i < 8; i++) amax = MathF.Max(amax, m[i]);
+        if (amax == 0)
+        {
+            q[..BlockValues].Clear();
+            bsums[..Groups].Clear();
+            return 0f;
+        }
+        int first = 0;
+        while (MathF.Abs(x[first]) != amax) first++;
+        float iscale = -127f / x[first];
+        var s = Vector256.Create(iscale);
+        var limit = Vector256.Create(127);
+        ref sbyte qr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(q);
+        for (int g = 0; g < Groups; g++)
+        {
+            var a = Vector256.Min(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref r, (nuint)(16 * g)) * s), limit);
+            var b = Vector256.Min(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref r, (nuint)(16 * g + 8)) * s), limit);
+            bsums[g] = (short)Vector256.Sum(a + b);
+            var h = Vector256.Narrow(a, b);
+            Vector128.Narrow(h.GetLower(), h.GetUpper()).StoreUnsafe(ref qr, (nuint)(16 * g));
         }
         return 1f / iscale;
     }

@@ -151,6 +151,15 @@ public class KQuantGemmTests
         Assert.Equal(wantQ, q);
         Assert.Equal(-127, q[77]);
         for (int g = 0; g < 16; g++) Assert.Equal(wantQ.Skip(16 * g).Take(16).Sum(v => (int)v), bsums[g]);
+        for (int trial = 0; trial < 50; trial++)      // random scales, ties of |x| with both signs, values on half steps
+        {
+            double scale = Math.Pow(10, rng.Next(-6, 4));
+            var y = Enumerable.Range(0, 256).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale)).ToArray();
+            if (trial % 3 == 0) { y[10] = -y[200]; }
+            var (dy, qy) = NaiveQ8K(y);
+            Assert.Equal(dy, KQuantGemm.QuantizeBlock(y, q, bsums));
+            Assert.Equal(qy, q);
+        }
         Assert.Equal(0f, KQuantGemm.QuantizeBlock(new float[256], q, bsums));
         Assert.All(q, v => Assert.Equal(0, v));
     }
