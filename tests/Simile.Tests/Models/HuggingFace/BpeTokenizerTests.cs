@@ -4,7 +4,7 @@ using Simile.Models.HuggingFace;
 using Simile.Models.Tokenization;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 /// <summary>
 /// Hand-built tiny vocabularies whose expected ids are derived by hand from the BPE rules (comments show the steps):
@@ -151,7 +151,7 @@ public class BpeTokenizerTests
 
     private static BpeTokenizer ByteLevel(string[] vocab, string[] merges, string pattern, bool ignoreMerges = false) =>
         new(new BpeTokenizerData(BpeKind.ByteLevel, vocab, Merges: merges.Select(m => (m.Split(' ')[0], m.Split(' ')[1])).ToList(),
-            SplitPattern: pattern, IgnoreMerges: ignoreMerges));
+            SplitPatterns: pattern is null ? null : [pattern], IgnoreMerges: ignoreMerges));
 
     [Fact]
     public void DigitsFollowTheSplitPattern()
