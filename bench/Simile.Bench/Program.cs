@@ -19,7 +19,7 @@ namespace Simile.Bench;
 /// </summary>
 public static class Program
 {
-    public static readonly string[] AllCases = ["rdm", "spearman-rdm", "pearson-20k", "spearman-20k", "scale-100k", "gemm", "compare",
+    public static readonly string[] AllCases = ["rdm", "spearman-rdm", "pearson-20k", "spearman-20k", "rank-5k", "scale-100k", "gemm", "compare",
         .. CliBench.Titles.Keys];
 
     private static readonly Dictionary<string, string> Titles = new()
@@ -28,6 +28,7 @@ public static class Program
         ["spearman-rdm"] = "(b) Spearman of two 5,000-item RDMs",
         ["pearson-20k"] = "(c) Pearson RSA 20,000 x 384 vs 20,000 x 100",
         ["spearman-20k"] = "(d) Spearman RSA, 20,000 items",
+        ["rank-5k"] = "(d5) rank route, 5,000 x 384 vs x 100: Spearman, then Kendall tau-b",
         ["scale-100k"] = "(e) Pearson RSA + linear CKA, 100,000 items",
         ["gemm"] = "(f) GEMM GFLOP/s",
         ["compare"] = "(g) compare 5,000 x 384, all measures + 1,000 perms",
@@ -294,6 +295,23 @@ public static class Program
                     foreach (var kv in r.Timings) result["t_" + kv.Key] = Math.Round(kv.Value, 2);
                     break;
                 }
+            case "rank-5k":
+                {
+                    var a = Inputs.Read(data, "a5k");
+                    var b = Inputs.Read(data, "b5k100");
+                    cpu0 = proc.TotalProcessorTime;
+                    sw.Restart();
+                    var r = LargeScaleRankRsa.Compute(a, b, DissimilarityKind.Cosine, [RsaMeasure.Spearman]);
+                    result["spearman"] = r.Values[RsaMeasure.Spearman];
+                    result["spearman_s"] = Math.Round(sw.Elapsed.TotalSeconds, 3);
+                    foreach (var kv in r.Timings) result["t_" + kv.Key] = Math.Round(kv.Value, 3);
+                    var t = Stopwatch.StartNew();
+                    var k = LargeScaleRankRsa.Compute(a, b, DissimilarityKind.Cosine, [RsaMeasure.KendallTauB]);
+                    result["kendall_tau_b"] = k.Values[RsaMeasure.KendallTauB];
+                    result["kendall_s"] = Math.Round(t.Elapsed.TotalSeconds, 3);
+                    foreach (var kv in k.Timings) result["k_" + kv.Key] = Math.Round(kv.Value, 3);
+                    break;
+                }
             case "scale-100k":
                 {
                     var a = Inputs.Read(data, "a100k");
@@ -395,6 +413,7 @@ internal static class Inputs
         "rdm" => ["a5k"],
         "spearman-rdm" or "compare" => ["a5k", "b5k"],
         "pearson-20k" or "spearman-20k" => ["a20k", "b20k"],
+        "rank-5k" => ["a5k", "b5k100"],
         "scale-100k" => ["a100k", "b100k"],
         _ => CliBench.InputsFor(c),
     };

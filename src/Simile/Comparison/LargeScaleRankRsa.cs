@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using Simile.Data;
 using Simile.Engine;
 using Simile.Similarity;
@@ -95,23 +96,27 @@ public static class LargeScaleRankRsa
         bool wantSpearman = measures.Contains(RsaMeasure.Spearman) || measures.Contains(RsaMeasure.RhoA);
         bool wantKendall = measures.Contains(RsaMeasure.KendallTauB) || measures.Contains(RsaMeasure.TauA);
 
-        // 1. Model A: keys, then its sorted order (the key array becomes the index array).
-        uint[] keysA = DissimilarityKeys(a, kind, sources.A, rowNames, tracker, p => progress?.Report(0.25 * p));
+        // 1. Model A: keys, then its sorted order (the key array becomes the index array) for Kendall, or its doubled
+        //    average ranks in place for Spearman and rho-a alone.
+        uint[] keysA = DissimilarityKeys(a, kind, sources.A, rowNames, tracker, p => progress?.Report(0.25 * p), timings);
         timings["values"] = sw.Elapsed.TotalSeconds;
         Cpu("values");
         var t0 = sw.Elapsed.TotalSeconds;
-        var orderA = SortOrder(keysA, tracker);
+        SortedOrder? orderA = null;
+        long tiesA = 0;
+        if (wantKendall) { orderA = SortOrder(keysA, tracker, timings); tiesA = orderA.TiedPairs; }
+        else tiesA = RanksInPlace(keysA, tracker, timings);
         timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
         Cpu("ranks");
         progress?.Report(0.35);
 
         // 2. Model B: keys, then doubled average ranks in place.
         t0 = sw.Elapsed.TotalSeconds;
-        uint[] ranksB = DissimilarityKeys(b, kind, sources.B, rowNames, tracker, p => progress?.Report(0.35 + 0.25 * p));
+        uint[] ranksB = DissimilarityKeys(b, kind, sources.B, rowNames, tracker, p => progress?.Report(0.35 + 0.25 * p), timings);
         timings["values"] += sw.Elapsed.TotalSeconds - t0;
         Cpu("values");
         t0 = sw.Elapsed.TotalSeconds;
-        long tiesB = RanksInPlace(ranksB, tracker);
+        long tiesB = RanksInPlace(ranksB, tracker, timings);
         timings["ranks"] += sw.Elapsed.TotalSeconds - t0;
         Cpu("ranks");
         progress?.Report(0.7);
@@ -120,7 +125,7 @@ public static class LargeScaleRankRsa
         if (wantSpearman)
         {
             t0 = sw.Elapsed.TotalSeconds;
-            var (spearman, rhoA) = SpearmanAndRhoA(orderA, ranksB);
+            var (spearman, rhoA) = orderA is null ? SpearmanAndRhoA(keysA, ranksB) : SpearmanAndRhoA(orderA, ranksB);
             if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = spearman;
             if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = rhoA;
             timings["spearman"] = sw.Elapsed.TotalSeconds - t0;
@@ -129,13 +134,12 @@ public static class LargeScaleRankRsa
         if (wantKendall)
         {
             t0 = sw.Elapsed.TotalSeconds;
-            var (tauB, tauA) = Kendall(orderA, ranksB, tiesB);
+            var (tauB, tauA) = Kendall(orderA!, ranksB, tiesB);
             if (measures.Contains(RsaMeasure.KendallTauB)) values[RsaMeasure.KendallTauB] = tauB;
             if (measures.Contains(RsaMeasure.TauA)) values[RsaMeasure.TauA] = tauA;
             timings["kendall"] = sw.Elapsed.TotalSeconds - t0;
             Cpu("kendall");
         }
-        long tiesA = orderA.TiedPairs;
         progress?.Report(1.0);
         return new RankRsaResult(values, m, tracker.Peak, estimate, tiesA, tiesB, timings);
     }
@@ -265,8 +269,10 @@ public static class LargeScaleRankRsa
 
     /// <summary>Float32 dissimilarities of all pairs, condensed order, as order-preserving uint keys (4·m bytes).</summary>
     internal static uint[] DissimilarityKeys(Matrix x, DissimilarityKind kind, string label, IReadOnlyList<string>? rowNames,
-        MemoryTracker? tracker = null, Action<double>? progress = null)
+        MemoryTracker? tracker = null, Action<double>? progress = null, Dictionary<string, double>? timings = null)
     {
+        var clock = Stopwatch.StartNew();
+        double gemm = 0;
         int n = x.Rows;
         var pairs = new PairDissimilarities(x, kind, label, rowNames);
         tracker?.Add(pairs.Bytes);
@@ -279,16 +285,23 @@ public static class LargeScaleRankRsa
         for (int i0 = 0; i0 < n - 1; i0 += blockRows)
         {
             int i1 = Math.Min(n - 1, i0 + blockRows);
+            double g0 = clock.Elapsed.TotalSeconds;
             pairs.ComputeBlock(i0, i1, block);
+            gemm += clock.Elapsed.TotalSeconds - g0;
             Parallel.For(i0, i1, i =>
             {
-                long k = CondensedIndex.RowStart(n, i);
-                for (int j = i + 1; j < n; j++, k++)
-                    keys[k] = SortKeys.Of((float)pairs.Value(block, i0, i, j));
+                var row = keys.AsSpan((int)CondensedIndex.RowStart(n, i), n - i - 1);
+                pairs.RowValues(block, i0, i, MemoryMarshal.Cast<uint, float>(row));
+                SortKeys.OfInPlace(row);
             });
             progress?.Invoke((double)i1 / (n - 1));
         }
         tracker?.Remove(block.LongLength * 8 + pairs.Bytes);
+        if (timings is not null)
+        {
+            timings["values_gemm"] = timings.GetValueOrDefault("values_gemm") + gemm;
+            timings["values_keys"] = timings.GetValueOrDefault("values_keys") + clock.Elapsed.TotalSeconds - gemm;
+        }
         return keys;
     }
 
@@ -305,8 +318,9 @@ public static class LargeScaleRankRsa
     /// sort of each bucket on the remaining key bits, in parallel. Equal keys keep index order.
     /// Returns the sorted array and the bucket boundaries.
     /// </summary>
-    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys)
+    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys, Dictionary<string, double>? timings = null)
     {
+        var clock = Stopwatch.StartNew();
         long m = keys.LongLength;
         long chunkLen = (m + Chunks - 1) / Chunks;
         int bucketBits = Math.Clamp(BitOperations.Log2((ulong)Math.Max(2, m)) - 8, 1, MaxBucketBits);
@@ -348,6 +362,7 @@ public static class LargeScaleRankRsa
                 sorted[off[(keys[k] - lo) >> shift]++] = (ulong)keys[k] << 32 | (uint)k;
         });
 
+        double scatter = clock.Elapsed.TotalSeconds;
         int passes = (shift + 7) / 8;
         Parallel.For(0, buckets, () => Array.Empty<ulong>(), (bk, _, scratch) =>
         {
@@ -361,6 +376,11 @@ public static class LargeScaleRankRsa
             if (!result.Overlaps(span)) result.CopyTo(span);
             return scratch;
         }, _ => { });
+        if (timings is not null)
+        {
+            timings["sort_scatter"] = timings.GetValueOrDefault("sort_scatter") + scatter;
+            timings["sort_buckets"] = timings.GetValueOrDefault("sort_buckets") + clock.Elapsed.TotalSeconds - scatter;
+        }
         return (sorted, starts);
     }
 
@@ -378,9 +398,9 @@ public static class LargeScaleRankRsa
     /// Replaces keys by doubled average ranks (1-based; a tie group over sorted positions s..e−1 gets s+e+1),
     /// exact integers. Returns the number of tied pairs Σ t(t−1)/2.
     /// </summary>
-    internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null)
+    internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null)
     {
-        var (sorted, starts) = SortPacked(keys);
+        var (sorted, starts) = SortPacked(keys, timings);
         t?.Add(sorted.Length * 8);
         long ties = 0;
         ForEachBucket(starts, (s, e) =>
@@ -442,10 +462,10 @@ public static class LargeScaleRankRsa
     }
 
     /// <summary>Sorts model A's keys; the key array is reused for the index (its keys are gone afterwards).</summary>
-    internal static SortedOrder SortOrder(uint[] keys, MemoryTracker? t = null)
+    internal static SortedOrder SortOrder(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null)
     {
         long m = keys.LongLength;
-        var (sorted, starts) = SortPacked(keys);
+        var (sorted, starts) = SortPacked(keys, timings);
         t?.Add(sorted.Length * 8);
         var bits = new ulong[(m + 63) / 64];
         t?.Add(bits.LongLength * 8);
@@ -527,8 +547,45 @@ public static class LargeScaleRankRsa
             }
             sa[c] = (Int128)A; sb[c] = (Int128)B; saa[c] = (Int128)AA; sbb[c] = (Int128)BB; sab[c] = (Int128)AB;
         });
+        return FromSums(m, sa, sb, saa, sbb, sab);
+    }
+
+    /// <summary>
+    /// Spearman and rho-a (as <see cref="SpearmanAndRhoA(SortedOrder, uint[])"/>) from both models' doubled average ranks
+    /// in condensed order: one sequential pass, exact integer sums (64-bit partial sums flushed to 128 bits before they
+    /// could overflow).
+    /// </summary>
+    internal static (double Spearman, double RhoA) SpearmanAndRhoA(uint[] ranksA2, uint[] ranksB2)
+    {
+        long m = ranksB2.LongLength;
+        long chunkLen = (m + Chunks - 1) / Chunks;
+        ulong maxRank = (ulong)(2 * m + 1);
+        int flush = (int)Math.Clamp((ulong)(ulong.MaxValue / ((UInt128)maxRank * maxRank)), 1UL, 1UL << 20);
+        var sa = new Int128[Chunks]; var sb = new Int128[Chunks]; var saa = new Int128[Chunks];
+        var sbb = new Int128[Chunks]; var sab = new Int128[Chunks];
+        Parallel.For(0, Chunks, c =>
+        {
+            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
+            UInt128 A = 0, B = 0, AA = 0, BB = 0, AB = 0;
+            for (long b0 = k0; b0 < k1; b0 += flush)
+            {
+                ulong a1 = 0, b1 = 0, aa = 0, bb = 0, ab = 0;
+                for (long k = b0, e = Math.Min(k1, b0 + flush); k < e; k++)
+                {
+                    ulong x = ranksA2[k], y = ranksB2[k];
+                    a1 += x; b1 += y; aa += x * x; bb += y * y; ab += x * y;
+                }
+                A += a1; B += b1; AA += aa; BB += bb; AB += ab;
+            }
+            sa[c] = (Int128)A; sb[c] = (Int128)B; saa[c] = (Int128)AA; sbb[c] = (Int128)BB; sab[c] = (Int128)AB;
+        });
+        return FromSums(m, sa, sb, saa, sbb, sab);
+    }
+
+    private static (double Spearman, double RhoA) FromSums(long m, Int128[] sa, Int128[] sb, Int128[] saa, Int128[] sbb, Int128[] sab)
+    {
         Int128 SA = 0, SB = 0, SAA = 0, SBB = 0, SAB = 0;
-        for (int c = 0; c < Chunks; c++) { SA += sa[c]; SB += sb[c]; SAA += saa[c]; SBB += sbb[c]; SAB += sab[c]; }
+        for (int c = 0; c < sa.Length; c++) { SA += sa[c]; SB += sb[c]; SAA += saa[c]; SBB += sbb[c]; SAB += sab[c]; }
         Int128 M = m;
         Int128 cov = M * SAB - SA * SB, va = M * SAA - SA * SA, vb = M * SBB - SB * SB;
         double spearman = (double)cov / Math.Sqrt((double)va * (double)vb);

@@ -37,6 +37,10 @@ internal sealed class PairDissimilarities
         Gemm.Multiply(u.AsSpan(i0 * d), d, u.AsSpan(i0 * d), d, block, cols, i1 - i0, cols, d, false, true);
     }
 
+    /// <summary>Float32 values of the pairs (i, j) for j in (i, n), from a block computed at i0 (bit for bit those of <see cref="Value"/>).</summary>
+    public void RowValues(double[] block, int i0, int i, Span<float> dst)
+        => rows.RowValues(i, i + 1, block.AsSpan((int)((long)(i - i0) * (n - i0) + (i + 1 - i0)), n - i - 1), dst);
+
     /// <summary>The dissimilarity of pair (i, j), i &lt; j, from a block computed by <see cref="ComputeBlock"/> at i0.</summary>
     public double Value(double[] block, int i0, int i, int j)
         => rows.Value(i, j, block[(long)(i - i0) * (n - i0) + (j - i0)]);

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Simile.Comparison;
 
 /// <summary>
@@ -20,6 +23,24 @@ internal static class SortKeys
     {
         uint bits = BitConverter.SingleToUInt32Bits(v + 0.0f); // −0.0f + 0.0f = +0.0f
         return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+    }
+
+    /// <summary>Replaces float32 values (as their bits) by their keys, <see cref="Of(float)"/> element by element.</summary>
+    public static void OfInPlace(Span<uint> floatBits)
+    {
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            ref uint r = ref MemoryMarshal.GetReference(floatBits);
+            var top = Vector256.Create(0x8000_0000u);
+            for (; t + 8 <= floatBits.Length; t += 8)
+            {
+                var bits = (Vector256.LoadUnsafe(ref r, (nuint)t).AsSingle() + Vector256<float>.Zero).AsUInt32();   // −0 → +0
+                var negative = Vector256.ShiftRightArithmetic(bits.AsInt32(), 31).AsUInt32();
+                (bits ^ (negative | top)).StoreUnsafe(ref r, (nuint)t);
+            }
+        }
+        for (; t < floatBits.Length; t++) floatBits[t] = Of(BitConverter.UInt32BitsToSingle(floatBits[t]));
     }
 
     /// <summary>Σ t(t−1)/2 contribution of one tie group of <paramref name="length"/> equal keys (tied pairs).</summary>

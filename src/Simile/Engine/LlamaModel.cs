@@ -28,9 +28,10 @@ namespace Simile.Engine;
 /// Sequences of a batch are packed one after another and each attends causally to its own earlier tokens only.
 /// Memory: the weights stay in their source (memory-mapped); each layer's matrices are converted to float32 into
 /// buffers that are reused for every layer (<see cref="LayerMatrix"/>), and each layer is applied to all tokens of the
-/// batch at once. Q8_0 weights (GGUF): with <see cref="Int8Q8_0"/> the projections multiply the stored int8 blocks by
-/// activations quantised to int8 per block of 32 (<see cref="Q8Gemm"/>, what llama.cpp computes) instead of widening
-/// the weights to float32; the default gives the dequantized weights' exact float32 pass (as Hugging Face on a GGUF file).
+/// batch at once. Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply
+/// the stored blocks by activations quantised as llama.cpp does (Q8_0: <see cref="Q8Gemm"/>; Q4_K/Q5_K/Q6_K:
+/// <see cref="KQuantGemm"/>) where <see cref="IntegerProjection.For"/> allows it; off, the dequantized weights' exact
+/// float32 pass (as Hugging Face on a GGUF file).
 /// </summary>
 public sealed class LlamaModel : IForwardPass
 {
@@ -47,15 +48,20 @@ public sealed class LlamaModel : IForwardPass
     public IReadOnlyList<string> Labels { get; }
 
     /// <summary>
-    /// Multiply Q8_0 projection weights in int8 (activations quantised per block of 32 as llama.cpp does; faster, and
-    /// differs from the float32 pass by the activation rounding) when the weights can hand out Q8_0 blocks and every
-    /// projection of every layer is Q8_0. Off (default): weights widened to float32 (exact dequantized values).
+    /// Multiply quantized projection weights in integers, activations quantised as llama.cpp does (faster; differs from
+    /// the float32 pass by the activation rounding, as llama.cpp does), where <see cref="IntegerProjection.For"/> allows
+    /// it: every projection of every layer Q8_0, or every one a k-quant. Default on; off: weights widened to float32
+    /// (exact dequantized values).
     /// </summary>
-    public bool Int8Q8_0 { get; init; }
+    public bool IntegerProducts { get; init; } = true;
 
-    /// <summary>True when a forward pass runs the projections through <see cref="Q8Gemm"/> (see <see cref="Int8Q8_0"/>).</summary>
-    public bool UsesInt8 => Int8Q8_0 && LayerMatrix.AllQ8_0(Weights,
-        Enumerable.Range(0, LayerCount).SelectMany(l => Projections(l).SelectMany(p => p.Parts.Select(n => (n, p.In)))));
+    /// <summary>The integer product a forward pass uses (<see cref="IntegerProductKind.None"/>: float32 widening).</summary>
+    public IntegerProductKind IntegerKind => IntegerProducts
+        ? IntegerProjection.For(Weights, Enumerable.Range(0, LayerCount).SelectMany(l => Projections(l).SelectMany(p => p.Parts.Select(n => (n, p.In)))))
+        : IntegerProductKind.None;
+
+    /// <summary>True when the projections run through an integer product (see <see cref="IntegerProducts"/>).</summary>
+    public bool UsesInt8 => IntegerKind != IntegerProductKind.None;
 
     public LlamaModel(IDecoderWeights weights)
     {
@@ -145,7 +151,7 @@ public sealed class LlamaModel : IForwardPass
         var local = global with { Window = c.SlidingWindow };
 
         // ---- blocks; one set of weight buffers reused for every layer
-        var lw = new LayerBuffers(this, UsesInt8);
+        var lw = new LayerBuffers(this, IntegerKind);
         var a = new float[(long)N * D];                              // [N × D] normalised input of a sub-layer
         var qkv = new float[(long)N * qkvDim];                       // [N × (H + 2KV)·hd]: q | k | v
         var ctx = new float[(long)N * qDim];                         // [N × H·hd] attention output, heads side by side
@@ -309,7 +315,7 @@ public sealed class LlamaModel : IForwardPass
         public readonly float[] QueryNorm, KeyNorm;                     // [hd] per head, or [H·hd], [KV·hd] (OLMo 2)
         public readonly LayerMatrix Qkv, Output, GateUp, Down;          // [(H+2KV)·hd × D], [D × H·hd], [2I × D], [D × I]
 
-        public LayerBuffers(LlamaModel m, bool int8)
+        public LayerBuffers(LlamaModel m, IntegerProductKind int8)
         {
             _m = m;
             var c = m.Config;

@@ -183,7 +183,9 @@ public static class ModelCatalogue
     }
 
     /// <summary>A transformer whose every layer can be read: minilm, arctic-xs, a BERT-style .onnx, a Hugging Face folder, or a GGUF file / ollama: name.</summary>
-    public static ITransformerModel ResolveTransformer(string nameOrPath)
+    /// <param name="integerProducts">GGUF: integer products for quantized weights where they are as exact as llama.cpp's
+    /// (default); false widens every weight to float32 (<see cref="GgufModel.Open"/>).</param>
+    public static ITransformerModel ResolveTransformer(string nameOrPath, bool integerProducts = true)
     {
         nameOrPath = Locate(nameOrPath);
         var name = CatalogueName(nameOrPath);
@@ -191,7 +193,7 @@ public static class ModelCatalogue
             throw new SimileException("glove-100d is a table of static word vectors; it has no layers",
                 "use it for static comparisons (seed analysis), and minilm, arctic-xs or a Hugging Face folder for layers");
         if (name is not null) return OpenEmbedded(name);
-        if (GgufModel.IsGguf(nameOrPath)) return GgufModel.Open(nameOrPath);
+        if (GgufModel.IsGguf(nameOrPath)) return GgufModel.Open(nameOrPath, integerProducts: integerProducts);
         if (Directory.Exists(nameOrPath))
         {
             if (HuggingFaceModel.IsModelFolder(nameOrPath)) return HuggingFaceModel.Open(nameOrPath);

@@ -32,8 +32,6 @@ public sealed class NativeTransformer : ITransformerModel
         Pass = pass; _tokenizer = tokenizer; Info = info; UsesLeadingSpace = usesLeadingSpace; _owned = owned;
     }
 
-    /// <summary>The int8 Q8_0 path (<see cref="LlamaModel.Int8Q8_0"/>) when the environment variable <c>SIMILE_Q8_INT8</c> is 1 or true.</summary>
-    public static bool Int8Q8_0FromEnvironment => Environment.GetEnvironmentVariable("SIMILE_Q8_INT8") is "1" or "true";
 
     public WordTokens Tokenize(string word) => _tokenizer.EncodeWord(word);
 

@@ -225,8 +225,8 @@ public class Q8GemmTests
         using var tmp = new TempFolder();
         var (path, _) = WriteQ8Llama(tmp);
         using var w = GgufDecoderWeights.Open(path);
-        var exact = new LlamaModel(w) { Int8Q8_0 = false };
-        var int8 = new LlamaModel(w) { Int8Q8_0 = true };
+        var exact = new LlamaModel(w) { IntegerProducts = false };
+        var int8 = new LlamaModel(w) { IntegerProducts = true };
         Assert.False(exact.UsesInt8);
         Assert.True(int8.UsesInt8);
         var rng = new Random(5);

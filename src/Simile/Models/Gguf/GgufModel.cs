@@ -45,7 +45,9 @@ public static class GgufModel
     /// <see cref="GgufDecoderWeights.Architectures"/> is one clear error (its token embeddings still open with
     /// <see cref="OpenEmbeddings"/>); so is a layer whose float32 buffers would not fit in memory.
     /// </summary>
-    public static ITransformerModel Open(string nameOrPath, OllamaStore? store = null)
+    /// <param name="integerProducts">Quantized projections multiplied in integers as llama.cpp does, where
+    /// <see cref="IntegerProjection.For"/> allows it (default); false: every weight widened to float32.</param>
+    public static ITransformerModel Open(string nameOrPath, OllamaStore? store = null, bool integerProducts = true)
     {
         var (path, name) = LocatePath(nameOrPath, store);
         var file = GgufFile.Open(path);
@@ -62,7 +64,7 @@ public static class GgufModel
             else
             {
                 weights = new GgufDecoderWeights(file, ownsFile: true);
-                pass = new LlamaModel(weights) { Int8Q8_0 = NativeTransformer.Int8Q8_0FromEnvironment };
+                pass = new LlamaModel(weights) { IntegerProducts = integerProducts };
             }
             return new NativeTransformer(pass, new ModelTokenizer(tokenizer.EncodeWord, tokenizer.EncodeText, tokenizer.VocabularyWords),
                 InfoOf(file, name), tokenizer.WordsTakeLeadingSpace, weights);

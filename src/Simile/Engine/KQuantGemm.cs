@@ -1,0 +1,553 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Simile.Engine;
+
+/// <summary>The ggml k-quant block types the integer product reads (super-blocks of 256 values).</summary>
+public enum KQuantType { Q4_K, Q5_K, Q6_K }
+
+/// <summary>
+/// The integer product of llama.cpp for k-quant weights: <c>C[N × M] = X[N × K] · Wᵀ</c>, W [M × K] stored as ggml Q4_K,
+/// Q5_K or Q6_K, X float32 activations quantised per super-block of 256 to Q8_K as ggml's <c>quantize_row_q8_K</c> does
+/// (the x86 build uses the reference routine):
+/// <code>
+///   per 256 activations: max = the value of largest |x| (sign kept), iscale = −127/max, q = min(127, round_half_even(iscale·x)),
+///                        d_x = 1/iscale (all 0 if max = 0); bsum_g = Σ of the 16 quants of group g
+/// </code>
+/// and the block formulas of <c>ggml_vec_dot_q4_K_q8_K</c>, <c>_q5_K_q8_K</c>, <c>_q6_K_q8_K</c>. Every weight block is read
+/// as 16 groups of 16 values w = d·sc_g·u − dm·mn_g with an unsigned integer u, an integer scale sc_g and an integer
+/// offset mn_g: Q4_K/Q5_K u = the 4/5-bit quant, sc_g/mn_g = the 6-bit scale/min of sub-block g/2, dm = dmin;
+/// Q6_K u = q + 32 (0 … 63), sc_g = the int8 scale, mn_g = 32·sc_g, dm = d. Then
+/// <code>
+///   C[n, m] = Σ_blocks  d_w·d_x · Σ_g sc_g · Σ_{16} u·q_x      −  Σ_blocks dm·d_x · Σ_g mn_g · bsum_g
+///             (integer inside, exact in int32)                     (ggml: the "mins" term, integer inside)
+/// </code>
+/// The first term is the integer kernel (u8 × s8 <c>vpmaddubsw</c> pairs, then <c>vpmaddwd</c> with the group scales:
+/// exact, |u| ≤ 63, |q| ≤ 127); the mins term is a float32 GEMM over K/16 columns (dm·mn_g against d_x·bsum_g), the
+/// integer sum Σ_g mn_g·bsum_g of ggml taken in float32 products (each exact to float32 rounding: far below the
+/// activation rounding that both share).
+/// Weights are unpacked once per load into bytes (<see cref="KQuantMatrix"/>), so one kernel serves all three types and a
+/// fused matrix may mix them (Q4_K_M files keep some attn_v rows in Q6_K).
+/// Layout (weights and activations alike): inside a block, value 16g + 4c + i (group g, i &lt; 4) is stored at byte
+/// 64c + 4g + i, so each 64-byte chunk c holds 4 values of every group and a group's pair sums always land in the same two
+/// int16 lanes. The kernel adds the <c>vpmaddubsw</c> pair sums of the 4 chunks in int16 (u ≤ 31: |sum| ≤ 4·2·31·127 &lt;
+/// 2¹⁵; Q6_K rows, u ≤ 63: two chunks at a time) and applies the group scales once per block with one <c>vpmaddwd</c>.
+/// Tiles: weight rows in tiles that stay in L2, shared out over <see cref="Gemm.MaxThreads"/> threads; a 4 × 2
+/// (tokens × weight rows) micro-kernel runs over all of K; every output is computed by the same operations whatever the
+/// thread count. Kernels: Vector512 (AVX-512BW), Vector256 (AVX2), scalar.
+/// </summary>
+public static unsafe class KQuantGemm
+{
+    public const int BlockValues = 256;     // QK_K
+    public const int Groups = 16;           // groups of 16 values per block (one scale each)
+    internal const int TokenGroup = 4, RowGroup = 2;
+
+    public enum Kernel { Scalar, Vector256, Vector512 }
+
+    public static Kernel Best { get; } =
+        Avx512BW.IsSupported && Avx512F.IsSupported ? Kernel.Vector512 : Avx2.IsSupported ? Kernel.Vector256 : Kernel.Scalar;
+
+    /// <summary>The kernel in use (tests force the others).</summary>
+    public static Kernel Selected { get; set; } = Best;
+
+    public static string KernelDescription => Selected switch
+    {
+        Kernel.Vector512 => "k-quant×Q8_K integer, Vector512 (AVX-512BW vpmaddubsw/vpmaddwd) 4x2 micro-kernel",
+        Kernel.Vector256 => "k-quant×Q8_K integer, Vector256 (AVX2 vpmaddubsw/vpmaddwd) 4x2 micro-kernel",
+        _ => "k-quant×Q8_K integer, scalar",
+    };
+
+    /// <summary>Bytes of one ggml block of <paramref name="type"/>.</summary>
+    public static int BlockBytes(KQuantType type) => type switch
+    {
+        KQuantType.Q4_K => 144, KQuantType.Q5_K => 176, _ => 210,
+    };
+
+    /// <summary>
+    /// ggml's nearest_int: round half to even through the float32 magic constant 1.5·2²³ (|v| &lt; 2²²).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int NearestInt(float v)
+    {
+        int bits = BitConverter.SingleToInt32Bits(v + 12582912f);
+        return (bits & 0x007FFFFF) - 0x00400000;
+    }
+
+    /// <summary>
+    /// Quantises 256 activations to Q8_K (quantize_row_q8_K_ref): returns d_x and writes the quants and the 16 group sums.
+    /// </summary>
+    public static float QuantizeBlock(ReadOnlySpan<float> x, Span<sbyte> q, Span<short> bsums)
+    {
+        if (Avx2.IsSupported && x.Length >= BlockValues && q.Length >= BlockValues && bsums.Length >= Groups)
+            return QuantizeBlock256(x, q, bsums);
+        float max = 0, amax = 0;
+        for (int j = 0; j < BlockValues; j++)
+        {
+            float ax = MathF.Abs(x[j]);
+            if (ax > amax) { amax = ax; max = x[j]; }
+        }
+        if (amax == 0)
+        {
+            q[..BlockValues].Clear();
+            bsums[..Groups].Clear();
+            return 0f;
+        }
+        float iscale = -127f / max;
+        for (int j = 0; j < BlockValues; j++) q[j] = (sbyte)Math.Min(127, NearestInt(iscale * x[j]));
+        for (int g = 0; g < Groups; g++)
+        {
+            int s = 0;
+            for (int i = 0; i < 16; i++) s += q[16 * g + i];
+            bsums[g] = (short)s;
+        }
+        return 1f / iscale;
+    }
+
+    /// <summary>
+    /// <see cref="QuantizeBlock"/> with AVX2: the same float32 products iscale·x, rounded half to even by the conversion
+    /// (the default rounding mode, what ggml's nearest_int computes), the first value of largest |x| as max.
+    /// </summary>
+    private static float QuantizeBlock256(ReadOnlySpan<float> x, Span<sbyte> q, Span<short> bsums)
+    {
+        ref float r = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        var m = Vector256<float>.Zero;
+        for (int j = 0; j < BlockValues; j += 8) m = Vector256.Max(m, Vector256.Abs(Vector256.LoadUnsafe(ref r, (nuint)j)));
+        float amax = 0;
+        for (int i = 0; i < 8; i++) amax = MathF.Max(amax, m[i]);
+        if (amax == 0)
+        {
+            q[..BlockValues].Clear();
+            bsums[..Groups].Clear();
+            return 0f;
+        }
+        int first = 0;
+        while (MathF.Abs(x[first]) != amax) first++;
+        float iscale = -127f / x[first];
+        var s = Vector256.Create(iscale);
+        var limit = Vector256.Create(127);
+        ref sbyte qr = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(q);
+        for (int g = 0; g < Groups; g++)
+        {
+            var a = Vector256.Min(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref r, (nuint)(16 * g)) * s), limit);
+            var b = Vector256.Min(Avx.ConvertToVector256Int32(Vector256.LoadUnsafe(ref r, (nuint)(16 * g + 8)) * s), limit);
+            bsums[g] = (short)Vector256.Sum(a + b);
+            var h = Vector256.Narrow(a, b);
+            Vector128.Narrow(h.GetLower(), h.GetUpper()).StoreUnsafe(ref qr, (nuint)(16 * g));
+        }
+        return 1f / iscale;
+    }
+
+    /// <summary>C[n·ldc + m] for n &lt; a.Rows, m &lt; w.Rows (the products of ggml_vec_dot_qX_K_q8_K).</summary>
+    public static void Multiply(Q8KActivations a, KQuantMatrix w, Span<float> c, int ldc)
+    {
+        if (a.K != w.K) throw new ArgumentException($"inner sizes differ: activations K={a.K}, weights K={w.K}");
+        if (ldc < w.Rows) throw new ArgumentException($"ldc {ldc} < {w.Rows} columns");
+        if (a.Rows == 0 || w.Rows == 0) return;
+        if (c.Length < (long)(a.Rows - 1) * ldc + w.Rows) throw new ArgumentException("C is too short");
+        int k = w.K, groups = k / 16;
+
+        // The mins term first, into C: C = (d_x·bsum) · (dm·mn)ᵀ; the kernel then stores main − C.
+        Gemm.Multiply(a.MinColumns, groups, w.MinRows, groups, c, ldc, a.Rows, w.Rows, groups, transposeB: true);
+
+        int threads = Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
+        int rowsPerTile = Math.Max(RowGroup, 192 * 1024 / k / RowGroup * RowGroup);
+        int perThread = (w.Rows + 4 * threads - 1) / (4 * threads);
+        rowsPerTile = Math.Max(RowGroup, Math.Min(rowsPerTile, (perThread + RowGroup - 1) / RowGroup * RowGroup));
+        int tiles = (w.Rows + rowsPerTile - 1) / rowsPerTile;
+        var kernel = Selected;
+        fixed (float* pc = c)
+        {
+            nint cAddr = (nint)pc;
+            void Tile(int tile)
+            {
+                int m0 = tile * rowsPerTile, m1 = Math.Min(w.Rows, m0 + rowsPerTile);
+                for (int n = 0; n < a.Rows; n += TokenGroup)
+                    for (int m = m0; m < m1; m += RowGroup)
+                        Micro(kernel, a, n, w, m, (float*)cAddr, ldc);
+            }
+            if (threads == 1 || tiles == 1 || (long)a.Rows * w.Rows * k < 1 << 20)
+                for (int t = 0; t < tiles; t++) Tile(t);
+            else
+                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, Tile);
+        }
+    }
+
+    /// <summary>The 4 × 2 outputs C[n0 … n0+3, m0 … m0+1] (those inside the matrix): main term − the mins term already in C.</summary>
+    private static void Micro(Kernel kernel, Q8KActivations a, int n0, KQuantMatrix w, int m0, float* c, int ldc)
+    {
+        int k = w.K, blocks = k / BlockValues;
+        fixed (sbyte* xq = a.Quants)
+        fixed (float* xd = a.Scales, wd = w.Scales)
+        fixed (byte* wq = w.Quants)
+        fixed (short* ws = w.GroupScales)
+        {
+            sbyte* x = xq + (long)n0 * k;
+            byte* wr = wq + (long)m0 * k;
+            float* xs = xd + (long)n0 * blocks, wsc = wd + (long)m0 * blocks;
+            short* sc = ws + (long)m0 * blocks * ScaleLanes;
+            bool wide = w.Wide[m0] || w.Wide[m0 + 1];
+            float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·2 + r]
+            switch (kernel)
+            {
+                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
+                case Kernel.Vector256: Micro256(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
+                default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, result); break;
+            }
+            for (int t = 0; t < TokenGroup && n0 + t < a.Rows; t++)
+                for (int r = 0; r < RowGroup && m0 + r < w.Rows; r++)
+                {
+                    float* o = c + (long)(n0 + t) * ldc + m0 + r;
+                    *o = result[t * RowGroup + r] - *o;
+                }
+        }
+    }
+
+    /// <summary>int16 lanes of scales per block: group g's scale in lanes 2g and 2g+1 (the two pair sums of its 4 values per chunk).</summary>
+    internal const int ScaleLanes = 32;
+
+    /// <summary>Byte position of value v (0 … 255) inside a block in the kernel's layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int Position(int v) => 64 * ((v >> 2) & 3) + 4 * (v >> 4) + (v & 3);
+
+    /// <summary>One block from natural order into the kernel's layout: as 4-byte words, word 4g + c goes to 16c + g.</summary>
+    internal static void ToLayout(ReadOnlySpan<byte> natural, Span<byte> block)
+    {
+        var src = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(natural[..BlockValues]);
+        var dst = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(block[..BlockValues]);
+        for (int g = 0; g < Groups; g++)
+            for (int c = 0; c < 4; c++) dst[16 * c + g] = src[4 * g + c];
+    }
+
+    // x: 4 token rows of k quants (stride k), xs: their d_x (stride blocks); w: 2 weight rows of k bytes, ws: their d,
+    // sc: their scale lanes (stride blocks·32).
+    private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
+    {
+        int* dot = stackalloc int[Groups];
+        for (int t = 0; t < TokenGroup; t++)
+            for (int r = 0; r < RowGroup; r++)
+            {
+                sbyte* xt = x + (long)t * k;
+                byte* wrow = w + (long)r * k;
+                short* s = sc + (long)r * blocks * ScaleLanes;
+                float acc = 0;
+                for (int b = 0; b < blocks; b++)
+                {
+                    new Span<int>(dot, Groups).Clear();
+                    int o = b * BlockValues;
+                    for (int p = 0; p < BlockValues; p++) dot[(p & 63) >> 2] += wrow[o + p] * xt[o + p];
+                    int isum = 0;
+                    for (int g = 0; g < Groups; g++) isum += s[b * ScaleLanes + 2 * g] * dot[g];
+                    acc += ws[r * blocks + b] * xs[t * blocks + b] * isum;
+                }
+                result[t * RowGroup + r] = acc;
+            }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
+    {
+        Vector256<float> f00 = default, f01 = default, f10 = default, f11 = default,
+                         f20 = default, f21 = default, f30 = default, f31 = default;
+        long s1 = (long)blocks * ScaleLanes;
+        int span = wide ? 2 : 4;    // chunks summed in int16 before the scales
+        for (int b = 0; b < blocks; b++)
+        {
+            Vector256<int> i00 = default, i01 = default, i10 = default, i11 = default,
+                           i20 = default, i21 = default, i30 = default, i31 = default;
+            for (int h = 0; h < 2; h++)
+            {
+                var v0 = Vector256.Load(sc + (long)b * ScaleLanes + 16 * h);
+                var v1 = Vector256.Load(sc + s1 + (long)b * ScaleLanes + 16 * h);
+                for (int c0 = 0; c0 < 4; c0 += span)
+                {
+                    Vector256<short> a00 = default, a01 = default, a10 = default, a11 = default,
+                                     a20 = default, a21 = default, a30 = default, a31 = default;
+                    for (int c = c0; c < c0 + span; c++)
+                    {
+                        int o = b * BlockValues + 64 * c + 32 * h;
+                        var w0 = Vector256.Load(w + o);
+                        var w1 = Vector256.Load(w + k + o);
+                        var xv = Vector256.Load(x + o);
+                        a00 += Avx2.MultiplyAddAdjacent(w0, xv); a01 += Avx2.MultiplyAddAdjacent(w1, xv);
+                        xv = Vector256.Load(x + k + o);
+                        a10 += Avx2.MultiplyAddAdjacent(w0, xv); a11 += Avx2.MultiplyAddAdjacent(w1, xv);
+                        xv = Vector256.Load(x + 2 * k + o);
+                        a20 += Avx2.MultiplyAddAdjacent(w0, xv); a21 += Avx2.MultiplyAddAdjacent(w1, xv);
+                        xv = Vector256.Load(x + 3 * k + o);
+                        a30 += Avx2.MultiplyAddAdjacent(w0, xv); a31 += Avx2.MultiplyAddAdjacent(w1, xv);
+                    }
+                    i00 += Avx2.MultiplyAddAdjacent(a00, v0); i01 += Avx2.MultiplyAddAdjacent(a01, v1);
+                    i10 += Avx2.MultiplyAddAdjacent(a10, v0); i11 += Avx2.MultiplyAddAdjacent(a11, v1);
+                    i20 += Avx2.MultiplyAddAdjacent(a20, v0); i21 += Avx2.MultiplyAddAdjacent(a21, v1);
+                    i30 += Avx2.MultiplyAddAdjacent(a30, v0); i31 += Avx2.MultiplyAddAdjacent(a31, v1);
+                }
+            }
+            float d0 = ws[b], d1 = ws[blocks + b];
+            float e0 = xs[b], e1 = xs[blocks + b], e2 = xs[2 * blocks + b], e3 = xs[3 * blocks + b];
+            f00 = MulAdd(Vector256.ConvertToSingle(i00), Vector256.Create(d0 * e0), f00);
+            f01 = MulAdd(Vector256.ConvertToSingle(i01), Vector256.Create(d1 * e0), f01);
+            f10 = MulAdd(Vector256.ConvertToSingle(i10), Vector256.Create(d0 * e1), f10);
+            f11 = MulAdd(Vector256.ConvertToSingle(i11), Vector256.Create(d1 * e1), f11);
+            f20 = MulAdd(Vector256.ConvertToSingle(i20), Vector256.Create(d0 * e2), f20);
+            f21 = MulAdd(Vector256.ConvertToSingle(i21), Vector256.Create(d1 * e2), f21);
+            f30 = MulAdd(Vector256.ConvertToSingle(i30), Vector256.Create(d0 * e3), f30);
+            f31 = MulAdd(Vector256.ConvertToSingle(i31), Vector256.Create(d1 * e3), f31);
+        }
+        result[0] = Vector256.Sum(f00); result[1] = Vector256.Sum(f01);
+        result[2] = Vector256.Sum(f10); result[3] = Vector256.Sum(f11);
+        result[4] = Vector256.Sum(f20); result[5] = Vector256.Sum(f21);
+        result[6] = Vector256.Sum(f30); result[7] = Vector256.Sum(f31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
+    {
+        Vector512<float> f00 = default, f01 = default, f10 = default, f11 = default,
+                         f20 = default, f21 = default, f30 = default, f31 = default;
+        long s1 = (long)blocks * ScaleLanes;
+        int span = wide ? 2 : 4;    // chunks summed in int16 before the scales
+        for (int b = 0; b < blocks; b++)
+        {
+            var v0 = Vector512.Load(sc + (long)b * ScaleLanes);
+            var v1 = Vector512.Load(sc + s1 + (long)b * ScaleLanes);
+            Vector512<int> i00 = default, i01 = default, i10 = default, i11 = default,
+                           i20 = default, i21 = default, i30 = default, i31 = default;
+            for (int c0 = 0; c0 < 4; c0 += span)
+            {
+                Vector512<short> a00 = default, a01 = default, a10 = default, a11 = default,
+                                 a20 = default, a21 = default, a30 = default, a31 = default;
+                for (int c = c0; c < c0 + span; c++)
+                {
+                    int o = b * BlockValues + 64 * c;
+                    var w0 = Vector512.Load(w + o);
+                    var w1 = Vector512.Load(w + k + o);
+                    var xv = Vector512.Load(x + o);
+                    a00 += Avx512BW.MultiplyAddAdjacent(w0, xv); a01 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    xv = Vector512.Load(x + k + o);
+                    a10 += Avx512BW.MultiplyAddAdjacent(w0, xv); a11 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    xv = Vector512.Load(x + 2 * k + o);
+                    a20 += Avx512BW.MultiplyAddAdjacent(w0, xv); a21 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    xv = Vector512.Load(x + 3 * k + o);
+                    a30 += Avx512BW.MultiplyAddAdjacent(w0, xv); a31 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                }
+                i00 += Avx512BW.MultiplyAddAdjacent(a00, v0); i01 += Avx512BW.MultiplyAddAdjacent(a01, v1);
+                i10 += Avx512BW.MultiplyAddAdjacent(a10, v0); i11 += Avx512BW.MultiplyAddAdjacent(a11, v1);
+                i20 += Avx512BW.MultiplyAddAdjacent(a20, v0); i21 += Avx512BW.MultiplyAddAdjacent(a21, v1);
+                i30 += Avx512BW.MultiplyAddAdjacent(a30, v0); i31 += Avx512BW.MultiplyAddAdjacent(a31, v1);
+            }
+            float d0 = ws[b], d1 = ws[blocks + b];
+            float e0 = xs[b], e1 = xs[blocks + b], e2 = xs[2 * blocks + b], e3 = xs[3 * blocks + b];
+            f00 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i00), Vector512.Create(d0 * e0), f00);
+            f01 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i01), Vector512.Create(d1 * e0), f01);
+            f10 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i10), Vector512.Create(d0 * e1), f10);
+            f11 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i11), Vector512.Create(d1 * e1), f11);
+            f20 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i20), Vector512.Create(d0 * e2), f20);
+            f21 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i21), Vector512.Create(d1 * e2), f21);
+            f30 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i30), Vector512.Create(d0 * e3), f30);
+            f31 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i31), Vector512.Create(d1 * e3), f31);
+        }
+        result[0] = Vector512.Sum(f00); result[1] = Vector512.Sum(f01);
+        result[2] = Vector512.Sum(f10); result[3] = Vector512.Sum(f11);
+        result[4] = Vector512.Sum(f20); result[5] = Vector512.Sum(f21);
+        result[6] = Vector512.Sum(f30); result[7] = Vector512.Sum(f31);
+    }
+}
+
+/// <summary>
+/// A k-quant weight matrix [Rows × K] unpacked for <see cref="KQuantGemm"/>: per value an unsigned byte u (Quants,
+/// rows × K, in the kernel's layout <see cref="KQuantGemm.Position"/>), per block of 256 the float d (Scales), per group
+/// of 16 the integer scale sc_g (GroupScales, twice) and the
+/// float dm·mn_g of the mins term (MinRows, rows × K/16); the value is d·sc_g·u − dm·mn_g. Rows padded to an even
+/// count with zeros. Reusable: <see cref="SetRows"/> fills rows from ggml's block bytes of any of the three types.
+/// </summary>
+public sealed class KQuantMatrix
+{
+    public int Rows { get; }
+    public int K { get; }
+    internal readonly byte[] Quants;
+    internal readonly float[] Scales;
+    internal readonly short[] GroupScales;   // [capacity × blocks × 32]: group g's integer scale in lanes 2g, 2g+1
+    internal readonly float[] MinRows;
+    internal readonly bool[] Wide;           // per row: quants up to 63 (Q6_K), else up to 31
+
+    public KQuantMatrix(int rows, int k)
+    {
+        if (k % KQuantGemm.BlockValues != 0) throw new ArgumentException($"K = {k} is not a multiple of {KQuantGemm.BlockValues}");
+        Rows = rows; K = k;
+        int capacity = (rows + KQuantGemm.RowGroup - 1) / KQuantGemm.RowGroup * KQuantGemm.RowGroup;
+        int blocks = k / KQuantGemm.BlockValues;
+        Quants = new byte[(long)capacity * k];
+        Scales = new float[(long)capacity * blocks];
+        GroupScales = new short[(long)capacity * blocks * KQuantGemm.ScaleLanes];
+        MinRows = new float[(long)capacity * blocks * KQuantGemm.Groups];
+        Wide = new bool[capacity];
+    }
+
+    /// <summary>Bytes of ggml blocks of <paramref name="type"/> for <paramref name="count"/> rows of K values.</summary>
+    public static long BlockBytesOf(KQuantType type, long count, int k) => count * (k / KQuantGemm.BlockValues) * KQuantGemm.BlockBytes(type);
+
+    /// <summary>The value at (row, column) as stored here: d·sc_g·u − dm·mn_g (for tests against ggml's dequantization).</summary>
+    public float ValueAt(int row, int col)
+    {
+        int blocks = K / KQuantGemm.BlockValues, b = col / KQuantGemm.BlockValues, g = col / 16;
+        float d = Scales[(long)row * blocks + b];
+        int sc = GroupScales[((long)row * blocks + b) * KQuantGemm.ScaleLanes + 2 * (g % KQuantGemm.Groups)];
+        int u = Quants[(long)row * K + b * KQuantGemm.BlockValues + KQuantGemm.Position(col % KQuantGemm.BlockValues)];
+        return d * sc * u - MinRows[(long)row * (K / 16) + g];
+    }
+
+    /// <summary>Rows [first, first + count) from ggml blocks of <paramref name="type"/> (count × K/256 blocks, row after row).</summary>
+    public void SetRows(KQuantType type, int first, int count, ReadOnlySpan<byte> blocks)
+    {
+        int perRow = K / KQuantGemm.BlockValues, bb = KQuantGemm.BlockBytes(type);
+        if (first < 0 || count < 0 || first + count > Rows) throw new ArgumentOutOfRangeException(nameof(first));
+        if (blocks.Length != BlockBytesOf(type, count, K)) throw new ArgumentException($"{blocks.Length} bytes for {count} rows of {K} {type} values");
+        unsafe
+        {
+            fixed (byte* src = blocks)
+            {
+                nint s = (nint)src;
+                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, r =>
+                {
+                    long row = first + r;
+                    Span<byte> natural = stackalloc byte[KQuantGemm.BlockValues];
+                    Span<short> sc = stackalloc short[KQuantGemm.Groups];
+                    Wide[row] = type == KQuantType.Q6_K;
+                    for (int b = 0; b < perRow; b++)
+                    {
+                        var blk = new ReadOnlySpan<byte>((byte*)s + ((long)r * perRow + b) * bb, bb);
+                        var u = Quants.AsSpan((int)(row * K + (long)b * KQuantGemm.BlockValues), KQuantGemm.BlockValues);
+                        var lanes = GroupScales.AsSpan((int)((row * perRow + b) * KQuantGemm.ScaleLanes), KQuantGemm.ScaleLanes);
+                        var mn = MinRows.AsSpan((int)((row * perRow + b) * KQuantGemm.Groups), KQuantGemm.Groups);
+                        Scales[row * perRow + b] = Unpack(type, blk, natural, sc, mn);
+                        KQuantGemm.ToLayout(natural, u);
+                        for (int g = 0; g < KQuantGemm.Groups; g++) lanes[2 * g] = lanes[2 * g + 1] = sc[g];
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>One ggml block into u (256 bytes), sc (16) and dm·mn (16); returns d.</summary>
+    internal static float Unpack(KQuantType type, ReadOnlySpan<byte> blk, Span<byte> u, Span<short> sc, Span<float> mins)
+    {
+        switch (type)
+        {
+            case KQuantType.Q4_K:
+            case KQuantType.Q5_K:
+            {
+                float d = (float)BinaryPrimitives.ReadHalfLittleEndian(blk);
+                float dmin = (float)BinaryPrimitives.ReadHalfLittleEndian(blk[2..]);
+                var scales = blk.Slice(4, 12);
+                bool five = type == KQuantType.Q5_K;
+                var qh = five ? blk.Slice(16, 32) : default;
+                var qs = blk.Slice(five ? 48 : 16, 128);
+                for (int sub = 0; sub < 8; sub++)
+                {
+                    // get_scale_min_k4
+                    int s, m;
+                    if (sub < 4) { s = scales[sub] & 63; m = scales[sub + 4] & 63; }
+                    else
+                    {
+                        s = (scales[sub + 4] & 0xF) | ((scales[sub - 4] >> 6) << 4);
+                        m = (scales[sub + 4] >> 4) | ((scales[sub] >> 6) << 4);
+                    }
+                    sc[2 * sub] = sc[2 * sub + 1] = (short)s;
+                    mins[2 * sub] = mins[2 * sub + 1] = dmin * m;
+                    // sub-block 2j: low nibbles of qs[32j …], 2j+1: high nibbles; Q5_K's 5th bit is bit sub of qh[l]
+                    var q = qs.Slice(32 * (sub / 2), 32);
+                    int shift = (sub & 1) * 4;
+                    for (int l = 0; l < 32; l++)
+                    {
+                        int v = (q[l] >> shift) & 0xF;
+                        if (five) v |= ((qh[l] >> sub) & 1) << 4;
+                        u[32 * sub + l] = (byte)v;
+                    }
+                }
+                return d;
+            }
+            default:
+            {
+                var ql = blk[..128];
+                var qh = blk.Slice(128, 64);
+                var scales = blk.Slice(192, 16);
+                float d = (float)BinaryPrimitives.ReadHalfLittleEndian(blk[208..]);
+                for (int g = 0; g < 16; g++)
+                {
+                    sc[g] = (sbyte)scales[g];
+                    mins[g] = d * (32 * (sbyte)scales[g]);
+                }
+                for (int n = 0; n < 2; n++)
+                {
+                    var l0 = ql.Slice(64 * n, 64);
+                    var h0 = qh.Slice(32 * n, 32);
+                    for (int l = 0; l < 32; l++)
+                    {
+                        u[128 * n + l] = (byte)((l0[l] & 0xF) | (((h0[l] >> 0) & 3) << 4));
+                        u[128 * n + 32 + l] = (byte)((l0[l + 32] & 0xF) | (((h0[l] >> 2) & 3) << 4));
+                        u[128 * n + 64 + l] = (byte)((l0[l] >> 4) | (((h0[l] >> 4) & 3) << 4));
+                        u[128 * n + 96 + l] = (byte)((l0[l + 32] >> 4) | (((h0[l] >> 6) & 3) << 4));
+                    }
+                }
+                return d;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Activations [Rows × K] quantised to Q8_K (ggml's quantize_row_q8_K) for <see cref="KQuantGemm"/>: Quants
+/// [capacity × K] in the kernel's layout (<see cref="KQuantGemm.Position"/>) with rows padded to a multiple of 4 (zeros), Scales d_x [capacity × K/256], and MinColumns
+/// d_x·bsum_g [Rows × K/16] for the mins term.
+/// </summary>
+public sealed class Q8KActivations
+{
+    public int Rows { get; private set; }
+    public int K { get; private set; }
+    internal sbyte[] Quants = [];
+    internal float[] Scales = [];
+    internal float[] MinColumns = [];
+
+    /// <summary>Quantises x [rows × k] (row stride k), reusing the buffers when they are large enough.</summary>
+    public void Quantize(ReadOnlySpan<float> x, int rows, int k)
+    {
+        if (k % KQuantGemm.BlockValues != 0) throw new ArgumentException($"K = {k} is not a multiple of {KQuantGemm.BlockValues}");
+        if (x.Length < (long)rows * k) throw new ArgumentException("x is too short");
+        Rows = rows; K = k;
+        int capacity = (rows + KQuantGemm.TokenGroup - 1) / KQuantGemm.TokenGroup * KQuantGemm.TokenGroup;
+        int blocks = k / KQuantGemm.BlockValues, groups = k / 16;
+        if (Quants.Length < (long)capacity * k) Quants = new sbyte[(long)capacity * k];
+        if (Scales.Length < (long)capacity * blocks) Scales = new float[(long)capacity * blocks];
+        if (MinColumns.Length < (long)capacity * groups) MinColumns = new float[(long)capacity * groups];
+        Quants.AsSpan((int)((long)rows * k), (capacity - rows) * k).Clear();
+        Scales.AsSpan(rows * blocks, (capacity - rows) * blocks).Clear();
+        unsafe
+        {
+            fixed (float* px = x)
+            {
+                nint xa = (nint)px;
+                Parallel.For(0, (rows + 15) / 16, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, grp =>
+                {
+                    Span<short> bsums = stackalloc short[KQuantGemm.Groups];
+                    Span<sbyte> natural = stackalloc sbyte[KQuantGemm.BlockValues];
+                    for (int n = grp * 16; n < Math.Min(rows, grp * 16 + 16); n++)
+                        for (int b = 0; b < blocks; b++)
+                        {
+                            var src = new ReadOnlySpan<float>((float*)xa + (long)n * k + b * KQuantGemm.BlockValues, KQuantGemm.BlockValues);
+                            float d = KQuantGemm.QuantizeBlock(src, natural, bsums);
+                            var q = Quants.AsSpan((int)((long)n * k + b * KQuantGemm.BlockValues), KQuantGemm.BlockValues);
+                            KQuantGemm.ToLayout(System.Runtime.InteropServices.MemoryMarshal.AsBytes(natural), System.Runtime.InteropServices.MemoryMarshal.AsBytes(q));
+                            Scales[n * blocks + b] = d;
+                            for (int g = 0; g < KQuantGemm.Groups; g++) MinColumns[(long)n * groups + b * KQuantGemm.Groups + g] = d * bsums[g];
+                        }
+                });
+            }
+        }
+    }
+}
