@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace Simile.Cli;
 
 /// <summary>Options shared by verbs that read items × features matrices (CSV/TSV/.npy).</summary>
-public class MatrixInputSettings : CommandSettings
+public class MatrixInputSettings : VerbSettings
 {
     [CommandOption("--header <MODE>")]
     [Description("CSV/TSV: does the first row name the columns? auto (detect), yes or no.")]

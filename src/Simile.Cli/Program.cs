@@ -9,15 +9,13 @@ public static class Program
     /// <summary>Exit codes (README "Errors and exit codes"): 0 done, 1 out of memory or a bug, 2 a problem the user can fix, 130 interrupted.</summary>
     public const int ExitOk = 0, ExitInternal = 1, ExitUser = 2, ExitInterrupted = 130;
 
-    /// <summary>--verbose (any verb): internal errors print their stack trace.</summary>
+    /// <summary>--verbose / -v (any verb, <see cref="VerbSettings"/>): internal errors print their stack trace.</summary>
     internal static bool Verbose { get; private set; }
 
     public static int Main(string[] args)
     {
         if (args is ["--version"]) return PrintVersion();
-        Verbose = args.Contains("--verbose") || Environment.GetEnvironmentVariable("SIMILE_VERBOSE") is "1" or "true";
-        // --verbose is accepted by every verb: the verbs that do not declare it (demo, rsa, compare and rdm do) never see it.
-        if (Verbose && args.Length > 0 && args[0] is not ("demo" or "rsa" or "compare" or "rdm")) args = args.Where(a => a != "--verbose").ToArray();
+        Verbose = args.Any(a => a is "--verbose" or "-v") || Environment.GetEnvironmentVariable("SIMILE_VERBOSE") is "1" or "true";
         var app = new CommandApp();
         app.Configure(Configure);
         // Installed when a verb starts (after Spectre.Console.Cli's own Ctrl-C handling, so this handler runs first).
@@ -25,7 +23,7 @@ public static class Program
         app.Configure(c => c.SetInterceptor(interrupt));
         try
         {
-            return app.Run(AliasSingleLetterOptions(args));
+            return app.Run(StrictParsing.Check(args, Verbs));
         }
         catch (Exception e)
         {
@@ -33,12 +31,15 @@ public static class Program
         }
     }
 
-    /// <summary>
-    /// "--k 5" / "--k=5" (the kNN option as the measure literature writes it) → "--neighbours 5": Spectre.Console.Cli
-    /// does not accept one-letter long options.
-    /// </summary>
-    public static string[] AliasSingleLetterOptions(string[] args)
-        => args.Select(a => a == "--k" ? "--neighbours" : a.StartsWith("--k=", StringComparison.Ordinal) ? "--neighbours=" + a[4..] : a).ToArray();
+    /// <summary>Every verb <see cref="Configure"/> registers (words and settings type), read from the registrations themselves.</summary>
+    public static IReadOnlyList<CliVerb> Verbs => verbs.Value;
+
+    private static readonly Lazy<IReadOnlyList<CliVerb>> verbs = new(() =>
+    {
+        var list = new List<CliVerb>();
+        new CommandApp().Configure(c => Configure(c, list));
+        return list;
+    });
 
     /// <summary>The package version (Directory.Build.props), for --version and the version verb.</summary>
     internal static int PrintVersion()
@@ -47,33 +48,46 @@ public static class Program
         return ExitOk;
     }
 
-    /// <summary>One command class per verb; each is a thin call into Simile.Analyses.</summary>
-    public static void Configure(IConfigurator config)
+    /// <summary>One command class per verb; each is a thin call into Simile.Reports.Runs.</summary>
+    public static void Configure(IConfigurator config) => Configure(config, []);
+
+    private static void Configure(IConfigurator config, List<CliVerb> verbs)
     {
+        ICommandConfigurator Verb<TCommand>(string name) where TCommand : class, ICommand
+        {
+            verbs.Add(new CliVerb(name, StrictParsing.SettingsOf(typeof(TCommand))));
+            return config.AddCommand<TCommand>(name);
+        }
         config.SetApplicationName("simile");
         config.SetApplicationVersion(SimileVersion.Current);   // simile --version: the package version
         config.PropagateExceptions();
-        config.AddCommand<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
-        config.AddCommand<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
-        config.AddCommand<Commands.LayersCommand>("layers").WithDescription("RSA through every layer of one or two transformers: layer grids, categories, anisotropy, maps.").WithExample("layers", "--model", "minilm", "--model", "arctic-xs", "--out", "layers-out");
-        config.AddCommand<Commands.CompareCommand>("compare").WithDescription("Compare two items × features matrices: RSA, CKA, Procrustes, direct correlation.").WithExample("compare", "examples/model-a.csv", "examples/model-b.csv");
-        config.AddCommand<Commands.MeasuresCommand>("measures").WithDescription("List the measure registry: names, similarity/distance, invariances, scale, reference implementation.");
-        config.AddCommand<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
-        config.AddCommand<Commands.VectorsCommand>("vectors").WithDescription("Write a model's word vectors at chosen layers: float32 .npy [[layers, words, dims]] + JSON sidecar.").WithExample("vectors", "--model", "minilm", "--layer", "all", "--out", "vectors.npy");
-        config.AddCommand<Commands.AttentionCommand>("attention").WithDescription("Attention of one text per layer and head: heatmaps, .npy [[layers, heads, tokens, tokens]], attention.json.").WithExample("attention", "--model", "minilm", "--text", "The cat sat on the mat.", "--out", "attention-out");
-        config.AddCommand<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
-        config.AddCommand<Simile.Cli.Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
+        config.UseStrictParsing();   // behind StrictParsing.Check, which names the closest real option
+        Verb<Commands.DemoCommand>("demo").WithDescription("Part 1 on minilm, arctic-xs and glove-100d with the 34 seed words, explained.");
+        Verb<Commands.RsaCommand>("rsa").WithDescription("RSA of every pair of models on a word list (part 1): figures, results.json, report.html.");
+        Verb<Commands.LayersCommand>("layers").WithDescription("RSA through every layer of one or two transformers: layer grids, categories, anisotropy, maps.").WithExample("layers", "--model", "minilm", "--model", "arctic-xs", "--out", "layers-out");
+        Verb<Commands.CompareCommand>("compare").WithDescription("Compare two items × features matrices: RSA, CKA, Procrustes, direct correlation.").WithExample("compare", "examples/model-a.csv", "examples/model-b.csv");
+        Verb<Commands.MeasuresCommand>("measures").WithDescription("List the measure registry: names, similarity/distance, invariances, scale, reference implementation.");
+        Verb<Commands.RdmCommand>("rdm").WithDescription("Write the n×n dissimilarity matrix of a matrix's items.").WithExample("rdm", "examples/model-a.csv", "--out", "rdm.csv");
+        Verb<Commands.VectorsCommand>("vectors").WithDescription("Write a model's word vectors at chosen layers: float32 .npy [[layers, words, dims]] + JSON sidecar.").WithExample("vectors", "--model", "minilm", "--layer", "all", "--out", "vectors.npy");
+        Verb<Commands.AttentionCommand>("attention").WithDescription("Attention of one text per layer and head: heatmaps, .npy [[layers, heads, tokens, tokens]], attention.json.").WithExample("attention", "--model", "minilm", "--text", "The cat sat on the mat.", "--out", "attention-out");
+        Verb<Commands.ModelsCommand>("models").WithDescription("List the model catalogue: names, sizes, sources, licences, cached or not.");
+        Verb<Commands.InspectCommand>("inspect").WithDescription("Show a model's architecture, vocabulary and tensors.");
         config.AddBranch("grid", grid =>
         {
+            ICommandConfigurator GridVerb<TCommand>(string name) where TCommand : class, ICommandLimiter<CommandSettings>
+            {
+                verbs.Add(new CliVerb("grid " + name, StrictParsing.SettingsOf(typeof(TCommand))));
+                return grid.AddCommand<TCommand>(name);
+            }
             grid.SetDescription("Model-zoo comparison grids as job arrays: plan, extract, compare (sharded), merge; run; sbatch scripts.");
-            grid.AddCommand<Commands.Grid.GridPlanCommand>("plan").WithDescription("Write DIR/plan.json: models, words, representations, measures, permutations.").WithExample("grid", "plan", "-m", "minilm", "-m", "arctic-xs", "--measures", "pearson,cka", "--permutations", "1000", "--out", "grid-out");
-            grid.AddCommand<Commands.Grid.GridExtractCommand>("extract").WithDescription("Extraction task K: model K's vectors into DIR/vectors (atomic, idempotent).");
-            grid.AddCommand<Commands.Grid.GridCompareCommand>("compare").WithDescription("Comparison shard I of N into DIR/shards/I-of-N.json (atomic, idempotent).");
-            grid.AddCommand<Commands.Grid.GridMergeCommand>("merge").WithDescription("Check every shard and write DIR/results.json, grids/ and report.html.");
-            grid.AddCommand<Commands.Grid.GridRunCommand>("run").WithDescription("Every step in this process (same outputs as extract + compare + merge).");
-            grid.AddCommand<Commands.Grid.GridSbatchCommand>("sbatch").WithDescription("Write Slurm scripts (extraction array, comparison array, merge) and submit.sh.");
+            GridVerb<Commands.Grid.GridPlanCommand>("plan").WithDescription("Write DIR/plan.json: models, words, representations, measures, permutations.").WithExample("grid", "plan", "-m", "minilm", "-m", "arctic-xs", "--measures", "pearson,cka", "--permutations", "1000", "--out", "grid-out");
+            GridVerb<Commands.Grid.GridExtractCommand>("extract").WithDescription("Extraction task K: model K's vectors into DIR/vectors (atomic, idempotent).");
+            GridVerb<Commands.Grid.GridCompareCommand>("compare").WithDescription("Comparison shard I of N into DIR/shards/I-of-N.json (atomic, idempotent).");
+            GridVerb<Commands.Grid.GridMergeCommand>("merge").WithDescription("Check every shard and write DIR/results.json, grids/ and report.html.");
+            GridVerb<Commands.Grid.GridRunCommand>("run").WithDescription("Every step in this process (same outputs as extract + compare + merge).");
+            GridVerb<Commands.Grid.GridSbatchCommand>("sbatch").WithDescription("Write Slurm scripts (extraction array, comparison array, merge) and submit.sh.");
         });
-        config.AddCommand<VersionCommand>("version").WithDescription("Print Simile's version.");
+        Verb<VersionCommand>("version").WithDescription("Print Simile's version.");
     }
 
     /// <summary>
@@ -149,7 +163,7 @@ public static class Program
 
 public sealed class VersionCommand : Command<VersionCommand.Settings>
 {
-    public sealed class Settings : CommandSettings { }
+    public sealed class Settings : VerbSettings { }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) => Program.PrintVersion();
 }

@@ -11,7 +11,7 @@ namespace Simile.Cli;
 /// the word list, the contexts (templates or a corpus) and the pooling of words split into several tokens.
 /// Each verb chooses what no --context means (<see cref="DefaultContext"/>).
 /// </summary>
-public abstract class WordContextSettings : CommandSettings
+public abstract class WordContextSettings : VerbSettings
 {
     [CommandOption("--words <FILE>")]
     [Description("Word list TSV (header 'word<TAB>category'). Default: the 34 seed words (data/seed-words.tsv).")]

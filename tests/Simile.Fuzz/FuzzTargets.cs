@@ -105,6 +105,12 @@ public static class FuzzTargets
                 (d, file) => RunTokenizer(d, "bert"), json: true),
             Target("tokenizer-json-bpe", "tokenizer.json", () => new() { ["tokenizer.json"] = Seeds.BpeTokenizerJson() },
                 (d, file) => RunTokenizer(d, "gpt2"), json: true),
+            Target("tokenizer-json-modern", "tokenizer.json", () => new() { ["tokenizer.json"] = Seeds.ModernBpeTokenizerJson() },
+                (d, file) => RunTokenizer(d, "llama"), json: true),
+            Target("sentencepiece-bpe", "tokenizer.model", () => new() { ["tokenizer.model"] = Seeds.SentencePieceModel(2) },
+                (d, file) => RunTokenizer(d, "llama")),
+            Target("sentencepiece-unigram", "tokenizer.model", () => new() { ["tokenizer.model"] = Seeds.SentencePieceModel(1) },
+                (d, file) => RunTokenizer(d, "llama")),
 
             // ---- Models/Onnx + Engine: a BERT-style graph read by BertGraph, OnnxBertWeights and the native forward pass
             Target("onnx-bert", "model.onnx", () => new() { ["model.onnx"] = Seeds.TinyBertOnnx(), ["vocab.txt"] = Seeds.TinyBertOnnxVocab() }, (dir, p) => RunOnnx(p)),
@@ -179,7 +185,7 @@ public static class FuzzTargets
     private static void RunTokenizer(string folder, string type)
     {
         var t = HuggingFaceTokenizer.Load(folder, type);
-        t.EncodeText("The cat sat on the mat. Café ü 猫");
+        t.EncodeText("The cat sat on the mat. Café ü 猫 cafe\u0301 𝐁old 𝟙𝟚 2024 ﬁx <sep> xyz");
         t.EncodeWord("cats");
         _ = t.VocabularyWords();
     }

@@ -311,6 +311,86 @@ public static class Seeds
         model = new { type = "BPE", vocab = Gpt2Vocab().Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i), merges = Gpt2Merges },
     });
 
+    // ------------------------------------------------------------------ SentencePiece and modern tokenizer.json
+
+    /// <summary>
+    /// A precompiled character map as SentencePiece stores it: a darts-clone double-array trie (u32 units, preceded by
+    /// its byte size) whose one key "x" leads to offset 0 of the replacement blob "y\0".
+    /// </summary>
+    public static byte[] TinyCharsmap()
+    {
+        var units = new uint[122];
+        units[0] = 1u << 10;                                   // root: children at 1 ^ byte
+        units[1 ^ 'x'] = 'x' | (1u << 8) | (1u << 10);          // label 'x', has a leaf at (1 ^ 'x') ^ 1
+        units[(1 ^ 'x') ^ 1] = 0;                              // the leaf: replacement at blob offset 0
+        var bytes = new List<byte>(BitConverter.GetBytes((uint)(units.Length * 4)));
+        foreach (var u in units) bytes.AddRange(BitConverter.GetBytes(u));
+        bytes.AddRange("y\0"u8.ToArray());
+        return bytes.ToArray();
+    }
+
+    /// <summary>
+    /// A tokenizer.model laid out as SentencePiece's trainer writes it (<c>modelType</c> 2 BPE, 1 Unigram): pieces
+    /// with scores and types (unknown, control, user-defined, byte, normal), a trainer_spec with string fields, byte
+    /// fallback and special ids, a normalizer_spec with a name, a precompiled character map and the whitespace flags.
+    /// </summary>
+    public static byte[] SentencePieceModel(int modelType)
+    {
+        (string Piece, float Score, int Type)[] pieces =
+        [
+            ("<unk>", 0, 2), ("<s>", 0, 3), ("</s>", 0, 3), ("<sep>", 0, 4), ("<0x41>", 0, 6), ("<0xE7>", 0, 6), ("<0x8C>", 0, 6),
+            ("\u2581", -1, 1), ("c", -2, 1), ("a", -2, 1), ("t", -2, 1), ("s", -2.5f, 1), ("y", -3, 1), ("\u2581c", -3, 1),
+            ("at", -3.5f, 1), ("\u2581cat", -4, 1), ("\u2581cats", -4.5f, 1), ("\u2581the", -5, 1),
+        ];
+        var w = new Simile.Models.Onnx.ProtoWriter();
+        foreach (var (piece, score, type) in pieces) w.Message(1, p => p.String(1, piece).Float(2, score).Int(3, type));
+        w.Message(2, t => t.String(1, "corpus.txt").String(2, "tiny").Int(3, modelType).Int(4, pieces.Length).Int(35, 1)
+            .Int(40, 0).Int(41, 1).Int(42, 2).String(45, "<pad>"));
+        w.Message(3, n => n.String(1, "nmt_nfkc").Bytes(2, TinyCharsmap()).Int(3, 1).Int(4, 1).Int(5, 1));
+        return w.ToArray();
+    }
+
+    /// <summary>
+    /// A Llama-3-style tokenizer.json over the GPT-2 seed vocabulary: normalizers NFKC, Lowercase, NFD, StripAccents and
+    /// Precompiled; pre-tokenizers a chain of Split regexes then ByteLevel; a TemplateProcessing post-processor with BOS.
+    /// </summary>
+    public static byte[] ModernBpeTokenizerJson()
+    {
+        var vocab = Gpt2Vocab();
+        int bos = vocab.IndexOf("<|endoftext|>");
+        return JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            version = "1.0",
+            added_tokens = new[] { new { id = bos, content = "<|endoftext|>", special = true } },
+            normalizer = new
+            {
+                type = "Sequence",
+                normalizers = new object[]
+                {
+                    new { type = "NFKC" }, new { type = "Lowercase" }, new { type = "NFD" }, new { type = "StripAccents" },
+                    new { type = "Precompiled", precompiled_charsmap = Convert.ToBase64String(TinyCharsmap()) },
+                },
+            },
+            pre_tokenizer = new
+            {
+                type = "Sequence",
+                pretokenizers = new object[]
+                {
+                    new { type = "Split", pattern = new { Regex = @"\p{N}{1,3}" }, behavior = "Isolated", invert = false },
+                    new { type = "Split", pattern = new { Regex = Simile.Models.Tokenization.BpeTokenizer.Llama3Pattern }, behavior = "Isolated", invert = false },
+                    new { type = "ByteLevel", add_prefix_space = false, trim_offsets = true, use_regex = false },
+                },
+            },
+            post_processor = new
+            {
+                type = "TemplateProcessing",
+                single = new object[] { new { SpecialToken = new { id = "<|endoftext|>", type_id = 0 } }, new { Sequence = new { id = "A", type_id = 0 } } },
+                special_tokens = new Dictionary<string, object> { ["<|endoftext|>"] = new { id = "<|endoftext|>", ids = new[] { bos }, tokens = new[] { "<|endoftext|>" } } },
+            },
+            model = new { type = "BPE", vocab = vocab.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i), merges = Gpt2Merges, ignore_merges = true },
+        });
+    }
+
     // ------------------------------------------------------------------ ONNX
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile attention</c>: one text's attention per layer and head as heatmaps, .npy and JSON.</summary>
 public sealed class AttentionCommand : Command<AttentionCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : VerbSettings
     {
         [CommandOption("-m|--model <MODEL>")]
         [Description("A transformer: minilm, arctic-xs, a Hugging Face folder or a BERT-style .onnx.")]

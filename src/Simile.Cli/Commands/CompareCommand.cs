@@ -86,9 +86,6 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [DefaultValue("auto")]
         public string Route { get; init; } = "auto";
 
-        [CommandOption("-v|--verbose")]
-        [Description("Print the plan (route per measure, memory estimate) on stderr.")]
-        public bool Verbose { get; init; }
 
         [CommandOption("--json")]
         [Description("Print exactly one JSON object on stdout instead of a table.")]

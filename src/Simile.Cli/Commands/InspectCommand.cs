@@ -9,7 +9,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile inspect MODEL</c>: architecture, layers, heads, dims, vocabulary and the tensor list of a model.</summary>
 public sealed class InspectCommand : Command<InspectCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : VerbSettings
     {
         [CommandArgument(0, "<MODEL>")]
         [Description("A Hugging Face model folder (config.json, *.safetensors, tokenizer files), a catalogue name or a model file.")]

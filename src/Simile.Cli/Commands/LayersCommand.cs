@@ -67,6 +67,15 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [Description("RBF bandwidth factor of cka_rbf (default 0.5).")]
         [DefaultValue(0.5)]
         public double RbfThreshold { get; init; } = 0.5;
+        [CommandOption("--target <FILE>")]
+        [Description("Compare every representation with human ratings of word pairs or subject RDMs (see 'simile rsa --help'). Repeat for several.")]
+        public string[] Targets { get; init; } = [];
+
+        [CommandOption("--target-measure <MEASURE>")]
+        [Description("How representations and targets are compared: spearman (default), pearson (alias corr), kendall-tau-a (alias tau-a), rho-a.")]
+        [DefaultValue("spearman")]
+        public string TargetMeasure { get; init; } = "spearman";
+
         [CommandOption("--figure-size <SIZE>")]
         [Description("Figures for 'screen' (default), 'paper' (3.3 in column, text ≥ 7 pt, PNG 300 dpi) or a width in inches.")]
         public string FigureSizeOption { get; init; } = "screen";
@@ -93,9 +102,18 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         var options = ParseOptions(settings);
         var words = settings.LoadWords();
         using var outputLock = OutputLock.ForFolder(settings.Out);
+        LayerTargets? targets = settings.Targets.Length == 0 ? null : new LayerTargets(settings.Targets, new Simile.Analyses.Targets.TargetOptions
+        {
+            Measure = Simile.Analyses.Targets.TargetMeasures.Parse(settings.TargetMeasure),
+            Permutations = settings.Permutations,
+            Bootstrap = settings.Bootstrap,
+            Seed = settings.Seed,
+            Subword = options.Subword,
+        });
         var r = CliProgress.Stages(p => LayersRun.Run(settings.Models, words, options,
-            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) }, p));
+            new RunOutput(settings.Out) { Figures = FigureSize.Parse(settings.FigureSizeOption) }, p, targets));
         Summarize(CliSupport.Stdout(), r.Analysis, settings.Out, r.Files.Count);
+        if (r.Targets.Count > 0) RsaCommand.PrintTargets(CliSupport.Stdout(), r.Targets);
         return 0;
     }
 

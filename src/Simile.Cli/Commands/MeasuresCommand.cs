@@ -9,7 +9,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile measures</c>: the measure registry — names, direction, invariances, scale, reference implementation.</summary>
 public sealed class MeasuresCommand : Command<MeasuresCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : VerbSettings
     {
         [CommandOption("--json")]
         [Description("Print the registry as one JSON object on stdout.")]

@@ -7,7 +7,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile models</c>: the model catalogue as a table (or tab-separated with --tsv).</summary>
 public sealed class ModelsCommand : Command<ModelsCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : VerbSettings
     {
         [CommandOption("--tsv")]
         [System.ComponentModel.Description("Write tab-separated values (with a header row) instead of a table.")]

@@ -36,9 +36,6 @@ public sealed class RdmCommand : Command<RdmCommand.Settings>
         [Description("Memory the export may use, e.g. 1GB (default: 80% of the memory available).")]
         public string? Memory { get; init; }
 
-        [CommandOption("-v|--verbose")]
-        [Description("Print the plan (row blocks, memory estimate) on stderr.")]
-        public bool Verbose { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -14,7 +14,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
     public sealed class Settings : ReportRunSettings
     {
         [CommandOption("-m|--model <MODEL>")]
-        [Description("A model name from 'simile models' or a path; give two or more (repeat the option).")]
+        [Description("A model name from 'simile models' or a path; give two or more (repeat the option), or one with --target.")]
         public string[] Models { get; set; } = [];
 
         [CommandOption("-w|--words <FILE>")]
@@ -56,6 +56,14 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         [Description("'shared': instead of a word list, every letters-only word all models know as one whole token.")]
         public string? Vocabulary { get; set; }
 
+        [CommandOption("--target <FILE>")]
+        [Description("Compare each model with human ratings of word pairs (SimLex-999, WordSim-353, MEN, word1<TAB>word2<TAB>score) or subject RDMs (square CSV/TSV with words as header row and first column; one file per subject). Repeat for several.")]
+        public string[] Targets { get; set; } = [];
+
+        [CommandOption("--target-measure <MEASURE>")]
+        [Description("How model and target are compared: spearman (default), pearson (alias corr), kendall-tau-a (alias tau-a), rho-a.")]
+        public string TargetMeasure { get; set; } = "spearman";
+
         [CommandOption("--limit <N>")]
         [Description("With --vocabulary shared: keep the first N words in frequency order.")]
         public int? Limit { get; set; }
@@ -72,6 +80,8 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
                 return ValidationResult.Error("give either --words or --vocabulary shared, not both");
             if (Vocabulary is null && (Limit is not null || MinFrequencyRank is not null))
                 return ValidationResult.Error("--limit and --min-frequency-rank go with --vocabulary shared");
+            if (Targets.Length > 0 && Vocabulary is not null)
+                return ValidationResult.Error("--target goes with a word list, not with --vocabulary shared");
             OptionLimits.Size("--memory", Memory);
             return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed),
                 ("--limit", Limit), ("--min-frequency-rank", MinFrequencyRank));
@@ -80,9 +90,10 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Targets.Length > 0) return RunTargets(settings);
         if (settings.Models.Length < 2)
             throw new SimileException($"rsa needs at least two models, got {settings.Models.Length}",
-                "name two or more models, e.g. --model minilm --model arctic-xs (see 'simile models')");
+                "name two or more models, e.g. --model minilm --model arctic-xs, or compare one model with people using --target FILE (see 'simile models')");
         using var outputLock = OutputLock.ForFolder(settings.Out);
         var output = settings.Output();
         var options = Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing)
@@ -105,6 +116,55 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         }
         return 0;
     }
+
+    /// <summary>
+    /// rsa with targets: one model is enough. The word-list analysis runs as well when there are two or more models or
+    /// --words is given.
+    /// </summary>
+    private static int RunTargets(Settings settings)
+    {
+        if (settings.Models.Length < 1)
+            throw new SimileException("rsa --target needs a model", "name one or more models, e.g. --model glove-100d --target wordsim353.csv");
+        var targetOptions = new Simile.Analyses.Targets.TargetOptions
+        {
+            Measure = Simile.Analyses.Targets.TargetMeasures.Parse(settings.TargetMeasure),
+            Permutations = settings.PermutationsOrDefault,
+            Bootstrap = settings.Bootstrap,
+            Seed = settings.Seed,
+            Subword = CliSupport.ParseSubword(settings.Subword),
+        };
+        var words = settings.Words is not null || settings.Models.Length >= 2 ? ReadWords(settings.Words) : null;
+        using var outputLock = OutputLock.ForFolder(settings.Out);
+        var options = Options(settings.Rdm, settings.PermutationsOrDefault, settings.Bootstrap, settings.Seed, settings.Subword, settings.SkipMissing)
+            with { MemoryBudget = OptionLimits.Size("--memory", settings.Memory) };
+        var summary = new RunSummary(settings.Verbose);
+        var r = CliProgress.Stages(p => TargetRun.Rsa(settings.Models, words, options, settings.Targets, targetOptions, settings.Output(), p));
+        summary.Loading(r);
+        if (r.Analysis.Analysis is { } analysis) summary.Print(analysis, explain: false);
+        PrintTargets(CliSupport.Stdout(), r.Analysis.Targets);
+        summary.Written(r, settings.Out, SeedReportFiles);
+        return 0;
+    }
+
+    /// <summary>One table per target: model, representation, pairs used, value, p, interval; the noise ceiling under it.</summary>
+    internal static void PrintTargets(IAnsiConsole console, IReadOnlyList<Simile.Analyses.Targets.TargetResult> targets)
+    {
+        foreach (var t in targets)
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(t.Target.Name)}[/] ({t.Target.KindName}, {t.MeasureName}" +
+                               (t.Target.SubjectCount > 1 ? $", {t.Target.SubjectCount} subjects" : "") + ")" +
+                               (t.NoiseCeiling is { } nc ? $": noise ceiling {F(nc.Lower)} – {F(nc.Upper)}" : ""));
+            var table = new Table().AddColumn("model").AddColumn("representation").AddColumn(new TableColumn("pairs").RightAligned())
+                .AddColumn(new TableColumn("value").RightAligned()).AddColumn(new TableColumn("p").RightAligned()).AddColumn(new TableColumn("95% CI").RightAligned());
+            foreach (var v in t.Results)
+                table.AddRow(Markup.Escape(v.Model), Markup.Escape(v.Representation), $"{v.PairsUsed}/{t.Target.PairCount}", F(v.Value),
+                    v.PValue is double p ? Markup.Escape(PValue.Value(p, t.Options.Permutations)) : "–",
+                    v.Lower is double lo && v.Upper is double hi ? $"[{F(lo)}, {F(hi)}]" : "–");
+            console.Write(table);
+        }
+    }
+
+    private static string F(double v) => NumberFormat.Fixed(v, "0.000", "n/a");
 
     /// <summary>What the word-list report folder holds (for the "Wrote N files" line).</summary>
     internal const string SeedReportFiles = "report.html, results.json, figures as PNG + SVG, matrices as CSV";

@@ -30,12 +30,7 @@ public static partial class Bootstrap
         int resamples, ulong seed, ParallelOptions parallel, double level = 0.95, IProgress<double>? progress = null)
     {
         var values = Distribution(a, b, measure, resamples, seed, parallel, progress);
-        if (!(level > 0 && level < 1))
-            throw new SimileException($"the confidence level must be between 0 and 1 (exclusive), got {level}", "use e.g. 0.95");
-        var finite = values.Where(v => !double.IsNaN(v)).ToArray();
-        Array.Sort(finite);
-        double tail = Math.Round(50.0 * (1.0 - level), 10); // percent, e.g. 2.5 for level 0.95
-        double lower = Percentile(finite, tail), upper = Percentile(finite, 100.0 - tail);
+        var (lower, upper) = PercentileInterval.Of(values, level);
         double estimate = RsaMeasures.Compute(measure, a.Condensed, b.Condensed);
         return new BootstrapInterval(measure, resamples, seed, estimate, lower, upper, level);
     }
@@ -45,27 +40,45 @@ public static partial class Bootstrap
         int resamples, ulong seed, ParallelOptions parallel, IProgress<double>? progress = null)
     {
         Inputs.CheckPair(a, b);
-        if (resamples < 1)
-            throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
+        CheckCount(resamples);
         int n = a.N;
+        return Resamples(resamples, r =>
+        {
+            var items = Draw(seed, r, n);
+            if (measure is RsaMeasure.Pearson or RsaMeasure.Cosine)
+                return WeightedLinear(a, b, Multiplicities(items, n), measure == RsaMeasure.Pearson);
+            Array.Sort(items); // pair order does not change the measures; sorted items read the triangle row by row
+            var (va, vb) = Resample(a, b, items);
+            return va.Length < 2 ? double.NaN : RsaMeasures.Compute(measure, va, vb);
+        }, parallel, progress);
+    }
+
+    /// <summary>
+    /// The one bootstrap driver: <paramref name="statistic"/>(r) for every resample r = 0..R−1, in parallel. Each
+    /// statistic draws its items from <see cref="SeededRandom.ForBlock"/>(seed, r) (<see cref="Draw"/>, or a stratified
+    /// draw from the same stream), so the values do not depend on the thread count. <paramref name="progress"/> receives
+    /// the completed fraction every <paramref name="progressEvery"/> resamples and at the end.
+    /// </summary>
+    public static double[] Resamples(int resamples, Func<int, double> statistic, ParallelOptions parallel,
+        IProgress<double>? progress = null, int progressEvery = 1)
+    {
+        CheckCount(resamples);
         var values = new double[resamples];
         int done = 0;
         Parallel.For(0, resamples, parallel, r =>
         {
-            var items = Draw(seed, r, n);
-            if (measure is RsaMeasure.Pearson or RsaMeasure.Cosine)
-            {
-                values[r] = WeightedLinear(a, b, Multiplicities(items, n), measure == RsaMeasure.Pearson);
-            }
-            else
-            {
-                Array.Sort(items); // pair order does not change the measures; sorted items read the triangle row by row
-                var (va, vb) = Resample(a, b, items);
-                values[r] = va.Length < 2 ? double.NaN : RsaMeasures.Compute(measure, va, vb);
-            }
-            if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
+            values[r] = statistic(r);
+            int d = Interlocked.Increment(ref done);
+            if (progress is not null && (d % progressEvery == 0 || d == resamples)) progress.Report(d / (double)resamples);
         });
         return values;
+    }
+
+    /// <summary>Throws the user-facing error for a resample count below 1.</summary>
+    public static void CheckCount(int resamples)
+    {
+        if (resamples < 1)
+            throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
     }
 
     /// <summary>The items of resample <paramref name="r"/>: n draws of NextInt(n) from ForBlock(seed, r).</summary>
@@ -163,20 +176,5 @@ public static partial class Bootstrap
             }
         }
         return (va, vb);
-    }
-
-    /// <summary>numpy.percentile(sorted, q) with the default 'linear' method (q in percent); NaN for no values.</summary>
-    public static double Percentile(ReadOnlySpan<double> sorted, double q)
-    {
-        if (sorted.Length == 0) return double.NaN;
-        double virtualIndex = q / 100.0 * (sorted.Length - 1);
-        int previous = (int)Math.Floor(virtualIndex);
-        previous = Math.Clamp(previous, 0, sorted.Length - 1);
-        int next = Math.Min(previous + 1, sorted.Length - 1);
-        double t = virtualIndex - previous;
-        double lo = sorted[previous], hi = sorted[next];
-        // numpy's _lerp: a + (b − a)·t, or b − (b − a)·(1 − t) when t ≥ 0.5.
-        double diff = hi - lo;
-        return t >= 0.5 ? hi - diff * (1.0 - t) : lo + diff * t;
     }
 }

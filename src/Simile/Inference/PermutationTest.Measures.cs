@@ -22,20 +22,18 @@ public static partial class PermutationTest
             return new MeasurePermutationResult(info.Name, permutations, seed, observed, double.NaN, 0);
         bool larger = info.Direction == MeasureDirection.Similarity;
         double scale = Math.Max(1.0, Math.Abs(observed));
-        var hit = new int[permutations];
-        int n = x.Rows, done = 0;
+        int k = 0;
         // Each measure already runs its products on all cores; permutations run two at a time to keep memory bounded.
-        Parallel.For(0, permutations, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, p =>
-        {
-            var perm = new int[n];
-            Permutations.Fill(seed, p, perm);
-            double v;
-            try { v = info.Compute(new MeasureInputs(x, y.SelectRows(perm), parameters)); }
-            catch (MeasureUndefinedException) { v = double.NaN; }
-            if (larger ? Permutations.AtLeast(v, observed, scale) : Permutations.AtLeast(-v, -observed, scale)) hit[p] = 1;
-            if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)permutations);
-        });
-        int k = hit.Sum();
+        Permutations.Run(x.Rows, permutations, seed, () => new int[1],
+            (_, perm, hits) =>
+            {
+                double v;
+                try { v = info.Compute(new MeasureInputs(x, y.SelectRows(perm), parameters)); }
+                catch (MeasureUndefinedException) { v = double.NaN; }
+                if (larger ? Permutations.AtLeast(v, observed, scale) : Permutations.AtLeast(-v, -observed, scale)) hits[0]++;
+            },
+            hits => k += hits[0],
+            blockSize: 1, parallel: new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, progress: progress);
         return new MeasurePermutationResult(info.Name, permutations, seed, observed, Permutations.PValue(k, permutations), k);
     }
 }

@@ -82,36 +82,27 @@ public static partial class PermutationTest
         mantel?.Statistics([identity], 1, linearObserved, rankObserved);
         long kendallObserved = kendall?.Statistic(identity) ?? 0;
 
-        var linearCount = new int[permutations];
-        var rankCount = new int[permutations];
-        var kendallCount = new int[permutations];
-        int blocks = (permutations + MantelKernel.Group - 1) / MantelKernel.Group;
-        int done = 0;
-        Parallel.For(0, blocks, parallel,
-            () => (Perms: Enumerable.Range(0, MantelKernel.Group).Select(_ => new int[n]).ToArray(),
-                   Linear: new double[MantelKernel.Group], Rank: new Int128[MantelKernel.Group]),
-            (block, _, w) =>
+        int kLinear = 0, kRank = 0, kKendall = 0;
+        Permutations.RunBlocks(n, permutations, seed,
+            () => (Linear: new double[MantelKernel.Group], Rank: new Int128[MantelKernel.Group], Counts: new int[3]),
+            (_, count, perms, w) =>
             {
-                int p0 = block * MantelKernel.Group, count = Math.Min(permutations, p0 + MantelKernel.Group) - p0;
-                for (int g = 0; g < count; g++) Permutations.Fill(seed, p0 + g, w.Perms[g]);
                 if (mantel is not null)
                 {
-                    mantel.Statistics(w.Perms, count, w.Linear, w.Rank);
+                    mantel.Statistics(perms, count, w.Linear, w.Rank);
                     for (int g = 0; g < count; g++)
                     {
-                        if (wantLinear && Permutations.AtLeast(w.Linear[g], linearObserved[0], mantel.LinearScale)) linearCount[p0 + g] = 1;
-                        if (wantRank && w.Rank[g] >= rankObserved[0]) rankCount[p0 + g] = 1;
+                        if (wantLinear && Permutations.AtLeast(w.Linear[g], linearObserved[0], mantel.LinearScale)) w.Counts[0]++;
+                        if (wantRank && w.Rank[g] >= rankObserved[0]) w.Counts[1]++;
                     }
                 }
                 if (kendall is not null)
                     for (int g = 0; g < count; g++)
-                        if (kendall.Statistic(w.Perms[g]) >= kendallObserved) kendallCount[p0 + g] = 1;
-                if (progress is not null)
-                    progress.Report(Interlocked.Add(ref done, count) / (double)permutations);
-                return w;
-            }, _ => { });
+                        if (kendall.Statistic(perms[g]) >= kendallObserved) w.Counts[2]++;
+            },
+            w => { kLinear += w.Counts[0]; kRank += w.Counts[1]; kKendall += w.Counts[2]; },
+            MantelKernel.Group, parallel, progress);
 
-        int kLinear = linearCount.Sum(), kRank = rankCount.Sum(), kKendall = kendallCount.Sum();
         var results = new List<PermutationResult>(measures.Count);
         foreach (var m in measures)
         {

@@ -46,22 +46,32 @@ public static class Permutations
     /// </summary>
     public static void Run<TLocal>(int n, int permutations, ulong seed, Func<TLocal> init, Action<int, int[], TLocal> body,
         Action<TLocal> merge, int blockSize = 8, ParallelOptions? parallel = null, IProgress<double>? progress = null)
+        => RunBlocks(n, permutations, seed, init,
+            (p0, count, perms, local) => { for (int g = 0; g < count; g++) body(p0 + g, perms[g], local); },
+            merge, blockSize, parallel, progress);
+
+    /// <summary>
+    /// The one permutation driver. Runs permutations 0..N−1 in parallel blocks of <paramref name="blockSize"/>: for each
+    /// block, π[0..count) are filled with permutations p0..p0+count−1 by <see cref="Fill"/> and <paramref name="block"/>(p0,
+    /// count, π, local) is called once (kernels that serve several permutations per pass over their data take the whole
+    /// block); <paramref name="merge"/> folds each worker's local state (called under a lock). What a permutation sees
+    /// depends only on (seed, p), so results do not depend on the thread count or the block size.
+    /// </summary>
+    public static void RunBlocks<TLocal>(int n, int permutations, ulong seed, Func<TLocal> init, Action<int, int, int[][], TLocal> block,
+        Action<TLocal> merge, int blockSize = 8, ParallelOptions? parallel = null, IProgress<double>? progress = null)
     {
         int blocks = (permutations + blockSize - 1) / blockSize;
         int done = 0;
         var gate = new object();
         Parallel.For(0, blocks, parallel ?? new ParallelOptions(),
-            () => (Perm: new int[n], Local: init()),
-            (block, _, w) =>
+            () => (Perms: Enumerable.Range(0, blockSize).Select(_ => new int[n]).ToArray(), Local: init()),
+            (b, _, w) =>
             {
-                int p0 = block * blockSize, p1 = Math.Min(permutations, p0 + blockSize);
-                for (int p = p0; p < p1; p++)
-                {
-                    Fill(seed, p, w.Perm);
-                    body(p, w.Perm, w.Local);
-                }
+                int p0 = b * blockSize, count = Math.Min(permutations, p0 + blockSize) - p0;
+                for (int g = 0; g < count; g++) Fill(seed, p0 + g, w.Perms[g]);
+                block(p0, count, w.Perms, w.Local);
                 if (progress is not null)
-                    progress.Report(Interlocked.Add(ref done, p1 - p0) / (double)permutations);
+                    progress.Report(Interlocked.Add(ref done, count) / (double)permutations);
                 return w;
             },
             w => { lock (gate) merge(w.Local); });

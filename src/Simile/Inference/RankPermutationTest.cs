@@ -19,14 +19,11 @@ public static class RankPermutationTest
         var pair = LargeScaleRankRsa.PrepareSpearman(a, b, kind, memoryBudget,
             FractionProgress.Part(progress, 0, 0.2), rowNames);
         int atLeast = 0;
-        var perm = new int[pair.Items];
         // Each statistic already runs on every core (rows in parallel chunks), so permutations run one after another.
-        for (int p = 0; p < permutations; p++)
-        {
-            Permutations.Fill(seed, p, perm);
-            if (pair.ProductUnder(perm) >= pair.ObservedProduct) atLeast++;
-            progress?.Report(0.2 + 0.8 * (p + 1) / permutations);
-        }
+        Permutations.Run(pair.Items, permutations, seed, () => new int[1],
+            (_, perm, hits) => { if (pair.ProductUnder(perm) >= pair.ObservedProduct) hits[0]++; },
+            hits => atLeast += hits[0],
+            blockSize: 1, parallel: new ParallelOptions { MaxDegreeOfParallelism = 1 }, progress: FractionProgress.Part(progress, 0.2, 1.0));
         return new PermutationResult(RsaMeasure.Spearman, permutations, seed, pair.Spearman,
             Permutations.PValue(atLeast, permutations, pair.Spearman), atLeast);
     }

@@ -38,8 +38,8 @@ public sealed class NativeTransformer : ITransformerModel
     public WordTokens Tokenize(string word) => _tokenizer.EncodeWord(word);
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
-        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, (ids, dst) => Pass.ReadTokenEmbeddings(ids, dst),
-            Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
+        EmbeddingLookup.Build(this, words, policy, Shape.Rows, Shape.Cols, (ids, dst) => Pass.ReadTokenEmbeddings(ids, dst),
+            Info.Name + " token embeddings");
 
     public IReadOnlyList<string> VocabularyWords() => _tokenizer.VocabularyWords();
 

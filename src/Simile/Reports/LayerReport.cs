@@ -15,12 +15,16 @@ public static class LayerReport
     public static ReportOutput Build(LayerAnalysisResult r, string folder, FigureSize? size = null) => Build(r, folder, BuildFigures(r, size));
 
     /// <summary>Renders all outputs with figures already drawn by <see cref="BuildFigures"/> (nothing written yet).</summary>
-    public static ReportOutput Build(LayerAnalysisResult r, string folder, IReadOnlyList<Figure> figures)
+    /// <param name="targets">Comparisons with targets (<c>--target</c>): "targets" in results.json, their figures and a report section.</param>
+    public static ReportOutput Build(LayerAnalysisResult r, string folder, IReadOnlyList<Figure> figures,
+        IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null, FigureSize? size = null)
     {
         var output = new ReportOutput(folder);
-        output.AddText("results.json", LayerResultsJson.Write(r));
+        output.AddText("results.json", LayerResultsJson.Write(r, targets));
         foreach (var f in figures) output.AddFigure(f);
-        output.AddText("report.html", Html(r, figures));
+        var targetFigures = targets is null ? [] : TargetFigures.ForLayers(targets, size);
+        foreach (var f in targetFigures) output.AddFigure(f);
+        output.AddText("report.html", Html(r, figures, targets is null ? null : TargetReport.Section(targets, targetFigures, headingLevel: 2)));
         return output;
     }
 
@@ -94,11 +98,12 @@ public static class LayerReport
     }
 
     /// <summary>The whole page.</summary>
-    public static string Html(LayerAnalysisResult r, IReadOnlyList<Figure> figures)
+    public static string Html(LayerAnalysisResult r, IReadOnlyList<Figure> figures, string? targetsHtml = null)
     {
         var sb = new StringBuilder();
         HtmlPage.Begin(sb, "Simile layers: " + string.Join(", ", r.Models.Select(m => m.Model)))
           .Append($"<h1>Through the layers: {H(string.Join(" and ", r.Models.Select(m => m.Model)))} on {r.Words.Count} words</h1>\n")
+          .Append(targetsHtml ?? "")
           .Append(HtmlSection(r, figures, headingLevel: 2));
         return HtmlPage.End(sb).ToString();
     }

@@ -15,7 +15,8 @@ namespace Simile.Reports;
 /// </summary>
 public static class LayerResultsJson
 {
-    public static string Write(LayerAnalysisResult r)
+    /// <param name="targets">Comparisons with targets (<c>--target</c>), written as "targets" (see <see cref="TargetResultsJson"/>).</param>
+    public static string Write(LayerAnalysisResult r, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null)
     {
         return Document(w =>
         {
@@ -141,6 +142,7 @@ public static class LayerResultsJson
 
             StringArray(w, "notes", r.Notes);
             w.WriteNumber("elapsed_seconds", Math.Round(r.Elapsed.TotalSeconds, 3));
+            if (targets is not null) TargetResultsJson.Targets(w, targets);
             w.WriteEndObject();
         });
     }

@@ -13,7 +13,8 @@ namespace Simile.Reports;
 public static class SeedHtml
 {
     /// <param name="partTwoHtml">Optional body fragment (e.g. <see cref="LayerReport.HtmlSection"/>) placed before the settings.</param>
-    public static string Write(SeedAnalysisResult r, IReadOnlyList<Figure> figures, string? partTwoHtml = null)
+    /// <param name="targetsHtml">Optional section comparing the models with targets (<see cref="TargetReport.Section"/>), placed before part 2.</param>
+    public static string Write(SeedAnalysisResult r, IReadOnlyList<Figure> figures, string? partTwoHtml = null, string? targetsHtml = null)
     {
         var fig = figures.ToDictionary(f => f.Name);
         string quantity = SeedReport.QuantityName(r.Kind);
@@ -147,6 +148,7 @@ public static class SeedHtml
                 r.Words.Categories[i] is { } c ? $"{w} ({c})" : w)))).Append("</p>\n");
         }
 
+        if (targetsHtml is not null) sb.Append(targetsHtml);
         if (partTwoHtml is not null) sb.Append(partTwoHtml);
 
         return HtmlPage.End(sb).ToString();

@@ -15,25 +15,29 @@ public static class SeedReport
     /// <summary>Renders all outputs (no files written yet).</summary>
     /// <param name="partTwoHtml">Optional further section of report.html (the demo's layer part).</param>
     /// <param name="partTwoResults">Where that part's results.json is, relative to this folder (named in results.json).</param>
+    /// <param name="targets">Comparisons with targets (<c>--target</c>): a "targets" array in results.json, figures and a report section.</param>
     public static ReportOutput Build(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
-        string? partTwoResults = null)
+        string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null)
     {
         var output = new ReportOutput(folder);
-        output.AddText("results.json", SeedResultsJson.Write(r, partTwoResults));
+        output.AddText("results.json", SeedResultsJson.Write(r, partTwoResults, targets));
         var figures = BuildFigures(r, size);
         foreach (var f in figures) output.AddFigure(f);
+        var targetFigures = targets is null ? [] : TargetFigures.ForModels(targets, size);
+        foreach (var f in targetFigures) output.AddFigure(f);
         foreach (var m in r.Models)
             output.AddText($"similarity-{Simile.Data.OutputPath.SafeName(m.Model.Name)}.csv", MatrixCsv(r.Words.Words, m));
-        output.AddText("report.html", SeedHtml.Write(r, figures, partTwoHtml));
+        string? targetsHtml = targets is null ? null : TargetReport.Section(targets, targetFigures, headingLevel: 2);
+        output.AddText("report.html", SeedHtml.Write(r, figures, partTwoHtml, targetsHtml));
         return output;
     }
 
     /// <summary>Renders and writes everything to <paramref name="folder"/>; returns the written paths.</summary>
     public static IReadOnlyList<string> Write(SeedAnalysisResult r, string folder, string? partTwoHtml = null, FigureSize? size = null,
-        string? partTwoResults = null)
+        string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null)
     {
         Simile.Data.OutputPath.CheckFolder(folder);     // fail before the figures are drawn
-        return Build(r, folder, partTwoHtml, size, partTwoResults).WriteAll();
+        return Build(r, folder, partTwoHtml, size, partTwoResults, targets).WriteAll();
     }
 
     public static IReadOnlyList<Figure> BuildFigures(SeedAnalysisResult r, FigureSize? size = null)

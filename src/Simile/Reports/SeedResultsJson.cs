@@ -18,7 +18,8 @@ public static class SeedResultsJson
 {
     /// <param name="partTwoResults">When the run has a second part with its own results.json (the demo's layer analysis),
     /// its path relative to this file, written as "part2_results".</param>
-    public static string Write(SeedAnalysisResult r, string? partTwoResults = null)
+    /// <param name="targets">Comparisons with targets (<c>--target</c>), written as "targets" (see <see cref="TargetResultsJson"/>).</param>
+    public static string Write(SeedAnalysisResult r, string? partTwoResults = null, IReadOnlyList<Simile.Analyses.Targets.TargetResult>? targets = null)
     {
         return Document(w =>
         {
@@ -66,6 +67,7 @@ public static class SeedResultsJson
             w.WriteEndArray();
             StringArray(w, "notes", r.Notes);
             if (partTwoResults is not null) w.WriteString("part2_results", partTwoResults);
+            if (targets is not null) TargetResultsJson.Targets(w, targets);
             w.WriteEndObject();
         });
     }

@@ -218,13 +218,13 @@ public class InferenceTests
     public void PercentileFollowsNumpyLinear()
     {
         double[] v = [1, 2, 3, 4];
-        Assert.Equal(1.075, Bootstrap.Percentile(v, 2.5), 1e-15);  // np.percentile([1,2,3,4], 2.5)
-        Assert.Equal(3.925, Bootstrap.Percentile(v, 97.5), 1e-15);
-        Assert.Equal(2.5, Bootstrap.Percentile(v, 50), 1e-15);
-        Assert.Equal(1.0, Bootstrap.Percentile(v, 0));
-        Assert.Equal(4.0, Bootstrap.Percentile(v, 100));
-        Assert.Equal(7.0, Bootstrap.Percentile([7.0], 30));
-        Assert.True(double.IsNaN(Bootstrap.Percentile([], 50)));
+        Assert.Equal(1.075, PercentileInterval.Percentile(v, 2.5), 1e-15);  // np.percentile([1,2,3,4], 2.5)
+        Assert.Equal(3.925, PercentileInterval.Percentile(v, 97.5), 1e-15);
+        Assert.Equal(2.5, PercentileInterval.Percentile(v, 50), 1e-15);
+        Assert.Equal(1.0, PercentileInterval.Percentile(v, 0));
+        Assert.Equal(4.0, PercentileInterval.Percentile(v, 100));
+        Assert.Equal(7.0, PercentileInterval.Percentile([7.0], 30));
+        Assert.True(double.IsNaN(PercentileInterval.Percentile([], 50)));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace Simile.Cli.Commands.Grid;
 
 /// <summary>Settings every grid step shares: the plan folder.</summary>
-public class GridPlanSettings : CommandSettings
+public class GridPlanSettings : VerbSettings
 {
     [CommandOption("--plan <DIR>")]
     [Description("The plan folder written by 'simile grid plan'.")]

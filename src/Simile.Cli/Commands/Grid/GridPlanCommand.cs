@@ -10,7 +10,7 @@ namespace Simile.Cli.Commands.Grid;
 /// <summary><c>simile grid plan</c>: writes DIR/plan.json for a model-zoo comparison grid.</summary>
 public sealed class GridPlanCommand : Command<GridPlanCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : VerbSettings
     {
         [CommandOption("-m|--model <MODEL>")]
         [Description("A model: minilm, arctic-xs, glove-100d, a Hugging Face folder, a BERT-style .onnx or a vector file. Repeatable.")]

@@ -158,34 +158,12 @@ public static class CategoryAnalysis
         var ones = new double[n];
         Array.Fill(ones, 1.0);
         var observed = Compute(s, n, start, ones, 1)[0];
-        var boot = new double[k][];
-        for (int c = 0; c < k; c++) boot[c] = new double[Math.Max(0, resamples)];
-        for (int b0 = 0; b0 < resamples; b0 += ResamplesPerChunk)
-        {
-            int bs = Math.Min(ResamplesPerChunk, resamples - b0);
-            var w = new double[(long)n * bs]; // n × bs multiplicities
-            for (int b = 0; b < bs; b++)
-            {
-                var rng = SeededRandom.ForBlock(seed, b0 + b);
-                for (int c = 0; c < k; c++)
-                {
-                    int size = start[c + 1] - start[c];
-                    for (int t = 0; t < size; t++) w[(long)(start[c] + rng.NextInt(size)) * bs + b] += 1.0;
-                }
-            }
-            var res = Compute(s, n, start, w, bs);
-            for (int b = 0; b < bs; b++) for (int c = 0; c < k; c++) boot[c][b0 + b] = res[b][c];
-        }
+        var boot = Bootstrap.Stratified(start, resamples, seed, ResamplesPerChunk, (w, count) => Compute(s, n, start, w, count));
         var list = new List<Selectivity>(k);
         for (int c = 0; c < k; c++)
         {
-            var valid = boot[c].Where(double.IsFinite).ToArray();
-            Array.Sort(valid);
-            double alpha = (1 - level) / 2;
-            bool enough = valid.Length > 0 && valid.Length >= 0.5 * resamples;
-            list.Add(new Selectivity(names[c], representation, observed[c],
-                enough ? Bootstrap.Percentile(valid, 100 * alpha) : double.NaN,
-                enough ? Bootstrap.Percentile(valid, 100 * (1 - alpha)) : double.NaN, level, Math.Max(0, resamples)));
+            var (lower, upper) = PercentileInterval.Of(boot.Select(values => values[c]), level);
+            list.Add(new Selectivity(names[c], representation, observed[c], lower, upper, level, Math.Max(0, resamples)));
         }
         return list;
     }

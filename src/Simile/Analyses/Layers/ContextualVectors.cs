@@ -164,16 +164,7 @@ public static class ContextualVectors
     /// <summary>
     /// Indices of the tokens whose character span overlaps [start, start+length); special tokens (empty spans) never do.
     /// </summary>
-    public static int[] LocateTokens(TokenizedText input, int start, int length)
-    {
-        var hits = new List<int>();
-        for (int t = 0; t < input.Count; t++)
-        {
-            var (s, l) = input.Offsets[t];
-            if (l > 0 && s < start + length && s + l > start) hits.Add(t);
-        }
-        return hits.ToArray();
-    }
+    public static int[] LocateTokens(TokenizedText input, int start, int length) => WordTokenSpans.TokensOf(input, start, length);
 
     /// <summary>
     /// Every representation of <paramref name="model"/> for <paramref name="words"/> per <paramref name="context"/>.

@@ -79,10 +79,10 @@ public static class LayerRsa
     }
 
     /// <summary>
-    /// The grid from standardised condensed vectors (rowZ[r], colZ[c]: length n(n−1)/2, centred, unit length).
-    /// Permutation p shuffles the items 0..n−1 with <see cref="Permutations.Fill"/>(seed, p) (Fisher–Yates on the identity)
-    /// and applies π to the column side: the permuted value of pair (i, j) is colZ at pair (π(i), π(j)).
-    /// p = (k + 1)/(N + 1), k = permutations whose statistic is ≥ the observed one.
+    /// The grid from standardised condensed vectors (rowZ[r], colZ[c]: length n(n−1)/2, centred, unit length), tested by
+    /// <see cref="MaxCalibratedGrid"/>: permutation p relabels the items of the column side, the permuted value of pair
+    /// (i, j) being colZ at pair (π(i), π(j)). Within one model the grid is symmetric, so the best pair is taken from
+    /// the upper triangle (r &lt; c) and the diagonal is reported as 1.
     /// </summary>
     public static RsaGrid Grid(string rowModel, string columnModel, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels,
         double[][] rowZ, double[][] colZ, int n, bool within, int permutations, ulong seed, IProgress<double>? progress = null)
@@ -94,73 +94,12 @@ public static class LayerRsa
         var observed = new double[ra * rb];
         var identity = Enumerable.Range(0, n).ToArray();
         kernel.Compute(identity, observed, kernel.NewAccumulator());
-        bool Counts(int r, int c) => !within || r != c;
-
-        int bestR = -1, bestC = -1;
-        double best = double.NegativeInfinity;
-        for (int r = 0; r < ra; r++)
-            for (int c = 0; c < rb; c++)
-                if ((!within || r < c) && observed[r * rb + c] > best) { best = observed[r * rb + c]; bestR = r; bestC = c; }
-        if (bestR < 0) { best = double.NaN; bestR = 0; bestC = within && rb > 1 ? 1 : 0; }
-
-        var cellP = new double[ra * rb];
-        var adjP = new double[ra * rb];
-        double maxP = double.NaN;
-        if (permutations > 0)
-        {
-            var nullMax = new double[permutations];
-            var cellCounts = new int[ra * rb];
-            int blocks = (permutations + PermutationsPerBlock - 1) / PermutationsPerBlock;
-            int done = 0;
-            var gate = new object();
-            Parallel.For(0, blocks,
-                () => (Acc: kernel.NewAccumulator(), G: new double[ra * rb], Perm: new int[n], Counts: new int[ra * rb]),
-                (block, _, local) =>
-                {
-                    int p0 = block * PermutationsPerBlock, p1 = Math.Min(permutations, p0 + PermutationsPerBlock);
-                    for (int p = p0; p < p1; p++)
-                    {
-                        var perm = local.Perm;
-                        Permutations.Fill(seed, p, perm);
-                        kernel.Compute(perm, local.G, local.Acc);
-                        double mx = double.NegativeInfinity;
-                        for (int r = 0; r < ra; r++)
-                            for (int c = 0; c < rb; c++)
-                            {
-                                if (!Counts(r, c)) continue;
-                                double g = local.G[r * rb + c];
-                                if (g > mx) mx = g;
-                                if (Permutations.AtLeast(g, observed[r * rb + c])) local.Counts[r * rb + c]++;
-                            }
-                        nullMax[p] = mx;
-                    }
-                    if (progress is not null)
-                        lock (gate) { done += p1 - p0; progress.Report(done / (double)permutations); }
-                    return local;
-                },
-                local => { lock (gate) for (int i = 0; i < cellCounts.Length; i++) cellCounts[i] += local.Counts[i]; });
-
-            for (int r = 0; r < ra; r++)
-                for (int c = 0; c < rb; c++)
-                {
-                    int i = r * rb + c;
-                    if (!Counts(r, c)) { cellP[i] = double.NaN; adjP[i] = double.NaN; continue; }
-                    double o = observed[i];
-                    cellP[i] = Permutations.PValue(cellCounts[i], permutations);
-                    int k = 0;
-                    foreach (double x in nullMax) if (Permutations.AtLeast(x, o)) k++;
-                    adjP[i] = Permutations.PValue(k, permutations);
-                }
-            maxP = adjP[bestR * rb + bestC];
-        }
-        else
-        {
-            Array.Fill(cellP, double.NaN);
-            Array.Fill(adjP, double.NaN);
-        }
+        var test = MaxCalibratedGrid.Run(observed, ra, rb, within, larger: true, n, permutations, seed,
+            kernel.NewAccumulator, kernel.Compute, candidates: within ? (r, c) => r < c : null,
+            blockSize: PermutationsPerBlock, progress: progress);
         if (within) for (int r = 0; r < Math.Min(ra, rb); r++) observed[r * rb + r] = 1.0;
         return new RsaGrid(rowModel, columnModel, rowLabels.ToList(), columnLabels.ToList(), within, observed,
-            bestR, bestC, best, permutations, seed, maxP, cellP, adjP);
+            test.BestRow, test.BestColumn, test.BestValue, permutations, seed, test.MaxPValue, test.CellPValues, test.MaxAdjustedPValues);
     }
 }
 

@@ -94,7 +94,7 @@ public sealed class EmbeddedBertModel : ITransformerModel
     }
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
-        EmbeddingLookup.Build(this, words, policy, _graph.Dims, TokenEmbedding, $"{Info.Name} token embeddings");
+        EmbeddingLookup.Build(this, words, policy, Shape.Rows, _graph.Dims, TokenEmbedding, $"{Info.Name} token embeddings");
 
     /// <summary>Whole-word tokens in id order: no "##" continuations, no [unused…], no special tokens, and only tokens that the tokenizer maps back to themselves.</summary>
     public IReadOnlyList<string> VocabularyWords()

@@ -205,13 +205,8 @@ public sealed class GgufWordEmbeddings : IWordEmbeddings
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy)
     {
-        int dims = Shape.Cols;
-        return EmbeddingLookup.Build(this, words, policy, dims, id =>
-        {
-            var row = new float[dims];
-            _file.DequantizeRows(_embd, [id], row);
-            return row;
-        }, $"{Info.Name} token_embd.weight ({_embd.TypeName}) of {_file.Path}");
+        return EmbeddingLookup.Build(this, words, policy, Shape.Rows, Shape.Cols, (ids, dst) => _file.DequantizeRows(_embd, ids, dst),
+            $"{Info.Name} token_embd.weight ({_embd.TypeName}) of {_file.Path}");
     }
 
     /// <summary>Float32 rows of the given token ids (rows.Length × dims), exactly as ggml dequantizes them.</summary>

@@ -60,7 +60,7 @@ public static class GgufTokenizer
                 bool addEos = (t.AddEos ?? false) && t.EosId is not null;
                 return new BpeTokenizerData(BpeKind.ByteLevel, t.Tokens, Merges: merges, TokenTypes: null,
                     BosId: t.BosId, EosId: t.EosId, AddBos: addBos, AddEos: addEos, UnknownId: t.UnknownId,
-                    SplitPattern: p.Pattern, IgnoreMerges: p.IgnoreMerges, SpecialTokens: specials);
+                    SplitPatterns: [p.Pattern], IgnoreMerges: p.IgnoreMerges, SpecialTokens: specials);
             }
             case "llama":
             {

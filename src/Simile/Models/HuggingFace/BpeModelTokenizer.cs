@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Simile.Models.Tokenization;
+using Simile.Models.Tokenization.Unicode;
 
 namespace Simile.Models.HuggingFace;
 
@@ -33,7 +34,9 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     {
         if (string.IsNullOrWhiteSpace(word)) return new WordTokens(word, false, [], []);
         string input = WordsTakeLeadingSpace && !char.IsWhiteSpace(word[0]) ? " " + word : word;
-        var tokens = Bpe.Encode(input, withSpecials: false);
+        var text = ToText(input, Bpe.Encode(input, withSpecials: false));
+        // The word's tokens by the one rule of every verb: a lone leading-space or dummy-prefix token is not part of it.
+        var tokens = WordTokenSpans.TokensOf(text, input.Length - word.Length, word.Length).Select(t => (Id: text.Ids[t], Piece: text.Pieces[t])).ToList();
         var ids = tokens.Select(t => t.Id).ToList();
         bool known = ids.Count > 0 && ids.All(id => id >= 0 && id != Bpe.Data.UnknownId);
         return new WordTokens(word, known, ids, tokens.Select(t => t.Piece).ToList());
@@ -58,23 +61,13 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     /// <summary>A tokenizer.json whose model is BPE; null when its model is another type (WordPiece, Unigram).</summary>
     public static BpeModelTokenizer? FromTokenizerJson(string path, string folder)
     {
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 256 });
-            var r = doc.RootElement;
-            if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
-                && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() != "BPE")
-                return null;
-            return new BpeModelTokenizer(ParseTokenizerJson(r, path, TokenizerConfig.Load(folder)), path);
-        }
-        catch (JsonException e)
-        {
-            throw new SimileException($"'{path}' is not valid JSON: {e.Message}", "fix or re-download tokenizer.json", e);
-        }
-        catch (InvalidOperationException e)   // a string that is not valid UTF-16 once unescaped (a lone surrogate)
-        {
-            throw new SimileException($"'{path}' has a string that is not valid text: {e.Message}", "fix or re-download tokenizer.json", e);
-        }
+        // JsonInput refuses invalid UTF-8 and lone surrogate escapes anywhere in the file, with one line
+        using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer.json", new JsonDocumentOptions { MaxDepth = 256 });
+        var r = doc.RootElement;
+        if (r.ValueKind == JsonValueKind.Object && r.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object
+            && m.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() != "BPE")
+            return null;
+        return new BpeModelTokenizer(ParseTokenizerJson(r, path, TokenizerConfig.Load(folder)), path);
     }
 
     /// <summary>add_bos_token / add_eos_token / bos_token / eos_token of tokenizer_config.json (null: not stated).</summary>
@@ -86,7 +79,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
             if (!File.Exists(path)) return new(null, null, null, null);
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true });
+                using var doc = Simile.Data.JsonInput.Parse(File.ReadAllBytes(path), path, "fix or re-download tokenizer_config.json", new JsonDocumentOptions { AllowTrailingCommas = true });
                 var r = doc.RootElement;
                 if (r.ValueKind != JsonValueKind.Object) return new(null, null, null, null);
                 bool? Flag(string n) => r.TryGetProperty(n, out var v) ? v.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => null } : null;
@@ -156,35 +149,45 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
                 else throw Bad("a merges entry is neither \"a b\" nor [\"a\", \"b\"]");
             }
         bool Flag(JsonElement o, string n, bool fallback = false) =>
-            o.TryGetProperty(n, out var v) ? v.ValueKind == JsonValueKind.True || (v.ValueKind != JsonValueKind.False && fallback) : fallback;
-        string? Str(JsonElement o, string n) => o.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            o.ValueKind == JsonValueKind.Object && o.TryGetProperty(n, out var v) ? v.ValueKind == JsonValueKind.True || (v.ValueKind != JsonValueKind.False && fallback) : fallback;
+        string? Str(JsonElement o, string n) => o.ValueKind == JsonValueKind.Object && o.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         foreach (var n in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
             if (Str(model, n) is { Length: > 0 } v) throw Bad($"BPE {n} \"{v}\" is not supported");
         int? unk = Str(model, "unk_token") is string u && Array.IndexOf(tokens, u) is int ui and >= 0 ? ui : null;
 
         // Normalizer and pre-tokenizer decide the kind.
         bool prepend = false, replaceSpace = false, byteLevel = false, metaspace = false, metaSplit = false, prefixSpace = false, everySegment = false;
-        string? pattern = null;
-        System.Text.NormalizationForm? norm = null;
-        foreach (var n in Flatten(root, "normalizer", "normalizers"))
+        var patterns = new List<string>();
+        var normalizers = new List<TextNormalizer>();
+        foreach (var n in Flatten(root, "normalizer", "normalizers", path))
         {
             switch (Str(n, "type"))
             {
                 case "Prepend" when Str(n, "prepend") == "▁": prepend = true; everySegment = true; break;
                 case "Replace" when n.TryGetProperty("pattern", out var pat) && Str(pat, "String") == " " && Str(n, "content") == "▁": replaceSpace = true; break;
-                case "NFC": norm = System.Text.NormalizationForm.FormC; break;
-                case "NFKC": norm = System.Text.NormalizationForm.FormKC; break;
-                default: throw Bad($"normalizer {n.GetRawText()} is not supported (Prepend ▁, Replace \" \" → ▁, NFC, NFKC are)");
+                case "NFC": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfc)); break;
+                case "NFD": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfd)); break;
+                case "NFKC": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfkc)); break;
+                case "NFKD": normalizers.Add(new TextNormalizer.Form(UnicodeForm.Nfkd)); break;
+                case "Lowercase": normalizers.Add(new TextNormalizer.Lowercase()); break;
+                case "StripAccents": normalizers.Add(new TextNormalizer.StripAccents()); break;
+                case "Precompiled":
+                    byte[] map;
+                    try { map = Convert.FromBase64String(Str(n, "precompiled_charsmap") ?? ""); }
+                    catch (FormatException) { throw Bad("the Precompiled normalizer's precompiled_charsmap is not base64"); }
+                    if (map.Length > 0) normalizers.Add(new TextNormalizer.Precompiled(map, huggingFaceGraphemes: true, path));
+                    break;
+                default: throw Bad($"normalizer {n.GetRawText()} is not supported (Prepend ▁, Replace \" \" → ▁, NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Precompiled are)");
             }
         }
-        foreach (var p in Flatten(root, "pre_tokenizer", "pretokenizers"))
+        foreach (var p in Flatten(root, "pre_tokenizer", "pretokenizers", path))
         {
             switch (Str(p, "type"))
             {
                 case "ByteLevel":
                     byteLevel = true;
                     prefixSpace |= Flag(p, "add_prefix_space");
-                    if (Flag(p, "use_regex", fallback: true)) pattern ??= BpeTokenizer.Gpt2Pattern;
+                    if (Flag(p, "use_regex", fallback: true)) patterns.Add(BpeTokenizer.Gpt2Pattern);
                     break;
                 case "Split" when replaceSpace && p.TryGetProperty("pattern", out var sp) && Str(sp, "String") == " ":
                     break;   // Gemma: splits at " " after the normalizer has turned every space into ▁, i.e. never
@@ -193,7 +196,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
                         throw Bad("a Split pre-tokenizer without a regex pattern is not supported");
                     if (Str(p, "behavior") is not ("Isolated" or null) || Flag(p, "invert"))
                         throw Bad($"Split behaviour \"{Str(p, "behavior")}\" (invert {Flag(p, "invert")}) is not supported (Isolated is)");
-                    pattern = rx;
+                    patterns.Add(rx);
                     break;
                 case "Metaspace":
                     metaspace = true;
@@ -210,23 +213,22 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         if (byteLevel == (replaceSpace || metaspace))
             throw Bad(byteLevel ? "it mixes byte-level and ▁ (SentencePiece) pre-processing" : "its BPE is neither byte-level (ByteLevel pre-tokenizer) nor SentencePiece-style (▁ for spaces)");
 
-        // BOS / EOS: the post-processor's template when there is one, otherwise tokenizer_config.json.
-        var (bos, eos, template) = Template(root, tokens);
-        if (!template)
-        {
-            bos = config.AddBos == true && config.BosToken is string b && Array.IndexOf(tokens, b) is int bi and >= 0 ? bi : null;
-            eos = config.AddEos == true && config.EosToken is string e2 && Array.IndexOf(tokens, e2) is int ei and >= 0 ? ei : null;
-        }
+        // BOS / EOS: tokenizer_config.json's add_bos_token / add_eos_token when stated (transformers' Llama and Gemma
+        // tokenizers rebuild their template from them), otherwise the post-processor.
+        var (templateBos, templateEos) = Template(root, tokens, path);
+        int? Named(string? t) => t is not null && Array.IndexOf(tokens, t) is int i and >= 0 ? i : null;
+        int? bos = config.AddBos switch { true => Named(config.BosToken) ?? templateBos, false => null, null => templateBos };
+        int? eos = config.AddEos switch { true => Named(config.EosToken) ?? templateEos, false => null, null => templateEos };
         return new BpeTokenizerData(byteLevel ? BpeKind.ByteLevel : BpeKind.SentencePiece, tokens, Merges: merges,
             BosId: bos, EosId: eos, AddBos: bos is not null, AddEos: eos is not null, UnknownId: unk,
             AddSpacePrefix: prepend, PrefixEverySegment: everySegment, SplitOnSpace: metaSplit,
-            SplitPattern: byteLevel ? pattern ?? BpeTokenizer.Gpt2Pattern : null, ByteLevelPrefixSpace: prefixSpace,
+            SplitPatterns: byteLevel ? patterns : null, ByteLevelPrefixSpace: prefixSpace,
             IgnoreMerges: Flag(model, "ignore_merges"), ByteFallback: Flag(model, "byte_fallback"),
-            SpecialTokens: specials, Normalization: norm);
+            SpecialTokens: specials, Normalizers: normalizers);
     }
 
     /// <summary>The steps of a normalizer / pre-tokenizer: none (null), one, or the members of a Sequence.</summary>
-    private static IEnumerable<JsonElement> Flatten(JsonElement root, string name, string members)
+    private static IEnumerable<JsonElement> Flatten(JsonElement root, string name, string members, string path)
     {
         if (!root.TryGetProperty(name, out var e) || e.ValueKind != JsonValueKind.Object) yield break;
         var stack = new Stack<JsonElement>();
@@ -234,6 +236,8 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         var order = new List<JsonElement>();
         void Walk(JsonElement x)
         {
+            if (x.ValueKind != JsonValueKind.Object)
+                throw new SimileException($"'{path}': a {name} step is {x.ValueKind}, not an object", "fix or re-download tokenizer.json");
             if (x.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "Sequence"
                 && x.TryGetProperty(members, out var arr) && arr.ValueKind == JsonValueKind.Array)
                 foreach (var c in arr.EnumerateArray()) Walk(c);
@@ -243,37 +247,41 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
         foreach (var x in order) yield return x;
     }
 
-    /// <summary>BOS/EOS ids of a TemplateProcessing post-processor's "single" template (alone or in a Sequence), or of a
-    /// RobertaProcessing / BertProcessing one (cls, sep).</summary>
-    private static (int? Bos, int? Eos, bool Found) Template(JsonElement root, string[] tokens)
+    /// <summary>
+    /// BOS/EOS ids the post-processor adds around a single text (alone or in a Sequence): TemplateProcessing's "single"
+    /// template, RobertaProcessing / BertProcessing's cls and sep; ByteLevel and others add none.
+    /// </summary>
+    private static (int? Bos, int? Eos) Template(JsonElement root, string[] tokens, string path)
     {
-        foreach (var p in Flatten(root, "post_processor", "processors"))
+        int? Valid(int? id) => id is int k && k >= 0 && k < tokens.Length ? k : null;
+        foreach (var p in Flatten(root, "post_processor", "processors", path))
         {
-            // RoBERTa: <s> … </s> from the cls / sep pairs ["<s>", 0], ["</s>", 2].
-            if (p.TryGetProperty("type", out var rt) && rt.GetString() is "RobertaProcessing" or "BertProcessing")
+            string? type = p.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            if (type is "RobertaProcessing" or "BertProcessing")
             {
-                int? Pair(string n) => p.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2
-                    && v[1].TryGetInt32(out int id) && id >= 0 && id < tokens.Length ? id : null;
-                return (Pair("cls"), Pair("sep"), true);
+                int? Pair(string name) => p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 2
+                    && v[1].TryGetInt32(out int id) ? Valid(id) : null;
+                return (Pair("cls"), Pair("sep"));
             }
-            if (!p.TryGetProperty("type", out var t) || t.GetString() != "TemplateProcessing" || !p.TryGetProperty("single", out var single)
-                || single.ValueKind != JsonValueKind.Array) continue;
+            if (type != "TemplateProcessing" || !p.TryGetProperty("single", out var single) || single.ValueKind != JsonValueKind.Array) continue;
             int? bos = null, eos = null;
             bool seenSequence = false;
             foreach (var item in single.EnumerateArray())
             {
+                if (item.ValueKind != JsonValueKind.Object) continue;
                 if (item.TryGetProperty("Sequence", out _)) { seenSequence = true; continue; }
-                if (!item.TryGetProperty("SpecialToken", out var st) || !st.TryGetProperty("id", out var name) || name.ValueKind != JsonValueKind.String) continue;
+                if (!item.TryGetProperty("SpecialToken", out var st) || st.ValueKind != JsonValueKind.Object
+                    || !st.TryGetProperty("id", out var name) || name.ValueKind != JsonValueKind.String) continue;
                 int? id = null;
-                if (p.TryGetProperty("special_tokens", out var map) && map.TryGetProperty(name.GetString()!, out var entry)
-                    && entry.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array && ids.GetArrayLength() == 1 && ids[0].TryGetInt32(out int v))
+                if (p.TryGetProperty("special_tokens", out var map) && map.ValueKind == JsonValueKind.Object && map.TryGetProperty(name.GetString()!, out var entry)
+                    && entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array
+                    && ids.GetArrayLength() == 1 && ids[0].TryGetInt32(out int v))
                     id = v;
                 else if (Array.IndexOf(tokens, name.GetString()) is int i and >= 0) id = i;
-                if (id is int k && (k < 0 || k >= tokens.Length)) id = null;
-                if (seenSequence) eos ??= id; else bos ??= id;
+                if (seenSequence) eos ??= Valid(id); else bos ??= Valid(id);
             }
-            return (bos, eos, true);
+            return (bos, eos);
         }
-        return (null, null, false);
+        return (null, null);
     }
 }

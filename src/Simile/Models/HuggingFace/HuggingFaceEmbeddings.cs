@@ -21,8 +21,8 @@ public sealed class HuggingFaceEmbeddings : IWordEmbeddings
     public WordTokens Tokenize(string word) => Tokenizer.EncodeWord(word);
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
-        TokenEmbeddingLookup.Vectors(words, policy, Tokenize, (ids, dst) => SafetensorsDecoderWeights.ReadRows(_checkpoint, _tensor, ids, dst),
-            Shape.Rows, Shape.Cols, Info.Name + " token embeddings");
+        EmbeddingLookup.Build(this, words, policy, Shape.Rows, Shape.Cols, (ids, dst) => SafetensorsDecoderWeights.ReadRows(_checkpoint, _tensor, ids, dst),
+            Info.Name + " token embeddings");
 
     public IReadOnlyList<string> VocabularyWords() => Tokenizer.VocabularyWords();
 

@@ -308,6 +308,6 @@ public static class ByteLevelBpeModelTokenizer
                 throw new SimileException($"BPE merges '{source}': merge {i + 1} \"{merges[i]}\" is not two space-separated pieces", "use the model's own merges.txt");
             pairs.Add((parts[0], parts[1]));
         }
-        return new BpeModelTokenizer(new BpeTokenizerData(BpeKind.ByteLevel, tokens, Merges: pairs, SplitPattern: Tokenization.BpeTokenizer.Gpt2Pattern), source);
+        return new BpeModelTokenizer(new BpeTokenizerData(BpeKind.ByteLevel, tokens, Merges: pairs, SplitPatterns: [Tokenization.BpeTokenizer.Gpt2Pattern]), source);
     }
 }

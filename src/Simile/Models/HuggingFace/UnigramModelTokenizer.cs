@@ -56,8 +56,7 @@ public sealed class UnigramModelTokenizer : HuggingFaceTokenizer
                 "use the model's own tokenizer files");
         if (m.ByteFallback)
             throw new SimileException($"'{path}': a Unigram model with byte fallback is not supported", "provide the model's tokenizer.json");
-        var norm = m.NormalizerName.StartsWith("nmt_nfkc", StringComparison.Ordinal) || m.NormalizerName.StartsWith("nfkc", StringComparison.Ordinal)
-            ? NormalizationForm.FormKC : (NormalizationForm?)null;
+        var norm = m.Normalizers(path);
         int n = m.Pieces.Count;
         bool Normal(int i) => m.Types[i] is 1 or 4;
         if (!fairseq)
@@ -92,7 +91,7 @@ public sealed class UnigramModelTokenizer : HuggingFaceTokenizer
 
     /// <summary>
     /// tokenizer.json with a Unigram model: vocab [[piece, score], …], unk_id; added_tokens (kept whole in a text);
-    /// normalizer NFKC / Precompiled (read as NFKC: SentencePiece's nmt_nfkc map is NFKC plus whitespace folding) /
+    /// normalizer NFKC / Precompiled (its character map, applied as Hugging Face applies it) /
     /// Replace of space runs / Strip; pre-tokenizer Metaspace (▁, prepend); post-processor TemplateProcessing or
     /// RobertaProcessing (BOS/EOS).
     /// </summary>
@@ -133,11 +132,17 @@ public sealed class UnigramModelTokenizer : HuggingFaceTokenizer
         var matchable = pieces.Select(p => !specials.Contains(p)).ToArray();
         matchable[unk] = false;
 
-        NormalizationForm? norm = null;
+        var norm = new List<TextNormalizer>();
         foreach (var n in Steps(root, "normalizer", "normalizers"))
             switch (Str(n, "type"))
             {
-                case "NFKC" or "Precompiled": norm = NormalizationForm.FormKC; break;
+                case "NFKC": norm.Add(new TextNormalizer.Form(Tokenization.Unicode.UnicodeForm.Nfkc)); break;
+                case "Precompiled":
+                    byte[] map;
+                    try { map = Convert.FromBase64String(Str(n, "precompiled_charsmap") ?? ""); }
+                    catch (FormatException) { throw Bad("the Precompiled normalizer's precompiled_charsmap is not base64"); }
+                    if (map.Length > 0) norm.Add(new TextNormalizer.Precompiled(map, huggingFaceGraphemes: true, path));
+                    break;
                 case "Replace" when n.TryGetProperty("pattern", out var pat) && (Str(pat, "Regex") is " {2,}" || Str(pat, "String") is "  ") && Str(n, "content") == " ":
                     break;   // runs of spaces → one space: what the extra-whitespace removal does
                 case "Strip": break;

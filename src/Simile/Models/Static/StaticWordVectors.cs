@@ -102,7 +102,7 @@ public sealed class StaticWordVectors : IWordEmbeddings
             : new WordTokens(word, false, [], []);
 
     public VectorSet Vectors(IReadOnlyList<string> words, SubwordPolicy policy) =>
-        EmbeddingLookup.Build(this, words, policy, _rows.Dims, _rows.Row, Info.Name);
+        EmbeddingLookup.Build(this, words, policy, _rows.Rows, _rows.Dims, _rows.Row, Info.Name);
 
     public IReadOnlyList<string> VocabularyWords() => _unique;
 

@@ -32,19 +32,20 @@ public sealed record BpeTokenizerData(
     bool AddSpacePrefix = false,                               // SentencePiece: "▁" before the text (dummy prefix)
     bool PrefixEverySegment = false,                           // …also after each special token written in the text
     bool SplitOnSpace = false,                                 // SentencePiece: Metaspace split (each ▁ starts a new piece)
-    string? SplitPattern = null,                               // byte-level split regex (null: GPT-2's)
+    IReadOnlyList<string>? SplitPatterns = null,               // byte-level split regexes, each splitting the pieces of the one before (null: GPT-2's)
     bool ByteLevelPrefixSpace = false,                         // byte-level add_prefix_space
     bool IgnoreMerges = false,                                 // a piece that is a whole token is taken as is
     bool ByteFallback = false,                                 // unknown characters as <0xNN> tokens
     IReadOnlyList<string>? SpecialTokens = null,               // strings matched whole in the text (added tokens)
-    NormalizationForm? Normalization = null);                  // NFC / NFKC before everything
+    IReadOnlyList<TextNormalizer>? Normalizers = null,
+    bool RemoveExtraWhitespaces = false);                      // SentencePiece: no leading/trailing spaces, runs of spaces as one        // NFC / NFKC / lower case / precompiled charsmap …, in order, before everything
 
 /// <summary>
 /// One BPE implementation for byte-level and SentencePiece-style vocabularies (the algorithm of Hugging Face
 /// <c>tokenizers</c>' BPE model and of SentencePiece's BPE), keeping every token's character span in the input text.
 /// <list type="number">
 /// <item>special tokens written in the text are cut out whole;</item>
-/// <item>each other segment is normalised (NFC/NFKC when asked), then: byte-level — split by the regex, each piece's
+/// <item>each other segment is normalised (the normalizers in order), then: byte-level — split by the regex, each piece's
 /// UTF-8 bytes mapped to GPT-2's printable alphabet; SentencePiece — spaces replaced by ▁, the dummy prefix ▁ added,
 /// optionally split before each ▁;</item>
 /// <item>BPE on each piece: a whole-token piece is kept when merges are ignored; otherwise start from characters and
@@ -68,7 +69,8 @@ public sealed class BpeTokenizer
     private readonly float[]? _scores;
     private readonly bool[] _mergeable;             // may a pair merge into this piece (SentencePiece types normal/user-defined/unused)
     private readonly int[] _byteIds;                // <0xNN> → id, or −1
-    private readonly Regex? _split;
+    private readonly CodePointRegex[] _splits;
+    private readonly Dictionary<char, string[]> _userDefined;   // SentencePiece type-4 pieces by first character, longest first
     private readonly Dictionary<char, string[]> _specials;   // by first character, longest first
 
     public BpeTokenizerData Data { get; }
@@ -107,9 +109,10 @@ public sealed class BpeTokenizer
             _mergeable[i] = data.TokenTypes is null || data.TokenTypes[i] is 1 or 4 or 5 or 0;
         _byteIds = new int[256];
         for (int b = 0; b < 256; b++) _byteIds[b] = _ids.TryGetValue($"<0x{b:X2}>", out int id) ? id : -1;
+        _splits = [];
         if (data.Kind == BpeKind.ByteLevel)
         {
-            try { _split = new Regex(data.SplitPattern ?? Gpt2Pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5)); }
+            try { _splits = (data.SplitPatterns ?? [Gpt2Pattern]).Select(p => new CodePointRegex(p)).ToArray(); }
             catch (ArgumentException e)
             {
                 throw new SimileException($"BPE tokenizer '{source}': split pattern cannot be used: {e.Message}", "use the model's own tokenizer files", e);
@@ -117,6 +120,9 @@ public sealed class BpeTokenizer
         }
         _specials = (data.SpecialTokens ?? []).Where(s => s.Length > 0 && _ids.ContainsKey(s)).Distinct(StringComparer.Ordinal)
             .GroupBy(s => s[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.Length).ToArray());
+        _userDefined = data.Kind != BpeKind.SentencePiece || data.TokenTypes is null ? []
+            : Enumerable.Range(0, _tokens.Length).Where(i => data.TokenTypes[i] == 4 && _tokens[i].Length > 0).Select(i => _tokens[i])
+                .Distinct(StringComparer.Ordinal).GroupBy(s => s[0]).ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.Length).ToArray());
         foreach (var (name, id) in new[] { ("BOS", data.BosId), ("EOS", data.EosId), ("unknown", data.UnknownId) })
             if (id is int v && (v < 0 || v >= _tokens.Length))
                 throw new SimileException($"BPE tokenizer '{source}': {name} id {v} is outside the vocabulary of {_tokens.Length}", "use the model's own tokenizer files");
@@ -163,16 +169,27 @@ public sealed class BpeTokenizer
         return (-1, null);
     }
 
+    /// <summary>The longest user-defined piece (SentencePiece type 4) at text[i], or null.</summary>
+    private string? UserDefinedAt(string text, int i)
+    {
+        if (!_userDefined.TryGetValue(text[i], out var candidates)) return null;
+        foreach (var s in candidates)
+            if (i + s.Length <= text.Length && string.CompareOrdinal(text, i, s, 0, s.Length) == 0) return s;
+        return null;
+    }
+
     /// <summary>A symbol under construction: its piece text and the character span [Start, End) it covers (−1: none).</summary>
     private struct Symbol
     {
         public string Text;
         public int Start, End;
+        public bool Frozen;   // a user-defined piece: never merged with a neighbour
     }
 
     private void EncodeSegment(string text, int from, int to, bool first, List<TextToken> result)
     {
         var (normal, origin) = Normalize(text, from, to);   // origin[i] = index in text of normal[i]
+        if (Data.Kind == BpeKind.SentencePiece && Data.RemoveExtraWhitespaces) (normal, origin) = RemoveExtraSpaces(normal, origin);
         if (Data.Kind == BpeKind.ByteLevel)
         {
             string input = normal;
@@ -182,15 +199,16 @@ public sealed class BpeTokenizer
                 input = " " + input;
                 src = [-1, .. origin];
             }
-            // Matches are pieces; so is any text between them (HF Split, behaviour "Isolated").
-            int covered = 0;
-            for (var m = _split!.Match(input); m.Success; m = m.NextMatch())
+            // Matches are pieces; so is any text between them (HF Split, behaviour "Isolated"); each further pattern
+            // splits the pieces of the one before (a Sequence of Split pre-tokenizers).
+            var pieces = new List<(int Start, int Length)> { (0, input.Length) };
+            foreach (var split in _splits)
             {
-                if (m.Index > covered) EncodePiece(ByteSymbols(input, src, covered, m.Index - covered), result);
-                if (m.Length > 0) EncodePiece(ByteSymbols(input, src, m.Index, m.Length), result);
-                covered = Math.Max(covered, m.Index + m.Length);
+                var next = new List<(int Start, int Length)>(pieces.Count * 2);
+                foreach (var (s, l) in pieces) split.SplitIsolated(input, s, l, next);
+                pieces = next;
             }
-            if (covered < input.Length) EncodePiece(ByteSymbols(input, src, covered, input.Length - covered), result);
+            foreach (var (s, l) in pieces) EncodePiece(ByteSymbols(input, src, s, l), result);
             return;
         }
 
@@ -200,6 +218,13 @@ public sealed class BpeTokenizer
             chars.Add(new Symbol { Text = SpaceMark.ToString(), Start = -1, End = -1 });
         for (int i = 0; i < normal.Length; i++)
         {
+            if (UserDefinedAt(normal, i) is string user)
+            {
+                // SentencePiece matches user-defined pieces inside the normalised text, as one symbol each
+                chars.Add(new Symbol { Text = user, Start = origin[i], End = origin[i + user.Length - 1] + 1, Frozen = true });
+                i += user.Length - 1;
+                continue;
+            }
             int len = char.IsHighSurrogate(normal[i]) && i + 1 < normal.Length && char.IsLowSurrogate(normal[i + 1]) ? 2 : 1;
             string c = normal[i] == ' ' ? SpaceMark.ToString() : normal.Substring(i, len);
             chars.Add(new Symbol { Text = c, Start = origin[i], End = origin[i + len - 1] + 1 });
@@ -213,6 +238,20 @@ public sealed class BpeTokenizer
                 EncodePiece(chars.GetRange(startWord, i - startWord), result);
                 startWord = i;
             }
+    }
+
+    /// <summary>SentencePiece's remove_extra_whitespaces: leading and trailing spaces dropped, each run of spaces kept as one.</summary>
+    private static (string, int[]) RemoveExtraSpaces(string text, int[] origin)
+    {
+        var sb = new StringBuilder(text.Length);
+        var o = new List<int>(origin.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == ' ' && (sb.Length == 0 || sb[^1] == ' ')) continue;
+            sb.Append(text[i]); o.Add(origin[i]);
+        }
+        while (sb.Length > 0 && sb[^1] == ' ') { sb.Length--; o.RemoveAt(o.Count - 1); }
+        return (sb.ToString(), o.ToArray());
     }
 
     private static List<Symbol> ByteSymbols(string input, int[] src, int start, int length)
@@ -297,6 +336,7 @@ public sealed class BpeTokenizer
             double bestPriority = double.PositiveInfinity;
             for (int i = 0; i + 1 < symbols.Count; i++)
             {
+                if (symbols[i].Frozen || symbols[i + 1].Frozen) continue;
                 double p = Priority(symbols[i].Text, symbols[i + 1].Text);
                 if (p < bestPriority) { bestPriority = p; best = i; }
             }
@@ -321,22 +361,19 @@ public sealed class BpeTokenizer
         return _ids.TryGetValue(a + b, out int id) && _mergeable[id] ? -_scores![id] : double.PositiveInfinity;
     }
 
-    /// <summary>NFC/NFKC when asked, keeping for each output character the index of the input character it came from.</summary>
+    /// <summary>The normalizers in order, keeping for each output character the index of the input character it came from.</summary>
     private (string Text, int[] Origin) Normalize(string text, int from, int to)
     {
         string slice = text[from..to];
-        if (Data.Normalization is not NormalizationForm form || slice.IsNormalized(form))
-            return (slice, Enumerable.Range(from, to - from).ToArray());
-        var sb = new StringBuilder();
-        var origin = new List<int>();
-        var e = StringInfo.GetTextElementEnumerator(slice);
-        while (e.MoveNext())
+        var origin = new int[slice.Length];
+        for (int i = 0; i < origin.Length; i++) origin[i] = from + i;
+        foreach (var step in Data.Normalizers ?? [])
         {
-            string n = ((string)e.Current).Normalize(form);
-            sb.Append(n);
-            for (int k = 0; k < n.Length; k++) origin.Add(from + e.ElementIndex);
+            var (t, o) = step.Apply(slice);
+            for (int i = 0; i < o.Length; i++) o[i] = origin[o[i]];
+            (slice, origin) = (t, o);
         }
-        return (sb.ToString(), origin.ToArray());
+        return (slice, origin);
     }
 
     /// <summary>GPT-2's byte alphabet: printable bytes stand for themselves, the others for 256, 257, ….</summary>

@@ -12,7 +12,7 @@ public sealed record SentencePieceModelFile(
     IReadOnlyList<string> Pieces, IReadOnlyList<float> Scores, IReadOnlyList<int> Types,
     int ModelType,              // 1 unigram, 2 BPE, 3 word, 4 char
     bool ByteFallback, int UnknownId, int BosId, int EosId,
-    string NormalizerName, bool AddDummyPrefix, bool RemoveExtraWhitespaces, bool EscapeWhitespaces)
+    string NormalizerName, bool AddDummyPrefix, bool RemoveExtraWhitespaces, bool EscapeWhitespaces, byte[] PrecompiledCharsmap)
 {
     public static SentencePieceModelFile Parse(byte[] bytes, string path)
     {
@@ -22,6 +22,7 @@ public sealed record SentencePieceModelFile(
         int modelType = 1, unk = 0, bos = 1, eos = 2;
         bool byteFallback = false, dummy = true, removeSpaces = true, escape = true;
         string normalizer = "";
+        byte[] charsmap = [];
         try
         {
             var r = new Reader(bytes, 0, bytes.Length);
@@ -63,6 +64,7 @@ public sealed record SentencePieceModelFile(
                     {
                         var (f, w) = n.Tag();
                         if (f == 1 && w == 2) normalizer = n.String();
+                        else if (f == 2 && w == 2) charsmap = n.Bytes();
                         else if (f == 3 && w == 0) dummy = n.Varint() != 0;
                         else if (f == 4 && w == 0) removeSpaces = n.Varint() != 0;
                         else if (f == 5 && w == 0) escape = n.Varint() != 0;
@@ -78,25 +80,36 @@ public sealed record SentencePieceModelFile(
         }
         if (pieces.Count == 0)
             throw new SimileException($"'{path}' holds no SentencePiece pieces", "use the model's own tokenizer.model");
-        return new SentencePieceModelFile(pieces, scores, types, modelType, byteFallback, unk, bos, eos, normalizer, dummy, removeSpaces, escape);
+        return new SentencePieceModelFile(pieces, scores, types, modelType, byteFallback, unk, bos, eos, normalizer, dummy, removeSpaces, escape, charsmap);
     }
 
-    /// <summary>The BPE tokenizer data (Unigram and other model types are refused with a clear message).</summary>
+    /// <summary>The BPE tokenizer data (Unigram models are read by <see cref="UnigramTokenizer"/>; other types are refused with a clear message).</summary>
     public BpeTokenizerData ToBpe(string path, bool addBos, bool addEos)
     {
         if (ModelType != 2)
-            throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 1 ? "Unigram" : ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model; Simile reads SentencePiece BPE models",
-                "use a model whose tokenizer is BPE (Llama, Mistral, Gemma), or provide its tokenizer.json");
+            throw new SimileException($"'{path}' is a SentencePiece {(ModelType == 1 ? "Unigram" : ModelType == 3 ? "word" : ModelType == 4 ? "char" : $"type-{ModelType}")} model, not BPE",
+                "open its folder (Unigram models are read there), or provide its tokenizer.json");
         int? Id(int id) => id >= 0 && id < Pieces.Count ? id : null;
-        // Written in a text, user-defined pieces and the BOS/EOS/unknown pieces are kept whole (as Hugging Face's
-        // tokenizers treat them); other control pieces never come from text.
-        var specials = Enumerable.Range(0, Pieces.Count).Where(i => Types[i] == 4 || i == BosId || i == EosId || i == UnknownId)
+        // Written in a text, the BOS/EOS/unknown pieces are kept whole (as transformers' tokenizers treat their special
+        // tokens); user-defined pieces are matched inside the normalised text, as SentencePiece does; other control
+        // pieces never come from text.
+        var specials = Enumerable.Range(0, Pieces.Count).Where(i => i == BosId || i == EosId || i == UnknownId)
             .Select(i => Pieces[i]).ToList();
         return new BpeTokenizerData(BpeKind.SentencePiece, Pieces, Scores: Scores, TokenTypes: Types,
             BosId: Id(BosId), EosId: Id(EosId), AddBos: addBos && Id(BosId) is not null, AddEos: addEos && Id(EosId) is not null,
             UnknownId: Id(UnknownId), AddSpacePrefix: AddDummyPrefix, ByteFallback: ByteFallback, SpecialTokens: specials,
-            Normalization: NormalizerName.StartsWith("nmt_nfkc", StringComparison.Ordinal) || NormalizerName == "nfkc" ? NormalizationForm.FormKC : null);
+            RemoveExtraWhitespaces: RemoveExtraWhitespaces,
+            Normalizers: Normalizers(path));
     }
+
+    /// <summary>
+    /// The normaliser the trainer wrote: its precompiled character map (applied as SentencePiece applies it, longest
+    /// match first) when there is one; otherwise NFKC for the nfkc rules; nothing for "identity".
+    /// </summary>
+    public IReadOnlyList<TextNormalizer> Normalizers(string path) =>
+        PrecompiledCharsmap.Length > 0 ? [new TextNormalizer.Precompiled(PrecompiledCharsmap, huggingFaceGraphemes: false, path)]
+        : NormalizerName.StartsWith("nmt_nfkc", StringComparison.Ordinal) || NormalizerName.StartsWith("nfkc", StringComparison.Ordinal)
+            ? [new TextNormalizer.Form(Unicode.UnicodeForm.Nfkc)] : [];
 
     /// <summary>A bounds-checked protobuf reader over [pos, end).</summary>
     private sealed class Reader(byte[] b, int pos, int end)
@@ -144,6 +157,14 @@ public sealed record SentencePieceModelFile(
             string s = Encoding.UTF8.GetString(b, pos, n);
             pos += n;
             return s;
+        }
+
+        public byte[] Bytes()
+        {
+            int n = Length();
+            byte[] r = b[pos..(pos + n)];
+            pos += n;
+            return r;
         }
 
         public float Fixed32Float()

@@ -17,13 +17,13 @@ public sealed record UnigramTokenizerData(
     int? EosId = null,
     bool AddDummyPrefix = true,            // "▁" before the text
     bool RemoveExtraWhitespaces = true,    // strip leading/trailing spaces, collapse runs of spaces to one
-    NormalizationForm? Normalization = null,
+    IReadOnlyList<TextNormalizer>? Normalizers = null,   // NFKC, SentencePiece's precompiled charsmap, …, in order
     IReadOnlyList<string>? SpecialTokens = null,   // strings matched whole in the text (<s>, </s>, <mask>, …)
     IReadOnlyList<int>? UserDefined = null);       // ids that are always one token where they occur
 
 /// <summary>
 /// SentencePiece's Unigram segmentation (unigram_model.cc, and Hugging Face tokenizers' Unigram model): the text is
-/// normalised (NFKC when the model says so; tab, newline and carriage return become spaces; runs of spaces collapse and
+/// normalised (its normalizers: SentencePiece's precompiled charsmap, NFKC, …; tab, newline and carriage return become spaces; runs of spaces collapse and
 /// the ends are trimmed when the model removes extra whitespace), spaces become ▁ and a ▁ is put in front (the dummy
 /// prefix); then the Viterbi path through the lattice of every vocabulary piece that occurs in the text gives the
 /// segmentation of highest total score (sum of piece log probabilities). A character no piece covers becomes the
@@ -112,19 +112,17 @@ public sealed class UnigramTokenizer
     /// <summary>Normalises one segment into ▁-text with, per character, the input index it came from (−1: the dummy prefix).</summary>
     private (string Text, int[] Origin) Normalize(string text, int from, int to)
     {
-        var sb = new StringBuilder();
-        var origin = new List<int>();
-        var e = StringInfo.GetTextElementEnumerator(text[from..to]);
-        while (e.MoveNext())
+        string normal = text[from..to];
+        var origin = new int[normal.Length];
+        for (int i = 0; i < origin.Length; i++) origin[i] = from + i;
+        foreach (var step in Data.Normalizers ?? [])
         {
-            string element = (string)e.Current;
-            string n = Data.Normalization is NormalizationForm f && !element.IsNormalized(f) ? element.Normalize(f) : element;
-            foreach (char ch in n)
-            {
-                sb.Append(ch is '\t' or '\n' or '\r' ? ' ' : ch);
-                origin.Add(from + e.ElementIndex);
-            }
+            var (t, o) = step.Apply(normal);
+            for (int i = 0; i < o.Length; i++) o[i] = origin[o[i]];
+            (normal, origin) = (t, o);
         }
+        var sb = new StringBuilder(normal.Length);
+        foreach (char ch in normal) sb.Append(ch is '\t' or '\n' or '\r' ? ' ' : ch);
         string s = sb.ToString();
         var keep = new List<int>(s.Length);
         if (Data.RemoveExtraWhitespaces)

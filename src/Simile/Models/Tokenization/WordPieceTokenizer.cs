@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Simile.Models.Tokenization.Unicode;
 
 namespace Simile.Models.Tokenization;
 
@@ -10,7 +11,7 @@ public readonly record struct TextToken(int Id, string Piece, int Start, int Len
 /// BERT's WordPiece tokenizer (the algorithm of Hugging Face's BertTokenizer with tokenize_chinese_chars on and, for
 /// uncased models, do_lower_case with strip_accents; cased models keep case and accents), written here so that every
 /// token keeps its character span in the original text and so that accent stripping works without ICU (see
-/// <see cref="AccentFolding"/>). The one WordPiece implementation: embedded models and Hugging Face folders use it.
+/// <see cref="Unicode.UnicodeNormalization"/>). The one WordPiece implementation: embedded models and Hugging Face folders use it.
 /// <list type="number">
 /// <item>special tokens written in the text ([MASK], [SEP], [CLS], [PAD], [UNK]) are kept whole;</item>
 /// <item>clean: drop NUL, U+FFFD and control characters (Cc/Cf other than tab/CR/LF); whitespace (Zs, tab, CR, LF) splits words;</item>
@@ -120,9 +121,9 @@ public sealed class WordPieceTokenizer
             }
             // lower-case, then strip accents, character by character (both are per-code-point mappings)
             folded.Clear();
-            var lowered = LowerCase ? Rune.ToLowerInvariant(rune) : rune;
-            int n = lowered.EncodeToUtf16(buf);
-            if (LowerCase) for (int k = 0; k < n; k++) AccentFolding.Append(buf[k], folded);
+            int n = rune.EncodeToUtf16(buf);
+            // uncased: strip accents (NFD, drop Mn), then lower-case, as Hugging Face's BertNormalizer does
+            if (LowerCase) folded.Append(UnicodeNormalization.ToLower(UnicodeNormalization.StripAccents(new string(buf[..n]))));
             else folded.Append(buf[..n]);
             if (folded.Length == 0 && origin.Count > 0)
             {

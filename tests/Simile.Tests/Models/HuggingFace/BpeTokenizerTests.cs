@@ -151,7 +151,7 @@ public class BpeTokenizerTests
 
     private static BpeTokenizer ByteLevel(string[] vocab, string[] merges, string pattern, bool ignoreMerges = false) =>
         new(new BpeTokenizerData(BpeKind.ByteLevel, vocab, Merges: merges.Select(m => (m.Split(' ')[0], m.Split(' ')[1])).ToList(),
-            SplitPattern: pattern, IgnoreMerges: ignoreMerges));
+            SplitPatterns: pattern is null ? null : [pattern], IgnoreMerges: ignoreMerges));
 
     [Fact]
     public void DigitsFollowTheSplitPattern()

@@ -1,0 +1,159 @@
+using Simile.Comparison;
+using Simile.Similarity;
+
+namespace Simile.Inference;
+
+/// <summary>
+/// A model compared with a target given as a list of word pairs with one value per pair and subject (human ratings,
+/// or the upper triangle of subject RDMs).
+/// </summary>
+/// <param name="Words">Number of words the model has (indices 0..Words−1).</param>
+/// <param name="Model">The model's value for every pair of its words, condensed over <paramref name="Words"/>.</param>
+/// <param name="Diagonal">The model's value for a pair of a word with itself (cosine similarity 1, dissimilarity 0).</param>
+/// <param name="A">First word of each pair.</param>
+/// <param name="B">Second word of each pair.</param>
+/// <param name="Subjects">Per subject, the target's value of each pair.</param>
+/// <param name="TargetWord">Per model word, its index among the target's <paramref name="TargetWords"/> (what the bootstrap draws).</param>
+/// <param name="TargetWords">Number of words of the whole target.</param>
+public sealed record PairListData(int Words, double[] Model, double Diagonal, int[] A, int[] B, IReadOnlyList<double[]> Subjects,
+    int[] TargetWord, int TargetWords)
+{
+    public int Pairs => A.Length;
+}
+
+/// <summary>Paired bootstrap of a difference between two representations: interval and two-sided p.</summary>
+public sealed record PairedDifference(double Difference, double Lower, double Upper, double PValue);
+
+/// <summary>
+/// Inference for <see cref="PairListData"/> under a measure: the value (mean over subjects of the measure between the
+/// model's pair values and the subject's), a permutation p over the model's word labels (<see cref="Permutations.Run"/>),
+/// and a two-factor bootstrap over target words and subjects as rsatoolbox's <c>bootstrap_sample</c>: resample r draws
+/// the target's N words with replacement (N × NextInt(N) from <see cref="SeededRandom.ForBlock"/>(seed, r), the stream of
+/// <see cref="Bootstrap.Draw"/>) and then, with k ≥ 2 subjects, k subjects with replacement from the same generator; a
+/// pair (u, v) of distinct words then occurs c_u·c_v times, a pair of a word with itself c_u times, and pairs of a word
+/// with its own copy are left out. Deterministic for a seed whatever the thread count; the same seed draws the same
+/// words and subjects for every model, so distributions of two models on one target are paired.
+/// </summary>
+public static class PairListInference
+{
+    /// <summary>Mean over subjects of the measure between model values (words relabelled by <paramref name="perm"/>) and each subject.</summary>
+    public static double Value(PairListData d, RsaMeasure measure, ReadOnlySpan<int> perm = default)
+    {
+        var model = ModelValues(d, perm);
+        double sum = 0;
+        foreach (var s in d.Subjects) sum += RsaMeasures.Compute(measure, model, s);
+        return sum / d.Subjects.Count;
+    }
+
+    /// <summary>The model's value of each pair, words relabelled by <paramref name="perm"/> (none: identity).</summary>
+    public static double[] ModelValues(PairListData d, ReadOnlySpan<int> perm = default)
+    {
+        var v = new double[d.Pairs];
+        bool permuted = !perm.IsEmpty;
+        for (int p = 0; p < v.Length; p++)
+        {
+            int a = d.A[p], b = d.B[p];
+            if (permuted) { a = perm[a]; b = perm[b]; }
+            v[p] = a == b ? d.Diagonal : d.Model[CondensedIndex.Of(d.Words, a, b)];
+        }
+        return v;
+    }
+
+    /// <summary>One-sided permutation test (value at least the observed one) over the model's word labels.</summary>
+    public static PermutationResult Permute(PairListData d, RsaMeasure measure, int permutations, ulong seed, IProgress<double>? progress = null)
+    {
+        Permutations.CheckCount(permutations);
+        double observed = Value(d, measure);
+        int atLeast = 0;
+        Permutations.Run(d.Words, permutations, seed, () => new int[1],
+            (_, perm, local) => { if (Permutations.AtLeast(Value(d, measure, perm), observed)) local[0]++; },
+            local => atLeast += local[0], progress: progress);
+        return new PermutationResult(measure, permutations, seed, observed, Permutations.PValue(atLeast, permutations, observed), atLeast);
+    }
+
+    /// <summary>The value on each bootstrap resample (NaN where undefined, e.g. fewer than 2 pairs drawn).</summary>
+    public static double[] BootstrapDistribution(PairListData d, RsaMeasure measure, int resamples, ulong seed, IProgress<double>? progress = null)
+    {
+        if (resamples < 1)
+            throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
+        var values = new double[resamples];
+        var model = ModelValues(d);
+        int done = 0;
+        Parallel.For(0, resamples, r =>
+        {
+            var (words, subjects) = Draw(seed, r, d.TargetWords, d.Subjects.Count);
+            var c = new int[d.TargetWords];
+            foreach (int w in words) c[w]++;
+            long total = 0;
+            var weight = new int[d.Pairs];
+            for (int p = 0; p < d.Pairs; p++)
+            {
+                int ga = d.TargetWord[d.A[p]], gb = d.TargetWord[d.B[p]];
+                weight[p] = ga == gb ? c[ga] : c[ga] * c[gb];
+                total += weight[p];
+            }
+            if (total < 2) { values[r] = double.NaN; return; }
+            var mv = Repeat(model, weight, total);
+            double sum = 0;
+            foreach (int s in subjects) sum += RsaMeasures.Compute(measure, mv, Repeat(d.Subjects[s], weight, total));
+            values[r] = sum / subjects.Length;
+            if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
+        });
+        return values;
+    }
+
+    /// <summary>Percentile interval (numpy's linear interpolation) of the defined values of a distribution.</summary>
+    public static (double Lower, double Upper) Interval(double[] distribution, double level = 0.95)
+        => PercentileInterval.Of(distribution, level);
+
+    /// <summary>
+    /// Paired bootstrap of <paramref name="observed"/> = value(other) − value(best) from two distributions drawn with the
+    /// same seed: the percentile interval of the resampled differences and a two-sided p = min(1, 2·min(share ≤ 0, share ≥ 0))
+    /// over the defined resamples.
+    /// </summary>
+    public static PairedDifference Paired(double observed, double[] best, double[] other, double level = 0.95)
+    {
+        var diff = new List<double>(best.Length);
+        for (int r = 0; r < best.Length; r++)
+            if (double.IsFinite(best[r]) && double.IsFinite(other[r])) diff.Add(other[r] - best[r]);
+        if (diff.Count == 0) return new PairedDifference(observed, double.NaN, double.NaN, double.NaN);
+        var (lo, hi) = Interval(diff.ToArray(), level);
+        double below = diff.Count(x => x <= 0) / (double)diff.Count, above = diff.Count(x => x >= 0) / (double)diff.Count;
+        return new PairedDifference(observed, lo, hi, Math.Min(1.0, 2 * Math.Min(below, above)));
+    }
+
+    /// <summary>Benjamini–Hochberg adjusted p-values (NaN stays NaN and does not count).</summary>
+    public static double[] FalseDiscoveryRate(IReadOnlyList<double> p)
+    {
+        var order = Enumerable.Range(0, p.Count).Where(i => !double.IsNaN(p[i])).OrderBy(i => p[i]).ToArray();
+        var adjusted = Enumerable.Repeat(double.NaN, p.Count).ToArray();
+        int m = order.Length;
+        double running = 1.0;
+        for (int k = m - 1; k >= 0; k--)
+        {
+            running = Math.Min(running, p[order[k]] * m / (k + 1));
+            adjusted[order[k]] = Math.Min(1.0, running);
+        }
+        return adjusted;
+    }
+
+    /// <summary>Resample r: <paramref name="words"/> draws of NextInt(words) and, with 2 or more subjects, as many subject draws.</summary>
+    public static (int[] Words, int[] Subjects) Draw(ulong seed, long r, int words, int subjects)
+    {
+        var rng = SeededRandom.ForBlock(seed, r);
+        var w = new int[words];
+        for (int i = 0; i < words; i++) w[i] = rng.NextInt(words);
+        var s = new int[subjects];
+        for (int i = 0; i < subjects; i++) s[i] = subjects == 1 ? 0 : rng.NextInt(subjects);
+        return (w, s);
+    }
+
+    private static double[] Repeat(double[] v, int[] weight, long total)
+    {
+        var o = new double[total];
+        long k = 0;
+        for (int p = 0; p < v.Length; p++)
+            for (int t = 0; t < weight[p]; t++) o[k++] = v[p];
+        return o;
+    }
+}
