@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Spectre.Console.Cli;
 
 namespace Simile.Cli;

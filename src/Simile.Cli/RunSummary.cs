@@ -2,6 +2,7 @@ using System.Globalization;
 using Simile.Analyses;
 using Simile.Comparison;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Simile.Similarity;
 using Spectre.Console;
 

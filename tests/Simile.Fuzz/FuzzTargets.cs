@@ -45,6 +45,12 @@ public static class FuzzTargets
             Target("gguf", "model.gguf", () => new() { ["model.gguf"] = ReferenceGguf() }, (dir, p) => TouchGguf(p)),
             Target("word-list", "words.tsv", () => new() { ["words.tsv"] = Seeds.WordList() }, (dir, p) => WordListFile.Read(p)),
 
+            // ---- Analyses/Targets: human ratings of word pairs and subject RDMs
+            Target("target-pairs", "ratings.txt", () => new() { ["ratings.txt"] = Seeds.TargetPairs() },
+                (dir, p) => Simile.Analyses.Targets.TargetFile.ReadAll([p])),
+            Target("target-rdm", "s2.csv", () => new() { ["s1.csv"] = Seeds.TargetRdm(1), ["s2.csv"] = Seeds.TargetRdm(2) },
+                (d, p) => Simile.Analyses.Targets.TargetFile.ReadAll([Path.Combine(d, "s1.csv"), p])),
+
             // ---- Models/Static: word-vector files, the GloVe npm conversion, the vector cache
             Target("word2vec-text", "v.vec", () => new() { ["v.vec"] = Seeds.Word2VecText() }, (dir, p) => TouchVectors(StaticVectorFiles.Open(p))),
             Target("word2vec-binary", "v.bin", () => new() { ["v.bin"] = Seeds.Word2VecBinary() }, (dir, p) => TouchVectors(StaticVectorFiles.Open(p))),

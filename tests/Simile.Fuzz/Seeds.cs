@@ -58,6 +58,28 @@ public static class Seeds
 
     public static byte[] WordList() => Utf8("word\tcategory\n" + string.Join("", Words.Select((w, i) => $"{w}\t{(i < 2 ? "animal" : i < 4 ? "vehicle" : "colour")}\n")));
 
+    // ------------------------------------------------------------------ targets (human ratings, subject RDMs)
+
+    /// <summary>SimLex-999's layout: tab, a header naming the score column, POS and further columns; made-up ratings.</summary>
+    public static byte[] TargetPairs() => Utf8("word1\tword2\tPOS\tSimLex999\tconc(w1)\n" + string.Join("", Words.SelectMany((a, i) =>
+        Words.Skip(i + 1).Select((b, j) => $"{a}\t{b}\tN\t{(i * 7 + j * 3) % 10 + 0.5}\t4.2\n"))));
+
+    /// <summary>One subject's RDM: words as header row and first column, a corner cell, symmetric, zero diagonal.</summary>
+    public static byte[] TargetRdm(int subject)
+    {
+        var sb = new StringBuilder();
+        foreach (var w in Words) sb.Append(',').Append(w);
+        sb.Append('\n');
+        for (int i = 0; i < Words.Length; i++)
+        {
+            sb.Append(Words[i]);
+            for (int j = 0; j < Words.Length; j++)
+                sb.Append(',').Append(i == j ? "0" : ((Math.Min(i, j) * 5 + Math.Max(i, j) * 3 + subject) % 11 / 10.0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            sb.Append('\n');
+        }
+        return Utf8(sb.ToString());
+    }
+
     // ------------------------------------------------------------------ static word vectors
 
     public static byte[] Word2VecText() => Utf8($"{Words.Length} 4\n" + GloveLines());

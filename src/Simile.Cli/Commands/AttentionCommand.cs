@@ -3,6 +3,7 @@ using System.Globalization;
 using Simile.Analyses;
 using Simile.Data;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -58,23 +59,16 @@ public sealed class AttentionCommand : Command<AttentionCommand.Settings>
     {
         bool perHead = CliSupport.ParsePresence(settings.PerHead, "--per-head") != Presence.No;
         var engine = TransformerBackend.ParseEngine(settings.Engine);
-        string outDir = settings.Out!;
-        OutputPath.CheckFolderName(outDir);
-        using var outputLock = OutputLock.ForFolder(outDir);
+        OutputPath.CheckFolderName(settings.Out!);
+        using var outputLock = OutputLock.ForFolder(settings.Out!);
+        var r = CliProgress.Stages(p => AttentionRun.Run(settings.Model!, engine, settings.Text!, settings.Layers, settings.Heads, perHead, settings.Out!, p));
 
-        AttentionExport export;
-        using (var model = TransformerBackend.Open(settings.Model!, engine))
-            export = AttentionExport.Compute(model, settings.Text!, settings.Layers, settings.Heads, TransformerBackend.DisplayName(settings.Model!));
-
-        OutputPath.CheckFolder(outDir);
-        var files = new List<string> { export.WriteNpy(outDir), export.WriteJson(outDir) };
-        files.AddRange(CliProgress.Run("Drawing attention heatmaps", p => AttentionFigures.Write(export, outDir, perHead, p)));
-
+        var export = r.Export;
         var console = CliSupport.Stdout();
         var inv = CultureInfo.InvariantCulture;
         console.MarkupLine(string.Create(inv,
             $"[bold]{Markup.Escape(export.Model)}[/]: {export.Tokens} tokens ({Markup.Escape(string.Join(" ", export.Input.Pieces))}), layers {Markup.Escape(string.Join(",", export.Layers))} of {export.ModelLayers}, heads {Markup.Escape(string.Join(",", export.Heads))} of {export.ModelHeads}"));
-        console.MarkupLine(string.Create(inv, $"wrote {files.Count} files to [bold]{Markup.Escape(Path.GetFullPath(outDir))}[/] (attention.npy [[{string.Join(", ", export.Shape)}]] float32, attention.json, layer PNGs)"));
+        console.MarkupLine(string.Create(inv, $"wrote {r.Files.Count} files to [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/] (attention.npy [[{string.Join(", ", export.Shape)}]] float32, attention.json, layer PNGs)"));
         return 0;
     }
 }

@@ -126,7 +126,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
         if (settings.Json)
         {
-            Console.Out.WriteLine(result.ToJson());
+            Console.Out.WriteLine(PairComparisonJson.Text(result));
             return 0;
         }
         WriteTable(CliSupport.Stdout(), result, settings.A, settings.B);

@@ -1,5 +1,6 @@
 using Simile.Data;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -4,6 +4,7 @@ using Simile.Analyses.Layers;
 using Simile.Data;
 using Simile.Models;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

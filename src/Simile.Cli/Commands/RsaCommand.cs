@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Simile.Analyses;
 using Simile.Data;
 using Simile.Reports;
+using Simile.Reports.Runs;
 using Simile.Similarity;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -159,7 +160,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
             foreach (var v in t.Results)
                 table.AddRow(Markup.Escape(v.Model), Markup.Escape(v.Representation), $"{v.PairsUsed}/{t.Target.PairCount}", F(v.Value),
                     v.PValue is double p ? Markup.Escape(PValue.Value(p, t.Options.Permutations)) : "–",
-                    v.Lower is double lo && v.Upper is double hi ? $"[{F(lo)}, {F(hi)}]" : "–");
+                    v.Lower is double lo && v.Upper is double hi ? Markup.Escape($"[{F(lo)}, {F(hi)}]") : "–");
             console.Write(table);
         }
     }

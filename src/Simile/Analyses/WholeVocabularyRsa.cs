@@ -144,8 +144,8 @@ public static class WholeVocabularyRsa
             throw new SimileException($"the two models have {a.Rows} and {b.Rows} words", "restrict both to their shared vocabulary first");
         int n = a.Rows;
         if (n < 2) throw new SimileException($"only {n} words: no pairs to draw", "use a longer word list");
-        var pa = new PairDissimilarities(a, kind, "first", words);
-        var pb = new PairDissimilarities(b, kind, "second", words);
+        var pa = new PairDissimilarities(a, kind, MatrixSources.Default.A, words);
+        var pb = new PairDissimilarities(b, kind, MatrixSources.Default.B, words);
         int blockRows = PairDissimilarities.BlockRows(n);
         var blockA = new double[(long)Math.Min(blockRows, n) * n];
         var blockB = new double[blockA.Length];
@@ -207,11 +207,13 @@ public static class WholeVocabularyRsa
     }
 
     /// <summary>Exact float64 sums over all pairs, block by block (for kinds without a feature-space form).</summary>
-    internal static (UpperTriangleSums Sums, long Bytes) BlockwiseSums(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? words)
+    internal static (UpperTriangleSums Sums, long Bytes) BlockwiseSums(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? words,
+        MatrixSources? sources = null)
     {
         int n = a.Rows;
-        var pa = new PairDissimilarities(a, kind, "first", words);
-        var pb = new PairDissimilarities(b, kind, "second", words);
+        sources ??= MatrixSources.Default;
+        var pa = new PairDissimilarities(a, kind, sources.A, words);
+        var pb = new PairDissimilarities(b, kind, sources.B, words);
         int blockRows = PairDissimilarities.BlockRows(n);
         var blockA = new double[(long)Math.Min(blockRows, n) * n];
         var blockB = new double[blockA.Length];

@@ -29,11 +29,12 @@ public static class FeatureSpaceRsa
 
     /// <summary>Upper-triangle sums of the two kind-<paramref name="kind"/> dissimilarity vectors of the rows of a and b.</summary>
     public static UpperTriangleSums Sums(Matrix a, Matrix b, DissimilarityKind kind,
-        IReadOnlyList<string>? rowNames = null)
+        IReadOnlyList<string>? rowNames = null, MatrixSources? sources = null)
     {
         CheckPair(a, b);
-        var sa = RowModel.Create(a, kind, "first", rowNames);
-        var sb = RowModel.Create(b, kind, "second", rowNames);
+        sources ??= MatrixSources.Default;
+        var sa = RowModel.Create(a, kind, sources.A, rowNames);
+        var sb = RowModel.Create(b, kind, sources.B, rowNames);
         return Combine(sa, sb, CrossAll(sa, sb), DiagonalProduct(sa.Diagonal, sb.Diagonal, null), kind);
     }
 
@@ -53,12 +54,13 @@ public static class FeatureSpaceRsa
         public int Items => _a.N;
         public double Observed { get; }
 
-        internal PermutablePair(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames)
+        internal PermutablePair(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames, MatrixSources? sources = null)
         {
             CheckPair(a, b);
             _kind = kind;
-            _a = RowModel.Create(a, kind, "first", rowNames);
-            _b = RowModel.Create(b, kind, "second", rowNames);
+            sources ??= MatrixSources.Default;
+            _a = RowModel.Create(a, kind, sources.A, rowNames);
+            _b = RowModel.Create(b, kind, sources.B, rowNames);
             Observed = Combine(_a, _b, CrossAll(_a, _b), DiagonalProduct(_a.Diagonal, _b.Diagonal, null), kind).Pearson;
         }
 
@@ -72,8 +74,9 @@ public static class FeatureSpaceRsa
     }
 
     /// <summary>Prepares a and b for Pearson RSA under item permutations (see <see cref="PermutablePair"/>).</summary>
-    public static PermutablePair Permutable(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
-        => new(a, b, kind, rowNames);
+    public static PermutablePair Permutable(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null,
+        MatrixSources? sources = null)
+        => new(a, b, kind, rowNames, sources);
 
     /// <summary>
     /// Both models in feature-space form, prepared once for many weighted sums (the item bootstrap at scale).
@@ -84,12 +87,13 @@ public static class FeatureSpaceRsa
         private readonly DissimilarityKind _kind;
         public int N => _a.N;
 
-        public Prepared(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null)
+        public Prepared(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null, MatrixSources? sources = null)
         {
             CheckPair(a, b);
             _kind = kind;
-            _a = RowModel.Create(a, kind, "first", rowNames);
-            _b = RowModel.Create(b, kind, "second", rowNames);
+            sources ??= MatrixSources.Default;
+            _a = RowModel.Create(a, kind, sources.A, rowNames);
+            _b = RowModel.Create(b, kind, sources.B, rowNames);
         }
 
         /// <summary>The unweighted upper-triangle sums (as <see cref="Sums"/>).</summary>

@@ -61,8 +61,10 @@ public static class LargeScaleRankRsa
     /// estimate exceeds <paramref name="memoryBudget"/>.
     /// </summary>
     public static RankRsaResult Compute(Matrix a, Matrix b, DissimilarityKind kind, IReadOnlyList<RsaMeasure> measures,
-        long memoryBudget = DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+        long memoryBudget = DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null,
+        MatrixSources? sources = null)
     {
+        sources ??= MatrixSources.Default;
         foreach (var mm in measures)
             if (!RankMeasures.Contains(mm))
                 throw new SimileException($"the rank route does not compute '{mm.Name()}'",
@@ -94,7 +96,7 @@ public static class LargeScaleRankRsa
         bool wantKendall = measures.Contains(RsaMeasure.KendallTauB) || measures.Contains(RsaMeasure.TauA);
 
         // 1. Model A: keys, then its sorted order (the key array becomes the index array).
-        uint[] keysA = DissimilarityKeys(a, kind, "first", rowNames, tracker, p => progress?.Report(0.25 * p));
+        uint[] keysA = DissimilarityKeys(a, kind, sources.A, rowNames, tracker, p => progress?.Report(0.25 * p));
         timings["values"] = sw.Elapsed.TotalSeconds;
         Cpu("values");
         var t0 = sw.Elapsed.TotalSeconds;
@@ -105,7 +107,7 @@ public static class LargeScaleRankRsa
 
         // 2. Model B: keys, then doubled average ranks in place.
         t0 = sw.Elapsed.TotalSeconds;
-        uint[] ranksB = DissimilarityKeys(b, kind, "second", rowNames, tracker, p => progress?.Report(0.35 + 0.25 * p));
+        uint[] ranksB = DissimilarityKeys(b, kind, sources.B, rowNames, tracker, p => progress?.Report(0.35 + 0.25 * p));
         timings["values"] += sw.Elapsed.TotalSeconds - t0;
         Cpu("values");
         t0 = sw.Elapsed.TotalSeconds;
@@ -145,8 +147,10 @@ public static class LargeScaleRankRsa
     /// the class remarks). Peak memory as <see cref="EstimateBytes"/>; 8 bytes per pair while permuting.
     /// </summary>
     public static RankedPair PrepareSpearman(Matrix a, Matrix b, DissimilarityKind kind,
-        long memoryBudget = DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+        long memoryBudget = DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null,
+        MatrixSources? sources = null)
     {
+        sources ??= MatrixSources.Default;
         int n = CheckItems(a, b);
         long m = CondensedIndex.Length(n);
         long estimate = EstimateBytes(n, a.Cols, b.Cols, RankMeasures);
@@ -155,9 +159,9 @@ public static class LargeScaleRankRsa
                 $"the Spearman permutation test over {n:N0} items ({m:N0} pairs) needs about {GigabytesText(estimate)} of memory, above the {GigabytesText(memoryBudget)} budget",
                 "drop --permutations, or raise --memory");
 
-        uint[] ra = DissimilarityKeys(a, kind, "first", rowNames, null, p => progress?.Report(0.5 * p));
+        uint[] ra = DissimilarityKeys(a, kind, sources.A, rowNames, null, p => progress?.Report(0.5 * p));
         RanksInPlace(ra);
-        uint[] rb = DissimilarityKeys(b, kind, "second", rowNames, null, p => progress?.Report(0.5 + 0.5 * p));
+        uint[] rb = DissimilarityKeys(b, kind, sources.B, rowNames, null, p => progress?.Report(0.5 + 0.5 * p));
         RanksInPlace(rb);
         return new RankedPair(ra, rb, n);
     }

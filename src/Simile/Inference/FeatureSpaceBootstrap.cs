@@ -14,14 +14,14 @@ namespace Simile.Inference;
 public static class FeatureSpaceBootstrap
 {
     public static BootstrapInterval Pearson(Matrix a, Matrix b, DissimilarityKind kind, int resamples, ulong seed,
-        double level = 0.95, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+        double level = 0.95, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null, MatrixSources? sources = null)
     {
         Bootstrap.CheckCount(resamples);
         PercentileInterval.CheckLevel(level);
         if (!FeatureSpaceRsa.Supports(kind))
             throw new SimileException($"the bootstrap at scale needs a feature-space form, which {kind.Name()} distance lacks",
                 "use --rdm sqeuclidean-per-feature (the same ranks), or fewer items");
-        var prepared = new FeatureSpaceRsa.Prepared(a, b, kind, rowNames);
+        var prepared = new FeatureSpaceRsa.Prepared(a, b, kind, rowNames, sources);
         int n = prepared.N;
         var values = Bootstrap.Resamples(resamples, r =>
         {

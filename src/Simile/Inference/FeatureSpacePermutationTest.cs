@@ -14,10 +14,10 @@ namespace Simile.Inference;
 public static class FeatureSpacePermutationTest
 {
     public static PermutationResult Pearson(Matrix a, Matrix b, DissimilarityKind kind,
-        int permutations, ulong seed, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+        int permutations, ulong seed, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null, MatrixSources? sources = null)
     {
         Permutations.CheckCount(permutations);
-        var pair = FeatureSpaceRsa.Permutable(a, b, kind, rowNames);
+        var pair = FeatureSpaceRsa.Permutable(a, b, kind, rowNames, sources);
         int atLeast = 0;
         // One permutation per work item, each product on its own thread: no synchronisation inside the GEMM.
         Permutations.Run(pair.Items, permutations, seed,

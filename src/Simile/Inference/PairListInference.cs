@@ -64,20 +64,51 @@ public static class PairListInference
     {
         Permutations.CheckCount(permutations);
         double observed = Value(d, measure);
+        // The subjects do not move: rank them once (Spearman and rho-a rank both sides; the result is the same bits).
+        var subjectRanks = measure is RsaMeasure.Spearman or RsaMeasure.RhoA ? d.Subjects.Select(s => Ranks.Average(s)).ToArray() : null;
         int atLeast = 0;
         Permutations.Run(d.Words, permutations, seed, () => new int[1],
-            (_, perm, local) => { if (Permutations.AtLeast(Value(d, measure, perm), observed)) local[0]++; },
+            (_, perm, local) =>
+            {
+                double v = subjectRanks is null ? Value(d, measure, perm) : RankedValue(d, measure, perm, subjectRanks);
+                if (Permutations.AtLeast(v, observed)) local[0]++;
+            },
             local => atLeast += local[0], progress: progress);
         return new PermutationResult(measure, permutations, seed, observed, Permutations.PValue(atLeast, permutations, observed), atLeast);
     }
 
-    /// <summary>The value on each bootstrap resample (NaN where undefined, e.g. fewer than 2 pairs drawn).</summary>
+    private static double RankedValue(PairListData d, RsaMeasure measure, ReadOnlySpan<int> perm, double[][] subjectRanks)
+    {
+        var ranks = Ranks.Average(ModelValues(d, perm));
+        double sum = 0;
+        foreach (var rs in subjectRanks)
+            sum += measure == RsaMeasure.RhoA ? RsaMeasures.RhoAFromRanks(ranks, rs) : RsaMeasures.PearsonUnchecked(ranks, rs);
+        return sum / subjectRanks.Length;
+    }
+
+    /// <summary>
+    /// The value on each bootstrap resample (NaN where undefined, e.g. fewer than 2 pairs drawn). Pearson, Spearman and
+    /// rho-a are computed from the pair weights without building the resampled vectors: each side is sorted once, a
+    /// resample's average ranks come from one pass over that order with the weights (a value repeated w times occupies
+    /// w consecutive ranks), and the correlation is the weighted one. Tau-a builds the resampled vectors.
+    /// </summary>
     public static double[] BootstrapDistribution(PairListData d, RsaMeasure measure, int resamples, ulong seed, IProgress<double>? progress = null)
+        => BootstrapDistribution(d, measure, resamples, seed, materialize: measure == RsaMeasure.TauA, progress);
+
+    internal static double[] BootstrapDistribution(PairListData d, RsaMeasure measure, int resamples, ulong seed, bool materialize,
+        IProgress<double>? progress = null)
     {
         if (resamples < 1)
             throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
         var values = new double[resamples];
         var model = ModelValues(d);
+        int[]? modelOrder = null;
+        int[][]? subjectOrder = null;
+        if (!materialize && measure != RsaMeasure.Pearson)
+        {
+            modelOrder = Order(model);
+            subjectOrder = d.Subjects.Select(Order).ToArray();
+        }
         int done = 0;
         Parallel.For(0, resamples, r =>
         {
@@ -93,9 +124,22 @@ public static class PairListInference
                 total += weight[p];
             }
             if (total < 2) { values[r] = double.NaN; return; }
-            var mv = Repeat(model, weight, total);
             double sum = 0;
-            foreach (int s in subjects) sum += RsaMeasures.Compute(measure, mv, Repeat(d.Subjects[s], weight, total));
+            if (materialize)
+            {
+                var mv = Repeat(model, weight, total);
+                foreach (int s in subjects) sum += RsaMeasures.Compute(measure, mv, Repeat(d.Subjects[s], weight, total));
+            }
+            else
+            {
+                bool ranked = measure != RsaMeasure.Pearson;
+                var x = ranked ? WeightedRanks(model, modelOrder!, weight) : model;
+                foreach (int s in subjects)
+                {
+                    var y = ranked ? WeightedRanks(d.Subjects[s], subjectOrder![s], weight) : d.Subjects[s];
+                    sum += measure == RsaMeasure.RhoA ? WeightedRhoA(x, y, weight, total) : WeightedPearson(x, y, weight);
+                }
+            }
             values[r] = sum / subjects.Length;
             if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
         });
@@ -146,6 +190,64 @@ public static class PairListInference
         var s = new int[subjects];
         for (int i = 0; i < subjects; i++) s[i] = subjects == 1 ? 0 : rng.NextInt(subjects);
         return (w, s);
+    }
+
+    private static int[] Order(double[] v)
+    {
+        var order = Enumerable.Range(0, v.Length).ToArray();
+        Array.Sort(v.ToArray(), order);
+        return order;
+    }
+
+    /// <summary>Average ranks (1-based) each value would have in the vector holding value p weight[p] times.</summary>
+    internal static double[] WeightedRanks(double[] v, int[] order, int[] weight)
+    {
+        var ranks = new double[v.Length];
+        long below = 0;
+        int k = 0, m = order.Length;
+        while (k < m)
+        {
+            int j = k;
+            long group = 0;
+            double value = v[order[k]];
+            while (j < m && v[order[j]] == value) { group += weight[order[j]]; j++; }
+            double rank = below + (group + 1) / 2.0;
+            for (int t = k; t < j; t++) ranks[order[t]] = rank;
+            below += group;
+            k = j;
+        }
+        return ranks;
+    }
+
+    /// <summary>Pearson r of the vectors holding x_p and y_p weight[p] times; NaN when either is constant.</summary>
+    internal static double WeightedPearson(double[] x, double[] y, int[] weight)
+    {
+        double w = 0, sx = 0, sy = 0;
+        for (int p = 0; p < x.Length; p++) { w += weight[p]; sx += weight[p] * x[p]; sy += weight[p] * y[p]; }
+        if (w < 2) return double.NaN;
+        double mx = sx / w, my = sy / w, sxy = 0, sxx = 0, syy = 0;
+        for (int p = 0; p < x.Length; p++)
+        {
+            if (weight[p] == 0) continue;
+            double a = x[p] - mx, b = y[p] - my;
+            sxy += weight[p] * a * b;
+            sxx += weight[p] * a * a;
+            syy += weight[p] * b * b;
+        }
+        if (sxx == 0 || syy == 0) return double.NaN;
+        return Math.Clamp(sxy / (Math.Sqrt(sxx) * Math.Sqrt(syy)), -1.0, 1.0);
+    }
+
+    /// <summary>rho-a (12·Σ centred rank products/(M³ − M)) of the vectors holding the ranks weight[p] times, M of them.</summary>
+    internal static double WeightedRhoA(double[] rx, double[] ry, int[] weight, long total)
+    {
+        double sx = 0, sy = 0;
+        for (int p = 0; p < rx.Length; p++) { sx += weight[p] * rx[p]; sy += weight[p] * ry[p]; }
+        double mx = sx / total, my = sy / total, sxy = 0;
+        for (int p = 0; p < rx.Length; p++)
+            if (weight[p] != 0) sxy += weight[p] * (rx[p] - mx) * (ry[p] - my);
+        double m = total;
+        return 12.0 * sxy / (m * m * m - m);
     }
 
     private static double[] Repeat(double[] v, int[] weight, long total)

@@ -13,11 +13,12 @@ namespace Simile.Inference;
 public static class RankPermutationTest
 {
     public static PermutationResult Spearman(Matrix a, Matrix b, DissimilarityKind kind, int permutations, ulong seed,
-        long memoryBudget = LargeScaleRankRsa.DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null)
+        long memoryBudget = LargeScaleRankRsa.DefaultMemoryBudget, IProgress<double>? progress = null, IReadOnlyList<string>? rowNames = null,
+        MatrixSources? sources = null)
     {
         Permutations.CheckCount(permutations);
         var pair = LargeScaleRankRsa.PrepareSpearman(a, b, kind, memoryBudget,
-            FractionProgress.Part(progress, 0, 0.2), rowNames);
+            FractionProgress.Part(progress, 0, 0.2), rowNames, sources);
         int atLeast = 0;
         // Each statistic already runs on every core (rows in parallel chunks), so permutations run one after another.
         Permutations.Run(pair.Items, permutations, seed, () => new int[1],

@@ -65,7 +65,7 @@ public sealed class DissimilarityRows
     /// <summary>
     /// Transforms the rows of <paramref name="x"/> for <paramref name="kind"/>. Rejects non-finite values and rows for
     /// which the kind is undefined (all-zero row with cosine, constant row with correlation), naming the row
-    /// (with <paramref name="rowNames"/>, and "of the <paramref name="label"/> matrix" when given).
+    /// (with <paramref name="rowNames"/>, and "of <paramref name="label"/>" when given, e.g. "the first matrix" or a quoted file name).
     /// <paramref name="undefined"/> (optional) builds the error for an undefined row instead (row index, "is all zeros"/…).
     /// </summary>
     public static DissimilarityRows Prepare(Matrix x, DissimilarityKind kind, IReadOnlyList<string>? rowNames = null,
@@ -75,7 +75,7 @@ public sealed class DissimilarityRows
         if (d == 0)
             throw label is null
                 ? new SimileException("the vectors have no features (0 columns)", "check the vector source")
-                : new SimileException($"the {label} matrix has no columns", "give vectors with at least one feature");
+                : new SimileException($"{label} has no columns", "give vectors with at least one feature");
         var v = x.Values;
         for (int k = 0; k < v.Length; k++)
             if (!double.IsFinite(v[k]))
@@ -201,7 +201,7 @@ public sealed class DissimilarityRows
         return q;
     }
 
-    private static string Of(string? label) => label is null ? "" : $" of the {label} matrix";
+    private static string Of(string? label) => label is null ? "" : $" of {label}";
 
     /// <summary>"row 3 ('word')", 1-based like every message.</summary>
     public static string RowLabel(int i, IReadOnlyList<string>? rowNames)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Simile.Analyses;
 using Simile.Comparison;
 using Simile.Data;
+using Simile.Reports;
 using Simile.Similarity;
 using Xunit;
 
@@ -21,7 +22,7 @@ public class PairComparisonTests
             new CkaScores(tiny, double.PositiveInfinity), null,
             new DirectCorrelationResult(0.5, [1, double.NaN, -0.25]),
             new PermutationSummary(10, ulong.MaxValue, 1.0 / 11, 0.5), null, null, []);
-        using var doc = JsonDocument.Parse(r.ToJson(indented: false));
+        using var doc = JsonDocument.Parse(PairComparisonJson.Text(r, indented: false));
         var j = doc.RootElement;
         Assert.Equal("correlation", j.GetProperty("rdm").GetString());
         Assert.Equal(third, j.GetProperty("rsa").GetProperty("pearson").GetDouble());
@@ -65,7 +66,7 @@ public class PairComparisonTests
         var aligned = PairComparison.Run(x, yShuffled, options);
         Assert.Empty(straight.Notes);
         Assert.Single(aligned.Notes);
-        Assert.Equal(straight.ToJson(), aligned.ToJson());
+        Assert.Equal(PairComparisonJson.Text(straight), PairComparisonJson.Text(aligned));
     }
 
     [Fact]

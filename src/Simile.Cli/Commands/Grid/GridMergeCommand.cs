@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using Simile.Analyses.Grid;
-using Simile.Reports;
+using Simile.Reports.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -21,10 +21,7 @@ public sealed class GridMergeCommand : Command<GridMergeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var plan = GridPlan.Read(s.Plan!);
-        var result = GridMerge.Merge(plan, s.Shards);
-        var written = GridReport.Write(result);
-        GridRunCommand.PrintSummary(result, written);
+        GridRunCommand.PrintSummary(GridRun.Merge(s.Plan!, s.Shards));
         return 0;
     }
 }

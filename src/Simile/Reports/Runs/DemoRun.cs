@@ -2,7 +2,7 @@ using Simile.Analyses;
 using Simile.Analyses.Layers;
 using Simile.Data;
 
-namespace Simile.Reports;
+namespace Simile.Reports.Runs;
 
 /// <summary>What the demo did: part 1 (the word-list RSA) and part 2 (the layers, written to <c>OUT/layers/</c>).</summary>
 public sealed record DemoRunResult(RunResult<SeedAnalysisResult> PartOne, LayersRunResult PartTwo, string PartTwoFolder);

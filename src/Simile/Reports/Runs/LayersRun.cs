@@ -3,7 +3,7 @@ using Simile.Analyses.Targets;
 using Simile.Data;
 using Simile.Models;
 
-namespace Simile.Reports;
+namespace Simile.Reports.Runs;
 
 /// <summary>What a layers run did: the analysis, the files written and the figures (for embedding elsewhere).</summary>
 public sealed record LayersRunResult(LayerAnalysisResult Analysis, IReadOnlyList<string> Files, IReadOnlyList<Figure> Figures)

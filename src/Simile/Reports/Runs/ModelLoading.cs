@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Simile.Data;
 using Simile.Models;
 
-namespace Simile.Reports;
+namespace Simile.Reports.Runs;
 
 /// <summary>A model that was loaded, and how long it took.</summary>
 public sealed record LoadedModel(string Name, TimeSpan Elapsed);

@@ -4,7 +4,7 @@ using Simile.Analyses.Targets;
 using Simile.Data;
 using Simile.Models;
 
-namespace Simile.Reports;
+namespace Simile.Reports.Runs;
 
 /// <summary>What an <c>rsa --target</c> run computed: the word-list analysis when there was one, and every target's result.</summary>
 public sealed record TargetRunResult(SeedAnalysisResult? Analysis, IReadOnlyList<ModelSummary> Models, IReadOnlyList<TargetResult> Targets);

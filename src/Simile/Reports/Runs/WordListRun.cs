@@ -3,7 +3,7 @@ using Simile.Analyses;
 using Simile.Data;
 using Simile.Models;
 
-namespace Simile.Reports;
+namespace Simile.Reports.Runs;
 
 /// <summary>Where and how a run writes its report folder.</summary>
 public sealed record RunOutput(string Folder)

@@ -7,6 +7,7 @@ using Simile.Inference;
 using Simile.Similarity;
 using Simile.Tests.Cli;
 using Simile.Tests.Data;
+using Simile.Reports;
 using Xunit;
 
 namespace Simile.Tests.Scale;
@@ -77,8 +78,8 @@ public class PlannerTests
         Assert.Equal(e.Bootstrap.PearsonUpper, s.Bootstrap.PearsonUpper, 1e-12);
 
         // The JSON contract is the same object shape on both routes.
-        using var je = JsonDocument.Parse(e.ToJson());
-        using var js = JsonDocument.Parse(s.ToJson());
+        using var je = JsonDocument.Parse(PairComparisonJson.Text(e));
+        using var js = JsonDocument.Parse(PairComparisonJson.Text(s));
         Assert.Equal(je.RootElement.EnumerateObject().Select(p => p.Name), js.RootElement.EnumerateObject().Select(p => p.Name));
     }
 

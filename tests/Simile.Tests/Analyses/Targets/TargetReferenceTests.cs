@@ -176,6 +176,26 @@ public class TargetReferenceTests
         Assert.True(atLeast > 0 && atLeast < 300);
     }
 
+    [Theory]
+    [InlineData(RsaMeasure.Spearman)]
+    [InlineData(RsaMeasure.Pearson)]
+    [InlineData(RsaMeasure.RhoA)]
+    public void WeightedBootstrapEqualsTheResampledVectors(RsaMeasure measure)
+    {
+        // The fast route (weights, one sort per side) against building every resampled vector and calling the measure.
+        using var model = StaticVectorFiles.Open(FileOf("vectors.vec"));
+        foreach (var t in new[] { TargetFile.Read(FileOf("pairs-simlex.txt")),
+                                  TargetFile.ReadAll(Enumerable.Range(1, 5).Select(s => FileOf($"brain-s{s}.csv")).ToList())[0] })
+        {
+            var data = TargetEvaluation.Data(t, TargetEvaluation.TokenVectors(model, t, SubwordPolicy.Error), out _);
+            var fast = PairListInference.BootstrapDistribution(data, measure, 60, 5, materialize: false);
+            var slow = PairListInference.BootstrapDistribution(data, measure, 60, 5, materialize: true);
+            for (int r = 0; r < fast.Length; r++)
+                if (double.IsNaN(slow[r])) Assert.True(double.IsNaN(fast[r]));
+                else Assert.Equal(slow[r], fast[r], 12);
+        }
+    }
+
     [Fact]
     public void BenjaminiHochbergMatchesTheClosedForm()
     {
