@@ -352,7 +352,7 @@ public static class Seeds
     }
 
     /// <summary>
-    /// A tokenizer.model laid out as SentencePiece's trainer writes it (<c>modelType</c> 2 BPE, 1 Unigram): pieces
+    /// A tokenizer.model laid out as SentencePiece's trainer writes it (<c>modelType</c> 2 BPE with byte fallback, 1 Unigram): pieces
     /// with scores and types (unknown, control, user-defined, byte, normal), a trainer_spec with string fields, byte
     /// fallback and special ids, a normalizer_spec with a name, a precompiled character map and the whitespace flags.
     /// </summary>
@@ -366,7 +366,7 @@ public static class Seeds
         ];
         var w = new Simile.Models.Onnx.ProtoWriter();
         foreach (var (piece, score, type) in pieces) w.Message(1, p => p.String(1, piece).Float(2, score).Int(3, type));
-        w.Message(2, t => t.String(1, "corpus.txt").String(2, "tiny").Int(3, modelType).Int(4, pieces.Length).Int(35, 1)
+        w.Message(2, t => t.String(1, "corpus.txt").String(2, "tiny").Int(3, modelType).Int(4, pieces.Length).Int(35, modelType == 2 ? 1 : 0)
             .Int(40, 0).Int(41, 1).Int(42, 2).String(45, "<pad>"));
         w.Message(3, n => n.String(1, "nmt_nfkc").Bytes(2, TinyCharsmap()).Int(3, 1).Int(4, 1).Int(5, 1));
         return w.ToArray();

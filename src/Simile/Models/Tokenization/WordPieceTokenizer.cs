@@ -123,7 +123,8 @@ public sealed class WordPieceTokenizer
             folded.Clear();
             int n = rune.EncodeToUtf16(buf);
             // uncased: strip accents (NFD, drop Mn), then lower-case, as Hugging Face's BertNormalizer does
-            if (LowerCase) folded.Append(UnicodeNormalization.ToLower(UnicodeNormalization.StripAccents(new string(buf[..n]))));
+            if (LowerCase && cp < 0x80) folded.Append(char.ToLowerInvariant((char)cp));
+            else if (LowerCase) folded.Append(UnicodeNormalization.ToLower(UnicodeNormalization.StripAccents(new string(buf[..n]))));
             else folded.Append(buf[..n]);
             if (folded.Length == 0 && origin.Count > 0)
             {
