@@ -118,6 +118,10 @@ public static class FuzzTargets
             Target("sentencepiece-unigram", "tokenizer.model", () => new() { ["tokenizer.model"] = Seeds.SentencePieceModel(1) },
                 (d, file) => RunTokenizer(d, "llama")),
 
+            // ---- Models/HuggingFace: a Llama-family config.json (the decoder checks) and the hub cache's layout
+            Target("config-json-llama", "config.json", LlamaTinyFolder, (d, file) => RunModel(d), json: true),
+            Target("hub-cache-layout", HubLayout.SpecFile, () => HubLayout.Seeds(Seeds.BertFolder()), (d, file) => HubLayout.Run(d)),
+
             // ---- Models/Onnx + Engine: a BERT-style graph read by BertGraph, OnnxBertWeights and the native forward pass
             Target("onnx-bert", "model.onnx", () => new() { ["model.onnx"] = Seeds.TinyBertOnnx(), ["vocab.txt"] = Seeds.TinyBertOnnxVocab() }, (dir, p) => RunOnnx(p)),
         };
@@ -208,6 +212,23 @@ public static class FuzzTargets
     }
 
     /// <summary>The tiny Llama GGUF of the reference set (Q8_0 token embeddings, F32 rest), found above the binary.</summary>
+    /// <summary>tests/reference/modern/llama-tiny: config.json, tokenizer files and the BF16 weights (335 KB).</summary>
+    private static Dictionary<string, byte[]> LlamaTinyFolder()
+    {
+        string folder = ReferencePath(Path.Combine("modern", "llama-tiny"));
+        return Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
+    }
+
+    private static string ReferencePath(string relative)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string f = Path.Combine(d.FullName, "tests", "reference", relative);
+            if (File.Exists(f) || Directory.Exists(f)) return f;
+        }
+        throw new FileNotFoundException($"tests/reference/{relative} not found above " + AppContext.BaseDirectory);
+    }
+
     private static byte[] ReferenceGguf()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)

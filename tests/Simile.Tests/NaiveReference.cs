@@ -64,13 +64,77 @@ internal static class NaiveReference
         return (concordant - discordant) / Math.Sqrt((double)(pairs - tiesA) * (pairs - tiesB));
     }
 
-    /// <summary>Pearson r from its definition (two-pass means).</summary>
-    public static double Pearson(double[] a, double[] b)
+    /// <summary>Pearson r from its definition: means by a sequential sum, then the centred sums (the one Pearson oracle of the tests).</summary>
+    public static double Pearson(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
+        double ma = 0, mb = 0;
+        for (int i = 0; i < a.Length; i++) { ma += a[i]; mb += b[i]; }
+        ma /= a.Length; mb /= b.Length;
+        double sab = 0, saa = 0, sbb = 0;
         for (int i = 0; i < a.Length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
         return sab / Math.Sqrt(saa * sbb);
     }
+
+    /// <summary>Kendall's tau-a from its definition over all pairs of positions (O(m²)): (C − D)/P.</summary>
+    public static double TauA(double[] a, double[] b)
+    {
+        long concordant = 0, discordant = 0, pairs = 0;
+        for (int i = 0; i < a.Length; i++)
+            for (int j = i + 1; j < a.Length; j++)
+            {
+                pairs++;
+                int sign = Math.Sign(a[i] - a[j]) * Math.Sign(b[i] - b[j]);
+                if (sign > 0) concordant++;
+                else if (sign < 0) discordant++;
+            }
+        return (concordant - discordant) / (double)pairs;
+    }
+
+    /// <summary>Average ranks (1-based; tied values share the mean of their ranks), by counting (O(m²)).</summary>
+    public static double[] AverageRanks(double[] v)
+    {
+        var r = new double[v.Length];
+        for (int i = 0; i < v.Length; i++)
+        {
+            int below = 0, equal = 0;
+            foreach (double w in v) { if (w < v[i]) below++; else if (w == v[i]) equal++; }
+            r[i] = below + (equal + 1) / 2.0;
+        }
+        return r;
+    }
+
+    /// <summary>Spearman's rho: Pearson of the average ranks.</summary>
+    public static double Spearman(double[] a, double[] b) => Pearson(AverageRanks(a), AverageRanks(b));
+
+    /// <summary>rsatoolbox's rho-a: 12·Σ (rank_a − mean)(rank_b − mean) / (m³ − m), average ranks.</summary>
+    public static double RhoA(double[] a, double[] b)
+    {
+        var ra = AverageRanks(a);
+        var rb = AverageRanks(b);
+        double m = a.Length, mean = (m + 1) / 2, s = 0;
+        for (int i = 0; i < a.Length; i++) s += (ra[i] - mean) * (rb[i] - mean);
+        return 12 * s / (m * m * m - m);
+    }
+
+    /// <summary>Uncentred cosine of two vectors.</summary>
+    public static double Cosine(double[] a, double[] b)
+    {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.Length; i++) { ab += a[i] * b[i]; aa += a[i] * a[i]; bb += b[i] * b[i]; }
+        return ab / Math.Sqrt(aa * bb);
+    }
+
+    /// <summary>The RSA measure <paramref name="measure"/> of two condensed vectors, each from its definition above.</summary>
+    public static double Rsa(Simile.Comparison.RsaMeasure measure, double[] a, double[] b) => measure switch
+    {
+        Simile.Comparison.RsaMeasure.Pearson => Pearson(a, b),
+        Simile.Comparison.RsaMeasure.Spearman => Spearman(a, b),
+        Simile.Comparison.RsaMeasure.KendallTauB => KendallTauB(a, b),
+        Simile.Comparison.RsaMeasure.TauA => TauA(a, b),
+        Simile.Comparison.RsaMeasure.RhoA => RhoA(a, b),
+        Simile.Comparison.RsaMeasure.Cosine => Cosine(a, b),
+        _ => throw new ArgumentOutOfRangeException(nameof(measure)),
+    };
 
     /// <summary>Ranks 1..n of distinct values: the rank of v is 1 + the number of values below it (O(n²)).</summary>
     public static double[] RanksOfDistinct(double[] v)
@@ -78,6 +142,14 @@ internal static class NaiveReference
         var r = new double[v.Length];
         for (int i = 0; i < v.Length; i++) { int below = 0; foreach (double w in v) if (w < v[i]) below++; r[i] = below + 1; }
         return r;
+    }
+
+    /// <summary>Cosine similarity of two vectors, sequential sums.</summary>
+    public static double Cosine(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        double dot = 0, nx = 0, ny = 0;
+        for (int k = 0; k < x.Length; k++) { dot += x[k] * y[k]; nx += x[k] * x[k]; ny += y[k] * y[k]; }
+        return dot / Math.Sqrt(nx * ny);
     }
 
     /// <summary>Spearman's closed form for data without ties: 1 − 6 Σ d² / (n (n² − 1)).</summary>

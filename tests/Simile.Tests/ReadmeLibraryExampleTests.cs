@@ -57,6 +57,17 @@ public class ReadmeLibraryExampleTests
             var big = WholeVocabularyRsa.Run(a.Vectors, b.Vectors, DissimilarityKind.Cosine,
                 [RsaMeasure.Pearson, RsaMeasure.Spearman], permutations: 10, seed: 1);
             Assert.Equal(seed.Pairs[0].Pearson, big.Measures[RsaMeasure.Pearson], 10);
+
+            var target = Simile.Analyses.Targets.TargetFile.ReadAll([Path.Combine(TestPaths.RepoRoot, "examples", "seed-pair-ratings.tsv")])[0];
+            var human = Simile.Analyses.Targets.TargetEvaluation.Evaluate(target,
+                [Simile.Analyses.Targets.TargetEvaluation.TokenVectors(minilm, target, SubwordPolicy.Error)],
+                new Simile.Analyses.Targets.TargetOptions { Measure = RsaMeasure.Spearman, Permutations = 50, Bootstrap = 20, Seed = 1 });
+            Assert.Equal(36, human.Results[0].PairsUsed);
+            Assert.Null(human.NoiseCeiling);
+            // Spearman of the cosine similarities with the ratings, from plain loops (average ranks by counting)
+            var sims = target.PairA.Select((i, k) => NaiveReference.Cosine(a.Vectors.Row(words.Words.ToList().IndexOf(target.Words[i])),
+                a.Vectors.Row(words.Words.ToList().IndexOf(target.Words[target.PairB[k]])))).ToArray();
+            Assert.Equal(NaiveReference.Spearman(sims, target.Subjects[0]), human.Results[0].Value, 12);
         }
         finally
         {

@@ -143,7 +143,7 @@ public sealed class RsaCommand : Command<RsaCommand.Settings>
         summary.Loading(r);
         if (r.Analysis.Analysis is { } analysis) summary.Print(analysis, explain: false);
         PrintTargets(CliSupport.Stdout(), r.Analysis.Targets);
-        summary.Written(r, settings.Out, SeedReportFiles);
+        summary.Written(r, settings.Out, r.Analysis.Analysis is null ? "report.html, results.json, figures as PNG + SVG" : SeedReportFiles);
         return 0;
     }
 

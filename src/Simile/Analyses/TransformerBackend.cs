@@ -49,13 +49,6 @@ public static class TransformerBackend
         }
     }
 
-    /// <summary>A short model name for outputs: the catalogue name, or the file/folder name of a path.</summary>
-    public static string DisplayName(string nameOrPath)
-    {
-        string t = nameOrPath.Trim();
-        if (ModelCatalogue.Names.Any(n => n.Equals(t, StringComparison.OrdinalIgnoreCase))) return t.ToLowerInvariant();
-        string trimmed = t.TrimEnd('/', '\\');
-        string name = Path.GetFileName(trimmed);
-        return name.Length == 0 ? t : name;
-    }
+    /// <summary>The name outputs use for a model (<see cref="ModelCatalogue.DisplayName"/>): catalogue name, hub id or file/folder name.</summary>
+    public static string DisplayName(string nameOrPath) => ModelCatalogue.DisplayName(nameOrPath);
 }

@@ -145,6 +145,7 @@ public sealed record WordVectorsExport(
         SubwordPolicy subword, TransformerEngine engine = TransformerEngine.Default, IProgress<double>? progress = null)
     {
         string display = TransformerBackend.DisplayName(nameOrPath);
+        nameOrPath = ModelCatalogue.Locate(nameOrPath);   // a Hugging Face cache reference → its snapshot folder
         // A folder or GGUF file whose architecture the forward pass does not run still has its token embeddings.
         bool tokenOnly = context.Kind == ContextKind.None && layerSpec.Trim().Equals(TokenLabel, StringComparison.OrdinalIgnoreCase)
             && ((HuggingFaceModel.IsModelFolder(nameOrPath) && HuggingFaceConfig.Load(nameOrPath).Unsupported is not null)

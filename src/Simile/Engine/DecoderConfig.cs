@@ -116,4 +116,33 @@ public sealed record DecoderConfig(
     public IReadOnlyList<bool>? SparseLayers { get; init; }
 
     public bool IsSparseLayer(int layer) => Experts > 0 && (SparseLayers is null || SparseLayers[layer]);
+
+    /// <summary>
+    /// The checks every source of a decoder configuration passes (config.json and GGUF metadata alike), so a forward
+    /// pass never meets a size of zero, a head count that does not divide, or a norm epsilon that is not a small positive
+    /// number: throws one <see cref="SimileException"/> naming <paramref name="where"/> and the field, with
+    /// <paramref name="fix"/>. Fields are named as config.json names them (GGUF metadata keys map onto them one to one).
+    /// </summary>
+    public DecoderConfig Checked(string where, string fix)
+    {
+        foreach (var (name, value) in new[] { ("hidden_size", Hidden), ("num_hidden_layers", Layers), ("num_attention_heads", Heads),
+                                              ("num_key_value_heads", KeyValueHeads), ("head_dim", HeadDim),
+                                              ("intermediate_size", Intermediate), ("vocab_size", VocabularySize),
+                                              ("max_position_embeddings", MaxPositions) })
+            if (value <= 0)
+                throw new SimileException($"{where}: {name} is {value}, but it must be a positive number", fix);
+        if (KeyValueHeads > Heads || Heads % KeyValueHeads != 0)
+            throw new SimileException($"{where}: num_attention_heads {Heads} is not a multiple of num_key_value_heads {KeyValueHeads}", fix);
+        if (RotaryDimsOrHead % 2 != 0 || RotaryDimsOrHead > HeadDim)
+            throw new SimileException(RotaryDimsOrHead == HeadDim
+                ? $"{where}: head_dim {HeadDim} is odd, so rotary embeddings do not apply"
+                : $"{where}: {RotaryDimsOrHead} rotary values per head (head_dim {HeadDim}) are odd or more than the head holds", fix);
+        if (!(RmsNormEpsilon > 0 && RmsNormEpsilon <= 1))
+            throw new SimileException($"{where}: rms_norm_eps {RmsNormEpsilon} is not in (0, 1]", fix);
+        if (!(RopeTheta > 1) || double.IsInfinity(RopeTheta))
+            throw new SimileException($"{where}: rope_theta {RopeTheta} is not a number above 1", fix);
+        if (RopeScaling is { } rs && (!(rs.Factor > 0) || double.IsInfinity(rs.Factor)))
+            throw new SimileException($"{where}: rope scaling factor {rs.Factor} is not a positive number", fix);
+        return this;
+    }
 }

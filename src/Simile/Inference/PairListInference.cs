@@ -98,9 +98,7 @@ public static class PairListInference
     internal static double[] BootstrapDistribution(PairListData d, RsaMeasure measure, int resamples, ulong seed, bool materialize,
         IProgress<double>? progress = null)
     {
-        if (resamples < 1)
-            throw new SimileException($"the number of bootstrap resamples must be at least 1, got {resamples}", "use e.g. --bootstrap 1000");
-        var values = new double[resamples];
+        Bootstrap.CheckCount(resamples);
         var model = ModelValues(d);
         int[]? modelOrder = null;
         int[][]? subjectOrder = null;
@@ -109,8 +107,7 @@ public static class PairListInference
             modelOrder = Order(model);
             subjectOrder = d.Subjects.Select(Order).ToArray();
         }
-        int done = 0;
-        Parallel.For(0, resamples, r =>
+        return Bootstrap.Resamples(resamples, r =>
         {
             var (words, subjects) = Draw(seed, r, d.TargetWords, d.Subjects.Count);
             var c = new int[d.TargetWords];
@@ -123,7 +120,7 @@ public static class PairListInference
                 weight[p] = ga == gb ? c[ga] : c[ga] * c[gb];
                 total += weight[p];
             }
-            if (total < 2) { values[r] = double.NaN; return; }
+            if (total < 2) return double.NaN;
             double sum = 0;
             if (materialize)
             {
@@ -140,10 +137,8 @@ public static class PairListInference
                     sum += measure == RsaMeasure.RhoA ? WeightedRhoA(x, y, weight, total) : WeightedPearson(x, y, weight);
                 }
             }
-            values[r] = sum / subjects.Length;
-            if (progress is not null) progress.Report(Interlocked.Increment(ref done) / (double)resamples);
-        });
-        return values;
+            return sum / subjects.Length;
+        }, new ParallelOptions(), progress, progressEvery: 16);
     }
 
     /// <summary>Percentile interval (numpy's linear interpolation) of the defined values of a distribution.</summary>

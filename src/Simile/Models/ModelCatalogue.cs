@@ -15,8 +15,12 @@ namespace Simile.Models;
 /// <item><c>glove-100d</c>: GloVe 6B 100-d fetched once with npm into the Simile cache;</item>
 /// <item>a path: a Hugging Face folder (config.json), a BERT-style <c>.onnx</c> with vocab.txt beside it, or a
 /// static vector file (<c>.txt</c>/<c>.vec</c> word2vec or GloVe text, <c>.bin</c> word2vec binary, <c>.npy</c> + vocabulary);</item>
-/// <item>a <c>.gguf</c> file or <c>ollama:NAME[:TAG]</c> (the local Ollama store): every layer for the Llama family, token embeddings of any architecture (see <see cref="GgufModel"/>).</item>
+/// <item>a <c>.gguf</c> file or <c>ollama:NAME[:TAG]</c> (the local Ollama store): every layer for the Llama family, token embeddings of any architecture (see <see cref="GgufModel"/>);</item>
+/// <item>a model in the Hugging Face cache (see <see cref="HubCache"/>): <c>hf:ORG/NAME[@REVISION]</c>, <c>ORG/NAME</c> when no
+/// such local path exists, or a folder of the cache (<c>models--ORG--NAME</c>, <c>snapshots/COMMIT</c>).</item>
 /// </list>
+/// Every entry point first turns the name into a local file or folder with <see cref="Locate"/>, so the order is the same
+/// everywhere: catalogue name, <c>ollama:</c>, <c>hf:</c>, an existing path, then a hub id in the cache.
 /// </summary>
 public static class ModelCatalogue
 {
@@ -55,9 +59,107 @@ public static class ModelCatalogue
         _ => throw new ArgumentException(name),
     };
 
+    /// <summary>
+    /// The local file or folder a model name stands for: a Hugging Face cache reference or cache folder becomes its
+    /// snapshot folder (or the snapshot's one GGUF file); catalogue names, <c>ollama:</c> names and other paths come back
+    /// unchanged (a path that does not exist is reported by the caller).
+    /// </summary>
+    public static string Locate(string nameOrPath) => HubSnapshotOf(nameOrPath) is { } s ? SnapshotModelPath(s) : nameOrPath;
+
+    /// <summary>The Hugging Face cache snapshot a name stands for, or null when it is no cache reference or cache folder.
+    /// A reference to the cache that does not resolve throws (naming where it looked).</summary>
+    public static HubSnapshot? HubSnapshotOf(string nameOrPath)
+    {
+        string t = nameOrPath.Trim();
+        if (t.Length == 0 || CatalogueName(t) is not null || OllamaStore.IsOllamaName(t)) return null;
+        if (HubCache.IsHubReference(t))
+        {
+            var parsed = HubCache.ParseReference(t) ?? throw new SimileException(
+                $"'{t}' is not a Hugging Face model reference",
+                "write hf:ORG/NAME or hf:ORG/NAME@REVISION (a ref such as main, or a 40-digit commit hash)");
+            return new HubCache().Resolve(parsed.Id, parsed.Revision);
+        }
+        if (Directory.Exists(t)) return HubCache.FromFolder(t);
+        if (File.Exists(t) || LinkedFile.IsLink(t)) return null;
+        if (HubCache.ParseReference(t) is not { } id) return null;
+        var cache = new HubCache();
+        if (Directory.Exists(cache.RepoFolder(id.Id))) return cache.Resolve(id.Id, id.Revision);
+        if (!id.Id.Contains('/')) return null;   // a bare word is more likely a mistyped catalogue name: Unknown lists them
+        throw new SimileException(
+            $"unknown model '{t}': no such file or folder, and not in the Hugging Face cache (no folder '{cache.RepoFolder(id.Id)}'; " +
+            $"the cache is '{cache.Root}', from {cache.Origin})",
+            $"download it with 'hf download {id.Id}', set HF_HUB_CACHE to the cache that holds it, or give a path or one of {string.Join(", ", Names)}");
+    }
+
+    /// <summary>A snapshot's model: the folder when it has config.json, else its one GGUF file (several: an error naming them).</summary>
+    public static string SnapshotModelPath(HubSnapshot s)
+    {
+        if (LinkedFile.Exists(Path.Combine(s.Folder, "config.json"))) return s.Folder;
+        var ggufs = Directory.GetFiles(s.Folder, "*.gguf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        if (ggufs.Count == 1) return ggufs[0];
+        if (ggufs.Count > 1)
+            throw new SimileException($"'{s.DisplayName}' has {ggufs.Count} GGUF files in '{s.Folder}' and no config.json: " +
+                                      string.Join(", ", ggufs.Select(g => Path.GetRelativePath(s.Folder, g))),
+                "give the path of the one to use (the snapshot folder joined with its name)");
+        return s.Folder;
+    }
+
+    /// <summary>
+    /// The name outputs use for a model (results, tables, figure titles, file names): the catalogue name, the hub id
+    /// (<c>org/name</c>, with <c>@REVISION</c> when not main) for a model of the Hugging Face cache, <c>ollama:NAME</c>, or
+    /// the file or folder name of another path — never the full path.
+    /// </summary>
+    public static string DisplayName(string nameOrPath)
+    {
+        string t = nameOrPath.Trim();
+        if (CatalogueName(t) is { } name) return name;
+        try
+        {
+            if (HubSnapshotOf(t) is { } s) return s.DisplayName;
+        }
+        catch (SimileException)
+        {
+            // not resolvable: the text itself names it in the error that follows
+        }
+        if ((File.Exists(t) || Directory.Exists(t)) && HubCache.ModelName(t) is { } inCache) return inCache;
+        string trimmed = t.TrimEnd('/', '\\');
+        string file = Path.GetFileName(trimmed);
+        return file.Length == 0 ? t : file;
+    }
+
+    /// <summary>
+    /// What a local model folder or GGUF file is and how Simile runs it, without reading weights: the architecture
+    /// (config.json's, or the GGUF file's <c>general.architecture</c>) and whether the native forward pass runs every
+    /// layer or only the token embeddings work — decided by the same dispatch that opens the model
+    /// (<see cref="HuggingFaceConfig"/>, <see cref="GgufDecoderWeights.Architectures"/>). A problem comes back as the
+    /// reason, with Runs "unusable".
+    /// </summary>
+    public static (string Architecture, string Runs, string? Problem) Capability(string localPath)
+    {
+        const string Native = "native", TokenOnly = "token embeddings only", Unusable = "unusable";
+        try
+        {
+            if (GgufModel.IsGguf(localPath))
+            {
+                using var f = GgufFile.Open(localPath);
+                string arch = f.GetString("general.architecture") ?? "unknown";
+                return (arch, GgufDecoderWeights.Architectures.ContainsKey(arch) ? Native : TokenOnly, null);
+            }
+            if (!Directory.Exists(localPath)) return ("unknown", Unusable, $"'{localPath}' does not exist");
+            var c = HuggingFaceConfig.Load(localPath);
+            if (c.Unsupported is not null) return (c.ModelType, TokenOnly, null);
+            return (c.Decoder?.Architecture ?? c.ModelType, Native, null);
+        }
+        catch (SimileException e)
+        {
+            return ("unknown", Unusable, e.Message);
+        }
+    }
+
     /// <summary>A source of one static vector per word (token embeddings of a transformer, or a word-vector table).</summary>
     public static IWordEmbeddings Resolve(string nameOrPath, IProgress<double>? progress = null)
     {
+        nameOrPath = Locate(nameOrPath);
         var name = CatalogueName(nameOrPath);
         if (name == Glove100d) return new GloveNpmSource().Open(progress);
         if (GgufModel.IsGguf(nameOrPath)) return GgufModel.OpenEmbeddings(nameOrPath);
@@ -83,6 +185,7 @@ public static class ModelCatalogue
     /// <summary>A transformer whose every layer can be read: minilm, arctic-xs, a BERT-style .onnx, a Hugging Face folder, or a GGUF file / ollama: name.</summary>
     public static ITransformerModel ResolveTransformer(string nameOrPath)
     {
+        nameOrPath = Locate(nameOrPath);
         var name = CatalogueName(nameOrPath);
         if (name == Glove100d)
             throw new SimileException("glove-100d is a table of static word vectors; it has no layers",
@@ -108,11 +211,25 @@ public static class ModelCatalogue
             "point at the folder that holds config.json, the *.safetensors weights and the tokenizer files");
 
     private static SimileException Unknown(string nameOrPath) =>
-        new($"unknown model '{nameOrPath}': not a catalogue name and no such file or folder",
-            $"use one of {string.Join(", ", Names)} (see 'simile models'), a Hugging Face folder, a .gguf file, ollama:NAME, a .onnx file or a vector file");
+        new($"unknown model '{nameOrPath}': not a catalogue name, no such file or folder, and not a Hugging Face id (ORG/NAME)",
+            $"use one of {string.Join(", ", Names)} (see 'simile models'), a model of the Hugging Face cache (ORG/NAME or hf:ORG/NAME[@REVISION]), a Hugging Face folder, a .gguf file, ollama:NAME, a .onnx file or a vector file");
 
     /// <summary>Multi-line description for <c>simile inspect</c>.</summary>
     public static string Describe(string nameOrPath)
+    {
+        if (HubSnapshotOf(nameOrPath) is { } hub)
+        {
+            string path = SnapshotModelPath(hub);
+            var sb = new StringBuilder();
+            sb.AppendLine($"hub id:        {hub.Id}");
+            sb.AppendLine($"revision:      {hub.Revision} (commit {hub.Commit})");
+            sb.AppendLine($"snapshot:      {hub.Folder}");
+            return sb + DescribeLocal(path);
+        }
+        return DescribeLocal(nameOrPath);
+    }
+
+    private static string DescribeLocal(string nameOrPath)
     {
         var name = CatalogueName(nameOrPath);
         if (name == Glove100d)

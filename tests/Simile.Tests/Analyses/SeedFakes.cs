@@ -127,16 +127,6 @@ internal static class SeedFakes
         return s.ToArray();
     }
 
-    public static double NaivePearson(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        int m = a.Count;
-        double ma = 0, mb = 0;
-        for (int i = 0; i < m; i++) { ma += a[i]; mb += b[i]; }
-        ma /= m; mb /= m;
-        double sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < m; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
-        return sab / Math.Sqrt(saa * sbb);
-    }
 
     /// <summary>Average ranks (1-based, ties share the mean rank) by counting, O(m²).</summary>
     public static double[] NaiveRanks(IReadOnlyList<double> a)
@@ -151,10 +141,10 @@ internal static class SeedFakes
         return r;
     }
 
-    public static double NaiveSpearman(IReadOnlyList<double> a, IReadOnlyList<double> b) => NaivePearson(NaiveRanks(a), NaiveRanks(b));
+    public static double NaiveSpearman(IReadOnlyList<double> a, IReadOnlyList<double> b) => NaiveReference.Pearson(NaiveRanks(a), NaiveRanks(b));
 
     public static double[] NaiveDirect(Matrix x, Matrix y) =>
-        Enumerable.Range(0, x.Rows).Select(i => NaivePearson(x.RowReadOnly(i).ToArray(), y.RowReadOnly(i).ToArray())).ToArray();
+        Enumerable.Range(0, x.Rows).Select(i => NaiveReference.Pearson(x.RowReadOnly(i).ToArray(), y.RowReadOnly(i).ToArray())).ToArray();
 
     /// <summary>A complete result built by the naive route only (for report tests that must not depend on the numerics).</summary>
     public static SeedAnalysisResult NaiveResult(WordList words, params FakeEmbeddings[] models)
@@ -172,7 +162,7 @@ internal static class SeedFakes
             for (int b = a + 1; b < matrices.Count; b++)
             {
                 var da = matrices[a].Dissimilarity.Condensed; var db = matrices[b].Dissimilarity.Condensed;
-                double r = NaivePearson(da, db), rho = NaiveSpearman(da, db);
+                double r = NaiveReference.Pearson(da, db), rho = NaiveSpearman(da, db);
                 DirectCorrelationResult? direct = null;
                 if (matrices[a].Model.Dims == matrices[b].Model.Dims)
                 {
@@ -189,7 +179,7 @@ internal static class SeedFakes
         var rotated = RandomRotation.Apply(x, RandomRotation.Orthogonal(x.Cols, 5));
         var perWord = NaiveDirect(x, rotated);
         var rotation = new RotationControlResult(matrices[0].Model.Name, perWord.Average(), perWord,
-            NaivePearson(NaiveCosineSimilarity(x), NaiveCosineSimilarity(rotated)), 1 / Math.Sqrt(x.Cols));
+            NaiveReference.Pearson(NaiveCosineSimilarity(x), NaiveCosineSimilarity(rotated)), 1 / Math.Sqrt(x.Cols));
         return new SeedAnalysisResult(words, options, matrices, pairs, rotation, ["a note"], null, []);
     }
 }

@@ -5,7 +5,7 @@ using Simile.Tests.Cli;
 using Simile.Tests.Data;
 using Xunit;
 
-namespace Simile.Tests.Verbs;
+namespace Simile.Tests.Cli;
 
 [Collection(ConsoleCollection.Name)]
 public class AttentionCommandTests
@@ -104,7 +104,7 @@ public class AttentionCommandTests
         using var dir = new TempFolder();
         string folder = Path.Combine(dir.Path, "tiny-gpt2");
         Directory.CreateDirectory(folder);
-        HuggingFace.TinyModel.Gpt2(3).WriteFolder(folder);
+        Models.HuggingFace.TinyModel.Gpt2(3).WriteFolder(folder);
         string outDir = Path.Combine(dir.Path, "att");
         var r = CliRunner.Run("attention", "--model", folder, "--text", "the cat sat", "--per-head", "no", "--out", outDir);
         Assert.True(r.ExitCode == 0, r.ToString());
@@ -146,7 +146,7 @@ public class AttentionCommandTests
         Assert.Contains("--engine 'gpu'", r.Stderr);
         string folder = Path.Combine(dir.Path, "tiny-gpt2");
         Directory.CreateDirectory(folder);
-        HuggingFace.TinyModel.Gpt2(1).WriteFolder(folder);
+        Models.HuggingFace.TinyModel.Gpt2(1).WriteFolder(folder);
         r = CliRunner.Run("attention", "--model", folder, "--text", "the cat", "--engine", "onnx", "--out", dir.File("x"));
         Assert.True(r.ExitCode == 2, r.ToString());
         Assert.Contains("not an ONNX graph", r.Stderr);

@@ -3,11 +3,11 @@ using Simile.Data;
 using Simile.Models.HuggingFace;
 using Simile.Tests.Cli;
 using Simile.Tests.Engine;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 using TempFolder = Simile.Tests.Data.TempFolder;
 
-namespace Simile.Tests.Verbs;
+namespace Simile.Tests.Cli;
 
 /// <summary>
 /// The CLI contract on Llama-family folders: <c>simile vectors --model PATH --words W --layer all --context none</c> gives

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Simile.Tests.Cli;
 using Xunit;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Cli;
 
 /// <summary>The <c>layers</c> verb in-process (Console redirected, so it runs in the serial console collection).</summary>
 [Collection(ConsoleCollection.Name)]

@@ -1,7 +1,7 @@
 using Simile.Tests.Cli;
 using Xunit;
 
-namespace Simile.Tests.Models;
+namespace Simile.Tests.Cli;
 
 /// <summary>Runs the CLI in-process; redirects Console.Out, so it runs alone.</summary>
 [Collection(ConsoleCollection.Name)]

@@ -99,19 +99,14 @@ public class RobustnessTests(ITestOutputHelper output)
     // ------------------------------------------------------------------ disks, permissions, memory
 
     /// <summary>A real full disk: a 64 kB tmpfs (needs root and mount permission; otherwise the injected failure below covers the path).</summary>
-    [Fact]
+    [TmpfsFact]
     public void DiskFullIsOneLineExitTwoAndLeavesNoFile()
     {
         using var dir = new TempFolder();
         string input = WriteMatrix(dir, 400, 4);   // 160,000 numbers: several MB of CSV
         string mount = Path.Combine(dir.Path, "tiny");
         Directory.CreateDirectory(mount);
-        var m = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]) { RedirectStandardError = true, UseShellExecute = false });
-        if (m is null || !m.WaitForExit(20_000) || m.ExitCode != 0)
-        {
-            output.WriteLine("skipped: cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): " + m?.StandardError.ReadToEnd().Trim());
-            return;
-        }
+        Assert.True(TmpfsFactAttribute.Mount(mount, out string problem), problem);
         try
         {
             // rdm checks free space before it writes (and refuses with one line); vectors has no such check, so its
@@ -279,5 +274,50 @@ public class RobustnessTests(ITestOutputHelper output)
         // analyses that compare pairs keep their minimum of 3
         var rsa = CliRunner.Run("rsa", "--model", vec, "--model", vec, "--words", two, "--out", dir.File("rsa"));
         Assert.Contains("at least 3", OneLine(rsa, 2));
+    }
+}
+
+/// <summary>
+/// A fact that needs a real tmpfs mount (root with CAP_SYS_ADMIN): tried once when the tests are discovered; without
+/// it the test is reported as skipped, with the reason (the injected full-disk test covers the same path everywhere).
+/// </summary>
+public sealed class TmpfsFactAttribute : FactAttribute
+{
+    private static readonly Lazy<string?> Unavailable = new(() =>
+    {
+        string probe = Path.Combine(Path.GetTempPath(), "simile-tmpfs-probe-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(probe);
+        try
+        {
+            if (!Mount(probe, out string problem)) return "cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): " + problem;
+            Process.Start("umount", [probe])!.WaitForExit(20_000);
+            return null;
+        }
+        finally
+        {
+            try { Directory.Delete(probe); } catch (IOException) { }
+        }
+    });
+
+    public TmpfsFactAttribute()
+    {
+        if (Unavailable.Value is { } reason) Skip = reason;
+    }
+
+    /// <summary>Mounts a 64 kB tmpfs on <paramref name="folder"/>; false with mount's message when it cannot.</summary>
+    public static bool Mount(string folder, out string problem)
+    {
+        problem = "";
+        try
+        {
+            var m = Process.Start(new ProcessStartInfo("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", folder]) { RedirectStandardError = true, UseShellExecute = false });
+            if (m is not null && m.WaitForExit(20_000) && m.ExitCode == 0) return true;
+            problem = m?.StandardError.ReadToEnd().Trim() ?? "mount did not start";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            problem = e.Message;   // no mount program
+        }
+        return false;
     }
 }

@@ -1,7 +1,7 @@
 using Simile.Tests.Cli;
 using Xunit;
 
-namespace Simile.Tests.Reports;
+namespace Simile.Tests.Cli;
 
 /// <summary>The rsa/demo verbs run as a separate process (the real entry point, exit code and stderr).</summary>
 public sealed class RsaCommandTests : IDisposable

@@ -132,6 +132,26 @@ public sealed class TargetCliTests : IDisposable
     }
 
     [Fact]
+    public void LayersWithACorpusCountsTargetWordsItLacksAsMissing()
+    {
+        string outDir = Temp("out");
+        string words = Temp("words.tsv");
+        File.WriteAllText(words, "word\ntiger\ncat\ndog\n");
+        string corpus = Temp("corpus.txt");
+        File.WriteAllText(corpus, "The tiger slept.\nA cat and a dog.\nThe wolf ran to the lion.\nA horse, a cow and a sheep.\nThe car and the bus.\n");
+        string target = Temp("ratings.tsv");
+        File.WriteAllText(target, "tiger\tcat\t7\ndog\twolf\t8\nlion\ttiger\t9\nhorse\tcow\t6\ncar\tbus\t7\ncat\tcar\t1\nsheep\tdog\t5\nlamp\tchair\t4\n");
+        var r = CliRunner.Run("layers", "--model", "minilm", "--words", words, "--corpus", corpus, "--target", target,
+            "--permutations", "0", "--bootstrap", "0", "--out", outDir);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "results.json")));
+        var t = Assert.Single(doc.RootElement.GetProperty("targets").EnumerateArray());
+        Assert.Equal(8, t.GetProperty("pairs_total").GetInt32());
+        Assert.All(t.GetProperty("results").EnumerateArray(), x => Assert.Equal(7, x.GetProperty("pairs_used").GetInt32()));
+        Assert.Equal(["chair", "lamp"], t.GetProperty("missing_words").GetProperty("minilm").EnumerateArray().Select(x => x.GetString()!).Order().ToArray());
+    }
+
+    [Fact]
     public void LayersWithATargetGivesEveryRepresentation()
     {
         string outDir = Temp("out");

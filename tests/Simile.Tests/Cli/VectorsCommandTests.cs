@@ -7,7 +7,7 @@ using Simile.Tests.Cli;
 using Simile.Tests.Data;
 using Xunit;
 
-namespace Simile.Tests.Verbs;
+namespace Simile.Tests.Cli;
 
 [Collection(ConsoleCollection.Name)]
 public class VectorsCommandTests
@@ -184,7 +184,7 @@ public class VectorsCommandTests
         using var dir = new TempFolder();
         string folder = Path.Combine(dir.Path, "tiny-gpt2");
         Directory.CreateDirectory(folder);
-        HuggingFace.TinyModel.Gpt2(7).WriteFolder(folder);
+        Models.HuggingFace.TinyModel.Gpt2(7).WriteFolder(folder);
         string words = WriteWords(dir, ("cat", "a"), ("galaxy", "b"), ("sat", "a"));
         string all = dir.File("all.npy"), fin = dir.File("final.npy");
         var r = CliRunner.Run("vectors", "--model", folder, "--words", words, "--out", all);

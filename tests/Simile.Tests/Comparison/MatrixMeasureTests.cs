@@ -1,3 +1,4 @@
+using Simile.Tests.Similarity;
 using Simile.Comparison;
 using Simile.Data;
 using Simile.Inference;

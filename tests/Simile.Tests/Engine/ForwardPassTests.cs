@@ -1,7 +1,7 @@
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.HuggingFace;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
 namespace Simile.Tests.Engine;

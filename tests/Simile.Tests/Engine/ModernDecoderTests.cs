@@ -2,7 +2,7 @@ using System.Globalization;
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.HuggingFace;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
 namespace Simile.Tests.Engine;

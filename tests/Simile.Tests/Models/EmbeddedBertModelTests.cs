@@ -169,8 +169,8 @@ public class EmbeddedBertModelTests(MiniLMFixture fixture, ITestOutputHelper out
         double same = 0, other = 0;
         for (int i = 0; i < seeds.Count; i++)
         {
-            same += Pearson(a.RowReadOnly(i), b.RowReadOnly(i));
-            other += Pearson(a.RowReadOnly(i), b.RowReadOnly((i + 1) % seeds.Count));
+            same += NaiveReference.Pearson(a.RowReadOnly(i), b.RowReadOnly(i));
+            other += NaiveReference.Pearson(a.RowReadOnly(i), b.RowReadOnly((i + 1) % seeds.Count));
         }
         same /= seeds.Count; other /= seeds.Count;
         output.WriteLine($"mean per-word Pearson r, MiniLM vs Arctic-xs token embeddings over {seeds.Count} seed words: same word {same:F4}, next word {other:F4}");
@@ -178,15 +178,6 @@ public class EmbeddedBertModelTests(MiniLMFixture fixture, ITestOutputHelper out
         Assert.True(same > other + 0.3, $"same {same} vs other {other}");
     }
 
-    internal static double Pearson(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
-    {
-        double mx = 0, my = 0;
-        for (int i = 0; i < x.Length; i++) { mx += x[i]; my += y[i]; }
-        mx /= x.Length; my /= y.Length;
-        double sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < x.Length; i++) { double dx = x[i] - mx, dy = y[i] - my; sxy += dx * dy; sxx += dx * dx; syy += dy * dy; }
-        return sxy / Math.Sqrt(sxx * syy);
-    }
 
     [Fact]
     public void EveryLayerAndAttentionIsExposed()

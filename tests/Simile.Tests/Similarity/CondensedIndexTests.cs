@@ -1,7 +1,7 @@
 using Simile.Similarity;
 using Xunit;
 
-namespace Simile.Tests;
+namespace Simile.Tests.Similarity;
 
 public class CondensedIndexTests
 {

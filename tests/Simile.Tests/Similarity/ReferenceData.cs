@@ -3,7 +3,7 @@ using System.Text.Json;
 using Simile.Data;
 using Xunit;
 
-namespace Simile.Tests;
+namespace Simile.Tests.Similarity;
 
 /// <summary>The shared reference cases (shared/reference/cases/*.csv) and expected.json values.</summary>
 internal static class ReferenceData

@@ -1,4 +1,4 @@
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 
 // tiny-checkpoint DIR: a random 2-layer BERT (d = 16) in Hugging Face layout (config.json, vocab.txt, model.safetensors).
 if (args.Length != 1)

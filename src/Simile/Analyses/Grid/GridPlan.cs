@@ -77,9 +77,11 @@ public sealed record GridPlan(
             string m = raw.Trim();
             string source;
             if (ModelCatalogue.Names.Any(n => n.Equals(m, StringComparison.OrdinalIgnoreCase))) source = m.ToLowerInvariant();
+            else if (ModelCatalogue.HubSnapshotOf(m) is { } hub) source = hub.Reference;   // hf:ORG/NAME@COMMIT: the same snapshot on every worker
+            else if (Simile.Models.Gguf.OllamaStore.IsOllamaName(m)) source = m;
             else if (Directory.Exists(m) || File.Exists(m)) source = Path.GetFullPath(m);
-            else throw new SimileException($"model '{raw}' is neither a catalogue name nor an existing file or folder",
-                $"use one of {string.Join(", ", ModelCatalogue.Names)}, or a path to a Hugging Face folder or vector file");
+            else throw new SimileException($"model '{raw}' is neither a catalogue name, an existing file or folder, nor a model of the Hugging Face cache",
+                $"use one of {string.Join(", ", ModelCatalogue.Names)}, ORG/NAME of a model in the Hugging Face cache, or a path to a Hugging Face folder or vector file");
             string name = OutputPath.SafeName(TransformerBackend.DisplayName(m));
             if (list.Any(x => x.Name == name))
                 throw new SimileException($"two models are both named '{name}' in the grid",

@@ -109,7 +109,8 @@ public static class TargetEvaluation
 
     /// <summary>
     /// Every representation of a transformer for the words of all <paramref name="targets"/> (one pass over their union,
-    /// read per <paramref name="context"/>): per target, one <see cref="TargetVectors"/> per representation.
+    /// read per <paramref name="context"/>; with a corpus, a word that does not occur in it counts as missing): per
+    /// target, one <see cref="TargetVectors"/> per representation.
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<TargetVectors>> LayerVectors(ITransformerModel model, string name, IReadOnlyList<Target> targets,
         ContextSpec context, SubwordPolicy policy, Normalization normalization, IProgress<double>? progress = null)
@@ -117,6 +118,11 @@ public static class TargetEvaluation
         var union = new List<string>();
         var at = new Dictionary<string, int>(StringComparer.Ordinal);
         var resolvedPerTarget = targets.Select(t => Resolve(model, t.Words, policy)).ToList();
+        // With a corpus, a word without a whole-word occurrence has no vector: it counts as missing.
+        if (context.Kind == ContextKind.Corpus)
+            foreach (var resolved in resolvedPerTarget)
+                for (int w = 0; w < resolved.Length; w++)
+                    if (resolved[w] is { } word && ContextualVectors.ContextsFor(word, context, model.UsesLeadingSpace).Count == 0) resolved[w] = null;
         foreach (var resolved in resolvedPerTarget)
             foreach (var w in resolved)
                 if (w is not null && !at.ContainsKey(w)) { at[w] = union.Count; union.Add(w); }

@@ -210,8 +210,9 @@ public static class TargetFile
         var first = rows[0].Cells;
         if (first.Length < 3)
             throw new SimileException($"{path}, line {rows[0].Line}: has {first.Length} field{(first.Length == 1 ? "" : "s")}; a pair needs two words and a score", fix);
-        // A header is a first line without a number in any column after the two words.
-        bool header = !first.Skip(2).Any(IsNumberLike);
+        // A header is a first line that names a score column after the two words (WordSim-353's set files add rater
+        // columns named 1, 2, …), or that has no number in any column after the two words.
+        bool header = first.Skip(2).Any(c => ScoreNames.Contains(c.Trim().ToLowerInvariant())) || !first.Skip(2).Any(IsNumberLike);
         int score;
         if (header)
         {

@@ -233,7 +233,11 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
         int heads = Req("attention.head_count", 1, 4096);
         int kv = f.GetInt($"{arch}.attention.head_count_kv", 1, 4096) ?? heads;
         int intermediate = Req("feed_forward_length", 1, 1 << 24);
-        int headDim = f.GetInt($"{arch}.attention.key_length", 1, 1 << 16) ?? hidden / heads;
+        int? keyLength = f.GetInt($"{arch}.attention.key_length", 1, 1 << 16);
+        if (keyLength is null && hidden % heads != 0)
+            throw new SimileException($"GGUF file '{path}': embedding length {hidden} is not a multiple of {heads} attention heads, and no key_length is given",
+                "the hyper-parameters are corrupt: convert the model again");
+        int headDim = keyLength ?? hidden / heads;
         if (heads % kv != 0)
             throw new SimileException($"GGUF file '{path}': {heads} query heads are not a multiple of {kv} key/value heads",
                 "the hyper-parameters are corrupt: convert the model again");
@@ -263,7 +267,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             QueryKeyNorm: f.HasTensor("blk.0.attn_q_norm.weight"),
             ScaleEmbeddings: gemma, NormWeightPlusOne: gemma, GeluTanhMlp: gemma,
             TiedEmbeddings: !f.HasTensor("output.weight"));
-        return family switch
+        var switched = family switch
         {
             // llama.cpp (llama-model.cpp, load_hparams): Gemma 2 and 3 score with 1/√key_length, except the 27B models
             // (46 / 62 layers) with 1/√(n_embd / n_head) — the files carry no query_pre_attn_scalar; Gemma 2 slides on
@@ -279,6 +283,7 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             // Mixtral (llama with experts) and Qwen3-MoE: see GgufDecoderWeights.Experts
             _ => WithExperts(f, arch, config),
         };
+        return switched.Checked($"GGUF file '{path}' ({arch})", "the hyper-parameters are corrupt: convert the model again");
     }
 
     private static DecoderConfig GemmaSwitches(GgufFile f, string arch, DecoderConfig c)

@@ -119,9 +119,9 @@ public sealed unsafe class GgufFile : IDisposable
     /// <summary>Maps and validates a GGUF file.</summary>
     public static GgufFile Open(string path)
     {
-        if (!File.Exists(path))
+        if (!LinkedFile.Exists(path))
             throw new SimileException($"GGUF file '{path}' does not exist", "check the path (or the Ollama model name)");
-        long length = new FileInfo(path).Length;
+        long length = LinkedFile.Length(path);   // the file's size, not a symbolic link's (Hugging Face cache)
         if (length < 24)
             throw new SimileException($"GGUF file '{path}' is {length} bytes long, shorter than the 24-byte GGUF header",
                 "the file is truncated or not a GGUF file: download or export it again");

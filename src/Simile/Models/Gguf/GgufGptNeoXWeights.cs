@@ -173,7 +173,7 @@ public sealed partial class GgufGptNeoXWeights : IDecoderWeights
         {
             RotaryDims = rotary,
             ParallelResidual = parallel,
-        };
+        }.Checked(where, fix);
     }
 
     public void Dispose()

@@ -27,7 +27,7 @@ public static class GgufModel
             string blob = (store ?? new OllamaStore()).Resolve(nameOrPath);
             return (blob, OllamaStore.Prefix + OllamaStore.Display(host, ns, name, tag));
         }
-        return (nameOrPath, Path.GetFileNameWithoutExtension(nameOrPath));
+        return (nameOrPath, HubCache.ModelName(nameOrPath) ?? Path.GetFileNameWithoutExtension(nameOrPath));
     }
 
     /// <summary>

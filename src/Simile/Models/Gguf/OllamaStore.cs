@@ -97,7 +97,7 @@ public sealed partial class OllamaStore
     /// <summary>Reads a manifest and returns the model blob's path and declared size; any problem → SimileException.</summary>
     public (string BlobPath, long Size) ReadManifest(string manifest)
     {
-        long len = new FileInfo(manifest).Length;
+        long len = LinkedFile.Length(manifest);
         if (len > MaxManifestBytes)
             throw new SimileException($"Ollama manifest '{manifest}' is {len} bytes, more than a manifest can be ({MaxManifestBytes})",
                 "the store is corrupt: pull the model again with 'ollama pull'");
@@ -123,10 +123,10 @@ public sealed partial class OllamaStore
                         throw BadManifest(manifest, "the model layer's size is not a non-negative integer");
                 }
                 string blob = Path.Combine(Root, "blobs", "sha256-" + m.Groups[1].Value);
-                if (!File.Exists(blob))
+                if (!LinkedFile.Exists(blob))
                     throw new SimileException($"Ollama manifest '{manifest}' names blob '{blob}', which is missing",
                         "the store is incomplete: pull the model again with 'ollama pull'");
-                long actual = new FileInfo(blob).Length;
+                long actual = LinkedFile.Length(blob);
                 if (size >= 0 && actual != size)
                     throw new SimileException($"Ollama blob '{blob}' is {actual} bytes but its manifest says {size}",
                         "the download is incomplete: pull the model again with 'ollama pull'");

@@ -86,7 +86,11 @@ public static class DecoderConfigJson
         int layers = Int("num_hidden_layers");
         int heads = Int("num_attention_heads");
         int kvHeads = Int("num_key_value_heads", family is DecoderFamily.Gemma2 or DecoderFamily.Gemma3 ? 4 : heads);
-        int headDim = Int("head_dim", DefaultInt(family, "head_dim") ?? (hidden % heads == 0 ? hidden / heads : null));
+        int? derivedHeadDim = DefaultInt(family, "head_dim") ?? (hidden % heads == 0 ? hidden / heads : null);
+        if (derivedHeadDim is null && !(r.TryGetProperty("head_dim", out var hd) && hd.ValueKind != JsonValueKind.Null))
+            throw new SimileException($"{where}: hidden_size {hidden} is not a multiple of num_attention_heads {heads}, and no head_dim is given",
+                "fix config.json (give head_dim when the heads do not split hidden_size evenly)");
+        int headDim = Int("head_dim", derivedHeadDim);
         int inter = Int("intermediate_size");
         int vocab = Int("vocab_size", family == DecoderFamily.Phi3 ? 32064 : null);
         int maxPos = Int("max_position_embeddings", DefaultInt(family, "max_position_embeddings") ?? 2048);
@@ -191,6 +195,7 @@ public static class DecoderConfigJson
             FusedProjections = family == DecoderFamily.Phi3,
         };
         if (family is DecoderFamily.Mixtral or DecoderFamily.Qwen3Moe) config = MoeConfigJson.WithExperts(r, path, where, config);
+        config = config.Checked(where, "fix config.json");
         foreach (var (name, a, b) in new[] { ("vocab × hidden", vocab, hidden), ("intermediate × hidden", inter, hidden) })
             if ((long)a * b > int.MaxValue)
                 throw new SimileException($"{where}: {name} = {(long)a * b} elements is larger than one tensor Simile reads", "use a smaller model");
@@ -232,10 +237,15 @@ public static class DecoderConfigJson
     public static HuggingFaceConfig TokenEmbeddingsOnly(JsonElement r, string path, string modelType)
     {
         string arch = Architecture(r) ?? modelType;
+        // The first of the names that is present; a size given as zero or less is a damaged file, not an absent field.
         int First(params string[] names)
         {
             foreach (var n in names)
-                if (r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i > 0) return i;
+                if (r.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number)
+                {
+                    if (v.TryGetInt32(out int i) && i > 0) return i;
+                    throw new SimileException($"'{path}': field '{n}' is {v.GetRawText()}, expected a positive integer", $"fix \"{n}\" in config.json");
+                }
             return 0;
         }
         string why = $"architecture {arch} (model_type \"{modelType}\") is not run by the native forward pass; supported: {string.Join(", ", SupportedArchitectures)}";

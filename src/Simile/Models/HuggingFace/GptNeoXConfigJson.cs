@@ -69,7 +69,7 @@ public static class GptNeoXConfigJson
         {
             RotaryDims = rotary,
             ParallelResidual = parallel,
-        };
+        }.Checked(where, "fix config.json");
         return new HuggingFaceConfig("gpt_neox", hidden, layers, heads, inter, maxPos, 0, vocab, eps, act) { Decoder = config };
     }
 

@@ -15,7 +15,8 @@ public sealed record HuggingFaceConfig(
     double LayerNormEpsilon,     // layer_norm_eps / layer_norm_epsilon
     string Activation)           // "gelu" (exact erf) for bert, "gelu_new" (tanh) for gpt2
 {
-    public int HeadDim => HiddenSize / Heads;
+    /// <summary>hidden / heads; 0 when the head count is unknown (an architecture only read for its token embeddings).</summary>
+    public int HeadDim => Heads > 0 ? HiddenSize / Heads : 0;
 
     /// <summary>RoBERTa / XLM-R: the padding id whose successor is the first position (positions start at PaddingId + 1);
     /// null for BERT.</summary>
@@ -32,7 +33,7 @@ public sealed record HuggingFaceConfig(
     public static HuggingFaceConfig Load(string folder)
     {
         string path = Path.Combine(folder, "config.json");
-        if (!File.Exists(path))
+        if (!LinkedFile.Exists(path))
             throw new SimileException($"model folder '{folder}' has no config.json", "point to a Hugging Face model folder (config.json, model.safetensors, tokenizer files)");
         return Parse(File.ReadAllBytes(path), path);
     }

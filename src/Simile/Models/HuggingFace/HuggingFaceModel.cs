@@ -130,6 +130,7 @@ public static class HuggingFaceModel
     {
         string full = Path.GetFullPath(folder);
         string name = Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        name = HubCache.ModelName(full) ?? name;   // in a hub cache: org/name, not the commit folder's name
         return new ModelInfo(name, c.ModelType, c.VocabSize, c.HiddenSize, c.Layers, c.Heads, full, LicenceOf(folder), null, true);
     }
 
@@ -154,9 +155,17 @@ public static class HuggingFaceModel
     {
         if (!Directory.Exists(folder))
             throw new SimileException($"model folder '{folder}' does not exist", "give the path of a Hugging Face model folder");
-        if (!File.Exists(Path.Combine(folder, "config.json")))
+        if (!LinkedFile.Exists(Path.Combine(folder, "config.json")))
             throw new SimileException($"'{folder}' has no config.json, so it is not a Hugging Face model folder", "give the folder that holds config.json and the safetensors weights");
+        // The files Simile reads (config, tokenizer, weights, model card) may be links (the Hugging Face cache keeps
+        // every file so): a link that dangles or loops is named here, before any reader trips over it.
+        foreach (var entry in Directory.EnumerateFiles(folder))
+            if (ReadsFile(Path.GetFileName(entry)) && LinkedFile.IsLink(entry))
+                LinkedFile.Exists(entry);
     }
+
+    private static bool ReadsFile(string name) =>
+        name == "README.md" || Path.GetExtension(name).ToLowerInvariant() is ".json" or ".safetensors" or ".txt" or ".model";
 
     private static void CheckTokenizer(string folder, HuggingFaceConfig c, HuggingFaceTokenizer t)
     {

@@ -30,8 +30,8 @@ public sealed class SafetensorsCheckpoint : IDisposable
     {
         string index = Path.Combine(folder, IndexFileName);
         string single = Path.Combine(folder, SingleFileName);
-        if (File.Exists(index)) return OpenSharded(folder, index);
-        if (File.Exists(single))
+        if (LinkedFile.Exists(index)) return OpenSharded(folder, index);
+        if (LinkedFile.Exists(single))
         {
             var f = SafetensorsFile.Open(single);
             return new SafetensorsCheckpoint(folder, [f], f.Tensors.Keys.ToDictionary(k => k, _ => f, StringComparer.Ordinal));
@@ -74,7 +74,7 @@ public sealed class SafetensorsCheckpoint : IDisposable
                 if (shard.Length == 0 || Path.IsPathRooted(shard) || shard.Contains("..") || shard.IndexOfAny(['/', '\\']) >= 0)
                     throw new SimileException($"'{indexPath}' names shard '{shard}', which is not a file name in the folder", "the index file is corrupt: download it again");
                 string shardPath = Path.Combine(folder, shard);
-                if (!File.Exists(shardPath))
+                if (!LinkedFile.Exists(shardPath))
                     throw new SimileException($"shard '{shard}' listed in '{indexPath}' is missing from '{folder}'", $"download {shard} into the model folder");
                 var f = SafetensorsFile.Open(shardPath);
                 files.Add(f);

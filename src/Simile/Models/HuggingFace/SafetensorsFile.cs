@@ -52,9 +52,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Maps and validates a safetensors file. Any problem with the file → <see cref="SimileException"/>.</summary>
     public static SafetensorsFile Open(string path)
     {
-        if (!File.Exists(path))
+        if (!LinkedFile.Exists(path))
             throw new SimileException($"safetensors file '{path}' does not exist", "check the model folder path and that the download finished");
-        long length = new FileInfo(path).Length;
+        long length = LinkedFile.Length(path);   // the file's size, not a symbolic link's (Hugging Face cache)
         if (length < 8)
             throw new SimileException($"safetensors file '{path}' is {length} bytes long, too short for the 8-byte header length",
                 "the file is truncated or not a safetensors file: download it again");

@@ -237,9 +237,9 @@ public sealed class OnnxModelFile
     /// <summary>Reads an .onnx file from disk.</summary>
     public static OnnxModelFile Load(string path)
     {
-        if (!File.Exists(path))
+        if (!LinkedFile.Exists(path))
             throw new SimileException($"ONNX model file '{path}' does not exist", "check the path");
-        long len = new FileInfo(path).Length;
+        long len = LinkedFile.Length(path);   // through a symbolic link: the file's size
         if (len > int.MaxValue)
             throw new SimileException($"ONNX model file '{path}' is {len} bytes; models over 2 GB (external data) are not supported",
                 "use a model below 2 GB, or a Hugging Face folder with safetensors");

@@ -77,7 +77,7 @@ public static class StaticVectorFiles
                 if (expected > int.MaxValue) throw new SimileException($"{path}, line 1: {expected} words is more than Simile can hold", "use a smaller file");
                 // every value takes at least two bytes ("0 "): a header that promises more than the file can hold is refused
                 // before anything is sized by it
-                long fileLength = new FileInfo(path).Length;
+                long fileLength = LinkedFile.Length(path);   // through a symbolic link: the file's size
                 if (expected * dims > fileLength / 2)
                     throw new SimileException($"{path}, line 1: the header says {expected} words × {dims} dims, more than the file's {fileLength} bytes can hold",
                         "fix the header (first line: word count, then dimensions) or restore the truncated file");

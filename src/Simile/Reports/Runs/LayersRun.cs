@@ -29,7 +29,7 @@ public static class LayersRun
         var models = new List<(string Name, ITransformerModel Model)>();
         try
         {
-            foreach (var m in modelNames) models.Add((m, ModelCatalogue.ResolveTransformer(m)));
+            foreach (var m in modelNames) models.Add((ModelCatalogue.DisplayName(m), ModelCatalogue.ResolveTransformer(m)));
             OutputPath.CheckFolder(output.Folder);
             var result = LayerAnalysis.Run(models, words, options, progress);
             List<TargetResult>? targetResults = null;

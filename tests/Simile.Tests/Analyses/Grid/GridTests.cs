@@ -3,11 +3,11 @@ using System.Text.Json;
 using Simile.Analyses.Grid;
 using Simile.Inference;
 using Simile.Tests.Cli;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 using TempFolder = Simile.Tests.Data.TempFolder;
 
-namespace Simile.Tests.Grid;
+namespace Simile.Tests.Analyses.Grid;
 
 /// <summary>
 /// simile grid: plan → extract → compare shards → merge against grid run (byte for byte), the values against naive
@@ -125,14 +125,14 @@ public class GridTests
             double[,] X = Naive(vectors, reps, p.GetProperty("a")), Y = Naive(vectors, reps, p.GetProperty("b"));
             // RSA: Pearson r of the upper triangles of the two cosine-similarity matrices.
             var sx = UpperCosines(X); var sy = UpperCosines(Y);
-            Assert.Equal(NaivePearson(sx, sy), p.GetProperty("pearson").GetDouble(), 1e-12);
+            Assert.Equal(NaiveReference.Pearson(sx, sy), p.GetProperty("pearson").GetDouble(), 1e-12);
             // Linear CKA on column-centred matrices.
             Assert.Equal(NaiveCka(X, Y), p.GetProperty("cka").GetDouble(), 1e-10);
             // Permutation p: the pair's seeded permutations, the statistic recomputed by a naive loop.
             var ra = reps.Single(r => r.Model == p.GetProperty("a").GetProperty("model").GetString() && r.Label == p.GetProperty("a").GetProperty("representation").GetString());
             var rb = reps.Single(r => r.Model == p.GetProperty("b").GetProperty("model").GetString() && r.Label == p.GetProperty("b").GetProperty("representation").GetString());
             ulong seed = GridCompare.PairSeed(plan.Seed, ra, rb);
-            double observed = NaivePearson(sx, sy);
+            double observed = NaiveReference.Pearson(sx, sy);
             int k = 0;
             var perm = new int[n];
             for (int q = 0; q < 49; q++)
@@ -140,7 +140,7 @@ public class GridTests
                 Permutations.Fill(seed, q, perm);
                 var permuted = new List<double>();
                 for (int i = 0; i < n; i++) for (int j = i + 1; j < n; j++) permuted.Add(sy[Index(n, perm[i], perm[j])]);
-                if (NaivePearson(sx, permuted.ToArray()) >= observed - 1e-12) k++;
+                if (NaiveReference.Pearson(sx, permuted.ToArray()) >= observed - 1e-12) k++;
             }
             Assert.Equal((k + 1) / 50.0, p.GetProperty("p_value").GetDouble(), 1e-15);
         }
@@ -175,12 +175,6 @@ public class GridTests
         return list.ToArray();
     }
 
-    private static double NaivePearson(double[] a, double[] b)
-    {
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) * (a[i] - ma); sbb += (b[i] - mb) * (b[i] - mb); }
-        return sab / Math.Sqrt(saa * sbb);
-    }
 
     private static double NaiveCka(double[,] x, double[,] y)
     {

@@ -1,9 +1,9 @@
 using Simile.Analyses.Layers;
 using Simile.Data;
 using Xunit;
-using static Simile.Tests.Layers.LayerTestData;
+using static Simile.Tests.Analyses.Layers.LayerTestData;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 public class CategoryAnalysisTests
 {
@@ -81,7 +81,7 @@ public class CategoryAnalysisTests
         {
             var x = stack.Sets[r].Vectors;
             var dist = CosineCondensed(x).Select(s => 1 - s).ToArray();
-            double obs = Pearson(dist, CategoryModel.Rdm(labels));
+            double obs = NaiveReference.Pearson(dist, CategoryModel.Rdm(labels));
             Assert.Equal(obs, rsa[r].Pearson, 12);
             int k = 0;
             for (int p = 0; p < perms; p++)
@@ -89,7 +89,7 @@ public class CategoryAnalysisTests
                 var perm = Enumerable.Range(0, 34).ToArray();
                 var codes = labels.Select(l => Array.IndexOf(labels.Distinct().ToArray(), l)).ToArray();
                 Simile.Inference.SeededRandom.ForBlock(seed, p).Shuffle(codes);
-                if (Pearson(dist, CategoryModel.Rdm(codes.Select(c => c.ToString()).ToArray())) >= obs - 1e-12) k++;
+                if (NaiveReference.Pearson(dist, CategoryModel.Rdm(codes.Select(c => c.ToString()).ToArray())) >= obs - 1e-12) k++;
             }
             Assert.Equal((k + 1.0) / (perms + 1.0), rsa[r].PValue, 12);
         }

@@ -2,7 +2,7 @@ using Simile.Analyses.Layers;
 using Simile.Models;
 using Xunit;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 public class ContextualVectorsTests
 {

@@ -1,7 +1,7 @@
 using Simile.Data;
 using Simile.Models;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 /// <summary>
 /// A tiny deterministic stand-in for a transformer. Tokenizer: words (letters) are split into pieces of at most

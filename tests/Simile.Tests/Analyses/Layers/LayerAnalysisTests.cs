@@ -4,7 +4,7 @@ using Simile.Data;
 using Simile.Reports;
 using Xunit;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 public class LayerAnalysisTests
 {

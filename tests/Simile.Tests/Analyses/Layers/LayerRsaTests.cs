@@ -1,9 +1,9 @@
 using Simile.Analyses.Layers;
 using Simile.Data;
 using Xunit;
-using static Simile.Tests.Layers.LayerTestData;
+using static Simile.Tests.Analyses.Layers.LayerTestData;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 public class LayerRsaTests
 {
@@ -44,14 +44,15 @@ public class LayerRsaTests
         Assert.True(double.IsNaN(grid.MaxPValue));
     }
 
+    /// <summary>Off-diagonal cells (both triangles) against the naive loops: cosine similarities by definition, Pearson by definition.</summary>
     [Fact]
-    public void GridAgreesWithTheLibrarysDissimilarityAndRsaMeasures()
+    public void GridCellsEqualTheNaiveOracle()
     {
         var s = Stack("m", 12, [5, 7, 3], 8);
         var grid = LayerRsa.Within(s, permutations: 0);
-        var sims = s.Sets.Select(v => Simile.Similarity.Dissimilarity.CosineSimilarity(v.Vectors)).ToArray();
-        Assert.Equal(Simile.Comparison.RsaMeasures.Pearson(sims[0], sims[1]), grid[0, 1], 12);
-        Assert.Equal(Simile.Comparison.RsaMeasures.Pearson(sims[2], sims[1]), grid[2, 1], 12);
+        var sims = s.Sets.Select(v => NaiveReference.CosineSimilarityUpper(v.Vectors)).ToArray();
+        Assert.Equal(NaiveReference.Pearson(sims[0], sims[1]), grid[0, 1], 12);
+        Assert.Equal(NaiveReference.Pearson(sims[2], sims[1]), grid[2, 1], 12);
     }
 
     [Fact]
@@ -72,7 +73,7 @@ public class LayerRsaTests
         var sims = s.Sets.Select(v => CosineCondensed(v.Vectors)).ToArray();
         for (int r = 0; r < 4; r++)
             for (int c = 0; c < 4; c++)
-                Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
+                Assert.Equal(r == c ? 1.0 : NaiveReference.Pearson(sims[r], sims[c]), grid[r, c], 12);
         // Best pair: the largest off-diagonal value, upper triangle.
         double best = double.NegativeInfinity; (int, int) at = (0, 0);
         for (int r = 0; r < 4; r++) for (int c = r + 1; c < 4; c++) if (grid[r, c] > best) { best = grid[r, c]; at = (r, c); }
@@ -90,7 +91,7 @@ public class LayerRsaTests
         var sims = s.Sets.Select(v => CosineCondensed(v.Vectors)).ToArray();
         for (int r = 0; r < reps; r++)
             for (int c = 0; c < reps; c++)
-                Assert.Equal(r == c ? 1.0 : Pearson(sims[r], sims[c]), grid[r, c], 12);
+                Assert.Equal(r == c ? 1.0 : NaiveReference.Pearson(sims[r], sims[c]), grid[r, c], 12);
     }
 
     [Theory]
@@ -131,7 +132,7 @@ public class LayerRsaTests
         var observed = new double[3, 2];
         for (int r = 0; r < 3; r++) for (int c = 0; c < 2; c++)
             {
-                observed[r, c] = Pearson(simA[r], CosineCondensed(b.Sets[c].Vectors));
+                observed[r, c] = NaiveReference.Pearson(simA[r], CosineCondensed(b.Sets[c].Vectors));
                 Assert.Equal(observed[r, c], grid[r, c], 12);
             }
         double best = observed.Cast<double>().Max();
@@ -145,7 +146,7 @@ public class LayerRsaTests
                 var simB = CosineCondensed(b.Sets[c].Vectors, perm);
                 for (int r = 0; r < 3; r++)
                 {
-                    double v = Pearson(simA[r], simB);
+                    double v = NaiveReference.Pearson(simA[r], simB);
                     mx = Math.Max(mx, v);
                     if (v >= observed[r, c] - 1e-12) cellK[r, c]++;
                 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Simile.Data;
 using Simile.Inference;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 /// <summary>Reference inputs and simple second routes shared by the layer tests.</summary>
 internal static class LayerTestData
@@ -52,13 +52,6 @@ internal static class LayerTestData
         return list.ToArray();
     }
 
-    /// <summary>Textbook Pearson r.</summary>
-    public static double Pearson(IReadOnlyList<double> a, IReadOnlyList<double> b)
-    {
-        double ma = a.Average(), mb = b.Average(), sab = 0, saa = 0, sbb = 0;
-        for (int k = 0; k < a.Count; k++) { sab += (a[k] - ma) * (b[k] - mb); saa += (a[k] - ma) * (a[k] - ma); sbb += (b[k] - mb) * (b[k] - mb); }
-        return sab / Math.Sqrt(saa * sbb);
-    }
 
     public static int[] Permutation(int n, ulong seed, int p)
     {

@@ -4,7 +4,7 @@ using Simile.Data;
 using Simile.Inference;
 using Xunit;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 /// <summary>layers --measure: grids of any registered measure with the max-calibrated permutation p.</summary>
 public class MeasureGridTests

@@ -1,10 +1,10 @@
 using Simile.Analyses.Layers;
 using Simile.Models;
 using Simile.Models.HuggingFace;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 /// <summary>A tiny random GPT-2 checkpoint through the native engine: leading space, "final", byte-level pieces located by offsets.</summary>
 public class NativeGpt2LayersTests

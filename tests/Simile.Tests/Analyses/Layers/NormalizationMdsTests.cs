@@ -1,9 +1,9 @@
 using Simile.Analyses.Layers;
 using Simile.Data;
 using Xunit;
-using static Simile.Tests.Layers.LayerTestData;
+using static Simile.Tests.Analyses.Layers.LayerTestData;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 public class NormalizationMdsTests
 {

@@ -2,7 +2,7 @@ using Simile.Analyses.Layers;
 using Simile.Models;
 using Xunit;
 
-namespace Simile.Tests.Layers;
+namespace Simile.Tests.Analyses.Layers;
 
 /// <summary>The embedded MiniLM through ONNX Runtime: shapes, labels, and the token representation read by offsets.</summary>
 public class RealModelLayersTests

@@ -1,3 +1,4 @@
+using Simile.Tests.Comparison;
 using System.Text.Json;
 using Simile.Analyses;
 using Simile.Analyses.Planning;
@@ -10,7 +11,7 @@ using Simile.Tests.Data;
 using Simile.Reports;
 using Xunit;
 
-namespace Simile.Tests.Scale;
+namespace Simile.Tests.Analyses.Planning;
 
 /// <summary>The comparison planner: the scale routes against the explicit route, and the memory budget.</summary>
 public class PlannerTests

@@ -51,6 +51,16 @@ public class TargetFileTests
         Assert.Equal([6.77, 6.77, 7.35, 7.46], t.Subjects[0]);
     }
 
+    [Fact]
+    public void WordSimSetFilesWithRaterColumnsUseTheMean()
+    {
+        // WordSim-353's set1.csv/set2.csv layout: the mean, then one column per rater (named 1, 2, …).
+        var t = TargetFile.Parse("Word 1,Word 2,Human (mean),1,2,3\nlove,sex,6.77,9,6,8\ntiger,cat,7.35,9,7,8\nbook,paper,7.46,8,7,8\n", "set1.csv");
+        Assert.Equal(3, t.PairCount);
+        Assert.Equal([6.77, 7.35, 7.46], t.Subjects[0]);
+        Assert.Equal("love", t.Words[0]);
+    }
+
     public static TheoryData<string, string, string> Hostile => new()
     {
         { "empty", "", "has no pairs" },

@@ -1,7 +1,7 @@
 using Simile.Engine;
 using Simile.Models.Gguf;
 using Simile.Tests.Engine;
-using Simile.Tests.HuggingFace;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
 namespace Simile.Tests.Models.Gguf;

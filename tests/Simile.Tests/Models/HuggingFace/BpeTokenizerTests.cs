@@ -4,7 +4,7 @@ using Simile.Models.HuggingFace;
 using Simile.Models.Tokenization;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 /// <summary>
 /// Hand-built tiny vocabularies whose expected ids are derived by hand from the BPE rules (comments show the steps):

