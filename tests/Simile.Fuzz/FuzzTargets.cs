@@ -101,7 +101,7 @@ public static class FuzzTargets
             Target("config-json-qwen3-moe", "config.json", () => new() { ["config.json"] = ReferenceFile("qwen3-moe-dense-tiny", "config.json") }, (d, file) => HuggingFaceConfig.Load(d), json: true),
             Target("tokenizer-json-unigram", "tokenizer.json", () => new() { ["tokenizer.json"] = ReferenceFile("xlm-roberta-tiny-json", "tokenizer.json") },
                 (d, file) => RunTokenizer(d, "xlm-roberta"), json: true),
-            Target("sentencepiece-unigram", "sentencepiece.bpe.model", () => new() { ["sentencepiece.bpe.model"] = ReferenceFile("xlm-roberta-tiny", "sentencepiece.bpe.model") },
+            Target("sentencepiece-unigram-fairseq", "sentencepiece.bpe.model", () => new() { ["sentencepiece.bpe.model"] = ReferenceFile("xlm-roberta-tiny", "sentencepiece.bpe.model") },
                 (d, file) => RunTokenizer(d, "xlm-roberta")),
             Target("gguf-gptneox", "model.gguf", () => new() { ["model.gguf"] = ReferenceFile("pythia-tiny-step1000-F32.gguf") }, (dir, p) => TouchFamilyGguf(p)),
             Target("gguf-qwen3moe", "model.gguf", () => new() { ["model.gguf"] = ReferenceFile("qwen3-moe-tiny-F32.gguf") }, (dir, p) => TouchFamilyGguf(p)),

@@ -44,7 +44,10 @@ public sealed class InspectCommand : Command<InspectCommand.Settings>
         Row("dims", $"{info.Dims} (feed-forward {config.IntermediateSize})");
         Row("vocabulary", info.VocabularySize.ToString());
         Row("positions", config.MaxPositions.ToString());
-        Row("activation", $"{config.Activation}, layer-norm eps {config.LayerNormEpsilon:G}");
+        bool rms = config.Decoder is { } dc && dc.Family != Simile.Engine.DecoderFamily.GptNeoX;
+        Row("activation", $"{config.Activation}, {(rms ? "RMS-norm" : "layer-norm")} eps {config.LayerNormEpsilon:G}");
+        if (config.Decoder is { Experts: > 0 } moe)
+            Row("experts", $"{moe.Experts} of width {moe.ExpertIntermediate}, {moe.ExpertsPerToken} per token, weights {(moe.NormalizeTopK ? "renormalised" : "as routed")}");
         Row("tokenizer", tokenizer);
         Row("licence", info.Licence);
         Row("parameters", tensors.Sum(t => t.ElementCount).ToString("N0"));

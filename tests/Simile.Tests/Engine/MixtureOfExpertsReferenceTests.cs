@@ -12,8 +12,8 @@ namespace Simile.Tests.Engine;
 /// top 2, grouped-query attention), qwen3-moe-tiny (F32, 6 experts, top 2, norm_topk_prob true, q/k norms, head_dim ≠
 /// hidden/heads) and qwen3-moe-dense-tiny (BF16, a dense layer from mlp_only_layers, 5 experts, top 3, no
 /// renormalisation), from their folders; the first two also from their GGUF copies (llama with experts, qwen3moe). Every
-/// layer of every input at 1e-4: a token sent to another expert would move its layer output by far more than that
-/// (the reference's routing is in the expected file, "experts").
+/// layer of every input at 1e-4; the experts read for each input are exactly those the reference routes its tokens to
+/// ("experts" in the expected file), each read once.
 /// </summary>
 public class MixtureOfExpertsReferenceTests
 {
@@ -73,6 +73,45 @@ public class MixtureOfExpertsReferenceTests
                 double d = HiddenStateReference.MaxDiff(run.Hidden[^1], HiddenStateReference.Rows(input.GetProperty("final_norm")));
                 Assert.True(d <= Tolerance, $"final: {d:E3}");
             }
+    }
+
+    /// <summary>Counts which tensors a pass reads.</summary>
+    private sealed class ReadLog(IDecoderWeights inner) : IDecoderWeights
+    {
+        public readonly List<string> Reads = [];
+        public DecoderConfig Config => inner.Config;
+        public bool Has(string name) => inner.Has(name);
+        public IReadOnlyList<long> Shape(string name) => inner.Shape(name);
+        public string StorageType(string name) => inner.StorageType(name);
+        public void Read(string name, Span<float> destination) { Reads.Add(name); inner.Read(name, destination); }
+        public void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination) => inner.ReadRows(name, rows, destination);
+        public void Dispose() { }
+    }
+
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void OnlyTheExpertsTheRouterChoosesAreRead(string folder, string expected)
+    {
+        // Each input alone: the experts whose weights the pass reads in a layer are exactly those the reference routes
+        // that input's tokens to, each read once.
+        using var doc = FamilyReference.Load(expected);
+        string path = Path.Combine(Modern, folder);
+        var config = HuggingFaceConfig.Load(path).Decoder!;
+        using var ckpt = SafetensorsCheckpoint.Open(path);
+        using var inner = new SafetensorsDecoderWeights(ckpt, config);
+        foreach (var input in doc.RootElement.GetProperty("inputs").EnumerateArray())
+        {
+            var log = new ReadLog(inner);
+            new LlamaModel(log).Forward([input.GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()).ToArray()], withAttention: false);
+            foreach (var layer in input.GetProperty("experts").EnumerateObject())
+            {
+                int l = int.Parse(layer.Name);
+                var routed = layer.Value.EnumerateArray().SelectMany(t => t.EnumerateArray().Select(v => v.GetInt32())).Distinct().Order().ToList();
+                var read = Enumerable.Range(0, config.Experts).Where(e => log.Reads.Contains(MixtureOfExperts.ExpertNames(config, l, e).Gate)).ToList();
+                Assert.Equal(routed, read);
+                foreach (int e in read) Assert.Single(log.Reads, n => n == MixtureOfExperts.ExpertNames(config, l, e).Down);
+            }
+        }
     }
 
     [Theory]

@@ -62,6 +62,46 @@ public class RobertaReferenceTests
         Assert.Equal(inputs[0].GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()).Skip(1).SkipLast(1), tokens.Ids);
     }
 
+    [Fact]
+    public void XlmRobertaTokenEmbeddingsOpenWithoutTheModel()
+    {
+        // --layer token / rsa read only the embedding matrix: the Unigram tokenizer must load there too.
+        using var doc = FamilyReference.Load("xlm-roberta-tiny-expected.json");
+        using var e = HuggingFaceModel.OpenEmbeddings(Path.Combine(Modern, "xlm-roberta-tiny"));
+        var input = doc.RootElement.GetProperty("inputs")[1];                    // "banana": <s> ▁banana </s>
+        Assert.Equal("banana", input.GetProperty("text").GetString());
+        var row = HiddenStateReference.Rows(input.GetProperty("token"))[1];
+        var set = e.Vectors(["banana"], SubwordPolicy.Error);
+        for (int j = 0; j < row.Length; j++) Assert.Equal(row[j], set.Vectors[0, j], 6);
+        Assert.Contains("banana", e.VocabularyWords());
+    }
+
+    [Fact]
+    public void RobertaWithVocabJsonAndMergesTxtFeedsSAndSlashS()
+    {
+        // An older RoBERTa folder: vocab.json + merges.txt (GPT-2's files) and no tokenizer.json.
+        using var doc = FamilyReference.Load("roberta-tiny-expected.json");
+        string dir = Path.Combine(Path.GetTempPath(), "simile-roberta-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string src = Path.Combine(Modern, "roberta-tiny");
+            foreach (var f in new[] { "config.json", "model.safetensors" }) File.Copy(Path.Combine(src, f), Path.Combine(dir, f));
+            using (var tj = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(src, "tokenizer.json"))))
+            {
+                var model = tj.RootElement.GetProperty("model");
+                File.WriteAllText(Path.Combine(dir, "vocab.json"), model.GetProperty("vocab").GetRawText());
+                File.WriteAllLines(Path.Combine(dir, "merges.txt"), ["#version: 0.2", .. model.GetProperty("merges").EnumerateArray().Select(m => m.GetString()!)]);
+            }
+            using var m = HuggingFaceModel.Open(dir);
+            Assert.True(m.UsesLeadingSpace);
+            foreach (var input in doc.RootElement.GetProperty("inputs").EnumerateArray())
+                Assert.Equal(input.GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()),
+                    m.TokenizeText(input.GetProperty("text").GetString()!).Ids);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Theory]
     [InlineData("\"pad_token_id\": -3", "pad_token_id")]
     [InlineData("\"pad_token_id\": 100000", "pad_token_id 100000")]

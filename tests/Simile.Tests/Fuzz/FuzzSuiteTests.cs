@@ -37,6 +37,13 @@ public class FuzzSuiteTests
     }
 
     [Fact]
+    public void EveryTargetHasItsOwnName()
+    {
+        var names = FuzzTargets.All.Select(t => t.Name).ToList();
+        Assert.Equal(names.Count, names.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
     public void EverySeedIsAValidFileForItsReader()
     {
         using var runner = new FuzzRunner();

@@ -124,7 +124,7 @@ public static class GgufModel
         sb.AppendLine($"architecture:  {arch}");
         try
         {
-            using var w = new GgufDecoderWeights(f);
+            using IDecoderWeights w = arch == GgufGptNeoXWeights.Architecture ? new GgufGptNeoXWeights(f) : new GgufDecoderWeights(f);
             var c = w.Config;
             sb.AppendLine($"decoder:       {c.Architecture} ({c.Family})");
             sb.AppendLine(inv, $"layers:        {c.Layers}");
@@ -132,7 +132,7 @@ public static class GgufModel
             sb.AppendLine(inv, $"dims:          {c.Hidden} (feed-forward {c.Intermediate})");
             sb.AppendLine(inv, $"vocabulary:    {c.VocabularySize}");
             sb.AppendLine(inv, $"positions:     {c.MaxPositions}");
-            sb.AppendLine(inv, $"rms-norm eps:  {c.RmsNormEpsilon:G}");
+            sb.AppendLine(inv, $"{(c.Family == Engine.DecoderFamily.GptNeoX ? "layer-norm eps:" : "rms-norm eps: ")} {c.RmsNormEpsilon:G}");
             string scaling = c.RopeScaling is { } rs
                 ? rs.Kind == Engine.RopeScalingKind.Llama3 ? $", scaling llama3 factor {rs.Factor:G} (low {rs.LowFrequencyFactor:G}, high {rs.HighFrequencyFactor:G}, original {rs.OriginalMaxPositions})"
                 : $", scaling {rs.Kind.ToString().ToLowerInvariant()} factor {rs.Factor:G}"
@@ -152,6 +152,10 @@ public static class GgufModel
             if (c.RotaryDimsOrHead != c.HeadDim) flags.Add($"rotary on {c.RotaryDimsOrHead} of {c.HeadDim} values per head");
             if (c.LocalRopeTheta > 0) flags.Add(string.Create(inv, $"local rope theta {c.LocalRopeTheta:G}"));
             if (c.FusedProjections) flags.Add("fused qkv / gate-up");
+            if (c.Family == Engine.DecoderFamily.GptNeoX)
+                flags.Add($"GPT-NeoX ({(c.ParallelResidual ? "parallel" : "sequential")} residual)");
+            if (c.Experts > 0)
+                flags.Add($"mixture of experts ({c.Experts} experts of width {c.ExpertIntermediate}, {c.ExpertsPerToken} per token)");
             if (flags.Count > 0) sb.AppendLine($"features:      {string.Join(", ", flags)}");
         }
         catch (SimileException e)

@@ -102,10 +102,14 @@ public static class HuggingFaceModel
         sb.AppendLine($"dims:          {info.Dims} (feed-forward {config.IntermediateSize})");
         sb.AppendLine($"vocabulary:    {info.VocabularySize}");
         sb.AppendLine($"positions:     {config.MaxPositions}");
-        sb.AppendLine($"activation:    {config.Activation}, {(config.Decoder is null ? "layer-norm" : "RMS-norm")} eps {config.LayerNormEpsilon:G}");
+        sb.AppendLine($"activation:    {config.Activation}, {(config.Decoder is null or { Family: DecoderFamily.GptNeoX } ? "layer-norm" : "RMS-norm")} eps {config.LayerNormEpsilon:G}");
         if (config.Decoder is { } d)
             sb.AppendLine($"attention:     {d.Heads} query heads, {d.KeyValueHeads} key-value heads, head dim {d.HeadDim}, rope theta {d.RopeTheta:G}" +
-                (d.RopeScaling is { } rs ? $", rope scaling {rs.Kind} ×{rs.Factor:G}" : ""));
+                (d.RopeScaling is { } rs ? $", rope scaling {rs.Kind} ×{rs.Factor:G}" : "") +
+                (d.Family == DecoderFamily.GptNeoX ? $", rotary on {d.RotaryDimsOrHead} values per head, {(d.ParallelResidual ? "parallel" : "sequential")} residual" : ""));
+        if (config.Decoder is { Experts: > 0 } m)
+            sb.AppendLine($"experts:       {m.Experts} of width {m.ExpertIntermediate}, {m.ExpertsPerToken} per token, weights {(m.NormalizeTopK ? "renormalised" : "as routed")}" +
+                (m.SparseLayers is { } sl && sl.Any(x => !x) ? $", dense layers {string.Join(" ", Enumerable.Range(0, sl.Count).Where(i => !sl[i]))}" : ""));
         sb.AppendLine($"tokenizer:     {tokenizer}");
         sb.AppendLine($"licence:       {info.Licence}");
         long parameters = tensors.Sum(t => t.ElementCount);

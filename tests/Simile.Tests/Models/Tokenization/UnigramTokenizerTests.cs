@@ -91,3 +91,40 @@ public class UnigramTokenizerTests
         Assert.Equal([2, 0], tok.Encode("ax", withSpecials: false).Select(t => t.Id));   // x: unknown
     }
 }
+
+/// <summary>A fact that runs when tests/reference/sentencepiece/unigram.model (the tokenizer tests' SentencePiece
+/// models, trained by python3-sentencepiece) is in the repository, and is skipped with the reason before it is.</summary>
+public sealed class SentencePieceReferenceFactAttribute : FactAttribute
+{
+    public static string Folder => Path.Combine(TestPaths.Reference, "sentencepiece");
+
+    public SentencePieceReferenceFactAttribute()
+    {
+        if (!File.Exists(Path.Combine(Folder, "unigram.model")) || !File.Exists(Path.Combine(Folder, "expected.json")))
+            Skip = "tests/reference/sentencepiece/unigram.model is not in this checkout";
+    }
+}
+
+/// <summary>The Unigram tokenizer against sentencepiece's own ids on the 1,000-piece Unigram model of the tokenizer
+/// tests (many scripts, a user-defined symbol, characters outside the 98 % coverage).</summary>
+public class SentencePieceUnigramReferenceTests
+{
+    [SentencePieceReferenceFact]
+    public void EveryTextGetsSentencePiecesIds()
+    {
+        string folder = SentencePieceReferenceFactAttribute.Folder;
+        var tok = UnigramModelTokenizer.FromSentencePieceModel(Path.Combine(folder, "unigram.model"), fairseq: false);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(folder, "expected.json")));
+        int n = 0;
+        var wrong = new List<string>();
+        foreach (var check in doc.RootElement.GetProperty("expected").GetProperty("unigram").EnumerateObject())
+        {
+            string expected = check.Value.GetString()!;
+            string actual = string.Join(" ", tok.Unigram.Encode(check.Name, withSpecials: false).Select(t => t.Id));
+            if (actual != expected) wrong.Add($"'{check.Name}': sentencepiece {expected}, Simile {actual}");
+            n++;
+        }
+        Assert.True(n >= 20);
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+}
