@@ -38,7 +38,9 @@ public static class TargetFigures
 
     public static string FileStem(TargetResult t) => "target-" + Simile.Data.OutputPath.SafeName(t.Target.Name);
 
-    private static string YLabel(TargetResult t) => t.Target.SubjectCount > 1 ? $"{t.MeasureName} (mean over {t.Target.SubjectCount} subjects)" : t.MeasureName;
+    /// <summary>The measure and its direction (every target measure is a correlation: higher = closer to the target).</summary>
+    private static string YLabel(TargetResult t) =>
+        $"{t.MeasureName} with the target{(t.Target.SubjectCount > 1 ? $", mean of {t.Target.SubjectCount} subjects" : "")} (higher = closer)";
 
     private static void Ceiling(Plot plt, TargetResult t, double x0, double x1)
     {
