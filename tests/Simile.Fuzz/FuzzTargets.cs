@@ -6,6 +6,7 @@ using Simile.Models.Gguf;
 using Simile.Models.HuggingFace;
 using Simile.Models.Onnx;
 using Simile.Models.Static;
+using Simile.Models.Tokenization;
 
 namespace Simile.Fuzz;
 

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Simile.Data;
 using Simile.Models.Onnx;
 using Simile.Models.Static;
+using Simile.Models.Tokenization;
 
 namespace Simile.Fuzz;
 

@@ -15,7 +15,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile compare A B</c>: how similarly two matrices of the same items represent them.</summary>
 public sealed class CompareCommand : Command<CompareCommand.Settings>
 {
-    public sealed class Settings : MatrixInputSettings
+    public sealed class Settings : MatrixInputSettings, IMeasureParameterOptions
     {
         [CommandArgument(0, "<A>")]
         [Description("First items × features matrix (.csv, .tsv or .npy; rows = items).")]
@@ -34,25 +34,25 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
         [Description("Comma-separated: pearson,spearman,kendall_tau_b,tau_a,rho_a,cosine,cka,procrustes,direct (default: all), and any name from 'simile measures' (mutual_knn, cknna, svcca, shape_metric, ...; JSON block \"measures\").")]
         public string? Measures { get; init; }
 
-        [CommandOption("-k|--neighbours <K>")]
-        [Description("--k: neighbours for the kNN measures (item itself excluded; ties to the lower index).")]
-        [DefaultValue(10)]
-        public int K { get; init; } = 10;
+        [CommandOption(MeasureParameterOptions.Neighbours)]
+        [Description(MeasureParameterOptions.NeighboursHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultNeighbours)]
+        public int K { get; init; } = MeasureParameterOptions.DefaultNeighbours;
 
-        [CommandOption("--alpha <A>")]
-        [Description("Partial whitening of shape_metric: 1 = Procrustes (default), 0 = full whitening (CCA-like).")]
-        [DefaultValue(1.0)]
-        public double Alpha { get; init; } = 1.0;
+        [CommandOption(MeasureParameterOptions.Alpha)]
+        [Description(MeasureParameterOptions.AlphaHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultAlpha)]
+        public double Alpha { get; init; } = MeasureParameterOptions.DefaultAlpha;
 
-        [CommandOption("--score <S>")]
-        [Description("Score of shape_metric / permutation_metric: angular (default, radians) or euclidean.")]
-        [DefaultValue("angular")]
-        public string Score { get; init; } = "angular";
+        [CommandOption(MeasureParameterOptions.Score)]
+        [Description(MeasureParameterOptions.ScoreHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultScore)]
+        public string Score { get; init; } = MeasureParameterOptions.DefaultScore;
 
-        [CommandOption("--rbf-threshold <T>")]
-        [Description("RBF bandwidth of cka_rbf / cka_rbf_debiased: sigma² = T² × median squared distance (default 0.5).")]
-        [DefaultValue(0.5)]
-        public double RbfThreshold { get; init; } = 0.5;
+        [CommandOption(MeasureParameterOptions.RbfThreshold)]
+        [Description(MeasureParameterOptions.RbfThresholdHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultRbfThreshold)]
+        public double RbfThreshold { get; init; } = MeasureParameterOptions.DefaultRbfThreshold;
 
         [CommandOption("--permutations <N>")]
         [Description("Item permutations for p-values of Pearson and Spearman RSA (0: no test).")]
@@ -66,10 +66,9 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            OptionLimits.Check("--alpha", Alpha);
-            OptionLimits.Check("--rbf-threshold", RbfThreshold);
+            MeasureParameterOptions.Check(this);
             OptionLimits.Size("--memory", Memory);
-            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--neighbours", K));
+            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed));
         }
 
         [CommandOption("--seed <S>")]
@@ -100,10 +99,7 @@ public sealed class CompareCommand : Command<CompareCommand.Settings>
             Kind = DissimilarityKinds.Parse(settings.Rdm),
             Measures = blocks,
             RegistryMeasures = registry,
-            MeasureParameters = new MeasureParameters
-            {
-                K = settings.K, Alpha = settings.Alpha, Score = MeasureParameters.ParseScore(settings.Score), RbfThreshold = settings.RbfThreshold,
-            },
+            MeasureParameters = MeasureParameterOptions.ToParameters(settings),
             Permutations = settings.Permutations,
             Bootstrap = settings.Bootstrap,
             Seed = settings.Seed,

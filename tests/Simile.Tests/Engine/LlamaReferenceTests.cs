@@ -2,6 +2,7 @@ using System.Text.Json;
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.HuggingFace;
+using Simile.Models.Tokenization;
 using Xunit;
 
 namespace Simile.Tests.Engine;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Simile.Data;
 using Simile.Engine;
-using Simile.Models.HuggingFace;
+using Simile.Models.Tokenization;
 
 namespace Simile.Models.Gguf;
 

@@ -1,5 +1,6 @@
 using Simile.Data;
 using Simile.Engine;
+using Simile.Models.Tokenization;
 
 namespace Simile.Models.HuggingFace;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Simile.Engine;
+using Simile.Models.Tokenization;
 
 namespace Simile.Models.HuggingFace;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Simile.Models.HuggingFace;
+using Simile.Models.Tokenization;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Simile.Models.HuggingFace;
 using Simile.Models.Tokenization;
 using Xunit;
 

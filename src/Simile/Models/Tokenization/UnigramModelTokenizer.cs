@@ -1,8 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using Simile.Models.Tokenization;
 
-namespace Simile.Models.HuggingFace;
+namespace Simile.Models.Tokenization;
 
 /// <summary>
 /// A SentencePiece Unigram tokenizer (XLM-RoBERTa and other SentencePiece-Unigram models) through Simile's

@@ -1,10 +1,9 @@
 using System.Text;
 using System.Text.Json;
-using Simile.Models.HuggingFace;
 using Simile.Models.Tokenization;
 using Xunit;
 
-namespace Simile.Tests.Models.HuggingFace;
+namespace Simile.Tests.Models.Tokenization;
 
 /// <summary>
 /// Hand-built tiny vocabularies whose expected ids are derived by hand from the BPE rules (comments show the steps):

@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using Simile.Models.Tokenization;
 using Simile.Models.Tokenization.Unicode;
 
-namespace Simile.Models.HuggingFace;
+namespace Simile.Models.Tokenization;
 
 /// <summary>
 /// The tokenizer of a modern decoder folder through Simile's one <see cref="BpeTokenizer"/>: byte-level BPE (Llama-3,

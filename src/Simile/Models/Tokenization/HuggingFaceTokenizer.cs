@@ -1,10 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Simile.Models.Tokenization;
-using WordPieceTokenizer = Simile.Models.Tokenization.WordPieceTokenizer;
 
-namespace Simile.Models.HuggingFace;
+namespace Simile.Models.Tokenization;
 
 /// <summary>
 /// The tokenizer of a model folder: WordPiece (<c>vocab.txt</c>, BERT; Simile's <see cref="WordPieceTokenizer"/>) or byte-level
@@ -265,7 +263,7 @@ public sealed class WordPieceModelTokenizer : HuggingFaceTokenizer
 
 /// <summary>
 /// GPT-2's byte-level BPE files (<c>vocab.json</c> + <c>merges.txt</c>, or a GPT-2-style <c>tokenizer.json</c>) as
-/// Simile's one byte-level BPE (<see cref="BpeModelTokenizer"/> over <see cref="Tokenization.BpeTokenizer"/>, GPT-2's
+/// Simile's one byte-level BPE (<see cref="BpeModelTokenizer"/> over <see cref="BpeTokenizer"/>, GPT-2's
 /// split regex, no BOS): the same implementation as Llama-3/Qwen2 folders and GGUF files.
 /// </summary>
 public static class ByteLevelBpeModelTokenizer
@@ -308,6 +306,6 @@ public static class ByteLevelBpeModelTokenizer
                 throw new SimileException($"BPE merges '{source}': merge {i + 1} \"{merges[i]}\" is not two space-separated pieces", "use the model's own merges.txt");
             pairs.Add((parts[0], parts[1]));
         }
-        return new BpeModelTokenizer(new BpeTokenizerData(BpeKind.ByteLevel, tokens, Merges: pairs, SplitPatterns: [Tokenization.BpeTokenizer.Gpt2Pattern]), source);
+        return new BpeModelTokenizer(new BpeTokenizerData(BpeKind.ByteLevel, tokens, Merges: pairs, SplitPatterns: [BpeTokenizer.Gpt2Pattern]), source);
     }
 }
