@@ -40,6 +40,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "forward") return ForwardBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "forward-memory") return MappedWeightsBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "grid") return GridBenchmark.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "forward-decoders") return DecoderShapesBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "forward-llama") return LlamaForwardBenchmark.Run(args[1..]);
         if (args.Length > 0 && args[0] == "llamacpp-reference") return LlamaCppReference.Run(args[1..]);
         if (args.Length > 0 && args[0] == "numerics") { NumericsBench.Run(Console.Out); return 0; }

@@ -1,0 +1,361 @@
+using System.Diagnostics;
+using System.Text;
+using Simile.Analyses.Layers;
+using Simile.Engine;
+using Simile.Models.HuggingFace;
+
+namespace Simile.Bench;
+
+/// <summary>
+/// <c>forward-decoders</c>: the native forward pass (<see cref="LlamaModel"/>) of a Qwen3-0.6B-shaped and a
+/// Gemma-3-1B-shaped model with random bfloat16 weights held in memory, on the 34 seed words (data/seed-words.tsv) in
+/// the neutral contexts of <c>layers</c> (<see cref="ContextSpec.NeutralTemplates"/>, 6 per word, in chunks of
+/// <see cref="ContextualVectors.ChunkSize"/> texts as <c>layers</c> runs them). The configs are the published
+/// config.json values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>). Reports tokens/s, the
+/// float32 GEMM kernel's rate on the same product shapes timed alone in the same process, the forward pass's time
+/// against the time those FLOPs take at that rate, a split (weights widened, GEMM-limit, rest), and peak memory
+/// (GC heap and working set, sampled) against the weights plus one layer in float32.
+/// Each model runs in its own child process, so each peak is that model's own.
+/// Usage: <c>Simile.Bench forward-decoders [--model qwen3-0.6b|gemma3-1b] [--reps 2] [--threads N]</c>.
+/// </summary>
+public static class DecoderShapesBenchmark
+{
+    // Published config.json values (Qwen/Qwen3-0.6B, google/gemma-3-1b-it), trimmed to what the forward pass reads.
+    private static readonly Dictionary<string, string> Configs = new()
+    {
+        ["qwen3-0.6b"] = """{"architectures":["Qwen3ForCausalLM"],"model_type":"qwen3","attention_bias":false,"head_dim":128,"hidden_act":"silu","hidden_size":1024,"intermediate_size":3072,"max_position_embeddings":40960,"max_window_layers":28,"num_attention_heads":16,"num_hidden_layers":28,"num_key_value_heads":8,"rms_norm_eps":1e-06,"rope_scaling":null,"rope_theta":1000000,"sliding_window":null,"use_sliding_window":false,"tie_word_embeddings":true,"torch_dtype":"bfloat16","vocab_size":151936}""",
+        ["gemma3-1b"] = """{"architectures":["Gemma3ForCausalLM"],"model_type":"gemma3_text","attention_bias":false,"attn_logit_softcapping":null,"final_logit_softcapping":null,"head_dim":256,"hidden_activation":"gelu_pytorch_tanh","hidden_size":1152,"intermediate_size":6912,"max_position_embeddings":32768,"num_attention_heads":4,"num_hidden_layers":26,"num_key_value_heads":1,"query_pre_attn_scalar":256,"rms_norm_eps":1e-06,"rope_local_base_freq":10000,"rope_scaling":null,"rope_theta":1000000,"sliding_window":512,"sliding_window_pattern":6,"torch_dtype":"bfloat16","vocab_size":262144}""",
+    };
+
+    public static int Run(string[] args)
+    {
+        string? only = ArgText(args, "--model");
+        if (only is null)
+        {
+            // one child process per model (its own peak working set)
+            foreach (var name in Configs.Keys)
+            {
+                var psi = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
+                if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") psi.ArgumentList.Add(typeof(DecoderShapesBenchmark).Assembly.Location);
+                psi.ArgumentList.Add("forward-decoders");
+                foreach (var a in args) psi.ArgumentList.Add(a);
+                psi.ArgumentList.Add("--model");
+                psi.ArgumentList.Add(name);
+                using var p = Process.Start(psi)!;
+                p.WaitForExit();
+                if (p.ExitCode != 0) return p.ExitCode;
+            }
+            return 0;
+        }
+        if (!Configs.TryGetValue(only, out var json)) { Console.Error.WriteLine($"unknown --model '{only}': {string.Join(", ", Configs.Keys)}"); return 2; }
+        int reps = Arg(args, "--reps", 2), threads = Arg(args, "--threads", Environment.ProcessorCount);
+        Gemm.MaxThreads = threads;
+
+        var config = HuggingFaceConfig.Parse(Encoding.UTF8.GetBytes(json), $"{only}/config.json").Decoder!;
+        var sampler = new MemorySampler();
+        var build = Stopwatch.StartNew();
+        using var weights = new RandomBf16Weights(config);
+        long weightBytes = weights.Bytes;
+        Console.WriteLine($"forward-decoders: {only} ({config.Architecture}, hidden {config.Hidden}, {config.Layers} layers, {config.Heads} heads / {config.KeyValueHeads} kv × {config.HeadDim}, "
+            + $"intermediate {config.Intermediate}, vocab {config.VocabularySize}, tied {config.TiedEmbeddings}"
+            + (config.SlidingWindow > 0 ? $", sliding window {config.SlidingWindow} on {Enumerable.Range(0, config.Layers).Count(config.IsSlidingLayer)} of {config.Layers} layers" : "")
+            + $"); {weights.Parameters:N0} random bf16 parameters ({weightBytes / 1e9:F2} GB) built in {build.Elapsed.TotalSeconds:F1} s; {threads} threads; best of {reps}");
+        Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
+
+        var model = new LlamaModel(weights);
+        var sequences = Sequences(config);
+        int tokens = sequences.Sum(s => s.Length);
+        var chunks = sequences.Chunk(ContextualVectors.ChunkSize).Select(c => (IReadOnlyList<int[]>)c).ToList();
+        Console.WriteLine($"  {sequences.Count} texts (34 seed words × {ContextSpec.NeutralTemplates.Count} neutral templates), {tokens} tokens, {chunks.Count} chunks of ≤ {ContextualVectors.ChunkSize} texts");
+
+        // FLOPs: the projections (2 · out · in per token) and attention (QKᵀ and PV: 2 · 2 · H · hd per visible key).
+        // The products of a block as the model runs them: q|k|v stacked, o, gate|up stacked, down ([Out × In]).
+        int qd = config.Heads * config.HeadDim, kvd = config.KeyValueHeads * config.HeadDim;
+        var shapes = new List<(int Out, int In)> { (qd + 2 * kvd, config.Hidden), (config.Hidden, qd), (2 * config.Intermediate, config.Hidden), (config.Hidden, config.Intermediate) };
+        long matmulPerLayer = shapes.Sum(s => (long)s.Out * s.In);
+        double projectionFlops = 2.0 * matmulPerLayer * config.Layers * tokens;
+        double attentionFlops = 0;
+        foreach (var s in sequences)
+            for (int l = 0; l < config.Layers; l++)
+            {
+                long visible = 0;
+                for (int i = 0; i < s.Length; i++) visible += config.IsSlidingLayer(l) ? Math.Min(i + 1, config.SlidingWindow) : i + 1;
+                attentionFlops += 4.0 * config.Heads * config.HeadDim * visible;
+            }
+        double flops = projectionFlops + attentionFlops;
+
+        // The GEMM kernel alone on the same shapes: activations [chunk tokens × in] · W[out × in]ᵀ, each chunk's size;
+        // timed before and after the forward pass, the faster rate kept (the machine's load moves it).
+        double GemmRate()
+        {
+            double seconds = 0, work = 0;
+            foreach (var chunk in chunks)
+            {
+                int t = chunk.Sum(s => s.Length);
+                foreach (var (n, k) in shapes)
+                {
+                    var x = RandomFloats(t * k, 1); var w = RandomFloats(n * k, 2); var y = new float[t * n];
+                    double s = Best(2, () => { Gemm.Multiply(x, w, y, t, n, k, transposeB: true); return 0; });
+                    seconds += s * config.Layers;
+                    work += 2.0 * t * n * k * config.Layers;
+                }
+            }
+            return work / seconds / 1e9;
+        }
+
+        // Widening the layers' bf16 weights to float32 alone (the forward pass does it once per layer per chunk).
+        var buffer = new float[shapes.Max(s => (long)s.Out * s.In)];
+        double widenSeconds = Best(reps, () =>
+        {
+            foreach (var _ in chunks)
+                for (int l = 0; l < config.Layers; l++)
+                    foreach (var name in weights.LayerTensors(l)) weights.Read(name, buffer.AsSpan(0, (int)weights.Count(name)));
+            return 0;
+        });
+
+        // Two element-wise stages alone, on the same sizes as the pass: the gated activation (SiLU or GELU-tanh) of
+        // [T × 2I], and the RMSNorms of a block (2 or 4 over D per token, and q/k norms over hd per head).
+        int normsPerToken = config.Norms == NormPlacement.Sandwich ? 4 : 2;
+        double activationSeconds = 0, normSeconds = 0;
+        foreach (var chunk in chunks)
+        {
+            int t = chunk.Sum(s => s.Length);
+            var gateUp = RandomFloats((long)t * 2 * config.Intermediate, 3); var ff = new float[(long)t * config.Intermediate];
+            activationSeconds += config.Layers * Best(reps, () => { TransformerOps.GatedActivation(gateUp, ff, t, config.Intermediate, config.GeluTanhMlp); return 0; });
+            var h = RandomFloats((long)t * config.Hidden, 4); var qk = RandomFloats((long)t * (qd + kvd), 5);
+            var wD = RandomFloats(config.Hidden, 6); var wHd = RandomFloats(config.HeadDim, 7);
+            normSeconds += config.Layers * Best(reps, () =>
+            {
+                for (int r = 0; r < normsPerToken; r++) TransformerOps.RmsNorm(h, h, t, wD, 1e-6);
+                if (config.QueryKeyNorm) TransformerOps.RmsNorm(qk, qk, t * (config.Heads + config.KeyValueHeads), wHd, 1e-6);
+                return 0;
+            });
+        }
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        long gcBefore = GC.GetTotalMemory(false), wsBefore = Environment.WorkingSet;
+        long outputBytes = 0;
+        sampler.Reset();
+        sampler.Start();
+        // Each repetition: the GEMM kernel alone, the forward pass, the GEMM kernel alone again, back to back, so the
+        // ratio compares rates taken under the same load; the faster of the two GEMM rates is the limit.
+        double forwardSeconds = double.PositiveInfinity, gflops = 0;
+        var perRep = new List<string>();
+        var ratios = new List<double>();
+        for (int r = 0; r < reps; r++)
+        {
+            sampler.Stop();
+            double g1 = GemmRate();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);   // the GEMM inputs are not the pass's memory
+            sampler.Start();
+            var sw = Stopwatch.StartNew();
+            foreach (var chunk in chunks)
+            {
+                var runs = model.Forward(chunk, withAttention: false);   // dropped per chunk, as layers sums them
+                outputBytes = Math.Max(outputBytes, runs.Sum(x => x.Hidden.Sum(h => 4L * h.Length)));
+            }
+            double f = sw.Elapsed.TotalSeconds;
+            sampler.Stop();
+            double g2 = GemmRate(), g = Math.Max(g1, g2), ratio = f / (flops / (g * 1e9));
+            perRep.Add($"{f:F2} s at {g1:F0}/{g2:F0} GFLOP/s → {ratio:F2}×");
+            ratios.Add(ratio);
+            if (f < forwardSeconds) { forwardSeconds = f; gflops = g; }
+        }
+        sampler.Start();
+        sampler.Stop();
+        // One more pass, collecting after each chunk: the memory the pass holds live, without the garbage the GC
+        // lets accumulate between chunks.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var live = new MemorySampler();
+        live.Start();
+        foreach (var chunk in chunks)
+        {
+            GC.KeepAlive(model.Forward(chunk, withAttention: false));
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+        live.Stop();
+        double limitSeconds = flops / (gflops * 1e9);
+        long layerFloat32 = model.LayerBufferBytes;
+        double tps = tokens / forwardSeconds;
+        Console.WriteLine($"  GEMM kernel alone, same shapes: {gflops:F1} GFLOP/s around the fastest pass (each repetition: {string.Join("; ", perRep)}); forward FLOPs {flops / 1e12:F3} T (projections {projectionFlops / 1e12:F3}, attention {attentionFlops / 1e12:F4}) → GEMM-limit time {limitSeconds:F2} s");
+        Console.WriteLine($"  forward {forwardSeconds:F2} s ({flops / forwardSeconds / 1e9:F1} GFLOP/s): widening bf16 → float32 alone {widenSeconds:F2} s, GEMM-limit {limitSeconds:F2} s, gated activation alone {activationSeconds:F2} s, RMSNorms alone {normSeconds:F2} s, "
+            + $"rest (attention, rotary, copies, load) {forwardSeconds - widenSeconds - limitSeconds - activationSeconds - normSeconds:F2} s");
+        Console.WriteLine($"  memory: weights {weightBytes / 1e9:F2} GB + one layer float32 {layerFloat32 / 1e9:F3} GB = {(weightBytes + layerFloat32) / 1e9:F2} GB; peak GC heap {sampler.PeakGc / 1e9:F2} GB, peak working set {sampler.PeakWorkingSet / 1e9:F2} GB (VmHWM {VmHwm() / 1e9:F2} GB); "
+            + $"before the pass (weights built, collected) GC heap {gcBefore / 1e9:F2} GB, working set {wsBefore / 1e9:F2} GB; one chunk's outputs (every representation of every token) {outputBytes / 1e9:F3} GB; "
+            + $"a pass collecting after each chunk: peak GC heap {live.PeakGc / 1e9:F2} GB, working set {live.PeakWorkingSet / 1e9:F2} GB");
+        Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), peak {sampler.PeakWorkingSet / 1e9:F2} GB (weights {weightBytes / 1e9:F2} GB + layer {layerFloat32 / 1e9:F2} GB)");
+        return 0;
+    }
+
+    /// <summary>One token-id sequence per (seed word, neutral template), its length that of the text's pieces: a
+    /// leading BOS where the model's tokenizer adds one (Gemma), then one token per word and per punctuation mark. The
+    /// seed words are whole tokens in these 150k–260k vocabularies (with the leading space), so this is the count the
+    /// real tokenizers give up to a token here and there; the ids are random (the weights are random too).</summary>
+    private static List<int[]> Sequences(DecoderConfig c)
+    {
+        var words = File.ReadAllLines(FindSeedWords()).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')[0]).ToList();
+        var rng = new Random(11);
+        bool bos = c.Family == DecoderFamily.Gemma3;
+        var list = new List<int[]>();
+        foreach (var w in words)
+            foreach (var t in ContextSpec.NeutralTemplates)
+            {
+                string text = t.Replace(ContextSpec.Placeholder, w);
+                int n = (bos ? 1 : 0) + text.Split(' ').Sum(p => 1 + p.Count(char.IsPunctuation));
+                list.Add(Enumerable.Range(0, n).Select(_ => rng.Next(300, c.VocabularySize)).ToArray());
+            }
+        return list;
+    }
+
+    private static string FindSeedWords()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string p = Path.Combine(d.FullName, "data", "seed-words.tsv");
+            if (File.Exists(p)) return p;
+        }
+        throw new FileNotFoundException("data/seed-words.tsv not found above " + AppContext.BaseDirectory);
+    }
+
+    private static float[] RandomFloats(long n, int seed)
+    {
+        var rng = new Random(seed);
+        var v = new float[n];
+        for (long i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1);
+        return v;
+    }
+
+    private static double Best<T>(int reps, Func<T> run)
+    {
+        double best = double.PositiveInfinity;
+        for (int r = 0; r < reps; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            GC.KeepAlive(run());
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+
+    private static long VmHwm()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        return 0;
+    }
+
+    /// <summary>Samples the GC heap and the working set every 5 ms.</summary>
+    private sealed class MemorySampler
+    {
+        private volatile bool _run;
+        private Thread? _thread;
+        public long PeakGc, PeakWorkingSet;
+        public void Reset() { PeakGc = 0; PeakWorkingSet = 0; }
+        public void Start()
+        {
+            _run = true;
+            _thread = new Thread(() =>
+            {
+                while (_run)
+                {
+                    PeakGc = Math.Max(PeakGc, GC.GetTotalMemory(false));
+                    PeakWorkingSet = Math.Max(PeakWorkingSet, Environment.WorkingSet);
+                    Thread.Sleep(5);
+                }
+            }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
+            _thread.Start();
+        }
+        public void Stop() { _run = false; _thread?.Join(); }
+    }
+
+    /// <summary>Every tensor the forward pass reads, HF names and layout, as random bfloat16 values in memory
+    /// (projections uniform in ±0.035, ≈ the 0.02 spread of the initialiser; norm weights 1 ± 0.05, Gemma's (1 + w)
+    /// ones ± 0.05).</summary>
+    private sealed class RandomBf16Weights : IDecoderWeights
+    {
+        private readonly Dictionary<string, (long[] Shape, byte[] Data)> _tensors = new(StringComparer.Ordinal);
+        public DecoderConfig Config { get; }
+        public long Bytes => _tensors.Values.Sum(t => (long)t.Data.Length);
+        public long Parameters => Bytes / 2;
+
+        public RandomBf16Weights(DecoderConfig c)
+        {
+            Config = c;
+            int D = c.Hidden, q = c.Heads * c.HeadDim, kv = c.KeyValueHeads * c.HeadDim, I = c.Intermediate;
+            var list = new List<(string, long[], bool)> { (LlamaModel.EmbeddingName, [c.VocabularySize, D], false), ("model.norm.weight", [D], true) };
+            for (int l = 0; l < c.Layers; l++)
+            {
+                string p = LlamaModel.LayerPrefix(l);
+                list.Add((p + "input_layernorm.weight", [D], true));
+                list.Add((p + "post_attention_layernorm.weight", [D], true));
+                if (c.Norms == NormPlacement.Sandwich)
+                {
+                    list.Add((p + "pre_feedforward_layernorm.weight", [D], true));
+                    list.Add((p + "post_feedforward_layernorm.weight", [D], true));
+                }
+                if (c.QueryKeyNorm)
+                {
+                    list.Add((p + "self_attn.q_norm.weight", [c.HeadDim], true));
+                    list.Add((p + "self_attn.k_norm.weight", [c.HeadDim], true));
+                }
+                list.Add((p + "self_attn.q_proj.weight", [q, D], false));
+                list.Add((p + "self_attn.k_proj.weight", [kv, D], false));
+                list.Add((p + "self_attn.v_proj.weight", [kv, D], false));
+                list.Add((p + "self_attn.o_proj.weight", [D, q], false));
+                list.Add((p + "mlp.gate_proj.weight", [I, D], false));
+                list.Add((p + "mlp.up_proj.weight", [I, D], false));
+                list.Add((p + "mlp.down_proj.weight", [D, I], false));
+            }
+            int seed = 0;
+            foreach (var (name, shape, norm) in list)
+            {
+                long n = shape.Aggregate(1L, (a, b) => a * b);
+                var data = new byte[n * 2];
+                float centre = norm && !c.NormWeightPlusOne ? 1f : 0f, spread = norm ? 0.05f : 0.035f;
+                const long perTask = 1 << 20;
+                int s0 = seed++;
+                Parallel.For(0, (int)((n + perTask - 1) / perTask), chunk =>
+                {
+                    ulong state = (ulong)(s0 * 100003L + chunk) * 0x9E3779B97F4A7C15UL | 1;
+                    var u = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(data.AsSpan());
+                    for (long i = chunk * perTask, end = Math.Min(n, i + perTask); i < end; i++)
+                    {
+                        state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                        float v = centre + spread * ((float)((state >> 40) * (1.0 / (1UL << 24))) * 2f - 1f);
+                        u[(int)i] = (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16);
+                    }
+                });
+                _tensors[name] = (shape, data);
+            }
+        }
+
+        public IEnumerable<string> LayerTensors(int l) => _tensors.Keys.Where(k => k.StartsWith(LlamaModel.LayerPrefix(l), StringComparison.Ordinal));
+        public long Count(string name) => _tensors[name].Data.Length / 2;
+        public bool Has(string name) => _tensors.ContainsKey(name);
+        public IReadOnlyList<long> Shape(string name) => _tensors[name].Shape;
+        public string StorageType(string name) => "BF16";
+        public void Read(string name, Span<float> destination) => Widening.Bf16(_tensors[name].Data, destination);
+        public void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination)
+        {
+            var (shape, data) = _tensors[name];
+            int cols = (int)shape[1];
+            for (int r = 0; r < rows.Length; r++)
+                Widening.Bf16(data.AsSpan((int)((long)rows[r] * cols * 2), cols * 2), destination.Slice(r * cols, cols));
+        }
+        public void Dispose() { }
+    }
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
+    }
+
+    private static string? ArgText(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}
