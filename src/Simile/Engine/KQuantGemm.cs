@@ -151,27 +151,14 @@ public static unsafe class KQuantGemm
         // The mins term first, into C: C = (d_x·bsum) · (dm·mn)ᵀ; the kernel then stores main − C.
         Gemm.Multiply(a.MinColumns, groups, w.MinRows, groups, c, ldc, a.Rows, w.Rows, groups, transposeB: true);
 
-        int threads = Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
-        int rowsPerTile = Math.Max(RowGroup, 192 * 1024 / k / RowGroup * RowGroup);
-        int perThread = (w.Rows + 4 * threads - 1) / (4 * threads);
-        rowsPerTile = Math.Max(RowGroup, Math.Min(rowsPerTile, (perThread + RowGroup - 1) / RowGroup * RowGroup));
-        int tiles = (w.Rows + rowsPerTile - 1) / rowsPerTile;
-        var kernel = Selected;
         fixed (float* pc = c)
-        {
-            nint cAddr = (nint)pc;
-            void Tile(int tile)
-            {
-                int m0 = tile * rowsPerTile, m1 = Math.Min(w.Rows, m0 + rowsPerTile);
-                for (int n = 0; n < a.Rows; n += TokenGroup)
-                    for (int m = m0; m < m1; m += RowGroup)
-                        Micro(kernel, a, n, w, m, (float*)cAddr, ldc);
-            }
-            if (threads == 1 || tiles == 1 || (long)a.Rows * w.Rows * k < 1 << 20)
-                for (int t = 0; t < tiles; t++) Tile(t);
-            else
-                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, Tile);
-        }
+            IntegerGemmTiles.Run(new Blocks(Selected, a, w, (nint)pc, ldc), a.Rows, w.Rows, k, TokenGroup, RowGroup);
+    }
+
+    /// <summary>One micro-kernel call of <see cref="IntegerGemmTiles"/>.</summary>
+    private readonly struct Blocks(Kernel kernel, Q8KActivations a, KQuantMatrix w, nint c, int ldc) : IntegerGemmTiles.IBlock
+    {
+        public void Run(int n0, int m0) => Micro(kernel, a, n0, w, m0, (float*)c, ldc);
     }
 
     /// <summary>The 4 × 2 outputs C[n0 … n0+3, m0 … m0+1] (those inside the matrix): main term − the mins term already in C.</summary>

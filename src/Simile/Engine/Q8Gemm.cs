@@ -77,29 +77,14 @@ public static unsafe class Q8Gemm
         if (c.Length < (long)(a.Rows - 1) * ldc + w.Rows) throw new ArgumentException("C is too short");
 
         int kp = w.PaddedK;
-        int threads = Math.Max(1, Math.Min(Gemm.MaxThreads, Environment.ProcessorCount));
-        // A tile of weight rows: about 192 KB of quants (stays in L2 while every token group passes over it; a multiple of 4
-        // number of rows), and at least 4 tiles per thread so the threads finish together.
-        int rowsPerTile = Math.Max(RowGroup, 192 * 1024 / kp / RowGroup * RowGroup);
-        int perThread = (w.Rows + 4 * threads - 1) / (4 * threads);
-        rowsPerTile = Math.Max(RowGroup, Math.Min(rowsPerTile, (perThread + RowGroup - 1) / RowGroup * RowGroup));
-        int tiles = (w.Rows + rowsPerTile - 1) / rowsPerTile;
-        var kernel = Selected;
         fixed (float* pc = c)
-        {
-            nint cAddr = (nint)pc;
-            void Tile(int tile)
-            {
-                int m0 = tile * rowsPerTile, m1 = Math.Min(w.Rows, m0 + rowsPerTile);
-                for (int n = 0; n < a.Rows; n += TokenGroup)
-                    for (int m = m0; m < m1; m += RowGroup)
-                        Micro(kernel, a, n, w, m, (float*)cAddr, ldc);
-            }
-            if (threads == 1 || tiles == 1 || (long)a.Rows * w.Rows * kp < 1 << 20)
-                for (int t = 0; t < tiles; t++) Tile(t);
-            else
-                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, Tile);
-        }
+            IntegerGemmTiles.Run(new Blocks(Selected, a, w, (nint)pc, ldc), a.Rows, w.Rows, kp, TokenGroup, RowGroup);
+    }
+
+    /// <summary>One micro-kernel call of <see cref="IntegerGemmTiles"/>.</summary>
+    private readonly struct Blocks(Kernel kernel, Q8Activations a, Q8Matrix w, nint c, int ldc) : IntegerGemmTiles.IBlock
+    {
+        public void Run(int n0, int m0) => Micro(kernel, a, n0, w, m0, (float*)c, ldc);
     }
 
     /// <summary>The 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside the matrix are stored).</summary>
