@@ -291,17 +291,7 @@ public class DecoderFamilyTests
         for (int b = 0; b < sequences.Length; b++)
         {
             var (hidden, attention) = Reference(s, w, sequences[b]);
-            for (int r = 0; r < hidden.Length; r++)
-            {
-                double worst = 0, scale = 0;
-                for (int t = 0; t < sequences[b].Length; t++)
-                    for (int d = 0; d < s.D; d++)
-                    {
-                        worst = Math.Max(worst, Math.Abs(outputs[b].Hidden[r][t * s.D + d] - hidden[r][t][d]));
-                        scale = Math.Max(scale, Math.Abs(hidden[r][t][d]));
-                    }
-                Assert.True(worst <= 1e-4 * Math.Max(1, scale), $"{family} sequence {b} {model.Labels[r]}: max diff {worst:E3} (values up to {scale:G3})");
-            }
+            HiddenStateReference.AssertWithinScale(outputs[b].Hidden, hidden, model.Labels, $"{family} sequence {b}");
             int T = sequences[b].Length;
             for (int h = 0; h < s.H; h++)
                 for (int i = 0; i < T; i++)

@@ -20,4 +20,18 @@ internal static class HiddenStateReference
             for (int j = 0; j < d; j++) worst = Math.Max(worst, Math.Abs(actual[t * d + j] - expected[t][j]));
         return worst;
     }
+
+    /// <summary>
+    /// Every representation r of a run within 1e-4 × max(1, largest reference value) of the reference
+    /// (<paramref name="expected"/>[r][token][dim]); <paramref name="what"/> and the label name a failure.
+    /// </summary>
+    public static void AssertWithinScale(float[][] actual, double[][][] expected, IReadOnlyList<string> labels, string what)
+    {
+        for (int r = 0; r < expected.Length; r++)
+        {
+            double worst = MaxDiff(actual[r], expected[r]);
+            double scale = expected[r].Max(row => row.Max(Math.Abs));
+            Assert.True(worst <= 1e-4 * Math.Max(1, scale), $"{what} {labels[r]}: max diff {worst:E3} (values up to {scale:G3})");
+        }
+    }
 }
