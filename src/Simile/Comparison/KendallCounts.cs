@@ -3,8 +3,9 @@ namespace Simile.Comparison;
 /// <summary>
 /// Pair counts behind Kendall's tau (scipy <c>kendalltau</c> / rsatoolbox <c>_tau_a</c>): total pairs, pairs tied in x,
 /// tied in y, tied in both, and discordant pairs. Knight (1966): sort by (x, y), then the discordant pairs are the
-/// inversions of the y sequence, counted by merge sort (<see cref="Inversions"/>). O(m log m); the sorts are radix
-/// sorts, the merge levels run in parallel (integer counts, so the result is exact and thread-count independent).
+/// inversions of the y sequence, counted by a radix partition (<see cref="Inversions"/>). O(m log m); the sorts are radix
+/// sorts, the inversion count runs in parallel on large inputs (integer counts, so the result is exact and thread-count
+/// independent).
 /// </summary>
 internal readonly record struct KendallCounts(long Total, long XTies, long YTies, long JointTies, long Discordant)
 {
@@ -56,8 +57,8 @@ internal readonly record struct KendallCounts(long Total, long XTies, long YTies
     {
         int m = xOrder.Length;
         long total = (long)m * (m - 1) / 2;
-        var ys = new int[m];
-        for (int k = 0; k < m; k++) ys[k] = dy[xOrder[k]];
+        var ys = new uint[m];
+        for (int k = 0; k < m; k++) ys[k] = (uint)dy[xOrder[k]];
         long joint = 0;
         for (int s = 0; s < m;)
         {
@@ -66,7 +67,7 @@ internal readonly record struct KendallCounts(long Total, long XTies, long YTies
             if (e - s > 1) joint += SortTieGroup(ys.AsSpan(s, e - s));
             s = e;
         }
-        long discordant = Inversions.CountAndSort(ys);
+        long discordant = Inversions.Count(ys);
         return new KendallCounts(total, xTies, yTies, joint, discordant);
     }
 

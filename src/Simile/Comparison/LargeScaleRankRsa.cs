@@ -13,11 +13,12 @@ namespace Simile.Comparison;
 /// </summary>
 /// <remarks>
 /// Dissimilarities are computed in float64 blockwise through <see cref="Gemm"/> (a block of rows against all later
-/// rows) and stored as float32 sort keys, 4 bytes per pair. Model A's keys are sorted (parallel bucket scatter +
-/// per-bucket radix sort) into its order plus a bitmap of tie-group starts; model B's keys become doubled average
+/// rows) and stored as float32 sort keys, 4 bytes per pair. Keys are sorted by a parallel bucket scatter + per-bucket
+/// radix sort; for Spearman and rho-a both models' keys become doubled average
 /// ranks (exact integers), so Spearman and rho-a are exact integer sums (Int128) divided once. Kendall's tau
-/// (Knight's O(m log m) algorithm, scipy's tie handling): B's ranks laid out in A's order, ties in A sorted by B,
-/// joint ties counted within A's groups, discordant pairs = inversions, counted by a parallel merge sort.
+/// (Knight's O(m log m) algorithm, scipy's tie handling): A's keys are sorted with B's rank carried in each packed word,
+/// so the sort lays B's ranks out in A's order without a gather; ties in A are sorted by B, joint ties counted within
+/// A's groups, discordant pairs = inversions, counted by a parallel radix partition (<see cref="Inversions"/>).
 /// <para>Ties are those of the float32 keys: two float64 dissimilarities closer than float32 resolution
 /// (about 6e-8 relative) become a tie here while the explicit float64 route ranks them apart. Exactly equal
 /// values (duplicate words, categorical models) tie in both routes, because the GEMM gives identical rows
@@ -40,7 +41,7 @@ public static class LargeScaleRankRsa
         long rows = (long)n * Math.Max(dA, dB) * 8;             // one transformed copy of the rows
         long block = (long)BlockRows(n) * n * 8;               // one float64 block of dot products
         long hist = (long)Chunks * (1 << MaxBucketBits) * 12;  // per-chunk histograms and offsets
-        long ranks = 16 * m + m / 8;                           // key array + packed array + A's order and group bits
+        long ranks = 16 * m;                                   // both key/rank arrays + one packed array
         return rows + Math.Max(block + 4 * m * 2, ranks) + hist;
     }
 
@@ -96,45 +97,50 @@ public static class LargeScaleRankRsa
         bool wantSpearman = measures.Contains(RsaMeasure.Spearman) || measures.Contains(RsaMeasure.RhoA);
         bool wantKendall = measures.Contains(RsaMeasure.KendallTauB) || measures.Contains(RsaMeasure.TauA);
 
-        // 1. Model A: keys, then its sorted order (the key array becomes the index array) for Kendall, or its doubled
-        //    average ranks in place for Spearman and rho-a alone.
+        // Both models' keys, A's first. Kendall: B's keys become doubled average ranks in place, then A's keys are sorted
+        // with B's rank as the payload of each pair, so the sorted words are the pairs in (A, then B) order after each tie
+        // group of A is sorted (Knight's sequence, no gather); one pass over them gives the tie counts, the Spearman sums
+        // and the y sequence whose inversions are the discordant pairs. Spearman/rho-a alone: both key arrays become
+        // doubled average ranks in place and the sums are one sequential pass.
         uint[] keysA = DissimilarityKeys(a, kind, sources.A, rowNames, tracker, p => progress?.Report(0.25 * p), timings);
+        uint[] keysB = DissimilarityKeys(b, kind, sources.B, rowNames, tracker, p => progress?.Report(0.25 + 0.25 * p), timings);
         timings["values"] = sw.Elapsed.TotalSeconds;
         Cpu("values");
-        var t0 = sw.Elapsed.TotalSeconds;
-        SortedOrder? orderA = null;
-        long tiesA = 0;
-        if (wantKendall) { orderA = SortOrder(keysA, tracker, timings); tiesA = orderA.TiedPairs; }
-        else tiesA = RanksInPlace(keysA, tracker, timings);
-        timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
-        Cpu("ranks");
-        progress?.Report(0.35);
-
-        // 2. Model B: keys, then doubled average ranks in place.
-        t0 = sw.Elapsed.TotalSeconds;
-        uint[] ranksB = DissimilarityKeys(b, kind, sources.B, rowNames, tracker, p => progress?.Report(0.35 + 0.25 * p), timings);
-        timings["values"] += sw.Elapsed.TotalSeconds - t0;
-        Cpu("values");
-        t0 = sw.Elapsed.TotalSeconds;
-        long tiesB = RanksInPlace(ranksB, tracker, timings);
-        timings["ranks"] += sw.Elapsed.TotalSeconds - t0;
-        Cpu("ranks");
-        progress?.Report(0.7);
-
         var values = new Dictionary<RsaMeasure, double>();
-        if (wantSpearman)
+        long tiesA, tiesB;
+        if (!wantKendall)
         {
+            var t0 = sw.Elapsed.TotalSeconds;
+            tiesA = RanksInPlace(keysA, tracker, timings);
+            progress?.Report(0.6);
+            tiesB = RanksInPlace(keysB, tracker, timings);
+            timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
+            Cpu("ranks");
+            progress?.Report(0.8);
             t0 = sw.Elapsed.TotalSeconds;
-            var (spearman, rhoA) = orderA is null ? SpearmanAndRhoA(keysA, ranksB) : SpearmanAndRhoA(orderA, ranksB);
+            var (spearman, rhoA) = SpearmanAndRhoA(keysA, keysB);
             if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = spearman;
             if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = rhoA;
             timings["spearman"] = sw.Elapsed.TotalSeconds - t0;
             Cpu("spearman");
         }
-        if (wantKendall)
+        else
         {
+            var t0 = sw.Elapsed.TotalSeconds;
+            tiesB = RanksInPlace(keysB, tracker, timings);
+            progress?.Report(0.6);
+            var joint = JointOrder(keysA, keysB, wantSpearman, tracker, timings);
+            tiesA = joint.TiedPairsA;
+            timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
+            Cpu("ranks");
+            progress?.Report(0.8);
+            if (wantSpearman)
+            {
+                if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = joint.Spearman;
+                if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = joint.RhoA;
+            }
             t0 = sw.Elapsed.TotalSeconds;
-            var (tauB, tauA) = Kendall(orderA!, ranksB, tiesB);
+            var (tauB, tauA) = Kendall(keysA, keysB, tiesA, tiesB, joint.JointTies);
             if (measures.Contains(RsaMeasure.KendallTauB)) values[RsaMeasure.KendallTauB] = tauB;
             if (measures.Contains(RsaMeasure.TauA)) values[RsaMeasure.TauA] = tauA;
             timings["kendall"] = sw.Elapsed.TotalSeconds - t0;
@@ -313,12 +319,12 @@ public static class LargeScaleRankRsa
     private const int MaxRadixBucket = 1 << 22;
 
     /// <summary>
-    /// Sorts (key, index) pairs packed as key·2³² + index, ascending: one stable scatter into at most 2,048 buckets
+    /// Sorts (key, index) pairs packed as key·2³² + index (or key·2³² + payload[index]), ascending: one stable scatter into at most 2,048 buckets
     /// by the key's top bits (per-chunk offsets, so the layout never depends on threads), then a stable LSD radix
     /// sort of each bucket on the remaining key bits, in parallel. Equal keys keep index order.
     /// Returns the sorted array and the bucket boundaries.
     /// </summary>
-    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys, Dictionary<string, double>? timings = null)
+    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys, uint[]? payload = null, Dictionary<string, double>? timings = null)
     {
         var clock = Stopwatch.StartNew();
         long m = keys.LongLength;
@@ -358,8 +364,11 @@ public static class LargeScaleRankRsa
         Parallel.For(0, Chunks, c =>
         {
             var off = offsets[c];
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++)
-                sorted[off[(keys[k] - lo) >> shift]++] = (ulong)keys[k] << 32 | (uint)k;
+            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
+            if (payload is null)
+                for (long k = k0; k < k1; k++) sorted[off[(keys[k] - lo) >> shift]++] = (ulong)keys[k] << 32 | (uint)k;
+            else
+                for (long k = k0; k < k1; k++) sorted[off[(keys[k] - lo) >> shift]++] = (ulong)keys[k] << 32 | payload[k];
         });
 
         double scatter = clock.Elapsed.TotalSeconds;
@@ -400,7 +409,7 @@ public static class LargeScaleRankRsa
     /// </summary>
     internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null)
     {
-        var (sorted, starts) = SortPacked(keys, timings);
+        var (sorted, starts) = SortPacked(keys, null, timings);
         t?.Add(sorted.Length * 8);
         long ties = 0;
         ForEachBucket(starts, (s, e) =>
@@ -429,79 +438,70 @@ public static class LargeScaleRankRsa
         return ties;
     }
 
+    /// <summary>What one pass over the pairs in (A, then B) order gives: A's tied pairs, pairs tied in both, and (when
+    /// asked) Spearman and rho-a from exact integer sums.</summary>
+    internal readonly record struct JointCounts(long TiedPairsA, long JointTies, double Spearman, double RhoA);
+
     /// <summary>
-    /// Model A in sorted order: Index[t] = condensed index of the t-th smallest key (ties in index order);
-    /// bit t of GroupStarts is set where a group of equal keys begins.
+    /// Sorts model A's keys with model B's doubled ranks as payload (ties in A in index order), sorts each tie group of A
+    /// by B's rank, and writes B's ranks in that (A, then B) order over <paramref name="keysA"/> (A's keys are gone
+    /// afterwards): Knight's sequence, whose inversions are the discordant pairs. Counts A's tied pairs and the joint
+    /// ties on the way, and the Spearman sums (x = A's doubled average rank of the group, y = B's) when
+    /// <paramref name="spearman"/>. <paramref name="ranksB2"/> is only read.
     /// </summary>
-    internal sealed record SortedOrder(uint[] Index, ulong[] GroupStarts, long TiedPairs)
+    internal static JointCounts JointOrder(uint[] keysA, uint[] ranksB2, bool spearman, MemoryTracker? t = null,
+        Dictionary<string, double>? timings = null)
     {
-        /// <summary>First set bit at or before t (a group start).</summary>
-        public long GroupStartAtOrBefore(long t)
-        {
-            long w = t >> 6;
-            ulong word = GroupStarts[w] & (ulong.MaxValue >> (63 - (int)(t & 63)));
-            while (word == 0) word = GroupStarts[--w];
-            return (w << 6) + 63 - BitOperations.LeadingZeroCount(word);
-        }
-
-        /// <summary>First set bit after t, or m when t is in the last group.</summary>
-        public long NextGroupStart(long t)
-        {
-            long m = Index.LongLength;
-            long p = t + 1;
-            if (p >= m) return m;
-            long w = p >> 6;
-            ulong word = GroupStarts[w] & (ulong.MaxValue << (int)(p & 63));
-            while (word == 0)
-            {
-                if (++w >= GroupStarts.LongLength) return m;
-                word = GroupStarts[w];
-            }
-            return Math.Min(m, (w << 6) + BitOperations.TrailingZeroCount(word));
-        }
-    }
-
-    /// <summary>Sorts model A's keys; the key array is reused for the index (its keys are gone afterwards).</summary>
-    internal static SortedOrder SortOrder(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null)
-    {
-        long m = keys.LongLength;
-        var (sorted, starts) = SortPacked(keys, timings);
+        long m = keysA.LongLength;
+        var (sorted, starts) = SortPacked(keysA, ranksB2, timings);
         t?.Add(sorted.Length * 8);
-        var bits = new ulong[(m + 63) / 64];
-        t?.Add(bits.LongLength * 8);
-        long words = bits.LongLength;
-        Parallel.For(0, Chunks, c =>
+        var clock = Stopwatch.StartNew();
+        int buckets = starts.Length - 1;
+        long tiesA = 0, joint = 0;
+        var sa = new Int128[buckets]; var sb = new Int128[buckets]; var saa = new Int128[buckets];
+        var sbb = new Int128[buckets]; var sab = new Int128[buckets];
+        Parallel.For(0, buckets, bk =>
         {
-            long wl = (words + Chunks - 1) / Chunks;
-            for (long w = c * wl, we = Math.Min(words, w + wl); w < we; w++)
-            {
-                ulong word = 0;
-                for (long q = w << 6, qe = Math.Min(m, q + 64); q < qe; q++)
-                    if (q == 0 || (sorted[q] >> 32) != (sorted[q - 1] >> 32)) word |= 1UL << (int)(q & 63);
-                bits[w] = word;
-            }
-            long cl = (m + Chunks - 1) / Chunks;
-            for (long k = c * cl, e = Math.Min(m, k + cl); k < e; k++) keys[k] = (uint)sorted[k];
-        });
-        long ties = 0;
-        ForEachBucket(starts, (s, e) =>
-        {
-            long local = 0;
+            long s = starts[bk], e = starts[bk + 1];
+            if (e <= s) return;
+            long ta = 0, tj = 0;
+            UInt128 A = 0, B = 0, AA = 0, BB = 0, AB = 0;
             for (long r = s; r < e;)
             {
+                uint key = (uint)(sorted[r] >> 32);
                 long q = r + 1;
-                while (q < e && (sorted[q] >> 32) == (sorted[r] >> 32)) q++;
-                local += SortKeys.TiedPairs(q - r);
+                while (q < e && (uint)(sorted[q] >> 32) == key) q++;
+                if (q - r > 1)
+                {
+                    ta += SortKeys.TiedPairs(q - r);
+                    tj += KendallCounts.SortTieGroup(sorted.AsSpan((int)r, (int)(q - r)));
+                }
+                if (spearman)
+                {
+                    ulong x = (ulong)(r + q + 1), len = (ulong)(q - r);
+                    UInt128 sy = 0;
+                    for (long z = r; z < q; z++)
+                    {
+                        ulong y = (uint)sorted[z];
+                        sy += y; BB += y * y;
+                        keysA[z] = (uint)y;
+                    }
+                    A += (UInt128)x * len; AA += (UInt128)x * x * len; B += sy; AB += sy * x;
+                }
+                else
+                    for (long z = r; z < q; z++) keysA[z] = (uint)sorted[z];
                 r = q;
             }
-            Interlocked.Add(ref ties, local);
+            Interlocked.Add(ref tiesA, ta);
+            Interlocked.Add(ref joint, tj);
+            sa[bk] = (Int128)A; sb[bk] = (Int128)B; saa[bk] = (Int128)AA; sbb[bk] = (Int128)BB; sab[bk] = (Int128)AB;
         });
         t?.Remove(sorted.Length * 8);
         sorted.Dispose();   // native: the memory goes straight back to the OS
-        ReleaseLargeArrays();
-        return new SortedOrder(keys, bits, ties);
+        if (timings is not null) timings["joint_pass"] = timings.GetValueOrDefault("joint_pass") + clock.Elapsed.TotalSeconds;
+        var (rho, rhoA) = spearman ? FromSums(m, sa, sb, saa, sbb, sab) : (double.NaN, double.NaN);
+        return new JointCounts(tiesA, joint, rho, rhoA);
     }
-
     /// <summary>How far ahead random accesses into m-long arrays are prefetched (they miss every cache level).</summary>
     private const int PrefetchDistance = 24;
 
@@ -523,35 +523,7 @@ public static class LargeScaleRankRsa
     // ---------------------------------------------------------------- measures
 
     /// <summary>
-    /// Spearman (Pearson of average ranks) and rho-a (12·Σ(ra−c)(rb−c)/(m³−m)) from model A's sorted order and
-    /// model B's doubled ranks; exact integer sums.
-    /// </summary>
-    internal static (double Spearman, double RhoA) SpearmanAndRhoA(SortedOrder a, uint[] ranksB2)
-    {
-        long m = ranksB2.LongLength;
-        long chunkLen = (m + Chunks - 1) / Chunks;
-        var sa = new Int128[Chunks]; var sb = new Int128[Chunks]; var saa = new Int128[Chunks];
-        var sbb = new Int128[Chunks]; var sab = new Int128[Chunks];
-        Parallel.For(0, Chunks, c =>
-        {
-            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
-            if (k0 >= k1) return;
-            UInt128 A = 0, B = 0, AA = 0, BB = 0, AB = 0;
-            long s = a.GroupStartAtOrBefore(k0), e = a.NextGroupStart(s);
-            for (long k = k0; k < k1; k++)
-            {
-                if (k == e) { s = e; e = a.NextGroupStart(s); }
-                if (k + PrefetchDistance < k1) Prefetch(ranksB2, a.Index[k + PrefetchDistance]);
-                ulong x = (ulong)(s + e + 1), y = ranksB2[a.Index[k]];
-                A += x; B += y; AA += x * x; BB += y * y; AB += x * y;
-            }
-            sa[c] = (Int128)A; sb[c] = (Int128)B; saa[c] = (Int128)AA; sbb[c] = (Int128)BB; sab[c] = (Int128)AB;
-        });
-        return FromSums(m, sa, sb, saa, sbb, sab);
-    }
-
-    /// <summary>
-    /// Spearman and rho-a (as <see cref="SpearmanAndRhoA(SortedOrder, uint[])"/>) from both models' doubled average ranks
+    /// Spearman (Pearson of average ranks) and rho-a (12·Σ(ra−c)(rb−c)/(m³−m)) from both models' doubled average ranks
     /// in condensed order: one sequential pass, exact integer sums (64-bit partial sums flushed to 128 bits before they
     /// could overflow).
     /// </summary>
@@ -597,44 +569,16 @@ public static class LargeScaleRankRsa
 
     /// <summary>
     /// Kendall tau-b and tau-a as scipy/rsatoolbox define them: con−dis = tot − xtie − ytie + ntie − 2·dis,
-    /// tau-b = (con−dis)/sqrt((tot−xtie)(tot−ytie)), tau-a = (con−dis)/tot. B's ranks are laid out in A's
-    /// sorted order (ties in A sorted by B), joint ties counted inside A's groups, and the discordant pairs are the
-    /// inversions of that sequence. Overwrites a.Index and ranksB2.
+    /// tau-b = (con−dis)/sqrt((tot−xtie)(tot−ytie)), tau-a = (con−dis)/tot, where dis is the number of inversions of B's
+    /// ranks in (A, then B) order (<see cref="JointOrder"/>). Overwrites both arrays.
     /// </summary>
-    internal static (double TauB, double TauA) Kendall(SortedOrder a, uint[] ranksB2, long tiesB)
+    internal static (double TauB, double TauA) Kendall(uint[] ysInJointOrder, uint[] scratch, long tiesA, long tiesB, long jointTies)
     {
-        long m = ranksB2.LongLength;
-        var ys = a.Index;
-        long chunkLen = (m + Chunks - 1) / Chunks;
-        Parallel.For(0, Chunks, c =>
-        {
-            for (long k = c * chunkLen, e = Math.Min(m, k + chunkLen); k < e; k++)
-            {
-                if (k + PrefetchDistance < e) Prefetch(ranksB2, ys[k + PrefetchDistance]);
-                ys[k] = ranksB2[ys[k]];
-            }
-        });
-        long jointTies = 0;
-        Parallel.For(0, Chunks, c =>
-        {
-            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
-            if (k0 >= k1) return;
-            long local = 0;
-            // Groups that start in this chunk (a group may run past its end).
-            long s = a.GroupStartAtOrBefore(k0);
-            if (s < k0) s = a.NextGroupStart(s);
-            while (s < k1)
-            {
-                long e = a.NextGroupStart(s);
-                if (e - s > 1) local += KendallCounts.SortTieGroup(ys.AsSpan((int)s, (int)(e - s)));
-                s = e;
-            }
-            Interlocked.Add(ref jointTies, local);
-        });
-        long discordant = Inversions.CountAndSort(ys, ranksB2);
+        long m = ysInJointOrder.LongLength;
+        long discordant = Inversions.Count(ysInJointOrder, scratch);
         long tot = m * (m - 1) / 2;
-        long conMinusDis = tot - a.TiedPairs - tiesB + jointTies - 2 * discordant;
-        double tauB = conMinusDis / Math.Sqrt(tot - a.TiedPairs) / Math.Sqrt(tot - tiesB);
+        long conMinusDis = tot - tiesA - tiesB + jointTies - 2 * discordant;
+        double tauB = conMinusDis / Math.Sqrt(tot - tiesA) / Math.Sqrt(tot - tiesB);
         double tauA = conMinusDis / (double)tot;
         return (tauB, tauA);
     }

@@ -161,6 +161,6 @@ public class LargeScaleRankRsaTests
             for (int k = (int)a[i]; k > 0; k -= k & -k) expected += tree[k];
             for (int k = (int)a[i] + 1; k < tree.Length; k += k & -k) tree[k]++;
         }
-        Assert.Equal(expected, Inversions.CountAndSort(copy, new uint[length]));
+        Assert.Equal(expected, Inversions.Count(copy, new uint[length]));
     }
 }

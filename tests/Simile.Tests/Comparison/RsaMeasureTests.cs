@@ -141,9 +141,13 @@ public class RsaMeasureTests
     }
 
     [Theory]
-    [InlineData(100_003, 1000)]   // parallel chunks + merge levels, many ties
+    [InlineData(100_003, 1000)]   // many ties
     [InlineData(70_000, 70_000)]
-    [InlineData(5_000, 10)]       // single chunk
+    [InlineData(5_000, 10)]
+    [InlineData(262_143, 5_000)]  // just below a parallel group (2^18)
+    [InlineData(262_144, 300_000)]  // a parallel group of chunks of 2^16
+    [InlineData(393_217, 50)]     // parallel, a last chunk of one element, parts of ~8,000 equal values
+    [InlineData(600_001, 1)]      // all equal
     public void InversionCountEqualsFenwickTreeCount(int m, int distinct)
     {
         var rng = new SeededRandom((ulong)m);
@@ -159,10 +163,73 @@ public class RsaMeasureTests
             expected += k - notGreater;
             for (int i = a[k] + 1; i <= distinct; i += i & -i) tree[i]++;
         }
-        var copy = (int[])a.Clone();
-        Assert.Equal(expected, Inversions.CountAndSort(copy));
-        Array.Sort(a);
-        Assert.Equal(a, copy);
+        Assert.Equal(expected, Inversions.Count(a.Select(v => (uint)v).ToArray()));
+    }
+
+    [Fact]
+    public void InversionCountOfASkewedLargeInputEqualsFenwickTreeCount()
+    {
+        // 3/4 of the values share one top digit, so a part of the first split is itself a parallel group.
+        const int m = 900_001, range = 1 << 20;
+        var rng = new SeededRandom(11);
+        var a = new uint[m];
+        for (int k = 0; k < m; k++) a[k] = (uint)(rng.NextInt(4) < 3 ? rng.NextInt(range / 16) : rng.NextInt(range));
+        var tree = new long[range + 1];
+        long expected = 0;
+        for (int k = 0; k < m; k++)
+        {
+            long notGreater = 0;
+            for (int i = (int)a[k] + 1; i > 0; i -= i & -i) notGreater += tree[i];
+            expected += k - notGreater;
+            for (int i = (int)a[k] + 1; i <= range; i += i & -i) tree[i]++;
+        }
+        Assert.Equal(expected, Inversions.Count(a));
+    }
+
+    /// <summary>Textbook O(m²) count: pairs i &lt; j with a[i] &gt; a[j].</summary>
+    private static long NaiveInversions(uint[] a)
+    {
+        long count = 0;
+        for (int i = 0; i < a.Length; i++)
+            for (int j = i + 1; j < a.Length; j++)
+                if (a[i] > a[j]) count++;
+        return count;
+    }
+
+    [Theory]
+    [InlineData(0, 1u, 0u)]
+    [InlineData(1, 5u, 0u)]
+    [InlineData(2, 2u, 0u)]          // 2 elements: 0 or 1 inversion, or a tie
+    [InlineData(3, 3u, 0u)]
+    [InlineData(31, 4u, 0u)]         // around the insertion-sort leaf (32)
+    [InlineData(32, 40u, 0u)]
+    [InlineData(33, 40u, 0u)]
+    [InlineData(34, 2u, 0u)]
+    [InlineData(65, 16u, 0u)]        // one digit's worth of distinct values
+    [InlineData(257, 17u, 0u)]
+    [InlineData(1000, 1u, 0u)]       // all equal
+    [InlineData(1000, 3u, 0u)]
+    [InlineData(3000, 3000u, 0u)]
+    [InlineData(4099, 700u, 0xABC00000u)]   // common high bits: digits with one value are skipped
+    [InlineData(2500, uint.MaxValue, 0u)]   // full 32-bit values
+    [InlineData(2500, 6u, 0xFFFFFFF0u)]     // values at the top of the range, many ties
+    public void InversionCountEqualsNaiveCount(int m, uint distinct, uint offset)
+    {
+        for (ulong seed = 1; seed <= 3; seed++)
+        {
+            var rng = new SeededRandom(seed * 7919 + (ulong)m);
+            var a = new uint[m];
+            for (int k = 0; k < m; k++)
+                a[k] = offset + (distinct == uint.MaxValue ? (uint)rng.NextULong() : (uint)(rng.NextULong() % distinct));
+            long expected = NaiveInversions(a);
+            Assert.Equal(expected, Inversions.Count((uint[])a.Clone()));
+            Assert.Equal(expected, Inversions.Count((uint[])a.Clone(), new uint[m + 5]));   // longer scratch
+        }
+        // Sorted ascending: none; descending without ties: all pairs.
+        var up = Enumerable.Range(0, m).Select(v => (uint)v).ToArray();
+        Assert.Equal(0, Inversions.Count(up));
+        var down = Enumerable.Range(0, m).Select(v => (uint)(m - v)).ToArray();
+        Assert.Equal((long)m * (m - 1) / 2, Inversions.Count(down));
     }
 
     [Fact]
