@@ -445,7 +445,9 @@ public static class LargeScaleRankRsa
     /// <summary>
     /// Sorts model A's keys with model B's doubled ranks as payload (ties in A in index order), sorts each tie group of A
     /// by B's rank, and writes B's ranks in that (A, then B) order over <paramref name="keysA"/> (A's keys are gone
-    /// afterwards): Knight's sequence, whose inversions are the discordant pairs. Counts A's tied pairs and the joint
+    /// afterwards): Knight's sequence, whose inversions are the discordant pairs. The doubled ranks are written halved
+    /// (rounded down): two tie groups' doubled ranks differ by at least 2, so halving keeps their order and ties and
+    /// leaves one bit less to count. Counts A's tied pairs and the joint
     /// ties on the way, and the Spearman sums (x = A's doubled average rank of the group, y = B's) when
     /// <paramref name="spearman"/>. <paramref name="ranksB2"/> is only read.
     /// </summary>
@@ -484,12 +486,12 @@ public static class LargeScaleRankRsa
                     {
                         ulong y = (uint)sorted[z];
                         sy += y; BB += y * y;
-                        keysA[z] = (uint)y;
+                        keysA[z] = (uint)y >> 1;
                     }
                     A += (UInt128)x * len; AA += (UInt128)x * x * len; B += sy; AB += sy * x;
                 }
                 else
-                    for (long z = r; z < q; z++) keysA[z] = (uint)sorted[z];
+                    for (long z = r; z < q; z++) keysA[z] = (uint)sorted[z] >> 1;
                 r = q;
             }
             Interlocked.Add(ref tiesA, ta);
