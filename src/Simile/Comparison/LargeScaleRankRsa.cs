@@ -108,12 +108,16 @@ public static class LargeScaleRankRsa
         Cpu("values");
         var values = new Dictionary<RsaMeasure, double>();
         long tiesA, tiesB;
+        ReleaseLargeArrays();   // the blocks of dot products
+        // One 8-byte-per-pair array for both sorts: allocated (and its pages touched) once.
+        using var packed = new NativeBuffer(m);
+        tracker.Add(m * 8);
         if (!wantKendall)
         {
             var t0 = sw.Elapsed.TotalSeconds;
-            tiesA = RanksInPlace(keysA, tracker, timings);
+            tiesA = RanksInPlace(keysA, tracker, timings, packed);
             progress?.Report(0.6);
-            tiesB = RanksInPlace(keysB, tracker, timings);
+            tiesB = RanksInPlace(keysB, tracker, timings, packed);
             timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
             Cpu("ranks");
             progress?.Report(0.8);
@@ -127,9 +131,11 @@ public static class LargeScaleRankRsa
         else
         {
             var t0 = sw.Elapsed.TotalSeconds;
-            tiesB = RanksInPlace(keysB, tracker, timings);
+            tiesB = RanksInPlace(keysB, tracker, timings, packed);
             progress?.Report(0.6);
-            var joint = JointOrder(keysA, keysB, wantSpearman, tracker, timings);
+            var joint = JointOrder(keysA, keysB, wantSpearman, packed, timings);
+            packed.Dispose();   // native: the memory goes straight back to the OS before the inversion count
+            tracker.Remove(m * 8);
             tiesA = joint.TiedPairsA;
             timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
             Cpu("ranks");
@@ -324,7 +330,7 @@ public static class LargeScaleRankRsa
     /// sort of each bucket on the remaining key bits, in parallel. Equal keys keep index order.
     /// Returns the sorted array and the bucket boundaries.
     /// </summary>
-    private static (NativeBuffer Sorted, long[] Starts) SortPacked(uint[] keys, uint[]? payload = null, Dictionary<string, double>? timings = null)
+    private static long[] SortPacked(uint[] keys, NativeBuffer sorted, uint[]? payload = null, Dictionary<string, double>? timings = null)
     {
         var clock = Stopwatch.StartNew();
         long m = keys.LongLength;
@@ -360,7 +366,6 @@ public static class LargeScaleRankRsa
         }
         starts[buckets] = pos;
 
-        var sorted = new NativeBuffer(m);
         Parallel.For(0, Chunks, c =>
         {
             var off = offsets[c];
@@ -390,7 +395,7 @@ public static class LargeScaleRankRsa
             timings["sort_scatter"] = timings.GetValueOrDefault("sort_scatter") + scatter;
             timings["sort_buckets"] = timings.GetValueOrDefault("sort_buckets") + clock.Elapsed.TotalSeconds - scatter;
         }
-        return (sorted, starts);
+        return starts;
     }
 
     /// <summary>Runs body(start, end) for every non-empty bucket, in parallel.</summary>
@@ -407,10 +412,12 @@ public static class LargeScaleRankRsa
     /// Replaces keys by doubled average ranks (1-based; a tie group over sorted positions s..e−1 gets s+e+1),
     /// exact integers. Returns the number of tied pairs Σ t(t−1)/2.
     /// </summary>
-    internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null)
+    internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null,
+        NativeBuffer? packed = null)
     {
-        var (sorted, starts) = SortPacked(keys, null, timings);
-        t?.Add(sorted.Length * 8);
+        var sorted = packed ?? new NativeBuffer(keys.LongLength);
+        if (packed is null) t?.Add(sorted.Length * 8);
+        var starts = SortPacked(keys, sorted, null, timings);
         long ties = 0;
         ForEachBucket(starts, (s, e) =>
         {
@@ -432,9 +439,12 @@ public static class LargeScaleRankRsa
             }
             Interlocked.Add(ref ties, local);
         });
-        t?.Remove(sorted.Length * 8);
-        sorted.Dispose();   // native: the memory goes straight back to the OS
-        ReleaseLargeArrays();
+        if (packed is null)
+        {
+            t?.Remove(sorted.Length * 8);
+            sorted.Dispose();   // native: the memory goes straight back to the OS
+            ReleaseLargeArrays();
+        }
         return ties;
     }
 
@@ -451,12 +461,11 @@ public static class LargeScaleRankRsa
     /// ties on the way, and the Spearman sums (x = A's doubled average rank of the group, y = B's) when
     /// <paramref name="spearman"/>. <paramref name="ranksB2"/> is only read.
     /// </summary>
-    internal static JointCounts JointOrder(uint[] keysA, uint[] ranksB2, bool spearman, MemoryTracker? t = null,
+    internal static JointCounts JointOrder(uint[] keysA, uint[] ranksB2, bool spearman, NativeBuffer sorted,
         Dictionary<string, double>? timings = null)
     {
         long m = keysA.LongLength;
-        var (sorted, starts) = SortPacked(keysA, ranksB2, timings);
-        t?.Add(sorted.Length * 8);
+        var starts = SortPacked(keysA, sorted, ranksB2, timings);
         var clock = Stopwatch.StartNew();
         int buckets = starts.Length - 1;
         long tiesA = 0, joint = 0;
@@ -498,8 +507,6 @@ public static class LargeScaleRankRsa
             Interlocked.Add(ref joint, tj);
             sa[bk] = (Int128)A; sb[bk] = (Int128)B; saa[bk] = (Int128)AA; sbb[bk] = (Int128)BB; sab[bk] = (Int128)AB;
         });
-        t?.Remove(sorted.Length * 8);
-        sorted.Dispose();   // native: the memory goes straight back to the OS
         if (timings is not null) timings["joint_pass"] = timings.GetValueOrDefault("joint_pass") + clock.Elapsed.TotalSeconds;
         var (rho, rhoA) = spearman ? FromSums(m, sa, sb, saa, sbb, sab) : (double.NaN, double.NaN);
         return new JointCounts(tiesA, joint, rho, rhoA);
