@@ -41,8 +41,7 @@ public static class LargeScaleRankRsa
         long rows = (long)n * Math.Max(dA, dB) * 8;             // one transformed copy of the rows
         long block = (long)BlockRows(n) * n * 8;               // one float64 block of dot products
         long hist = (long)Chunks * (1 << MaxBucketBits) * 12;  // per-chunk histograms and offsets
-        long ranks = 16 * m                                    // both key/rank arrays + one packed array
-            + (m > PartitionedWritesAbove ? Math.Min(m, WriteRound) * 8 : 0);   // the rank writes' buffer
+        long ranks = 16 * m;                                   // both key/rank arrays + one packed array
         return rows + Math.Max(block + 4 * m * 2, ranks) + hist;
     }
 
@@ -414,14 +413,11 @@ public static class LargeScaleRankRsa
     /// exact integers. Returns the number of tied pairs Σ t(t−1)/2.
     /// </summary>
     internal static long RanksInPlace(uint[] keys, MemoryTracker? t = null, Dictionary<string, double>? timings = null,
-        NativeBuffer? packed = null, long partitionedAbove = PartitionedWritesAbove, int writeRound = WriteRound)
+        NativeBuffer? packed = null)
     {
-        long m = keys.LongLength;
-        var sorted = packed ?? new NativeBuffer(m);
+        var sorted = packed ?? new NativeBuffer(keys.LongLength);
         if (packed is null) t?.Add(sorted.Length * 8);
         var starts = SortPacked(keys, sorted, null, timings);
-        var clock = Stopwatch.StartNew();
-        bool partitioned = m > partitionedAbove;
         long ties = 0;
         ForEachBucket(starts, (s, e) =>
         {
@@ -432,22 +428,17 @@ public static class LargeScaleRankRsa
                 long q = r + 1;
                 while (q < e && (uint)(sorted[q] >> 32) == key) q++;
                 uint rank2 = (uint)(r + q + 1);
-                if (partitioned)
-                    for (long z = r; z < q; z++) sorted[z] = (ulong)(uint)sorted[z] << 32 | rank2;   // (index, rank)
-                else
-                    for (long z = r; z < q; z++)
-                    {
-                        if (z + PrefetchDistance < e) Prefetch(keys, (uint)sorted[z + PrefetchDistance]);
-                        keys[(uint)sorted[z]] = rank2;
-                    }
+                for (long z = r; z < q; z++)
+                {
+                    if (z + PrefetchDistance < e) Prefetch(keys, (uint)sorted[z + PrefetchDistance]);
+                    keys[(uint)sorted[z]] = rank2;
+                }
                 long len = q - r;
                 local += SortKeys.TiedPairs(len);
                 r = q;
             }
             Interlocked.Add(ref ties, local);
         });
-        if (partitioned) WriteByIndexWindows(sorted, keys, t, writeRound);
-        if (timings is not null) timings["rank_writes"] = timings.GetValueOrDefault("rank_writes") + clock.Elapsed.TotalSeconds;
         if (packed is null)
         {
             t?.Remove(sorted.Length * 8);
@@ -455,67 +446,6 @@ public static class LargeScaleRankRsa
             ReleaseLargeArrays();
         }
         return ties;
-    }
-
-    /// <summary>Above this many pairs (a 4-byte array far beyond the caches) <see cref="RanksInPlace"/> writes the ranks
-    /// through an index-partitioned scatter (<see cref="WriteByIndexWindows"/>) instead of to their random positions.</summary>
-    internal const long PartitionedWritesAbove = 1L << 25;
-    /// <summary>(index, rank) entries moved per round of <see cref="WriteByIndexWindows"/> (a 128 MB buffer).</summary>
-    private const int WriteRound = 1 << 24;
-
-    /// <summary>
-    /// Writes keys[index] = rank for the m (index·2³² + rank) entries of <paramref name="entries"/>, in rounds of
-    /// <see cref="WriteRound"/> entries: each round is scattered stably by index window (2¹⁷ consecutive indices, 512 KB
-    /// of keys) into a buffer, then each window's entries are written, so every write lands in a cache-sized window
-    /// instead of at a random place of a multi-gigabyte array.
-    /// </summary>
-    private static void WriteByIndexWindows(NativeBuffer entries, uint[] keys, MemoryTracker? t, int writeRound)
-    {
-        long m = keys.LongLength;
-        int windowBits = Math.Clamp(BitOperations.Log2((ulong)m) - 6, 3, 17);
-        int windows = (int)((m - 1) >> windowBits) + 1;
-        long roundLen = Math.Min(m, writeRound);
-        using var buffer = new NativeBuffer(roundLen);
-        t?.Add(roundLen * 8);
-        var counts = new int[Chunks * windows];
-        var windowStarts = new int[windows + 1];
-        for (long r0 = 0; r0 < m; r0 += roundLen)
-        {
-            long r1 = Math.Min(m, r0 + roundLen);
-            long chunkLen = (r1 - r0 + Chunks - 1) / Chunks;
-            Parallel.For(0, Chunks, c =>
-            {
-                var h = counts.AsSpan(c * windows, windows);
-                h.Clear();
-                for (long z = r0 + c * chunkLen, e = Math.Min(r1, r0 + (c + 1) * chunkLen); z < e; z++)
-                    h[(int)(entries[z] >> 32 >> windowBits)]++;
-            });
-            int pos = 0;
-            for (int w = 0; w < windows; w++)
-            {
-                windowStarts[w] = pos;
-                for (int c = 0; c < Chunks; c++) { int n = counts[c * windows + w]; counts[c * windows + w] = pos; pos += n; }
-            }
-            windowStarts[windows] = pos;
-            Parallel.For(0, Chunks, c =>
-            {
-                var next = counts.AsSpan(c * windows, windows);
-                for (long z = r0 + c * chunkLen, e = Math.Min(r1, r0 + (c + 1) * chunkLen); z < e; z++)
-                {
-                    ulong entry = entries[z];
-                    buffer[next[(int)(entry >> 32 >> windowBits)]++] = entry;
-                }
-            });
-            Parallel.For(0, windows, w =>
-            {
-                for (long k = windowStarts[w], e = windowStarts[w + 1]; k < e; k++)
-                {
-                    ulong entry = buffer[k];
-                    keys[entry >> 32] = (uint)entry;
-                }
-            });
-        }
-        t?.Remove(roundLen * 8);
     }
 
     /// <summary>What one pass over the pairs in (A, then B) order gives: A's tied pairs, pairs tied in both, and (when

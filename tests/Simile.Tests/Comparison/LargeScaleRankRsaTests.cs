@@ -144,34 +144,6 @@ public class LargeScaleRankRsaTests
     }
 
     [Theory]
-    [InlineData(2, 1, 0)]
-    [InlineData(1_000, 50, 0)]
-    [InlineData(70_001, 70_001, 0)]
-    [InlineData(300_007, 1_000, 0)]
-    [InlineData(300_007, 40_000, 1_000)]   // 301 rounds of the index-window writes
-    [InlineData(65_536, 9, 65_535)]        // a last round of one entry
-    public void RanksWrittenThroughIndexWindowsEqualCountedDoubledRanks(int m, int distinct, int round)
-    {
-        var rng = new SeededRandom((ulong)(m + distinct));
-        var keys = new uint[m];
-        for (int i = 0; i < m; i++) keys[i] = 1000 + (uint)rng.NextInt(distinct);
-        // Doubled average rank from counts: 2·(values smaller) + (values equal) + 1.
-        var count = new long[distinct];
-        foreach (var k in keys) count[k - 1000]++;
-        var smaller = new long[distinct];
-        for (int v = 1; v < distinct; v++) smaller[v] = smaller[v - 1] + count[v - 1];
-        var expected = keys.Select(k => (uint)(2 * smaller[k - 1000] + count[k - 1000] + 1)).ToArray();
-        long ties = count.Sum(c => c * (c - 1) / 2);
-
-        var direct = (uint[])keys.Clone();
-        Assert.Equal(ties, LargeScaleRankRsa.RanksInPlace(direct, partitionedAbove: long.MaxValue));
-        Assert.Equal(expected, direct);
-        var windows = (uint[])keys.Clone();
-        Assert.Equal(ties, LargeScaleRankRsa.RanksInPlace(windows, partitionedAbove: 0, writeRound: round == 0 ? 1 << 24 : round));
-        Assert.Equal(expected, windows);
-    }
-
-    [Theory]
     [InlineData(1)]
     [InlineData(1000)]
     [InlineData(70_001)]
