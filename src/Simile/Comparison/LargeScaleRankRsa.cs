@@ -14,8 +14,9 @@ namespace Simile.Comparison;
 /// <remarks>
 /// Dissimilarities are computed in float64 blockwise through <see cref="Gemm"/> (a block of rows against all later
 /// rows) and stored as float32 sort keys, 4 bytes per pair. Keys are sorted by a parallel bucket scatter + per-bucket
-/// radix sort; for Spearman and rho-a both models' keys become doubled average
-/// ranks (exact integers), so Spearman and rho-a are exact integer sums (Int128) divided once. Kendall's tau
+/// radix sort. Model B's keys become doubled average ranks (exact integers) in place; model A's keys are sorted with B's
+/// rank carried in each packed word, so Spearman and rho-a are exact integer sums (Int128) over A's tie groups, divided
+/// once, with no rank array for A. Kendall's tau
 /// (Knight's O(m log m) algorithm, scipy's tie handling): A's keys are sorted with B's rank carried in each packed word,
 /// so the sort lays B's ranks out in A's order without a gather; ties in A are sorted by B, joint ties counted within
 /// A's groups, discordant pairs = inversions, counted by a parallel radix partition (<see cref="Inversions"/>).
@@ -97,11 +98,11 @@ public static class LargeScaleRankRsa
         bool wantSpearman = measures.Contains(RsaMeasure.Spearman) || measures.Contains(RsaMeasure.RhoA);
         bool wantKendall = measures.Contains(RsaMeasure.KendallTauB) || measures.Contains(RsaMeasure.TauA);
 
-        // Both models' keys, A's first. Kendall: B's keys become doubled average ranks in place, then A's keys are sorted
-        // with B's rank as the payload of each pair, so the sorted words are the pairs in (A, then B) order after each tie
-        // group of A is sorted (Knight's sequence, no gather); one pass over them gives the tie counts, the Spearman sums
-        // and the y sequence whose inversions are the discordant pairs. Spearman/rho-a alone: both key arrays become
-        // doubled average ranks in place and the sums are one sequential pass.
+        // Both models' keys, A's first. B's keys become doubled average ranks in place, then A's keys are sorted with B's
+        // rank as the payload of each pair, so the sorted words are the pairs in A's order carrying B's ranks (no gather,
+        // and no write of A's ranks to random places); one pass over them gives A's ties, the Spearman sums and, for
+        // Kendall, after each tie group of A is sorted by B (Knight's sequence), the joint ties and the y sequence whose
+        // inversions are the discordant pairs.
         uint[] keysA = DissimilarityKeys(a, kind, sources.A, rowNames, tracker, p => progress?.Report(0.25 * p), timings);
         uint[] keysB = DissimilarityKeys(b, kind, sources.B, rowNames, tracker, p => progress?.Report(0.25 + 0.25 * p), timings);
         timings["values"] = sw.Elapsed.TotalSeconds;
@@ -112,39 +113,23 @@ public static class LargeScaleRankRsa
         // One 8-byte-per-pair array for both sorts: allocated (and its pages touched) once.
         using var packed = new NativeBuffer(m);
         tracker.Add(m * 8);
-        if (!wantKendall)
+        var t0 = sw.Elapsed.TotalSeconds;
+        tiesB = RanksInPlace(keysB, tracker, timings, packed);
+        progress?.Report(0.6);
+        var joint = JointOrder(keysA, keysB, wantSpearman, wantKendall, packed, timings);
+        packed.Dispose();   // native: the memory goes straight back to the OS before the inversion count
+        tracker.Remove(m * 8);
+        tiesA = joint.TiedPairsA;
+        timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
+        Cpu("ranks");
+        progress?.Report(0.8);
+        if (wantSpearman)
         {
-            var t0 = sw.Elapsed.TotalSeconds;
-            tiesA = RanksInPlace(keysA, tracker, timings, packed);
-            progress?.Report(0.6);
-            tiesB = RanksInPlace(keysB, tracker, timings, packed);
-            timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
-            Cpu("ranks");
-            progress?.Report(0.8);
-            t0 = sw.Elapsed.TotalSeconds;
-            var (spearman, rhoA) = SpearmanAndRhoA(keysA, keysB);
-            if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = spearman;
-            if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = rhoA;
-            timings["spearman"] = sw.Elapsed.TotalSeconds - t0;
-            Cpu("spearman");
+            if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = joint.Spearman;
+            if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = joint.RhoA;
         }
-        else
+        if (wantKendall)
         {
-            var t0 = sw.Elapsed.TotalSeconds;
-            tiesB = RanksInPlace(keysB, tracker, timings, packed);
-            progress?.Report(0.6);
-            var joint = JointOrder(keysA, keysB, wantSpearman, packed, timings);
-            packed.Dispose();   // native: the memory goes straight back to the OS before the inversion count
-            tracker.Remove(m * 8);
-            tiesA = joint.TiedPairsA;
-            timings["ranks"] = sw.Elapsed.TotalSeconds - t0;
-            Cpu("ranks");
-            progress?.Report(0.8);
-            if (wantSpearman)
-            {
-                if (measures.Contains(RsaMeasure.Spearman)) values[RsaMeasure.Spearman] = joint.Spearman;
-                if (measures.Contains(RsaMeasure.RhoA)) values[RsaMeasure.RhoA] = joint.RhoA;
-            }
             t0 = sw.Elapsed.TotalSeconds;
             var (tauB, tauA) = Kendall(keysA, keysB, tiesA, tiesB, joint.JointTies);
             if (measures.Contains(RsaMeasure.KendallTauB)) values[RsaMeasure.KendallTauB] = tauB;
@@ -453,15 +438,16 @@ public static class LargeScaleRankRsa
     internal readonly record struct JointCounts(long TiedPairsA, long JointTies, double Spearman, double RhoA);
 
     /// <summary>
-    /// Sorts model A's keys with model B's doubled ranks as payload (ties in A in index order), sorts each tie group of A
-    /// by B's rank, and writes B's ranks in that (A, then B) order over <paramref name="keysA"/> (A's keys are gone
+    /// Sorts model A's keys with model B's doubled ranks as payload (ties in A in index order), so that B's ranks come out
+    /// in A's order without a gather or a write to random places. For <paramref name="kendall"/>, sorts each tie group of A
+    /// by B's rank and writes B's ranks in that (A, then B) order over <paramref name="keysA"/> (A's keys are gone
     /// afterwards): Knight's sequence, whose inversions are the discordant pairs. The doubled ranks are written halved
     /// (rounded down): two tie groups' doubled ranks differ by at least 2, so halving keeps their order and ties and
     /// leaves one bit less to count. Counts A's tied pairs and the joint
-    /// ties on the way, and the Spearman sums (x = A's doubled average rank of the group, y = B's) when
-    /// <paramref name="spearman"/>. <paramref name="ranksB2"/> is only read.
+    /// ties on the way (for Kendall), and the Spearman sums (x = A's doubled average rank of the group, y = B's) when
+    /// <paramref name="spearman"/>: Spearman needs no rank array for A. <paramref name="ranksB2"/> is only read.
     /// </summary>
-    internal static JointCounts JointOrder(uint[] keysA, uint[] ranksB2, bool spearman, NativeBuffer sorted,
+    internal static JointCounts JointOrder(uint[] keysA, uint[] ranksB2, bool spearman, bool kendall, NativeBuffer sorted,
         Dictionary<string, double>? timings = null)
     {
         long m = keysA.LongLength;
@@ -485,7 +471,7 @@ public static class LargeScaleRankRsa
                 if (q - r > 1)
                 {
                     ta += SortKeys.TiedPairs(q - r);
-                    tj += KendallCounts.SortTieGroup(sorted.AsSpan((int)r, (int)(q - r)));
+                    if (kendall) tj += KendallCounts.SortTieGroup(sorted.AsSpan((int)r, (int)(q - r)));
                 }
                 if (spearman)
                 {
@@ -495,11 +481,10 @@ public static class LargeScaleRankRsa
                     {
                         ulong y = (uint)sorted[z];
                         sy += y; BB += y * y;
-                        keysA[z] = (uint)y >> 1;
                     }
                     A += (UInt128)x * len; AA += (UInt128)x * x * len; B += sy; AB += sy * x;
                 }
-                else
+                if (kendall)
                     for (long z = r; z < q; z++) keysA[z] = (uint)sorted[z] >> 1;
                 r = q;
             }
@@ -531,38 +516,8 @@ public static class LargeScaleRankRsa
 
     // ---------------------------------------------------------------- measures
 
-    /// <summary>
-    /// Spearman (Pearson of average ranks) and rho-a (12·Σ(ra−c)(rb−c)/(m³−m)) from both models' doubled average ranks
-    /// in condensed order: one sequential pass, exact integer sums (64-bit partial sums flushed to 128 bits before they
-    /// could overflow).
-    /// </summary>
-    internal static (double Spearman, double RhoA) SpearmanAndRhoA(uint[] ranksA2, uint[] ranksB2)
-    {
-        long m = ranksB2.LongLength;
-        long chunkLen = (m + Chunks - 1) / Chunks;
-        ulong maxRank = (ulong)(2 * m + 1);
-        int flush = (int)Math.Clamp((ulong)(ulong.MaxValue / ((UInt128)maxRank * maxRank)), 1UL, 1UL << 20);
-        var sa = new Int128[Chunks]; var sb = new Int128[Chunks]; var saa = new Int128[Chunks];
-        var sbb = new Int128[Chunks]; var sab = new Int128[Chunks];
-        Parallel.For(0, Chunks, c =>
-        {
-            long k0 = c * chunkLen, k1 = Math.Min(m, k0 + chunkLen);
-            UInt128 A = 0, B = 0, AA = 0, BB = 0, AB = 0;
-            for (long b0 = k0; b0 < k1; b0 += flush)
-            {
-                ulong a1 = 0, b1 = 0, aa = 0, bb = 0, ab = 0;
-                for (long k = b0, e = Math.Min(k1, b0 + flush); k < e; k++)
-                {
-                    ulong x = ranksA2[k], y = ranksB2[k];
-                    a1 += x; b1 += y; aa += x * x; bb += y * y; ab += x * y;
-                }
-                A += a1; B += b1; AA += aa; BB += bb; AB += ab;
-            }
-            sa[c] = (Int128)A; sb[c] = (Int128)B; saa[c] = (Int128)AA; sbb[c] = (Int128)BB; sab[c] = (Int128)AB;
-        });
-        return FromSums(m, sa, sb, saa, sbb, sab);
-    }
-
+    /// <summary>Spearman (Pearson of average ranks) and rho-a (12·Σ(ra−c)(rb−c)/(m³−m)) from exact integer sums of
+    /// doubled ranks (partial sums per bucket or chunk).</summary>
     private static (double Spearman, double RhoA) FromSums(long m, Int128[] sa, Int128[] sb, Int128[] saa, Int128[] sbb, Int128[] sab)
     {
         Int128 SA = 0, SB = 0, SAA = 0, SBB = 0, SAB = 0;

@@ -89,6 +89,25 @@ public class LargeScaleRankRsaTests
         AssertAllMeasures(a, b, kind);
     }
 
+    [Theory]
+    [InlineData(DissimilarityKind.Cosine)]
+    [InlineData(DissimilarityKind.SqEuclideanPerFeature)]
+    public void EachMeasureAloneEqualsTheTextbookDefinition(DissimilarityKind kind)
+    {
+        // Alone, Spearman and rho-a take the route without Knight's sequence, Kendall's measures the one without sums.
+        var (a, b) = ExplicitRoute.RandomPair(36, 9, 7, 5, 0.4);
+        a = a.SelectRows(Enumerable.Range(0, 36).Select(i => i is 4 or 20 ? 1 : i).ToArray());   // ties in A
+        b = b.SelectRows(Enumerable.Range(0, 36).Select(i => i is 9 or 30 ? 2 : i).ToArray());   // ties in B
+        var (sp, tb, ta, ra) = Naive(ExplicitRoute.Condensed(a, kind), ExplicitRoute.Condensed(b, kind));
+        foreach (var (measure, expected) in new[] { (RsaMeasure.Spearman, sp), (RsaMeasure.KendallTauB, tb), (RsaMeasure.TauA, ta), (RsaMeasure.RhoA, ra) })
+        {
+            var r = LargeScaleRankRsa.Compute(a, b, kind, [measure]);
+            Assert.Single(r.Values);
+            Assert.Equal(expected, r.Values[measure], 1e-12);
+            Assert.True(r.TiedPairsA > 0 && r.TiedPairsB > 0);
+        }
+    }
+
     [Fact]
     public void ReferenceValuesForCategoricalTies()
     {
@@ -141,6 +160,26 @@ public class LargeScaleRankRsaTests
         int fit = LargeScaleRankRsa.MaxItemsWithin(100_000_000, 4, 4);
         Assert.True(fit > 2 && fit < 20_000);
         Assert.True(LargeScaleRankRsa.EstimateBytes(fit, 4, 4, LargeScaleRankRsa.RankMeasures) <= 100_000_000);
+    }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(1_000, 50)]
+    [InlineData(70_001, 70_001)]
+    [InlineData(300_007, 1_000)]
+    public void DoubledRanksEqualCountedRanks(int m, int distinct)
+    {
+        var rng = new SeededRandom((ulong)(m + distinct));
+        var keys = new uint[m];
+        for (int i = 0; i < m; i++) keys[i] = 1000 + (uint)rng.NextInt(distinct);
+        // Doubled average rank from counts: 2·(values smaller) + (values equal) + 1.
+        var count = new long[distinct];
+        foreach (var k in keys) count[k - 1000]++;
+        var smaller = new long[distinct];
+        for (int v = 1; v < distinct; v++) smaller[v] = smaller[v - 1] + count[v - 1];
+        var expected = keys.Select(k => (uint)(2 * smaller[k - 1000] + count[k - 1000] + 1)).ToArray();
+        Assert.Equal(count.Sum(c => c * (c - 1) / 2), LargeScaleRankRsa.RanksInPlace(keys));
+        Assert.Equal(expected, keys);
     }
 
     [Theory]
