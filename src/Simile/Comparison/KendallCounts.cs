@@ -77,7 +77,18 @@ internal readonly record struct KendallCounts(long Total, long XTies, long YTies
     /// </summary>
     internal static long SortTieGroup<T>(Span<T> ys) where T : IComparable<T>, IEquatable<T>
     {
-        ys.Sort();
+        if (ys.Length <= 16)
+        {
+            // Most tie groups hold a few pairs: insertion sort, without the call into the general sort.
+            for (int i = 1; i < ys.Length; i++)
+            {
+                T v = ys[i];
+                int j = i - 1;
+                while (j >= 0 && ys[j].CompareTo(v) > 0) { ys[j + 1] = ys[j]; j--; }
+                ys[j + 1] = v;
+            }
+        }
+        else ys.Sort();
         long joint = 0;
         for (int r = 0; r < ys.Length;)
         {
