@@ -41,22 +41,49 @@ internal static class Inversions
 
     /// <summary>Inversion count of <paramref name="values"/>. Both <paramref name="values"/> and
     /// <paramref name="scratch"/> (optional, at least as long) are overwritten.</summary>
-    public static long Count(uint[] values, uint[]? scratch = null)
+    public static long Count(uint[] values, uint[]? scratch = null) => Count(values, scratch, null);
+
+    /// <summary>Inversion count of <paramref name="values"/>, and the pairs of equal values Σ t(t−1)/2 over groups of
+    /// equal values (<paramref name="tiedPairs"/>), found on the way. Both arrays are overwritten.</summary>
+    public static long Count(uint[] values, uint[]? scratch, out long tiedPairs)
+    {
+        var ties = new long[1];
+        long inversions = Count(values, scratch, ties);
+        tiedPairs = ties[0];
+        return inversions;
+    }
+
+    private static long Count(uint[] values, uint[]? scratch, long[]? ties)
     {
         int m = values.Length;
         if (m < 2) return 0;
         uint max = TensorPrimitives.Max<uint>(values);
         int bits = 32 - BitOperations.LeadingZeroCount(max);
-        if (bits == 0) return 0;
+        if (bits == 0) { AddTies(ties, SortKeys.TiedPairs(m)); return 0; }
         scratch ??= GC.AllocateUninitializedArray<uint>(m);
         if (scratch.Length < m) throw new ArgumentException("scratch shorter than values", nameof(scratch));
-        return Group(values, scratch, 0, m, bits);
+        return Group(values, scratch, 0, m, bits, ties);
     }
 
-    /// <summary>Inversions of src[lo..hi), whose values agree on every bit at or above <paramref name="bits"/>.
-    /// src and dst are overwritten in [lo, hi).</summary>
-    private static long Group(uint[] src, uint[] dst, int lo, int hi, int bits)
+    private static void AddTies(long[]? ties, long pairs)
     {
+        if (ties is not null && pairs != 0) Interlocked.Add(ref ties[0], pairs);
+    }
+
+    /// <summary>Adds the tied pairs of a histogram of equal values.</summary>
+    private static void AddTies(long[]? ties, ReadOnlySpan<int> hist)
+    {
+        if (ties is null) return;
+        long pairs = 0;
+        foreach (int c in hist) pairs += SortKeys.TiedPairs(c);
+        AddTies(ties, pairs);
+    }
+
+    /// <summary>Inversions of src[lo..hi), whose values agree on every bit at or above <paramref name="bits"/>; adds its
+    /// tied pairs to ties[0] when <paramref name="ties"/> is given. src and dst are overwritten in [lo, hi).</summary>
+    private static long Group(uint[] src, uint[] dst, int lo, int hi, int bits, long[]? ties)
+    {
+        Span<int> hist = stackalloc int[Radix * Radix];
         Span<int> counts = stackalloc int[Lanes * Radix];
         // next[lane·16 + d]: where the lane's next element of digit d goes (lanes in order inside each part).
         Span<int> next = stackalloc int[Lanes * Radix];
@@ -64,14 +91,20 @@ internal static class Inversions
         while (true)
         {
             int n = hi - lo;
-            if (n < 2 || bits == 0) return 0;
+            if (n < 2) return 0;
+            if (bits == 0) { AddTies(ties, SortKeys.TiedPairs(n)); return 0; }
             if (bits <= 2 * DigitBits)
-                return n >= ParallelGroup ? ParallelLastDigits(src, lo, hi, bits) : LastDigits(src.AsSpan(lo, n), bits, default);
-            if (n <= Leaf) return InsertionCount(src.AsSpan(lo, n));
+            {
+                if (n >= ParallelGroup) return ParallelLastDigits(src, lo, hi, bits, ties);
+                long last = LastDigits(src.AsSpan(lo, n), bits, ties is null ? default : hist);
+                AddTies(ties, hist);
+                return last;
+            }
+            if (n <= Leaf) return InsertionCount(src.AsSpan(lo, n), ties);
             // Split so that exactly two digits (8 bits) are left for the last pass; the top digit takes the remainder.
             int width = (bits - 2 * DigitBits - 1) % DigitBits + 1, shift = bits - width;
             uint mask = (1u << width) - 1;
-            if (n >= ParallelGroup) return ParallelGroupCount(src, dst, lo, hi, shift, mask);
+            if (n >= ParallelGroup) return ParallelGroupCount(src, dst, lo, hi, shift, mask, ties);
 
             long inv = CountDigit(src.AsSpan(lo, n), shift, mask, counts);
             int parts = 0;
@@ -87,7 +120,7 @@ internal static class Inversions
             partStarts[Radix] = pos;
             Split(src.AsSpan(lo, n), dst, shift, mask, next);
             for (int d = 0; d < Radix; d++)
-                if (partStarts[d + 1] - partStarts[d] > 1) inv += Group(dst, src, partStarts[d], partStarts[d + 1], shift);
+                if (partStarts[d + 1] - partStarts[d] > 1) inv += Group(dst, src, partStarts[d], partStarts[d + 1], shift, ties);
             return inv;
         }
     }
@@ -100,7 +133,7 @@ internal static class Inversions
     }
 
     /// <summary>A large group: its digit pass in parallel chunks, then its parts in parallel.</summary>
-    private static long ParallelGroupCount(uint[] src, uint[] dst, int lo, int hi, int shift, uint mask)
+    private static long ParallelGroupCount(uint[] src, uint[] dst, int lo, int hi, int shift, uint mask, long[]? ties)
     {
         int n = hi - lo;
         int chunks = (n + ChunkLength - 1) / ChunkLength;
@@ -153,14 +186,14 @@ internal static class Inversions
         Parallel.For(0, Radix, d =>
         {
             int s = partStarts[d], e = partStarts[d + 1];
-            if (e - s > 1) Interlocked.Add(ref inv, Group(dst, src, s, e, shift));
+            if (e - s > 1) Interlocked.Add(ref inv, Group(dst, src, s, e, shift, ties));
         });
         return inv;
     }
 
     /// <summary>The last two digits of a large group: <see cref="LastDigits"/> on parallel chunks, pairs across chunks
     /// counted from the chunks' histograms of the last <paramref name="bits"/> bits.</summary>
-    private static long ParallelLastDigits(uint[] src, int lo, int hi, int bits)
+    private static long ParallelLastDigits(uint[] src, int lo, int hi, int bits, long[]? ties)
     {
         int n = hi - lo;
         int chunks = (n + ChunkLength - 1) / ChunkLength;
@@ -184,6 +217,12 @@ internal static class Inversions
                 larger += before[b];
             }
             for (int b = 0; b < Bins; b++) before[b] += hist[c * Bins + b];
+        }
+        if (ties is not null)
+        {
+            long pairs = 0;
+            foreach (long c in before) pairs += SortKeys.TiedPairs(c);
+            AddTies(ties, pairs);
         }
         return inv;
     }
@@ -365,8 +404,9 @@ internal static class Inversions
         }
     }
 
-    /// <summary>Sorts v by insertion, returning the number of element moves (its inversions).</summary>
-    private static long InsertionCount(Span<uint> v)
+    /// <summary>Sorts v by insertion, returning the number of element moves (its inversions); adds the tied pairs of
+    /// the sorted run to ties[0] when <paramref name="ties"/> is given.</summary>
+    private static long InsertionCount(Span<uint> v, long[]? ties)
     {
         long inv = 0;
         for (int i = 1; i < v.Length; i++)
@@ -376,6 +416,18 @@ internal static class Inversions
             while (j >= 0 && v[j] > x) { v[j + 1] = v[j]; j--; }
             inv += i - 1 - j;
             v[j + 1] = x;
+        }
+        if (ties is not null)
+        {
+            long pairs = 0;
+            for (int r = 0; r < v.Length;)
+            {
+                int q = r + 1;
+                while (q < v.Length && v[q] == v[r]) q++;
+                pairs += SortKeys.TiedPairs(q - r);
+                r = q;
+            }
+            AddTies(ties, pairs);
         }
         return inv;
     }

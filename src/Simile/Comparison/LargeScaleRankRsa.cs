@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -114,9 +115,14 @@ public static class LargeScaleRankRsa
         using var packed = new NativeBuffer(m);
         tracker.Add(m * 8);
         var t0 = sw.Elapsed.TotalSeconds;
-        tiesB = RanksInPlace(keysB, tracker, timings, packed);
+        // Kendall alone needs no ranks of B: its keys, less their minimum, order and tie as its ranks do, so they are the
+        // payload as they are and B's tied pairs are counted with the inversions.
+        bool keysAsPayload = !wantSpearman;
+        tiesB = 0;
+        if (keysAsPayload) TensorPrimitives.Subtract(keysB, TensorPrimitives.Min<uint>(keysB), keysB);
+        else tiesB = RanksInPlace(keysB, tracker, timings, packed);
         progress?.Report(0.6);
-        var joint = JointOrder(keysA, keysB, wantSpearman, wantKendall, packed, timings);
+        var joint = JointOrder(keysA, keysB, wantSpearman, wantKendall, packed, timings, halvePayload: !keysAsPayload);
         packed.Dispose();   // native: the memory goes straight back to the OS before the inversion count
         tracker.Remove(m * 8);
         tiesA = joint.TiedPairsA;
@@ -131,7 +137,8 @@ public static class LargeScaleRankRsa
         if (wantKendall)
         {
             t0 = sw.Elapsed.TotalSeconds;
-            var (tauB, tauA) = Kendall(keysA, keysB, tiesA, tiesB, joint.JointTies);
+            long discordant = keysAsPayload ? Inversions.Count(keysA, keysB, out tiesB) : Inversions.Count(keysA, keysB);
+            var (tauB, tauA) = Kendall(m, tiesA, tiesB, joint.JointTies, discordant);
             if (measures.Contains(RsaMeasure.KendallTauB)) values[RsaMeasure.KendallTauB] = tauB;
             if (measures.Contains(RsaMeasure.TauA)) values[RsaMeasure.TauA] = tauA;
             timings["kendall"] = sw.Elapsed.TotalSeconds - t0;
@@ -443,17 +450,19 @@ public static class LargeScaleRankRsa
     /// by B's rank and writes B's ranks in that (A, then B) order over <paramref name="keysA"/> (A's keys are gone
     /// afterwards): Knight's sequence, whose inversions are the discordant pairs. The doubled ranks are written halved
     /// (rounded down): two tie groups' doubled ranks differ by at least 2, so halving keeps their order and ties and
-    /// leaves one bit less to count. Counts A's tied pairs and the joint
+    /// leaves one bit less to count. For Kendall alone the payload is B's keys themselves (<paramref name="halvePayload"/>
+    /// false): they order and tie as B's ranks do. Counts A's tied pairs and the joint
     /// ties on the way (for Kendall), and the Spearman sums (x = A's doubled average rank of the group, y = B's) when
     /// <paramref name="spearman"/>: Spearman needs no rank array for A. <paramref name="ranksB2"/> is only read.
     /// </summary>
     internal static JointCounts JointOrder(uint[] keysA, uint[] ranksB2, bool spearman, bool kendall, NativeBuffer sorted,
-        Dictionary<string, double>? timings = null)
+        Dictionary<string, double>? timings = null, bool halvePayload = true)
     {
         long m = keysA.LongLength;
         var starts = SortPacked(keysA, sorted, ranksB2, timings);
         var clock = Stopwatch.StartNew();
         int buckets = starts.Length - 1;
+        int shift = halvePayload ? 1 : 0;
         long tiesA = 0, joint = 0;
         var sa = new Int128[buckets]; var sb = new Int128[buckets]; var saa = new Int128[buckets];
         var sbb = new Int128[buckets]; var sab = new Int128[buckets];
@@ -485,7 +494,7 @@ public static class LargeScaleRankRsa
                     A += (UInt128)x * len; AA += (UInt128)x * x * len; B += sy; AB += sy * x;
                 }
                 if (kendall)
-                    for (long z = r; z < q; z++) keysA[z] = (uint)sorted[z] >> 1;
+                    for (long z = r; z < q; z++) keysA[z] = (uint)sorted[z] >> shift;
                 r = q;
             }
             Interlocked.Add(ref tiesA, ta);
@@ -534,12 +543,10 @@ public static class LargeScaleRankRsa
     /// <summary>
     /// Kendall tau-b and tau-a as scipy/rsatoolbox define them: con−dis = tot − xtie − ytie + ntie − 2·dis,
     /// tau-b = (con−dis)/sqrt((tot−xtie)(tot−ytie)), tau-a = (con−dis)/tot, where dis is the number of inversions of B's
-    /// ranks in (A, then B) order (<see cref="JointOrder"/>). Overwrites both arrays.
+    /// ranks (or keys) in (A, then B) order (<see cref="JointOrder"/>).
     /// </summary>
-    internal static (double TauB, double TauA) Kendall(uint[] ysInJointOrder, uint[] scratch, long tiesA, long tiesB, long jointTies)
+    internal static (double TauB, double TauA) Kendall(long m, long tiesA, long tiesB, long jointTies, long discordant)
     {
-        long m = ysInJointOrder.LongLength;
-        long discordant = Inversions.Count(ysInJointOrder, scratch);
         long tot = m * (m - 1) / 2;
         long conMinusDis = tot - tiesA - tiesB + jointTies - 2 * discordant;
         double tauB = conMinusDis / Math.Sqrt(tot - tiesA) / Math.Sqrt(tot - tiesB);

@@ -164,6 +164,10 @@ public class RsaMeasureTests
             for (int i = a[k] + 1; i <= distinct; i += i & -i) tree[i]++;
         }
         Assert.Equal(expected, Inversions.Count(a.Select(v => (uint)v).ToArray()));
+        var counts = new long[distinct];
+        foreach (var v in a) counts[v]++;
+        Assert.Equal(expected, Inversions.Count(a.Select(v => (uint)v).ToArray(), null, out long ties));
+        Assert.Equal(counts.Sum(c => c * (c - 1) / 2), ties);
     }
 
     [Fact]
@@ -183,7 +187,10 @@ public class RsaMeasureTests
             expected += k - notGreater;
             for (int i = (int)a[k] + 1; i <= range; i += i & -i) tree[i]++;
         }
-        Assert.Equal(expected, Inversions.Count(a));
+        var counts = new long[range];
+        foreach (var v in a) counts[v]++;
+        Assert.Equal(expected, Inversions.Count(a, null, out long ties));
+        Assert.Equal(counts.Sum(c => c * (c - 1) / 2), ties);
     }
 
     /// <summary>Textbook O(m²) count: pairs i &lt; j with a[i] &gt; a[j].</summary>
@@ -224,6 +231,12 @@ public class RsaMeasureTests
             long expected = NaiveInversions(a);
             Assert.Equal(expected, Inversions.Count((uint[])a.Clone()));
             Assert.Equal(expected, Inversions.Count((uint[])a.Clone(), new uint[m + 5]));   // longer scratch
+            long naiveTies = 0;
+            for (int i = 0; i < m; i++)
+                for (int j = i + 1; j < m; j++)
+                    if (a[i] == a[j]) naiveTies++;
+            Assert.Equal(expected, Inversions.Count((uint[])a.Clone(), null, out long ties));
+            Assert.Equal(naiveTies, ties);
         }
         // Sorted ascending: none; descending without ties: all pairs.
         var up = Enumerable.Range(0, m).Select(v => (uint)v).ToArray();
