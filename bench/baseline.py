@@ -156,6 +156,13 @@ def main():
         a, b = load(data, "a5k"), load(data, "b5k100")
         w0, c0 = time.perf_counter(), time.process_time()
         out["rsa.spearman"] = float(spearmanr(pdist(a, "cosine"), pdist(b, "cosine"))[0])
+    elif case == "cli-kendall-5k":
+        a, b = load(data, "a5k"), load(data, "b5k100")
+        w0, c0 = time.perf_counter(), time.process_time()
+        ra, rb = pdist(a, "cosine"), pdist(b, "cosine")
+        t = time.perf_counter()
+        out["rsa.kendall_tau_b"] = float(kendalltau(ra, rb)[0])
+        out["kendalltau_s"] = time.perf_counter() - t
     elif case == "cli-all-5k":
         # Everything `simile compare` reports by default (direct correlation is skipped: the widths differ).
         a, b = load(data, "a5k"), load(data, "b5k100")

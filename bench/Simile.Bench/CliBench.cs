@@ -16,6 +16,7 @@ internal static class CliBench
         ["cli-pearson-20k"] = "(h) ./simile compare --measures pearson, 20,000 x 384 vs x 100",
         ["cli-all-5k"] = "(i) ./simile compare (all measures), 5,000 x 384 vs x 100",
         ["cli-spearman-5k"] = "(j) ./simile compare --measures spearman, 5,000 items",
+        ["cli-kendall-5k"] = "(j2) ./simile compare --measures kendall_tau_b, 5,000 items",
         ["cli-100k"] = "(k) ./simile compare --measures pearson,cka, 100,000 items",
         ["cli-spearman-60k"] = "(l) ./simile compare --measures spearman --permutations 100 --memory 16GB, 60,000 items",
         ["cli-rdm-30k"] = "(m) ./simile rdm 30,000 x 384 to .npy float32",
@@ -26,7 +27,7 @@ internal static class CliBench
     public static IEnumerable<string> InputsFor(string c) => c switch
     {
         "cli-pearson-20k" => ["a20k", "b20k"],
-        "cli-all-5k" or "cli-spearman-5k" => ["a5k", "b5k100"],
+        "cli-all-5k" or "cli-spearman-5k" or "cli-kendall-5k" => ["a5k", "b5k100"],
         "cli-100k" => ["a100k", "b100k"],
         "cli-spearman-60k" => ["a60k", "b60k"],
         "cli-rdm-30k" => ["a30k"],
@@ -63,6 +64,7 @@ internal static class CliBench
         "cli-pearson-20k" => ["compare", N(data, "a20k"), N(data, "b20k"), "--measures", "pearson", "--json"],
         "cli-all-5k" => ["compare", N(data, "a5k"), N(data, "b5k100"), "--json"],
         "cli-spearman-5k" => ["compare", N(data, "a5k"), N(data, "b5k100"), "--measures", "spearman", "--json"],
+        "cli-kendall-5k" => ["compare", N(data, "a5k"), N(data, "b5k100"), "--measures", "kendall_tau_b", "--json"],
         "cli-100k" => ["compare", N(data, "a100k"), N(data, "b100k"), "--measures", "pearson,cka", "--json"],
         "cli-spearman-60k" => ["compare", N(data, "a60k"), N(data, "b60k"), "--measures", "spearman", "--permutations", "100",
             "--memory", "16GB", "--json"],
@@ -70,6 +72,27 @@ internal static class CliBench
         "cli-startup" => ["compare", Path.Combine(RepoRoot()!, "examples", "model-a.csv"), Path.Combine(RepoRoot()!, "examples", "model-b.csv"), "--json"],
         _ => throw new ArgumentException(c),
     };
+
+    /// <summary>The measure a single-measure case compares with scipy, for its ratio line.</summary>
+    public static string? RatioMeasure(string c) => c switch
+    {
+        "cli-spearman-5k" => "rsa.spearman",
+        "cli-kendall-5k" => "rsa.kendall_tau_b",
+        _ => null,
+    };
+
+    /// <summary>"ratio MEASURE &lt;numpy wall ÷ simile wall&gt;" and both values, for cases with one measure.</summary>
+    public static string? RatioLine(string c, Dictionary<string, JsonElement>? simile, Dictionary<string, JsonElement>? numpy)
+    {
+        string? key = RatioMeasure(c);
+        if (key is null || simile is null || numpy is null) return null;
+        if (!simile.TryGetValue(key, out var mine) || !numpy.TryGetValue(key, out var theirs)) return null;
+        double ratio = numpy["wall_s"].GetDouble() / simile["wall_s"].GetDouble();
+        double cpuRatio = numpy["cpu_s"].GetDouble() / simile["cpu_s"].GetDouble();
+        double a = mine.GetDouble(), b = theirs.GetDouble();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"ratio {key["rsa.".Length..]} {ratio:F2} (wall; cpu {cpuRatio:F2}); simile {a:R}, scipy {b:R}, |difference| {Math.Abs(a - b):E2}");
+    }
 
     private static string N(string data, string name) => Path.Combine(data, name + ".npy");
 
@@ -81,7 +104,7 @@ internal static class CliBench
         var result = new Dictionary<string, object> { ["case"] = c };
         // Cases under a few seconds run 5 times and report the median run (wall, with that run's CPU and peak):
         // one run of a sub-second process varies by ±20 % with page-cache and scheduler state.
-        int reps = c is "cli-startup" or "cli-pearson-20k" or "cli-all-5k" or "cli-spearman-5k" ? 5 : 1;
+        int reps = c is "cli-startup" or "cli-pearson-20k" or "cli-all-5k" or "cli-spearman-5k" or "cli-kendall-5k" ? 5 : 1;
         var runs = new List<(double Wall, double Cpu, double Peak)>();
         for (int rep = 0; rep < reps; rep++)
         {

@@ -87,6 +87,7 @@ public static class Program
                     if (why is not null && !baselineAll) Console.WriteLine($"  numpy : skipped ({why})");
                     else { base_ = CliBench.RunBaseline(python, script!, c, data); PrintResult("numpy ", base_); }
                 }
+                if (CliBench.RatioLine(c, me, base_) is string ratio) Console.WriteLine("  " + ratio);
                 rows.Add(SummaryRow(c, me, base_));
                 Console.WriteLine();
                 continue;
