@@ -193,6 +193,36 @@ public class RsaMeasureTests
         Assert.Equal(counts.Sum(c => c * (c - 1) / 2), ties);
     }
 
+    [Theory]
+    [InlineData(300_001, 5)]    // 27-bit values (like float32 keys less their minimum), parallel groups
+    [InlineData(530_000, 0)]    // full 32-bit values
+    public void InversionCountOfWideValuesEqualsFenwickTreeCount(int m, int dropBits)
+    {
+        var rng = new SeededRandom((ulong)(m + dropBits));
+        var pool = new uint[1000];
+        for (int i = 0; i < pool.Length; i++) pool[i] = (uint)(rng.NextULong() >> (32 + dropBits));
+        var a = new uint[m];
+        for (int k = 0; k < m; k++)   // 30 % drawn from a small pool: many ties among wide values
+            a[k] = rng.NextInt(10) < 3 ? pool[rng.NextInt(pool.Length)] : (uint)(rng.NextULong() >> (32 + dropBits));
+        // Independent count: dense ranks by sorting, then a Fenwick tree over them.
+        var distinct = a.Distinct().OrderBy(v => v).ToArray();
+        var tree = new long[distinct.Length + 1];
+        long expected = 0, expectedTies = 0;
+        var seen = new Dictionary<uint, long>();
+        for (int k = 0; k < m; k++)
+        {
+            int r = Array.BinarySearch(distinct, a[k]) + 1;
+            long notGreater = 0;
+            for (int i = r; i > 0; i -= i & -i) notGreater += tree[i];
+            expected += k - notGreater;
+            for (int i = r; i < tree.Length; i += i & -i) tree[i]++;
+            expectedTies += seen.TryGetValue(a[k], out long c) ? c : 0;
+            seen[a[k]] = c + 1;
+        }
+        Assert.Equal(expected, Inversions.Count((uint[])a.Clone(), null, out long ties));
+        Assert.Equal(expectedTies, ties);
+    }
+
     /// <summary>Textbook O(m²) count: pairs i &lt; j with a[i] &gt; a[j].</summary>
     private static long NaiveInversions(uint[] a)
     {
