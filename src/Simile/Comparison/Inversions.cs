@@ -13,10 +13,11 @@ namespace Simile.Comparison;
 /// elements of its group have a larger digit: sixteen counters, updated by one vector add per element), then the group
 /// is split stably by that digit and each part is counted on the next digit. The last two digits (8 bits) are counted
 /// in one pass without moving anything (sixteen more rows of counters, one per high digit); parts of at most 32 elements
-/// with more bits left are finished by insertion sort. The one inversion counter of Kendall's tau for small vectors
-/// (dense ranks) and the large-scale rank route (halved doubled ranks). Groups of at least 2¹⁸ elements run their pass in parallel chunks (pairs across chunks counted
-/// from the chunks' digit histograms) and their parts in parallel. Integer counts: exact and independent of the thread
-/// count. O(m · bits / 4) sequential reads and writes.
+/// with more bits left are finished by insertion sort. Pairs of equal values (ties) are counted on the way when asked.
+/// The one inversion counter of Kendall's tau for small vectors (dense ranks) and the large-scale rank route (halved
+/// doubled ranks, or float32 keys). Groups of at least 2¹⁸ elements run their pass in parallel chunks (pairs across
+/// chunks counted from the chunks' digit histograms) and their parts in parallel. Integer counts: exact and independent
+/// of the thread count. About 2·(bits − 8)/4 + 1 sequential passes per element.
 /// </summary>
 internal static class Inversions
 {
@@ -25,7 +26,7 @@ internal static class Inversions
     private const int Leaf = 32;
     private const int ParallelGroup = 1 << 18;
     private const int ChunkLength = 1 << 16;
-    /// <summary>Each pass reads its group as this many consecutive lanes (see <see cref="Split"/>).</summary>
+    /// <summary>Each pass reads its group as this many consecutive lanes (see <see cref="Split"/>, written for four).</summary>
     private const int Lanes = 4;
 
     /// <summary>Row d (16 ints) has 1 in lanes t &lt; d: an element with digit d is larger than digits 0..d−1.</summary>

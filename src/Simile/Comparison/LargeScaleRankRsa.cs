@@ -1,6 +1,6 @@
-using System.Numerics.Tensors;
 using System.Diagnostics;
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Simile.Data;
 using Simile.Engine;
@@ -17,10 +17,10 @@ namespace Simile.Comparison;
 /// rows) and stored as float32 sort keys, 4 bytes per pair. Keys are sorted by a parallel bucket scatter + per-bucket
 /// radix sort. Model B's keys become doubled average ranks (exact integers) in place; model A's keys are sorted with B's
 /// rank carried in each packed word, so Spearman and rho-a are exact integer sums (Int128) over A's tie groups, divided
-/// once, with no rank array for A. Kendall's tau
-/// (Knight's O(m log m) algorithm, scipy's tie handling): A's keys are sorted with B's rank carried in each packed word,
-/// so the sort lays B's ranks out in A's order without a gather; ties in A are sorted by B, joint ties counted within
-/// A's groups, discordant pairs = inversions, counted by a parallel radix partition (<see cref="Inversions"/>).
+/// once, with no rank array for A. Kendall's tau (Knight's algorithm, scipy's tie handling): the same sort lays B's
+/// values out in A's order without a gather (B's float32 keys themselves when Kendall is asked without Spearman, so B
+/// is not sorted at all); ties in A are sorted by B, joint ties counted within A's groups, and the discordant pairs are
+/// the inversions of that sequence, counted by a parallel radix partition (<see cref="Inversions"/>).
 /// <para>Ties are those of the float32 keys: two float64 dissimilarities closer than float32 resolution
 /// (about 6e-8 relative) become a tie here while the explicit float64 route ranks them apart. Exactly equal
 /// values (duplicate words, categorical models) tie in both routes, because the GEMM gives identical rows
@@ -317,10 +317,11 @@ public static class LargeScaleRankRsa
     private const int MaxRadixBucket = 1 << 22;
 
     /// <summary>
-    /// Sorts (key, index) pairs packed as key·2³² + index (or key·2³² + payload[index]), ascending: one stable scatter into at most 2,048 buckets
-    /// by the key's top bits (per-chunk offsets, so the layout never depends on threads), then a stable LSD radix
-    /// sort of each bucket on the remaining key bits, in parallel. Equal keys keep index order.
-    /// Returns the sorted array and the bucket boundaries.
+    /// Sorts (key, index) pairs packed as key·2³² + index (or key·2³² + payload[index]) into <paramref name="sorted"/>,
+    /// ascending by key: one stable scatter into at most 2,048 buckets by the key's top bits (per-chunk offsets, so the
+    /// layout never depends on threads), then a stable LSD radix sort of each bucket on the remaining key bits, in
+    /// parallel. Equal keys keep index order (except in buckets small or large enough for a comparison sort, where
+    /// they are in order of the low word). Returns the bucket boundaries.
     /// </summary>
     private static long[] SortPacked(uint[] keys, NativeBuffer sorted, uint[]? payload = null, Dictionary<string, double>? timings = null)
     {
