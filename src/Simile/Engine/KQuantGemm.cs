@@ -25,9 +25,9 @@ public enum KQuantType { Q4_K, Q5_K, Q6_K }
 ///             (integer inside, exact in int32)                     (ggml: the "mins" term, integer inside)
 /// </code>
 /// The first term is the integer kernel (u8 × s8 <c>vpmaddubsw</c> pairs, then <c>vpmaddwd</c> with the group scales:
-/// exact, |u| ≤ 63, |q| ≤ 127); the mins term is a float32 GEMM over K/16 columns (dm·mn_g against d_x·bsum_g), the
-/// integer sum Σ_g mn_g·bsum_g of ggml taken in float32 products (each exact to float32 rounding: far below the
-/// activation rounding that both share).
+/// exact, |u| ≤ 63, |q| ≤ 127); the mins term is taken in the same micro-kernel, per block 16 float32 products
+/// (dm·mn_g)·(d_x·bsum_g) lane by lane into the main term's float32 sums (ggml's integer sum Σ_g mn_g·bsum_g in float32
+/// products, each exact to float32 rounding: far below the activation rounding that both share).
 /// Weights are unpacked once per load into bytes (<see cref="KQuantMatrix"/>), so one kernel serves all three types and a
 /// fused matrix may mix them (Q4_K_M files keep some attn_v rows in Q6_K).
 /// Layout (weights and activations alike): inside a block, value 16g + 4c + i (group g, i &lt; 4) is stored at byte
@@ -146,11 +146,7 @@ public static unsafe class KQuantGemm
         if (ldc < w.Rows) throw new ArgumentException($"ldc {ldc} < {w.Rows} columns");
         if (a.Rows == 0 || w.Rows == 0) return;
         if (c.Length < (long)(a.Rows - 1) * ldc + w.Rows) throw new ArgumentException("C is too short");
-        int k = w.K, groups = k / 16;
-
-        // The mins term first, into C: C = (d_x·bsum) · (dm·mn)ᵀ; the kernel then stores main − C.
-        Gemm.Multiply(a.MinColumns, groups, w.MinRows, groups, c, ldc, a.Rows, w.Rows, groups, transposeB: true);
-
+        int k = w.K;
         fixed (float* pc = c)
             IntegerGemmTiles.Run(new Blocks(Selected, a, w, (nint)pc, ldc), a.Rows, w.Rows, k, TokenGroup, RowGroup);
     }
@@ -161,12 +157,12 @@ public static unsafe class KQuantGemm
         public void Run(int n0, int m0) => Micro(kernel, a, n0, w, m0, (float*)c, ldc);
     }
 
-    /// <summary>The 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside the matrix): main term − the mins term already in C.</summary>
+    /// <summary>The 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside the matrix).</summary>
     private static void Micro(Kernel kernel, Q8KActivations a, int n0, KQuantMatrix w, int m0, float* c, int ldc)
     {
         int k = w.K, blocks = k / BlockValues;
         fixed (sbyte* xq = a.Quants)
-        fixed (float* xd = a.Scales, wd = w.Scales)
+        fixed (float* xd = a.Scales, wd = w.Scales, xmn = a.MinColumns, wmn = w.MinRows)
         fixed (byte* wq = w.Quants)
         fixed (short* ws = w.GroupScales)
         {
@@ -174,25 +170,39 @@ public static unsafe class KQuantGemm
             byte* wr = wq + (long)m0 * k;
             float* xs = xd + (long)n0 * blocks, wsc = wd + (long)m0 * blocks;
             short* sc = ws + (long)m0 * blocks * ScaleLanes;
+            var mins = new Mins(xmn + (long)n0 * (k / 16), wmn + (long)m0 * (k / 16), k / 16);
             bool wide = w.Wide[m0] || w.Wide[m0 + 1] || w.Wide[m0 + 2] || w.Wide[m0 + 3];
             float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·4 + r]
             switch (kernel)
             {
-                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
+                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, mins, result); break;
                 case Kernel.Vector256:
                     // two 4 × 2 halves: rows m0, m0+1 and m0+2, m0+3
-                    Micro256(x, xs, wr, wsc, sc, k, blocks, wide, result);
-                    Micro256(x, xs, wr + 2L * k, wsc + 2L * blocks, sc + 2L * blocks * ScaleLanes, k, blocks, wide, result + 2);
+                    Micro256(x, xs, wr, wsc, sc, k, blocks, wide, mins, result);
+                    Micro256(x, xs, wr + 2L * k, wsc + 2L * blocks, sc + 2L * blocks * ScaleLanes, k, blocks, wide,
+                        mins.FromRow(2), result + 2);
                     break;
-                default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, result); break;
+                default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, mins, result); break;
             }
             for (int t = 0; t < TokenGroup && n0 + t < a.Rows; t++)
                 for (int r = 0; r < RowGroup && m0 + r < w.Rows; r++)
-                {
-                    float* o = c + (long)(n0 + t) * ldc + m0 + r;
-                    *o = result[t * RowGroup + r] - *o;
-                }
+                    c[(long)(n0 + t) * ldc + m0 + r] = result[t * RowGroup + r];
         }
+    }
+
+    /// <summary>
+    /// The mins term's operands of one micro-kernel call: per token row the 16 values d_x·bsum_g of each block
+    /// (<see cref="Q8KActivations.MinColumns"/>), per weight row the 16 values dm·mn_g (<see cref="KQuantMatrix.MinRows"/>),
+    /// both with row stride K/16. A block's term for (token t, row r) is Σ_g Columns[t, g]·Rows[r, g]: the kernels take
+    /// the 16 products lane by lane into the same float32 sums as the main term, so the lanes' final reduction adds them.
+    /// </summary>
+    private readonly struct Mins(float* columns, float* rows, long stride)
+    {
+        public readonly float* Columns = columns, Rows = rows;
+        public readonly long Stride = stride;
+
+        /// <summary>The same operands from weight row <paramref name="offset"/> on.</summary>
+        public Mins FromRow(int offset) => new(Columns, Rows + offset * Stride, Stride);
     }
 
     /// <summary>int16 lanes of scales per block: group g's scale in lanes 2g and 2g+1 (the two pair sums of its 4 values per chunk).</summary>
@@ -213,7 +223,7 @@ public static unsafe class KQuantGemm
 
     // x: 4 token rows of k quants (stride k), xs: their d_x (stride blocks); w: 4 (Micro256: 2) weight rows of k bytes,
     // ws: their d, sc: their scale lanes (stride blocks·32); result[t·4 + r].
-    private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
+    private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, Mins mins, float* result)
     {
         int* dot = stackalloc int[Groups];
         for (int t = 0; t < TokenGroup; t++)
@@ -231,6 +241,8 @@ public static unsafe class KQuantGemm
                     int isum = 0;
                     for (int g = 0; g < Groups; g++) isum += s[b * ScaleLanes + 2 * g] * dot[g];
                     acc += ws[r * blocks + b] * xs[t * blocks + b] * isum;
+                    for (int g = 0; g < Groups; g++)
+                        acc -= mins.Columns[t * mins.Stride + b * Groups + g] * mins.Rows[r * mins.Stride + b * Groups + g];
                 }
                 result[t * RowGroup + r] = acc;
             }
@@ -240,8 +252,13 @@ public static unsafe class KQuantGemm
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
+    /// <summary>c − a·b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulSub(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - a * b;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
+    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, Mins mins, float* result)
     {
         Vector256<float> f00 = default, f01 = default, f10 = default, f11 = default,
                          f20 = default, f21 = default, f30 = default, f31 = default;
@@ -289,6 +306,21 @@ public static unsafe class KQuantGemm
             f21 = MulAdd(Vector256.ConvertToSingle(i21), Vector256.Create(d1 * e2), f21);
             f30 = MulAdd(Vector256.ConvertToSingle(i30), Vector256.Create(d0 * e3), f30);
             f31 = MulAdd(Vector256.ConvertToSingle(i31), Vector256.Create(d1 * e3), f31);
+            // the mins term: f_tr −= Columns[t, g]·Rows[r, g], 16 groups as two halves of 8 lanes
+            for (int h = 0; h < 2; h++)
+            {
+                long o = (long)b * Groups + 8 * h;
+                var r0 = Vector256.Load(mins.Rows + o);
+                var r1 = Vector256.Load(mins.Rows + mins.Stride + o);
+                var c0 = Vector256.Load(mins.Columns + o);
+                f00 = MulSub(c0, r0, f00); f01 = MulSub(c0, r1, f01);
+                c0 = Vector256.Load(mins.Columns + mins.Stride + o);
+                f10 = MulSub(c0, r0, f10); f11 = MulSub(c0, r1, f11);
+                c0 = Vector256.Load(mins.Columns + 2 * mins.Stride + o);
+                f20 = MulSub(c0, r0, f20); f21 = MulSub(c0, r1, f21);
+                c0 = Vector256.Load(mins.Columns + 3 * mins.Stride + o);
+                f30 = MulSub(c0, r0, f30); f31 = MulSub(c0, r1, f31);
+            }
         }
         result[0] = Vector256.Sum(f00); result[1] = Vector256.Sum(f01);                  // result[t·4 + r], r < 2
         result[4] = Vector256.Sum(f10); result[5] = Vector256.Sum(f11);
@@ -303,7 +335,7 @@ public static unsafe class KQuantGemm
     /// one FMA by d_w·d_x into a float32 accumulator; the 16 accumulators reduced by a horizontal-add tree at the end.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
+    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, Mins mins, float* result)
     {
         Vector512<float> f00 = default, f01 = default, f02 = default, f03 = default, f10 = default, f11 = default, f12 = default, f13 = default,
                          f20 = default, f21 = default, f22 = default, f23 = default, f30 = default, f31 = default, f32 = default, f33 = default;
@@ -350,6 +382,28 @@ public static unsafe class KQuantGemm
                 f03 = ScaleAdd(a03, v, d * e0, f03); f13 = ScaleAdd(a13, v, d * e1, f13);
                 f23 = ScaleAdd(a23, v, d * e2, f23); f33 = ScaleAdd(a33, v, d * e3, f33);
             }
+        }
+        // the mins term, a second pass over the blocks (in a pass of its own the 16 sums stay in registers):
+        // f_tr −= Columns[t, g]·Rows[r, g] lane by lane, 16 groups a block
+        long st = mins.Stride;
+        for (long mo = 0; mo < st; mo += Groups)
+        {
+            var m0 = Vector512.Load(mins.Columns + mo);
+            var m1 = Vector512.Load(mins.Columns + st + mo);
+            var m2 = Vector512.Load(mins.Columns + 2 * st + mo);
+            var m3 = Vector512.Load(mins.Columns + 3 * st + mo);
+            var rm = Vector512.Load(mins.Rows + mo);
+            f00 = Avx512F.FusedMultiplyAddNegated(m0, rm, f00); f10 = Avx512F.FusedMultiplyAddNegated(m1, rm, f10);
+            f20 = Avx512F.FusedMultiplyAddNegated(m2, rm, f20); f30 = Avx512F.FusedMultiplyAddNegated(m3, rm, f30);
+            rm = Vector512.Load(mins.Rows + st + mo);
+            f01 = Avx512F.FusedMultiplyAddNegated(m0, rm, f01); f11 = Avx512F.FusedMultiplyAddNegated(m1, rm, f11);
+            f21 = Avx512F.FusedMultiplyAddNegated(m2, rm, f21); f31 = Avx512F.FusedMultiplyAddNegated(m3, rm, f31);
+            rm = Vector512.Load(mins.Rows + 2 * st + mo);
+            f02 = Avx512F.FusedMultiplyAddNegated(m0, rm, f02); f12 = Avx512F.FusedMultiplyAddNegated(m1, rm, f12);
+            f22 = Avx512F.FusedMultiplyAddNegated(m2, rm, f22); f32 = Avx512F.FusedMultiplyAddNegated(m3, rm, f32);
+            rm = Vector512.Load(mins.Rows + 3 * st + mo);
+            f03 = Avx512F.FusedMultiplyAddNegated(m0, rm, f03); f13 = Avx512F.FusedMultiplyAddNegated(m1, rm, f13);
+            f23 = Avx512F.FusedMultiplyAddNegated(m2, rm, f23); f33 = Avx512F.FusedMultiplyAddNegated(m3, rm, f33);
         }
         Sum4(f00, f01, f02, f03).Store(result);
         Sum4(f10, f11, f12, f13).Store(result + 4);
