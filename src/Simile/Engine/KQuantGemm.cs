@@ -341,9 +341,14 @@ public static unsafe class KQuantGemm
                          f20 = default, f21 = default, f22 = default, f23 = default, f30 = default, f31 = default, f32 = default, f33 = default;
         long s1 = (long)blocks * ScaleLanes;
         int span = wide ? 2 : 4;    // chunks summed in int16 before the scales
+        float* de = stackalloc float[16];   // d_w·d_x of the block for (token t, row r) at 4t + r
         for (int b = 0; b < blocks; b++)
         {
-            float e0 = xs[b], e1 = xs[blocks + b], e2 = xs[2 * blocks + b], e3 = xs[3 * blocks + b];
+            var d4 = Vector128.Create(ws[b], ws[blocks + b], ws[2 * blocks + b], ws[3 * blocks + b]);
+            var d8 = Vector256.Create(d4, d4);
+            var e = Vector512.Create(Vector256.Create(Vector128.Create(xs[b]), Vector128.Create(xs[blocks + b])),
+                                     Vector256.Create(Vector128.Create(xs[2 * blocks + b]), Vector128.Create(xs[3 * blocks + b])));
+            (Vector512.Create(d8, d8) * e).Store(de);
             for (int c0 = 0; c0 < 4; c0 += span)
             {
                 Vector512<short> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default,
@@ -368,47 +373,61 @@ public static unsafe class KQuantGemm
                     a03 += Avx512BW.MultiplyAddAdjacent(wv, x0); a13 += Avx512BW.MultiplyAddAdjacent(wv, x1);
                     a23 += Avx512BW.MultiplyAddAdjacent(wv, x2); a33 += Avx512BW.MultiplyAddAdjacent(wv, x3);
                 }
-                // row r: its scale lanes v and d; f_tr += float(Σ_g sc_g · pair sums) · d·e_t
-                var v = Vector512.Load(sc + (long)b * ScaleLanes); float d = ws[b];
-                f00 = ScaleAdd(a00, v, d * e0, f00); f10 = ScaleAdd(a10, v, d * e1, f10);
-                f20 = ScaleAdd(a20, v, d * e2, f20); f30 = ScaleAdd(a30, v, d * e3, f30);
-                v = Vector512.Load(sc + s1 + (long)b * ScaleLanes); d = ws[blocks + b];
-                f01 = ScaleAdd(a01, v, d * e0, f01); f11 = ScaleAdd(a11, v, d * e1, f11);
-                f21 = ScaleAdd(a21, v, d * e2, f21); f31 = ScaleAdd(a31, v, d * e3, f31);
-                v = Vector512.Load(sc + 2 * s1 + (long)b * ScaleLanes); d = ws[2 * blocks + b];
-                f02 = ScaleAdd(a02, v, d * e0, f02); f12 = ScaleAdd(a12, v, d * e1, f12);
-                f22 = ScaleAdd(a22, v, d * e2, f22); f32 = ScaleAdd(a32, v, d * e3, f32);
-                v = Vector512.Load(sc + 3 * s1 + (long)b * ScaleLanes); d = ws[3 * blocks + b];
-                f03 = ScaleAdd(a03, v, d * e0, f03); f13 = ScaleAdd(a13, v, d * e1, f13);
-                f23 = ScaleAdd(a23, v, d * e2, f23); f33 = ScaleAdd(a33, v, d * e3, f33);
+                // row r: its scale lanes v; f_tr += float(Σ_g sc_g · pair sums) · d_r·e_t
+                var v = Vector512.Load(sc + (long)b * ScaleLanes);
+                f00 = ScaleAdd(a00, v, de[0], f00); f10 = ScaleAdd(a10, v, de[4], f10);
+                f20 = ScaleAdd(a20, v, de[8], f20); f30 = ScaleAdd(a30, v, de[12], f30);
+                v = Vector512.Load(sc + s1 + (long)b * ScaleLanes);
+                f01 = ScaleAdd(a01, v, de[1], f01); f11 = ScaleAdd(a11, v, de[5], f11);
+                f21 = ScaleAdd(a21, v, de[9], f21); f31 = ScaleAdd(a31, v, de[13], f31);
+                v = Vector512.Load(sc + 2 * s1 + (long)b * ScaleLanes);
+                f02 = ScaleAdd(a02, v, de[2], f02); f12 = ScaleAdd(a12, v, de[6], f12);
+                f22 = ScaleAdd(a22, v, de[10], f22); f32 = ScaleAdd(a32, v, de[14], f32);
+                v = Vector512.Load(sc + 3 * s1 + (long)b * ScaleLanes);
+                f03 = ScaleAdd(a03, v, de[3], f03); f13 = ScaleAdd(a13, v, de[7], f13);
+                f23 = ScaleAdd(a23, v, de[11], f23); f33 = ScaleAdd(a33, v, de[15], f33);
             }
-        }
-        // the mins term, a second pass over the blocks (in a pass of its own the 16 sums stay in registers):
-        // f_tr −= Columns[t, g]·Rows[r, g] lane by lane, 16 groups a block
-        long st = mins.Stride;
-        for (long mo = 0; mo < st; mo += Groups)
-        {
-            var m0 = Vector512.Load(mins.Columns + mo);
-            var m1 = Vector512.Load(mins.Columns + st + mo);
-            var m2 = Vector512.Load(mins.Columns + 2 * st + mo);
-            var m3 = Vector512.Load(mins.Columns + 3 * st + mo);
-            var rm = Vector512.Load(mins.Rows + mo);
-            f00 = Avx512F.FusedMultiplyAddNegated(m0, rm, f00); f10 = Avx512F.FusedMultiplyAddNegated(m1, rm, f10);
-            f20 = Avx512F.FusedMultiplyAddNegated(m2, rm, f20); f30 = Avx512F.FusedMultiplyAddNegated(m3, rm, f30);
-            rm = Vector512.Load(mins.Rows + st + mo);
-            f01 = Avx512F.FusedMultiplyAddNegated(m0, rm, f01); f11 = Avx512F.FusedMultiplyAddNegated(m1, rm, f11);
-            f21 = Avx512F.FusedMultiplyAddNegated(m2, rm, f21); f31 = Avx512F.FusedMultiplyAddNegated(m3, rm, f31);
-            rm = Vector512.Load(mins.Rows + 2 * st + mo);
-            f02 = Avx512F.FusedMultiplyAddNegated(m0, rm, f02); f12 = Avx512F.FusedMultiplyAddNegated(m1, rm, f12);
-            f22 = Avx512F.FusedMultiplyAddNegated(m2, rm, f22); f32 = Avx512F.FusedMultiplyAddNegated(m3, rm, f32);
-            rm = Vector512.Load(mins.Rows + 3 * st + mo);
-            f03 = Avx512F.FusedMultiplyAddNegated(m0, rm, f03); f13 = Avx512F.FusedMultiplyAddNegated(m1, rm, f13);
-            f23 = Avx512F.FusedMultiplyAddNegated(m2, rm, f23); f33 = Avx512F.FusedMultiplyAddNegated(m3, rm, f33);
         }
         Sum4(f00, f01, f02, f03).Store(result);
         Sum4(f10, f11, f12, f13).Store(result + 4);
         Sum4(f20, f21, f22, f23).Store(result + 8);
         Sum4(f30, f31, f32, f33).Store(result + 12);
+        MinsTerm512(mins, result);
+    }
+
+    /// <summary>
+    /// result[t·4 + r] −= the mins term Σ_g Columns[t, g]·Rows[r, g] over all blocks: 16 float32 sums lane by lane, in a
+    /// method of its own so they stay in registers (in the main loop's method they would be spilled).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MinsTerm512(Mins mins, float* result)
+    {
+        Vector512<float> f00 = default, f01 = default, f02 = default, f03 = default, f10 = default, f11 = default, f12 = default, f13 = default,
+                         f20 = default, f21 = default, f22 = default, f23 = default, f30 = default, f31 = default, f32 = default, f33 = default;
+        long st = mins.Stride;
+        for (long o = 0; o < st; o += Groups)
+        {
+            var c0 = Vector512.Load(mins.Columns + o);
+            var c1 = Vector512.Load(mins.Columns + st + o);
+            var c2 = Vector512.Load(mins.Columns + 2 * st + o);
+            var c3 = Vector512.Load(mins.Columns + 3 * st + o);
+            var r = Vector512.Load(mins.Rows + o);
+            f00 = Avx512F.FusedMultiplyAdd(c0, r, f00); f10 = Avx512F.FusedMultiplyAdd(c1, r, f10);
+            f20 = Avx512F.FusedMultiplyAdd(c2, r, f20); f30 = Avx512F.FusedMultiplyAdd(c3, r, f30);
+            r = Vector512.Load(mins.Rows + st + o);
+            f01 = Avx512F.FusedMultiplyAdd(c0, r, f01); f11 = Avx512F.FusedMultiplyAdd(c1, r, f11);
+            f21 = Avx512F.FusedMultiplyAdd(c2, r, f21); f31 = Avx512F.FusedMultiplyAdd(c3, r, f31);
+            r = Vector512.Load(mins.Rows + 2 * st + o);
+            f02 = Avx512F.FusedMultiplyAdd(c0, r, f02); f12 = Avx512F.FusedMultiplyAdd(c1, r, f12);
+            f22 = Avx512F.FusedMultiplyAdd(c2, r, f22); f32 = Avx512F.FusedMultiplyAdd(c3, r, f32);
+            r = Vector512.Load(mins.Rows + 3 * st + o);
+            f03 = Avx512F.FusedMultiplyAdd(c0, r, f03); f13 = Avx512F.FusedMultiplyAdd(c1, r, f13);
+            f23 = Avx512F.FusedMultiplyAdd(c2, r, f23); f33 = Avx512F.FusedMultiplyAdd(c3, r, f33);
+        }
+        (Vector128.Load(result) - Sum4(f00, f01, f02, f03)).Store(result);
+        (Vector128.Load(result + 4) - Sum4(f10, f11, f12, f13)).Store(result + 4);
+        (Vector128.Load(result + 8) - Sum4(f20, f21, f22, f23)).Store(result + 8);
+        (Vector128.Load(result + 12) - Sum4(f30, f31, f32, f33)).Store(result + 12);
     }
 
     /// <summary>f + float(vpmaddwd(pair sums, scales)) · de.</summary>
