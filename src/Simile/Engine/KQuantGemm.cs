@@ -146,32 +146,35 @@ public static unsafe class KQuantGemm
         if (ldc < w.Rows) throw new ArgumentException($"ldc {ldc} < {w.Rows} columns");
         if (a.Rows == 0 || w.Rows == 0) return;
         if (c.Length < (long)(a.Rows - 1) * ldc + w.Rows) throw new ArgumentException("C is too short");
-        int k = w.K;
         fixed (float* pc = c)
-            IntegerGemmTiles.Run(new Blocks(Selected, a, w, (nint)pc, ldc), a.Rows, w.Rows, k, TokenGroup, RowGroup);
-    }
-
-    /// <summary>One micro-kernel call of <see cref="IntegerGemmTiles"/>.</summary>
-    private readonly struct Blocks(Kernel kernel, Q8KActivations a, KQuantMatrix w, nint c, int ldc) : IntegerGemmTiles.IBlock
-    {
-        public void Run(int n0, int m0) => Micro(kernel, a, n0, w, m0, (float*)c, ldc);
-    }
-
-    /// <summary>The 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside the matrix).</summary>
-    private static void Micro(Kernel kernel, Q8KActivations a, int n0, KQuantMatrix w, int m0, float* c, int ldc)
-    {
-        int k = w.K, blocks = k / BlockValues;
         fixed (sbyte* xq = a.Quants)
         fixed (float* xd = a.Scales, wd = w.Scales, xmn = a.MinColumns, wmn = w.MinRows)
         fixed (byte* wq = w.Quants)
         fixed (short* ws = w.GroupScales)
         {
+            // pinned once for the whole product; the micro-kernel calls read through these pointers
+            var blocks = new Blocks(Selected, a.Rows, w.Rows, w.K, w.Wide, xq, xd, xmn, wq, wd, ws, wmn, pc, ldc);
+            IntegerGemmTiles.Run(blocks, a.Rows, w.Rows, w.K, TokenGroup, RowGroup);
+        }
+    }
+
+    /// <summary>
+    /// One micro-kernel call of <see cref="IntegerGemmTiles"/>: the 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside
+    /// the matrix), from the pinned arrays of the activations (quants, d_x, mins columns) and the weights (quants, d,
+    /// group scales, mins rows).
+    /// </summary>
+    private readonly struct Blocks(Kernel kernel, int tokens, int rows, int k, bool[] wideRows,
+        sbyte* xq, float* xd, float* xmn, byte* wq, float* wd, short* ws, float* wmn, float* c, int ldc) : IntegerGemmTiles.IBlock
+    {
+        public void Run(int n0, int m0)
+        {
+            int blocks = k / BlockValues;
             sbyte* x = xq + (long)n0 * k;
             byte* wr = wq + (long)m0 * k;
             float* xs = xd + (long)n0 * blocks, wsc = wd + (long)m0 * blocks;
             short* sc = ws + (long)m0 * blocks * ScaleLanes;
             var mins = new Mins(xmn + (long)n0 * (k / 16), wmn + (long)m0 * (k / 16), k / 16);
-            bool wide = w.Wide[m0] || w.Wide[m0 + 1] || w.Wide[m0 + 2] || w.Wide[m0 + 3];
+            bool wide = wideRows[m0] || wideRows[m0 + 1] || wideRows[m0 + 2] || wideRows[m0 + 3];
             float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·4 + r]
             switch (kernel)
             {
@@ -184,8 +187,8 @@ public static unsafe class KQuantGemm
                     break;
                 default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, mins, result); break;
             }
-            for (int t = 0; t < TokenGroup && n0 + t < a.Rows; t++)
-                for (int r = 0; r < RowGroup && m0 + r < w.Rows; r++)
+            for (int t = 0; t < TokenGroup && n0 + t < tokens; t++)
+                for (int r = 0; r < RowGroup && m0 + r < rows; r++)
                     c[(long)(n0 + t) * ldc + m0 + r] = result[t * RowGroup + r];
         }
     }
