@@ -25,16 +25,16 @@ public enum KQuantType { Q4_K, Q5_K, Q6_K }
 ///             (integer inside, exact in int32)                     (ggml: the "mins" term, integer inside)
 /// </code>
 /// The first term is the integer kernel (u8 × s8 <c>vpmaddubsw</c> pairs, then <c>vpmaddwd</c> with the group scales:
-/// exact, |u| ≤ 63, |q| ≤ 127); the mins term is a float32 GEMM over K/16 columns (dm·mn_g against d_x·bsum_g), the
-/// integer sum Σ_g mn_g·bsum_g of ggml taken in float32 products (each exact to float32 rounding: far below the
-/// activation rounding that both share).
+/// exact, |u| ≤ 63, |q| ≤ 127); the mins term is taken in the same micro-kernel, per block 16 float32 products
+/// (dm·mn_g)·(d_x·bsum_g) lane by lane into the main term's float32 sums (ggml's integer sum Σ_g mn_g·bsum_g in float32
+/// products, each exact to float32 rounding: far below the activation rounding that both share).
 /// Weights are unpacked once per load into bytes (<see cref="KQuantMatrix"/>), so one kernel serves all three types and a
 /// fused matrix may mix them (Q4_K_M files keep some attn_v rows in Q6_K).
 /// Layout (weights and activations alike): inside a block, value 16g + 4c + i (group g, i &lt; 4) is stored at byte
 /// 64c + 4g + i, so each 64-byte chunk c holds 4 values of every group and a group's pair sums always land in the same two
 /// int16 lanes. The kernel adds the <c>vpmaddubsw</c> pair sums of the 4 chunks in int16 (u ≤ 31: |sum| ≤ 4·2·31·127 &lt;
 /// 2¹⁵; Q6_K rows, u ≤ 63: two chunks at a time) and applies the group scales once per block with one <c>vpmaddwd</c>.
-/// Tiles: weight rows in tiles that stay in L2, shared out over <see cref="Gemm.MaxThreads"/> threads; a 4 × 2
+/// Tiles: weight rows in tiles that stay in L2, shared out over <see cref="Gemm.MaxThreads"/> threads; a 4 × 4
 /// (tokens × weight rows) micro-kernel runs over all of K; every output is computed by the same operations whatever the
 /// thread count. Kernels: Vector512 (AVX-512BW), Vector256 (AVX2), scalar.
 /// </summary>
@@ -42,7 +42,7 @@ public static unsafe class KQuantGemm
 {
     public const int BlockValues = 256;     // QK_K
     public const int Groups = 16;           // groups of 16 values per block (one scale each)
-    internal const int TokenGroup = 4, RowGroup = 2;
+    internal const int TokenGroup = 4, RowGroup = 4;
 
     public enum Kernel { Scalar, Vector256, Vector512 }
 
@@ -54,8 +54,8 @@ public static unsafe class KQuantGemm
 
     public static string KernelDescription => Selected switch
     {
-        Kernel.Vector512 => "k-quant×Q8_K integer, Vector512 (AVX-512BW vpmaddubsw/vpmaddwd) 4x2 micro-kernel",
-        Kernel.Vector256 => "k-quant×Q8_K integer, Vector256 (AVX2 vpmaddubsw/vpmaddwd) 4x2 micro-kernel",
+        Kernel.Vector512 => "k-quant×Q8_K integer, Vector512 (AVX-512BW vpmaddubsw/vpmaddwd) 4x4 micro-kernel",
+        Kernel.Vector256 => "k-quant×Q8_K integer, Vector256 (AVX2 vpmaddubsw/vpmaddwd) 4x4 micro-kernel (two 4x2 halves)",
         _ => "k-quant×Q8_K integer, scalar",
     };
 
@@ -146,49 +146,66 @@ public static unsafe class KQuantGemm
         if (ldc < w.Rows) throw new ArgumentException($"ldc {ldc} < {w.Rows} columns");
         if (a.Rows == 0 || w.Rows == 0) return;
         if (c.Length < (long)(a.Rows - 1) * ldc + w.Rows) throw new ArgumentException("C is too short");
-        int k = w.K, groups = k / 16;
-
-        // The mins term first, into C: C = (d_x·bsum) · (dm·mn)ᵀ; the kernel then stores main − C.
-        Gemm.Multiply(a.MinColumns, groups, w.MinRows, groups, c, ldc, a.Rows, w.Rows, groups, transposeB: true);
-
         fixed (float* pc = c)
-            IntegerGemmTiles.Run(new Blocks(Selected, a, w, (nint)pc, ldc), a.Rows, w.Rows, k, TokenGroup, RowGroup);
-    }
-
-    /// <summary>One micro-kernel call of <see cref="IntegerGemmTiles"/>.</summary>
-    private readonly struct Blocks(Kernel kernel, Q8KActivations a, KQuantMatrix w, nint c, int ldc) : IntegerGemmTiles.IBlock
-    {
-        public void Run(int n0, int m0) => Micro(kernel, a, n0, w, m0, (float*)c, ldc);
-    }
-
-    /// <summary>The 4 × 2 outputs C[n0 … n0+3, m0 … m0+1] (those inside the matrix): main term − the mins term already in C.</summary>
-    private static void Micro(Kernel kernel, Q8KActivations a, int n0, KQuantMatrix w, int m0, float* c, int ldc)
-    {
-        int k = w.K, blocks = k / BlockValues;
         fixed (sbyte* xq = a.Quants)
-        fixed (float* xd = a.Scales, wd = w.Scales)
+        fixed (float* xd = a.Scales, wd = w.Scales, xmn = a.MinColumns, wmn = w.MinRows)
         fixed (byte* wq = w.Quants)
         fixed (short* ws = w.GroupScales)
         {
+            // pinned once for the whole product; the micro-kernel calls read through these pointers
+            var blocks = new Blocks(Selected, a.Rows, w.Rows, w.K, w.Wide, xq, xd, xmn, wq, wd, ws, wmn, pc, ldc);
+            IntegerGemmTiles.Run(blocks, a.Rows, w.Rows, w.K, TokenGroup, RowGroup);
+        }
+    }
+
+    /// <summary>
+    /// One micro-kernel call of <see cref="IntegerGemmTiles"/>: the 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside
+    /// the matrix), from the pinned arrays of the activations (quants, d_x, mins columns) and the weights (quants, d,
+    /// group scales, mins rows).
+    /// </summary>
+    private readonly struct Blocks(Kernel kernel, int tokens, int rows, int k, bool[] wideRows,
+        sbyte* xq, float* xd, float* xmn, byte* wq, float* wd, short* ws, float* wmn, float* c, int ldc) : IntegerGemmTiles.IBlock
+    {
+        public void Run(int n0, int m0)
+        {
+            int blocks = k / BlockValues;
             sbyte* x = xq + (long)n0 * k;
             byte* wr = wq + (long)m0 * k;
             float* xs = xd + (long)n0 * blocks, wsc = wd + (long)m0 * blocks;
             short* sc = ws + (long)m0 * blocks * ScaleLanes;
-            bool wide = w.Wide[m0] || w.Wide[m0 + 1];
-            float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·2 + r]
+            var mins = new Mins(xmn + (long)n0 * (k / 16), wmn + (long)m0 * (k / 16), k / 16);
+            bool wide = wideRows[m0] || wideRows[m0 + 1] || wideRows[m0 + 2] || wideRows[m0 + 3];
+            float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·4 + r]
             switch (kernel)
             {
-                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
-                case Kernel.Vector256: Micro256(x, xs, wr, wsc, sc, k, blocks, wide, result); break;
-                default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, result); break;
+                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, mins, result); break;
+                case Kernel.Vector256:
+                    // two 4 × 2 halves: rows m0, m0+1 and m0+2, m0+3
+                    Micro256(x, xs, wr, wsc, sc, k, blocks, wide, mins, result);
+                    Micro256(x, xs, wr + 2L * k, wsc + 2L * blocks, sc + 2L * blocks * ScaleLanes, k, blocks, wide,
+                        mins.FromRow(2), result + 2);
+                    break;
+                default: MicroScalar(x, xs, wr, wsc, sc, k, blocks, mins, result); break;
             }
-            for (int t = 0; t < TokenGroup && n0 + t < a.Rows; t++)
-                for (int r = 0; r < RowGroup && m0 + r < w.Rows; r++)
-                {
-                    float* o = c + (long)(n0 + t) * ldc + m0 + r;
-                    *o = result[t * RowGroup + r] - *o;
-                }
+            for (int t = 0; t < TokenGroup && n0 + t < tokens; t++)
+                for (int r = 0; r < RowGroup && m0 + r < rows; r++)
+                    c[(long)(n0 + t) * ldc + m0 + r] = result[t * RowGroup + r];
         }
+    }
+
+    /// <summary>
+    /// The mins term's operands of one micro-kernel call: per token row the 16 values d_x·bsum_g of each block
+    /// (<see cref="Q8KActivations.MinColumns"/>), per weight row the 16 values dm·mn_g (<see cref="KQuantMatrix.MinRows"/>),
+    /// both with row stride K/16. A block's term for (token t, row r) is Σ_g Columns[t, g]·Rows[r, g]: the kernels take
+    /// the 16 products lane by lane into the same float32 sums as the main term, so the lanes' final reduction adds them.
+    /// </summary>
+    private readonly struct Mins(float* columns, float* rows, long stride)
+    {
+        public readonly float* Columns = columns, Rows = rows;
+        public readonly long Stride = stride;
+
+        /// <summary>The same operands from weight row <paramref name="offset"/> on.</summary>
+        public Mins FromRow(int offset) => new(Columns, Rows + offset * Stride, Stride);
     }
 
     /// <summary>int16 lanes of scales per block: group g's scale in lanes 2g and 2g+1 (the two pair sums of its 4 values per chunk).</summary>
@@ -207,9 +224,9 @@ public static unsafe class KQuantGemm
             for (int c = 0; c < 4; c++) dst[16 * c + g] = src[4 * g + c];
     }
 
-    // x: 4 token rows of k quants (stride k), xs: their d_x (stride blocks); w: 2 weight rows of k bytes, ws: their d,
-    // sc: their scale lanes (stride blocks·32).
-    private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, float* result)
+    // x: 4 token rows of k quants (stride k), xs: their d_x (stride blocks); w: 4 (Micro256: 2) weight rows of k bytes,
+    // ws: their d, sc: their scale lanes (stride blocks·32); result[t·4 + r].
+    private static void MicroScalar(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, Mins mins, float* result)
     {
         int* dot = stackalloc int[Groups];
         for (int t = 0; t < TokenGroup; t++)
@@ -227,6 +244,8 @@ public static unsafe class KQuantGemm
                     int isum = 0;
                     for (int g = 0; g < Groups; g++) isum += s[b * ScaleLanes + 2 * g] * dot[g];
                     acc += ws[r * blocks + b] * xs[t * blocks + b] * isum;
+                    for (int g = 0; g < Groups; g++)
+                        acc -= mins.Columns[t * mins.Stride + b * Groups + g] * mins.Rows[r * mins.Stride + b * Groups + g];
                 }
                 result[t * RowGroup + r] = acc;
             }
@@ -236,8 +255,13 @@ public static unsafe class KQuantGemm
     private static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
         => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
 
+    /// <summary>c − a·b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MulSub(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+        => Fma.IsSupported ? Fma.MultiplyAddNegated(a, b, c) : c - a * b;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
+    private static void Micro256(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, Mins mins, float* result)
     {
         Vector256<float> f00 = default, f01 = default, f10 = default, f11 = default,
                          f20 = default, f21 = default, f30 = default, f31 = default;
@@ -285,64 +309,143 @@ public static unsafe class KQuantGemm
             f21 = MulAdd(Vector256.ConvertToSingle(i21), Vector256.Create(d1 * e2), f21);
             f30 = MulAdd(Vector256.ConvertToSingle(i30), Vector256.Create(d0 * e3), f30);
             f31 = MulAdd(Vector256.ConvertToSingle(i31), Vector256.Create(d1 * e3), f31);
+            // the mins term: f_tr −= Columns[t, g]·Rows[r, g], 16 groups as two halves of 8 lanes
+            for (int h = 0; h < 2; h++)
+            {
+                long o = (long)b * Groups + 8 * h;
+                var r0 = Vector256.Load(mins.Rows + o);
+                var r1 = Vector256.Load(mins.Rows + mins.Stride + o);
+                var c0 = Vector256.Load(mins.Columns + o);
+                f00 = MulSub(c0, r0, f00); f01 = MulSub(c0, r1, f01);
+                c0 = Vector256.Load(mins.Columns + mins.Stride + o);
+                f10 = MulSub(c0, r0, f10); f11 = MulSub(c0, r1, f11);
+                c0 = Vector256.Load(mins.Columns + 2 * mins.Stride + o);
+                f20 = MulSub(c0, r0, f20); f21 = MulSub(c0, r1, f21);
+                c0 = Vector256.Load(mins.Columns + 3 * mins.Stride + o);
+                f30 = MulSub(c0, r0, f30); f31 = MulSub(c0, r1, f31);
+            }
         }
-        result[0] = Vector256.Sum(f00); result[1] = Vector256.Sum(f01);
-        result[2] = Vector256.Sum(f10); result[3] = Vector256.Sum(f11);
-        result[4] = Vector256.Sum(f20); result[5] = Vector256.Sum(f21);
-        result[6] = Vector256.Sum(f30); result[7] = Vector256.Sum(f31);
+        result[0] = Vector256.Sum(f00); result[1] = Vector256.Sum(f01);                  // result[t·4 + r], r < 2
+        result[4] = Vector256.Sum(f10); result[5] = Vector256.Sum(f11);
+        result[8] = Vector256.Sum(f20); result[9] = Vector256.Sum(f21);
+        result[12] = Vector256.Sum(f30); result[13] = Vector256.Sum(f31);
     }
 
+    /// <summary>
+    /// 4 tokens × 4 weight rows over all of K. Per block: the <c>vpmaddubsw</c> pair sums of 16 (token, row) pairs summed
+    /// in int16 over the block's 4 chunks (Q6_K rows, u ≤ 63: over 2 chunks at a time), then per pair one
+    /// <c>vpmaddwd</c> with the row's group scales (the block's integer sum, exact, |·| &lt; 2²⁴ so exact in float32) and
+    /// one FMA by d_w·d_x into a float32 accumulator; the 16 accumulators reduced by a horizontal-add tree at the end.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, float* result)
+    private static void Micro512(sbyte* x, float* xs, byte* w, float* ws, short* sc, int k, int blocks, bool wide, Mins mins, float* result)
     {
-        Vector512<float> f00 = default, f01 = default, f10 = default, f11 = default,
-                         f20 = default, f21 = default, f30 = default, f31 = default;
+        Vector512<float> f00 = default, f01 = default, f02 = default, f03 = default, f10 = default, f11 = default, f12 = default, f13 = default,
+                         f20 = default, f21 = default, f22 = default, f23 = default, f30 = default, f31 = default, f32 = default, f33 = default;
         long s1 = (long)blocks * ScaleLanes;
         int span = wide ? 2 : 4;    // chunks summed in int16 before the scales
+        float* de = stackalloc float[16];   // d_w·d_x of the block for (token t, row r) at 4t + r
         for (int b = 0; b < blocks; b++)
         {
-            var v0 = Vector512.Load(sc + (long)b * ScaleLanes);
-            var v1 = Vector512.Load(sc + s1 + (long)b * ScaleLanes);
-            Vector512<int> i00 = default, i01 = default, i10 = default, i11 = default,
-                           i20 = default, i21 = default, i30 = default, i31 = default;
+            var d4 = Vector128.Create(ws[b], ws[blocks + b], ws[2 * blocks + b], ws[3 * blocks + b]);
+            var d8 = Vector256.Create(d4, d4);
+            var e = Vector512.Create(Vector256.Create(Vector128.Create(xs[b]), Vector128.Create(xs[blocks + b])),
+                                     Vector256.Create(Vector128.Create(xs[2 * blocks + b]), Vector128.Create(xs[3 * blocks + b])));
+            (Vector512.Create(d8, d8) * e).Store(de);
             for (int c0 = 0; c0 < 4; c0 += span)
             {
-                Vector512<short> a00 = default, a01 = default, a10 = default, a11 = default,
-                                 a20 = default, a21 = default, a30 = default, a31 = default;
+                Vector512<short> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default,
+                                 a20 = default, a21 = default, a22 = default, a23 = default, a30 = default, a31 = default, a32 = default, a33 = default;
                 for (int c = c0; c < c0 + span; c++)
                 {
                     int o = b * BlockValues + 64 * c;
-                    var w0 = Vector512.Load(w + o);
-                    var w1 = Vector512.Load(w + k + o);
-                    var xv = Vector512.Load(x + o);
-                    a00 += Avx512BW.MultiplyAddAdjacent(w0, xv); a01 += Avx512BW.MultiplyAddAdjacent(w1, xv);
-                    xv = Vector512.Load(x + k + o);
-                    a10 += Avx512BW.MultiplyAddAdjacent(w0, xv); a11 += Avx512BW.MultiplyAddAdjacent(w1, xv);
-                    xv = Vector512.Load(x + 2 * k + o);
-                    a20 += Avx512BW.MultiplyAddAdjacent(w0, xv); a21 += Avx512BW.MultiplyAddAdjacent(w1, xv);
-                    xv = Vector512.Load(x + 3 * k + o);
-                    a30 += Avx512BW.MultiplyAddAdjacent(w0, xv); a31 += Avx512BW.MultiplyAddAdjacent(w1, xv);
+                    var x0 = Vector512.Load(x + o);
+                    var x1 = Vector512.Load(x + k + o);
+                    var x2 = Vector512.Load(x + 2 * k + o);
+                    var x3 = Vector512.Load(x + 3 * k + o);
+                    var wv = Vector512.Load(w + o);
+                    a00 += Avx512BW.MultiplyAddAdjacent(wv, x0); a10 += Avx512BW.MultiplyAddAdjacent(wv, x1);
+                    a20 += Avx512BW.MultiplyAddAdjacent(wv, x2); a30 += Avx512BW.MultiplyAddAdjacent(wv, x3);
+                    wv = Vector512.Load(w + k + o);
+                    a01 += Avx512BW.MultiplyAddAdjacent(wv, x0); a11 += Avx512BW.MultiplyAddAdjacent(wv, x1);
+                    a21 += Avx512BW.MultiplyAddAdjacent(wv, x2); a31 += Avx512BW.MultiplyAddAdjacent(wv, x3);
+                    wv = Vector512.Load(w + 2 * k + o);
+                    a02 += Avx512BW.MultiplyAddAdjacent(wv, x0); a12 += Avx512BW.MultiplyAddAdjacent(wv, x1);
+                    a22 += Avx512BW.MultiplyAddAdjacent(wv, x2); a32 += Avx512BW.MultiplyAddAdjacent(wv, x3);
+                    wv = Vector512.Load(w + 3 * k + o);
+                    a03 += Avx512BW.MultiplyAddAdjacent(wv, x0); a13 += Avx512BW.MultiplyAddAdjacent(wv, x1);
+                    a23 += Avx512BW.MultiplyAddAdjacent(wv, x2); a33 += Avx512BW.MultiplyAddAdjacent(wv, x3);
                 }
-                i00 += Avx512BW.MultiplyAddAdjacent(a00, v0); i01 += Avx512BW.MultiplyAddAdjacent(a01, v1);
-                i10 += Avx512BW.MultiplyAddAdjacent(a10, v0); i11 += Avx512BW.MultiplyAddAdjacent(a11, v1);
-                i20 += Avx512BW.MultiplyAddAdjacent(a20, v0); i21 += Avx512BW.MultiplyAddAdjacent(a21, v1);
-                i30 += Avx512BW.MultiplyAddAdjacent(a30, v0); i31 += Avx512BW.MultiplyAddAdjacent(a31, v1);
+                // row r: its scale lanes v; f_tr += float(Σ_g sc_g · pair sums) · d_r·e_t
+                var v = Vector512.Load(sc + (long)b * ScaleLanes);
+                f00 = ScaleAdd(a00, v, de[0], f00); f10 = ScaleAdd(a10, v, de[4], f10);
+                f20 = ScaleAdd(a20, v, de[8], f20); f30 = ScaleAdd(a30, v, de[12], f30);
+                v = Vector512.Load(sc + s1 + (long)b * ScaleLanes);
+                f01 = ScaleAdd(a01, v, de[1], f01); f11 = ScaleAdd(a11, v, de[5], f11);
+                f21 = ScaleAdd(a21, v, de[9], f21); f31 = ScaleAdd(a31, v, de[13], f31);
+                v = Vector512.Load(sc + 2 * s1 + (long)b * ScaleLanes);
+                f02 = ScaleAdd(a02, v, de[2], f02); f12 = ScaleAdd(a12, v, de[6], f12);
+                f22 = ScaleAdd(a22, v, de[10], f22); f32 = ScaleAdd(a32, v, de[14], f32);
+                v = Vector512.Load(sc + 3 * s1 + (long)b * ScaleLanes);
+                f03 = ScaleAdd(a03, v, de[3], f03); f13 = ScaleAdd(a13, v, de[7], f13);
+                f23 = ScaleAdd(a23, v, de[11], f23); f33 = ScaleAdd(a33, v, de[15], f33);
             }
-            float d0 = ws[b], d1 = ws[blocks + b];
-            float e0 = xs[b], e1 = xs[blocks + b], e2 = xs[2 * blocks + b], e3 = xs[3 * blocks + b];
-            f00 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i00), Vector512.Create(d0 * e0), f00);
-            f01 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i01), Vector512.Create(d1 * e0), f01);
-            f10 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i10), Vector512.Create(d0 * e1), f10);
-            f11 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i11), Vector512.Create(d1 * e1), f11);
-            f20 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i20), Vector512.Create(d0 * e2), f20);
-            f21 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i21), Vector512.Create(d1 * e2), f21);
-            f30 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i30), Vector512.Create(d0 * e3), f30);
-            f31 = Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(i31), Vector512.Create(d1 * e3), f31);
         }
-        result[0] = Vector512.Sum(f00); result[1] = Vector512.Sum(f01);
-        result[2] = Vector512.Sum(f10); result[3] = Vector512.Sum(f11);
-        result[4] = Vector512.Sum(f20); result[5] = Vector512.Sum(f21);
-        result[6] = Vector512.Sum(f30); result[7] = Vector512.Sum(f31);
+        Sum4(f00, f01, f02, f03).Store(result);
+        Sum4(f10, f11, f12, f13).Store(result + 4);
+        Sum4(f20, f21, f22, f23).Store(result + 8);
+        Sum4(f30, f31, f32, f33).Store(result + 12);
+        MinsTerm512(mins, result);
+    }
+
+    /// <summary>
+    /// result[t·4 + r] −= the mins term Σ_g Columns[t, g]·Rows[r, g] over all blocks: 16 float32 sums lane by lane, in a
+    /// method of its own so they stay in registers (in the main loop's method they would be spilled).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MinsTerm512(Mins mins, float* result)
+    {
+        Vector512<float> f00 = default, f01 = default, f02 = default, f03 = default, f10 = default, f11 = default, f12 = default, f13 = default,
+                         f20 = default, f21 = default, f22 = default, f23 = default, f30 = default, f31 = default, f32 = default, f33 = default;
+        long st = mins.Stride;
+        for (long o = 0; o < st; o += Groups)
+        {
+            var c0 = Vector512.Load(mins.Columns + o);
+            var c1 = Vector512.Load(mins.Columns + st + o);
+            var c2 = Vector512.Load(mins.Columns + 2 * st + o);
+            var c3 = Vector512.Load(mins.Columns + 3 * st + o);
+            var r = Vector512.Load(mins.Rows + o);
+            f00 = Avx512F.FusedMultiplyAdd(c0, r, f00); f10 = Avx512F.FusedMultiplyAdd(c1, r, f10);
+            f20 = Avx512F.FusedMultiplyAdd(c2, r, f20); f30 = Avx512F.FusedMultiplyAdd(c3, r, f30);
+            r = Vector512.Load(mins.Rows + st + o);
+            f01 = Avx512F.FusedMultiplyAdd(c0, r, f01); f11 = Avx512F.FusedMultiplyAdd(c1, r, f11);
+            f21 = Avx512F.FusedMultiplyAdd(c2, r, f21); f31 = Avx512F.FusedMultiplyAdd(c3, r, f31);
+            r = Vector512.Load(mins.Rows + 2 * st + o);
+            f02 = Avx512F.FusedMultiplyAdd(c0, r, f02); f12 = Avx512F.FusedMultiplyAdd(c1, r, f12);
+            f22 = Avx512F.FusedMultiplyAdd(c2, r, f22); f32 = Avx512F.FusedMultiplyAdd(c3, r, f32);
+            r = Vector512.Load(mins.Rows + 3 * st + o);
+            f03 = Avx512F.FusedMultiplyAdd(c0, r, f03); f13 = Avx512F.FusedMultiplyAdd(c1, r, f13);
+            f23 = Avx512F.FusedMultiplyAdd(c2, r, f23); f33 = Avx512F.FusedMultiplyAdd(c3, r, f33);
+        }
+        (Vector128.Load(result) - Sum4(f00, f01, f02, f03)).Store(result);
+        (Vector128.Load(result + 4) - Sum4(f10, f11, f12, f13)).Store(result + 4);
+        (Vector128.Load(result + 8) - Sum4(f20, f21, f22, f23)).Store(result + 8);
+        (Vector128.Load(result + 12) - Sum4(f30, f31, f32, f33)).Store(result + 12);
+    }
+
+    /// <summary>f + float(vpmaddwd(pair sums, scales)) · de.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ScaleAdd(Vector512<short> pairs, Vector512<short> scales, float de, Vector512<float> f)
+        => Avx512F.FusedMultiplyAdd(Vector512.ConvertToSingle(Avx512BW.MultiplyAddAdjacent(pairs, scales)), Vector512.Create(de), f);
+
+    /// <summary>The lane sums of four vectors, [Σa, Σb, Σc, Σd] (halves folded, then a horizontal-add tree).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
+    {
+        var ab = Avx.HorizontalAdd(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper());
+        var cd = Avx.HorizontalAdd(c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+        var abcd = Avx.HorizontalAdd(ab, cd);          // per 128-bit half: partial [Σa, Σb, Σc, Σd]
+        return abcd.GetLower() + abcd.GetUpper();
     }
 }
 
@@ -403,7 +506,6 @@ public sealed class KQuantMatrix
                 Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, r =>
                 {
                     long row = first + r;
-                    Span<byte> natural = stackalloc byte[KQuantGemm.BlockValues];
                     Span<short> sc = stackalloc short[KQuantGemm.Groups];
                     Wide[row] = type == KQuantType.Q6_K;
                     for (int b = 0; b < perRow; b++)
@@ -412,8 +514,7 @@ public sealed class KQuantMatrix
                         var u = Quants.AsSpan((int)(row * K + (long)b * KQuantGemm.BlockValues), KQuantGemm.BlockValues);
                         var lanes = GroupScales.AsSpan((int)((row * perRow + b) * KQuantGemm.ScaleLanes), KQuantGemm.ScaleLanes);
                         var mn = MinRows.AsSpan((int)((row * perRow + b) * KQuantGemm.Groups), KQuantGemm.Groups);
-                        Scales[row * perRow + b] = Unpack(type, blk, natural, sc, mn);
-                        KQuantGemm.ToLayout(natural, u);
+                        Scales[row * perRow + b] = Unpack(type, blk, u, sc, mn);
                         for (int g = 0; g < KQuantGemm.Groups; g++) lanes[2 * g] = lanes[2 * g + 1] = sc[g];
                     }
                 });
@@ -421,20 +522,27 @@ public sealed class KQuantMatrix
         }
     }
 
-    /// <summary>One ggml block into u (256 bytes), sc (16) and dm·mn (16); returns d.</summary>
+    /// <summary>
+    /// One ggml block into u (256 bytes, in the kernel's layout <see cref="KQuantGemm.Position"/>), sc (16) and dm·mn (16);
+    /// returns d. The quants of each sub-block of 32 values are made as one 32-byte vector (the bit formulas of
+    /// <c>dequantize_row_q4_K</c>/<c>_q5_K</c>/<c>_q6_K</c>) and placed by <see cref="Place"/>.
+    /// </summary>
     internal static float Unpack(KQuantType type, ReadOnlySpan<byte> blk, Span<byte> u, Span<short> sc, Span<float> mins)
     {
+        ref byte b0 = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(blk);
+        var low4 = Vector256.Create((byte)0x0F);
         switch (type)
         {
             case KQuantType.Q4_K:
             case KQuantType.Q5_K:
             {
+                if (blk.Length < KQuantGemm.BlockBytes(type)) throw new ArgumentException("block too short");
                 float d = (float)BinaryPrimitives.ReadHalfLittleEndian(blk);
                 float dmin = (float)BinaryPrimitives.ReadHalfLittleEndian(blk[2..]);
                 var scales = blk.Slice(4, 12);
                 bool five = type == KQuantType.Q5_K;
-                var qh = five ? blk.Slice(16, 32) : default;
-                var qs = blk.Slice(five ? 48 : 16, 128);
+                var qh = five ? Vector256.LoadUnsafe(ref b0, 16) : default;
+                nuint qs = five ? 48u : 16u;
                 for (int sub = 0; sub < 8; sub++)
                 {
                     // get_scale_min_k4
@@ -448,21 +556,16 @@ public sealed class KQuantMatrix
                     sc[2 * sub] = sc[2 * sub + 1] = (short)s;
                     mins[2 * sub] = mins[2 * sub + 1] = dmin * m;
                     // sub-block 2j: low nibbles of qs[32j …], 2j+1: high nibbles; Q5_K's 5th bit is bit sub of qh[l]
-                    var q = qs.Slice(32 * (sub / 2), 32);
-                    int shift = (sub & 1) * 4;
-                    for (int l = 0; l < 32; l++)
-                    {
-                        int v = (q[l] >> shift) & 0xF;
-                        if (five) v |= ((qh[l] >> sub) & 1) << 4;
-                        u[32 * sub + l] = (byte)v;
-                    }
+                    var q = Vector256.LoadUnsafe(ref b0, qs + (nuint)(32 * (sub / 2)));
+                    var v = Vector256.ShiftRightLogical(q, (sub & 1) * 4) & low4;
+                    if (five) v |= Vector256.ShiftLeft(Vector256.ShiftRightLogical(qh, sub) & Vector256<byte>.One, 4);
+                    Place(v, sub, u);
                 }
                 return d;
             }
             default:
             {
-                var ql = blk[..128];
-                var qh = blk.Slice(128, 64);
+                if (blk.Length < KQuantGemm.BlockBytes(type)) throw new ArgumentException("block too short");
                 var scales = blk.Slice(192, 16);
                 float d = (float)BinaryPrimitives.ReadHalfLittleEndian(blk[208..]);
                 for (int g = 0; g < 16; g++)
@@ -470,21 +573,35 @@ public sealed class KQuantMatrix
                     sc[g] = (sbyte)scales[g];
                     mins[g] = d * (32 * (sbyte)scales[g]);
                 }
+                var three = Vector256.Create((byte)3);
                 for (int n = 0; n < 2; n++)
                 {
-                    var l0 = ql.Slice(64 * n, 64);
-                    var h0 = qh.Slice(32 * n, 32);
-                    for (int l = 0; l < 32; l++)
-                    {
-                        u[128 * n + l] = (byte)((l0[l] & 0xF) | (((h0[l] >> 0) & 3) << 4));
-                        u[128 * n + 32 + l] = (byte)((l0[l + 32] & 0xF) | (((h0[l] >> 2) & 3) << 4));
-                        u[128 * n + 64 + l] = (byte)((l0[l] >> 4) | (((h0[l] >> 4) & 3) << 4));
-                        u[128 * n + 96 + l] = (byte)((l0[l + 32] >> 4) | (((h0[l] >> 6) & 3) << 4));
-                    }
+                    // ql[64n …] low/high nibbles and qh[32n …] 2-bit pairs: sub-block 4n + j, j = 0 … 3
+                    var l0 = Vector256.LoadUnsafe(ref b0, (nuint)(64 * n));
+                    var l1 = Vector256.LoadUnsafe(ref b0, (nuint)(64 * n + 32));
+                    var h = Vector256.LoadUnsafe(ref b0, (nuint)(128 + 32 * n));
+                    Place((l0 & low4) | Vector256.ShiftLeft(h & three, 4), 4 * n, u);
+                    Place((l1 & low4) | Vector256.ShiftLeft(Vector256.ShiftRightLogical(h, 2) & three, 4), 4 * n + 1, u);
+                    Place(Vector256.ShiftRightLogical(l0, 4) | Vector256.ShiftLeft(Vector256.ShiftRightLogical(h, 4) & three, 4), 4 * n + 2, u);
+                    Place(Vector256.ShiftRightLogical(l1, 4) | Vector256.ShiftLeft(Vector256.ShiftRightLogical(h, 6), 4), 4 * n + 3, u);
                 }
                 return d;
             }
         }
+    }
+
+    /// <summary>
+    /// Values 32j … 32j+31 of a block (groups 2j and 2j+1, as 4-byte words w = 4·(g − 2j) + c) into the kernel's layout:
+    /// word c of group g goes to word 16c + g, so the two groups' words c sit side by side at byte 64c + 8j.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Place(Vector256<byte> values, int j, Span<byte> block)
+    {
+        if (block.Length < KQuantGemm.BlockValues) throw new ArgumentException("block too short");
+        var pairs = Vector256.Shuffle(values.AsUInt32(), Vector256.Create(0u, 4, 1, 5, 2, 6, 3, 7)).AsUInt64();
+        ref byte dst = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(block);
+        for (int c = 0; c < 4; c++)
+            System.Runtime.CompilerServices.Unsafe.WriteUnaligned(ref System.Runtime.CompilerServices.Unsafe.Add(ref dst, 64 * c + 8 * j), pairs.GetElement(c));
     }
 }
 

@@ -136,6 +136,54 @@ public class KQuantGemmTests
         for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - scalar[i]) <= 2e-6 * mag[i] + 1e-30);
     }
 
+    /// <summary>
+    /// A matrix whose rows mix Q4_K and Q6_K (as a Q4_K_M file's fused q|k|v does), the boundary inside a row group of the
+    /// micro-kernel, so Q4_K rows also run through the narrower int16 span of Q6_K rows: each row equals the naive formulas
+    /// of its own type.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(KernelCases))]
+    public void Mixed_types_in_one_matrix_equal_the_naive_formulas(KQuantGemm.Kernel kernel)
+    {
+        var rng = new Random(5);
+        int n = 5, k = 512, m4 = 6, m6 = 5, m = m4 + m6;
+        var x = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        x.AsSpan(0, k).Fill(0.75f);             // every quant −127: int16 pair sums near their limit on Q6_K rows
+        var b4 = Blocks(KQuantType.Q4_K, rng, m4, k);
+        var b6 = Blocks(KQuantType.Q6_K, rng, m6, k);
+        var w = new KQuantMatrix(m, k);
+        w.SetRows(KQuantType.Q4_K, 0, m4, b4);
+        w.SetRows(KQuantType.Q6_K, m4, m6, b6);
+        var a = new Q8KActivations();
+        a.Quantize(x, n, k);
+        var y = new float[n * m];
+        var (savedKernel, savedThreads) = (KQuantGemm.Selected, Gemm.MaxThreads);
+        try
+        {
+            KQuantGemm.Selected = kernel;
+            Gemm.MaxThreads = 2;
+            KQuantGemm.Multiply(a, w, y, m);
+        }
+        finally { (KQuantGemm.Selected, Gemm.MaxThreads) = (savedKernel, savedThreads); }
+        var (want4, mag4) = Naive(KQuantType.Q4_K, x, n, b4, m4, k);
+        var (want6, mag6) = Naive(KQuantType.Q6_K, x, n, b6, m6, k);
+        for (int t = 0; t < n; t++)
+            for (int r = 0; r < m; r++)
+            {
+                double want = r < m4 ? want4[t * m4 + r] : want6[t * m6 + r - m4];
+                double mag = r < m4 ? mag4[t * m4 + r] : mag6[t * m6 + r - m4];
+                Assert.True(Math.Abs(y[t * m + r] - want) <= 2e-6 * mag + 1e-30, $"{kernel} [{t},{r}]: {y[t * m + r]} vs {want}");
+            }
+    }
+
+    public static TheoryData<KQuantGemm.Kernel> KernelCases()
+    {
+        var d = new TheoryData<KQuantGemm.Kernel> { KQuantGemm.Kernel.Scalar };
+        if (Avx2.IsSupported) d.Add(KQuantGemm.Kernel.Vector256);
+        if (Avx512BW.IsSupported) d.Add(KQuantGemm.Kernel.Vector512);
+        return d;
+    }
+
     [Fact]
     public void Q8K_quantisation_follows_ggml()
     {

@@ -28,7 +28,8 @@ public sealed record Target(string Name, TargetKind Kind, IReadOnlyList<string> 
 /// <list type="bullet">
 /// <item>word-pair ratings: two word columns and a numeric score column — SimLex-999 (tab, header
 ///   <c>word1 word2 POS SimLex999 …</c>, or 3 columns), WordSim-353 (<c>Word 1,Word 2,Human (mean)</c> CSV, or tab with
-///   <c>#</c> comment lines), MEN (space-separated, no header), generic <c>word1&lt;TAB&gt;word2&lt;TAB&gt;score</c> with or
+///   <c>#</c> comment lines), MEN (space-separated, no header; the lemma form's part-of-speech suffixes -n/-v/-j are
+///   dropped when every word has one), generic <c>word1&lt;TAB&gt;word2&lt;TAB&gt;score</c> with or
 ///   without a header; LF or CRLF; every line is a pair;</item>
 /// <item>an RDM over words: a square CSV/TSV of dissimilarities with the words as header row and first column (the
 ///   corner cell may be empty or hold a label); RDM files over the same word set (any order) form one target with one
@@ -237,6 +238,8 @@ public static class TargetFile
         int width = first.Length;
         var data = header ? rows.Skip(1).ToList() : rows;
         if (data.Count == 0) throw new SimileException($"target file '{path}' has a header line but no pairs", fix);
+        // MEN's lemma form (MEN_dataset_lemma_form_full) tags every word with its part of speech: sun-n, run-v, dark-j.
+        bool posTags = data.All(r => r.Cells.Length >= 2 && PosTagged(r.Cells[0]) && PosTagged(r.Cells[1]));
         var words = new List<string>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         var a = new int[data.Count];
@@ -260,10 +263,14 @@ public static class TargetFile
 
         int Index(string w)
         {
+            if (posTags) w = w[..^2];
             if (!index.TryGetValue(w, out int i)) { i = words.Count; words.Add(w); index[w] = i; }
             return i;
         }
     }
+
+    /// <summary>A word with MEN's part-of-speech suffix: -n (noun), -v (verb) or -j (adjective).</summary>
+    private static bool PosTagged(string w) => w.Length > 2 && w[^2] == '-' && (w[^1] is 'n' or 'v' or 'j');
 
     private static double Number(string cell, string path, int line, int column)
     {

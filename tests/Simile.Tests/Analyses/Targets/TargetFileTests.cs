@@ -52,6 +52,19 @@ public class TargetFileTests
     }
 
     [Fact]
+    public void MenLemmaFormDropsThePartOfSpeechSuffixes()
+    {
+        // MEN_dataset_lemma_form_full: "word-tag word-tag score", tags n, v, j; the natural form has none.
+        var t = TargetFile.Parse("sun-n sunlight-n 50.000000\nautomobile-n car-n 50.000000\nrun-v dark-j 3.000000\nsun-n car-n 12.000000\n", "MEN_dataset_lemma_form_full");
+        Assert.Equal(["sun", "sunlight", "automobile", "car", "run", "dark"], t.Words);
+        Assert.Equal(4, t.PairCount);
+        // one word without a tag: every word is kept as written (a hyphenated word is not a tag)
+        var u = TargetFile.Parse("sun-n sunlight-n 50\nlay-up x-ray 10\nrun-v dark-j 3\n", "pairs.txt");
+        Assert.Contains("sun-n", u.Words);
+        Assert.Contains("lay-up", u.Words);
+    }
+
+    [Fact]
     public void WordSimSetFilesWithRaterColumnsUseTheMean()
     {
         // WordSim-353's set1.csv/set2.csv layout: the mean, then one column per rater (named 1, 2, …).
