@@ -195,65 +195,52 @@ public static class ContextualVectors
             }
         var jobsByText = jobs.GroupBy(j => j.TextIndex).ToDictionary(g => g.Key, g => g.ToList());
 
+        // Each chunk: the texts tokenized, each (word, context) located among its text's tokens, then the texts run with
+        // every representation summed per word as the pass hands it over (no chunk holds its representations).
         IReadOnlyList<string> labels = model.RepresentationLabels;
-        int reps = labels.Count;
-        double[][]? sums = null; // [rep][n × d]
-        int dims = 0;
+        var sums = new WordSums(labels.Count, n);
         var counts = new int[n];
         for (int chunkStart = 0; chunkStart < texts.Count; chunkStart += ChunkSize)
         {
-            var chunk = texts.GetRange(chunkStart, Math.Min(ChunkSize, texts.Count - chunkStart));
-            var runs = model.Run(chunk, withAttention: false);
-            if (runs.Count != chunk.Count) throw new InvalidOperationException($"model returned {runs.Count} runs for {chunk.Count} texts");
-            for (int k = 0; k < runs.Count; k++)
+            int size = Math.Min(ChunkSize, texts.Count - chunkStart);
+            var inputs = new TokenizedText[size];
+            sums.Inputs = inputs;
+            sums.Uses = new List<(int Word, int[] Tokens, double Scale)>[size];
+            for (int k = 0; k < size; k++)
             {
-                var run = runs[k];
-                if (sums is null)
-                {
-                    dims = run.Dims;
-                    if (run.Labels.Count != reps) throw new InvalidOperationException("run labels differ from the model's representation labels");
-                    sums = new double[reps][];
-                    for (int r = 0; r < reps; r++) sums[r] = new double[(long)n * dims];
-                }
+                var input = inputs[k] = model.TokenizeText(texts[chunkStart + k]);
+                sums.Uses[k] = [];
                 foreach (var job in jobsByText[chunkStart + k])
                 {
-                    var tokens = LocateTokens(run.Input, job.Start, job.Length);
+                    var tokens = LocateTokens(input, job.Start, job.Length);
                     if (tokens.Length == 0)
                         throw new SimileException(
-                            $"word '{words[job.Word]}' could not be located among the tokens of \"{run.Input.Text}\"",
+                            $"word '{words[job.Word]}' could not be located among the tokens of \"{input.Text}\"",
                             "check the word for characters the tokenizer drops; remove it from the word list");
                     if (tokens.Length > 1 && policy == SubwordPolicy.Error)
                         throw new SimileException(
-                            $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => run.Input.Pieces[t]))}) in \"{run.Input.Text}\"",
+                            $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => input.Pieces[t]))}) in \"{input.Text}\"",
                             "pass --subword mean (or first/last) to pool the pieces, or remove the word");
-                    ReadOnlySpan<int> use = policy switch
+                    int[] use = policy switch
                     {
-                        SubwordPolicy.First => tokens.AsSpan(0, 1),
-                        SubwordPolicy.Last => tokens.AsSpan(tokens.Length - 1, 1),
+                        SubwordPolicy.First => tokens[..1],
+                        SubwordPolicy.Last => tokens[^1..],
                         _ => tokens,
                     };
-                    double scale = 1.0 / use.Length;
-                    for (int r = 0; r < reps; r++)
-                    {
-                        var hidden = run.Hidden[r];
-                        var acc = sums![r].AsSpan(job.Word * dims, dims);
-                        foreach (int t in use)
-                        {
-                            var row = hidden.AsSpan(t * dims, dims);
-                            for (int f = 0; f < dims; f++) acc[f] += scale * row[f];
-                        }
-                    }
+                    sums.Uses[k].Add((job.Word, use, 1.0 / use.Length));
                     counts[job.Word]++;
                 }
             }
-            progress?.Report(Math.Min(1.0, (chunkStart + chunk.Count) / (double)texts.Count));
+            model.Stream(inputs, sums);
+            progress?.Report(Math.Min(1.0, (chunkStart + size) / (double)texts.Count));
         }
 
         string name = modelName ?? model.Info.Name;
+        int reps = labels.Count, dims = sums.Dims;
         var sets = new List<VectorSet>(reps);
         for (int r = 0; r < reps; r++)
         {
-            var m = new Matrix(n, dims, sums![r]);
+            var m = new Matrix(n, dims, sums.Of(r));
             for (int w = 0; w < n; w++)
             {
                 double inv = 1.0 / counts[w];
@@ -263,5 +250,43 @@ public static class ContextualVectors
             sets.Add(new VectorSet(words, m, $"{name}:{labels[r]}"));
         }
         return new RepresentationStack(name, labels.ToList(), sets, words.ToList(), counts, context.ToString());
+    }
+
+    /// <summary>
+    /// Per representation, the sums over a word's contexts of its pooled token rows, [n × d] float64: a text's rows are
+    /// added as the model hands them over (texts in order, so each sum adds its terms in the same order as a loop over
+    /// the texts would).
+    /// </summary>
+    private sealed class WordSums(int representations, int words) : ITextRepresentationSink
+    {
+        private readonly double[]?[] _sums = new double[]?[representations];
+
+        /// <summary>The chunk being run: its texts as tokenized, and for each text the words read in it, their (pooled)
+        /// token rows and 1 / the number of those rows.</summary>
+        public TokenizedText[] Inputs { get; set; } = [];
+        public List<(int Word, int[] Tokens, double Scale)>[] Uses { get; set; } = [];
+
+        /// <summary>d, known from the first rows handed over.</summary>
+        public int Dims { get; private set; }
+
+        public double[] Of(int representation) => _sums[representation] ?? new double[(long)words * Dims];
+
+        public void Receive(int representation, int text, ReadOnlySpan<float> rows)
+        {
+            if ((uint)representation >= (uint)_sums.Length)
+                throw new InvalidOperationException($"model handed over representation {representation} of {_sums.Length}");
+            if (Inputs[text].Count == 0) return;
+            if (Dims == 0) Dims = rows.Length / Inputs[text].Count;
+            var sum = _sums[representation] ??= new double[(long)words * Dims];
+            foreach (var (word, tokens, scale) in Uses[text])
+            {
+                var acc = sum.AsSpan(word * Dims, Dims);
+                foreach (int t in tokens)
+                {
+                    var row = rows.Slice(t * Dims, Dims);
+                    for (int f = 0; f < Dims; f++) acc[f] += scale * row[f];
+                }
+            }
+        }
     }
 }
