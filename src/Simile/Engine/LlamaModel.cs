@@ -20,7 +20,8 @@ namespace Simile.Engine;
 ///     o = o_proj(softmax(s, causal [, window]) v)   query head j reads KV head j/(H/KV); sliding layers: i − j &lt; W
 ///     x = x + o                   Sandwich, Post: x = x + RMSNorm_post_attn(o)
 ///     a = RMSNorm_ffn_in(x)       (Pre: post_attention_layernorm; Sandwich: pre_feedforward_layernorm; Post: a = x)
-///     f = down_proj(act(gate_proj(a)) ⊙ up_proj(a))   act = SiLU (Gemma: GELU-tanh); Phi-3: one fused gate_up_proj
+///     f = down_proj(act(gate_proj(a)) ⊙ up_proj(a))   act = SiLU (Gemma: GELU-tanh); Phi-3: one fused gate_up_proj;
+///                                                     float32: FeedForwardSlice columns of I at a time
 ///     x = x + f                   Sandwich, Post: x = x + RMSNorm_post_ffn(f)              → representation "l"
 ///   RMSNorm_final(x)                                                        → representation "final"
 ///   RMSNorm(x) = x / √(mean(x²) + eps) · w      (Gemma 1/2/3: · (1 + w))
@@ -145,9 +146,10 @@ public sealed class LlamaModel : IForwardPass
             var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * qkvDim);                // [N × (H + 2KV)·hd]: q | k | v
             var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * qDim);                  // [N × H·hd] attention output, heads side by side
             var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);                     // [N × D] sub-layer output
-            bool dense = HasDenseLayer;
-            var gateUp = WorkBuffer.AtLeast(ref ws.GateUp, dense ? (long)N * 2 * I : 0); // [N × 2I]: gate | up
-            var ff = WorkBuffer.AtLeast(ref ws.Ff, dense ? (long)N * I : 0);           // [N × I]
+            var lw = ws.Layer;
+            int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForwardSlices(I).Max(sl => sl.Width) : I;
+            var gateUp = WorkBuffer.AtLeast(ref ws.GateUp, (long)N * 2 * width);      // [N × 2s]: gate | up of a slice
+            var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * width);                   // [N × s]
             Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);            // the batch's [N × D] rows of a buffer
 
             // ---- embeddings: "token" = the rows, "0" = the rows (Gemma: × √D, the normalizer in float32 as HF computes
@@ -165,7 +167,6 @@ public sealed class LlamaModel : IForwardPass
             var local = global with { Window = c.SlidingWindow };
 
             // ---- blocks; one set of weight buffers reused for every layer (and every batch)
-            var lw = ws.Layer;
             for (int l = 0; l < L; l++)
             {
                 lw.Load(l);
@@ -207,12 +208,14 @@ public sealed class LlamaModel : IForwardPass
                 if (lw.FeedForwardIn is { } n3) { TransformerOps.RmsNorm(x, a, N, n3, c.RmsNormEpsilon); ffIn = a; }
                 if (c.IsSparseLayer(l))
                     ws.Experts!.Apply(Weights, l, ffIn, tmp, N);                        // Mixtral, Qwen3-MoE: [N × D]
-                else
+                else if (!lw.GateUp.IsFloat32)                                          // integer products: whole
                 {
                     lw.GateUp.Project(ffIn, gateUp, N);                                 // [N × 2I]
                     TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);   // [N × I]
                     lw.Down.Project(ff, tmp, N);                                        // [N × D]
                 }
+                else
+                    FeedForwardInSlices(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);  // float32: [N × D]
                 if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
                 TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
                 sink.Receive(l + 2, batch, Rows(x));
@@ -231,8 +234,47 @@ public sealed class LlamaModel : IForwardPass
         }
     }
 
+    /// <summary>Columns of the intermediate width the float32 feed-forward sub-layer runs at a time: the gate | up and
+    /// activation buffers are [N × 2s] and [N × s] instead of [N × 2I] and [N × I]. A multiple of
+    /// <see cref="Gemm.InnerBlock"/> (the down products of the slices add up to the bits of the whole product) and of the
+    /// 512-value chunks of the activations (the same values element by element).</summary>
+    public const int FeedForwardSlice = 1024;
+
+    /// <summary>The slices [Start, Start + Width) of the intermediate width: <see cref="FeedForwardSlice"/> wide, the last
+    /// one taking a remainder shorter than <see cref="Gemm.InnerBlock"/>.</summary>
+    public static IEnumerable<(int Start, int Width)> FeedForwardSlices(int intermediate)
+    {
+        for (int i0 = 0; i0 < intermediate;)
+        {
+            int w = Math.Min(FeedForwardSlice, intermediate - i0);
+            if (intermediate - (i0 + w) < Gemm.InnerBlock) w = intermediate - i0;
+            yield return (i0, w);
+            i0 += w;
+        }
+    }
+
+    /// <summary>f [N × D] = down(act(gate(a)) ⊙ up(a)) with float32 weights (gate | up stacked [2I × D], down [D × I]),
+    /// <see cref="FeedForwardSlice"/> columns of I at a time; gu holds [N × 2s], ff [N × s].</summary>
+    internal static void FeedForwardInSlices(LayerMatrix gateUp, LayerMatrix down, float[] a, float[] gu, float[] ff, float[] f,
+        int N, int I, bool geluTanh)
+    {
+        foreach (var (i0, s) in FeedForwardSlices(I))
+        {
+            gateUp.ProjectRows(a, N, i0, s, gu, 2 * s);                     // [N × s] gate → columns 0 … s
+            gateUp.ProjectRows(a, N, I + i0, s, gu.AsSpan(s), 2 * s);       // [N × s] up → columns s … 2s
+            TransformerOps.GatedActivation(gu, ff, N, s, geluTanh);         // [N × s]
+            down.ProjectColumns(ff, N, i0, s, f, i0 == 0 ? 0f : 1f);        // [N × D] (+)= ff · down[:, i0 … i0 + s)ᵀ
+        }
+    }
+
     /// <summary>The buffers a pass keeps for the next batch (taken by one pass at a time).</summary>
     private Workspace? _spare;
+
+    /// <summary>Bytes of the activation buffers kept from the passes so far (sized for the largest batch; 0 before the
+    /// first pass); the layer's weight buffers are <see cref="LayerBufferBytes"/>.</summary>
+    public long ActivationBufferBytes => _spare is { } w
+        ? 4L * (w.X.LongLength + w.A.LongLength + w.Qkv.LongLength + w.Ctx.LongLength + w.Tmp.LongLength + w.GateUp.LongLength + w.Ff.LongLength)
+        : 0;
 
     /// <summary>One layer's weights (float32 or integer blocks), the experts' buffers, and the activations of the
     /// largest batch so far.</summary>
