@@ -86,9 +86,16 @@ public static class DecoderShapesBenchmark
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         long gcBefore = GC.GetTotalMemory(false), wsBefore = Environment.WorkingSet;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         sampler.Start();
         var stack = ContextualVectors.Compute(transformer, words, ContextSpec.Neutral);
         sampler.Stop();
+        long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var gcInfo = GC.GetGCMemoryInfo();
+        // A second run: the pass's buffers exist already, so what it allocates is the run's own (sums, inputs, garbage).
+        allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral));
+        long allocatedSecond = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var live = new MemorySampler();
         live.Start();
@@ -195,7 +202,9 @@ public static class DecoderShapesBenchmark
         Console.WriteLine($"  memory, split of the peak working set: runtime {wsRuntime / 1e9:F3} + weights {weightBytes / 1e9:F3} + layer {layerFloat32 / 1e9:F3} + activations {activations / 1e9:F3} + sums {sums / 1e9:F4} "
             + $"+ other GC heap (garbage, small buffers) {(sampler.PeakGc - gcRuntime - weightBytes - layerFloat32 - activations - sums) / 1e9:F3} "
             + $"+ committed outside the GC heap's live bytes {(sampler.PeakWorkingSet - wsRuntime - (sampler.PeakGc - gcRuntime)) / 1e9:F3} GB; "
-            + $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, concurrent {AppContext.TryGetSwitch("System.GC.Concurrent", out bool conc) && conc}, conserve memory {AppContext.GetData("GCConserveMemory") ?? "unset"}");
+            + $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, latency mode {System.Runtime.GCSettings.LatencyMode}, "
+            + $"committed by the GC at its last collection in the run {gcInfo.TotalCommittedBytes / 1e9:F3} GB (heap {gcInfo.HeapSizeBytes / 1e9:F3} GB, fragmented {gcInfo.FragmentedBytes / 1e9:F3} GB, {gcInfo.Index} collections); "
+            + $"allocated by a run: first {allocatedFirst / 1e9:F3} GB (with the pass's buffers), second {allocatedSecond / 1e9:F3} GB");
         Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), "
             + $"peak working set {sampler.PeakWorkingSet / 1e9:F2} GB vs runtime {wsRuntime / 1e9:F2} + weights {weightBytes / 1e9:F2} + layer {layerFloat32 / 1e9:F2} = {budget / 1e9:F2} GB "
