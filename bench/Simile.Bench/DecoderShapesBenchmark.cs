@@ -8,15 +8,18 @@ using Simile.Models.HuggingFace;
 namespace Simile.Bench;
 
 /// <summary>
-/// <c>forward-decoders</c>: the native forward pass (<see cref="LlamaModel"/>) of a Qwen3-0.6B-shaped and a
-/// Gemma-3-1B-shaped model with random bfloat16 weights held in memory, on the 34 seed words (data/seed-words.tsv) in
-/// the neutral contexts of <c>layers</c> (<see cref="ContextSpec.NeutralTemplates"/>, 6 per word, in chunks of
-/// <see cref="ContextualVectors.ChunkSize"/> texts as <c>layers</c> runs them). The configs are the published
-/// config.json values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>). Reports tokens/s, the
-/// float32 GEMM kernel's rate on the same product shapes timed alone in the same process, the forward pass's time
-/// against the time those FLOPs take at that rate, a split (weights widened, GEMM-limit, rest), and peak memory
-/// (GC heap and working set, sampled) against the weights plus one layer in float32.
-/// Each model runs in its own child process, so each peak is that model's own.
+/// <c>forward-decoders</c>: the contextual vectors <c>layers</c> computes (<see cref="ContextualVectors.Compute"/>: the
+/// native forward pass, <see cref="LlamaModel"/>, streaming every representation into per-word sums) for a
+/// Qwen3-0.6B-shaped and a Gemma-3-1B-shaped model with random bfloat16 weights held in memory, on the 34 seed words
+/// (data/seed-words.tsv) in the neutral contexts of <c>layers</c> (<see cref="ContextSpec.NeutralTemplates"/>, 6 per
+/// word, in chunks of <see cref="ContextualVectors.ChunkSize"/> texts). The configs are the published config.json
+/// values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>); the tokenizer is a stand-in giving
+/// one token per word and punctuation mark. Reports tokens/s, the float32 GEMM kernel's rate on the same product shapes
+/// timed alone in the same process, the run's time against the time those FLOPs take at that rate, a split (weights
+/// widened, GEMM-limit, rest), and peak memory (GC heap and working set, sampled every 5 ms, in a run made before the
+/// bench allocates anything of its own) against the process's own working set before any weight + the weights + one
+/// layer in float32, with the excess split into the pass's activations, the per-word sums, the rest of the GC heap and
+/// the working set outside the GC heap. Each model runs in its own child process, so each peak is that model's own.
 /// Usage: <c>Simile.Bench forward-decoders [--model qwen3-0.6b|gemma3-1b] [--reps 2] [--threads N]</c>.
 /// </summary>
 public static class DecoderShapesBenchmark
@@ -81,7 +84,7 @@ public static class DecoderShapesBenchmark
         Console.WriteLine($"  {sequences.Count} texts ({words.Count} seed words × {ContextSpec.NeutralTemplates.Count} neutral templates), {tokens} tokens, {chunks.Count} chunks of ≤ {ContextualVectors.ChunkSize} texts");
 
         // Memory first, before the bench allocates anything of its own (GEMM and stage inputs): one run as `layers`
-        // makes it, sampled, then one collecting after each chunk (the progress report follows each): the memory held
+        // makes it, sampled, then one collecting after each chunk (when the progress passes a chunk's last text): the memory held
         // live, without the garbage the GC lets accumulate between chunks.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -91,6 +94,7 @@ public static class DecoderShapesBenchmark
         var stack = ContextualVectors.Compute(transformer, words, ContextSpec.Neutral);
         sampler.Stop();
         long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        long activations = model.LastActivationBytes;
         var gcInfo = GC.GetGCMemoryInfo();
         // A second run: the pass's buffers exist already, so what it allocates is the run's own (sums, inputs, garbage).
         allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -99,8 +103,12 @@ public static class DecoderShapesBenchmark
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var live = new MemorySampler();
         live.Start();
-        GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral,
-            progress: new Progress(() => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true))));
+        int chunksDone = 0;
+        GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral, progress: new Progress(done =>
+        {
+            int chunk = (int)Math.Round(done * texts.Count) / ContextualVectors.ChunkSize;
+            if (chunk > chunksDone) { chunksDone = chunk; GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); }
+        })));
         live.Stop();
         long vmHwm = VmHwm();
 
@@ -186,7 +194,7 @@ public static class DecoderShapesBenchmark
             if (f < forwardSeconds) { forwardSeconds = f; gflops = g; }
         }
         double limitSeconds = flops / (gflops * 1e9);
-        long layerFloat32 = model.LayerBufferBytes, activations = model.ActivationBufferBytes;
+        long layerFloat32 = model.LayerBufferBytes;
         long sums = 8L * stack.Labels.Count * words.Count * config.Hidden;
         long budget = wsRuntime + weightBytes + layerFloat32;
         double tps = tokens / forwardSeconds;
@@ -213,9 +221,9 @@ public static class DecoderShapesBenchmark
     }
 
     /// <summary>A progress sink that runs an action on every report (synchronously, unlike <see cref="Progress{T}"/>).</summary>
-    private sealed class Progress(Action onReport) : IProgress<double>
+    private sealed class Progress(Action<double> onReport) : IProgress<double>
     {
-        public void Report(double value) => onReport();
+        public void Report(double value) => onReport(value);
     }
 
     /// <summary>

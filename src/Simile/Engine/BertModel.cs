@@ -73,79 +73,76 @@ public sealed class BertModel : IForwardPass
         for (int r = 0; r < ids.Length; r++) wte.Slice(ids[r] * D, D).CopyTo(destination.Slice(r * D, D));
     }
 
-    /// <summary>Runs a batch; every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
-    public void Forward(PackedBatch batch, IHiddenStateSink sink)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        var ws = new Workspace();
+        foreach (var batch in batches) Run(batch, ws, sink);
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var w = Weights;
         int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
         int N = batch.Tokens;                                        // total tokens in the batch
         int I = L > 0 ? w.Layers[0].Intermediate.Out : 0;
-        var ws = Interlocked.Exchange(ref _spare, null) ?? new Workspace();
-        try
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);      // [N × D] residual stream
+        var q = WorkBuffer.AtLeast(ref ws.Q, (long)N * D);
+        var k = WorkBuffer.AtLeast(ref ws.K, (long)N * D);
+        var v = WorkBuffer.AtLeast(ref ws.V, (long)N * D);
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);    // [N × I]
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);
+
+        // ---- embeddings: "token" = wte rows, "0" = LayerNorm(wte + wpe + tte[0])
+        ReadTokenEmbeddings(batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
+        var wpe = w.PositionEmbeddings.Span;
+        var tte = w.TokenTypeEmbeddings.Span[..D];
+        var position = batch.Position;
+        if (w.PaddingId is int pad)
         {
-            // ---- the batch's activations, in buffers kept from the previous batch (grown for a larger one)
-            var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);      // [N × D] residual stream
-            var q = WorkBuffer.AtLeast(ref ws.Q, (long)N * D);
-            var k = WorkBuffer.AtLeast(ref ws.K, (long)N * D);
-            var v = WorkBuffer.AtLeast(ref ws.V, (long)N * D);
-            var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
-            var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
-            var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);    // [N × I]
-            Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);
-
-            // ---- embeddings: "token" = wte rows, "0" = LayerNorm(wte + wpe + tte[0])
-            ReadTokenEmbeddings(batch.Ids, Rows(x));
-            sink.Receive(0, batch, Rows(x));
-            var wpe = w.PositionEmbeddings.Span;
-            var tte = w.TokenTypeEmbeddings.Span[..D];
-            var position = batch.Position;
-            if (w.PaddingId is int pad)
+            position = new int[N];
+            for (int b = 0; b < batch.Count; b++)
             {
-                position = new int[N];
-                for (int b = 0; b < batch.Count; b++)
-                {
-                    int counted = 0;
-                    for (int n = batch.Start[b]; n < batch.Start[b + 1]; n++)
-                        position[n] = batch.Ids[n] == pad ? pad : pad + ++counted;
-                }
-            }
-            for (int n = 0; n < N; n++)
-            {
-                var row = x.AsSpan(n * D, D);
-                TensorPrimitives.Add(row, wpe.Slice(position[n] * D, D), row);
-                TensorPrimitives.Add(row, tte, row);
-            }
-            TransformerOps.LayerNorm(x, x, N, w.EmbeddingNorm, w.LayerNormEpsilon);
-            sink.Receive(1, batch, Rows(x));
-
-            // ---- encoder layers
-            var options = AttentionOptions.Standard(hd, causal: false);
-            for (int l = 0; l < L; l++)
-            {
-                var lw = w.Layers[l];
-                lw.Query.Apply(x, q, N);                                 // [N × D]
-                lw.Key.Apply(x, k, N);
-                lw.Value.Apply(x, v, N);
-                Attention.Run(q, 0, k, 0, v, 0, D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
-                lw.AttentionOutput.Apply(ctx, tmp, N);                   // [N × D]
-                TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
-                TransformerOps.LayerNorm(x, x, N, lw.AttentionNorm, w.LayerNormEpsilon);
-                lw.Intermediate.Apply(x, ff, N);                         // [N × I]
-                TransformerOps.GeluErf(ff.AsSpan(0, N * I));
-                lw.Output.Apply(ff, tmp, N);                             // [N × D]
-                TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
-                TransformerOps.LayerNorm(x, x, N, lw.OutputNorm, w.LayerNormEpsilon);
-                sink.Receive(l + 2, batch, Rows(x));
+                int counted = 0;
+                for (int n = batch.Start[b]; n < batch.Start[b + 1]; n++)
+                    position[n] = batch.Ids[n] == pad ? pad : pad + ++counted;
             }
         }
-        finally
+        for (int n = 0; n < N; n++)
         {
-            _spare = ws;
+            var row = x.AsSpan(n * D, D);
+            TensorPrimitives.Add(row, wpe.Slice(position[n] * D, D), row);
+            TensorPrimitives.Add(row, tte, row);
+        }
+        TransformerOps.LayerNorm(x, x, N, w.EmbeddingNorm, w.LayerNormEpsilon);
+        sink.Receive(1, batch, Rows(x));
+
+        // ---- encoder layers
+        var options = AttentionOptions.Standard(hd, causal: false);
+        for (int l = 0; l < L; l++)
+        {
+            var lw = w.Layers[l];
+            lw.Query.Apply(x, q, N);                                 // [N × D]
+            lw.Key.Apply(x, k, N);
+            lw.Value.Apply(x, v, N);
+            Attention.Run(q, 0, k, 0, v, 0, D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
+            lw.AttentionOutput.Apply(ctx, tmp, N);                   // [N × D]
+            TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
+            TransformerOps.LayerNorm(x, x, N, lw.AttentionNorm, w.LayerNormEpsilon);
+            lw.Intermediate.Apply(x, ff, N);                         // [N × I]
+            TransformerOps.GeluErf(ff.AsSpan(0, N * I));
+            lw.Output.Apply(ff, tmp, N);                             // [N × D]
+            TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
+            TransformerOps.LayerNorm(x, x, N, lw.OutputNorm, w.LayerNormEpsilon);
+            sink.Receive(l + 2, batch, Rows(x));
         }
     }
-
-    /// <summary>The activations of the largest batch so far, kept for the next batch (taken by one pass at a time).</summary>
-    private Workspace? _spare;
 
     private sealed class Workspace
     {

@@ -21,7 +21,7 @@ namespace Simile.Engine;
 ///   final_layer_norm(x)                                                      → representation "final"
 /// </code>
 /// The output embedding (<c>embed_out</c>, untied) is never read. Each layer's matrices are widened to float32 into
-/// buffers reused for every layer (and kept, with the activations, for the next batch); the fused q/k/v rows are
+/// buffers reused for every layer (and, with the activations, for every batch of a run); the fused q/k/v rows are
 /// regrouped on load into all queries | all keys | all values. Each representation goes to the caller's sink as soon as it
 /// is computed.
 /// </summary>
@@ -53,75 +53,72 @@ public sealed class GptNeoXModel : IForwardPass
 
     public void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination) => Weights.ReadRows(EmbeddingName, ids, destination);
 
-    /// <summary>Runs a batch; every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
-    public void Forward(PackedBatch batch, IHiddenStateSink sink)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        var ws = new Workspace(Config);
+        foreach (var batch in batches) Run(batch, ws, sink);
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var c = Config;
         int D = c.Hidden, H = c.Heads, hd = c.HeadDim, L = c.Layers, I = c.Intermediate;
         int N = batch.Tokens;
-        var ws = Interlocked.Exchange(ref _spare, null) ?? new Workspace(c);     // one pass at a time uses it
-        try
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                 // [N × D] residual stream
+        var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                 // [N × D] normalised input of a sub-layer
+        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * 3 * D);         // [N × 3D]: all q | all k | all v
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
+        var attn = WorkBuffer.AtLeast(ref ws.Attn, (long)N * D);
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);               // [N × I]
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);    // the batch's [N × D] rows of a buffer
+
+        ReadTokenEmbeddings(batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
+        sink.Receive(1, batch, Rows(x));
+
+        var rotary = new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling), Math.Max(1, batch.Longest));
+        var lw = ws.Layer;
+        var options = AttentionOptions.Standard(hd, causal: true);
+        for (int l = 0; l < L; l++)
         {
-            // ---- the batch's activations, in buffers kept from the previous batch (grown for a larger one)
-            var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                 // [N × D] residual stream
-            var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                 // [N × D] normalised input of a sub-layer
-            var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * 3 * D);         // [N × 3D]: all q | all k | all v
-            var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
-            var attn = WorkBuffer.AtLeast(ref ws.Attn, (long)N * D);
-            var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);               // [N × I]
-            var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
-            Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);    // the batch's [N × D] rows of a buffer
-
-            ReadTokenEmbeddings(batch.Ids, Rows(x));
-            sink.Receive(0, batch, Rows(x));
-            sink.Receive(1, batch, Rows(x));
-
-            var rotary = new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling), Math.Max(1, batch.Longest));
-            var lw = ws.Layer;
-            var options = AttentionOptions.Standard(hd, causal: true);
-            for (int l = 0; l < L; l++)
+            lw.Load(Weights, l);
+            TransformerOps.LayerNorm(x, a, N, lw.InputNorm, c.RmsNormEpsilon);
+            lw.Qkv.Apply(a, qkv, N);
+            for (int n = 0; n < N; n++)
             {
-                lw.Load(Weights, l);
-                TransformerOps.LayerNorm(x, a, N, lw.InputNorm, c.RmsNormEpsilon);
-                lw.Qkv.Apply(a, qkv, N);
-                for (int n = 0; n < N; n++)
-                {
-                    var row = qkv.AsSpan(n * 3 * D, 3 * D);
-                    rotary.Apply(row[..D], H, hd, batch.Position[n]);
-                    rotary.Apply(row.Slice(D, D), H, hd, batch.Position[n]);
-                }
-                Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
-                lw.Dense.Apply(ctx, attn, N);                       // [N × D]
-                if (c.ParallelResidual)
-                {
-                    TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
-                    TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
-                }
-                else
-                {
-                    TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
-                    TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
-                }
-                lw.Up.Apply(a, ff, N);                              // [N × I]
-                var act = ff.AsSpan(0, N * I);
-                if (c.GeluTanhMlp) TransformerOps.GeluTanh(act); else TransformerOps.GeluErf(act);
-                lw.Down.Apply(ff, tmp, N);                          // [N × D]
-                TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
-                sink.Receive(l + 2, batch, Rows(x));
+                var row = qkv.AsSpan(n * 3 * D, 3 * D);
+                rotary.Apply(row[..D], H, hd, batch.Position[n]);
+                rotary.Apply(row.Slice(D, D), H, hd, batch.Position[n]);
             }
+            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
+            lw.Dense.Apply(ctx, attn, N);                       // [N × D]
+            if (c.ParallelResidual)
+            {
+                TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
+                TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
+            }
+            else
+            {
+                TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
+                TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
+            }
+            lw.Up.Apply(a, ff, N);                              // [N × I]
+            var act = ff.AsSpan(0, N * I);
+            if (c.GeluTanhMlp) TransformerOps.GeluTanh(act); else TransformerOps.GeluErf(act);
+            lw.Down.Apply(ff, tmp, N);                          // [N × D]
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
+            sink.Receive(l + 2, batch, Rows(x));
+        }
 
-            TransformerOps.LayerNorm(x, a, N, ws.FinalNorm ??= new LayerNormWeights(Read("gpt_neox.final_layer_norm.weight", D), Read("gpt_neox.final_layer_norm.bias", D)),
-                c.RmsNormEpsilon);
-            sink.Receive(L + 2, batch, Rows(a));
-        }
-        finally
-        {
-            _spare = ws;
-        }
+        TransformerOps.LayerNorm(x, a, N, ws.FinalNorm ??= new LayerNormWeights(Read("gpt_neox.final_layer_norm.weight", D), Read("gpt_neox.final_layer_norm.bias", D)),
+            c.RmsNormEpsilon);
+        sink.Receive(L + 2, batch, Rows(a));
     }
-
-    /// <summary>The buffers a pass keeps for the next batch (taken by one pass at a time).</summary>
-    private Workspace? _spare;
 
     /// <summary>One layer's weights as float32 and the activations of the largest batch so far.</summary>
     private sealed class Workspace(DecoderConfig c)

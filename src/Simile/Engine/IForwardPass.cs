@@ -51,12 +51,14 @@ public interface IForwardPass
     void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination);
 
     /// <summary>
-    /// Runs a batch (<c>new PackedBatch(sequences, pass, withAttention)</c>): each representation of all its tokens goes
-    /// to <paramref name="sink"/> as soon as it is computed, and with attention asked <see cref="PackedBatch.Attention"/>
-    /// is filled. The pass holds one layer's weights and the batch's activations; its buffers are kept for the next
-    /// call (grown to the largest batch), so a run of many batches allocates them once.
+    /// Runs batches one after another (each <c>new PackedBatch(sequences, pass, withAttention)</c>): each representation
+    /// of all tokens of a batch goes to <paramref name="sink"/> as soon as it is computed, and with attention asked
+    /// <see cref="PackedBatch.Attention"/> is filled. The batches share one set of buffers — one layer's weights and the
+    /// activations of the largest batch so far — allocated by this call and dropped at its end, so a run of many batches
+    /// allocates them once and holds nothing afterwards. The batches are taken one at a time, each after the previous
+    /// one's last representation.
     /// </summary>
-    void Forward(PackedBatch batch, IHiddenStateSink sink);
+    void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink);
 }
 
 /// <summary>The materialised form of a forward pass.</summary>
@@ -64,12 +66,12 @@ public static class ForwardPasses
 {
     /// <summary>Runs a batch of token-id sequences (each ≤ <see cref="IForwardPass.MaxPositions"/>, ids &lt; vocabulary
     /// size) and keeps every representation of every token, sequence by sequence (labels × tokens × D floats: for a
-    /// few texts; many texts go through a sink, <see cref="IForwardPass.Forward(PackedBatch, IHiddenStateSink)"/>).</summary>
+    /// few texts; many texts go through a sink, <see cref="IForwardPass.Forward(IEnumerable{PackedBatch}, IHiddenStateSink)"/>).</summary>
     public static IReadOnlyList<ForwardOutput> Forward(this IForwardPass pass, IReadOnlyList<int[]> sequences, bool withAttention)
     {
         var batch = new PackedBatch(sequences, pass, withAttention);
         var kept = new KeptRepresentations(batch, pass.Labels.Count, pass.Dims);
-        pass.Forward(batch, kept);
+        pass.Forward([batch], kept);
         return [.. Enumerable.Range(0, batch.Count).Select(b => new ForwardOutput(kept.Hidden[b], batch.Attention?[b]))];
     }
 
@@ -158,8 +160,8 @@ public sealed class PackedBatch
 
 }
 
-/// <summary>The work buffers of a forward pass, kept between batches: grown only for a larger batch, so a run of many
-/// batches allocates them once and leaves no large garbage behind.</summary>
+/// <summary>The work buffers of a forward pass, shared by the batches of a run: grown only for a larger batch, so a run
+/// of many batches allocates them once and leaves no large garbage behind.</summary>
 public static class WorkBuffer
 {
     /// <summary><paramref name="buffer"/> when it holds at least <paramref name="length"/> floats, else a new one stored in it.</summary>

@@ -29,7 +29,7 @@ namespace Simile.Engine;
 /// Sequences of a batch are packed one after another and each attends causally to its own earlier tokens only.
 /// Memory: the weights stay in their source (memory-mapped); each layer's matrices are converted to float32 into
 /// buffers that are reused for every layer (<see cref="LayerMatrix"/>), and each layer is applied to all tokens of the
-/// batch at once; those buffers and the activations are kept for the next batch. Each representation goes to the
+/// batch at once; a run of batches shares those buffers and the activations. Each representation goes to the
 /// caller's sink as soon as it is computed (<see cref="IHiddenStateSink"/>), so a batch's memory is one layer's weights
 /// plus its activations, whatever the number of layers. Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply
 /// the stored blocks by activations quantised as llama.cpp does (Q8_0: <see cref="Q8Gemm"/>; Q4_K/Q5_K/Q6_K:
@@ -129,109 +129,110 @@ public sealed class LlamaModel : IForwardPass
     /// <summary>Rotary frequencies of the global layers (rope_theta and rope_scaling) over the rotated values per head.</summary>
     public static double[] RotaryFrequencies(DecoderConfig c) => Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling);
 
-    /// <summary>Runs a batch; every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
-    public void Forward(PackedBatch batch, IHiddenStateSink sink)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        var ws = new Workspace(this);
+        foreach (var batch in batches) Run(batch, ws, sink);
+        LastActivationBytes = ws.ActivationBytes;
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var c = Config;
         int D = c.Hidden, H = c.Heads, KV = c.KeyValueHeads, hd = c.HeadDim, L = c.Layers, I = c.Intermediate;
         int qDim = H * hd, kvDim = KV * hd, qkvDim = qDim + 2 * kvDim;
         int N = batch.Tokens;
         bool withAttention = batch.Attention is not null;
-        var ws = Interlocked.Exchange(ref _spare, null) ?? new Workspace(this);    // one pass at a time uses it
-        try
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                         // [N × D] residual stream
+        var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                         // [N × D] normalised input of a sub-layer
+        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * qkvDim);                // [N × (H + 2KV)·hd]: q | k | v
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * qDim);                  // [N × H·hd] attention output, heads side by side
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);                     // [N × D] sub-layer output
+        var lw = ws.Layer;
+        int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForwardSlices(I).Max(sl => sl.Width) : I;
+        var gateUp = WorkBuffer.AtLeast(ref ws.GateUp, (long)N * 2 * width);      // [N × 2s]: gate | up of a slice
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * width);                   // [N × s]
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);            // the batch's [N × D] rows of a buffer
+
+        // ---- embeddings: "token" = the rows, "0" = the rows (Gemma: × √D, the normalizer in float32 as HF computes
+        //      it in a float32 model)
+        Weights.ReadRows(EmbeddingName, batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
+        if (c.ScaleEmbeddings) TensorPrimitives.Multiply(Rows(x), (float)Math.Sqrt(D), Rows(x));
+        sink.Receive(1, batch, Rows(x));
+
+        // ---- rotary tables for positions 0 … T−1; Gemma 3's sliding layers have their own θ and no scaling
+        var rope = new Rotary(RotaryFrequencies(c), batch.Longest, c.RopeScaling?.AttentionFactor ?? 1);
+        var localRope = c.LocalRopeTheta > 0 ? new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.LocalRopeTheta, null), batch.Longest) : rope;
+        float scale = c.QueryScale > 0 ? (float)c.QueryScale : 1f / MathF.Sqrt(hd);
+        var global = new AttentionOptions(Causal: true, scale, (float)c.AttentionSoftCap);
+        var local = global with { Window = c.SlidingWindow };
+
+        // ---- blocks; one set of weight buffers reused for every layer (and every batch)
+        for (int l = 0; l < L; l++)
         {
-            // ---- the batch's activations, in buffers kept from the previous batch (grown for a larger one)
-            var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                         // [N × D] residual stream
-            var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                         // [N × D] normalised input of a sub-layer
-            var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * qkvDim);                // [N × (H + 2KV)·hd]: q | k | v
-            var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * qDim);                  // [N × H·hd] attention output, heads side by side
-            var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);                     // [N × D] sub-layer output
-            var lw = ws.Layer;
-            int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForwardSlices(I).Max(sl => sl.Width) : I;
-            var gateUp = WorkBuffer.AtLeast(ref ws.GateUp, (long)N * 2 * width);      // [N × 2s]: gate | up of a slice
-            var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * width);                   // [N × s]
-            Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);            // the batch's [N × D] rows of a buffer
+            lw.Load(l);
+            bool sliding = c.IsSlidingLayer(l);
 
-            // ---- embeddings: "token" = the rows, "0" = the rows (Gemma: × √D, the normalizer in float32 as HF computes
-            //      it in a float32 model)
-            Weights.ReadRows(EmbeddingName, batch.Ids, Rows(x));
-            sink.Receive(0, batch, Rows(x));
-            if (c.ScaleEmbeddings) TensorPrimitives.Multiply(Rows(x), (float)Math.Sqrt(D), Rows(x));
-            sink.Receive(1, batch, Rows(x));
-
-            // ---- rotary tables for positions 0 … T−1; Gemma 3's sliding layers have their own θ and no scaling
-            var rope = new Rotary(RotaryFrequencies(c), batch.Longest, c.RopeScaling?.AttentionFactor ?? 1);
-            var localRope = c.LocalRopeTheta > 0 ? new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.LocalRopeTheta, null), batch.Longest) : rope;
-            float scale = c.QueryScale > 0 ? (float)c.QueryScale : 1f / MathF.Sqrt(hd);
-            var global = new AttentionOptions(Causal: true, scale, (float)c.AttentionSoftCap);
-            var local = global with { Window = c.SlidingWindow };
-
-            // ---- blocks; one set of weight buffers reused for every layer (and every batch)
-            for (int l = 0; l < L; l++)
+            // attention sub-layer
+            var attIn = x;
+            if (lw.AttentionIn is { } n1) { TransformerOps.RmsNorm(x, a, N, n1, c.RmsNormEpsilon); attIn = a; }
+            lw.Qkv.Project(attIn, qkv, N);                                          // [N × qkvDim]
+            if (c.AttentionBias) TransformerOps.AddBiasRows(qkv, lw.QkvBias, N);
+            for (int n = 0; n < N; n++)
             {
-                lw.Load(l);
-                bool sliding = c.IsSlidingLayer(l);
-
-                // attention sub-layer
-                var attIn = x;
-                if (lw.AttentionIn is { } n1) { TransformerOps.RmsNorm(x, a, N, n1, c.RmsNormEpsilon); attIn = a; }
-                lw.Qkv.Project(attIn, qkv, N);                                          // [N × qkvDim]
-                if (c.AttentionBias) TransformerOps.AddBiasRows(qkv, lw.QkvBias, N);
-                for (int n = 0; n < N; n++)
+                var row = qkv.AsSpan(n * qkvDim, qkvDim);
+                var qRow = row[..qDim];
+                var kRow = row.Slice(qDim, kvDim);
+                switch (c.QueryKeyNormKind)
                 {
-                    var row = qkv.AsSpan(n * qkvDim, qkvDim);
-                    var qRow = row[..qDim];
-                    var kRow = row.Slice(qDim, kvDim);
-                    switch (c.QueryKeyNormKind)
-                    {
-                        case QueryKeyNormKind.PerHead:                                  // [H × hd], [KV × hd]
-                            TransformerOps.RmsNorm(qRow, qRow, H, lw.QueryNorm, c.RmsNormEpsilon);
-                            TransformerOps.RmsNorm(kRow, kRow, KV, lw.KeyNorm, c.RmsNormEpsilon);
-                            break;
-                        case QueryKeyNormKind.WholeProjection:                          // [H·hd], [KV·hd]
-                            TransformerOps.RmsNorm(qRow, qRow, 1, lw.QueryNorm, c.RmsNormEpsilon);
-                            TransformerOps.RmsNorm(kRow, kRow, 1, lw.KeyNorm, c.RmsNormEpsilon);
-                            break;
-                    }
-                    var r = sliding ? localRope : rope;
-                    r.Apply(qRow, H, hd, batch.Position[n]);
-                    r.Apply(kRow, KV, hd, batch.Position[n]);
+                    case QueryKeyNormKind.PerHead:                                  // [H × hd], [KV × hd]
+                        TransformerOps.RmsNorm(qRow, qRow, H, lw.QueryNorm, c.RmsNormEpsilon);
+                        TransformerOps.RmsNorm(kRow, kRow, KV, lw.KeyNorm, c.RmsNormEpsilon);
+                        break;
+                    case QueryKeyNormKind.WholeProjection:                          // [H·hd], [KV·hd]
+                        TransformerOps.RmsNorm(qRow, qRow, 1, lw.QueryNorm, c.RmsNormEpsilon);
+                        TransformerOps.RmsNorm(kRow, kRow, 1, lw.KeyNorm, c.RmsNormEpsilon);
+                        break;
                 }
-                Attention.Run(qkv, 0, qkv, qDim, qkv, qDim + kvDim, qkvDim, ctx, batch, H, KV, hd, sliding ? local : global,
-                    withAttention ? l : -1);
-                lw.Output.Project(ctx, tmp, N);                                         // [N × D]
-                if (lw.AttentionOut is { } n2) TransformerOps.RmsNorm(tmp, tmp, N, n2, c.RmsNormEpsilon);
-                TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
-
-                // feed-forward sub-layer
-                var ffIn = x;
-                if (lw.FeedForwardIn is { } n3) { TransformerOps.RmsNorm(x, a, N, n3, c.RmsNormEpsilon); ffIn = a; }
-                if (c.IsSparseLayer(l))
-                    ws.Experts!.Apply(Weights, l, ffIn, tmp, N);                        // Mixtral, Qwen3-MoE: [N × D]
-                else if (!lw.GateUp.IsFloat32)                                          // integer products: whole
-                {
-                    lw.GateUp.Project(ffIn, gateUp, N);                                 // [N × 2I]
-                    TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);   // [N × I]
-                    lw.Down.Project(ff, tmp, N);                                        // [N × D]
-                }
-                else
-                    FeedForwardInSlices(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);  // float32: [N × D]
-                if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
-                TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
-                sink.Receive(l + 2, batch, Rows(x));
+                var r = sliding ? localRope : rope;
+                r.Apply(qRow, H, hd, batch.Position[n]);
+                r.Apply(kRow, KV, hd, batch.Position[n]);
             }
+            Attention.Run(qkv, 0, qkv, qDim, qkv, qDim + kvDim, qkvDim, ctx, batch, H, KV, hd, sliding ? local : global,
+                withAttention ? l : -1);
+            lw.Output.Project(ctx, tmp, N);                                         // [N × D]
+            if (lw.AttentionOut is { } n2) TransformerOps.RmsNorm(tmp, tmp, N, n2, c.RmsNormEpsilon);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
 
-            // ---- "final" = model.norm(x)
-            var finalNorm = ws.FinalNorm;
-            Weights.Read("model.norm.weight", finalNorm);
-            if (c.NormWeightPlusOne) TensorPrimitives.Add(finalNorm, 1f, finalNorm);
-            TransformerOps.RmsNorm(x, a, N, finalNorm, c.RmsNormEpsilon);
-            sink.Receive(L + 2, batch, Rows(a));
+            // feed-forward sub-layer
+            var ffIn = x;
+            if (lw.FeedForwardIn is { } n3) { TransformerOps.RmsNorm(x, a, N, n3, c.RmsNormEpsilon); ffIn = a; }
+            if (c.IsSparseLayer(l))
+                ws.Experts!.Apply(Weights, l, ffIn, tmp, N);                        // Mixtral, Qwen3-MoE: [N × D]
+            else if (!lw.GateUp.IsFloat32)                                          // integer products: whole
+            {
+                lw.GateUp.Project(ffIn, gateUp, N);                                 // [N × 2I]
+                TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);   // [N × I]
+                lw.Down.Project(ff, tmp, N);                                        // [N × D]
+            }
+            else
+                FeedForwardInSlices(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);  // float32: [N × D]
+            if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
+            sink.Receive(l + 2, batch, Rows(x));
         }
-        finally
-        {
-            _spare = ws;
-        }
+
+        // ---- "final" = model.norm(x)
+        var finalNorm = ws.FinalNorm;
+        Weights.Read("model.norm.weight", finalNorm);
+        if (c.NormWeightPlusOne) TensorPrimitives.Add(finalNorm, 1f, finalNorm);
+        TransformerOps.RmsNorm(x, a, N, finalNorm, c.RmsNormEpsilon);
+        sink.Receive(L + 2, batch, Rows(a));
     }
 
     /// <summary>Columns of the intermediate width the float32 feed-forward sub-layer runs at a time: the gate | up and
@@ -267,14 +268,9 @@ public sealed class LlamaModel : IForwardPass
         }
     }
 
-    /// <summary>The buffers a pass keeps for the next batch (taken by one pass at a time).</summary>
-    private Workspace? _spare;
-
-    /// <summary>Bytes of the activation buffers kept from the passes so far (sized for the largest batch; 0 before the
-    /// first pass); the layer's weight buffers are <see cref="LayerBufferBytes"/>.</summary>
-    public long ActivationBufferBytes => _spare is { } w
-        ? 4L * (w.X.LongLength + w.A.LongLength + w.Qkv.LongLength + w.Ctx.LongLength + w.Tmp.LongLength + w.GateUp.LongLength + w.Ff.LongLength)
-        : 0;
+    /// <summary>Bytes of the activation buffers the last <see cref="Forward(IEnumerable{PackedBatch}, IHiddenStateSink)"/>
+    /// held (sized for its largest batch; the layer's weight buffers are <see cref="LayerBufferBytes"/>).</summary>
+    public long LastActivationBytes { get; private set; }
 
     /// <summary>One layer's weights (float32 or integer blocks), the experts' buffers, and the activations of the
     /// largest batch so far.</summary>
@@ -284,6 +280,7 @@ public sealed class LlamaModel : IForwardPass
         public readonly MixtureOfExperts? Experts = m.Config.Experts > 0 ? new MixtureOfExperts(m.Config) : null;
         public readonly float[] FinalNorm = new float[m.Config.Hidden];
         public float[] X = [], A = [], Qkv = [], Ctx = [], Tmp = [], GateUp = [], Ff = [];
+        public long ActivationBytes => 4L * (X.LongLength + A.LongLength + Qkv.LongLength + Ctx.LongLength + Tmp.LongLength + GateUp.LongLength + Ff.LongLength);
     }
 
     /// <summary>Checks that every tensor the pass reads is present with the shape the config implies (no data is read).</summary>

@@ -31,35 +31,42 @@ public static class NativeRun
         return runs;
     }
 
-    /// <summary>Each representation of each text handed to <paramref name="sink"/> as the pass computes it; nothing kept.</summary>
-    public static void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, string modelName, IForwardPass pass)
+    /// <summary>Each representation of each text handed to <paramref name="sink"/> as the pass computes it; nothing kept.
+    /// One run of the pass over batches of at most <paramref name="textsPerBatch"/> texts (and
+    /// <see cref="TokensPerBatch"/> tokens), so its buffers are allocated once.</summary>
+    public static void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, int textsPerBatch, string modelName, IForwardPass pass)
     {
         var all = inputs.ToArray();
         Check(all, modelName, pass);
-        foreach (var (first, end) in Batches(all))
+        var rows = new TextRows(sink, pass.Dims);
+        // The pass takes a batch after finishing the previous one, so the sink's first text is set batch by batch.
+        pass.Forward(Batches(all, textsPerBatch).Select(range =>
         {
-            var batch = new PackedBatch([.. all[first..end].Select(t => t.Ids)], pass, withAttention: false);
-            pass.Forward(batch, new TextRows(sink, first, pass.Dims));
-        }
+            rows.First = range.First;
+            return new PackedBatch([.. all[range.First..range.End].Select(t => t.Ids)], pass, withAttention: false);
+        }), rows);
     }
 
-    /// <summary>A batch's packed rows handed over text by text: sequence b of the batch is text first + b.</summary>
-    private sealed class TextRows(ITextRepresentationSink sink, int first, int dims) : IHiddenStateSink
+    /// <summary>A batch's packed rows handed over text by text: sequence b of the batch is text First + b.</summary>
+    private sealed class TextRows(ITextRepresentationSink sink, int dims) : IHiddenStateSink
     {
+        public int First { get; set; }
+
         public void Receive(int representation, PackedBatch batch, ReadOnlySpan<float> rows)
         {
-            for (int b = 0; b < batch.Count; b++) sink.Receive(representation, first + b, batch.Rows(rows, b, dims));
+            for (int b = 0; b < batch.Count; b++) sink.Receive(representation, First + b, batch.Rows(rows, b, dims));
         }
     }
 
-    /// <summary>Consecutive texts [first, end) of at most <see cref="TokensPerBatch"/> tokens (a longer text alone).</summary>
-    private static IEnumerable<(int First, int End)> Batches(TokenizedText[] inputs)
+    /// <summary>Consecutive texts [first, end) of at most <see cref="TokensPerBatch"/> tokens (a longer text alone) and
+    /// at most <paramref name="maxTexts"/> texts.</summary>
+    private static IEnumerable<(int First, int End)> Batches(TokenizedText[] inputs, int maxTexts = int.MaxValue)
     {
         int done = 0;
         while (done < inputs.Length)
         {
             int end = done, tokens = 0;
-            while (end < inputs.Length && (end == done || tokens + inputs[end].Count <= TokensPerBatch)) tokens += inputs[end++].Count;
+            while (end < inputs.Length && end - done < maxTexts && (end == done || tokens + inputs[end].Count <= TokensPerBatch)) tokens += inputs[end++].Count;
             yield return (done, end);
             done = end;
         }

@@ -46,7 +46,8 @@ public sealed class NativeTransformer : ITransformerModel
     public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
         NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, Pass);
 
-    public void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink) => NativeRun.Stream(inputs, sink, Info.Name, Pass);
+    public void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, int textsPerBatch) =>
+        NativeRun.Stream(inputs, sink, textsPerBatch, Info.Name, Pass);
 
     public void Dispose()
     {

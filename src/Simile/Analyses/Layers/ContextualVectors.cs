@@ -107,7 +107,8 @@ public readonly record struct WordContext(string Text, int Start, int Length);
 /// </summary>
 public static class ContextualVectors
 {
-    /// <summary>Texts per forward-pass chunk (bounds memory: a run holds every representation of every token).</summary>
+    /// <summary>Texts per forward-pass batch (bounds the activations the pass holds; the representations are summed per
+    /// word as the pass hands them over, never held).</summary>
     public const int ChunkSize = 128;
 
     /// <summary>Characters kept either side of a corpus occurrence in a very long line.</summary>
@@ -195,45 +196,40 @@ public static class ContextualVectors
             }
         var jobsByText = jobs.GroupBy(j => j.TextIndex).ToDictionary(g => g.Key, g => g.ToList());
 
-        // Each chunk: the texts tokenized, each (word, context) located among its text's tokens, then the texts run with
-        // every representation summed per word as the pass hands it over (no chunk holds its representations).
+        // The texts tokenized and each (word, context) located among its text's tokens; then one run of the model over
+        // them, ChunkSize texts a batch, with every representation summed per word as the pass hands it over (no batch
+        // holds its representations).
         IReadOnlyList<string> labels = model.RepresentationLabels;
-        var sums = new WordSums(labels.Count, n);
+        var inputs = new TokenizedText[texts.Count];
+        var uses = new List<(int Word, int[] Tokens, double Scale)>[texts.Count];
         var counts = new int[n];
-        for (int chunkStart = 0; chunkStart < texts.Count; chunkStart += ChunkSize)
+        for (int k = 0; k < texts.Count; k++)
         {
-            int size = Math.Min(ChunkSize, texts.Count - chunkStart);
-            var inputs = new TokenizedText[size];
-            sums.Inputs = inputs;
-            sums.Uses = new List<(int Word, int[] Tokens, double Scale)>[size];
-            for (int k = 0; k < size; k++)
+            var input = inputs[k] = model.TokenizeText(texts[k]);
+            uses[k] = [];
+            foreach (var job in jobsByText[k])
             {
-                var input = inputs[k] = model.TokenizeText(texts[chunkStart + k]);
-                sums.Uses[k] = [];
-                foreach (var job in jobsByText[chunkStart + k])
+                var tokens = LocateTokens(input, job.Start, job.Length);
+                if (tokens.Length == 0)
+                    throw new SimileException(
+                        $"word '{words[job.Word]}' could not be located among the tokens of \"{input.Text}\"",
+                        "check the word for characters the tokenizer drops; remove it from the word list");
+                if (tokens.Length > 1 && policy == SubwordPolicy.Error)
+                    throw new SimileException(
+                        $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => input.Pieces[t]))}) in \"{input.Text}\"",
+                        "pass --subword mean (or first/last) to pool the pieces, or remove the word");
+                int[] use = policy switch
                 {
-                    var tokens = LocateTokens(input, job.Start, job.Length);
-                    if (tokens.Length == 0)
-                        throw new SimileException(
-                            $"word '{words[job.Word]}' could not be located among the tokens of \"{input.Text}\"",
-                            "check the word for characters the tokenizer drops; remove it from the word list");
-                    if (tokens.Length > 1 && policy == SubwordPolicy.Error)
-                        throw new SimileException(
-                            $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => input.Pieces[t]))}) in \"{input.Text}\"",
-                            "pass --subword mean (or first/last) to pool the pieces, or remove the word");
-                    int[] use = policy switch
-                    {
-                        SubwordPolicy.First => tokens[..1],
-                        SubwordPolicy.Last => tokens[^1..],
-                        _ => tokens,
-                    };
-                    sums.Uses[k].Add((job.Word, use, 1.0 / use.Length));
-                    counts[job.Word]++;
-                }
+                    SubwordPolicy.First => tokens[..1],
+                    SubwordPolicy.Last => tokens[^1..],
+                    _ => tokens,
+                };
+                uses[k].Add((job.Word, use, 1.0 / use.Length));
+                counts[job.Word]++;
             }
-            model.Stream(inputs, sums);
-            progress?.Report(Math.Min(1.0, (chunkStart + size) / (double)texts.Count));
         }
+        var sums = new WordSums(labels.Count, n, inputs, uses, progress);
+        model.Stream(inputs, sums, ChunkSize);
 
         string name = modelName ?? model.Info.Name;
         int reps = labels.Count, dims = sums.Dims;
@@ -257,14 +253,12 @@ public static class ContextualVectors
     /// added as the model hands them over (texts in order, so each sum adds its terms in the same order as a loop over
     /// the texts would).
     /// </summary>
-    private sealed class WordSums(int representations, int words) : ITextRepresentationSink
+    private sealed class WordSums(int representations, int words, TokenizedText[] inputs,
+        List<(int Word, int[] Tokens, double Scale)>[] uses, IProgress<double>? progress) : ITextRepresentationSink
     {
+        // inputs: the texts as tokenized; uses: for each text the words read in it, their (pooled) token rows and 1 / the
+        // number of those rows.
         private readonly double[]?[] _sums = new double[]?[representations];
-
-        /// <summary>The chunk being run: its texts as tokenized, and for each text the words read in it, their (pooled)
-        /// token rows and 1 / the number of those rows.</summary>
-        public TokenizedText[] Inputs { get; set; } = [];
-        public List<(int Word, int[] Tokens, double Scale)>[] Uses { get; set; } = [];
 
         /// <summary>d, known from the first rows handed over.</summary>
         public int Dims { get; private set; }
@@ -275,10 +269,11 @@ public static class ContextualVectors
         {
             if ((uint)representation >= (uint)_sums.Length)
                 throw new InvalidOperationException($"model handed over representation {representation} of {_sums.Length}");
-            if (Inputs[text].Count == 0) return;
-            if (Dims == 0) Dims = rows.Length / Inputs[text].Count;
+            if (representation == _sums.Length - 1) progress?.Report((text + 1.0) / inputs.Length);   // the text's last
+            if (inputs[text].Count == 0) return;
+            if (Dims == 0) Dims = rows.Length / inputs[text].Count;
             var sum = _sums[representation] ??= new double[(long)words * Dims];
-            foreach (var (word, tokens, scale) in Uses[text])
+            foreach (var (word, tokens, scale) in uses[text])
             {
                 var acc = sum.AsSpan(word * Dims, Dims);
                 foreach (int t in tokens)

@@ -35,7 +35,8 @@ public sealed class NativeBertTransformer : ITransformerModel
     public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
         NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, Model);
 
-    public void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink) => NativeRun.Stream(inputs, sink, Info.Name, Model);
+    public void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, int textsPerBatch) =>
+        NativeRun.Stream(inputs, sink, textsPerBatch, Info.Name, Model);
 
     public void Dispose() => _source.Dispose();
 }

@@ -63,12 +63,12 @@ public class StreamedContextualVectorsTests
         var inputs = texts.Select(model.TokenizeText).ToList();
         var kept = model.Run(texts, withAttention: false);
         var seen = new List<(int Representation, int Text)>();
-        model.Stream(inputs, new Check((r, t, rows) =>
+        model.Stream(inputs, textsPerBatch: 2, sink: new Check((r, t, rows) =>
         {
             seen.Add((r, t));
             Assert.Equal(kept[t].Hidden[r], rows.ToArray());
         }));
-        // every representation of every text, once; for each representation the texts in order
+        // every representation of every text, once (two batches: 2 texts, then 1); for each representation the texts in order
         Assert.Equal(pass.Labels.Count * texts.Length, seen.Count);
         Assert.Equal(seen.Distinct().Count(), seen.Count);
         foreach (var g in seen.GroupBy(s => s.Representation)) Assert.Equal([0, 1, 2], g.Select(s => s.Text));
