@@ -94,7 +94,7 @@ public static class DecoderShapesBenchmark
         var stack = ContextualVectors.Compute(transformer, words, ContextSpec.Neutral);
         sampler.Stop();
         long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
-        long activations = model.LastActivationBytes;
+        long activations = model.LastActivationBytes, vmHwmFirst = VmHwm();
         var gcInfo = GC.GetGCMemoryInfo();
         // A second run: the pass's buffers exist already, so what it allocates is the run's own (sums, inputs, garbage).
         allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -107,10 +107,9 @@ public static class DecoderShapesBenchmark
         GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral, progress: new Progress(done =>
         {
             int chunk = (int)Math.Round(done * texts.Count) / ContextualVectors.ChunkSize;
-            if (chunk > chunksDone) { chunksDone = chunk; GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true); }
+            if (chunk > chunksDone) { chunksDone = chunk; GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false); }
         })));
         live.Stop();
-        long vmHwm = VmHwm();
 
         // FLOPs: the projections (2 · out · in per token) and attention (QKᵀ and PV: 2 · 2 · H · hd per visible key).
         // The products of a block as the model runs them: q|k|v stacked, o, gate|up stacked, down ([Out × In]).
@@ -176,6 +175,39 @@ public static class DecoderShapesBenchmark
             });
         }
 
+        // The feed-forward sub-layer as the pass runs it (float32, LlamaModel.FeedForwardSlice columns of the intermediate
+        // width at a time) against the whole products (gate | up [T × 2I] in one product, down in one), alternating,
+        // best of 3 each, on layer 0's weights at each chunk's size: what the slicing costs or saves in time.
+        double wholeSeconds = 0, slicedSeconds = 0;
+        {
+            int I = config.Intermediate, D = config.Hidden;
+            var gateUpW = new LayerMatrix(2 * I, D); gateUpW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.gate_proj.weight", LlamaModel.LayerPrefix(0) + "mlp.up_proj.weight");
+            var downW = new LayerMatrix(D, I); downW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.down_proj.weight");
+            int width = LlamaModel.FeedForwardSlices(I).Max(x => x.Width);
+            foreach (var chunk in chunks)
+            {
+                int t = chunk.Sum(s => s.Length);
+                var x = RandomFloats((long)t * D, 8); var y = new float[(long)t * D];
+                var gu = new float[(long)t * 2 * I]; var ff = new float[(long)t * I];
+                var guSlice = new float[(long)t * 2 * width]; var ffSlice = new float[(long)t * width];
+                double whole = double.PositiveInfinity, sliced = double.PositiveInfinity;
+                for (int r = 0; r < 3; r++)
+                {
+                    whole = Math.Min(whole, Best(1, () =>
+                    {
+                        gateUpW.Project(x, gu, t);
+                        TransformerOps.GatedActivation(gu, ff, t, I, config.GeluTanhMlp);
+                        downW.Project(ff, y, t);
+                        return 0;
+                    }));
+                    sliced = Math.Min(sliced, Best(1, () => { LlamaModel.FeedForwardInSlices(gateUpW, downW, x, guSlice, ffSlice, y, t, I, config.GeluTanhMlp); return 0; }));
+                }
+                wholeSeconds += config.Layers * whole;
+                slicedSeconds += config.Layers * sliced;
+            }
+        }
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
         // Each repetition: the GEMM kernel alone, the contextual vectors of `layers`, the GEMM kernel alone again, back
         // to back, so the ratio compares rates taken under the same load; the faster of the two GEMM rates is the limit.
         double forwardSeconds = double.PositiveInfinity, gflops = 0;
@@ -201,12 +233,13 @@ public static class DecoderShapesBenchmark
         Console.WriteLine($"  GEMM kernel alone, same shapes: {gflops:F1} GFLOP/s around the fastest run (each repetition: {string.Join("; ", perRep)}); forward FLOPs {flops / 1e12:F3} T (projections {projectionFlops / 1e12:F3}, attention {attentionFlops / 1e12:F4}) → GEMM-limit time {limitSeconds:F2} s");
         Console.WriteLine($"  contextual vectors (the forward pass + per-word sums) {forwardSeconds:F2} s ({flops / forwardSeconds / 1e9:F1} GFLOP/s): widening bf16 → float32 alone {widenSeconds:F2} s, GEMM-limit {limitSeconds:F2} s, gated activation alone {activationSeconds:F2} s, RMSNorms alone {normSeconds:F2} s, "
             + $"rest (attention, rotary, copies, load, sums) {forwardSeconds - widenSeconds - limitSeconds - activationSeconds - normSeconds:F2} s");
+        Console.WriteLine($"  feed-forward sub-layer alone (× layers, every chunk): whole products {wholeSeconds:F2} s, in slices of {LlamaModel.FeedForwardSlice} columns as the pass runs it {slicedSeconds:F2} s ({(slicedSeconds / wholeSeconds - 1) * 100:+0.0;-0.0} %)");
         Console.WriteLine($"  memory, what is compared: the process alone before any weight (runtime + this program) working set {wsRuntime / 1e9:F3} GB, GC heap {gcRuntime / 1e9:F3} GB; "
             + $"+ weights {weightBytes / 1e9:F3} GB (bf16, in the GC heap here; mapped file pages from a file) + one layer float32 {layerFloat32 / 1e9:F3} GB = {budget / 1e9:F3} GB");
-        Console.WriteLine($"  memory, measured: peak working set {sampler.PeakWorkingSet / 1e9:F3} GB (VmHWM {vmHwm / 1e9:F3} GB), peak GC heap {sampler.PeakGc / 1e9:F3} GB; "
+        Console.WriteLine($"  memory, measured: peak working set {sampler.PeakWorkingSet / 1e9:F3} GB (VmHWM after the first run {vmHwmFirst / 1e9:F3} GB), peak GC heap {sampler.PeakGc / 1e9:F3} GB; "
             + $"before the run (weights built, collected) working set {wsBefore / 1e9:F3} GB, GC heap {gcBefore / 1e9:F3} GB; "
             + $"kept by the pass: activations of the largest chunk {activations / 1e9:F3} GB (+ the layer); per-word sums {sums / 1e9:F4} GB; "
-            + $"a run collecting after each chunk: peak working set {live.PeakWorkingSet / 1e9:F3} GB, peak GC heap {live.PeakGc / 1e9:F3} GB");
+            + $"a second run collecting after each chunk: peak GC heap {live.PeakGc / 1e9:F3} GB (its peak working set, {live.PeakWorkingSet / 1e9:F3} GB, also holds the first run's freed buffers, not yet returned by the GC)");
         Console.WriteLine($"  memory, split of the peak working set: runtime {wsRuntime / 1e9:F3} + weights {weightBytes / 1e9:F3} + layer {layerFloat32 / 1e9:F3} + activations {activations / 1e9:F3} + sums {sums / 1e9:F4} "
             + $"+ other GC heap (garbage, small buffers) {(sampler.PeakGc - gcRuntime - weightBytes - layerFloat32 - activations - sums) / 1e9:F3} "
             + $"+ committed outside the GC heap's live bytes {(sampler.PeakWorkingSet - wsRuntime - (sampler.PeakGc - gcRuntime)) / 1e9:F3} GB; "
