@@ -93,13 +93,19 @@ public static class DecoderShapesBenchmark
         sampler.Start();
         int labels = ContextualVectors.Compute(transformer, words, ContextSpec.Neutral).Labels.Count;   // the result not kept
         sampler.Stop();
-        long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, allocatedSecond;
         long activations = model.LastActivationBytes, vmHwmFirst = VmHwm();
         var gcInfo = GC.GetGCMemoryInfo();
         // A second run: the pass's buffers exist already, so what it allocates is the run's own (sums, inputs, garbage).
-        allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-        GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral));
-        long allocatedSecond = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        // The runtime's allocation samples (one event per ≈ 100 KB allocated, naming the type) say what it allocates.
+        string allocationTypes;
+        using (var ticks = new AllocationTicks())
+        {
+            allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral));
+            allocatedSecond = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            allocationTypes = ticks.Top(8);
+        }
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var live = new MemorySampler();
         live.Start();
@@ -250,12 +256,40 @@ public static class DecoderShapesBenchmark
             + $"+ committed outside the GC heap's live bytes {(sampler.PeakWorkingSet - wsRuntime - (sampler.PeakGc - gcRuntime)) / 1e9:F3} GB; "
             + $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, latency mode {System.Runtime.GCSettings.LatencyMode}, "
             + $"committed by the GC at its last collection in the run {gcInfo.TotalCommittedBytes / 1e9:F3} GB (heap {gcInfo.HeapSizeBytes / 1e9:F3} GB, fragmented {gcInfo.FragmentedBytes / 1e9:F3} GB, {gcInfo.Index} collections); "
-            + $"allocated by a run: first {allocatedFirst / 1e9:F3} GB (with the pass's buffers), second {allocatedSecond / 1e9:F3} GB");
+            + $"allocated by a run: first {allocatedFirst / 1e9:F3} GB (with the pass's buffers), second {allocatedSecond / 1e9:F3} GB, by type (runtime samples): {allocationTypes}");
         Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), "
             + $"peak working set {sampler.PeakWorkingSet / 1e9:F2} GB vs runtime {wsRuntime / 1e9:F2} + weights {weightBytes / 1e9:F2} + layer {layerFloat32 / 1e9:F2} = {budget / 1e9:F2} GB "
             + $"({(sampler.PeakWorkingSet - budget) / 1e6:+0;-0} MB; activations {activations / 1e6:F0} MB), peak GC heap {sampler.PeakGc / 1e9:F2} GB");
         return 0;
+    }
+
+    /// <summary>The runtime's GC allocation-tick events (one per ≈ 100 KB allocated, with the type of the object that
+    /// crossed the mark), summed by type.</summary>
+    private sealed class AllocationTicks : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly Dictionary<string, long> _bytes = [];
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);   // GC
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
+            int name = e.PayloadNames!.IndexOf("TypeName"), amount = e.PayloadNames.IndexOf("AllocationAmount64");
+            if (name < 0) return;
+            long bytes = amount >= 0 ? Convert.ToInt64(e.Payload[amount]) : Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("AllocationAmount")]);
+            lock (_bytes) _bytes[(string)e.Payload[name]!] = _bytes.GetValueOrDefault((string)e.Payload[name]!) + bytes;
+        }
+
+        public string Top(int n)
+        {
+            lock (_bytes)
+                return string.Join(", ", _bytes.OrderByDescending(kv => kv.Value).Take(n).Select(kv => $"{kv.Key} {kv.Value / 1e6:F1} MB"));
+        }
     }
 
     /// <summary>A progress sink that runs an action on every report (synchronously, unlike <see cref="Progress{T}"/>).</summary>
