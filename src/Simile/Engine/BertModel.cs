@@ -88,6 +88,7 @@ public sealed class BertModel : IForwardPass
         int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
         int N = batch.Tokens;                                        // total tokens in the batch
         int I = L > 0 ? w.Layers[0].Intermediate.Out : 0;
+
         // ---- the batch's activations, in the run's buffers (grown for a larger batch)
         var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);      // [N × D] residual stream
         var q = WorkBuffer.AtLeast(ref ws.Q, (long)N * D);

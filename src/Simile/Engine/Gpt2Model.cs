@@ -74,6 +74,7 @@ public sealed class Gpt2Model : IForwardPass
         int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
         int N = batch.Tokens;
         int I = L > 0 ? w.Blocks[0].FeedForward.Out : 0;
+
         // ---- the batch's activations, in the run's buffers (grown for a larger batch)
         var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);      // [N × D] residual stream
         var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);      // [N × D] normalised input of a sub-layer

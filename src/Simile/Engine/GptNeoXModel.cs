@@ -57,8 +57,8 @@ public sealed class GptNeoXModel : IForwardPass
     /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
     public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
     {
-        var ws = new Workspace(Config);
-        foreach (var batch in batches) Run(batch, ws, sink);
+        Workspace? ws = null;                                    // made with the first batch
+        foreach (var batch in batches) Run(batch, ws ??= new Workspace(Config), sink);
     }
 
     /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
@@ -67,6 +67,7 @@ public sealed class GptNeoXModel : IForwardPass
         var c = Config;
         int D = c.Hidden, H = c.Heads, hd = c.HeadDim, L = c.Layers, I = c.Intermediate;
         int N = batch.Tokens;
+
         // ---- the batch's activations, in the run's buffers (grown for a larger batch)
         var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                 // [N × D] residual stream
         var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                 // [N × D] normalised input of a sub-layer

@@ -133,9 +133,9 @@ public sealed class LlamaModel : IForwardPass
     /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
     public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
     {
-        var ws = new Workspace(this);
-        foreach (var batch in batches) Run(batch, ws, sink);
-        LastActivationBytes = ws.ActivationBytes;
+        Workspace? ws = null;                                    // made with the first batch
+        foreach (var batch in batches) Run(batch, ws ??= new Workspace(this), sink);
+        LastActivationBytes = ws?.ActivationBytes ?? 0;
     }
 
     /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
@@ -146,6 +146,7 @@ public sealed class LlamaModel : IForwardPass
         int qDim = H * hd, kvDim = KV * hd, qkvDim = qDim + 2 * kvDim;
         int N = batch.Tokens;
         bool withAttention = batch.Attention is not null;
+
         // ---- the batch's activations, in the run's buffers (grown for a larger batch)
         var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                         // [N × D] residual stream
         var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                         // [N × D] normalised input of a sub-layer
