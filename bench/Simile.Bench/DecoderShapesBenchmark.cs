@@ -2,20 +2,24 @@ using System.Diagnostics;
 using System.Text;
 using Simile.Analyses.Layers;
 using Simile.Engine;
+using Simile.Models;
 using Simile.Models.HuggingFace;
 
 namespace Simile.Bench;
 
 /// <summary>
-/// <c>forward-decoders</c>: the native forward pass (<see cref="LlamaModel"/>) of a Qwen3-0.6B-shaped and a
-/// Gemma-3-1B-shaped model with random bfloat16 weights held in memory, on the 34 seed words (data/seed-words.tsv) in
-/// the neutral contexts of <c>layers</c> (<see cref="ContextSpec.NeutralTemplates"/>, 6 per word, in chunks of
-/// <see cref="ContextualVectors.ChunkSize"/> texts as <c>layers</c> runs them). The configs are the published
-/// config.json values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>). Reports tokens/s, the
-/// float32 GEMM kernel's rate on the same product shapes timed alone in the same process, the forward pass's time
-/// against the time those FLOPs take at that rate, a split (weights widened, GEMM-limit, rest), and peak memory
-/// (GC heap and working set, sampled) against the weights plus one layer in float32.
-/// Each model runs in its own child process, so each peak is that model's own.
+/// <c>forward-decoders</c>: the contextual vectors <c>layers</c> computes (<see cref="ContextualVectors.Compute"/>: the
+/// native forward pass, <see cref="LlamaModel"/>, streaming every representation into per-word sums) for a
+/// Qwen3-0.6B-shaped and a Gemma-3-1B-shaped model with random bfloat16 weights held in memory, on the 34 seed words
+/// (data/seed-words.tsv) in the neutral contexts of <c>layers</c> (<see cref="ContextSpec.NeutralTemplates"/>, 6 per
+/// word, in chunks of <see cref="ContextualVectors.ChunkSize"/> texts). The configs are the published config.json
+/// values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>); the tokenizer is a stand-in giving
+/// one token per word and punctuation mark. Reports tokens/s, the float32 GEMM kernel's rate on the same product shapes
+/// timed alone in the same process, the run's time against the time those FLOPs take at that rate, a split (weights
+/// widened, GEMM-limit, rest), and peak memory (GC heap and working set, sampled every 5 ms, in a run made before the
+/// bench allocates anything of its own) against the process's own working set before any weight + the weights + one
+/// layer in float32, with the excess split into the pass's activations, the per-word sums, the rest of the GC heap and
+/// the working set outside the GC heap. Each model runs in its own child process, so each peak is that model's own.
 /// Usage: <c>Simile.Bench forward-decoders [--model qwen3-0.6b|gemma3-1b] [--reps 2] [--threads N]</c>.
 /// </summary>
 public static class DecoderShapesBenchmark
@@ -53,6 +57,9 @@ public static class DecoderShapesBenchmark
 
         var config = HuggingFaceConfig.Parse(Encoding.UTF8.GetBytes(json), $"{only}/config.json").Decoder!;
         var sampler = new MemorySampler();
+        // The process before any weight exists: the runtime, the loaded assemblies, this program (its own baseline).
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long gcRuntime = GC.GetTotalMemory(false), wsRuntime = Environment.WorkingSet;
         var build = Stopwatch.StartNew();
         using var weights = new RandomBf16Weights(config);
         long weightBytes = weights.Bytes;
@@ -62,11 +69,56 @@ public static class DecoderShapesBenchmark
             + $"); {weights.Parameters:N0} random bf16 parameters ({weightBytes / 1e9:F2} GB) built in {build.Elapsed.TotalSeconds:F1} s; {threads} threads; best of {reps}");
         Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
 
+        // What `layers` runs: the contextual vectors of the seed words (ContextualVectors.Compute, the neutral
+        // templates, every representation summed per word as the pass streams it) through the model as the CLI wraps it.
         var model = new LlamaModel(weights);
-        var sequences = Sequences(config);
+        var tokenizer = new PieceTokenizer(config);
+        using var transformer = new NativeTransformer(model, tokenizer.Model,
+            new ModelInfo(only, config.Architecture, config.VocabularySize, config.Hidden, config.Layers, config.Heads, "random bf16 weights", "none", null, false),
+            usesLeadingSpace: true);
+        var words = File.ReadAllLines(FindSeedWords()).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')[0]).ToList();
+        var texts = words.SelectMany(w => ContextualVectors.ContextsFor(w, ContextSpec.Neutral, true).Select(c => c.Text)).ToList();
+        var sequences = texts.Select(t => tokenizer.Model.EncodeText(t).Ids).ToList();
         int tokens = sequences.Sum(s => s.Length);
         var chunks = sequences.Chunk(ContextualVectors.ChunkSize).Select(c => (IReadOnlyList<int[]>)c).ToList();
-        Console.WriteLine($"  {sequences.Count} texts (34 seed words × {ContextSpec.NeutralTemplates.Count} neutral templates), {tokens} tokens, {chunks.Count} chunks of ≤ {ContextualVectors.ChunkSize} texts");
+        Console.WriteLine($"  {sequences.Count} texts ({words.Count} seed words × {ContextSpec.NeutralTemplates.Count} neutral templates), {tokens} tokens, {chunks.Count} chunks of ≤ {ContextualVectors.ChunkSize} texts");
+
+        // Memory first, before the bench allocates anything of its own (GEMM and stage inputs): one run as `layers`
+        // makes it, sampled, then one collecting after each chunk (when the progress passes a chunk's last text): the memory held
+        // live, without the garbage the GC lets accumulate between chunks.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        long gcBefore = GC.GetTotalMemory(false), wsBefore = Environment.WorkingSet;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        sampler.Start();
+        int labels = ContextualVectors.Compute(transformer, words, ContextSpec.Neutral).Labels.Count;   // the result not kept
+        sampler.Stop();
+        long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, allocatedSecond;
+        long activations = model.LastActivationBytes, vmHwmFirst = VmHwm();
+        var gcInfo = GC.GetGCMemoryInfo();
+        // A second run: the pass's buffers exist already, so what it allocates is the run's own (sums, inputs, garbage).
+        // The runtime's allocation samples (one event per ≈ 100 KB allocated, naming the type) say what it allocates.
+        string allocationTypes;
+        using (var ticks = new AllocationTicks())
+        {
+            allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral));
+            allocatedSecond = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+            allocationTypes = ticks.Top(8);
+        }
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var live = new MemorySampler();
+        live.Start();
+        // The collection runs inside the pass (the progress report comes from the sink), so what survives it is what the
+        // run holds live at that moment: the weights, the layer, the activations, the sums and the small buffers.
+        int chunksDone = 0;
+        long liveAtChunkEnd = 0;
+        GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral, progress: new Progress(done =>
+        {
+            int chunk = (int)Math.Round(done * texts.Count) / ContextualVectors.ChunkSize;
+            if (chunk > chunksDone) { chunksDone = chunk; liveAtChunkEnd = Math.Max(liveAtChunkEnd, GC.GetTotalMemory(forceFullCollection: true)); }
+        })));
+        live.Stop();
 
         // FLOPs: the projections (2 · out · in per token) and attention (QKᵀ and PV: 2 · 2 · H · hd per visible key).
         // The products of a block as the model runs them: q|k|v stacked, o, gate|up stacked, down ([Out × In]).
@@ -132,81 +184,158 @@ public static class DecoderShapesBenchmark
             });
         }
 
+        // The feed-forward sub-layer as the pass runs it (float32, LlamaModel.FeedForwardSlice columns of the intermediate
+        // width at a time) against the whole products (gate | up [T × 2I] in one product, down in one), alternating,
+        // best of 3 each, on layer 0's weights at each chunk's size: what the slicing costs or saves in time.
+        double wholeSeconds = 0, slicedSeconds = 0;
+        {
+            int I = config.Intermediate, D = config.Hidden;
+            var gateUpW = new LayerMatrix(2 * I, D); gateUpW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.gate_proj.weight", LlamaModel.LayerPrefix(0) + "mlp.up_proj.weight");
+            var downW = new LayerMatrix(D, I); downW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.down_proj.weight");
+            int width = LlamaModel.FeedForwardSlices(I).Max(x => x.Width);
+            foreach (var chunk in chunks)
+            {
+                int t = chunk.Sum(s => s.Length);
+                var x = RandomFloats((long)t * D, 8); var y = new float[(long)t * D];
+                var gu = new float[(long)t * 2 * I]; var ff = new float[(long)t * I];
+                var guSlice = new float[(long)t * 2 * width]; var ffSlice = new float[(long)t * width];
+                double whole = double.PositiveInfinity, sliced = double.PositiveInfinity;
+                for (int r = 0; r < 3; r++)
+                {
+                    whole = Math.Min(whole, Best(1, () =>
+                    {
+                        gateUpW.Project(x, gu, t);
+                        TransformerOps.GatedActivation(gu, ff, t, I, config.GeluTanhMlp);
+                        downW.Project(ff, y, t);
+                        return 0;
+                    }));
+                    sliced = Math.Min(sliced, Best(1, () => { LlamaModel.FeedForwardInSlices(gateUpW, downW, x, guSlice, ffSlice, y, t, I, config.GeluTanhMlp); return 0; }));
+                }
+                wholeSeconds += config.Layers * whole;
+                slicedSeconds += config.Layers * sliced;
+            }
+        }
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        long gcBefore = GC.GetTotalMemory(false), wsBefore = Environment.WorkingSet;
-        long outputBytes = 0;
-        sampler.Reset();
-        sampler.Start();
-        // Each repetition: the GEMM kernel alone, the forward pass, the GEMM kernel alone again, back to back, so the
-        // ratio compares rates taken under the same load; the faster of the two GEMM rates is the limit.
+
+        // Each repetition: the GEMM kernel alone, the contextual vectors of `layers`, the GEMM kernel alone again, back
+        // to back, so the ratio compares rates taken under the same load; the faster of the two GEMM rates is the limit.
         double forwardSeconds = double.PositiveInfinity, gflops = 0;
         var perRep = new List<string>();
         var ratios = new List<double>();
         for (int r = 0; r < reps; r++)
         {
-            sampler.Stop();
             double g1 = GemmRate();
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);   // the GEMM inputs are not the pass's memory
-            sampler.Start();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var sw = Stopwatch.StartNew();
-            foreach (var chunk in chunks)
-            {
-                var runs = model.Forward(chunk, withAttention: false);   // dropped per chunk, as layers sums them
-                outputBytes = Math.Max(outputBytes, runs.Sum(x => x.Hidden.Sum(h => 4L * h.Length)));
-            }
+            GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral));
             double f = sw.Elapsed.TotalSeconds;
-            sampler.Stop();
             double g2 = GemmRate(), g = Math.Max(g1, g2), ratio = f / (flops / (g * 1e9));
             perRep.Add($"{f:F2} s at {g1:F0}/{g2:F0} GFLOP/s → {ratio:F2}×");
             ratios.Add(ratio);
             if (f < forwardSeconds) { forwardSeconds = f; gflops = g; }
         }
-        sampler.Start();
-        sampler.Stop();
-        // One more pass, collecting after each chunk: the memory the pass holds live, without the garbage the GC
-        // lets accumulate between chunks.
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var live = new MemorySampler();
-        live.Start();
-        foreach (var chunk in chunks)
-        {
-            GC.KeepAlive(model.Forward(chunk, withAttention: false));
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        }
-        live.Stop();
         double limitSeconds = flops / (gflops * 1e9);
         long layerFloat32 = model.LayerBufferBytes;
+        long sums = 8L * labels * words.Count * config.Hidden;
+        long budget = wsRuntime + weightBytes + layerFloat32;
         double tps = tokens / forwardSeconds;
-        Console.WriteLine($"  GEMM kernel alone, same shapes: {gflops:F1} GFLOP/s around the fastest pass (each repetition: {string.Join("; ", perRep)}); forward FLOPs {flops / 1e12:F3} T (projections {projectionFlops / 1e12:F3}, attention {attentionFlops / 1e12:F4}) → GEMM-limit time {limitSeconds:F2} s");
-        Console.WriteLine($"  forward {forwardSeconds:F2} s ({flops / forwardSeconds / 1e9:F1} GFLOP/s): widening bf16 → float32 alone {widenSeconds:F2} s, GEMM-limit {limitSeconds:F2} s, gated activation alone {activationSeconds:F2} s, RMSNorms alone {normSeconds:F2} s, "
-            + $"rest (attention, rotary, copies, load) {forwardSeconds - widenSeconds - limitSeconds - activationSeconds - normSeconds:F2} s");
-        Console.WriteLine($"  memory: weights {weightBytes / 1e9:F2} GB + one layer float32 {layerFloat32 / 1e9:F3} GB = {(weightBytes + layerFloat32) / 1e9:F2} GB; peak GC heap {sampler.PeakGc / 1e9:F2} GB, peak working set {sampler.PeakWorkingSet / 1e9:F2} GB (VmHWM {VmHwm() / 1e9:F2} GB); "
-            + $"before the pass (weights built, collected) GC heap {gcBefore / 1e9:F2} GB, working set {wsBefore / 1e9:F2} GB; one chunk's outputs (every representation of every token) {outputBytes / 1e9:F3} GB; "
-            + $"a pass collecting after each chunk: peak GC heap {live.PeakGc / 1e9:F2} GB, working set {live.PeakWorkingSet / 1e9:F2} GB");
+        Console.WriteLine($"  GEMM kernel alone, same shapes: {gflops:F1} GFLOP/s around the fastest run (each repetition: {string.Join("; ", perRep)}); forward FLOPs {flops / 1e12:F3} T (projections {projectionFlops / 1e12:F3}, attention {attentionFlops / 1e12:F4}) → GEMM-limit time {limitSeconds:F2} s");
+        Console.WriteLine($"  contextual vectors (the forward pass + per-word sums) {forwardSeconds:F2} s ({flops / forwardSeconds / 1e9:F1} GFLOP/s): widening bf16 → float32 alone {widenSeconds:F2} s, GEMM-limit {limitSeconds:F2} s, gated activation alone {activationSeconds:F2} s, RMSNorms alone {normSeconds:F2} s, "
+            + $"rest (attention, rotary, copies, load, sums) {forwardSeconds - widenSeconds - limitSeconds - activationSeconds - normSeconds:F2} s");
+        Console.WriteLine($"  feed-forward sub-layer alone (× layers, every chunk): whole products {wholeSeconds:F2} s, in slices of {LlamaModel.FeedForwardSlice} columns as the pass runs it {slicedSeconds:F2} s ({(slicedSeconds / wholeSeconds - 1) * 100:+0.0;-0.0} %)");
+        Console.WriteLine($"  memory, what is compared: the process alone before any weight (runtime + this program) working set {wsRuntime / 1e9:F3} GB, GC heap {gcRuntime / 1e9:F3} GB; "
+            + $"+ weights {weightBytes / 1e9:F3} GB (bf16, in the GC heap here; mapped file pages from a file) + one layer float32 {layerFloat32 / 1e9:F3} GB = {budget / 1e9:F3} GB");
+        Console.WriteLine($"  memory, measured: peak working set {sampler.PeakWorkingSet / 1e9:F3} GB (VmHWM after the first run {vmHwmFirst / 1e9:F3} GB), peak GC heap {sampler.PeakGc / 1e9:F3} GB; "
+            + $"before the run (weights built, collected) working set {wsBefore / 1e9:F3} GB, GC heap {gcBefore / 1e9:F3} GB; "
+            + $"kept by the pass: activations of the largest chunk {activations / 1e9:F3} GB (+ the layer); per-word sums {sums / 1e9:F4} GB; "
+            + $"a second run collecting after each chunk: peak GC heap {live.PeakGc / 1e9:F3} GB (its peak working set, {live.PeakWorkingSet / 1e9:F3} GB, also holds the first run's freed buffers, not yet returned by the GC)");
+        Console.WriteLine($"  memory, split of the peak working set: runtime {wsRuntime / 1e9:F3} + weights {weightBytes / 1e9:F3} + layer {layerFloat32 / 1e9:F3} + activations {activations / 1e9:F3} + sums {sums / 1e9:F4} "
+            + $"+ other GC heap {(sampler.PeakGc - gcRuntime - weightBytes - layerFloat32 - activations - sums) / 1e9:F3} "
+            + $"(live at a chunk's end, after a full collection inside the pass: {(liveAtChunkEnd - gcRuntime - weightBytes - layerFloat32 - activations - sums) / 1e9:F3}; "
+            + $"the rest garbage awaiting a collection: {(sampler.PeakGc - liveAtChunkEnd) / 1e9:F3}) "
+            + $"+ committed outside the GC heap's live bytes {(sampler.PeakWorkingSet - wsRuntime - (sampler.PeakGc - gcRuntime)) / 1e9:F3} GB; "
+            + $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, latency mode {System.Runtime.GCSettings.LatencyMode}, "
+            + $"committed by the GC at its last collection in the run {gcInfo.TotalCommittedBytes / 1e9:F3} GB (heap {gcInfo.HeapSizeBytes / 1e9:F3} GB, fragmented {gcInfo.FragmentedBytes / 1e9:F3} GB, {gcInfo.Index} collections); "
+            + $"allocated by a run: first {allocatedFirst / 1e9:F3} GB (with the pass's buffers), second {allocatedSecond / 1e9:F3} GB, by type (runtime samples): {allocationTypes}");
         Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
-        Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), peak {sampler.PeakWorkingSet / 1e9:F2} GB (weights {weightBytes / 1e9:F2} GB + layer {layerFloat32 / 1e9:F2} GB)");
+        Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), "
+            + $"peak working set {sampler.PeakWorkingSet / 1e9:F2} GB vs runtime {wsRuntime / 1e9:F2} + weights {weightBytes / 1e9:F2} + layer {layerFloat32 / 1e9:F2} = {budget / 1e9:F2} GB "
+            + $"({(sampler.PeakWorkingSet - budget) / 1e6:+0;-0} MB; activations {activations / 1e6:F0} MB), peak GC heap {sampler.PeakGc / 1e9:F2} GB");
         return 0;
     }
 
-    /// <summary>One token-id sequence per (seed word, neutral template), its length that of the text's pieces: a
-    /// leading BOS where the model's tokenizer adds one (Gemma), then one token per word and per punctuation mark. The
-    /// seed words are whole tokens in these 150k–260k vocabularies (with the leading space), so this is the count the
-    /// real tokenizers give up to a token here and there; the ids are random (the weights are random too).</summary>
-    private static List<int[]> Sequences(DecoderConfig c)
+    /// <summary>The runtime's GC allocation-tick events (one per ≈ 100 KB allocated, with the type of the object that
+    /// crossed the mark), summed by type.</summary>
+    private sealed class AllocationTicks : System.Diagnostics.Tracing.EventListener
     {
-        var words = File.ReadAllLines(FindSeedWords()).Skip(1).Where(l => l.Length > 0).Select(l => l.Split('\t')[0]).ToList();
-        var rng = new Random(11);
-        bool bos = c.Family == DecoderFamily.Gemma3;
-        var list = new List<int[]>();
-        foreach (var w in words)
-            foreach (var t in ContextSpec.NeutralTemplates)
+        private readonly Dictionary<string, long> _bytes = [];
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);   // GC
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (e.EventName is null || !e.EventName.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
+            int name = e.PayloadNames!.IndexOf("TypeName"), amount = e.PayloadNames.IndexOf("AllocationAmount64");
+            if (name < 0) return;
+            long bytes = amount >= 0 ? Convert.ToInt64(e.Payload[amount]) : Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("AllocationAmount")]);
+            lock (_bytes) _bytes[(string)e.Payload[name]!] = _bytes.GetValueOrDefault((string)e.Payload[name]!) + bytes;
+        }
+
+        public string Top(int n)
+        {
+            lock (_bytes)
+                return string.Join(", ", _bytes.OrderByDescending(kv => kv.Value).Take(n).Select(kv => $"{kv.Key} {kv.Value / 1e6:F1} MB"));
+        }
+    }
+
+    /// <summary>A progress sink that runs an action on every report (synchronously, unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class Progress(Action<double> onReport) : IProgress<double>
+    {
+        public void Report(double value) => onReport(value);
+    }
+
+    /// <summary>
+    /// A stand-in for the models' tokenizers: a leading BOS where the model's tokenizer adds one (Gemma), then one
+    /// token per word (with its leading space, GPT style) and per punctuation mark. The seed words are whole tokens in
+    /// these 150k–260k vocabularies, so this is the count the real tokenizers give up to a token here and there; the
+    /// ids are a hash of the piece (the weights are random too).
+    /// </summary>
+    private sealed class PieceTokenizer(DecoderConfig c)
+    {
+        private readonly bool _bos = c.Family == DecoderFamily.Gemma3;
+
+        public ModelTokenizer Model => new(
+            w => new WordTokens(w, true, [Id(" " + w)], [" " + w]),
+            EncodeText,
+            () => []);
+
+        private int Id(string piece)
+        {
+            uint h = 2166136261;
+            foreach (char ch in piece) h = (h ^ ch) * 16777619;
+            return 300 + (int)(h % (uint)(c.VocabularySize - 300));
+        }
+
+        private TokenizedText EncodeText(string text)
+        {
+            var pieces = new List<string>();
+            var offsets = new List<(int, int)>();
+            if (_bos) { pieces.Add("<bos>"); offsets.Add((0, 0)); }
+            for (int i = 0; i < text.Length;)
             {
-                string text = t.Replace(ContextSpec.Placeholder, w);
-                int n = (bos ? 1 : 0) + text.Split(' ').Sum(p => 1 + p.Count(char.IsPunctuation));
-                list.Add(Enumerable.Range(0, n).Select(_ => rng.Next(300, c.VocabularySize)).ToArray());
+                if (text[i] == ' ') { i++; continue; }
+                int start = i > 0 && text[i - 1] == ' ' ? i - 1 : i, end = i + 1;
+                if (char.IsLetterOrDigit(text[i])) while (end < text.Length && char.IsLetterOrDigit(text[end])) end++;
+                pieces.Add(text[start..end]);
+                offsets.Add((start, end - start));
+                i = end;
             }
-        return list;
+            return new TokenizedText(text, [.. pieces.Select(Id)], [.. pieces], [.. offsets]);
+        }
     }
 
     private static string FindSeedWords()

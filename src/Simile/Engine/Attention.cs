@@ -28,7 +28,7 @@ public static class Attention
     /// <summary>
     /// q, k, v: [N × stride] buffers (possibly one fused buffer) where query head h starts at column qCol + h·hd and
     /// key/value head g at kCol + g·hd / vCol + g·hd; ctx [N × H·hd] gets the heads side by side. With
-    /// <paramref name="attentionLayer"/> ≥ 0 the probabilities go to batch.Outputs[b].Attention[layer] as [H × T × T].
+    /// <paramref name="attentionLayer"/> ≥ 0 the probabilities go to batch.Attention[b][layer] as [H × T × T].
     /// Each (sequence, head) is independent: the same numbers for any thread count.
     /// </summary>
     public static void Run(float[] q, int qCol, float[] k, int kCol, float[] v, int vCol, int stride, float[] ctx,
@@ -41,7 +41,7 @@ public static class Attention
             for (int b = 0; b < B; b++)
             {
                 int t = batch.Length(b);
-                batch.Outputs[b].Attention![attentionLayer] = new float[H * t * t];
+                batch.Attention![b][attentionLayer] = new float[H * t * t];
             }
         Parallel.For(0, B * H, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => Array.Empty<float>(),
@@ -56,7 +56,7 @@ public static class Attention
                 Head(q.AsSpan(row0 + qCol + h * hd), k.AsSpan(row0 + kCol + g * hd), v.AsSpan(row0 + vCol + g * hd),
                     ctx.AsSpan(start[b] * ctxStride + h * hd), stride, ctxStride, t, hd, options, scores);
                 if (attentionLayer >= 0)
-                    scores.CopyTo(batch.Outputs[b].Attention![attentionLayer].AsSpan(h * t * t, t * t));
+                    scores.CopyTo(batch.Attention![b][attentionLayer].AsSpan(h * t * t, t * t));
                 return scratch;
             },
             _ => { });

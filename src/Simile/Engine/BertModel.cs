@@ -73,18 +73,35 @@ public sealed class BertModel : IForwardPass
         for (int r = 0; r < ids.Length; r++) wte.Slice(ids[r] * D, D).CopyTo(destination.Slice(r * D, D));
     }
 
-    /// <summary>Runs a batch of token-id sequences (each ≤ MaxPositions, ids &lt; vocabulary size).</summary>
-    public IReadOnlyList<ForwardOutput> Forward(IReadOnlyList<int[]> sequences, bool withAttention)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        var ws = new Workspace();
+        foreach (var batch in batches) Run(batch, ws, sink);
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var w = Weights;
         int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
-        var batch = new PackedBatch(sequences, w.MaxSequence, w.VocabularySize, L + 2, L, withAttention);
         int N = batch.Tokens;                                        // total tokens in the batch
+        int I = L > 0 ? w.Layers[0].Intermediate.Out : 0;
+
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);      // [N × D] residual stream
+        var q = WorkBuffer.AtLeast(ref ws.Q, (long)N * D);
+        var k = WorkBuffer.AtLeast(ref ws.K, (long)N * D);
+        var v = WorkBuffer.AtLeast(ref ws.V, (long)N * D);
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);    // [N × I]
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);
 
         // ---- embeddings: "token" = wte rows, "0" = LayerNorm(wte + wpe + tte[0])
-        var x = new float[N * D];                                    // [N × D] residual stream
-        ReadTokenEmbeddings(batch.Ids, x);
-        batch.Keep(x, D, 0);
+        ReadTokenEmbeddings(batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
         var wpe = w.PositionEmbeddings.Span;
         var tte = w.TokenTypeEmbeddings.Span[..D];
         var position = batch.Position;
@@ -105,16 +122,9 @@ public sealed class BertModel : IForwardPass
             TensorPrimitives.Add(row, tte, row);
         }
         TransformerOps.LayerNorm(x, x, N, w.EmbeddingNorm, w.LayerNormEpsilon);
-        batch.Keep(x, D, 1);
+        sink.Receive(1, batch, Rows(x));
 
         // ---- encoder layers
-        var q = new float[N * D];
-        var k = new float[N * D];
-        var v = new float[N * D];
-        var ctx = new float[N * D];
-        var tmp = new float[N * D];
-        int I = L > 0 ? w.Layers[0].Intermediate.Out : 0;
-        var ff = new float[N * I];                                   // [N × I]
         var options = AttentionOptions.Standard(hd, causal: false);
         for (int l = 0; l < L; l++)
         {
@@ -122,17 +132,21 @@ public sealed class BertModel : IForwardPass
             lw.Query.Apply(x, q, N);                                 // [N × D]
             lw.Key.Apply(x, k, N);
             lw.Value.Apply(x, v, N);
-            Attention.Run(q, 0, k, 0, v, 0, D, ctx, batch, H, H, hd, options, withAttention ? l : -1);
+            Attention.Run(q, 0, k, 0, v, 0, D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
             lw.AttentionOutput.Apply(ctx, tmp, N);                   // [N × D]
-            TensorPrimitives.Add(tmp, x, x);
+            TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
             TransformerOps.LayerNorm(x, x, N, lw.AttentionNorm, w.LayerNormEpsilon);
             lw.Intermediate.Apply(x, ff, N);                         // [N × I]
-            TransformerOps.GeluErf(ff);
+            TransformerOps.GeluErf(ff.AsSpan(0, N * I));
             lw.Output.Apply(ff, tmp, N);                             // [N × D]
-            TensorPrimitives.Add(tmp, x, x);
+            TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
             TransformerOps.LayerNorm(x, x, N, lw.OutputNorm, w.LayerNormEpsilon);
-            batch.Keep(x, D, l + 2);
+            sink.Receive(l + 2, batch, Rows(x));
         }
-        return batch.Outputs;
+    }
+
+    private sealed class Workspace
+    {
+        public float[] X = [], Q = [], K = [], V = [], Ctx = [], Tmp = [], Ff = [];
     }
 }

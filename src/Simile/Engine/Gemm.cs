@@ -16,6 +16,11 @@ namespace Simile.Engine;
 /// </remarks>
 public static partial class Gemm
 {
+    /// <summary>The inner dimension is summed in blocks of this many terms, each block's fused multiply-add chain added
+    /// to C: a product split along k at multiples of it, the parts after the first added with beta = 1, gives the same
+    /// bits as the whole product.</summary>
+    public const int InnerBlock = 256;
+
     /// <summary>Upper bound on worker threads (default: all processors). 1 forces a single-threaded run.</summary>
     public static int MaxThreads { get; set; } = Environment.ProcessorCount;
 

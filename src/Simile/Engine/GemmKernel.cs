@@ -28,7 +28,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
 
     // Blocking: the packed B micro-panel (KC×NR) stays in L1/L2, the packed A block (MC×KC) in L2,
     // the packed B panel (KC×NC) in L3.
-    private static readonly int KC = 256;
+    private static readonly int KC = Gemm.InnerBlock;
     private static readonly int MC = MR * (Unsafe.SizeOf<T>() == 4 ? 16 : 12);
     private static readonly int NC = NR * (Unsafe.SizeOf<T>() == 4 ? 128 : 256);
 

@@ -59,52 +59,67 @@ public sealed class Gpt2Model : IForwardPass
         for (int r = 0; r < ids.Length; r++) wte.Slice(ids[r] * D, D).CopyTo(destination.Slice(r * D, D));
     }
 
-    public IReadOnlyList<ForwardOutput> Forward(IReadOnlyList<int[]> sequences, bool withAttention)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        var ws = new Workspace();
+        foreach (var batch in batches) Run(batch, ws, sink);
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var w = Weights;
         int D = w.Dims, H = w.Heads, hd = D / H, L = LayerCount;
-        var batch = new PackedBatch(sequences, w.MaxPositions, w.VocabularySize, L + 3, L, withAttention);
         int N = batch.Tokens;
+        int I = L > 0 ? w.Blocks[0].FeedForward.Out : 0;
+
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);      // [N × D] residual stream
+        var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);      // [N × D] normalised input of a sub-layer
+        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * 3 * D);  // [N × 3D] fused q | k | v
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);    // [N × I]
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);
 
         // ---- embeddings: "token" = wte rows, "0" = wte + wpe
-        var x = new float[N * D];                                    // [N × D] residual stream
-        ReadTokenEmbeddings(batch.Ids, x);
-        batch.Keep(x, D, 0);
+        ReadTokenEmbeddings(batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
         var wpe = w.PositionEmbeddings.Span;
         for (int n = 0; n < N; n++)
         {
             var row = x.AsSpan(n * D, D);
             TensorPrimitives.Add(row, wpe.Slice(batch.Position[n] * D, D), row);
         }
-        batch.Keep(x, D, 1);
+        sink.Receive(1, batch, Rows(x));
 
         // ---- blocks
-        var a = new float[N * D];                                    // [N × D] normalised input of a sub-layer
-        var qkv = new float[N * 3 * D];                              // [N × 3D] fused q | k | v
-        var ctx = new float[N * D];
-        var tmp = new float[N * D];
-        int I = L > 0 ? w.Blocks[0].FeedForward.Out : 0;
-        var ff = new float[N * I];                                   // [N × I]
         var options = AttentionOptions.Standard(hd, causal: true);
         for (int l = 0; l < L; l++)
         {
             var bw = w.Blocks[l];
             TransformerOps.LayerNorm(x, a, N, bw.Norm1, w.LayerNormEpsilon);
             bw.Attention.Apply(a, qkv, N);                           // [N × 3D]
-            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, withAttention ? l : -1);
+            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
             bw.AttentionProjection.Apply(ctx, tmp, N);               // [N × D]
-            TensorPrimitives.Add(x, tmp, x);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             TransformerOps.LayerNorm(x, a, N, bw.Norm2, w.LayerNormEpsilon);
             bw.FeedForward.Apply(a, ff, N);                          // [N × I]
-            TransformerOps.GeluTanh(ff);
+            TransformerOps.GeluTanh(ff.AsSpan(0, N * I));
             bw.FeedForwardProjection.Apply(ff, tmp, N);              // [N × D]
-            TensorPrimitives.Add(x, tmp, x);
-            batch.Keep(x, D, l + 2);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
+            sink.Receive(l + 2, batch, Rows(x));
         }
 
         // ---- "final" = ln_f(x)
         TransformerOps.LayerNorm(x, a, N, w.FinalNorm, w.LayerNormEpsilon);
-        batch.Keep(a, D, L + 2);
-        return batch.Outputs;
+        sink.Receive(L + 2, batch, Rows(a));
+    }
+
+    private sealed class Workspace
+    {
+        public float[] X = [], A = [], Qkv = [], Ctx = [], Tmp = [], Ff = [];
     }
 }

@@ -21,7 +21,9 @@ namespace Simile.Engine;
 ///   final_layer_norm(x)                                                      → representation "final"
 /// </code>
 /// The output embedding (<c>embed_out</c>, untied) is never read. Each layer's matrices are widened to float32 into
-/// buffers reused for every layer; the fused q/k/v rows are regrouped on load into all queries | all keys | all values.
+/// buffers reused for every layer (and, with the activations, for every batch of a run); the fused q/k/v rows are
+/// regrouped on load into all queries | all keys | all values. Each representation goes to the caller's sink as soon as it
+/// is computed.
 /// </summary>
 public sealed class GptNeoXModel : IForwardPass
 {
@@ -51,26 +53,37 @@ public sealed class GptNeoXModel : IForwardPass
 
     public void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination) => Weights.ReadRows(EmbeddingName, ids, destination);
 
-    public IReadOnlyList<ForwardOutput> Forward(IReadOnlyList<int[]> sequences, bool withAttention)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        Workspace? ws = null;                                    // made with the first batch
+        foreach (var batch in batches) Run(batch, ws ??= new Workspace(Config), sink);
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var c = Config;
         int D = c.Hidden, H = c.Heads, hd = c.HeadDim, L = c.Layers, I = c.Intermediate;
-        var batch = new PackedBatch(sequences, c.MaxPositions, c.VocabularySize, L + 3, L, withAttention);
         int N = batch.Tokens;
 
-        var x = new float[(long)N * D];
-        ReadTokenEmbeddings(batch.Ids, x);
-        batch.Keep(x, D, 0);
-        batch.Keep(x, D, 1);
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                 // [N × D] residual stream
+        var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                 // [N × D] normalised input of a sub-layer
+        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * 3 * D);         // [N × 3D]: all q | all k | all v
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
+        var attn = WorkBuffer.AtLeast(ref ws.Attn, (long)N * D);
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);               // [N × I]
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);    // the batch's [N × D] rows of a buffer
+
+        ReadTokenEmbeddings(batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
+        sink.Receive(1, batch, Rows(x));
 
         var rotary = new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling), Math.Max(1, batch.Longest));
-        var lw = new LayerBuffers(c);
-        var a = new float[(long)N * D];
-        var qkv = new float[(long)N * 3 * D];                  // [N × 3D]: all q | all k | all v
-        var ctx = new float[(long)N * D];
-        var attn = new float[(long)N * D];
-        var ff = new float[(long)N * I];
-        var tmp = new float[(long)N * D];
+        var lw = ws.Layer;
         var options = AttentionOptions.Standard(hd, causal: true);
         for (int l = 0; l < L; l++)
         {
@@ -83,29 +96,37 @@ public sealed class GptNeoXModel : IForwardPass
                 rotary.Apply(row[..D], H, hd, batch.Position[n]);
                 rotary.Apply(row.Slice(D, D), H, hd, batch.Position[n]);
             }
-            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, withAttention ? l : -1);
+            Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
             lw.Dense.Apply(ctx, attn, N);                       // [N × D]
             if (c.ParallelResidual)
             {
                 TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
-                TensorPrimitives.Add(x, attn, x);
+                TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
             }
             else
             {
-                TensorPrimitives.Add(x, attn, x);
+                TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
                 TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
             }
             lw.Up.Apply(a, ff, N);                              // [N × I]
-            if (c.GeluTanhMlp) TransformerOps.GeluTanh(ff); else TransformerOps.GeluErf(ff);
+            var act = ff.AsSpan(0, N * I);
+            if (c.GeluTanhMlp) TransformerOps.GeluTanh(act); else TransformerOps.GeluErf(act);
             lw.Down.Apply(ff, tmp, N);                          // [N × D]
-            TensorPrimitives.Add(x, tmp, x);
-            batch.Keep(x, D, l + 2);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
+            sink.Receive(l + 2, batch, Rows(x));
         }
 
-        var final = new LayerNormWeights(Read("gpt_neox.final_layer_norm.weight", D), Read("gpt_neox.final_layer_norm.bias", D));
-        TransformerOps.LayerNorm(x, a, N, final, c.RmsNormEpsilon);
-        batch.Keep(a, D, L + 2);
-        return batch.Outputs;
+        TransformerOps.LayerNorm(x, a, N, ws.FinalNorm ??= new LayerNormWeights(Read("gpt_neox.final_layer_norm.weight", D), Read("gpt_neox.final_layer_norm.bias", D)),
+            c.RmsNormEpsilon);
+        sink.Receive(L + 2, batch, Rows(a));
+    }
+
+    /// <summary>One layer's weights as float32 and the activations of the largest batch so far.</summary>
+    private sealed class Workspace(DecoderConfig c)
+    {
+        public readonly LayerBuffers Layer = new(c);
+        public LayerNormWeights? FinalNorm;
+        public float[] X = [], A = [], Qkv = [], Ctx = [], Attn = [], Ff = [], Tmp = [];
     }
 
     private float[] Read(string name, int length)

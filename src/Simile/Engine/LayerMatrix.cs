@@ -40,6 +40,20 @@ public sealed class LayerMatrix
         if (row != Out) throw new InvalidOperationException($"{string.Join(" + ", parts)} have {row} rows, expected {Out}");
     }
 
+    /// <summary>True when W is held as float32 (not integer blocks): then rows and columns of it can be multiplied
+    /// alone (<see cref="ProjectRows"/>, <see cref="ProjectColumns"/>).</summary>
+    public bool IsFloat32 => _integer is null;
+
+    /// <summary>y [n × rows] (row stride ldy) = x [n × In] · W[first … first + rows)ᵀ: some outputs only (float32).</summary>
+    public void ProjectRows(float[] x, int n, int first, int rows, Span<float> y, int ldy) =>
+        Gemm.Multiply(x, In, _w.AsSpan(first * In), In, y, ldy, n, rows, In, transposeB: true);
+
+    /// <summary>y [n × Out] = x [n × cols] · W[:, first … first + cols)ᵀ + beta · y: the part of the inner sum over some
+    /// inputs (float32). Parts split at multiples of <see cref="Gemm.InnerBlock"/>, the first with beta 0 and the rest
+    /// with beta 1, sum to the bits of <see cref="Project"/>.</summary>
+    public void ProjectColumns(float[] x, int n, int first, int cols, float[] y, float beta) =>
+        Gemm.Multiply(x, cols, _w.AsSpan(first), In, y, Out, n, Out, cols, transposeB: true, beta: beta);
+
     /// <summary>y [n × Out] = x [n × In] · Wᵀ.</summary>
     public void Project(float[] x, float[] y, int n)
     {

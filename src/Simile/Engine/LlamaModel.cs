@@ -20,7 +20,8 @@ namespace Simile.Engine;
 ///     o = o_proj(softmax(s, causal [, window]) v)   query head j reads KV head j/(H/KV); sliding layers: i − j &lt; W
 ///     x = x + o                   Sandwich, Post: x = x + RMSNorm_post_attn(o)
 ///     a = RMSNorm_ffn_in(x)       (Pre: post_attention_layernorm; Sandwich: pre_feedforward_layernorm; Post: a = x)
-///     f = down_proj(act(gate_proj(a)) ⊙ up_proj(a))   act = SiLU (Gemma: GELU-tanh); Phi-3: one fused gate_up_proj
+///     f = down_proj(act(gate_proj(a)) ⊙ up_proj(a))   act = SiLU (Gemma: GELU-tanh); Phi-3: one fused gate_up_proj;
+///                                                     float32: FeedForwardSlice columns of I at a time
 ///     x = x + f                   Sandwich, Post: x = x + RMSNorm_post_ffn(f)              → representation "l"
 ///   RMSNorm_final(x)                                                        → representation "final"
 ///   RMSNorm(x) = x / √(mean(x²) + eps) · w      (Gemma 1/2/3: · (1 + w))
@@ -28,7 +29,9 @@ namespace Simile.Engine;
 /// Sequences of a batch are packed one after another and each attends causally to its own earlier tokens only.
 /// Memory: the weights stay in their source (memory-mapped); each layer's matrices are converted to float32 into
 /// buffers that are reused for every layer (<see cref="LayerMatrix"/>), and each layer is applied to all tokens of the
-/// batch at once. Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply
+/// batch at once; a run of batches shares those buffers and the activations. Each representation goes to the
+/// caller's sink as soon as it is computed (<see cref="IHiddenStateSink"/>), so a batch's memory is one layer's weights
+/// plus its activations, whatever the number of layers. Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply
 /// the stored blocks by activations quantised as llama.cpp does (Q8_0: <see cref="Q8Gemm"/>; Q4_K/Q5_K/Q6_K:
 /// <see cref="KQuantGemm"/>) where <see cref="IntegerProjection.For"/> allows it; off, the dequantized weights' exact
 /// float32 pass (as Hugging Face on a GGUF file).
@@ -126,22 +129,42 @@ public sealed class LlamaModel : IForwardPass
     /// <summary>Rotary frequencies of the global layers (rope_theta and rope_scaling) over the rotated values per head.</summary>
     public static double[] RotaryFrequencies(DecoderConfig c) => Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling);
 
-    /// <summary>Runs a batch of token-id sequences (each ≤ MaxPositions, ids &lt; vocabulary size).</summary>
-    public IReadOnlyList<ForwardOutput> Forward(IReadOnlyList<int[]> sequences, bool withAttention)
+    /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
+    /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>
+    public void Forward(IEnumerable<PackedBatch> batches, IHiddenStateSink sink)
+    {
+        Workspace? ws = null;                                    // made with the first batch
+        foreach (var batch in batches) Run(batch, ws ??= new Workspace(this), sink);
+        LastActivationBytes = ws?.ActivationBytes ?? 0;
+    }
+
+    /// <summary>One batch through every layer, in the buffers of <paramref name="ws"/>.</summary>
+    private void Run(PackedBatch batch, Workspace ws, IHiddenStateSink sink)
     {
         var c = Config;
         int D = c.Hidden, H = c.Heads, KV = c.KeyValueHeads, hd = c.HeadDim, L = c.Layers, I = c.Intermediate;
         int qDim = H * hd, kvDim = KV * hd, qkvDim = qDim + 2 * kvDim;
-        var batch = new PackedBatch(sequences, c.MaxPositions, c.VocabularySize, L + 3, L, withAttention);
         int N = batch.Tokens;
+        bool withAttention = batch.Attention is not null;
 
-        // ---- embeddings: "token" = the rows, "0" = the rows (Gemma: × √D, the normalizer in float32 as HF computes it
-        //      in a float32 model)
-        var x = new float[(long)N * D];                              // [N × D] residual stream
-        Weights.ReadRows(EmbeddingName, batch.Ids, x);
-        batch.Keep(x, D, 0);
-        if (c.ScaleEmbeddings) TensorPrimitives.Multiply(x, (float)Math.Sqrt(D), x);
-        batch.Keep(x, D, 1);
+        // ---- the batch's activations, in the run's buffers (grown for a larger batch)
+        var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                         // [N × D] residual stream
+        var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                         // [N × D] normalised input of a sub-layer
+        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * qkvDim);                // [N × (H + 2KV)·hd]: q | k | v
+        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * qDim);                  // [N × H·hd] attention output, heads side by side
+        var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);                     // [N × D] sub-layer output
+        var lw = ws.Layer;
+        int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForwardSlices(I).Max(sl => sl.Width) : I;
+        var gateUp = WorkBuffer.AtLeast(ref ws.GateUp, (long)N * 2 * width);      // [N × 2s]: gate | up of a slice
+        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * width);                   // [N × s]
+        Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);            // the batch's [N × D] rows of a buffer
+
+        // ---- embeddings: "token" = the rows, "0" = the rows (Gemma: × √D, the normalizer in float32 as HF computes
+        //      it in a float32 model)
+        Weights.ReadRows(EmbeddingName, batch.Ids, Rows(x));
+        sink.Receive(0, batch, Rows(x));
+        if (c.ScaleEmbeddings) TensorPrimitives.Multiply(Rows(x), (float)Math.Sqrt(D), Rows(x));
+        sink.Receive(1, batch, Rows(x));
 
         // ---- rotary tables for positions 0 … T−1; Gemma 3's sliding layers have their own θ and no scaling
         var rope = new Rotary(RotaryFrequencies(c), batch.Longest, c.RopeScaling?.AttentionFactor ?? 1);
@@ -150,16 +173,7 @@ public sealed class LlamaModel : IForwardPass
         var global = new AttentionOptions(Causal: true, scale, (float)c.AttentionSoftCap);
         var local = global with { Window = c.SlidingWindow };
 
-        // ---- blocks; one set of weight buffers reused for every layer
-        var lw = new LayerBuffers(this, IntegerKind);
-        var a = new float[(long)N * D];                              // [N × D] normalised input of a sub-layer
-        var qkv = new float[(long)N * qkvDim];                       // [N × (H + 2KV)·hd]: q | k | v
-        var ctx = new float[(long)N * qDim];                         // [N × H·hd] attention output, heads side by side
-        var tmp = new float[(long)N * D];                            // [N × D] sub-layer output
-        bool dense = HasDenseLayer;
-        var gateUp = new float[dense ? (long)N * 2 * I : 0];         // [N × 2I]: gate | up
-        var ff = new float[dense ? (long)N * I : 0];                 // [N × I]
-        var moe = c.Experts > 0 ? new MixtureOfExperts(c) : null;
+        // ---- blocks; one set of weight buffers reused for every layer (and every batch)
         for (int l = 0; l < L; l++)
         {
             lw.Load(l);
@@ -194,31 +208,80 @@ public sealed class LlamaModel : IForwardPass
                 withAttention ? l : -1);
             lw.Output.Project(ctx, tmp, N);                                         // [N × D]
             if (lw.AttentionOut is { } n2) TransformerOps.RmsNorm(tmp, tmp, N, n2, c.RmsNormEpsilon);
-            TensorPrimitives.Add(x, tmp, x);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
 
             // feed-forward sub-layer
             var ffIn = x;
             if (lw.FeedForwardIn is { } n3) { TransformerOps.RmsNorm(x, a, N, n3, c.RmsNormEpsilon); ffIn = a; }
             if (c.IsSparseLayer(l))
-                moe!.Apply(Weights, l, ffIn, tmp, N);                               // Mixtral, Qwen3-MoE: [N × D]
-            else
+                ws.Experts!.Apply(Weights, l, ffIn, tmp, N);                        // Mixtral, Qwen3-MoE: [N × D]
+            else if (!lw.GateUp.IsFloat32)                                          // integer products: whole
             {
                 lw.GateUp.Project(ffIn, gateUp, N);                                 // [N × 2I]
                 TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);   // [N × I]
                 lw.Down.Project(ff, tmp, N);                                        // [N × D]
             }
+            else
+                FeedForwardInSlices(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);  // float32: [N × D]
             if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
-            TensorPrimitives.Add(x, tmp, x);
-            batch.Keep(x, D, l + 2);
+            TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
+            sink.Receive(l + 2, batch, Rows(x));
         }
 
         // ---- "final" = model.norm(x)
-        var finalNorm = new float[D];
+        var finalNorm = ws.FinalNorm;
         Weights.Read("model.norm.weight", finalNorm);
         if (c.NormWeightPlusOne) TensorPrimitives.Add(finalNorm, 1f, finalNorm);
         TransformerOps.RmsNorm(x, a, N, finalNorm, c.RmsNormEpsilon);
-        batch.Keep(a, D, L + 2);
-        return batch.Outputs;
+        sink.Receive(L + 2, batch, Rows(a));
+    }
+
+    /// <summary>Columns of the intermediate width the float32 feed-forward sub-layer runs at a time: the gate | up and
+    /// activation buffers are [N × 2s] and [N × s] instead of [N × 2I] and [N × I]. A multiple of
+    /// <see cref="Gemm.InnerBlock"/> (the down products of the slices add up to the bits of the whole product) and of the
+    /// 512-value chunks of the activations (the same values element by element).</summary>
+    public const int FeedForwardSlice = 1024;
+
+    /// <summary>The slices [Start, Start + Width) of the intermediate width: <see cref="FeedForwardSlice"/> wide, the last
+    /// one taking a remainder shorter than <see cref="Gemm.InnerBlock"/>.</summary>
+    public static IEnumerable<(int Start, int Width)> FeedForwardSlices(int intermediate)
+    {
+        for (int i0 = 0; i0 < intermediate;)
+        {
+            int w = Math.Min(FeedForwardSlice, intermediate - i0);
+            if (intermediate - (i0 + w) < Gemm.InnerBlock) w = intermediate - i0;
+            yield return (i0, w);
+            i0 += w;
+        }
+    }
+
+    /// <summary>f [N × D] = down(act(gate(a)) ⊙ up(a)) with float32 weights (gate | up stacked [2I × D], down [D × I]),
+    /// <see cref="FeedForwardSlice"/> columns of I at a time; gu holds [N × 2s], ff [N × s].</summary>
+    internal static void FeedForwardInSlices(LayerMatrix gateUp, LayerMatrix down, float[] a, float[] gu, float[] ff, float[] f,
+        int N, int I, bool geluTanh)
+    {
+        foreach (var (i0, s) in FeedForwardSlices(I))
+        {
+            gateUp.ProjectRows(a, N, i0, s, gu, 2 * s);                     // [N × s] gate → columns 0 … s
+            gateUp.ProjectRows(a, N, I + i0, s, gu.AsSpan(s), 2 * s);       // [N × s] up → columns s … 2s
+            TransformerOps.GatedActivation(gu, ff, N, s, geluTanh);         // [N × s]
+            down.ProjectColumns(ff, N, i0, s, f, i0 == 0 ? 0f : 1f);        // [N × D] (+)= ff · down[:, i0 … i0 + s)ᵀ
+        }
+    }
+
+    /// <summary>Bytes of the activation buffers the last <see cref="Forward(IEnumerable{PackedBatch}, IHiddenStateSink)"/>
+    /// held (sized for its largest batch; the layer's weight buffers are <see cref="LayerBufferBytes"/>).</summary>
+    public long LastActivationBytes { get; private set; }
+
+    /// <summary>One layer's weights (float32 or integer blocks), the experts' buffers, and the activations of the
+    /// largest batch so far.</summary>
+    private sealed class Workspace(LlamaModel m)
+    {
+        public readonly LayerBuffers Layer = new(m, m.IntegerKind);
+        public readonly MixtureOfExperts? Experts = m.Config.Experts > 0 ? new MixtureOfExperts(m.Config) : null;
+        public readonly float[] FinalNorm = new float[m.Config.Hidden];
+        public float[] X = [], A = [], Qkv = [], Ctx = [], Tmp = [], GateUp = [], Ff = [];
+        public long ActivationBytes => 4L * (X.LongLength + A.LongLength + Qkv.LongLength + Ctx.LongLength + Tmp.LongLength + GateUp.LongLength + Ff.LongLength);
     }
 
     /// <summary>Checks that every tensor the pass reads is present with the shape the config implies (no data is read).</summary>

@@ -142,7 +142,6 @@ public static class TransformerOps
     {
         Parallel.For(0, (N + 63) / 64, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
         {
-            var sig = new float[I];
             for (int n = chunk * 64; n < Math.Min(N, chunk * 64 + 64); n++)
             {
                 var gate = gateUp.AsSpan(n * 2 * I, I);
@@ -155,8 +154,8 @@ public static class TransformerOps
                 }
                 else
                 {
-                    TensorPrimitives.Sigmoid(gate, sig);
-                    TensorPrimitives.Multiply(gate, sig, y);
+                    TensorPrimitives.Sigmoid(gate, y);              // σ(g), in the output row (no scratch)
+                    TensorPrimitives.Multiply(y, gate, y);          // g · σ(g)
                     TensorPrimitives.Multiply(y, up, y);
                 }
             }

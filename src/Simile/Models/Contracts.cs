@@ -75,4 +75,31 @@ public interface ITransformerModel : IWordEmbeddings
 
     /// <summary>Runs the texts (batched internally, with padding masks) and returns every representation per text.</summary>
     IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null);
+
+    /// <summary>
+    /// Runs texts tokenized by <see cref="TokenizeText"/>, at most <paramref name="textsPerBatch"/> at a time, and hands
+    /// every representation of each to <paramref name="sink"/>, keeping none: the native forward pass hands each one
+    /// over as soon as it is computed (a run's memory is one layer's weights and one batch's activations, whatever the
+    /// number of texts and layers), text by text in order for each representation. This default runs
+    /// <see cref="Run"/> on each batch and hands its outputs over text by text (ONNX Runtime returns every representation
+    /// at once).
+    /// </summary>
+    void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, int textsPerBatch)
+    {
+        for (int first = 0; first < inputs.Count; first += textsPerBatch)
+        {
+            var runs = Run([.. inputs.Skip(first).Take(textsPerBatch).Select(i => i.Text)], withAttention: false);
+            for (int t = 0; t < runs.Count; t++)
+                for (int r = 0; r < runs[t].Hidden.Length; r++) sink.Receive(r, first + t, runs[t].Hidden[r]);
+        }
+    }
+}
+
+/// <summary>Receives the representations of texts as a transformer produces them (<see cref="ITransformerModel.Stream"/>).</summary>
+public interface ITextRepresentationSink
+{
+    /// <summary>Representation <paramref name="representation"/> (an index into
+    /// <see cref="ITransformerModel.RepresentationLabels"/>) of text <paramref name="text"/> (an index into the inputs):
+    /// [tokens × Dims] rows, valid during the call only. For a given representation, texts arrive in increasing order.</summary>
+    void Receive(int representation, int text, ReadOnlySpan<float> rows);
 }

@@ -12,7 +12,7 @@ public sealed record ModelTokenizer(
 /// <summary>
 /// Any <see cref="IForwardPass"/> with its tokenizer as an <see cref="ITransformerModel"/>: the one wrapper that
 /// Hugging Face folders and GGUF files share. Token embeddings are read row by row through the pass (only the rows the
-/// words need), texts run through <see cref="NativeRun"/>.
+/// words need), texts run through <see cref="NativeRun"/> (streamed: <see cref="Stream"/>).
 /// </summary>
 public sealed class NativeTransformer : ITransformerModel
 {
@@ -44,8 +44,10 @@ public sealed class NativeTransformer : ITransformerModel
     public TokenizedText TokenizeText(string text) => _tokenizer.EncodeText(text);
 
     public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
-        NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, MaxPositions, Shape.Rows, Pass.Forward,
-            RepresentationLabels, Shape.Cols, Pass.Heads);
+        NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, Pass);
+
+    public void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, int textsPerBatch) =>
+        NativeRun.Stream(inputs, sink, textsPerBatch, Info.Name, Pass);
 
     public void Dispose()
     {

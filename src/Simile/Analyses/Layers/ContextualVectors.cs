@@ -107,7 +107,8 @@ public readonly record struct WordContext(string Text, int Start, int Length);
 /// </summary>
 public static class ContextualVectors
 {
-    /// <summary>Texts per forward-pass chunk (bounds memory: a run holds every representation of every token).</summary>
+    /// <summary>Texts per forward-pass batch (bounds the activations the pass holds; the representations are summed per
+    /// word as the pass hands them over, never held).</summary>
     public const int ChunkSize = 128;
 
     /// <summary>Characters kept either side of a corpus occurrence in a very long line.</summary>
@@ -195,65 +196,47 @@ public static class ContextualVectors
             }
         var jobsByText = jobs.GroupBy(j => j.TextIndex).ToDictionary(g => g.Key, g => g.ToList());
 
+        // The texts tokenized and each (word, context) located among its text's tokens; then one run of the model over
+        // them, ChunkSize texts a batch, with every representation summed per word as the pass hands it over (no batch
+        // holds its representations).
         IReadOnlyList<string> labels = model.RepresentationLabels;
-        int reps = labels.Count;
-        double[][]? sums = null; // [rep][n × d]
-        int dims = 0;
+        var inputs = new TokenizedText[texts.Count];
+        var uses = new List<(int Word, int[] Tokens, double Scale)>[texts.Count];
         var counts = new int[n];
-        for (int chunkStart = 0; chunkStart < texts.Count; chunkStart += ChunkSize)
+        for (int k = 0; k < texts.Count; k++)
         {
-            var chunk = texts.GetRange(chunkStart, Math.Min(ChunkSize, texts.Count - chunkStart));
-            var runs = model.Run(chunk, withAttention: false);
-            if (runs.Count != chunk.Count) throw new InvalidOperationException($"model returned {runs.Count} runs for {chunk.Count} texts");
-            for (int k = 0; k < runs.Count; k++)
+            var input = inputs[k] = model.TokenizeText(texts[k]);
+            uses[k] = [];
+            foreach (var job in jobsByText[k])
             {
-                var run = runs[k];
-                if (sums is null)
+                var tokens = LocateTokens(input, job.Start, job.Length);
+                if (tokens.Length == 0)
+                    throw new SimileException(
+                        $"word '{words[job.Word]}' could not be located among the tokens of \"{input.Text}\"",
+                        "check the word for characters the tokenizer drops; remove it from the word list");
+                if (tokens.Length > 1 && policy == SubwordPolicy.Error)
+                    throw new SimileException(
+                        $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => input.Pieces[t]))}) in \"{input.Text}\"",
+                        "pass --subword mean (or first/last) to pool the pieces, or remove the word");
+                int[] use = policy switch
                 {
-                    dims = run.Dims;
-                    if (run.Labels.Count != reps) throw new InvalidOperationException("run labels differ from the model's representation labels");
-                    sums = new double[reps][];
-                    for (int r = 0; r < reps; r++) sums[r] = new double[(long)n * dims];
-                }
-                foreach (var job in jobsByText[chunkStart + k])
-                {
-                    var tokens = LocateTokens(run.Input, job.Start, job.Length);
-                    if (tokens.Length == 0)
-                        throw new SimileException(
-                            $"word '{words[job.Word]}' could not be located among the tokens of \"{run.Input.Text}\"",
-                            "check the word for characters the tokenizer drops; remove it from the word list");
-                    if (tokens.Length > 1 && policy == SubwordPolicy.Error)
-                        throw new SimileException(
-                            $"word '{words[job.Word]}' is split into {tokens.Length} tokens ({string.Join(" ", tokens.Select(t => run.Input.Pieces[t]))}) in \"{run.Input.Text}\"",
-                            "pass --subword mean (or first/last) to pool the pieces, or remove the word");
-                    ReadOnlySpan<int> use = policy switch
-                    {
-                        SubwordPolicy.First => tokens.AsSpan(0, 1),
-                        SubwordPolicy.Last => tokens.AsSpan(tokens.Length - 1, 1),
-                        _ => tokens,
-                    };
-                    double scale = 1.0 / use.Length;
-                    for (int r = 0; r < reps; r++)
-                    {
-                        var hidden = run.Hidden[r];
-                        var acc = sums![r].AsSpan(job.Word * dims, dims);
-                        foreach (int t in use)
-                        {
-                            var row = hidden.AsSpan(t * dims, dims);
-                            for (int f = 0; f < dims; f++) acc[f] += scale * row[f];
-                        }
-                    }
-                    counts[job.Word]++;
-                }
+                    SubwordPolicy.First => tokens[..1],
+                    SubwordPolicy.Last => tokens[^1..],
+                    _ => tokens,
+                };
+                uses[k].Add((job.Word, use, 1.0 / use.Length));
+                counts[job.Word]++;
             }
-            progress?.Report(Math.Min(1.0, (chunkStart + chunk.Count) / (double)texts.Count));
         }
+        var sums = new WordSums(labels.Count, n, inputs, uses, progress);
+        model.Stream(inputs, sums, ChunkSize);
 
         string name = modelName ?? model.Info.Name;
+        int reps = labels.Count, dims = sums.Dims;
         var sets = new List<VectorSet>(reps);
         for (int r = 0; r < reps; r++)
         {
-            var m = new Matrix(n, dims, sums![r]);
+            var m = new Matrix(n, dims, sums.Of(r));
             for (int w = 0; w < n; w++)
             {
                 double inv = 1.0 / counts[w];
@@ -263,5 +246,42 @@ public static class ContextualVectors
             sets.Add(new VectorSet(words, m, $"{name}:{labels[r]}"));
         }
         return new RepresentationStack(name, labels.ToList(), sets, words.ToList(), counts, context.ToString());
+    }
+
+    /// <summary>
+    /// Per representation, the sums over a word's contexts of its pooled token rows, [n × d] float64: a text's rows are
+    /// added as the model hands them over (texts in order, so each sum adds its terms in the same order as a loop over
+    /// the texts would).
+    /// </summary>
+    private sealed class WordSums(int representations, int words, TokenizedText[] inputs,
+        List<(int Word, int[] Tokens, double Scale)>[] uses, IProgress<double>? progress) : ITextRepresentationSink
+    {
+        // inputs: the texts as tokenized; uses: for each text the words read in it, their (pooled) token rows and 1 / the
+        // number of those rows.
+        private readonly double[]?[] _sums = new double[]?[representations];
+
+        /// <summary>d, known from the first rows handed over.</summary>
+        public int Dims { get; private set; }
+
+        public double[] Of(int representation) => _sums[representation] ?? new double[(long)words * Dims];
+
+        public void Receive(int representation, int text, ReadOnlySpan<float> rows)
+        {
+            if ((uint)representation >= (uint)_sums.Length)
+                throw new InvalidOperationException($"model handed over representation {representation} of {_sums.Length}");
+            if (representation == _sums.Length - 1) progress?.Report((text + 1.0) / inputs.Length);   // the text's last
+            if (inputs[text].Count == 0) return;
+            if (Dims == 0) Dims = rows.Length / inputs[text].Count;
+            var sum = _sums[representation] ??= new double[(long)words * Dims];
+            foreach (var (word, tokens, scale) in uses[text])
+            {
+                var acc = sum.AsSpan(word * Dims, Dims);
+                foreach (int t in tokens)
+                {
+                    var row = rows.Slice(t * Dims, Dims);
+                    for (int f = 0; f < Dims; f++) acc[f] += scale * row[f];
+                }
+            }
+        }
     }
 }

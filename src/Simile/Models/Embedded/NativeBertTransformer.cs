@@ -33,8 +33,10 @@ public sealed class NativeBertTransformer : ITransformerModel
     public TokenizedText TokenizeText(string text) => _source.TokenizeText(text);
 
     public IReadOnlyList<TransformerRun> Run(IReadOnlyList<string> texts, bool withAttention, IProgress<double>? progress = null) =>
-        NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, Model.Weights.MaxPositions, Model.Weights.VocabularySize,
-            Model.Forward, RepresentationLabels, Model.Dims, Model.Heads);
+        NativeRun.Run(texts, withAttention, progress, Info.Name, TokenizeText, Model);
+
+    public void Stream(IReadOnlyList<TokenizedText> inputs, ITextRepresentationSink sink, int textsPerBatch) =>
+        NativeRun.Stream(inputs, sink, textsPerBatch, Info.Name, Model);
 
     public void Dispose() => _source.Dispose();
 }
