@@ -148,12 +148,13 @@ public static unsafe class KQuantGemm
         if (c.Length < (long)(a.Rows - 1) * ldc + w.Rows) throw new ArgumentException("C is too short");
         fixed (float* pc = c)
         fixed (sbyte* xq = a.Quants)
-        fixed (float* xd = a.Scales, wd = w.Scales, xmn = a.MinColumns, wmn = w.MinRows)
+        fixed (float* xd = a.Scales, wd = w.Scales, xmn = a.MinColumns, wmn = w.MinRows, xmp = a.MinPairColumns, wmp = w.MinPairRows)
         fixed (byte* wq = w.Quants)
         fixed (short* ws = w.GroupScales)
         {
             // pinned once for the whole product; the micro-kernel calls read through these pointers
-            var blocks = new Blocks(Selected, a.Rows, w.Rows, w.K, w.Wide, xq, xd, xmn, wq, wd, ws, wmn, pc, ldc);
+            var blocks = new Blocks(Selected, a.Rows, w.Rows, w.K, w.Wide, xq, xd, new Mins(xmn, wmn, w.K / 16),
+                new Mins(xmp, wmp, w.K / 32), wq, wd, ws, pc, ldc);
             IntegerGemmTiles.Run(blocks, a.Rows, w.Rows, w.K, TokenGroup, RowGroup);
         }
     }
@@ -161,10 +162,11 @@ public static unsafe class KQuantGemm
     /// <summary>
     /// One micro-kernel call of <see cref="IntegerGemmTiles"/>: the 4 × 4 outputs C[n0 … n0+3, m0 … m0+3] (those inside
     /// the matrix), from the pinned arrays of the activations (quants, d_x, mins columns) and the weights (quants, d,
-    /// group scales, mins rows).
+    /// group scales, mins rows); the mins operands per group (<paramref name="groupMins"/>) and per pair of groups
+    /// (<paramref name="pairMins"/>, for row groups without Q6_K rows, whose two groups of a sub-block share one min).
     /// </summary>
     private readonly struct Blocks(Kernel kernel, int tokens, int rows, int k, bool[] wideRows,
-        sbyte* xq, float* xd, float* xmn, byte* wq, float* wd, short* ws, float* wmn, float* c, int ldc) : IntegerGemmTiles.IBlock
+        sbyte* xq, float* xd, Mins groupMins, Mins pairMins, byte* wq, float* wd, short* ws, float* c, int ldc) : IntegerGemmTiles.IBlock
     {
         public void Run(int n0, int m0)
         {
@@ -173,12 +175,15 @@ public static unsafe class KQuantGemm
             byte* wr = wq + (long)m0 * k;
             float* xs = xd + (long)n0 * blocks, wsc = wd + (long)m0 * blocks;
             short* sc = ws + (long)m0 * blocks * ScaleLanes;
-            var mins = new Mins(xmn + (long)n0 * (k / 16), wmn + (long)m0 * (k / 16), k / 16);
+            var mins = groupMins.At(n0, m0);
             bool wide = wideRows[m0] || wideRows[m0 + 1] || wideRows[m0 + 2] || wideRows[m0 + 3];
             float* result = stackalloc float[TokenGroup * RowGroup];   // result[t·4 + r]
             switch (kernel)
             {
-                case Kernel.Vector512: Micro512(x, xs, wr, wsc, sc, k, blocks, wide, mins, result); break;
+                case Kernel.Vector512:
+                    // Q4_K/Q5_K rows only and whole vectors of pairs: the mins term over K/32 pairs of groups, half the work
+                    Micro512(x, xs, wr, wsc, sc, k, blocks, wide, !wide && k % 512 == 0 ? pairMins.At(n0, m0) : mins, result);
+                    break;
                 case Kernel.Vector256:
                     // two 4 × 2 halves: rows m0, m0+1 and m0+2, m0+3
                     Micro256(x, xs, wr, wsc, sc, k, blocks, wide, mins, result);
@@ -194,15 +199,19 @@ public static unsafe class KQuantGemm
     }
 
     /// <summary>
-    /// The mins term's operands of one micro-kernel call: per token row the 16 values d_x·bsum_g of each block
-    /// (<see cref="Q8KActivations.MinColumns"/>), per weight row the 16 values dm·mn_g (<see cref="KQuantMatrix.MinRows"/>),
-    /// both with row stride K/16. A block's term for (token t, row r) is Σ_g Columns[t, g]·Rows[r, g]: the kernels take
-    /// the 16 products lane by lane into the same float32 sums as the main term, so the lanes' final reduction adds them.
+    /// The mins term's operands: per token row the values d_x·bsum_g of each block (<see cref="Q8KActivations.MinColumns"/>),
+    /// per weight row the values dm·mn_g (<see cref="KQuantMatrix.MinRows"/>), both with row stride K/16; or the same
+    /// per pair of groups, K/32 a row (<see cref="Q8KActivations.MinPairColumns"/>: d_x·(bsum_2s + bsum_2s+1),
+    /// <see cref="KQuantMatrix.MinPairRows"/>: dm·mn_2s, the sub-block's one min). A token's term for a row is
+    /// Σ Columns[t, ·]·Rows[r, ·] over the row: the kernels take the products lane by lane into float32 sums.
     /// </summary>
     private readonly struct Mins(float* columns, float* rows, long stride)
     {
         public readonly float* Columns = columns, Rows = rows;
         public readonly long Stride = stride;
+
+        /// <summary>The operands of the micro-kernel call at token <paramref name="n0"/>, weight row <paramref name="m0"/>.</summary>
+        public Mins At(int n0, int m0) => new(Columns + n0 * Stride, Rows + m0 * Stride, Stride);
 
         /// <summary>The same operands from weight row <paramref name="offset"/> on.</summary>
         public Mins FromRow(int offset) => new(Columns, Rows + offset * Stride, Stride);
@@ -399,7 +408,7 @@ public static unsafe class KQuantGemm
     }
 
     /// <summary>
-    /// result[t·4 + r] −= the mins term Σ_g Columns[t, g]·Rows[r, g] over all blocks: 16 float32 sums lane by lane, in a
+    /// result[t·4 + r] −= the mins term Σ Columns[t, ·]·Rows[r, ·] over the row: 16 float32 sums lane by lane, in a
     /// method of its own so they stay in registers (in the main loop's method they would be spilled).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
@@ -464,6 +473,7 @@ public sealed class KQuantMatrix
     internal readonly float[] Scales;
     internal readonly short[] GroupScales;   // [capacity × blocks × 32]: group g's integer scale in lanes 2g, 2g+1
     internal readonly float[] MinRows;
+    internal readonly float[] MinPairRows;   // [capacity × K/32]: dm·mn of each sub-block of 32 (Q4_K/Q5_K rows; 0 for Q6_K)
     internal readonly bool[] Wide;           // per row: quants up to 63 (Q6_K), else up to 31
 
     public KQuantMatrix(int rows, int k)
@@ -476,6 +486,7 @@ public sealed class KQuantMatrix
         Scales = new float[(long)capacity * blocks];
         GroupScales = new short[(long)capacity * blocks * KQuantGemm.ScaleLanes];
         MinRows = new float[(long)capacity * blocks * KQuantGemm.Groups];
+        MinPairRows = new float[(long)capacity * blocks * KQuantGemm.Groups / 2];
         Wide = new bool[capacity];
     }
 
@@ -516,6 +527,8 @@ public sealed class KQuantMatrix
                         var mn = MinRows.AsSpan((int)((row * perRow + b) * KQuantGemm.Groups), KQuantGemm.Groups);
                         Scales[row * perRow + b] = Unpack(type, blk, u, sc, mn);
                         for (int g = 0; g < KQuantGemm.Groups; g++) lanes[2 * g] = lanes[2 * g + 1] = sc[g];
+                        for (int p = 0; p < KQuantGemm.Groups / 2; p++)
+                            MinPairRows[(row * perRow + b) * (KQuantGemm.Groups / 2) + p] = type == KQuantType.Q6_K ? 0f : mn[2 * p];
                     }
                 });
             }
@@ -608,7 +621,7 @@ public sealed class KQuantMatrix
 /// <summary>
 /// Activations [Rows × K] quantised to Q8_K (ggml's quantize_row_q8_K) for <see cref="KQuantGemm"/>: Quants
 /// [capacity × K] in the kernel's layout (<see cref="KQuantGemm.Position"/>) with rows padded to a multiple of 4 (zeros), Scales d_x [capacity × K/256], and MinColumns
-/// d_x·bsum_g [Rows × K/16] for the mins term.
+/// d_x·bsum_g [Rows × K/16] for the mins term (and MinPairColumns d_x·(bsum_2s + bsum_2s+1) [Rows × K/32]).
 /// </summary>
 public sealed class Q8KActivations
 {
@@ -617,6 +630,7 @@ public sealed class Q8KActivations
     internal sbyte[] Quants = [];
     internal float[] Scales = [];
     internal float[] MinColumns = [];
+    internal float[] MinPairColumns = [];   // [capacity × K/32]: d_x·(bsum_2s + bsum_2s+1)
 
     /// <summary>Quantises x [rows × k] (row stride k), reusing the buffers when they are large enough.</summary>
     public void Quantize(ReadOnlySpan<float> x, int rows, int k)
@@ -629,6 +643,7 @@ public sealed class Q8KActivations
         if (Quants.Length < (long)capacity * k) Quants = new sbyte[(long)capacity * k];
         if (Scales.Length < (long)capacity * blocks) Scales = new float[(long)capacity * blocks];
         if (MinColumns.Length < (long)capacity * groups) MinColumns = new float[(long)capacity * groups];
+        if (MinPairColumns.Length < (long)capacity * groups / 2) MinPairColumns = new float[(long)capacity * groups / 2];
         Quants.AsSpan((int)((long)rows * k), (capacity - rows) * k).Clear();
         Scales.AsSpan(rows * blocks, (capacity - rows) * blocks).Clear();
         unsafe
@@ -649,6 +664,8 @@ public sealed class Q8KActivations
                             KQuantGemm.ToLayout(System.Runtime.InteropServices.MemoryMarshal.AsBytes(natural), System.Runtime.InteropServices.MemoryMarshal.AsBytes(q));
                             Scales[n * blocks + b] = d;
                             for (int g = 0; g < KQuantGemm.Groups; g++) MinColumns[(long)n * groups + b * KQuantGemm.Groups + g] = d * bsums[g];
+                            for (int p = 0; p < KQuantGemm.Groups / 2; p++)
+                                MinPairColumns[(long)n * groups / 2 + b * KQuantGemm.Groups / 2 + p] = d * (bsums[2 * p] + bsums[2 * p + 1]);
                         }
                 });
             }

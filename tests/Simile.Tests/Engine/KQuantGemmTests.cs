@@ -108,17 +108,19 @@ public class KQuantGemmTests
     public void Equals_the_naive_block_formulas(KQuantGemm.Kernel kernel, KQuantType type)
     {
         var rng = new Random(17 + (int)type);
-        int n = 7, m = 11, k = 768;
-        var x = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        x.AsSpan(2 * k + 256, 256).Clear();     // an all-zero activation block: d_x = 0
-        var blocks = Blocks(type, rng, m, k);
-        var (want, mag) = Naive(type, x, n, blocks, m, k);
+        // K = 768: the mins term per group; K = 1024 (whole vectors of group pairs): per pair of groups on Q4_K/Q5_K rows
+        foreach (int k in new[] { 768, 1024 })
         foreach (int threads in new[] { 1, 2 })
         {
+            int n = 7, m = 11;
+            var x = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            x.AsSpan(2 * k + 256, 256).Clear();     // an all-zero activation block: d_x = 0
+            var blocks = Blocks(type, rng, m, k);
+            var (want, mag) = Naive(type, x, n, blocks, m, k);
             var got = Run(kernel, type, x, n, blocks, m, k, threads);
             for (int i = 0; i < want.Length; i++)
                 Assert.True(Math.Abs(got[i] - want[i]) <= 2e-6 * mag[i] + 1e-30,
-                    $"{type} {kernel} threads {threads} [{i / m},{i % m}]: {got[i]} vs {want[i]} (magnitude {mag[i]:E3})");
+                    $"{type} {kernel} K {k} threads {threads} [{i / m},{i % m}]: {got[i]} vs {want[i]} (magnitude {mag[i]:E3})");
         }
     }
 
