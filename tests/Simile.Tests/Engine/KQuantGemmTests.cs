@@ -129,13 +129,20 @@ public class KQuantGemmTests
     public void Kernels_agree_with_the_scalar_kernel(KQuantGemm.Kernel kernel, KQuantType type)
     {
         var rng = new Random(99);
-        int n = 9, m = 6, k = 512;
-        var x = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        var blocks = Blocks(type, rng, m, k);
-        var scalar = Run(KQuantGemm.Kernel.Scalar, type, x, n, blocks, m, k, 1);
-        var got = Run(kernel, type, x, n, blocks, m, k, 2);
-        var (_, mag) = Naive(type, x, n, blocks, m, k);
-        for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(got[i] - scalar[i]) <= 2e-6 * mag[i] + 1e-30);
+        // one token and one row (a micro-kernel call of padding), one block, and whole vectors of group pairs
+        foreach (var (n, m, k) in new[] { (9, 6, 512), (1, 1, 256), (2, 3, 1024), (5, 4, 512) })
+        {
+            var x = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var blocks = Blocks(type, rng, m, k);
+            var scalar = Run(KQuantGemm.Kernel.Scalar, type, x, n, blocks, m, k, 1);
+            var got = Run(kernel, type, x, n, blocks, m, k, 2);
+            var (want, mag) = Naive(type, x, n, blocks, m, k);
+            for (int i = 0; i < got.Length; i++)
+            {
+                Assert.True(Math.Abs(got[i] - scalar[i]) <= 2e-6 * mag[i] + 1e-30, $"{n}×{m}×{k} [{i}]: {got[i]} vs scalar {scalar[i]}");
+                Assert.True(Math.Abs(got[i] - want[i]) <= 2e-6 * mag[i] + 1e-30, $"{n}×{m}×{k} [{i}]: {got[i]} vs naive {want[i]}");
+            }
+        }
     }
 
     /// <summary>
