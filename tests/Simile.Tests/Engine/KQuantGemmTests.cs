@@ -249,6 +249,39 @@ public class KQuantGemmTests
         }
     }
 
+    /// <summary>
+    /// Blocks written by ggml itself (<c>quantize_row_q4_K_ref</c> etc. on a 4 × 256 matrix, tests/reference/gguf-dequant)
+    /// times activations, every kernel: equal to a float64 product of ggml's own dequantized values with the Q8_K
+    /// activations, to 2e-6 of the sum of |terms|.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Products_of_blocks_ggml_quantized_equal_its_dequantized_values(KQuantGemm.Kernel kernel, KQuantType type)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(
+            Path.Combine(TestPaths.Reference, "gguf-dequant", "ggml-quantized-reference.json")));
+        var entry = doc.RootElement.GetProperty("types").GetProperty(type.ToString());
+        var blocks = Convert.FromBase64String(entry.GetProperty("blocks").GetString()!);
+        var bytes = Convert.FromBase64String(entry.GetProperty("values").GetString()!);
+        const int m = 4, k = 256, n = 6;
+        var dequantized = new float[m * k];
+        Buffer.BlockCopy(bytes, 0, dequantized, 0, bytes.Length);
+        var rng = new Random(8);
+        var x = Enumerable.Range(0, n * k).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var got = Run(kernel, type, x, n, blocks, m, k, 2);
+        for (int t = 0; t < n; t++)
+        {
+            var (dx, qx) = NaiveQ8K(x.AsSpan(t * k, k));
+            for (int r = 0; r < m; r++)
+            {
+                double want = 0, magnitude = 0;
+                for (int e = 0; e < k; e++) { double p = (double)dequantized[r * k + e] * qx[e]; want += p; magnitude += Math.Abs(p); }
+                want *= dx; magnitude *= Math.Abs(dx);
+                Assert.True(Math.Abs(got[t * m + r] - want) <= 2e-6 * magnitude + 1e-30, $"{type} {kernel} [{t},{r}]: {got[t * m + r]} vs {want}");
+            }
+        }
+    }
+
     // ---- a tiny Llama GGUF in the Q4_K_M mix: Q4_K, with attn_v and ffn_down in Q6_K (as llama-quantize does on some layers)
 
     private const int D = 256, H = 4, KV = 2, Hd = 64, I = 512, V = 12, L = 2;
