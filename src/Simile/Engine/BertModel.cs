@@ -67,11 +67,7 @@ public sealed class BertModel : IForwardPass
     public IReadOnlyList<string> Labels { get; }
 
     public void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination)
-    {
-        var wte = Weights.WordEmbeddings.Span;
-        int D = Dims;
-        for (int r = 0; r < ids.Length; r++) wte.Slice(ids[r] * D, D).CopyTo(destination.Slice(r * D, D));
-    }
+        => TransformerOps.GatherRows(Weights.WordEmbeddings.Span, Dims, ids, destination);
 
     /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
     /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>

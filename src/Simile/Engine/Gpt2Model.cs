@@ -53,11 +53,7 @@ public sealed class Gpt2Model : IForwardPass
     public IReadOnlyList<string> Labels { get; }
 
     public void ReadTokenEmbeddings(ReadOnlySpan<int> ids, Span<float> destination)
-    {
-        var wte = Weights.TokenEmbeddings.Span;
-        int D = Dims;
-        for (int r = 0; r < ids.Length; r++) wte.Slice(ids[r] * D, D).CopyTo(destination.Slice(r * D, D));
-    }
+        => TransformerOps.GatherRows(Weights.TokenEmbeddings.Span, Dims, ids, destination);
 
     /// <summary>Runs the batches one after another with one set of buffers (allocated here, for the largest batch so
     /// far, and dropped at the end); every representation goes to <paramref name="sink"/> as soon as it is computed.</summary>

@@ -20,6 +20,12 @@ public sealed record LayerNormWeights(ReadOnlyMemory<float> Gamma, ReadOnlyMemor
 /// <summary>The elementwise and row-wise pieces of a transformer layer, float32 in and out.</summary>
 public static class TransformerOps
 {
+    /// <summary>The rows ids[r] of a [V × d] table, one after another: destination [ids.Length × d] (an embedding lookup).</summary>
+    public static void GatherRows(ReadOnlySpan<float> table, int d, ReadOnlySpan<int> ids, Span<float> destination)
+    {
+        for (int r = 0; r < ids.Length; r++) table.Slice(ids[r] * d, d).CopyTo(destination.Slice(r * d, d));
+    }
+
     /// <summary>y[i,:] += bias for each of the n rows (bias: [cols]).</summary>
     public static void AddBiasRows(Span<float> y, ReadOnlySpan<float> bias, int n)
     {

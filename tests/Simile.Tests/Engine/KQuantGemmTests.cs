@@ -286,51 +286,10 @@ public class KQuantGemmTests
 
     private const int D = 256, H = 4, KV = 2, Hd = 64, I = 512, V = 12, L = 2;
 
-    private static float[] Permute(float[] hf, int heads, int cols)
-    {
-        var o = new float[hf.Length];
-        for (int h = 0; h < heads; h++)
-            for (int i = 0; i < Hd / 2; i++)
-                for (int j = 0; j < 2; j++)
-                    Array.Copy(hf, (h * Hd + j * Hd / 2 + i) * cols, o, (h * Hd + 2 * i + j) * cols, cols);
-        return o;
-    }
-
     private static (string Path, Dictionary<string, (float[] Values, GgmlType Type)> Projections) WriteQ4KMLlama(TempFolder tmp)
-    {
-        var rng = new Random(3);
-        float[] R(int count, double scale) => Enumerable.Range(0, count).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale)).ToArray();
-        var w = new GgufWriter()
-            .String("general.architecture", "llama")
-            .U32("llama.block_count", L).U32("llama.embedding_length", D).U32("llama.feed_forward_length", I)
-            .U32("llama.attention.head_count", H).U32("llama.attention.head_count_kv", KV)
-            .F32("llama.attention.layer_norm_rms_epsilon", 1e-5f).F32("llama.rope.freq_base", 10000f)
-            .U32("llama.context_length", 128)
-            .String("tokenizer.ggml.model", "gpt2")
-            .AddArray("tokenizer.ggml.tokens", GgufValueType.String, Enumerable.Range(0, V).Select(i => "t" + i).ToArray())
-            .TensorF32("token_embd.weight", [D, V], R(V * D, 1))
-            .TensorF32("output_norm.weight", [D], R(D, 1).Select(v => 1 + 0.2f * v).ToArray());
-        var projections = new Dictionary<string, (float[], GgmlType)>();
-        for (int l = 0; l < L; l++)
-        {
-            w.TensorF32($"blk.{l}.attn_norm.weight", [D], R(D, 1).Select(v => 1 + 0.2f * v).ToArray());
-            w.TensorF32($"blk.{l}.ffn_norm.weight", [D], R(D, 1).Select(v => 1 + 0.2f * v).ToArray());
-            foreach (var (gguf, hf, rows, cols) in new[]
-            {
-                ("attn_q", "self_attn.q_proj", H * Hd, D), ("attn_k", "self_attn.k_proj", KV * Hd, D),
-                ("attn_v", "self_attn.v_proj", KV * Hd, D), ("attn_output", "self_attn.o_proj", D, H * Hd),
-                ("ffn_gate", "mlp.gate_proj", I, D), ("ffn_up", "mlp.up_proj", I, D), ("ffn_down", "mlp.down_proj", D, I),
-            })
-            {
-                var v = R(rows * cols, 1 / Math.Sqrt(cols) * 1.7);
-                var type = gguf is "attn_v" or "ffn_down" && l == 0 ? GgmlType.Q6_K : GgmlType.Q4_K;
-                projections[$"model.layers.{l}.{hf}.weight"] = (v, type);
-                var stored = gguf == "attn_q" ? Permute(v, H, cols) : gguf == "attn_k" ? Permute(v, KV, cols) : v;
-                w.Tensor($"blk.{l}.{gguf}.weight", type, [cols, rows], type == GgmlType.Q6_K ? KQuantize.Q6_K(stored) : KQuantize.Q4_K(stored));
-            }
-        }
-        return (w.Write(tmp.File("q4km.gguf")), projections);
-    }
+        => QuantizedLlamaGguf.Write(tmp, "q4km.gguf", new(D, H, KV, Hd, I, V, L),
+            (gguf, l) => gguf is "attn_v" or "ffn_down" && l == 0 ? GgmlType.Q6_K : GgmlType.Q4_K,
+            (type, values) => type == GgmlType.Q6_K ? KQuantize.Q6_K(values) : KQuantize.Q4_K(values));
 
     [Fact]
     public void Gguf_hands_out_k_quant_blocks_in_hf_row_order()

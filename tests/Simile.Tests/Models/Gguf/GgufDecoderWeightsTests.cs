@@ -63,17 +63,6 @@ public class GgufDecoderWeightsTests
         return $"blk.{parts[2]}.{ToGguf[mid]}.{parts[^1]}";
     }
 
-    /// <summary>llama.cpp's permute, written from its definition: GGUF row h·hd + 2i + j takes HF row h·hd + j·hd/2 + i.</summary>
-    private static float[] Permute(float[] hf, int heads, int cols)
-    {
-        var o = new float[hf.Length];
-        for (int h = 0; h < heads; h++)
-            for (int i = 0; i < Hd / 2; i++)
-                for (int j = 0; j < 2; j++)
-                    Array.Copy(hf, (h * Hd + j * Hd / 2 + i) * cols, o, (h * Hd + 2 * i + j) * cols, cols);
-        return o;
-    }
-
     private static string Write(TempFolder tmp, string arch, Dictionary<string, (long[] Shape, float[] Values)> hf, float[]? ropeFreqs = null)
     {
         var w = new GgufWriter()
@@ -88,8 +77,8 @@ public class GgufDecoderWeightsTests
         foreach (var (name, (shape, values)) in hf)
         {
             var v = values;
-            if (arch == "llama" && name.Contains("q_proj")) v = Permute(v, H, shape.Length == 2 ? (int)shape[1] : 1);
-            if (arch == "llama" && name.Contains("k_proj")) v = Permute(v, KV, shape.Length == 2 ? (int)shape[1] : 1);
+            if (arch == "llama" && name.Contains("q_proj")) v = LlamaCppPermutation.Apply(v, H, Hd, shape.Length == 2 ? (int)shape[1] : 1);
+            if (arch == "llama" && name.Contains("k_proj")) v = LlamaCppPermutation.Apply(v, KV, Hd, shape.Length == 2 ? (int)shape[1] : 1);
             if (arch == "gemma" && name.EndsWith("norm.weight")) v = v.Select(x => x + 1f).ToArray();
             w.TensorF32(GgufName(name), shape.Reverse().ToArray(), v);
         }

@@ -187,21 +187,6 @@ public class GgufTransformerTests
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    /// <summary>GGUF row h·hd + 2i + j holds HF row h·hd + j·hd/2 + i (llama.cpp's converter permutation).</summary>
-    private static float[] Permute(float[] hf, int heads, int hd, int cols, bool toGguf)
-    {
-        var o = new float[hf.Length];
-        for (int h = 0; h < heads; h++)
-            for (int i = 0; i < hd / 2; i++)
-                for (int j = 0; j < 2; j++)
-                {
-                    int g = h * hd + 2 * i + j, r = h * hd + j * hd / 2 + i;
-                    int from = toGguf ? r : g, to = toGguf ? g : r;
-                    Array.Copy(hf, from * cols, o, to * cols, cols);
-                }
-        return o;
-    }
-
     /// <summary>Q4_K super-blocks of random bytes with small d and dmin: any bit pattern is a valid quantized tensor.</summary>
     private static byte[] RandomQ4K(Random rng, int values)
     {
@@ -232,8 +217,8 @@ public class GgufTransformerTests
         {
             string p = $"blk.{l}.";
             w.TensorF32(p + "attn_norm.weight", [D], Rand(D, 0.1, 1));
-            w.Tensor(p + "attn_q.weight", GgmlType.Q8_0, [D, q], RefQuant.Q8_0(Permute(Rand(q * D, 0.1), spec.H, spec.HeadDim, D, toGguf: true)));
-            w.Tensor(p + "attn_k.weight", GgmlType.Q8_0, [D, kv], RefQuant.Q8_0(Permute(Rand(kv * D, 0.1), spec.KV, spec.HeadDim, D, toGguf: true)));
+            w.Tensor(p + "attn_q.weight", GgmlType.Q8_0, [D, q], RefQuant.Q8_0(LlamaCppPermutation.Apply(Rand(q * D, 0.1), spec.H, spec.HeadDim, D, toGguf: true)));
+            w.Tensor(p + "attn_k.weight", GgmlType.Q8_0, [D, kv], RefQuant.Q8_0(LlamaCppPermutation.Apply(Rand(kv * D, 0.1), spec.KV, spec.HeadDim, D, toGguf: true)));
             w.Tensor(p + "attn_v.weight", GgmlType.Q8_0, [D, kv], RefQuant.Q8_0(Rand(kv * D, 0.1)));
             w.Tensor(p + "attn_output.weight", GgmlType.Q4_K, [q, D], RandomQ4K(rng, D * q));
             w.TensorF32(p + "ffn_norm.weight", [D], Rand(D, 0.1, 1));
@@ -257,8 +242,8 @@ public class GgufTransformerTests
             {
                 string g = $"blk.{l}.", h = $"model.layers.{l}.";
                 reference[h + "input_layernorm.weight"] = Deq(g + "attn_norm.weight");
-                reference[h + "self_attn.q_proj.weight"] = Permute(Deq(g + "attn_q.weight"), spec.H, spec.HeadDim, D, toGguf: false);
-                reference[h + "self_attn.k_proj.weight"] = Permute(Deq(g + "attn_k.weight"), spec.KV, spec.HeadDim, D, toGguf: false);
+                reference[h + "self_attn.q_proj.weight"] = LlamaCppPermutation.Apply(Deq(g + "attn_q.weight"), spec.H, spec.HeadDim, D, toGguf: false);
+                reference[h + "self_attn.k_proj.weight"] = LlamaCppPermutation.Apply(Deq(g + "attn_k.weight"), spec.KV, spec.HeadDim, D, toGguf: false);
                 reference[h + "self_attn.v_proj.weight"] = Deq(g + "attn_v.weight");
                 reference[h + "self_attn.o_proj.weight"] = Deq(g + "attn_output.weight");
                 reference[h + "post_attention_layernorm.weight"] = Deq(g + "ffn_norm.weight");
