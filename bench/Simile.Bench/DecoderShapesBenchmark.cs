@@ -56,17 +56,23 @@ public static class DecoderShapesBenchmark
         Gemm.MaxThreads = threads;
 
         var config = HuggingFaceConfig.Parse(Encoding.UTF8.GetBytes(json), $"{only}/config.json").Decoder!;
-        var sampler = new MemorySampler();
-        // The process before any weight exists: the runtime, the loaded assemblies, this program (its own baseline).
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        long gcRuntime = GC.GetTotalMemory(false), wsRuntime = Environment.WorkingSet;
         var build = Stopwatch.StartNew();
-        using var weights = new RandomBf16Weights(config);
-        long weightBytes = weights.Bytes;
+        string folder = RandomCheckpoint.Folder(only, config, json);
+        double buildSeconds = build.Elapsed.TotalSeconds;
+        var sampler = new MemorySampler();
+        // The process before any weight is mapped: the runtime, the loaded assemblies, this program (its own baseline).
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        long gcRuntime = GC.GetTotalMemory(false);
+        var rssRuntime = Statm.Read();
+        using var checkpoint = SafetensorsCheckpoint.Open(folder);
+        using var weights = new SafetensorsDecoderWeights(checkpoint, config);
+        long weightBytes = checkpoint.Tensors.Sum(t => t.End - t.Begin), parameters = checkpoint.Tensors.Sum(t => t.ElementCount);
+        // One block's parameters (the projections and the norms) in float32: the "one layer" of the budget.
+        long layerFloat32 = 4 * checkpoint.Tensors.Where(t => t.Name.StartsWith(LlamaModel.LayerPrefix(0), StringComparison.Ordinal)).Sum(t => t.ElementCount);
         Console.WriteLine($"forward-decoders: {only} ({config.Architecture}, hidden {config.Hidden}, {config.Layers} layers, {config.Heads} heads / {config.KeyValueHeads} kv × {config.HeadDim}, "
             + $"intermediate {config.Intermediate}, vocab {config.VocabularySize}, tied {config.TiedEmbeddings}"
             + (config.SlidingWindow > 0 ? $", sliding window {config.SlidingWindow} on {Enumerable.Range(0, config.Layers).Count(config.IsSlidingLayer)} of {config.Layers} layers" : "")
-            + $"); {weights.Parameters:N0} random bf16 parameters ({weightBytes / 1e9:F2} GB) built in {build.Elapsed.TotalSeconds:F1} s; {threads} threads; best of {reps}");
+            + $"); {parameters:N0} random bf16 parameters ({weightBytes / 1e9:F2} GB) in {folder} (written or found in {buildSeconds:F1} s), mapped; {threads} threads; best of {reps}");
         Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
 
         // What `layers` runs: the contextual vectors of the seed words (ContextualVectors.Compute, the neutral
@@ -88,13 +94,14 @@ public static class DecoderShapesBenchmark
         // live, without the garbage the GC lets accumulate between chunks.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        long gcBefore = GC.GetTotalMemory(false), wsBefore = Environment.WorkingSet;
+        long gcBefore = GC.GetTotalMemory(false);
+        var rssBefore = Statm.Read();
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         sampler.Start();
         int labels = ContextualVectors.Compute(transformer, words, ContextSpec.Neutral).Labels.Count;   // the result not kept
         sampler.Stop();
         long allocatedFirst = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore, allocatedSecond;
-        long activations = model.LastActivationBytes, vmHwmFirst = VmHwm();
+        long activations = model.LastActivationBytes, layerBuffers = model.LayerBufferBytes, vmHwmFirst = VmHwm();
         var gcInfo = GC.GetGCMemoryInfo();
         // A second run: the pass's buffers exist already, so what it allocates is the run's own (sums, inputs, garbage).
         // The runtime's allocation samples (one event per ≈ 100 KB allocated, naming the type) say what it allocates.
@@ -107,10 +114,8 @@ public static class DecoderShapesBenchmark
             allocationTypes = ticks.Top(8);
         }
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        var live = new MemorySampler();
-        live.Start();
-        // The collection runs inside the pass (the progress report comes from the sink), so what survives it is what the
-        // run holds live at that moment: the weights, the layer, the activations, the sums and the small buffers.
+        // A third run collecting inside the pass after each chunk (the progress report comes from the sink), so what
+        // survives is what the run holds live at that moment: the layer's buffers, the activations, the sums, small buffers.
         int chunksDone = 0;
         long liveAtChunkEnd = 0;
         GC.KeepAlive(ContextualVectors.Compute(transformer, words, ContextSpec.Neutral, progress: new Progress(done =>
@@ -118,7 +123,6 @@ public static class DecoderShapesBenchmark
             int chunk = (int)Math.Round(done * texts.Count) / ContextualVectors.ChunkSize;
             if (chunk > chunksDone) { chunksDone = chunk; liveAtChunkEnd = Math.Max(liveAtChunkEnd, GC.GetTotalMemory(forceFullCollection: true)); }
         })));
-        live.Stop();
 
         // FLOPs: the projections (2 · out · in per token) and attention (QKᵀ and PV: 2 · 2 · H · hd per visible key).
         // The products of a block as the model runs them: q|k|v stacked, o, gate|up stacked, down ([Out × In]).
@@ -157,11 +161,13 @@ public static class DecoderShapesBenchmark
 
         // Widening the layers' bf16 weights to float32 alone (the forward pass does it once per layer per chunk).
         var buffer = new float[shapes.Max(s => (long)s.Out * s.In)];
+        var layerTensors = Enumerable.Range(0, config.Layers)
+            .Select(l => checkpoint.Tensors.Where(t => t.Name.StartsWith(LlamaModel.LayerPrefix(l), StringComparison.Ordinal)).ToList()).ToList();
         double widenSeconds = Best(reps, () =>
         {
             foreach (var _ in chunks)
                 for (int l = 0; l < config.Layers; l++)
-                    foreach (var name in weights.LayerTensors(l)) weights.Read(name, buffer.AsSpan(0, (int)weights.Count(name)));
+                    foreach (var t in layerTensors[l]) weights.Read(t.Name, buffer.AsSpan(0, (int)t.ElementCount));
             return 0;
         });
 
@@ -184,15 +190,16 @@ public static class DecoderShapesBenchmark
             });
         }
 
-        // The feed-forward sub-layer as the pass runs it (float32, LlamaModel.FeedForwardSlice columns of the intermediate
+        // The feed-forward sub-layer as the pass runs it (float32, FeedForward.SliceWidth columns of the intermediate
         // width at a time) against the whole products (gate | up [T × 2I] in one product, down in one), alternating,
         // best of 3 each, on layer 0's weights at each chunk's size: what the slicing costs or saves in time.
         double wholeSeconds = 0, slicedSeconds = 0;
         {
             int I = config.Intermediate, D = config.Hidden;
-            var gateUpW = new LayerMatrix(2 * I, D); gateUpW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.gate_proj.weight", LlamaModel.LayerPrefix(0) + "mlp.up_proj.weight");
-            var downW = new LayerMatrix(D, I); downW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.down_proj.weight");
-            int width = LlamaModel.FeedForwardSlices(I).Max(x => x.Width);
+            var scratch = new float[model.ScratchFloats];
+            var gateUpW = new LayerMatrix(2 * I, D, scratch: scratch); gateUpW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.gate_proj.weight", LlamaModel.LayerPrefix(0) + "mlp.up_proj.weight");
+            var downW = new LayerMatrix(D, I, scratch: scratch); downW.Load(weights, LlamaModel.LayerPrefix(0) + "mlp.down_proj.weight");
+            int width = FeedForward.Slices(I).Max(x => x.Width);
             foreach (var chunk in chunks)
             {
                 int t = chunk.Sum(s => s.Length);
@@ -209,7 +216,7 @@ public static class DecoderShapesBenchmark
                         downW.Project(ff, y, t);
                         return 0;
                     }));
-                    sliced = Math.Min(sliced, Best(1, () => { LlamaModel.FeedForwardInSlices(gateUpW, downW, x, guSlice, ffSlice, y, t, I, config.GeluTanhMlp); return 0; }));
+                    sliced = Math.Min(sliced, Best(1, () => { FeedForward.Gated(gateUpW, downW, x, guSlice, ffSlice, y, t, I, config.GeluTanhMlp); return 0; }));
                 }
                 wholeSeconds += config.Layers * whole;
                 slicedSeconds += config.Layers * sliced;
@@ -235,32 +242,32 @@ public static class DecoderShapesBenchmark
             if (f < forwardSeconds) { forwardSeconds = f; gflops = g; }
         }
         double limitSeconds = flops / (gflops * 1e9);
-        long layerFloat32 = model.LayerBufferBytes;
         long sums = 8L * labels * words.Count * config.Hidden;
-        long budget = wsRuntime + weightBytes + layerFloat32;
         double tps = tokens / forwardSeconds;
         Console.WriteLine($"  GEMM kernel alone, same shapes: {gflops:F1} GFLOP/s around the fastest run (each repetition: {string.Join("; ", perRep)}); forward FLOPs {flops / 1e12:F3} T (projections {projectionFlops / 1e12:F3}, attention {attentionFlops / 1e12:F4}) → GEMM-limit time {limitSeconds:F2} s");
         Console.WriteLine($"  contextual vectors (the forward pass + per-word sums) {forwardSeconds:F2} s ({flops / forwardSeconds / 1e9:F1} GFLOP/s): widening bf16 → float32 alone {widenSeconds:F2} s, GEMM-limit {limitSeconds:F2} s, gated activation alone {activationSeconds:F2} s, RMSNorms alone {normSeconds:F2} s, "
             + $"rest (attention, rotary, copies, load, sums) {forwardSeconds - widenSeconds - limitSeconds - activationSeconds - normSeconds:F2} s");
-        Console.WriteLine($"  feed-forward sub-layer alone (× layers, every chunk): whole products {wholeSeconds:F2} s, in slices of {LlamaModel.FeedForwardSlice} columns as the pass runs it {slicedSeconds:F2} s ({(slicedSeconds / wholeSeconds - 1) * 100:+0.0;-0.0} %)");
-        Console.WriteLine($"  memory, what is compared: the process alone before any weight (runtime + this program) working set {wsRuntime / 1e9:F3} GB, GC heap {gcRuntime / 1e9:F3} GB; "
-            + $"+ weights {weightBytes / 1e9:F3} GB (bf16, in the GC heap here; mapped file pages from a file) + one layer float32 {layerFloat32 / 1e9:F3} GB = {budget / 1e9:F3} GB");
-        Console.WriteLine($"  memory, measured: peak working set {sampler.PeakWorkingSet / 1e9:F3} GB (VmHWM after the first run {vmHwmFirst / 1e9:F3} GB), peak GC heap {sampler.PeakGc / 1e9:F3} GB; "
-            + $"before the run (weights built, collected) working set {wsBefore / 1e9:F3} GB, GC heap {gcBefore / 1e9:F3} GB; "
-            + $"kept by the pass: activations of the largest chunk {activations / 1e9:F3} GB (+ the layer); per-word sums {sums / 1e9:F4} GB; "
-            + $"a second run collecting after each chunk: peak GC heap {live.PeakGc / 1e9:F3} GB (its peak working set, {live.PeakWorkingSet / 1e9:F3} GB, also holds the first run's freed buffers, not yet returned by the GC)");
-        Console.WriteLine($"  memory, split of the peak working set: runtime {wsRuntime / 1e9:F3} + weights {weightBytes / 1e9:F3} + layer {layerFloat32 / 1e9:F3} + activations {activations / 1e9:F3} + sums {sums / 1e9:F4} "
-            + $"+ other GC heap {(sampler.PeakGc - gcRuntime - weightBytes - layerFloat32 - activations - sums) / 1e9:F3} "
-            + $"(live at a chunk's end, after a full collection inside the pass: {(liveAtChunkEnd - gcRuntime - weightBytes - layerFloat32 - activations - sums) / 1e9:F3}; "
-            + $"the rest garbage awaiting a collection: {(sampler.PeakGc - liveAtChunkEnd) / 1e9:F3}) "
-            + $"+ committed outside the GC heap's live bytes {(sampler.PeakWorkingSet - wsRuntime - (sampler.PeakGc - gcRuntime)) / 1e9:F3} GB; "
-            + $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, latency mode {System.Runtime.GCSettings.LatencyMode}, "
-            + $"committed by the GC at its last collection in the run {gcInfo.TotalCommittedBytes / 1e9:F3} GB (heap {gcInfo.HeapSizeBytes / 1e9:F3} GB, fragmented {gcInfo.FragmentedBytes / 1e9:F3} GB, {gcInfo.Index} collections); "
-            + $"allocated by a run: first {allocatedFirst / 1e9:F3} GB (with the pass's buffers), second {allocatedSecond / 1e9:F3} GB, by type (runtime samples): {allocationTypes}");
+        Console.WriteLine($"  feed-forward sub-layer alone (× layers, every chunk): whole products {wholeSeconds:F2} s, in slices of {FeedForward.SliceWidth} columns as the pass runs it {slicedSeconds:F2} s ({(slicedSeconds / wholeSeconds - 1) * 100:+0.0;-0.0} %)");
+
+        // Memory. Resident = private (anonymous: GC heap, native buffers, stacks, JIT code) + the weight file's mapped
+        // pages. Budget: the process before any weight + the weights + one layer's parameters in float32; the private
+        // part alone may grow by the one layer.
+        long budget = rssRuntime.Resident + weightBytes + layerFloat32;
+        long privateGrowth = sampler.PeakPrivate - rssRuntime.Private;
+        Console.WriteLine($"  memory, what is compared: the process alone before any weight is mapped (runtime + this program): resident {rssRuntime.Resident / 1e6:F1} MB, private {rssRuntime.Private / 1e6:F1} MB, GC heap {gcRuntime / 1e6:F1} MB; "
+            + $"+ weights {weightBytes / 1e9:F3} GB (the mapped file) + one layer's {layerFloat32 / 4:N0} parameters in float32 {layerFloat32 / 1e6:F1} MB = {budget / 1e9:F3} GB");
+        Console.WriteLine($"  memory, measured (sampled every 5 ms through the first run): peak resident {sampler.PeakResident / 1e9:F3} GB (VmHWM after it {vmHwmFirst / 1e9:F3} GB), "
+            + $"peak private {sampler.PeakPrivate / 1e6:F1} MB, peak mapped file pages {sampler.PeakFile / 1e9:F3} GB (the embedding rows never read stay unmapped), peak GC heap {sampler.PeakGc / 1e6:F1} MB; "
+            + $"before the run (weights mapped, collected): private {rssBefore.Private / 1e6:F1} MB, GC heap {gcBefore / 1e6:F1} MB");
+        Console.WriteLine($"  memory, private growth {privateGrowth / 1e6:F1} MB split: the layer's buffers {layerBuffers / 1e6:F1} MB + activations of the largest batch {activations / 1e6:F1} MB + per-word sums {sums / 1e6:F1} MB "
+            + $"+ other live GC heap {(liveAtChunkEnd - gcRuntime - layerBuffers - activations - sums) / 1e6:F1} MB (a run collecting after each chunk, inside the pass) "
+            + $"+ garbage awaiting a collection {(sampler.PeakGc - liveAtChunkEnd) / 1e6:F1} MB + outside the GC heap {(privateGrowth - (sampler.PeakGc - gcRuntime)) / 1e6:F1} MB; "
+            + $"GC: {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}, {gcInfo.Index} collections, committed at the last {gcInfo.TotalCommittedBytes / 1e6:F1} MB; "
+            + $"allocated by a run: first {allocatedFirst / 1e6:F1} MB (with the pass's buffers), second {allocatedSecond / 1e6:F1} MB, by type (runtime samples): {allocationTypes}");
         Console.WriteLine($"  load: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), "
-            + $"peak working set {sampler.PeakWorkingSet / 1e9:F2} GB vs runtime {wsRuntime / 1e9:F2} + weights {weightBytes / 1e9:F2} + layer {layerFloat32 / 1e9:F2} = {budget / 1e9:F2} GB "
-            + $"({(sampler.PeakWorkingSet - budget) / 1e6:+0;-0} MB; activations {activations / 1e6:F0} MB), peak GC heap {sampler.PeakGc / 1e9:F2} GB");
+            + $"peak resident {sampler.PeakResident / 1e9:F3} GB vs runtime {rssRuntime.Resident / 1e9:F3} + weights {weightBytes / 1e9:F3} + one layer {layerFloat32 / 1e9:F3} = {budget / 1e9:F3} GB ({(sampler.PeakResident - budget) / 1e6:+0;-0} MB); "
+            + $"private growth {privateGrowth / 1e6:F0} MB vs one layer {layerFloat32 / 1e6:F0} MB ({(privateGrowth - layerFloat32) / 1e6:+0;-0} MB)");
         return 0;
     }
 
@@ -375,13 +382,40 @@ public static class DecoderShapesBenchmark
         return 0;
     }
 
-    /// <summary>Samples the GC heap and the working set every 5 ms.</summary>
+    /// <summary>Resident memory from /proc/self/statm: all of it, the private (anonymous) part and the mapped file
+    /// pages (statm's "shared": file-backed and shared memory), read without allocating.</summary>
+    private readonly record struct Statm(long Resident, long File)
+    {
+        public long Private => Resident - File;
+        private static readonly byte[] Buffer = new byte[256];
+        private static readonly Microsoft.Win32.SafeHandles.SafeFileHandle Handle = System.IO.File.OpenHandle("/proc/self/statm");
+
+        public static Statm Read()
+        {
+            lock (Buffer)
+            {
+                int n = RandomAccess.Read(Handle, Buffer, 0);
+                int i = 0;
+                long Next()
+                {
+                    while (i < n && Buffer[i] == (byte)' ') i++;
+                    long v = 0;
+                    while (i < n && Buffer[i] is >= (byte)'0' and <= (byte)'9') v = v * 10 + (Buffer[i++] - '0');
+                    return v;
+                }
+                Next();                                   // size
+                long resident = Next(), shared = Next();
+                return new Statm(resident * Environment.SystemPageSize, shared * Environment.SystemPageSize);
+            }
+        }
+    }
+
+    /// <summary>Samples the GC heap and resident memory every 5 ms (peaks of each).</summary>
     private sealed class MemorySampler
     {
         private volatile bool _run;
         private Thread? _thread;
-        public long PeakGc, PeakWorkingSet;
-        public void Reset() { PeakGc = 0; PeakWorkingSet = 0; }
+        public long PeakGc, PeakResident, PeakPrivate, PeakFile;
         public void Start()
         {
             _run = true;
@@ -389,8 +423,11 @@ public static class DecoderShapesBenchmark
             {
                 while (_run)
                 {
+                    var m = Statm.Read();
                     PeakGc = Math.Max(PeakGc, GC.GetTotalMemory(false));
-                    PeakWorkingSet = Math.Max(PeakWorkingSet, Environment.WorkingSet);
+                    PeakResident = Math.Max(PeakResident, m.Resident);
+                    PeakPrivate = Math.Max(PeakPrivate, m.Private);
+                    PeakFile = Math.Max(PeakFile, m.File);
                     Thread.Sleep(5);
                 }
             }) { IsBackground = true, Priority = ThreadPriority.AboveNormal };
@@ -399,19 +436,72 @@ public static class DecoderShapesBenchmark
         public void Stop() { _run = false; _thread?.Join(); }
     }
 
-    /// <summary>Every tensor the forward pass reads, HF names and layout, as random bfloat16 values in memory
-    /// (projections uniform in ±0.035, ≈ the 0.02 spread of the initialiser; norm weights 1 ± 0.05, Gemma's (1 + w)
-    /// ones ± 0.05).</summary>
-    private sealed class RandomBf16Weights : IDecoderWeights
+    /// <summary>
+    /// Every tensor the forward pass reads, HF names and layout, as random bfloat16 values in a Hugging Face folder
+    /// (<c>config.json</c> + <c>model.safetensors</c>, written once under the temp folder and reused): projections
+    /// uniform in ±0.035, ≈ the 0.02 spread of the initialiser; norm weights 1 ± 0.05, Gemma's (1 + w) ones ± 0.05.
+    /// The pass reads it as <c>layers</c> reads a model folder: mapped, through <see cref="SafetensorsDecoderWeights"/>.
+    /// </summary>
+    private static class RandomCheckpoint
     {
-        private readonly Dictionary<string, (long[] Shape, byte[] Data)> _tensors = new(StringComparer.Ordinal);
-        public DecoderConfig Config { get; }
-        public long Bytes => _tensors.Values.Sum(t => (long)t.Data.Length);
-        public long Parameters => Bytes / 2;
-
-        public RandomBf16Weights(DecoderConfig c)
+        public static string Folder(string model, DecoderConfig c, string configJson)
         {
-            Config = c;
+            string folder = Path.Combine(Path.GetTempPath(), "simile-bench-decoders", model);
+            string file = Path.Combine(folder, SafetensorsCheckpoint.SingleFileName), done = Path.Combine(folder, "written");
+            if (File.Exists(done)) return folder;
+            Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, "config.json"), configJson);
+            var list = Tensors(c);
+            var header = new Dictionary<string, object>(StringComparer.Ordinal);
+            long offset = 0;
+            foreach (var (name, shape, _) in list)
+            {
+                long bytes = 2 * shape.Aggregate(1L, (a, b) => a * b);
+                header[name] = new Dictionary<string, object> { ["dtype"] = "BF16", ["shape"] = shape, ["data_offsets"] = new[] { offset, offset + bytes } };
+                offset += bytes;
+            }
+            var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(header);
+            int padded = (json.Length + 7) / 8 * 8;
+            using (var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                Span<byte> length = stackalloc byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(length, padded);
+                stream.Write(length);
+                stream.Write(json);
+                for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+                var chunk = new byte[1 << 24];
+                int seed = 0;
+                foreach (var (_, shape, norm) in list)
+                {
+                    long n = shape.Aggregate(1L, (a, b) => a * b);
+                    float centre = norm && !c.NormWeightPlusOne ? 1f : 0f, spread = norm ? 0.05f : 0.035f;
+                    int s0 = seed++;
+                    for (long first = 0; first < n; first += chunk.Length / 2)
+                    {
+                        int count = (int)Math.Min(chunk.Length / 2, n - first);
+                        const int perTask = 1 << 20;
+                        long f0 = first;
+                        Parallel.For(0, (count + perTask - 1) / perTask, task =>
+                        {
+                            ulong state = (ulong)(s0 * 100003L + (f0 + (long)task * perTask) / perTask) * 0x9E3779B97F4A7C15UL | 1;
+                            var u = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(chunk.AsSpan());
+                            for (int i = task * perTask, e = Math.Min(count, i + perTask); i < e; i++)
+                            {
+                                state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+                                float v = centre + spread * ((float)((state >> 40) * (1.0 / (1UL << 24))) * 2f - 1f);
+                                u[i] = (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16);
+                            }
+                        });
+                        stream.Write(chunk, 0, count * 2);
+                    }
+                }
+            }
+            File.WriteAllText(done, "");
+            return folder;
+        }
+
+        private static List<(string Name, long[] Shape, bool Norm)> Tensors(DecoderConfig c)
+        {
             int D = c.Hidden, q = c.Heads * c.HeadDim, kv = c.KeyValueHeads * c.HeadDim, I = c.Intermediate;
             var list = new List<(string, long[], bool)> { (LlamaModel.EmbeddingName, [c.VocabularySize, D], false), ("model.norm.weight", [D], true) };
             for (int l = 0; l < c.Layers; l++)
@@ -437,43 +527,8 @@ public static class DecoderShapesBenchmark
                 list.Add((p + "mlp.up_proj.weight", [I, D], false));
                 list.Add((p + "mlp.down_proj.weight", [D, I], false));
             }
-            int seed = 0;
-            foreach (var (name, shape, norm) in list)
-            {
-                long n = shape.Aggregate(1L, (a, b) => a * b);
-                var data = new byte[n * 2];
-                float centre = norm && !c.NormWeightPlusOne ? 1f : 0f, spread = norm ? 0.05f : 0.035f;
-                const long perTask = 1 << 20;
-                int s0 = seed++;
-                Parallel.For(0, (int)((n + perTask - 1) / perTask), chunk =>
-                {
-                    ulong state = (ulong)(s0 * 100003L + chunk) * 0x9E3779B97F4A7C15UL | 1;
-                    var u = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(data.AsSpan());
-                    for (long i = chunk * perTask, end = Math.Min(n, i + perTask); i < end; i++)
-                    {
-                        state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-                        float v = centre + spread * ((float)((state >> 40) * (1.0 / (1UL << 24))) * 2f - 1f);
-                        u[(int)i] = (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16);
-                    }
-                });
-                _tensors[name] = (shape, data);
-            }
+            return list;
         }
-
-        public IEnumerable<string> LayerTensors(int l) => _tensors.Keys.Where(k => k.StartsWith(LlamaModel.LayerPrefix(l), StringComparison.Ordinal));
-        public long Count(string name) => _tensors[name].Data.Length / 2;
-        public bool Has(string name) => _tensors.ContainsKey(name);
-        public IReadOnlyList<long> Shape(string name) => _tensors[name].Shape;
-        public string StorageType(string name) => "BF16";
-        public void Read(string name, Span<float> destination) => Widening.Bf16(_tensors[name].Data, destination);
-        public void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination)
-        {
-            var (shape, data) = _tensors[name];
-            int cols = (int)shape[1];
-            for (int r = 0; r < rows.Length; r++)
-                Widening.Bf16(data.AsSpan((int)((long)rows[r] * cols * 2), cols * 2), destination.Slice(r * cols, cols));
-        }
-        public void Dispose() { }
     }
 
     private static int Arg(string[] args, string name, int fallback)

@@ -145,7 +145,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
                     int per = (nPanels + groups - 1) / groups;
                     int kcB = kc, pcB = pc, jcB = jc, ncB = nc;
                     nint bAddr = (nint)b;
-                    Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = threads }, g =>
+                    KernelLoop.For(groups, threads, g =>
                         PackB((T*)bAddr, ldb, transB, pcB, kcB, jcB, ncB, (T*)bpAddr, g * per * nr, Math.Min(nPanels, (g + 1) * per) * nr));
                 }
                 else PackB(b, ldb, transB, pc, kc, jc, nc, bp, 0, nc);
@@ -195,7 +195,7 @@ internal static unsafe class GemmKernel<T> where T : unmanaged, INumber<T>
                 if (threads == 1 || tiles == 1)
                     for (int t = 0; t < tiles; t++) Tile(t);
                 else
-                    Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, Tile);
+                    KernelLoop.For(tiles, threads, Tile);
             }
         }
     }

@@ -20,10 +20,11 @@ namespace Simile.Engine;
 ///                                                          the tanh form), every Linear with bias   → representation "l"
 ///   final_layer_norm(x)                                                      → representation "final"
 /// </code>
-/// The output embedding (<c>embed_out</c>, untied) is never read. Each layer's matrices are widened to float32 into
-/// buffers reused for every layer (and, with the activations, for every batch of a run); the fused q/k/v rows are
-/// regrouped on load into all queries | all keys | all values. Each representation goes to the caller's sink as soon as it
-/// is computed.
+/// The output embedding (<c>embed_out</c>, untied) is never read. Each product widens its matrix to float32 a block at
+/// a time into one scratch buffer reused for every projection of every layer (<see cref="LayerMatrix"/>; the fused
+/// q/k/v rows are read regrouped into all queries | all keys | all values), the feed-forward runs in slices of the
+/// intermediate width (<see cref="FeedForward.Plain"/>), and the activations are reused for every batch of a run. Each
+/// representation goes to the caller's sink as soon as it is computed.
 /// </summary>
 public sealed class GptNeoXModel : IForwardPass
 {
@@ -71,10 +72,11 @@ public sealed class GptNeoXModel : IForwardPass
         // ---- the batch's activations, in the run's buffers (grown for a larger batch)
         var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                 // [N × D] residual stream
         var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                 // [N × D] normalised input of a sub-layer
-        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * 3 * D);         // [N × 3D]: all q | all k | all v
+        // q|k|v is dead once attention has run, so its buffer holds the feed-forward slice too.
+        var qkv = WorkBuffer.AtLeast(ref ws.QkvOrFf, (long)N * Math.Max(3 * D, FeedForward.WidestSlice(I)));   // [N × 3D]: all q | all k | all v
+        var ff = qkv;                                                      // [N × s]
         var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * D);
         var attn = WorkBuffer.AtLeast(ref ws.Attn, (long)N * D);
-        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * I);               // [N × I]
         var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);
         Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);    // the batch's [N × D] rows of a buffer
 
@@ -89,7 +91,8 @@ public sealed class GptNeoXModel : IForwardPass
         {
             lw.Load(Weights, l);
             TransformerOps.LayerNorm(x, a, N, lw.InputNorm, c.RmsNormEpsilon);
-            lw.Qkv.Apply(a, qkv, N);
+            lw.Qkv.Project(a, qkv, N);                          // [N × 3D]
+            if (c.AttentionBias) TransformerOps.AddBiasRows(qkv, lw.QkvBias, N);
             for (int n = 0; n < N; n++)
             {
                 var row = qkv.AsSpan(n * 3 * D, 3 * D);
@@ -97,7 +100,8 @@ public sealed class GptNeoXModel : IForwardPass
                 rotary.Apply(row.Slice(D, D), H, hd, batch.Position[n]);
             }
             Attention.Run(qkv, 0, qkv, D, qkv, 2 * D, 3 * D, ctx, batch, H, H, hd, options, batch.Attention is not null ? l : -1);
-            lw.Dense.Apply(ctx, attn, N);                       // [N × D]
+            lw.Dense.Project(ctx, attn, N);                     // [N × D]
+            if (c.AttentionBias) TransformerOps.AddBiasRows(attn, lw.DenseBias, N);
             if (c.ParallelResidual)
             {
                 TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
@@ -108,10 +112,7 @@ public sealed class GptNeoXModel : IForwardPass
                 TensorPrimitives.Add(Rows(x), Rows(attn), Rows(x));
                 TransformerOps.LayerNorm(x, a, N, lw.PostAttentionNorm, c.RmsNormEpsilon);
             }
-            lw.Up.Apply(a, ff, N);                              // [N × I]
-            var act = ff.AsSpan(0, N * I);
-            if (c.GeluTanhMlp) TransformerOps.GeluTanh(act); else TransformerOps.GeluErf(act);
-            lw.Down.Apply(ff, tmp, N);                          // [N × D]
+            FeedForward.Plain(lw.Up, lw.UpBias, lw.Down, lw.DownBias, a, ff, tmp, N, I, c.GeluTanhMlp);   // [N × D], in slices of I
             TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             sink.Receive(l + 2, batch, Rows(x));
         }
@@ -121,12 +122,12 @@ public sealed class GptNeoXModel : IForwardPass
         sink.Receive(L + 2, batch, Rows(a));
     }
 
-    /// <summary>One layer's weights as float32 and the activations of the largest batch so far.</summary>
+    /// <summary>One layer's norms and biases, the scratch its weights are widened into, and the activations of the largest batch so far.</summary>
     private sealed class Workspace(DecoderConfig c)
     {
         public readonly LayerBuffers Layer = new(c);
         public LayerNormWeights? FinalNorm;
-        public float[] X = [], A = [], Qkv = [], Ctx = [], Attn = [], Ff = [], Tmp = [];
+        public float[] X = [], A = [], QkvOrFf = [], Ctx = [], Attn = [], Tmp = [];
     }
 
     private float[] Read(string name, int length)
@@ -164,8 +165,8 @@ public sealed class GptNeoXModel : IForwardPass
             Expect(p + "mlp.dense_4h_to_h.weight", D, I);
             Expect(p + "mlp.dense_4h_to_h.bias", D);
         }
-        if ((3L * D + D + 2L * I) * D > int.MaxValue)
-            throw new SimileException($"{c.Architecture}: one layer has more weights than Simile's float32 layer buffers hold", "use a smaller model");
+        if (Math.Max(3L * D, I) * D > int.MaxValue)
+            throw new SimileException($"{c.Architecture}: a projection of one layer has more than {int.MaxValue:N0} weights, more than Simile reads as one tensor", "use a smaller model");
     }
 
     private void Expect(string name, params long[] shape)
@@ -180,35 +181,33 @@ public sealed class GptNeoXModel : IForwardPass
                 "check that the weights and the configuration belong to the same model");
     }
 
-    /// <summary>One layer's weights as float32, overwritten for each layer in turn.</summary>
+    /// <summary>One layer's projections (read a block at a time into one scratch, <see cref="LayerMatrix"/>), norms and
+    /// biases, pointed at or read for each layer in turn.</summary>
     private sealed class LayerBuffers
     {
         private readonly DecoderConfig _c;
-        private readonly float[] _fused, _fusedBias;                      // query_key_value as stored: [3D × D], [3D]
-        private readonly float[] _qkv, _qkvBias, _dense, _denseBias, _up, _upBias, _down, _downBias;
+        private readonly float[] _fusedBias;                              // query_key_value.bias as stored: [3D]
+        public readonly float[] QkvBias, DenseBias, UpBias, DownBias;     // [3D] regrouped, [D], [I], [D]
         public readonly LayerNormWeights InputNorm, PostAttentionNorm;
-        public readonly Linear Qkv, Dense, Up, Down;
+        public readonly LayerMatrix Qkv, Dense, Up, Down;                 // [3D × D] regrouped, [D × D], [I × D], [D × I]
 
         public LayerBuffers(DecoderConfig c)
         {
             _c = c;
             int D = c.Hidden, I = c.Intermediate;
-            _fused = new float[3L * D * D];
+            // one feed-forward slice of up rows [s × D] or down columns [D × s]; the others widen as many rows as that holds
+            var scratch = new float[Math.Max((long)FeedForward.WidestSlice(I) * D, Math.Max(D, I))];
             _fusedBias = new float[3 * D];
-            _qkv = new float[3L * D * D];
-            _qkvBias = new float[3 * D];
-            _dense = new float[(long)D * D];
-            _denseBias = new float[D];
-            _up = new float[(long)I * D];
-            _upBias = new float[I];
-            _down = new float[(long)D * I];
-            _downBias = new float[D];
+            QkvBias = new float[3 * D];
+            DenseBias = new float[D];
+            UpBias = new float[I];
+            DownBias = new float[D];
             InputNorm = new LayerNormWeights(new float[D], new float[D]);
             PostAttentionNorm = new LayerNormWeights(new float[D], new float[D]);
-            Qkv = new Linear(_qkv, _qkvBias, D, 3 * D, OutByIn: true);
-            Dense = new Linear(_dense, _denseBias, D, D, OutByIn: true);
-            Up = new Linear(_up, _upBias, D, I, OutByIn: true);
-            Down = new Linear(_down, _downBias, I, D, OutByIn: true);
+            Qkv = new LayerMatrix(3 * D, D, scratch: scratch);
+            Dense = new LayerMatrix(D, D, scratch: scratch);
+            Up = new LayerMatrix(I, D, scratch: scratch);
+            Down = new LayerMatrix(D, I, scratch: scratch);
         }
 
         private static Span<float> Writable(ReadOnlyMemory<float> m) =>
@@ -223,22 +222,25 @@ public sealed class GptNeoXModel : IForwardPass
             w.Read(p + "input_layernorm.bias", Writable(InputNorm.Beta));
             w.Read(p + "post_attention_layernorm.weight", Writable(PostAttentionNorm.Gamma));
             w.Read(p + "post_attention_layernorm.bias", Writable(PostAttentionNorm.Beta));
-            w.Read(p + "attention.query_key_value.weight", _fused);
-            if (c.AttentionBias) w.Read(p + "attention.query_key_value.bias", _fusedBias);
             // Stored row h·3hd + j·hd + i (head h, j = 0 q / 1 k / 2 v)  →  row j·D + h·hd + i.
-            for (int h = 0; h < H; h++)
-                for (int j = 0; j < 3; j++)
-                {
-                    int from = h * 3 * hd + j * hd, to = j * D + h * hd;
-                    _fused.AsSpan(from * D, hd * D).CopyTo(_qkv.AsSpan(to * D, hd * D));
-                    _fusedBias.AsSpan(from, hd).CopyTo(_qkvBias.AsSpan(to, hd));
-                }
-            w.Read(p + "attention.dense.weight", _dense);
-            if (c.AttentionBias) w.Read(p + "attention.dense.bias", _denseBias);
-            w.Read(p + "mlp.dense_h_to_4h.weight", _up);
-            w.Read(p + "mlp.dense_h_to_4h.bias", _upBias);
-            w.Read(p + "mlp.dense_4h_to_h.weight", _down);
-            w.Read(p + "mlp.dense_4h_to_h.bias", _downBias);
+            string fused = p + "attention.query_key_value.weight";
+            var parts = new List<(string, int, int)>(3 * H);
+            for (int j = 0; j < 3; j++)
+                for (int h = 0; h < H; h++) parts.Add((fused, h * 3 * hd + j * hd, hd));
+            Qkv.Load(w, parts);
+            if (c.AttentionBias)
+            {
+                w.Read(p + "attention.query_key_value.bias", _fusedBias);
+                for (int h = 0; h < H; h++)
+                    for (int j = 0; j < 3; j++)
+                        _fusedBias.AsSpan(h * 3 * hd + j * hd, hd).CopyTo(QkvBias.AsSpan(j * D + h * hd, hd));
+                w.Read(p + "attention.dense.bias", DenseBias);
+            }
+            Dense.Load(w, p + "attention.dense.weight");
+            Up.Load(w, p + "mlp.dense_h_to_4h.weight");
+            w.Read(p + "mlp.dense_h_to_4h.bias", UpBias);
+            Down.Load(w, p + "mlp.dense_4h_to_h.weight");
+            w.Read(p + "mlp.dense_4h_to_h.bias", DownBias);
         }
     }
 }

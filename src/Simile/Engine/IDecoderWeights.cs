@@ -27,4 +27,32 @@ public interface IDecoderWeights : IDisposable
 
     /// <summary>Selected rows of a 2-D tensor (e.g. the embedding rows of some token ids), each Shape[1] floats.</summary>
     void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination);
+
+    /// <summary>
+    /// A block of a 2-D tensor as float32, row after row: rows [firstRow, firstRow + rows) × columns [firstColumn,
+    /// firstColumn + columns), so [rows × columns] values (e.g. some rows of a projection, or the columns of a slice of
+    /// the feed-forward width). Only those values are read. A quantized tensor is read in whole blocks: the columns must
+    /// start at a block boundary and end at one or at the row's end (<see cref="DecoderWeightsBlock.Check"/>).
+    /// </summary>
+    void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination);
+}
+
+/// <summary>The argument checks every <see cref="IDecoderWeights.ReadBlock"/> makes.</summary>
+public static class DecoderWeightsBlock
+{
+    /// <summary>Throws unless [firstRow, +rows) × [firstColumn, +columns) lies inside the 2-D <paramref name="shape"/>,
+    /// the destination holds exactly rows × columns values, and (for <paramref name="blockSize"/> &gt; 1) the columns
+    /// start at a multiple of the block size and end at one or at the row's end.</summary>
+    public static void Check(string name, IReadOnlyList<long> shape, int firstRow, int rows, int firstColumn, int columns,
+        int destinationLength, int blockSize = 1)
+    {
+        if (shape.Count != 2) throw new ArgumentException($"'{name}' is not 2-D ([{string.Join(", ", shape)}])");
+        if (firstRow < 0 || rows < 0 || firstRow + (long)rows > shape[0] || firstColumn < 0 || columns < 0 || firstColumn + (long)columns > shape[1])
+            throw new ArgumentOutOfRangeException(nameof(firstRow),
+                $"rows {firstRow}..{firstRow + (long)rows} × columns {firstColumn}..{firstColumn + (long)columns} are not inside '{name}' [{shape[0]}, {shape[1]}]");
+        if (destinationLength != (long)rows * columns)
+            throw new ArgumentException($"{rows} × {columns} values of '{name}' do not fit a destination of {destinationLength}");
+        if (blockSize > 1 && (firstColumn % blockSize != 0 || ((firstColumn + columns) % blockSize != 0 && firstColumn + columns != shape[1])))
+            throw new ArgumentException($"columns {firstColumn}..{firstColumn + columns} of '{name}' do not start and end on its blocks of {blockSize} values");
+    }
 }

@@ -33,6 +33,6 @@ internal static class IntegerGemmTiles
         if (threads == 1 || tiles == 1 || (long)tokens * weightRows * valuesPerRow < 1 << 20)
             for (int t = 0; t < tiles; t++) Tile(t);
         else
-            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, Tile);
+            KernelLoop.For(tiles, threads, Tile);
     }
 }

@@ -514,7 +514,7 @@ public sealed class KQuantMatrix
             fixed (byte* src = blocks)
             {
                 nint s = (nint)src;
-                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, r =>
+                KernelLoop.For(count, Gemm.MaxThreads, r =>
                 {
                     long row = first + r;
                     Span<short> sc = stackalloc short[KQuantGemm.Groups];
@@ -651,7 +651,7 @@ public sealed class Q8KActivations
             fixed (float* px = x)
             {
                 nint xa = (nint)px;
-                Parallel.For(0, (rows + 15) / 16, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, grp =>
+                KernelLoop.For((rows + 15) / 16, Gemm.MaxThreads, grp =>
                 {
                     Span<short> bsums = stackalloc short[KQuantGemm.Groups];
                     Span<sbyte> natural = stackalloc sbyte[KQuantGemm.BlockValues];

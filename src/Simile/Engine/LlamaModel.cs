@@ -21,17 +21,18 @@ namespace Simile.Engine;
 ///     x = x + o                   Sandwich, Post: x = x + RMSNorm_post_attn(o)
 ///     a = RMSNorm_ffn_in(x)       (Pre: post_attention_layernorm; Sandwich: pre_feedforward_layernorm; Post: a = x)
 ///     f = down_proj(act(gate_proj(a)) ⊙ up_proj(a))   act = SiLU (Gemma: GELU-tanh); Phi-3: one fused gate_up_proj;
-///                                                     float32: FeedForwardSlice columns of I at a time
+///                                                     float32: FeedForward.SliceWidth columns of I at a time
 ///     x = x + f                   Sandwich, Post: x = x + RMSNorm_post_ffn(f)              → representation "l"
 ///   RMSNorm_final(x)                                                        → representation "final"
 ///   RMSNorm(x) = x / √(mean(x²) + eps) · w      (Gemma 1/2/3: · (1 + w))
 /// </code>
 /// Sequences of a batch are packed one after another and each attends causally to its own earlier tokens only.
-/// Memory: the weights stay in their source (memory-mapped); each layer's matrices are converted to float32 into
-/// buffers that are reused for every layer (<see cref="LayerMatrix"/>), and each layer is applied to all tokens of the
-/// batch at once; a run of batches shares those buffers and the activations. Each representation goes to the
-/// caller's sink as soon as it is computed (<see cref="IHiddenStateSink"/>), so a batch's memory is one layer's weights
-/// plus its activations, whatever the number of layers. Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply
+/// Memory: the weights stay in their source (memory-mapped); each product widens its matrix to float32 a block at a
+/// time into one scratch buffer of <see cref="ScratchFloats"/> that every projection of every layer reuses
+/// (<see cref="LayerMatrix"/>), and each layer is applied to all tokens of the batch at once; a run of batches shares
+/// that scratch and the activations (the attention sub-layer's buffers serve the feed-forward one too). Each
+/// representation goes to the caller's sink as soon as it is computed (<see cref="IHiddenStateSink"/>), so a run holds
+/// one scratch block of weights plus one batch's activations, whatever the number of layers. Quantized weights (GGUF): with <see cref="IntegerProducts"/> (the default) the projections multiply
 /// the stored blocks by activations quantised as llama.cpp does (Q8_0: <see cref="Q8Gemm"/>; Q4_K/Q5_K/Q6_K:
 /// <see cref="KQuantGemm"/>) where <see cref="IntegerProjection.For"/> allows it; off, the dequantized weights' exact
 /// float32 pass (as Hugging Face on a GGUF file).
@@ -75,7 +76,7 @@ public sealed class LlamaModel : IForwardPass
         long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         if (available > 0 && LayerBufferBytes > available / 2)
             throw new SimileException(
-                $"{Config.Architecture}: one layer converted to float32 needs {LayerBufferBytes / 1e9:F1} GB, more than half of the {available / 1e9:F1} GB this process may use",
+                $"{Config.Architecture}: the buffers one layer passes through need {LayerBufferBytes / 1e9:F1} GB, more than half of the {available / 1e9:F1} GB this process may use",
                 "free memory or use a smaller model");
     }
 
@@ -111,15 +112,30 @@ public sealed class LlamaModel : IForwardPass
             _ => (null, "post_attention_layernorm.weight", null, "post_feedforward_layernorm.weight"),
         };
 
-    /// <summary>Bytes of the float32 buffers that hold one layer's weights (reused for every layer).</summary>
+    /// <summary>Bytes of the buffers one layer's weights pass through, reused for every layer: the float32 scratch
+    /// its projections are widened into a block at a time (<see cref="ScratchFloats"/>; the integer path holds the
+    /// layer's quantized blocks instead), the norm weights and biases, and a mixture of experts' buffers.</summary>
     public long LayerBufferBytes
     {
         get
         {
             var c = Config;
             long q = (long)c.Heads * c.HeadDim, kv = (long)c.KeyValueHeads * c.HeadDim;
-            return 4 * ((q + 2 * kv) * c.Hidden + c.Hidden * q + (HasDenseLayer ? 3L * c.Intermediate * c.Hidden : 0) + 4L * c.Hidden + 2 * (q + 2 * kv))
-                + (c.Experts > 0 ? MixtureOfExperts.BufferBytes(c) : 0);
+            return 4 * (ScratchFloats + 4L * c.Hidden + 2 * (q + 2 * kv)) + (c.Experts > 0 ? MixtureOfExperts.BufferBytes(c) : 0);
+        }
+    }
+
+    /// <summary>Floats of the scratch the float32 projections of a layer are widened into (<see cref="LayerMatrix"/>):
+    /// one feed-forward slice of gate or up rows [s × D] or of down columns [D × s], s = <see cref="FeedForward.SliceWidth"/>;
+    /// q|k|v and o are widened in as many rows as that holds.</summary>
+    public long ScratchFloats
+    {
+        get
+        {
+            var c = Config;
+            int D = c.Hidden, q = c.Heads * c.HeadDim, kv = c.KeyValueHeads * c.HeadDim;
+            int s = HasDenseLayer ? FeedForward.Slices(c.Intermediate).Max(x => x.Width) : 0;
+            return Math.Max((long)s * D, Math.Max(Math.Max(D, q), HasDenseLayer ? c.Intermediate : 0));   // ≥ one row of every projection
         }
     }
 
@@ -150,13 +166,14 @@ public sealed class LlamaModel : IForwardPass
         // ---- the batch's activations, in the run's buffers (grown for a larger batch)
         var x = WorkBuffer.AtLeast(ref ws.X, (long)N * D);                         // [N × D] residual stream
         var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                         // [N × D] normalised input of a sub-layer
-        var qkv = WorkBuffer.AtLeast(ref ws.Qkv, (long)N * qkvDim);                // [N × (H + 2KV)·hd]: q | k | v
-        var ctx = WorkBuffer.AtLeast(ref ws.Ctx, (long)N * qDim);                  // [N × H·hd] attention output, heads side by side
         var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);                     // [N × D] sub-layer output
         var lw = ws.Layer;
-        int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForwardSlices(I).Max(sl => sl.Width) : I;
-        var gateUp = WorkBuffer.AtLeast(ref ws.GateUp, (long)N * 2 * width);      // [N × 2s]: gate | up of a slice
-        var ff = WorkBuffer.AtLeast(ref ws.Ff, (long)N * width);                   // [N × s]
+        int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForward.Slices(I).Max(sl => sl.Width) : I;
+        // The attention sub-layer's buffers serve the feed-forward one too: the two are never live together.
+        var qkv = WorkBuffer.AtLeast(ref ws.QkvOrGateUp, (long)N * Math.Max(qkvDim, 2 * width));   // [N × (H + 2KV)·hd]: q | k | v
+        var ctx = WorkBuffer.AtLeast(ref ws.ContextOrFf, (long)N * Math.Max(qDim, width));         // [N × H·hd] attention output, heads side by side
+        var gateUp = qkv;                                                          // [N × 2s]: gate | up of a slice (integer path: s = I)
+        var ff = ctx;                                                              // [N × s]
         Span<float> Rows(float[] buffer) => buffer.AsSpan(0, N * D);            // the batch's [N × D] rows of a buffer
 
         // ---- embeddings: "token" = the rows, "0" = the rows (Gemma: × √D, the normalizer in float32 as HF computes
@@ -222,7 +239,7 @@ public sealed class LlamaModel : IForwardPass
                 lw.Down.Project(ff, tmp, N);                                        // [N × D]
             }
             else
-                FeedForwardInSlices(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);  // float32: [N × D]
+                FeedForward.Gated(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);   // float32, in slices: [N × D]
             if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
             TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             sink.Receive(l + 2, batch, Rows(x));
@@ -236,39 +253,6 @@ public sealed class LlamaModel : IForwardPass
         sink.Receive(L + 2, batch, Rows(a));
     }
 
-    /// <summary>Columns of the intermediate width the float32 feed-forward sub-layer runs at a time: the gate | up and
-    /// activation buffers are [N × 2s] and [N × s] instead of [N × 2I] and [N × I]. A multiple of
-    /// <see cref="Gemm.InnerBlock"/> (the down products of the slices add up to the bits of the whole product) and of the
-    /// 512-value chunks of the activations (the same values element by element).</summary>
-    public const int FeedForwardSlice = 1024;
-
-    /// <summary>The slices [Start, Start + Width) of the intermediate width: <see cref="FeedForwardSlice"/> wide, the last
-    /// one taking a remainder shorter than <see cref="Gemm.InnerBlock"/>.</summary>
-    public static IEnumerable<(int Start, int Width)> FeedForwardSlices(int intermediate)
-    {
-        for (int i0 = 0; i0 < intermediate;)
-        {
-            int w = Math.Min(FeedForwardSlice, intermediate - i0);
-            if (intermediate - (i0 + w) < Gemm.InnerBlock) w = intermediate - i0;
-            yield return (i0, w);
-            i0 += w;
-        }
-    }
-
-    /// <summary>f [N × D] = down(act(gate(a)) ⊙ up(a)) with float32 weights (gate | up stacked [2I × D], down [D × I]),
-    /// <see cref="FeedForwardSlice"/> columns of I at a time; gu holds [N × 2s], ff [N × s].</summary>
-    internal static void FeedForwardInSlices(LayerMatrix gateUp, LayerMatrix down, float[] a, float[] gu, float[] ff, float[] f,
-        int N, int I, bool geluTanh)
-    {
-        foreach (var (i0, s) in FeedForwardSlices(I))
-        {
-            gateUp.ProjectRows(a, N, i0, s, gu, 2 * s);                     // [N × s] gate → columns 0 … s
-            gateUp.ProjectRows(a, N, I + i0, s, gu.AsSpan(s), 2 * s);       // [N × s] up → columns s … 2s
-            TransformerOps.GatedActivation(gu, ff, N, s, geluTanh);         // [N × s]
-            down.ProjectColumns(ff, N, i0, s, f, i0 == 0 ? 0f : 1f);        // [N × D] (+)= ff · down[:, i0 … i0 + s)ᵀ
-        }
-    }
-
     /// <summary>Bytes of the activation buffers the last <see cref="Forward(IEnumerable{PackedBatch}, IHiddenStateSink)"/>
     /// held (sized for its largest batch; the layer's weight buffers are <see cref="LayerBufferBytes"/>).</summary>
     public long LastActivationBytes { get; private set; }
@@ -280,8 +264,8 @@ public sealed class LlamaModel : IForwardPass
         public readonly LayerBuffers Layer = new(m, m.IntegerKind);
         public readonly MixtureOfExperts? Experts = m.Config.Experts > 0 ? new MixtureOfExperts(m.Config) : null;
         public readonly float[] FinalNorm = new float[m.Config.Hidden];
-        public float[] X = [], A = [], Qkv = [], Ctx = [], Tmp = [], GateUp = [], Ff = [];
-        public long ActivationBytes => 4L * (X.LongLength + A.LongLength + Qkv.LongLength + Ctx.LongLength + Tmp.LongLength + GateUp.LongLength + Ff.LongLength);
+        public float[] X = [], A = [], Tmp = [], QkvOrGateUp = [], ContextOrFf = [];
+        public long ActivationBytes => 4L * (X.LongLength + A.LongLength + Tmp.LongLength + QkvOrGateUp.LongLength + ContextOrFf.LongLength);
     }
 
     /// <summary>Checks that every tensor the pass reads is present with the shape the config implies (no data is read).</summary>
@@ -347,9 +331,9 @@ public sealed class LlamaModel : IForwardPass
                 Expect(p + "self_attn.k_norm.weight", KV * hd);
             }
         }
-        long perLayer = (long)(H + 2 * KV) * hd * D + (long)D * H * hd + 3L * I * D;
-        if (perLayer > int.MaxValue)
-            throw new SimileException($"{c.Architecture}: one layer has {perLayer:N0} weights, more than Simile's float32 layer buffers hold",
+        long largest = new[] { (long)(H + 2 * KV) * hd * D, (long)D * H * hd, 2L * I * D }.Max();   // q|k|v (Phi-3 fused), o, gate|up (fused)
+        if (largest > int.MaxValue)
+            throw new SimileException($"{c.Architecture}: a projection of one layer has more than {int.MaxValue:N0} weights, more than Simile reads as one tensor",
                 "use a smaller model");
     }
 
@@ -395,11 +379,12 @@ public sealed class LlamaModel : IForwardPass
                 QueryKeyNormKind.WholeProjection => (new float[q], new float[kv]),
                 _ => ((float[])[], (float[])[]),
             };
-            Qkv = new LayerMatrix(q + 2 * kv, D, int8);
-            Output = new LayerMatrix(D, q, int8);
+            var scratch = int8 == IntegerProductKind.None ? new float[m.ScratchFloats] : null;   // float32: widened blocks
+            Qkv = new LayerMatrix(q + 2 * kv, D, int8, scratch);
+            Output = new LayerMatrix(D, q, int8, scratch);
             if (!m.HasDenseLayer) I = 0;                            // all layers sparse: no dense MLP buffers
-            GateUp = new LayerMatrix(2 * I, D, int8);
-            Down = new LayerMatrix(D, I, int8);
+            GateUp = new LayerMatrix(2 * I, D, int8, scratch);
+            Down = new LayerMatrix(D, I, int8, scratch);
         }
 
         public void Load(int l)

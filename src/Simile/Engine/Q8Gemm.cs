@@ -322,7 +322,7 @@ public sealed class Q8Matrix
             fixed (byte* src = blocks)
             {
                 nint s = (nint)src;
-                Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, r =>
+                KernelLoop.For(count, Gemm.MaxThreads, r =>
                 {
                     byte* row = (byte*)s + (long)r * blocksPerRow * Q8Gemm.BlockBytes;
                     var q = Quants.AsSpan((int)((long)(first + r) * kp), kp);
@@ -373,7 +373,7 @@ public sealed class Q8Activations
             {
                 nint xa = (nint)px;
                 int blocks = k / Q8Gemm.BlockValues;
-                Parallel.For(0, (rows + 15) / 16, new ParallelOptions { MaxDegreeOfParallelism = Gemm.MaxThreads }, g =>
+                KernelLoop.For((rows + 15) / 16, Gemm.MaxThreads, g =>
                 {
                     Span<sbyte> q = stackalloc sbyte[Q8Gemm.BlockValues];
                     for (int n = g * 16; n < Math.Min(rows, g * 16 + 16); n++)

@@ -146,7 +146,7 @@ public static class TransformerOps
     /// </summary>
     public static void GatedActivation(float[] gateUp, float[] ff, int N, int I, bool geluTanh)
     {
-        Parallel.For(0, (N + 63) / 64, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, chunk =>
+        KernelLoop.For((N + 63) / 64, Environment.ProcessorCount, chunk =>
         {
             for (int n = chunk * 64; n < Math.Min(N, chunk * 64 + 64); n++)
             {

@@ -85,6 +85,8 @@ public class MixtureOfExpertsReferenceTests
         public string StorageType(string name) => inner.StorageType(name);
         public void Read(string name, Span<float> destination) { Reads.Add(name); inner.Read(name, destination); }
         public void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination) => inner.ReadRows(name, rows, destination);
+        public void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination) =>
+            inner.ReadBlock(name, firstRow, rows, firstColumn, columns, destination);
         public void Dispose() { }
     }
 

@@ -194,6 +194,19 @@ public sealed partial class GgufDecoderWeights : IDecoderWeights
             for (int i = 0; i < destination.Length; i++) destination[i] -= 1f;
     }
 
+    public void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination)
+    {
+        // A merged expert tensor [E × rows × K] holds expert e's rows from e · rows on (see Experts).
+        var (t, rowOffset) = ExpertSlice(name) is var (et, e) ? (et, (long)e * et.Dims[1]) : (Info(name), 0L);
+        DecoderWeightsBlock.Check(name, Shape(name), firstRow, rows, firstColumn, columns, destination.Length, GgmlTypes.BlockSize(t.Type));
+        int perm = PermutedHeads(name), hd = perm > 0 ? (int)(t.RowCount / perm) : 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int row = firstRow + r;
+            _file.DequantizeRowPart(t, rowOffset + (perm > 0 ? GgufRowOf(row, hd) : row), firstColumn, destination.Slice(r * columns, columns));
+        }
+    }
+
     private static bool IsNorm(string hfName) => hfName.EndsWith("norm.weight", StringComparison.Ordinal);
 
     /// <summary>Number of heads whose rows are permuted in this tensor (0: not permuted).</summary>

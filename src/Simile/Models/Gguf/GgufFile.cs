@@ -285,6 +285,18 @@ public sealed unsafe class GgufFile : IDisposable
         }
     }
 
+    /// <summary>Values [firstColumn, firstColumn + destination.Length) of one row as float32, in whole blocks: the part
+    /// starts at a block boundary and ends at one or at the row's end. Only that part's bytes are touched.</summary>
+    public void DequantizeRowPart(GgufTensorInfo t, long row, int firstColumn, Span<float> destination)
+    {
+        RequireDequantizable(t);
+        int block = GgmlTypes.BlockSize(t.Type), size = GgmlTypes.TypeSize(t.Type);
+        if (firstColumn < 0 || firstColumn + (long)destination.Length > t.RowLength || firstColumn % block != 0
+            || ((firstColumn + destination.Length) % block != 0 && firstColumn + destination.Length != t.RowLength))
+            throw new ArgumentException($"values {firstColumn}..{firstColumn + destination.Length} of a row of '{t.Name}' ({t.RowLength} values) are not whole {t.TypeName} blocks");
+        GgmlDequantize.Row(t.Type, RowBytes(t, row, 1).Slice(firstColumn / block * size, destination.Length / block * size), destination);
+    }
+
     /// <summary>The whole tensor as float32 in ggml order (= numpy C order of <see cref="GgufTensorInfo.Shape"/>).</summary>
     public void Dequantize(GgufTensorInfo t, Span<float> destination)
     {

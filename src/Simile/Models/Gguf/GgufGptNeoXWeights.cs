@@ -136,6 +136,18 @@ public sealed partial class GgufGptNeoXWeights : IDecoderWeights
         _file.DequantizeRows(t, map, destination);
     }
 
+    public void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination)
+    {
+        var t = Info(name);
+        DecoderWeightsBlock.Check(name, t.Shape, firstRow, rows, firstColumn, columns, destination.Length, GgmlTypes.BlockSize(t.Type));
+        bool fused = IsFusedQkv(name);
+        for (int r = 0; r < rows; r++)
+        {
+            int row = firstRow + r;
+            _file.DequantizeRowPart(t, fused ? GgufRowOf(row, Config.HeadDim, Config.Hidden) : row, firstColumn, destination.Slice(r * columns, columns));
+        }
+    }
+
     private static DecoderConfig ReadConfig(GgufFile f)
     {
         string path = f.Path;

@@ -66,6 +66,17 @@ public sealed class SafetensorsDecoderWeights : IDecoderWeights
         }
     }
 
+    public void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination)
+    {
+        var info = _checkpoint.Info(Stored(name));
+        DecoderWeightsBlock.Check(name, info.Shape, firstRow, rows, firstColumn, columns, destination.Length);
+        var bytes = _checkpoint.Bytes(Stored(name));
+        long cols = info.Shape[1];
+        int size = info.ElementSize;
+        for (int r = 0; r < rows; r++)
+            Widen(bytes.Slice(checked((int)(((firstRow + r) * cols + firstColumn) * size)), columns * size), info.DType, destination.Slice(r * columns, columns));
+    }
+
     /// <summary>F32 copied, F16 converted, BF16 widened (<see cref="Widening"/>).</summary>
     public static void Widen(ReadOnlySpan<byte> source, SafetensorsDType type, Span<float> destination)
     {
