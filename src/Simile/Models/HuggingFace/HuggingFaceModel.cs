@@ -168,10 +168,16 @@ public static class HuggingFaceModel
     private static bool ReadsFile(string name) =>
         name == "README.md" || Path.GetExtension(name).ToLowerInvariant() is ".json" or ".safetensors" or ".txt" or ".model";
 
+    /// <summary>The tokenizer's vocabulary fits the embedding matrix. Added tokens past its end are allowed, as
+    /// transformers allows them (Gemma 3 1B: <c>&lt;image_soft_token&gt;</c> is id 262144 of a 262,144-row matrix): a text
+    /// that contains one is refused when it is run (the ids of every text are checked then).</summary>
     private static void CheckTokenizer(string folder, HuggingFaceConfig c, HuggingFaceTokenizer t)
     {
-        if (t.VocabularySize > c.VocabSize)
-            throw new SimileException($"the tokenizer in '{folder}' has {t.VocabularySize} tokens but config.json has vocab_size {c.VocabSize}",
-                "use the tokenizer files that belong to the model");
+        if (t.VocabularySize <= c.VocabSize) return;
+        var added = new HashSet<string>(t.AddedTokens, StringComparer.Ordinal);
+        for (int id = c.VocabSize; id < t.VocabularySize; id++)
+            if (!added.Contains(t.IdToToken[id]))
+                throw new SimileException($"the tokenizer in '{folder}' has {t.VocabularySize} tokens (id {id}, '{t.IdToToken[id]}', is not an added token) but config.json has vocab_size {c.VocabSize}",
+                    "use the tokenizer files that belong to the model");
     }
 }

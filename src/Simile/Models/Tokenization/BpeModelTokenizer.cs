@@ -15,6 +15,7 @@ public sealed class BpeModelTokenizer : HuggingFaceTokenizer
     public BpeTokenizer Bpe { get; }
 
     public override IReadOnlyList<string> IdToToken => Bpe.Tokens;
+    public override IReadOnlyList<string> AddedTokens => Bpe.Data.SpecialTokens ?? [];
     public override string Kind => Bpe.Data.Kind == BpeKind.ByteLevel ? "byte-level-bpe" : "sentencepiece-bpe";
     public override bool WordsTakeLeadingSpace => Bpe.Data.Kind == BpeKind.ByteLevel || !Bpe.Data.AddSpacePrefix;
 

@@ -13,6 +13,8 @@ public abstract class HuggingFaceTokenizer
     /// <summary>Token strings by id (WordPiece "##" continuation pieces; byte-level BPE "Ġ" for a space).</summary>
     public abstract IReadOnlyList<string> IdToToken { get; }
     public int VocabularySize => IdToToken.Count;
+    /// <summary>The added tokens (tokenizer.json's <c>added_tokens</c>: specials and other strings matched whole in a text).</summary>
+    public virtual IReadOnlyList<string> AddedTokens => [];
     /// <summary>"wordpiece" or "byte-level-bpe".</summary>
     public abstract string Kind { get; }
     /// <summary>True when a word alone is fed with a leading space to get its word-initial form (byte-level BPE: " galaxy" →

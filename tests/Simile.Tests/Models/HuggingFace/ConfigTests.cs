@@ -63,6 +63,46 @@ public class ConfigTests
         Assert.Contains("transformer.h.1.ln_2.bias", e.Message);
     }
 
+    /// <summary>A copy of the tiny Llama folder (285 vocabulary entries, 2 added tokens, vocab_size 287) whose
+    /// tokenizer.json gets one more token, with id 287: past the embedding matrix.</summary>
+    private static TempFolder LlamaWithTokenPastTheMatrix(bool added)
+    {
+        var dir = new TempFolder();
+        string source = Path.Combine(TestPaths.Reference, "modern", "llama-tiny");
+        foreach (var f in Directory.GetFiles(source)) File.Copy(f, dir.File(Path.GetFileName(f)));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(dir.File("tokenizer.json")))!;
+        if (added)
+            json["added_tokens"]!.AsArray().Add(new System.Text.Json.Nodes.JsonObject { ["id"] = 287, ["content"] = "<image_soft_token>", ["special"] = true });
+        else
+            json["model"]!["vocab"]!.AsObject().Add("zzzz", 287);
+        File.WriteAllText(dir.File("tokenizer.json"), json.ToJsonString());
+        return dir;
+    }
+
+    [Fact]
+    public void AnAddedTokenPastTheEmbeddingMatrixIsAllowedUntilATextUsesIt()
+    {
+        // Gemma 3 1B's tokenizer has <image_soft_token> at id 262144 of a 262,144-row matrix; transformers opens it.
+        using var dir = LlamaWithTokenPastTheMatrix(added: true);
+        using var model = HuggingFaceModel.Open(dir.Path);
+        var words = Simile.Analyses.Layers.ContextualVectors.Compute(model, ["the"], Simile.Analyses.Layers.ContextSpec.None);
+        Assert.Equal(model.Info.Layers + 3, words.Labels.Count);     // token, 0 … L, final
+        var e = Assert.Throws<SimileException>(() =>
+            Simile.Analyses.Layers.ContextualVectors.Compute(model, ["the"], Simile.Analyses.Layers.ContextSpec.FromTemplates(["a <image_soft_token> {word}"])));
+        Assert.Contains("token id 287", e.Message);
+        Assert.Contains("287-row embedding matrix", e.Message);
+    }
+
+    [Fact]
+    public void AVocabularyEntryPastTheEmbeddingMatrixIsRefused()
+    {
+        using var dir = LlamaWithTokenPastTheMatrix(added: false);
+        var e = Assert.Throws<SimileException>(() => HuggingFaceModel.Open(dir.Path));
+        Assert.Contains("288 tokens", e.Message);
+        Assert.Contains("'zzzz'", e.Message);
+        Assert.Contains("vocab_size 287", e.Message);
+    }
+
     /// <summary>Mutated config.json bytes: Parse succeeds or throws SimileException, never anything else.</summary>
     [Fact]
     public void FuzzedConfigsOnlyEverThrowSimileException()
