@@ -96,7 +96,7 @@ public sealed record WordVectorsExport(
             pieces.Add(ContextualVectors.LocateTokens(input, c.Start, c.Length).Select(t => input.Pieces[t]).ToList());
         }
 
-        var stack = ContextualVectors.Compute(model, words.Words, context, subword, progress, name);
+        var stack = ContextualVectors.Compute(model, words.Words, context, subword, progress, name, representations: layers);   // the pass stops at the deepest
         int n = words.Count, d = stack.Sets[0].Vectors.Cols;
         var values = new float[(long)layers.Count * n * d];
         for (int k = 0; k < layers.Count; k++)

@@ -98,6 +98,7 @@ public sealed class BertModel : IForwardPass
         // ---- embeddings: "token" = wte rows, "0" = LayerNorm(wte + wpe + tte[0])
         ReadTokenEmbeddings(batch.Ids, Rows(x));
         sink.Receive(0, batch, Rows(x));
+        if (sink.Deepest <= 0) return;                                  // only "token" asked for
         var wpe = w.PositionEmbeddings.Span;
         var tte = w.TokenTypeEmbeddings.Span[..D];
         var position = batch.Position;
@@ -119,6 +120,7 @@ public sealed class BertModel : IForwardPass
         }
         TransformerOps.LayerNorm(x, x, N, w.EmbeddingNorm, w.LayerNormEpsilon);
         sink.Receive(1, batch, Rows(x));
+        if (sink.Deepest <= 1) return;
 
         // ---- encoder layers
         var options = AttentionOptions.Standard(hd, causal: false);
@@ -138,6 +140,7 @@ public sealed class BertModel : IForwardPass
             TensorPrimitives.Add(Rows(tmp), Rows(x), Rows(x));
             TransformerOps.LayerNorm(x, x, N, lw.OutputNorm, w.LayerNormEpsilon);
             sink.Receive(l + 2, batch, Rows(x));
+            if (sink.Deepest <= l + 2) return;                          // no deeper layer asked for
         }
     }
 

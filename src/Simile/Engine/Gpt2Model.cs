@@ -83,6 +83,7 @@ public sealed class Gpt2Model : IForwardPass
         // ---- embeddings: "token" = wte rows, "0" = wte + wpe
         ReadTokenEmbeddings(batch.Ids, Rows(x));
         sink.Receive(0, batch, Rows(x));
+        if (sink.Deepest <= 0) return;                                  // only "token" asked for
         var wpe = w.PositionEmbeddings.Span;
         for (int n = 0; n < N; n++)
         {
@@ -90,6 +91,7 @@ public sealed class Gpt2Model : IForwardPass
             TensorPrimitives.Add(row, wpe.Slice(batch.Position[n] * D, D), row);
         }
         sink.Receive(1, batch, Rows(x));
+        if (sink.Deepest <= 1) return;
 
         // ---- blocks
         var options = AttentionOptions.Standard(hd, causal: true);
@@ -107,6 +109,7 @@ public sealed class Gpt2Model : IForwardPass
             bw.FeedForwardProjection.Apply(ff, tmp, N);              // [N × D]
             TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             sink.Receive(l + 2, batch, Rows(x));
+            if (sink.Deepest <= l + 2) return;                          // no deeper layer asked for
         }
 
         // ---- "final" = ln_f(x)

@@ -83,6 +83,7 @@ public sealed class GptNeoXModel : IForwardPass
         ReadTokenEmbeddings(batch.Ids, Rows(x));
         sink.Receive(0, batch, Rows(x));
         sink.Receive(1, batch, Rows(x));
+        if (sink.Deepest <= 1) return;                                  // only "token" / "0" asked for
 
         var rotary = new Rotary(Rotary.Frequencies(c.RotaryDimsOrHead, c.RopeTheta, c.RopeScaling), Math.Max(1, batch.Longest));
         var lw = ws.Layer;
@@ -115,6 +116,7 @@ public sealed class GptNeoXModel : IForwardPass
             FeedForward.Plain(lw.Up, lw.UpBias, lw.Down, lw.DownBias, a, ff, tmp, N, I, c.GeluTanhMlp);   // [N × D], in slices of I
             TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             sink.Receive(l + 2, batch, Rows(x));
+            if (sink.Deepest <= l + 2) return;                          // no deeper layer asked for
         }
 
         TransformerOps.LayerNorm(x, a, N, ws.FinalNorm ??= new LayerNormWeights(Read("gpt_neox.final_layer_norm.weight", D), Read("gpt_neox.final_layer_norm.bias", D)),

@@ -14,6 +14,11 @@ public interface IHiddenStateSink
     /// every token of <paramref name="batch"/>: packed rows [N × D] (sequence b's rows: <see cref="PackedBatch.Rows"/>).
     /// Valid during the call only: the pass overwrites the buffer afterwards.</summary>
     void Receive(int representation, PackedBatch batch, ReadOnlySpan<float> rows);
+
+    /// <summary>The deepest representation the sink needs (an index into <see cref="IForwardPass.Labels"/>): a pass
+    /// stops a batch once it has handed that one over, so asking for "token" or the first layers reads no deeper
+    /// layer's weights. Default: all.</summary>
+    int Deepest => int.MaxValue;
 }
 
 /// <summary>

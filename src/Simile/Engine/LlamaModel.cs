@@ -180,8 +180,10 @@ public sealed class LlamaModel : IForwardPass
         //      it in a float32 model)
         Weights.ReadRows(EmbeddingName, batch.Ids, Rows(x));
         sink.Receive(0, batch, Rows(x));
+        if (sink.Deepest <= 0) return;                                          // only "token" asked for
         if (c.ScaleEmbeddings) TensorPrimitives.Multiply(Rows(x), (float)Math.Sqrt(D), Rows(x));
         sink.Receive(1, batch, Rows(x));
+        if (sink.Deepest <= 1) return;
 
         // ---- rotary tables for positions 0 … T−1; Gemma 3's sliding layers have their own θ and no scaling
         var rope = new Rotary(RotaryFrequencies(c), batch.Longest, c.RopeScaling?.AttentionFactor ?? 1);
@@ -243,6 +245,7 @@ public sealed class LlamaModel : IForwardPass
             if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
             TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             sink.Receive(l + 2, batch, Rows(x));
+            if (sink.Deepest <= l + 2) return;                                  // no deeper layer asked for
         }
 
         // ---- "final" = model.norm(x)

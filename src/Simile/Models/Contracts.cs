@@ -102,4 +102,9 @@ public interface ITextRepresentationSink
     /// <see cref="ITransformerModel.RepresentationLabels"/>) of text <paramref name="text"/> (an index into the inputs):
     /// [tokens × Dims] rows, valid during the call only. For a given representation, texts arrive in increasing order.</summary>
     void Receive(int representation, int text, ReadOnlySpan<float> rows);
+
+    /// <summary>The deepest representation the sink needs (an index into
+    /// <see cref="ITransformerModel.RepresentationLabels"/>): a native pass stops there (ONNX Runtime computes every
+    /// one; the deeper ones are handed over all the same). Default: all.</summary>
+    int Deepest => int.MaxValue;
 }

@@ -52,6 +52,8 @@ public static class NativeRun
     {
         public int First { get; set; }
 
+        public int Deepest => sink.Deepest;
+
         public void Receive(int representation, PackedBatch batch, ReadOnlySpan<float> rows)
         {
             for (int b = 0; b < batch.Count; b++) sink.Receive(representation, First + b, batch.Rows(rows, b, dims));

@@ -168,11 +168,14 @@ public static class ContextualVectors
     public static int[] LocateTokens(TokenizedText input, int start, int length) => WordTokenSpans.TokensOf(input, start, length);
 
     /// <summary>
-    /// Every representation of <paramref name="model"/> for <paramref name="words"/> per <paramref name="context"/>.
+    /// Every representation of <paramref name="model"/> for <paramref name="words"/> per <paramref name="context"/>, or
+    /// only <paramref name="representations"/> (labels of <see cref="ITransformerModel.RepresentationLabels"/>; the stack
+    /// keeps the model's order): the native pass then stops at the deepest of them.
     /// Throws <see cref="SimileException"/> naming words with no corpus context, and (policy Error) words split into pieces.
     /// </summary>
     public static RepresentationStack Compute(ITransformerModel model, IReadOnlyList<string> words, ContextSpec context,
-        SubwordPolicy policy = SubwordPolicy.Mean, IProgress<double>? progress = null, string? modelName = null)
+        SubwordPolicy policy = SubwordPolicy.Mean, IProgress<double>? progress = null, string? modelName = null,
+        IReadOnlyList<string>? representations = null)
     {
         int n = words.Count;
         if (n == 0) throw new SimileException("the word list is empty", "give at least two words");
@@ -199,7 +202,11 @@ public static class ContextualVectors
         // The texts tokenized and each (word, context) located among its text's tokens; then one run of the model over
         // them, ChunkSize texts a batch, with every representation summed per word as the pass hands it over (no batch
         // holds its representations).
-        IReadOnlyList<string> labels = model.RepresentationLabels;
+        IReadOnlyList<string> all = model.RepresentationLabels;
+        var wanted = representations is null ? [.. Enumerable.Range(0, all.Count)]
+            : all.Select((label, i) => (label, i)).Where(x => representations.Contains(x.label)).Select(x => x.i).ToArray();
+        if (representations is not null && (wanted.Length != representations.Distinct().Count() || wanted.Length == 0))
+            throw new ArgumentException($"representations {string.Join(", ", representations)} are not all labels of the model ({string.Join(", ", all)})", nameof(representations));
         var inputs = new TokenizedText[texts.Count];
         var uses = new List<(int Word, int[] Tokens, double Scale)>[texts.Count];
         var counts = new int[n];
@@ -228,13 +235,14 @@ public static class ContextualVectors
                 counts[job.Word]++;
             }
         }
-        var sums = new WordSums(labels.Count, n, inputs, uses, progress);
+        var sums = new WordSums(all.Count, wanted, n, inputs, uses, progress);
         model.Stream(inputs, sums, ChunkSize);
 
         string name = modelName ?? model.Info.Name;
-        int reps = labels.Count, dims = sums.Dims;
-        var sets = new List<VectorSet>(reps);
-        for (int r = 0; r < reps; r++)
+        int dims = sums.Dims;
+        var sets = new List<VectorSet>(wanted.Length);
+        var labels = wanted.Select(r => all[r]).ToList();
+        foreach (int r in wanted)
         {
             var m = new Matrix(n, dims, sums.Of(r));
             for (int w = 0; w < n; w++)
@@ -243,9 +251,9 @@ public static class ContextualVectors
                 var row = m.Row(w);
                 for (int f = 0; f < dims; f++) row[f] *= inv;
             }
-            sets.Add(new VectorSet(words, m, $"{name}:{labels[r]}"));
+            sets.Add(new VectorSet(words, m, $"{name}:{all[r]}"));
         }
-        return new RepresentationStack(name, labels.ToList(), sets, words.ToList(), counts, context.ToString());
+        return new RepresentationStack(name, labels, sets, words.ToList(), counts, context.ToString());
     }
 
     /// <summary>
@@ -253,12 +261,15 @@ public static class ContextualVectors
     /// added as the model hands them over (texts in order, so each sum adds its terms in the same order as a loop over
     /// the texts would).
     /// </summary>
-    private sealed class WordSums(int representations, int words, TokenizedText[] inputs,
+    private sealed class WordSums(int representations, int[] wanted, int words, TokenizedText[] inputs,
         List<(int Word, int[] Tokens, double Scale)>[] uses, IProgress<double>? progress) : ITextRepresentationSink
     {
-        // inputs: the texts as tokenized; uses: for each text the words read in it, their (pooled) token rows and 1 / the
-        // number of those rows.
+        // wanted: the representations summed (in order); inputs: the texts as tokenized; uses: for each text the words
+        // read in it, their (pooled) token rows and 1 / the number of those rows.
         private readonly double[]?[] _sums = new double[]?[representations];
+        private readonly bool[] _wanted = Enumerable.Range(0, representations).Select(wanted.Contains).ToArray();
+
+        public int Deepest => wanted[^1];
 
         /// <summary>d, known from the first rows handed over.</summary>
         public int Dims { get; private set; }
@@ -269,8 +280,8 @@ public static class ContextualVectors
         {
             if ((uint)representation >= (uint)_sums.Length)
                 throw new InvalidOperationException($"model handed over representation {representation} of {_sums.Length}");
-            if (representation == _sums.Length - 1) progress?.Report((text + 1.0) / inputs.Length);   // the text's last
-            if (inputs[text].Count == 0) return;
+            if (representation == Deepest) progress?.Report((text + 1.0) / inputs.Length);   // the text's last
+            if (!_wanted[representation] || inputs[text].Count == 0) return;
             if (Dims == 0) Dims = rows.Length / inputs[text].Count;
             var sum = _sums[representation] ??= new double[(long)words * Dims];
             foreach (var (word, tokens, scale) in uses[text])
