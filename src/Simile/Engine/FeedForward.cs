@@ -30,11 +30,23 @@ public static class FeedForward
     /// <summary>The widest slice of an intermediate width (0 for none).</summary>
     public static int WidestSlice(int intermediate) => intermediate <= 0 ? 0 : Slices(intermediate).Max(x => x.Width);
 
-    /// <summary>Gated (Llama family): f [N × D] = down(act(gate(a)) ⊙ up(a)), gate | up stacked [2I × D], down [D × I],
-    /// act = SiLU or GELU-tanh; gu holds [N × 2s], ff [N × s].</summary>
+    /// <summary>Values per row the gated sub-layer's activation buffer needs (gate | up needs twice that): the widest
+    /// slice for float32 weights, the whole intermediate width for integer products (their blocks are not sliced).</summary>
+    public static int GatedWidth(LayerMatrix gateUp, int intermediate) => gateUp.IsFloat32 ? WidestSlice(intermediate) : intermediate;
+
+    /// <summary>Gated (Llama family, and each expert of a mixture): f [N × D] = down(act(gate(a)) ⊙ up(a)), gate | up
+    /// stacked [2I × D], down [D × I], act = SiLU or GELU-tanh; gu holds [N × 2w], ff [N × w], w =
+    /// <see cref="GatedWidth"/>: float32 weights in slices, integer products whole.</summary>
     public static void Gated(LayerMatrix gateUp, LayerMatrix down, float[] a, float[] gu, float[] ff, float[] f,
         int N, int I, bool geluTanh)
     {
+        if (!gateUp.IsFloat32)
+        {
+            gateUp.Project(a, gu, N);                                       // [N × 2I]
+            TransformerOps.GatedActivation(gu, ff, N, I, geluTanh);         // [N × I]
+            down.Project(ff, f, N);                                         // [N × D]
+            return;
+        }
         foreach (var (i0, s) in Slices(I))
         {
             gateUp.ProjectRows(a, N, i0, s, gu, 2 * s);                     // [N × s] gate → columns 0 … s

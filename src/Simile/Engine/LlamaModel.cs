@@ -64,6 +64,23 @@ public sealed class LlamaModel : IForwardPass
         ? IntegerProjection.For(Weights, Enumerable.Range(0, LayerCount).SelectMany(l => Projections(l).SelectMany(p => p.Parts.Select(n => (n, p.In)))))
         : IntegerProductKind.None;
 
+    /// <summary>The integer product the experts of a mixture use (<see cref="IntegerProductKind.None"/>: float32
+    /// widening): decided over every expert matrix of every layer by the same rule as <see cref="IntegerKind"/>.</summary>
+    public IntegerProductKind ExpertIntegerKind => IntegerProducts && Config.Experts > 0
+        ? IntegerProjection.For(Weights, Enumerable.Range(0, LayerCount).Where(Config.IsSparseLayer).SelectMany(ExpertMatrices))
+        : IntegerProductKind.None;
+
+    private IEnumerable<(string Name, int In)> ExpertMatrices(int l)
+    {
+        for (int e = 0; e < Config.Experts; e++)
+        {
+            var (gate, up, down) = MixtureOfExperts.ExpertNames(Config, l, e);
+            yield return (gate, Config.Hidden);
+            yield return (up, Config.Hidden);
+            yield return (down, Config.ExpertIntermediate);
+        }
+    }
+
     /// <summary>True when the projections run through an integer product (see <see cref="IntegerProducts"/>).</summary>
     public bool UsesInt8 => IntegerKind != IntegerProductKind.None;
 
@@ -126,7 +143,8 @@ public sealed class LlamaModel : IForwardPass
     }
 
     /// <summary>Floats of the scratch the float32 projections of a layer are widened into (<see cref="LayerMatrix"/>):
-    /// one feed-forward slice of gate or up rows [s × D] or of down columns [D × s], s = <see cref="FeedForward.SliceWidth"/>;
+    /// one feed-forward slice (of the dense MLP or of an expert) of gate or up rows [s × D] or of down columns [D × s],
+    /// s = <see cref="FeedForward.SliceWidth"/>;
     /// q|k|v and o are widened in as many rows as that holds.</summary>
     public long ScratchFloats
     {
@@ -134,8 +152,9 @@ public sealed class LlamaModel : IForwardPass
         {
             var c = Config;
             int D = c.Hidden, q = c.Heads * c.HeadDim, kv = c.KeyValueHeads * c.HeadDim;
-            int s = HasDenseLayer ? FeedForward.Slices(c.Intermediate).Max(x => x.Width) : 0;
-            return Math.Max((long)s * D, Math.Max(Math.Max(D, q), HasDenseLayer ? c.Intermediate : 0));   // ≥ one row of every projection
+            int dense = HasDenseLayer ? c.Intermediate : 0, expert = c.Experts > 0 ? c.ExpertIntermediate : 0;
+            int s = Math.Max(FeedForward.WidestSlice(dense), FeedForward.WidestSlice(expert));
+            return Math.Max((long)s * D, Math.Max(Math.Max(D, q), Math.Max(dense, expert)));   // ≥ one row of every projection
         }
     }
 
@@ -168,7 +187,7 @@ public sealed class LlamaModel : IForwardPass
         var a = WorkBuffer.AtLeast(ref ws.A, (long)N * D);                         // [N × D] normalised input of a sub-layer
         var tmp = WorkBuffer.AtLeast(ref ws.Tmp, (long)N * D);                     // [N × D] sub-layer output
         var lw = ws.Layer;
-        int width = !HasDenseLayer ? 0 : lw.GateUp.IsFloat32 ? FeedForward.Slices(I).Max(sl => sl.Width) : I;
+        int width = HasDenseLayer ? FeedForward.GatedWidth(lw.GateUp, I) : 0;
         // The attention sub-layer's buffers serve the feed-forward one too: the two are never live together.
         var qkv = WorkBuffer.AtLeast(ref ws.QkvOrGateUp, (long)N * Math.Max(qkvDim, 2 * width));   // [N × (H + 2KV)·hd]: q | k | v
         var ctx = WorkBuffer.AtLeast(ref ws.ContextOrFf, (long)N * Math.Max(qDim, width));         // [N × H·hd] attention output, heads side by side
@@ -234,14 +253,8 @@ public sealed class LlamaModel : IForwardPass
             if (lw.FeedForwardIn is { } n3) { TransformerOps.RmsNorm(x, a, N, n3, c.RmsNormEpsilon); ffIn = a; }
             if (c.IsSparseLayer(l))
                 ws.Experts!.Apply(Weights, l, ffIn, tmp, N);                        // Mixtral, Qwen3-MoE: [N × D]
-            else if (!lw.GateUp.IsFloat32)                                          // integer products: whole
-            {
-                lw.GateUp.Project(ffIn, gateUp, N);                                 // [N × 2I]
-                TransformerOps.GatedActivation(gateUp, ff, N, I, c.GeluTanhMlp);   // [N × I]
-                lw.Down.Project(ff, tmp, N);                                        // [N × D]
-            }
             else
-                FeedForward.Gated(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);   // float32, in slices: [N × D]
+                FeedForward.Gated(lw.GateUp, lw.Down, ffIn, gateUp, ff, tmp, N, I, c.GeluTanhMlp);   // [N × D]; float32 in slices
             if (lw.FeedForwardOut is { } n4) TransformerOps.RmsNorm(tmp, tmp, N, n4, c.RmsNormEpsilon);
             TensorPrimitives.Add(Rows(x), Rows(tmp), Rows(x));
             sink.Receive(l + 2, batch, Rows(x));
@@ -262,13 +275,25 @@ public sealed class LlamaModel : IForwardPass
 
     /// <summary>One layer's weights (float32 or integer blocks), the experts' buffers, and the activations of the
     /// largest batch so far.</summary>
-    private sealed class Workspace(LlamaModel m)
+    private sealed class Workspace
     {
-        public readonly LayerBuffers Layer = new(m, m.IntegerKind);
-        public readonly MixtureOfExperts? Experts = m.Config.Experts > 0 ? new MixtureOfExperts(m.Config) : null;
-        public readonly float[] FinalNorm = new float[m.Config.Hidden];
+        public readonly LayerBuffers Layer;
+        public readonly MixtureOfExperts? Experts;
+        public readonly float[] FinalNorm;
         public float[] X = [], A = [], Tmp = [], QkvOrGateUp = [], ContextOrFf = [];
         public long ActivationBytes => 4L * (X.LongLength + A.LongLength + Tmp.LongLength + QkvOrGateUp.LongLength + ContextOrFf.LongLength);
+
+        public Workspace(LlamaModel m)
+        {
+            var dense = m.IntegerKind;
+            var experts = m.Config.Experts > 0 ? m.ExpertIntegerKind : IntegerProductKind.None;
+            // The float32 blocks of every projection (dense and experts) are widened into this one buffer.
+            float[] scratch = dense == IntegerProductKind.None || (m.Config.Experts > 0 && experts == IntegerProductKind.None)
+                ? new float[m.ScratchFloats] : [];
+            Layer = new LayerBuffers(m, dense, scratch);
+            Experts = m.Config.Experts > 0 ? new MixtureOfExperts(m.Config, experts, scratch) : null;
+            FinalNorm = new float[m.Config.Hidden];
+        }
     }
 
     /// <summary>Checks that every tensor the pass reads is present with the shape the config implies (no data is read).</summary>
@@ -365,7 +390,7 @@ public sealed class LlamaModel : IForwardPass
         public readonly float[] QueryNorm, KeyNorm;                     // [hd] per head, or [H·hd], [KV·hd] (OLMo 2)
         public readonly LayerMatrix Qkv, Output, GateUp, Down;          // [(H+2KV)·hd × D], [D × H·hd], [2I × D], [D × I]
 
-        public LayerBuffers(LlamaModel m, IntegerProductKind int8)
+        public LayerBuffers(LlamaModel m, IntegerProductKind int8, float[] scratch)
         {
             _m = m;
             var c = m.Config;
@@ -382,7 +407,6 @@ public sealed class LlamaModel : IForwardPass
                 QueryKeyNormKind.WholeProjection => (new float[q], new float[kv]),
                 _ => ((float[])[], (float[])[]),
             };
-            var scratch = int8 == IntegerProductKind.None ? new float[m.ScratchFloats] : null;   // float32: widened blocks
             Qkv = new LayerMatrix(q + 2 * kv, D, int8, scratch);
             Output = new LayerMatrix(D, q, int8, scratch);
             if (!m.HasDenseLayer) I = 0;                            // all layers sparse: no dense MLP buffers

@@ -10,28 +10,35 @@ namespace Simile.Engine;
 ///   w = w / Σ w                                      Mixtral always; Qwen3-MoE when norm_topk_prob
 ///   y = Σ_j w_j · down_e(act(gate_e(x)) ⊙ up_e(x))   each expert a SiLU-gated MLP of ExpertIntermediate
 /// </code>
-/// Memory: one expert's matrices at a time — the experts a batch routes to are loaded one after another into the same
-/// float32 buffer and applied to the rows routed to them; experts no token chose are never read.
+/// Memory: one expert's matrices at a time — the experts a batch routes to are pointed at one after another
+/// (<see cref="LayerMatrix"/>: float32 widened a block at a time into the layer's scratch, or the stored Q8_0 /
+/// k-quant blocks multiplied in integers as llama.cpp does) and applied to the rows routed to them
+/// (<see cref="FeedForward.Gated"/>); experts no token chose are never read.
 /// Tensor names (Hugging Face): Mixtral <c>block_sparse_moe.gate</c>, <c>block_sparse_moe.experts.{e}.w1|w3|w2</c>
 /// (gate, up, down); Qwen3-MoE <c>mlp.gate</c>, <c>mlp.experts.{e}.gate_proj|up_proj|down_proj</c>.
 /// </summary>
 public sealed class MixtureOfExperts
 {
     private readonly DecoderConfig _c;
-    private readonly float[] _router;       // [E × D]
-    private readonly float[] _gateUp;       // [2I × D]: gate rows | up rows
-    private readonly float[] _down;         // [D × I]
+    private readonly float[] _router;                 // [E × D]
+    private readonly LayerMatrix _gateUp, _down;      // one expert: [2I × D] gate rows | up rows, [D × I]
+    // Grown to the largest batch: router logits [N × E], the routed rows [m × D], gate|up [m × 2w], activation [m × w],
+    // the expert's output [m × D]; the routing [N × k].
+    private float[] _logits = [], _x = [], _gu = [], _ff = [], _y = [], _weights = [];
+    private int[] _experts = [];
 
-    public MixtureOfExperts(DecoderConfig c)
+    /// <param name="integer">How the experts' matrices are multiplied (<see cref="LlamaModel.ExpertIntegerKind"/>).</param>
+    /// <param name="scratch">The layer's float32 scratch (<see cref="LlamaModel.ScratchFloats"/>), unused by integer products.</param>
+    public MixtureOfExperts(DecoderConfig c, IntegerProductKind integer, float[] scratch)
     {
         _c = c;
         _router = new float[(long)c.Experts * c.Hidden];
-        _gateUp = new float[2L * c.ExpertIntermediate * c.Hidden];
-        _down = new float[(long)c.Hidden * c.ExpertIntermediate];
+        _gateUp = new LayerMatrix(2 * c.ExpertIntermediate, c.Hidden, integer, scratch);
+        _down = new LayerMatrix(c.Hidden, c.ExpertIntermediate, integer, scratch);
     }
 
-    /// <summary>Bytes of the float32 buffers (the router and one expert).</summary>
-    public static long BufferBytes(DecoderConfig c) => 4 * ((long)c.Experts * c.Hidden + 3L * c.ExpertIntermediate * c.Hidden);
+    /// <summary>Bytes of the router's float32 buffer (an expert's float32 blocks pass through the layer's scratch).</summary>
+    public static long BufferBytes(DecoderConfig c) => 4L * c.Experts * c.Hidden;
 
     public static string RouterName(DecoderConfig c, int l) =>
         LlamaModel.LayerPrefix(l) + (c.Family == DecoderFamily.Mixtral ? "block_sparse_moe.gate.weight" : "mlp.gate.weight");
@@ -45,16 +52,17 @@ public sealed class MixtureOfExperts
             : ($"{p}mlp.experts.{e}.gate_proj.weight", $"{p}mlp.experts.{e}.up_proj.weight", $"{p}mlp.experts.{e}.down_proj.weight");
     }
 
-    /// <summary>The experts each row is routed to and their weights: [N × k] each, in descending probability.</summary>
-    public (int[] Experts, float[] Weights) Route(IDecoderWeights w, int l, float[] x, int N)
+    /// <summary>The experts each row is routed to and their weights: [N × k] each, in descending probability (views of
+    /// buffers reused by the next call).</summary>
+    public (ReadOnlyMemory<int> Experts, ReadOnlyMemory<float> Weights) Route(IDecoderWeights w, int l, float[] x, int N)
     {
         var c = _c;
         int D = c.Hidden, E = c.Experts, k = c.ExpertsPerToken;
         w.Read(RouterName(c, l), _router);
-        var logits = new float[(long)N * E];
-        Gemm.Multiply(x, _router, logits, N, E, D, transposeB: true);       // [N × E]
-        var experts = new int[N * k];
-        var weights = new float[N * k];
+        var logits = WorkBuffer.AtLeast(ref _logits, (long)N * E);
+        Gemm.Multiply(x.AsSpan(0, N * D), _router, logits.AsSpan(0, N * E), N, E, D, transposeB: true);   // [N × E]
+        var experts = _experts.Length >= N * k ? _experts : _experts = new int[N * k];
+        var weights = WorkBuffer.AtLeast(ref _weights, (long)N * k);
         for (int n = 0; n < N; n++)
         {
             var p = logits.AsSpan(n * E, E);
@@ -75,7 +83,7 @@ public sealed class MixtureOfExperts
                 TensorPrimitives.Divide(wt, sum, wt);
             }
         }
-        return (experts, weights);
+        return (experts.AsMemory(0, N * k), weights.AsMemory(0, N * k));
     }
 
     /// <summary>y [N × D] = the mixture of experts applied to x [N × D] (y is overwritten).</summary>
@@ -83,28 +91,27 @@ public sealed class MixtureOfExperts
     {
         var c = _c;
         int D = c.Hidden, E = c.Experts, k = c.ExpertsPerToken, I = c.ExpertIntermediate;
-        var (experts, weights) = Route(w, l, x, N);
+        var (expertsMemory, weightsMemory) = Route(w, l, x, N);
+        var experts = expertsMemory.Span;
+        var weights = weightsMemory.Span;
         Array.Clear(y, 0, N * D);
         var rows = new List<(int Row, float Weight)>[E];
         for (int n = 0; n < N; n++)
             for (int j = 0; j < k; j++)
                 (rows[experts[n * k + j]] ??= []).Add((n, weights[n * k + j]));
+        int width = FeedForward.GatedWidth(_gateUp, I);
         for (int e = 0; e < E; e++)
         {
             if (rows[e] is not { Count: > 0 } mine) continue;
             var (gate, up, down) = ExpertNames(c, l, e);
-            w.Read(gate, _gateUp.AsSpan(0, I * D));
-            w.Read(up, _gateUp.AsSpan(I * D, I * D));
-            w.Read(down, _down);
+            _gateUp.Load(w, gate, up);
+            _down.Load(w, down);
             int m = mine.Count;
-            var xe = new float[(long)m * D];
+            var xe = WorkBuffer.AtLeast(ref _x, (long)m * D);
             for (int r = 0; r < m; r++) x.AsSpan(mine[r].Row * D, D).CopyTo(xe.AsSpan(r * D, D));
-            var gu = new float[(long)m * 2 * I];
-            Gemm.Multiply(xe, _gateUp, gu, m, 2 * I, D, transposeB: true);     // [m × 2I]
-            var ff = new float[(long)m * I];
-            TransformerOps.GatedActivation(gu, ff, m, I, geluTanh: false);     // SiLU(gate) ⊙ up
-            var ye = new float[(long)m * D];
-            Gemm.Multiply(ff, _down, ye, m, D, I, transposeB: true);           // [m × D]
+            var ye = WorkBuffer.AtLeast(ref _y, (long)m * D);
+            FeedForward.Gated(_gateUp, _down, xe, WorkBuffer.AtLeast(ref _gu, (long)m * 2 * width), WorkBuffer.AtLeast(ref _ff, (long)m * width),
+                ye, m, I, geluTanh: false);                                     // [m × D]: down(SiLU(gate) ⊙ up)
             for (int r = 0; r < m; r++)
             {
                 var target = y.AsSpan(mine[r].Row * D, D);

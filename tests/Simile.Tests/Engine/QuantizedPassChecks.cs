@@ -26,7 +26,7 @@ internal static class QuantizedPassChecks
                 double scale = x.Max(Math.Abs), worst = 0;
                 for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - y[i]));
                 anyDifference |= worst > 0;
-                Assert.True(worst <= relative * scale, $"sequence {s}, representation {layer}: max diff {worst:E3} vs scale {scale:E3}");
+                Assert.True(worst <= relative * scale, $"sequence {s}, representation {layer}: max diff {worst:E3} vs scale {scale:E3} ({path})");
             }
         Assert.True(anyDifference, $"the {path} path was not taken");
     }

@@ -71,3 +71,48 @@ internal static class QuantizedLlamaGguf
         return (w.Write(tmp.File(file)), projections);
     }
 }
+
+/// <summary>
+/// A tiny <c>qwen3moe</c> GGUF in llama.cpp's layout whose attention projections and merged expert tensors
+/// (<c>ffn_gate_exps</c>, <c>ffn_up_exps</c> [E × I × D], <c>ffn_down_exps</c> [E × D × I]) are stored in the caller's
+/// quantized type (the blocks made by the caller's quantizer; the attention projections may stay F32); norms, router
+/// and embeddings F32, q/k norms per head.
+/// </summary>
+internal static class QuantizedMoeGguf
+{
+    public sealed record Shape(int D, int H, int KV, int Hd, int E, int K, int ExpertI, int V, int L);
+
+    public static string Write(TempFolder tmp, string file, Shape s, GgmlType type, Func<float[], byte[]> quantize, bool attentionF32 = false)
+    {
+        var rng = new Random(7);
+        float[] R(int count, double scale) => Enumerable.Range(0, count).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale)).ToArray();
+        float[] Norm(int count) => R(count, 1).Select(v => 1 + 0.2f * v).ToArray();
+        const string a = "qwen3moe";
+        var w = new GgufWriter()
+            .String("general.architecture", a)
+            .U32($"{a}.block_count", (uint)s.L).U32($"{a}.embedding_length", (uint)s.D).U32($"{a}.feed_forward_length", (uint)(2 * s.ExpertI))
+            .U32($"{a}.attention.head_count", (uint)s.H).U32($"{a}.attention.head_count_kv", (uint)s.KV)
+            .U32($"{a}.attention.key_length", (uint)s.Hd).U32($"{a}.attention.value_length", (uint)s.Hd)
+            .F32($"{a}.attention.layer_norm_rms_epsilon", 1e-6f).F32($"{a}.rope.freq_base", 1e6f)
+            .U32($"{a}.context_length", 128)
+            .U32($"{a}.expert_count", (uint)s.E).U32($"{a}.expert_used_count", (uint)s.K).U32($"{a}.expert_feed_forward_length", (uint)s.ExpertI)
+            .String("tokenizer.ggml.model", "gpt2")
+            .AddArray("tokenizer.ggml.tokens", GgufValueType.String, Enumerable.Range(0, s.V).Select(i => "t" + i).ToArray())
+            .TensorF32("token_embd.weight", [s.D, s.V], R(s.V * s.D, 1))
+            .TensorF32("output_norm.weight", [s.D], Norm(s.D));
+        for (int l = 0; l < s.L; l++)
+        {
+            w.TensorF32($"blk.{l}.attn_norm.weight", [s.D], Norm(s.D));
+            w.TensorF32($"blk.{l}.ffn_norm.weight", [s.D], Norm(s.D));
+            w.TensorF32($"blk.{l}.attn_q_norm.weight", [s.Hd], Norm(s.Hd));
+            w.TensorF32($"blk.{l}.attn_k_norm.weight", [s.Hd], Norm(s.Hd));
+            foreach (var (name, rows, cols) in new[] { ("attn_q", s.H * s.Hd, s.D), ("attn_k", s.KV * s.Hd, s.D), ("attn_v", s.KV * s.Hd, s.D), ("attn_output", s.D, s.H * s.Hd) })
+                if (attentionF32) w.TensorF32($"blk.{l}.{name}.weight", [cols, rows], R(rows * cols, 1.7 / Math.Sqrt(cols)));
+                else w.Tensor($"blk.{l}.{name}.weight", type, [cols, rows], quantize(R(rows * cols, 1.7 / Math.Sqrt(cols))));
+            w.TensorF32($"blk.{l}.ffn_gate_inp.weight", [s.D, s.E], R(s.E * s.D, 1));
+            foreach (var (name, rows, cols) in new[] { ("ffn_gate_exps", s.ExpertI, s.D), ("ffn_up_exps", s.ExpertI, s.D), ("ffn_down_exps", s.D, s.ExpertI) })
+                w.Tensor($"blk.{l}.{name}.weight", type, [cols, rows, s.E], quantize(R(s.E * rows * cols, 1.7 / Math.Sqrt(cols))));
+        }
+        return w.Write(tmp.File(file));
+    }
+}
