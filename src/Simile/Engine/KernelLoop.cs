@@ -4,7 +4,9 @@ namespace Simile.Engine;
 
 /// <summary>
 /// The parallel loop of the kernels (GEMM tiles, B packing, quantisation, the gated activation): body(i) for every i in
-/// [0, count), on the calling thread and up to threads − 1 workers, which take indices from a shared counter. The
+/// [0, count), on the calling thread and up to threads − 1 workers, which take runs of indices from a shared counter
+/// (one index at a time for a few large items such as GEMM tiles, runs of about count / (16 · threads) for many small
+/// ones such as rows to unpack, so that the counter is not contended). The
 /// workers are threads of their own, started at first use and kept (blocked when idle), so a call allocates nothing
 /// but the caller's delegate. <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> allocates about 8 KB
 /// of bookkeeping per call, and a forward pass makes thousands of calls: that garbage was a fifth of the pass's memory
@@ -22,7 +24,7 @@ public static class KernelLoop
 
     // The loop being run (written by the owner before it wakes the workers).
     private static Action<int>? _body;
-    private static int _count, _next, _running;
+    private static int _count, _grain, _next, _running;
     private static Exception? _error;
 
     /// <summary>Runs body(0) … body(count − 1) on up to <paramref name="threads"/> threads (this one included).</summary>
@@ -44,6 +46,7 @@ public static class KernelLoop
         {
             EnsureWorkers(helpers);
             _body = body; _count = count; _next = 0; _error = null;
+            _grain = Math.Max(1, count / (16 * (helpers + 1)));
             _running = helpers;
             AllDone.Reset();
             for (int w = 0; w < helpers; w++) _wake[w].Release();
@@ -64,10 +67,13 @@ public static class KernelLoop
     private static void Work()
     {
         var body = _body!;
-        int count = _count, i;
-        while ((i = Interlocked.Increment(ref _next) - 1) < count)
+        int count = _count, grain = _grain, start;
+        while ((start = Interlocked.Add(ref _next, grain) - grain) < count)
         {
-            try { body(i); }
+            try
+            {
+                for (int i = start, end = Math.Min(count, start + grain); i < end; i++) body(i);
+            }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, e, null);
