@@ -157,7 +157,7 @@ public class MixtureOfExpertsReferenceTests
         // says nothing about the products. Which experts are read for which rows is the float32 tests' subject.
         var shape = k ? new QuantizedMoeGguf.Shape(D: 256, H: 4, KV: 2, Hd: 64, E: 4, K: 4, ExpertI: 256, V: 12, L: 2)
                       : new QuantizedMoeGguf.Shape(D: 64, H: 4, KV: 2, Hd: 16, E: 4, K: 4, ExpertI: 96, V: 12, L: 2);
-        string path = QuantizedMoeGguf.Write(tmp, "moe.gguf", shape, type,
+        var (path, _) = QuantizedMoeGguf.Write(tmp, "moe.gguf", shape, type,
             values => type switch { GgmlType.Q4_K => KQuantize.Q4_K(values), GgmlType.Q6_K => KQuantize.Q6_K(values), _ => RefQuant.Q8_0(values) },
             attentionF32);
         using var w = GgufDecoderWeights.Open(path);

@@ -69,4 +69,52 @@ public class LlamaCppFamilyTests(ITestOutputHelper output)
         Assert.True(worst <= tolerance, $"{file}: llama.cpp differs from the reference by {worst:E3} > {tolerance:E1}");
         Assert.True(worstHf <= 5e-3, $"{file}: llama.cpp differs from the HF reference by {worstHf:E3}");
     }
+
+    /// <summary>
+    /// A Qwen3-MoE file quantized by llama.cpp's own quantizer (<c>llama_model_quantize</c>, through LLamaSharp) from an
+    /// F32 file: Simile reads each expert's Q8_0 blocks out of the merged tensors as llama.cpp wrote them — the blocks
+    /// ggml's quantize_row_q8_0 makes of that expert's float32 rows (<see cref="RefQuant.Q8_0"/>) — and multiplies
+    /// them in integers. Q4_K_M: llama.cpp's k-quant mix for experts (its own choice of Q4_K / Q6_K per tensor) runs on
+    /// the k-quant integer path. Both stay within the quantized-expert bounds of MixtureOfExpertsReferenceTests of the
+    /// float32 pass over the same stored weights (every token takes every expert, so no routing choice flips).
+    /// </summary>
+    [Theory]
+    [InlineData("MOSTLY_Q8_0")]
+    [InlineData("MOSTLY_Q4_K_M")]
+    public void Experts_quantized_by_llama_cpp_are_read_and_multiplied_in_integers(string ftype)
+    {
+        bool k = ftype != "MOSTLY_Q8_0";
+        using var tmp = new Simile.Tests.Models.TempFolder();
+        var shape = k ? new QuantizedMoeGguf.Shape(D: 256, H: 4, KV: 2, Hd: 64, E: 4, K: 4, ExpertI: 256, V: 12, L: 2)
+                      : new QuantizedMoeGguf.Shape(D: 64, H: 4, KV: 2, Hd: 16, E: 4, K: 4, ExpertI: 96, V: 12, L: 2);
+        var (f32, experts) = QuantizedMoeGguf.Write(tmp, "moe-F32.gguf", shape, Simile.Models.Gguf.GgmlType.F32,
+            values => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+        string quantized = tmp.File("moe-q.gguf");
+        NativeApi.llama_empty_call();                        // loads llama.cpp's library (the quantizer's import alone does not)
+        Assert.True(LLamaQuantizer.Quantize(f32, quantized, Enum.Parse<LLamaFtype>(ftype), nthread: 1), "llama.cpp could not quantize the file");
+
+        using var w = Simile.Models.Gguf.GgufDecoderWeights.Open(quantized);
+        var kind = k ? Simile.Engine.IntegerProductKind.KQuant : Simile.Engine.IntegerProductKind.Q8_0;
+        var integer = new Simile.Engine.LlamaModel(w);
+        var exact = new Simile.Engine.LlamaModel(w) { IntegerProducts = false };
+        Assert.Equal(kind, integer.ExpertIntegerKind);
+        var c = w.Config;
+        if (!k)
+            for (int l = 0; l < c.Layers; l++)
+                for (int e = 0; e < c.Experts; e++)
+                {
+                    var names = Simile.Engine.MixtureOfExperts.ExpertNames(c, l, e);
+                    foreach (var (hf, gguf, rows, cols) in new[] { (names.Gate, "ffn_gate_exps", shape.ExpertI, shape.D), (names.Down, "ffn_down_exps", shape.D, shape.ExpertI) })
+                    {
+                        Assert.Equal("Q8_0", w.StorageType(hf));
+                        var blocks = new byte[rows * cols / 32 * 34];
+                        Assert.True(w.TryReadQ8_0(hf, blocks));
+                        var mine = experts[$"blk.{l}.{gguf}.weight"].AsSpan(e * rows * cols, rows * cols).ToArray();
+                        Assert.Equal(RefQuant.Q8_0(mine), blocks);
+                    }
+                }
+        Simile.Tests.Engine.QuantizedPassChecks.AssertCloseButNotEqual(exact, integer, shape.V, k ? 0.06 : 0.03, $"llama.cpp {ftype} experts");
+        var first = Simile.Engine.MixtureOfExperts.ExpertNames(c, 0, 0);
+        output.WriteLine($"{ftype}: expert 0 of layer 0 stored as gate {w.StorageType(first.Gate)}, up {w.StorageType(first.Up)}, down {w.StorageType(first.Down)}");
+    }
 }

@@ -76,14 +76,17 @@ internal static class QuantizedLlamaGguf
 /// A tiny <c>qwen3moe</c> GGUF in llama.cpp's layout whose attention projections and merged expert tensors
 /// (<c>ffn_gate_exps</c>, <c>ffn_up_exps</c> [E × I × D], <c>ffn_down_exps</c> [E × D × I]) are stored in the caller's
 /// quantized type (the blocks made by the caller's quantizer; the attention projections may stay F32); norms, router
-/// and embeddings F32, q/k norms per head.
+/// and embeddings F32, q/k norms per head. Returns the path and each merged expert tensor's float32 values by GGUF name
+/// (expert after expert, each expert's rows in order).
 /// </summary>
 internal static class QuantizedMoeGguf
 {
     public sealed record Shape(int D, int H, int KV, int Hd, int E, int K, int ExpertI, int V, int L);
 
-    public static string Write(TempFolder tmp, string file, Shape s, GgmlType type, Func<float[], byte[]> quantize, bool attentionF32 = false)
+    public static (string Path, Dictionary<string, float[]> Experts) Write(TempFolder tmp, string file, Shape s, GgmlType type,
+        Func<float[], byte[]> quantize, bool attentionF32 = false)
     {
+        var experts = new Dictionary<string, float[]>();
         var rng = new Random(7);
         float[] R(int count, double scale) => Enumerable.Range(0, count).Select(_ => (float)((rng.NextDouble() * 2 - 1) * scale)).ToArray();
         float[] Norm(int count) => R(count, 1).Select(v => 1 + 0.2f * v).ToArray();
@@ -111,8 +114,11 @@ internal static class QuantizedMoeGguf
                 else w.Tensor($"blk.{l}.{name}.weight", type, [cols, rows], quantize(R(rows * cols, 1.7 / Math.Sqrt(cols))));
             w.TensorF32($"blk.{l}.ffn_gate_inp.weight", [s.D, s.E], R(s.E * s.D, 1));
             foreach (var (name, rows, cols) in new[] { ("ffn_gate_exps", s.ExpertI, s.D), ("ffn_up_exps", s.ExpertI, s.D), ("ffn_down_exps", s.D, s.ExpertI) })
-                w.Tensor($"blk.{l}.{name}.weight", type, [cols, rows, s.E], quantize(R(s.E * rows * cols, 1.7 / Math.Sqrt(cols))));
+            {
+                var values = experts[$"blk.{l}.{name}.weight"] = R(s.E * rows * cols, 1.7 / Math.Sqrt(cols));
+                w.Tensor($"blk.{l}.{name}.weight", type, [cols, rows, s.E], quantize(values));
+            }
         }
-        return w.Write(tmp.File(file));
+        return (w.Write(tmp.File(file)), experts);
     }
 }
