@@ -1,3 +1,4 @@
+using static Simile.Bench.BenchSupport;
 using System.Diagnostics;
 using System.Text;
 using Simile.Analyses.Layers;
@@ -317,19 +318,18 @@ public static class DecoderShapesBenchmark
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        long peak = 0, peakPrivate = 0, peakFile = 0, page = Environment.SystemPageSize;
-        string statm = $"/proc/{p.Id}/statm";
-        while (!p.HasExited)
+        long peak = 0, peakPrivate = 0, peakFile = 0;
+        try
         {
-            try
+            using var statm = File.OpenHandle($"/proc/{p.Id}/statm");
+            while (!p.HasExited)
             {
-                var f = File.ReadAllText(statm).Split(' ');
-                long resident = long.Parse(f[1]) * page, file = long.Parse(f[2]) * page;
-                peak = Math.Max(peak, resident); peakPrivate = Math.Max(peakPrivate, resident - file); peakFile = Math.Max(peakFile, file);
+                var m = Statm.Read(statm);
+                peak = Math.Max(peak, m.Resident); peakPrivate = Math.Max(peakPrivate, m.Private); peakFile = Math.Max(peakFile, m.File);
+                Thread.Sleep(5);
             }
-            catch (IOException) { }
-            Thread.Sleep(5);
         }
+        catch (IOException) { }                              // the process ended between two samples
         p.WaitForExit();
         double seconds = sw.Elapsed.TotalSeconds;
         if (p.ExitCode != 0) throw new InvalidOperationException($"simile {string.Join(' ', args)} failed ({p.ExitCode}): {stderr.Result}");
@@ -429,18 +429,6 @@ public static class DecoderShapesBenchmark
         return v;
     }
 
-    private static double Best<T>(int reps, Func<T> run)
-    {
-        double best = double.PositiveInfinity;
-        for (int r = 0; r < reps; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            GC.KeepAlive(run());
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-        return best;
-    }
-
     private static long VmHwm()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
@@ -448,19 +436,21 @@ public static class DecoderShapesBenchmark
         return 0;
     }
 
-    /// <summary>Resident memory from /proc/self/statm: all of it, the private (anonymous) part and the mapped file
-    /// pages (statm's "shared": file-backed and shared memory), read without allocating.</summary>
+    /// <summary>Resident memory from /proc/PID/statm (this process's or a child's): all of it, the private (anonymous)
+    /// part and the mapped file pages (statm's "shared": file-backed and shared memory), read without allocating.</summary>
     private readonly record struct Statm(long Resident, long File)
     {
         public long Private => Resident - File;
         private static readonly byte[] Buffer = new byte[256];
-        private static readonly Microsoft.Win32.SafeHandles.SafeFileHandle Handle = System.IO.File.OpenHandle("/proc/self/statm");
+        private static readonly Microsoft.Win32.SafeHandles.SafeFileHandle Self = System.IO.File.OpenHandle("/proc/self/statm");
 
-        public static Statm Read()
+        public static Statm Read() => Read(Self);
+
+        public static Statm Read(Microsoft.Win32.SafeHandles.SafeFileHandle statm)
         {
             lock (Buffer)
             {
-                int n = RandomAccess.Read(Handle, Buffer, 0);
+                int n = RandomAccess.Read(statm, Buffer, 0);
                 int i = 0;
                 long Next()
                 {
@@ -595,17 +585,5 @@ public static class DecoderShapesBenchmark
             }
             return list;
         }
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
-    }
-
-    private static string? ArgText(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -1,3 +1,4 @@
+using static Simile.Bench.BenchSupport;
 using System.Diagnostics;
 using Simile.Engine;
 using Simile.Models;
@@ -72,11 +73,5 @@ public static class ForwardBenchmark
             best = Math.Min(best, clock.Elapsed.TotalSeconds);
         }
         return (best, runs);
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
     }
 }

@@ -1,3 +1,4 @@
+using static Simile.Bench.BenchSupport;
 using System.Diagnostics;
 using System.Text;
 using Simile.Models;
@@ -20,8 +21,8 @@ public static class GgufEmbeddingBenchmark
 
     public static int Run(string[] args)
     {
-        string typeName = Arg(args, "--type") ?? "Q4_K";
-        int nWords = int.Parse(Arg(args, "--words") ?? "1000");
+        string typeName = ArgText(args, "--type") ?? "Q4_K";
+        int nWords = int.Parse(ArgText(args, "--words") ?? "1000");
         var type = Enum.Parse<GgmlType>(typeName);
         string dir = Path.Combine(Path.GetTempPath(), "simile-bench-gguf-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
@@ -101,12 +102,6 @@ public static class GgufEmbeddingBenchmark
         GgmlType.Q6_K => [208],
         _ => [0],
     };
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     /// <summary>RssAnon from /proc/self/status (bytes): resident memory not backed by a file.</summary>
     private static long RssAnon()

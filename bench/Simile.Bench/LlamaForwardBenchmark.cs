@@ -1,3 +1,4 @@
+using static Simile.Bench.BenchSupport;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
@@ -212,18 +213,6 @@ public static class LlamaForwardBenchmark
             if (result != DecodeResult.Ok) throw new InvalidOperationException($"llama.cpp decode: {result}");
             return result;
         });
-    }
-
-    private static double Best<T>(int reps, Func<T> run)
-    {
-        double best = double.PositiveInfinity;
-        for (int r = 0; r < reps; r++)
-        {
-            var sw = Stopwatch.StartNew();
-            GC.KeepAlive(run());
-            best = Math.Min(best, sw.Elapsed.TotalSeconds);
-        }
-        return best;
     }
 
     // ---------------------------------------------------------------- the random model, written twice
@@ -466,17 +455,5 @@ public static class LlamaForwardBenchmark
             state ^= state << 13; state ^= state >> 7; state ^= state << 17;
             return (float)((state >> 40) * (1.0 / (1UL << 24))) * 2f - 1f;
         }
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out int v) ? v : fallback;
-    }
-
-    private static string? ArgText(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -19,7 +19,7 @@ public class WholeVocabularyRsaTests
         var vb = ExplicitRoute.Condensed(b, kind);
         var all = Enum.GetValues<RsaMeasure>();
         var reports = new List<double>();
-        var r = WholeVocabularyRsa.Run(a, b, kind, all, progress: new Collect(reports));
+        var r = WholeVocabularyRsa.Run(a, b, kind, all, progress: new SyncProgress(reports.Add));
         Assert.Equal(36, r.Items);
         Assert.Equal(va.Length, r.Pairs);
         Assert.Equal(NaiveReference.Pearson(va, vb), r.Measures[RsaMeasure.Pearson], 1e-12);
@@ -74,10 +74,5 @@ public class WholeVocabularyRsaTests
         var e = Assert.Throws<SimileException>(() =>
             WholeVocabularyRsa.Run(a, b, DissimilarityKind.Cosine, [RsaMeasure.Pearson, RsaMeasure.Spearman], memoryBudget: 1L << 30));
         Assert.Contains("--limit", e.Fix);
-    }
-
-    private sealed class Collect(List<double> into) : IProgress<double>
-    {
-        public void Report(double value) { lock (into) into.Add(value); }
     }
 }

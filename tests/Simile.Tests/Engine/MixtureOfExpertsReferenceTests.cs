@@ -77,24 +77,6 @@ public class MixtureOfExpertsReferenceTests
             }
     }
 
-    /// <summary>Counts which tensors a pass reads.</summary>
-    private sealed class ReadLog(IDecoderWeights inner) : IDecoderWeights
-    {
-        public readonly List<string> Reads = [];
-        public DecoderConfig Config => inner.Config;
-        public bool Has(string name) => inner.Has(name);
-        public IReadOnlyList<long> Shape(string name) => inner.Shape(name);
-        public string StorageType(string name) => inner.StorageType(name);
-        public void Read(string name, Span<float> destination) { Reads.Add(name); inner.Read(name, destination); }
-        public void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination) => inner.ReadRows(name, rows, destination);
-        public void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination)
-        {
-            Reads.Add(name);
-            inner.ReadBlock(name, firstRow, rows, firstColumn, columns, destination);
-        }
-        public void Dispose() { }
-    }
-
     [Theory]
     [MemberData(nameof(Folders))]
     public void OnlyTheExpertsTheRouterChoosesAreRead(string folder, string expected)

@@ -238,11 +238,4 @@ public class InferenceTests
         Assert.Throws<SimileException>(() => Bootstrap.Run(a, c, RsaMeasure.Pearson, 10, 1));
         Assert.Throws<SimileException>(() => Bootstrap.Run(a, a, RsaMeasure.Pearson, 10, 1, level: 1.5));
     }
-
-    /// <summary>IProgress that reports synchronously (System.Progress posts to the thread pool).</summary>
-    private sealed class SyncProgress(Action<double> report) : IProgress<double>
-    {
-        private readonly object _gate = new();
-        public void Report(double value) { lock (_gate) report(value); }
-    }
 }

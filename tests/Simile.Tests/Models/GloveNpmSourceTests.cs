@@ -49,7 +49,7 @@ public class GloveNpmSourceTests(ITestOutputHelper output)
         var source = Source(tmp.Path, json, () => fetches++);
         Assert.False(source.IsCached);
         var reports = new List<double>();
-        using (var g = source.Open(new SyncProgress(reports)))
+        using (var g = source.Open(new SyncProgress(reports.Add)))
         {
             Assert.Equal((3000, Dims), g.Shape);
             Assert.Equal("glove-100d", g.Info.Name);
@@ -160,11 +160,6 @@ public class GloveNpmSourceTests(ITestOutputHelper output)
         Assert.Equal(0.71449, set.Vectors[0, 0], 1e-6);   // first value of "galaxy" in the package JSON
         Assert.Equal(0.1924, set.Vectors[0, 1], 1e-6);
         Assert.Equal(EmbeddedBertModelTests.SeedWords().Count, g.Vectors(EmbeddedBertModelTests.SeedWords(), SubwordPolicy.Error).Count);
-    }
-
-    private sealed class SyncProgress(List<double> into) : IProgress<double>
-    {
-        public void Report(double value) => into.Add(value);
     }
 }
 

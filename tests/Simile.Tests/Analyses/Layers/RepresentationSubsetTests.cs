@@ -2,6 +2,7 @@ using Simile.Analyses.Layers;
 using Simile.Engine;
 using Simile.Models;
 using Simile.Models.HuggingFace;
+using Simile.Tests.Engine;
 using Simile.Tests.Models.HuggingFace;
 using Xunit;
 
@@ -26,7 +27,7 @@ public class RepresentationSubsetTests
         foreach (var subset in new[] { new[] { "token" }, new[] { "0" }, new[] { "token", "1" }, new[] { labels[^1] }, new[] { "1", labels[^1] } })
         {
             double last = 0;
-            var part = ContextualVectors.Compute(model, Words, ContextSpec.Neutral, progress: new Progress(v => last = v), representations: subset);
+            var part = ContextualVectors.Compute(model, Words, ContextSpec.Neutral, progress: new SyncProgress(v => last = v), representations: subset);
             Assert.Equal(labels.Where(subset.Contains).ToList(), part.Labels);      // the model's order
             foreach (var label in subset)
                 Assert.Equal(full[label].Vectors.Values, part[label].Vectors.Values);   // bit for bit
@@ -66,13 +67,13 @@ public class RepresentationSubsetTests
         int[][] ids = [[1, 5, 7, 9], [1, 3]];
         foreach (int deepest in new[] { 0, 1, 2 })                  // "token", "0", "1" (= after layer 0)
         {
-            log.Names.Clear();
+            log.Reads.Clear();
             var sink = new Labels(deepest);
             pass.Forward([new PackedBatch(ids, pass, withAttention: false)], sink);
             Assert.Equal(Enumerable.Range(0, deepest + 1), sink.Received);
-            Assert.DoesNotContain(log.Names, n => n.StartsWith(LlamaModel.LayerPrefix(1), StringComparison.Ordinal));
-            Assert.Equal(deepest == 2, log.Names.Any(n => n.StartsWith(LlamaModel.LayerPrefix(0), StringComparison.Ordinal)));
-            Assert.DoesNotContain("model.norm.weight", log.Names);
+            Assert.DoesNotContain(log.Reads, n => n.StartsWith(LlamaModel.LayerPrefix(1), StringComparison.Ordinal));
+            Assert.Equal(deepest == 2, log.Reads.Any(n => n.StartsWith(LlamaModel.LayerPrefix(0), StringComparison.Ordinal)));
+            Assert.DoesNotContain("model.norm.weight", log.Reads);
         }
     }
 
@@ -81,28 +82,5 @@ public class RepresentationSubsetTests
         public readonly List<int> Received = [];
         public int Deepest => deepest;
         public void Receive(int representation, PackedBatch batch, ReadOnlySpan<float> rows) => Received.Add(representation);
-    }
-
-    /// <summary>The names of the tensors a pass reads (whole, in blocks, or rows other than the embeddings).</summary>
-    private sealed class ReadLog(IDecoderWeights inner) : IDecoderWeights
-    {
-        public readonly List<string> Names = [];
-        public DecoderConfig Config => inner.Config;
-        public bool Has(string name) => inner.Has(name);
-        public IReadOnlyList<long> Shape(string name) => inner.Shape(name);
-        public string StorageType(string name) => inner.StorageType(name);
-        public void Read(string name, Span<float> destination) { Names.Add(name); inner.Read(name, destination); }
-        public void ReadRows(string name, ReadOnlySpan<int> rows, Span<float> destination) => inner.ReadRows(name, rows, destination);
-        public void ReadBlock(string name, int firstRow, int rows, int firstColumn, int columns, Span<float> destination)
-        {
-            Names.Add(name);
-            inner.ReadBlock(name, firstRow, rows, firstColumn, columns, destination);
-        }
-        public void Dispose() { }
-    }
-
-    private sealed class Progress(Action<double> report) : IProgress<double>
-    {
-        public void Report(double value) => report(value);
     }
 }

@@ -1,6 +1,9 @@
 using LLama;
 using LLama.Common;
 using LLama.Native;
+using Simile.Engine;
+using Simile.Models.Gguf;
+using Simile.Tests.Engine;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -35,7 +38,7 @@ public class LlamaCppFamilyTests(ITestOutputHelper output)
     [MemberData(nameof(Files))]
     public void LlamaCppGivesTheReferenceFinalStates(string file, string expected, double tolerance)
     {
-        using var doc = Simile.Tests.Engine.FamilyReference.Load(expected);
+        using var doc = FamilyReference.Load(expected);
         var p = new ModelParams(Path.Combine(Modern, file))
         {
             ContextSize = 64, BatchSize = 64, UBatchSize = 64, SeqMax = 1, Threads = 1, BatchThreads = 1, GpuLayerCount = 0,
@@ -48,8 +51,8 @@ public class LlamaCppFamilyTests(ITestOutputHelper output)
         foreach (var input in doc.RootElement.GetProperty("inputs").EnumerateArray())
         {
             var ids = input.GetProperty("ids").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-            var hf = Simile.Tests.Engine.HiddenStateReference.Rows(input.GetProperty("final_norm"));
-            var final = input.TryGetProperty("final_norm_ggml_gelu", out var g) ? Simile.Tests.Engine.HiddenStateReference.Rows(g) : hf;
+            var hf = HiddenStateReference.Rows(input.GetProperty("final_norm"));
+            var final = input.TryGetProperty("final_norm_ggml_gelu", out var g) ? HiddenStateReference.Rows(g) : hf;
             ctx.NativeHandle.MemoryClear(true);
             var batch = new LLamaBatch();
             for (int t = 0; t < ids.Length; t++) batch.Add(ids[t], t, (LLamaSeqId)0, true);
@@ -87,23 +90,23 @@ public class LlamaCppFamilyTests(ITestOutputHelper output)
         using var tmp = new Simile.Tests.Models.TempFolder();
         var shape = k ? new QuantizedMoeGguf.Shape(D: 256, H: 4, KV: 2, Hd: 64, E: 4, K: 4, ExpertI: 256, V: 12, L: 2)
                       : new QuantizedMoeGguf.Shape(D: 64, H: 4, KV: 2, Hd: 16, E: 4, K: 4, ExpertI: 96, V: 12, L: 2);
-        var (f32, experts) = QuantizedMoeGguf.Write(tmp, "moe-F32.gguf", shape, Simile.Models.Gguf.GgmlType.F32,
+        var (f32, experts) = QuantizedMoeGguf.Write(tmp, "moe-F32.gguf", shape, GgmlType.F32,
             values => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
         string quantized = tmp.File("moe-q.gguf");
         NativeApi.llama_empty_call();                        // loads llama.cpp's library (the quantizer's import alone does not)
         Assert.True(LLamaQuantizer.Quantize(f32, quantized, Enum.Parse<LLamaFtype>(ftype), nthread: 1), "llama.cpp could not quantize the file");
 
-        using var w = Simile.Models.Gguf.GgufDecoderWeights.Open(quantized);
-        var kind = k ? Simile.Engine.IntegerProductKind.KQuant : Simile.Engine.IntegerProductKind.Q8_0;
-        var integer = new Simile.Engine.LlamaModel(w);
-        var exact = new Simile.Engine.LlamaModel(w) { IntegerProducts = false };
+        using var w = GgufDecoderWeights.Open(quantized);
+        var kind = k ? IntegerProductKind.KQuant : IntegerProductKind.Q8_0;
+        var integer = new LlamaModel(w);
+        var exact = new LlamaModel(w) { IntegerProducts = false };
         Assert.Equal(kind, integer.ExpertIntegerKind);
         var c = w.Config;
         if (!k)
             for (int l = 0; l < c.Layers; l++)
                 for (int e = 0; e < c.Experts; e++)
                 {
-                    var names = Simile.Engine.MixtureOfExperts.ExpertNames(c, l, e);
+                    var names = MixtureOfExperts.ExpertNames(c, l, e);
                     foreach (var (hf, gguf, rows, cols) in new[] { (names.Gate, "ffn_gate_exps", shape.ExpertI, shape.D), (names.Down, "ffn_down_exps", shape.D, shape.ExpertI) })
                     {
                         Assert.Equal("Q8_0", w.StorageType(hf));
@@ -113,8 +116,8 @@ public class LlamaCppFamilyTests(ITestOutputHelper output)
                         Assert.Equal(RefQuant.Q8_0(mine), blocks);
                     }
                 }
-        Simile.Tests.Engine.QuantizedPassChecks.AssertCloseButNotEqual(exact, integer, shape.V, k ? 0.06 : 0.03, $"llama.cpp {ftype} experts");
-        var first = Simile.Engine.MixtureOfExperts.ExpertNames(c, 0, 0);
+        QuantizedPassChecks.AssertCloseButNotEqual(exact, integer, shape.V, k ? 0.06 : 0.03, $"llama.cpp {ftype} experts");
+        var first = MixtureOfExperts.ExpertNames(c, 0, 0);
         output.WriteLine($"{ftype}: expert 0 of layer 0 stored as gate {w.StorageType(first.Gate)}, up {w.StorageType(first.Up)}, down {w.StorageType(first.Down)}");
     }
 }
